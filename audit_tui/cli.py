@@ -1,0 +1,219 @@
+"""The `audit-tui` command line. Exit 0 on success, 1 on a data error, 2 on a usage error.
+
+Errors go to stderr, one line per problem; output meant for machines goes to stdout only.
+Heavy imports (SQLAlchemy, Textual) happen inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from audit_tui import __version__
+from audit_tui.domain.errors import AuditError
+
+REPORT_FORMATS = ("json", "md")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="audit-tui",
+        description="Case-file audits against the HMIP probation framework.",
+    )
+    parser.add_argument("--version", action="version", version=f"audit-tui {__version__}")
+    parser.add_argument(
+        "--db",
+        metavar="TARGET",
+        help="SQLite file or PostgreSQL URL (default: $AUDIT_TUI_DB, else the user data folder)",
+    )
+    parser.add_argument(
+        "--rubric-file",
+        metavar="PATH",
+        action="append",
+        type=Path,
+        default=[],
+        help="an extra rubric TOML file (repeatable)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("rubrics", help="list installed rubrics: id, version, title")
+
+    new = sub.add_parser("new", help="create an audit")
+    new.add_argument("audit", metavar="AUDIT")
+    new.add_argument("--rubric", required=True, metavar="ID")
+    new.add_argument("--pdu", default="", metavar="NAME")
+    new.add_argument("--region", default="", metavar="NAME")
+
+    for name, what in (
+        ("import-cases", "cases"),
+        ("import-answers", "answers (wide: case_ref, then one column per item id)"),
+        ("import-judgements", "domain-one judgements"),
+    ):
+        cmd = sub.add_parser(name, help=f"import {what} from a CSV file (all or nothing)")
+        cmd.add_argument("audit", metavar="AUDIT")
+        cmd.add_argument("file", metavar="FILE.csv", type=Path)
+
+    report = sub.add_parser("report", help="write the audit's report")
+    report.add_argument("audit", metavar="AUDIT")
+    report.add_argument("--format", choices=REPORT_FORMATS, default="md")
+    report.add_argument("--out", type=Path, metavar="PATH", help="file to write (default: stdout)")
+    report.add_argument(
+        "--include-notes",
+        action="store_true",
+        help="include auditors' free-text notes (they may hold personal data)",
+    )
+
+    demo = sub.add_parser("demo", help='create or reset the "demo-tameside" audit, then open it')
+    demo.add_argument("--no-tui", action="store_true", help="only create it, then print a summary")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command or "audits"](args)
+    except AuditError as exc:
+        for problem in exc.problems:
+            print(f"audit-tui: error: {problem}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _repo(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from audit_tui.paths import default_database
+    from audit_tui.store.database import open_repository
+
+    return open_repository(args.db or default_database())
+
+
+def _catalogue(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from audit_tui.domain.registry import discover
+    from audit_tui.paths import shipped_rubric_dir, user_rubric_dir
+
+    return discover([shipped_rubric_dir(), user_rubric_dir()], args.rubric_file)
+
+
+def cmd_rubrics(args: argparse.Namespace) -> int:
+    catalogue = _catalogue(args)
+    for item in sorted(catalogue.rubrics.values(), key=lambda i: i.rubric.id):
+        r = item.rubric
+        print(f"{r.id}\t{r.version}\t{r.title}")
+    if catalogue.problems:
+        raise AuditError(catalogue.problems)
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    installed = _catalogue(args).get(args.rubric)
+    repo = _repo(args)
+    audit = repo.create_audit(
+        args.audit, installed.text, pdu=args.pdu, region=args.region, origin=str(installed.path)
+    )
+    print(f'created audit "{audit.info.name}" ({audit.rubric.id} {audit.rubric.version})')
+    return 0
+
+
+def cmd_import_cases(args: argparse.Namespace) -> int:
+    from audit_tui.io.imports import import_cases
+
+    repo = _repo(args)
+    n = import_cases(repo, repo.open_audit(args.audit), args.file)
+    print(f'imported {n} cases into "{args.audit}"')
+    return 0
+
+
+def cmd_import_answers(args: argparse.Namespace) -> int:
+    from audit_tui.io.imports import import_answers
+
+    repo = _repo(args)
+    summary = import_answers(repo, repo.open_audit(args.audit), args.file)
+    print(
+        f'imported answers for {summary.rows} cases into "{args.audit}": '
+        f"{summary.written} written, {summary.unchanged} unchanged"
+    )
+    return 0
+
+
+def cmd_import_judgements(args: argparse.Namespace) -> int:
+    from audit_tui.io.imports import import_judgements
+
+    repo = _repo(args)
+    n = import_judgements(repo, repo.open_audit(args.audit), args.file)
+    print(f'imported judgements into "{args.audit}": {n} changed')
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from audit_tui.reporting.render import render_report
+
+    repo = _repo(args)
+    text = render_report(repo, repo.open_audit(args.audit), args.format, args.include_notes)
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    _write_atomically(args.out, text)
+    print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write beside the target and rename, so a failed export never leaves half a file."""
+    import os
+    import tempfile
+
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise AuditError.at(str(path), f"cannot write ({exc.strerror or exc})") from None
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from audit_tui.demo import load_demo
+
+    repo = _repo(args)
+    audit = load_demo(repo)
+    result = repo.score(audit)
+    print(
+        f'demo audit "{audit.info.name}": {audit.info.cases} cases, '
+        f"score {result.score}/{result.score_max}, {result.overall}"
+    )
+    if args.no_tui:
+        return 0
+    return _open_tui(args, audit.info.name)
+
+
+def cmd_audits(args: argparse.Namespace) -> int:
+    return _open_tui(args, None)
+
+
+def _open_tui(args: argparse.Namespace, audit: str | None) -> int:
+    """Until the Textual app lands (issue 3), list the audits with their score."""
+    repo = _repo(args)
+    audits = repo.list_audits()
+    if not audits:
+        print("no audits yet: try `audit-tui demo` or `audit-tui new NAME --rubric ID`")
+    for info in audits:
+        result = repo.score(repo.open_audit(info.name))
+        score = f"{result.score}/{result.score_max}" if result.score is not None else "-"
+        print(
+            f"{info.name}\t{info.pdu}\t{info.rubric_id}\t{info.cases} cases\t{score}\t{result.overall or '-'}"
+        )
+    return 0
+
+
+COMMANDS = {
+    "rubrics": cmd_rubrics,
+    "new": cmd_new,
+    "import-cases": cmd_import_cases,
+    "import-answers": cmd_import_answers,
+    "import-judgements": cmd_import_judgements,
+    "report": cmd_report,
+    "demo": cmd_demo,
+    "audits": cmd_audits,
+}

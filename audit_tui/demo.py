@@ -1,0 +1,41 @@
+"""The demo audit: a synthetic 28-case sample that reproduces the Tameside inspection's figures.
+
+Loaded through the same importers a user's CSV files go through, so the demo exercises them.
+"""
+
+from __future__ import annotations
+
+from audit_tui.domain.answers import NoteTag
+from audit_tui.domain.loader import read_rubric_text
+from audit_tui.domain.records import OpenAudit
+from audit_tui.io.csvfile import read_csv
+from audit_tui.io.imports import import_answers, import_cases, import_judgements
+from audit_tui.paths import shipped_data_dir, shipped_rubric_dir
+from audit_tui.store.repository import Repository
+
+DEMO_AUDIT = "demo-tameside"
+DEMO_RUBRIC = "hmip-probation-pdu-2021"
+
+
+def load_demo(repo: Repository) -> OpenAudit:
+    """Create the demo audit, replacing any earlier copy (and whatever was changed in it)."""
+    data = shipped_data_dir()
+    text = read_rubric_text(shipped_rubric_dir() / f"{DEMO_RUBRIC}.toml")
+    repo.delete_audit(DEMO_AUDIT)
+    audit = repo.create_audit(
+        DEMO_AUDIT, text, pdu="Tameside (synthetic demo)", region="Greater Manchester"
+    )
+    import_cases(repo, audit, data / "demo-cases.csv")
+    import_answers(repo, audit, data / "demo-answers.csv")
+    import_judgements(repo, audit, data / "demo-judgements.csv")
+    cases = {c.case_ref: c for c in repo.list_cases(audit)}
+    for _, row in read_csv(data / "demo-notes.csv").rows:
+        repo.save_answer(
+            audit,
+            cases[row["case_ref"]],
+            row["item_id"],
+            note=row["note"],
+            note_tag=NoteTag(row["tag"]),
+            via="demo",
+        )
+    return repo.open_audit(DEMO_AUDIT)

@@ -1,0 +1,51 @@
+"""Case references and attributes: checked against the rubric before anything is stored."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from audit_tui.domain.rubric import Rubric
+
+CASE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
+CASE_REF_RULE = "1-40 letters, digits, '.', '_', '/' or '-', starting with a letter or digit"
+
+
+def check_case_ref(case_ref: str) -> str | None:
+    """A problem with a case reference, or None. References are pseudonymous codes, never names:
+    spaces are refused, which keeps "Jane Smith" out of the database."""
+    if not case_ref:
+        return "case_ref is empty"
+    if not CASE_REF.match(case_ref):
+        return f"case_ref {case_ref!r} is not a pseudonymous reference ({CASE_REF_RULE})"
+    return None
+
+
+def clean_attributes(
+    rubric: Rubric, raw: Mapping[str, str]
+) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """Canonical attribute values (declared spelling), and (attribute, problem) pairs.
+
+    Empty values are left out; a required attribute that is empty is a problem.
+    """
+    clean: dict[str, str] = {}
+    problems: list[tuple[str, str]] = []
+    for name, value in raw.items():
+        attr = rubric.attributes_by_id.get(name)
+        if attr is None:
+            allowed = ", ".join(a.id for a in rubric.attributes)
+            problems.append((name, f"unknown case attribute (allowed: case_ref, {allowed})"))
+            continue
+        if not value.strip():
+            continue
+        canonical = attr.canonical(value)
+        if canonical is None:
+            problems.append(
+                (name, f"{value.strip()!r} is not allowed (allowed: {', '.join(attr.values)})")
+            )
+        else:
+            clean[name] = canonical
+    for attr in rubric.attributes:
+        if attr.required and attr.id not in clean and not any(n == attr.id for n, _ in problems):
+            problems.append((attr.id, f"{attr.id} is required (one of: {', '.join(attr.values)})"))
+    return clean, problems

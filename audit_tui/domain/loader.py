@@ -1,0 +1,183 @@
+"""Load and validate rubric files: every problem is reported with the file and the item's path."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from audit_tui.domain.errors import Problem, RubricError
+from audit_tui.domain.rubric import Rubric
+
+
+def load_rubric_file(path: Path) -> Rubric:
+    """Read and validate a rubric TOML file; raises RubricError listing every problem."""
+    return parse_rubric(read_rubric_text(path), str(path))
+
+
+def read_rubric_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RubricError.at(
+            str(path), f"cannot read rubric file ({exc.strerror or exc})"
+        ) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RubricError.at(str(path), f"not UTF-8 text (byte {exc.start})") from None
+
+
+def parse_rubric(text: str, origin: str = "<rubric>") -> Rubric:
+    """Parse rubric TOML text; `origin` names it in errors (a file path, or an audit's snapshot)."""
+    return _parse_cached(text, origin)
+
+
+@lru_cache(maxsize=32)
+def _parse_cached(text: str, origin: str) -> Rubric:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RubricError.at(origin, f"not valid TOML: {exc}") from None
+    try:
+        rubric = Rubric.model_validate(raw)
+    except ValidationError as exc:
+        raise RubricError(
+            [Problem(origin, _message(err), path=_path(raw, err["loc"])) for err in exc.errors()]
+        ) from None
+    problems = [Problem(origin, msg, path=where) for where, msg in check_rubric(rubric)]
+    if problems:
+        raise RubricError(problems)
+    return rubric
+
+
+def rubric_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _message(err: Any) -> str:
+    if err["type"] == "extra_forbidden":
+        return "unknown field"
+    if err["type"] == "missing":
+        return "required field is missing"
+    return str(err["msg"])
+
+
+def _path(raw: Any, loc: tuple[Any, ...]) -> str:
+    """`standards["2.2"].key_questions["2.2.3"].text`: ids where the raw data has them, else indexes."""
+    out, node = "", raw
+    for part in loc:
+        if isinstance(part, int):
+            child = node[part] if isinstance(node, list) and part < len(node) else None
+            ident = child.get("id") if isinstance(child, dict) else None
+            out += f'["{ident}"]' if isinstance(ident, str) else f"[{part}]"
+            node = child
+        else:
+            out += f".{part}" if out else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return out
+
+
+def check_rubric(r: Rubric) -> list[tuple[str, str]]:
+    """Checks that span items. Returns (path, message) pairs; empty means the rubric is usable."""
+    problems: list[tuple[str, str]] = []
+    add = lambda where, msg: problems.append((where, msg))  # noqa: E731
+
+    seen: dict[str, str] = {}
+
+    def claim(ident: str, where: str) -> None:
+        if ident in seen:
+            add(where + ".id", f'id "{ident}" is already used at {seen[ident]}')
+        else:
+            seen[ident] = where
+
+    attr_ids = set()
+    for a in r.attributes:
+        where = f'attributes["{a.id}"]'
+        if a.id in attr_ids or a.id == "case_ref":
+            add(where + ".id", f'attribute id "{a.id}" is used twice or reserved')
+        attr_ids.add(a.id)
+        if len({v.casefold() for v in a.values}) != len(a.values):
+            add(where + ".values", "values repeat (they are matched case-insensitively)")
+
+    def check_rule(rule: dict[str, tuple[str, ...]], where: str) -> None:
+        for name, allowed in rule.items():
+            attr = r.attributes_by_id.get(name)
+            if attr is None:
+                add(
+                    f"{where}.applies_when.{name}",
+                    f"unknown case attribute (declared: {', '.join(sorted(attr_ids)) or 'none'})",
+                )
+                continue
+            for v in allowed:
+                if v not in attr.values:
+                    add(
+                        f"{where}.applies_when.{name}",
+                        f'"{v}" is not a value of {name} ({", ".join(attr.values)})',
+                    )
+
+    for st in r.standards:
+        sw = f'standards["{st.id}"]'
+        claim(st.id, sw)
+        check_rule(st.applies_when, sw)
+        if st.method == "judgement" and st.key_questions:
+            add(sw + ".key_questions", "a judgement-rated standard has no key questions")
+        if st.method == "cases" and not st.key_questions:
+            add(
+                sw + ".key_questions", "a standard rated from cases needs at least one key question"
+            )
+        for kq in st.key_questions:
+            kw = f'{sw}.key_questions["{kq.id}"]'
+            claim(kq.id, kw)
+            check_rule(kq.applies_when, kw)
+            if not kq.id.startswith(st.id + "."):
+                add(kw + ".id", f'key question id must start with "{st.id}."')
+            for pr in kq.prompts:
+                pw = f'{kw}.prompts["{pr.id}"]'
+                claim(pr.id, pw)
+                check_rule(pr.applies_when, pw)
+                if not pr.id.startswith(kq.id + "."):
+                    add(pw + ".id", f'prompt id must start with "{kq.id}."')
+
+    for ind in r.indicators:
+        iw = f'indicators["{ind.id}"]'
+        claim(ind.id, iw)
+        check_rule(ind.applies_when, iw)
+        if ind.standard is not None and ind.standard not in r.standards_by_id:
+            add(iw + ".standard", f'no standard "{ind.standard}" in this rubric')
+
+    for ident in seen:
+        if ident in attr_ids or "," in ident:
+            add(seen[ident] + ".id", f'id "{ident}" clashes with a case attribute or holds a comma')
+
+    bands, overall = r.scoring.bands, r.scoring.overall
+    if len({b.rating for b in bands}) != len(bands):
+        add("scoring.bands", "each rating may appear once")
+    if any(a.min_percent <= b.min_percent for a, b in itertools.pairwise(bands)):
+        add("scoring.bands", "list bands highest first, each min_percent lower than the one before")
+    if any(a.points < b.points for a, b in itertools.pairwise(bands)):
+        add("scoring.bands", "points must not rise as bands fall")
+    if bands and bands[-1].min_percent != 0:
+        add("scoring.bands", "the lowest band must start at 0 so every percentage has a band")
+    if len({o.rating for o in overall}) != len(overall):
+        add("scoring.overall", "each rating may appear once")
+    if any(a.min_score <= b.min_score for a, b in itertools.pairwise(overall)):
+        add(
+            "scoring.overall",
+            "list overall bands highest first, each min_score lower than the one before",
+        )
+    if overall and overall[-1].min_score != 0:
+        add("scoring.overall", "the lowest overall band must start at 0")
+    if bands and overall and overall[0].min_score > r.score_max:
+        add(
+            "scoring.overall",
+            f"min_score {overall[0].min_score} is above the maximum score {r.score_max}",
+        )
+    if not any(True for _ in r.rated_standards):
+        add("standards", "at least one standard must be rated")
+    return problems

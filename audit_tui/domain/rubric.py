@@ -1,0 +1,197 @@
+"""The rubric model: a framework (standards, key questions, prompts, indicators, bands) as plain data.
+
+Pydantic does the shape checks (types, unknown fields); `audit_tui.domain.loader` adds the checks
+that span items (ids, bands, applicability) and turns both into one problem per line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from functools import cached_property
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Source = Literal["T", "P", "R"]
+"""How sure we are of a fact: printed in the report (T), press releases (P), recalled rules (R)."""
+
+Rating = Literal["Outstanding", "Good", "Requires improvement", "Inadequate"]
+RATINGS: tuple[Rating, ...] = ("Outstanding", "Good", "Requires improvement", "Inadequate")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Band(_Model):
+    rating: Rating
+    min_percent: float = Field(ge=0, le=100)
+    points: int = Field(ge=0)
+    source: Source
+
+
+class OverallBand(_Model):
+    rating: Rating
+    min_score: int = Field(ge=0)
+    source: Source
+
+
+class Scoring(_Model):
+    rounding: Literal["exact", "whole"] = "exact"
+    bands: tuple[Band, ...]
+    overall: tuple[OverallBand, ...]
+    source: Source
+
+
+class Attribute(_Model):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str = Field(min_length=1)
+    values: tuple[str, ...] = Field(min_length=1)
+    required: bool = False
+    guidance: str = ""
+    source: Source
+
+    def canonical(self, text: str) -> str | None:
+        """The declared spelling of a value, matched case-insensitively; None if not allowed."""
+        wanted = text.strip().casefold()
+        return next((v for v in self.values if v.casefold() == wanted), None)
+
+
+AppliesWhen = Mapping[str, tuple[str, ...]]
+
+
+class Item(_Model):
+    """Anything answered per case: a key question, a prompt or an indicator."""
+
+    id: str = Field(min_length=1)
+    text: str = Field(min_length=1)
+    guidance: str = ""
+    source: Source
+    applies_when: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+
+class Prompt(Item):
+    pass
+
+
+class KeyQuestion(Item):
+    label: str = ""
+    prompts: tuple[Prompt, ...] = ()
+
+
+class Indicator(Item):
+    label: str = ""
+    standard: str | None = None
+
+
+class Standard(_Model):
+    id: str = Field(min_length=1)
+    domain: int = Field(ge=1)
+    domain_title: str = ""
+    title: str = Field(min_length=1)
+    headline: str = ""
+    method: Literal["cases", "judgement"]
+    rated: bool = True
+    guidance: str = ""
+    source: Source
+    applies_when: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    key_questions: tuple[KeyQuestion, ...] = ()
+
+
+ItemKind = Literal["key_question", "prompt", "indicator"]
+
+
+class ItemRef(_Model):
+    """An answerable item with where it sits, flattened for lookups and CSV columns."""
+
+    item: KeyQuestion | Prompt | Indicator
+    kind: ItemKind
+    standard_id: str | None
+    key_question_id: str | None
+    applies_when: dict[str, tuple[str, ...]]
+
+    @property
+    def id(self) -> str:
+        return self.item.id
+
+
+class Rubric(_Model):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    schema_: int = Field(alias="schema", ge=1, le=1)
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    version: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    publisher: str = ""
+    description: str = ""
+    source: Source
+    scoring: Scoring
+    attributes: tuple[Attribute, ...] = ()
+    standards: tuple[Standard, ...]
+    indicators: tuple[Indicator, ...] = ()
+
+    @cached_property
+    def items(self) -> dict[str, ItemRef]:
+        """Every answerable item by id, in walk order: per standard its key questions' prompts then
+        the key question itself (the overall judgement comes last), then the indicators."""
+        out: dict[str, ItemRef] = {}
+        for st in self.standards:
+            for kq in st.key_questions:
+                inherited = {**st.applies_when, **kq.applies_when}
+                for pr in kq.prompts:
+                    out[pr.id] = ItemRef(
+                        item=pr,
+                        kind="prompt",
+                        standard_id=st.id,
+                        key_question_id=kq.id,
+                        applies_when={**inherited, **pr.applies_when},
+                    )
+                out[kq.id] = ItemRef(
+                    item=kq,
+                    kind="key_question",
+                    standard_id=st.id,
+                    key_question_id=kq.id,
+                    applies_when=inherited,
+                )
+        for ind in self.indicators:
+            out[ind.id] = ItemRef(
+                item=ind,
+                kind="indicator",
+                standard_id=ind.standard,
+                key_question_id=None,
+                applies_when=dict(ind.applies_when),
+            )
+        return out
+
+    @cached_property
+    def column_order(self) -> list[str]:
+        """Item ids in the order a spreadsheet lists them: key question, then its prompts."""
+        cols: list[str] = []
+        for st in self.standards:
+            for kq in st.key_questions:
+                cols.append(kq.id)
+                cols.extend(p.id for p in kq.prompts)
+        cols.extend(i.id for i in self.indicators)
+        return cols
+
+    @cached_property
+    def attributes_by_id(self) -> dict[str, Attribute]:
+        return {a.id: a for a in self.attributes}
+
+    @cached_property
+    def standards_by_id(self) -> dict[str, Standard]:
+        return {s.id: s for s in self.standards}
+
+    @property
+    def rated_standards(self) -> Iterator[Standard]:
+        return (s for s in self.standards if s.rated)
+
+    @property
+    def score_max(self) -> int:
+        top = max(b.points for b in self.scoring.bands)
+        return top * sum(1 for _ in self.rated_standards)
+
+    def applies(self, item_id: str, attributes: Mapping[str, str | None]) -> bool:
+        """Whether an item applies to a case with these attributes (court work needs a PSR)."""
+        rule = self.items[item_id].applies_when
+        return all(attributes.get(name) in allowed for name, allowed in rule.items())

@@ -1,0 +1,1 @@
+"""CSV import and export with validation. Every import is checked in full before anything is written."""

@@ -1,0 +1,205 @@
+"""The three imports (cases, answers, judgements): parse and check everything, then write once.
+
+Each `parse_*` returns clean data or raises AuditError with one problem per bad cell; the `import_*`
+functions write through the repository in a single transaction, so a bad file writes nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from audit_tui.domain.answers import Answer, parse_answer
+from audit_tui.domain.cases import check_case_ref, clean_attributes
+from audit_tui.domain.errors import AuditError, Problem
+from audit_tui.domain.records import ImportSummary, Judgement, OpenAudit
+from audit_tui.domain.rubric import RATINGS
+from audit_tui.io.csvfile import CsvTable, read_csv
+from audit_tui.store.repository import Repository
+
+JUDGEMENT_COLUMNS = ("standard_id", "rating", "strengths", "improvements")
+
+
+def _require_columns(
+    table: CsvTable, required: tuple[str, ...], allowed: list[str]
+) -> list[Problem]:
+    problems = [
+        table.problem(f"unknown column (allowed: {', '.join(allowed)})", row=1, column=col)
+        for col in table.header
+        if col and col not in allowed
+    ]
+    problems += [
+        table.problem(f"required column {col!r} is missing", row=1)
+        for col in required
+        if col not in table.header
+    ]
+    return problems
+
+
+def parse_cases(audit: OpenAudit, table: CsvTable) -> list[tuple[str, dict[str, str]]]:
+    rubric = audit.rubric
+    problems = _require_columns(table, ("case_ref",), ["case_ref", *rubric.attributes_by_id])
+    if problems:
+        raise AuditError(problems)
+    cases: list[tuple[str, dict[str, str]]] = []
+    first_row: dict[str, int] = {}
+    for number, record in table.rows:
+        ref = record["case_ref"]
+        issue = check_case_ref(ref)
+        if issue:
+            problems.append(table.problem(issue, number, "case_ref"))
+        elif ref in first_row:
+            problems.append(
+                table.problem(
+                    f"duplicate case_ref {ref!r} (first on row {first_row[ref]})",
+                    number,
+                    "case_ref",
+                )
+            )
+        else:
+            first_row[ref] = number
+        attrs, attr_problems = clean_attributes(
+            rubric, {k: v for k, v in record.items() if k != "case_ref"}
+        )
+        problems += [table.problem(msg, number, col) for col, msg in attr_problems]
+        cases.append((ref, attrs))
+    if problems:
+        raise AuditError(problems)
+    return cases
+
+
+def import_cases(repo: Repository, audit: OpenAudit, path: Path) -> int:
+    table = read_csv(path)
+    cases = parse_cases(audit, table)
+    existing = {c.case_ref for c in repo.list_cases(audit)}
+    clash = [
+        table.problem(
+            f"case_ref {ref!r} is already in audit {audit.info.name!r}", number, "case_ref"
+        )
+        for (number, _), (ref, _) in zip(table.rows, cases, strict=True)
+        if ref in existing
+    ]
+    if clash:
+        raise AuditError(clash)
+    return repo.add_cases(audit, cases)
+
+
+def parse_answers(
+    audit: OpenAudit, table: CsvTable, cases: dict[str, tuple[int, dict[str, str]]]
+) -> dict[int, dict[str, Answer]]:
+    """Wide answers (case_ref, then one column per item id) into case id -> item -> answer.
+
+    An empty cell is unanswered and leaves any stored answer as it is. "n/a" on an item that does
+    not apply to the case (court work without a PSR) is accepted and not stored; yes/no there is an error.
+    """
+    rubric = audit.rubric
+    problems = _require_columns(table, ("case_ref",), ["case_ref", *rubric.items])
+    if problems:
+        raise AuditError(problems)
+    out: dict[int, dict[str, Answer]] = {}
+    first_row: dict[str, int] = {}
+    items = [c for c in table.header if c != "case_ref"]
+    for number, record in table.rows:
+        ref = record["case_ref"]
+        if ref not in cases:
+            problems.append(
+                table.problem(
+                    f"case_ref {ref!r} is not in audit {audit.info.name!r}", number, "case_ref"
+                )
+            )
+            continue
+        if ref in first_row:
+            problems.append(
+                table.problem(
+                    f"duplicate case_ref {ref!r} (first on row {first_row[ref]})",
+                    number,
+                    "case_ref",
+                )
+            )
+            continue
+        first_row[ref] = number
+        case_id, attrs = cases[ref]
+        answers: dict[str, Answer] = {}
+        for item_id in items:
+            try:
+                answer = parse_answer(record[item_id])
+            except ValueError as exc:
+                problems.append(table.problem(str(exc), number, item_id))
+                continue
+            if answer is None:
+                continue
+            if not rubric.applies(item_id, attrs):
+                if answer is not Answer.NOT_APPLICABLE:
+                    rule = rubric.items[item_id].applies_when
+                    why = "; ".join(f"{k} is {' or '.join(v)}" for k, v in rule.items())
+                    problems.append(
+                        table.problem(
+                            f"{item_id} does not apply to this case (only where {why})",
+                            number,
+                            item_id,
+                        )
+                    )
+                continue
+            answers[item_id] = answer
+        out[case_id] = answers
+    if problems:
+        raise AuditError(problems)
+    return out
+
+
+def import_answers(repo: Repository, audit: OpenAudit, path: Path) -> ImportSummary:
+    table = read_csv(path)
+    cases = {c.case_ref: (c.id, c.attributes) for c in repo.list_cases(audit)}
+    return repo.import_answers(audit, parse_answers(audit, table, cases))
+
+
+def parse_judgements(audit: OpenAudit, table: CsvTable) -> list[Judgement]:
+    rubric = audit.rubric
+    problems = _require_columns(table, ("standard_id", "rating"), list(JUDGEMENT_COLUMNS))
+    if problems:
+        raise AuditError(problems)
+    judged = [s.id for s in rubric.standards if s.method == "judgement"]
+    ratings = {r.casefold(): r for r in RATINGS if any(b.rating == r for b in rubric.scoring.bands)}
+    out: list[Judgement] = []
+    seen: dict[str, int] = {}
+    for number, record in table.rows:
+        sid = record["standard_id"]
+        if sid not in judged:
+            known = (
+                "unknown standard" if sid not in rubric.standards_by_id else "not judgement-rated"
+            )
+            problems.append(
+                table.problem(
+                    f"{sid!r}: {known} (judgement-rated: {', '.join(judged)})",
+                    number,
+                    "standard_id",
+                )
+            )
+        elif sid in seen:
+            problems.append(
+                table.problem(
+                    f"{sid} is judged twice (first on row {seen[sid]})", number, "standard_id"
+                )
+            )
+        else:
+            seen[sid] = number
+        rating = ratings.get(record["rating"].casefold())
+        if rating is None:
+            problems.append(
+                table.problem(
+                    f"{record['rating']!r} is not a rating (use: {', '.join(ratings.values())})",
+                    number,
+                    "rating",
+                )
+            )
+        out.append(
+            Judgement(
+                sid, rating or "", record.get("strengths", ""), record.get("improvements", "")
+            )
+        )
+    if problems:
+        raise AuditError(problems)
+    return out
+
+
+def import_judgements(repo: Repository, audit: OpenAudit, path: Path) -> int:
+    return repo.save_judgements(audit, parse_judgements(audit, read_csv(path)), via="import")

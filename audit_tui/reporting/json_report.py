@@ -1,0 +1,64 @@
+"""The JSON report: a stable contract scripts rely on (see architecture.md). Keep keys as they are."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from audit_tui.scoring.results import AuditResult, ItemResult, StandardResult
+
+
+def item_dict(item: ItemResult, *, ci: bool = True) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": item.id,
+        "text": item.text,
+        "yes": item.yes,
+        "no": item.no,
+        "not_applicable": item.not_applicable,
+        "unanswered": item.unanswered,
+        "relevant": item.relevant,
+        "percent": item.percent,
+    }
+    if ci:
+        out["ci95"] = list(item.ci95) if item.ci95 else None
+    return out
+
+
+def standard_dict(st: StandardResult) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": st.id,
+        "title": st.title,
+        "method": st.method,
+        "rated": st.rated,
+        "rating": st.rating,
+        "points": st.points,
+        "complete": st.complete,
+    }
+    if st.method == "cases":
+        out["key_questions"] = [
+            {
+                **item_dict(kq),
+                "prompts": [item_dict(p, ci=False) for p in kq.prompts],
+            }
+            for kq in st.key_questions
+        ]
+        out["lowest"] = st.lowest.id if st.lowest else None
+    return out
+
+
+def report_dict(result: AuditResult) -> dict[str, Any]:
+    return {
+        "audit": result.audit,
+        "rubric": {"id": result.rubric_id, "version": result.rubric_version},
+        "cases": result.cases,
+        "complete": result.complete,
+        "standards": [standard_dict(s) for s in result.standards],
+        "indicators": [item_dict(i) for i in result.indicators],
+        "score": result.score,
+        "score_max": result.score_max,
+        "overall": result.overall,
+    }
+
+
+def render_json(result: AuditResult) -> str:
+    return json.dumps(report_dict(result), indent=2, ensure_ascii=False) + "\n"

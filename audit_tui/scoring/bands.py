@@ -1,0 +1,33 @@
+"""Placing a percentage in a band and a score in an overall rating, from the rubric's settings."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from math import floor
+
+from audit_tui.domain.rubric import Band, OverallBand, Scoring
+
+
+def percent_for_banding(yes: int, relevant: int, rounding: str) -> Fraction:
+    """The percentage a band is judged on: exact, or rounded half up to a whole number.
+
+    Which one HMIP uses is not confirmed, so it is a rubric setting (default exact).
+    """
+    exact = Fraction(100 * yes, relevant)
+    return Fraction(floor(exact + Fraction(1, 2))) if rounding == "whole" else exact
+
+
+def band_for(yes: int, relevant: int, scoring: Scoring) -> Band:
+    """The band of yes/relevant (relevant > 0); lower bounds inclusive."""
+    pct = percent_for_banding(yes, relevant, scoring.rounding)
+    for band in scoring.bands:
+        if pct >= Fraction(str(band.min_percent)):
+            return band
+    return scoring.bands[-1]
+
+
+def overall_for(score: int, scoring: Scoring) -> OverallBand:
+    for band in scoring.overall:
+        if score >= band.min_score:
+            return band
+    return scoring.overall[-1]

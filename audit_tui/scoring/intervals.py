@@ -1,0 +1,22 @@
+"""Wilson score interval: honest uncertainty for a percentage from a small sample (28 cases)."""
+
+from __future__ import annotations
+
+from math import sqrt
+
+Z95 = 1.959963984540054
+
+
+def wilson_interval(yes: int, relevant: int, z: float = Z95) -> tuple[float, float] | None:
+    """95% interval for yes/relevant, as percentages to one decimal; None when nothing is relevant.
+
+    Wilson rather than the normal approximation because it stays inside 0-100 and behaves at
+    0% and 100% with few cases, which is exactly where audit samples live.
+    """
+    if relevant <= 0:
+        return None
+    p = yes / relevant
+    z2n = z * z / relevant
+    centre = (p + z2n / 2) / (1 + z2n)
+    half = z * sqrt(p * (1 - p) / relevant + z2n / (4 * relevant)) / (1 + z2n)
+    return (round(max(0.0, centre - half) * 100, 1), round(min(1.0, centre + half) * 100, 1))

@@ -1,0 +1,162 @@
+"""From per-item tallies to the audit's ratings, score and overall rating."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from audit_tui.domain.records import Judgement
+from audit_tui.domain.rubric import Rubric, Standard
+from audit_tui.scoring.bands import band_for, overall_for
+from audit_tui.scoring.intervals import wilson_interval
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How one item was answered across an audit's cases; `applicable` counts the cases it applies to."""
+
+    yes: int = 0
+    no: int = 0
+    not_applicable: int = 0
+    applicable: int = 0
+
+    @property
+    def unanswered(self) -> int:
+        return max(0, self.applicable - self.yes - self.no - self.not_applicable)
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    id: str
+    text: str
+    yes: int
+    no: int
+    not_applicable: int
+    unanswered: int
+
+    @property
+    def relevant(self) -> int:
+        """Yes + No: not applicable answers leave the denominator."""
+        return self.yes + self.no
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.yes / self.relevant, 2) if self.relevant else None
+
+    @property
+    def ci95(self) -> tuple[float, float] | None:
+        return wilson_interval(self.yes, self.relevant)
+
+    @classmethod
+    def of(cls, ident: str, text: str, tally: Tally) -> ItemResult:
+        return cls(ident, text, tally.yes, tally.no, tally.not_applicable, tally.unanswered)
+
+
+@dataclass(frozen=True)
+class KeyQuestionResult(ItemResult):
+    label: str = ""
+    prompts: tuple[ItemResult, ...] = ()
+
+
+@dataclass(frozen=True)
+class StandardResult:
+    id: str
+    title: str
+    method: str
+    rated: bool
+    rating: str | None
+    points: int | None
+    complete: bool
+    key_questions: tuple[KeyQuestionResult, ...] = ()
+    lowest: KeyQuestionResult | None = None
+    judgement: Judgement | None = None
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    audit: str
+    rubric_id: str
+    rubric_version: str
+    cases: int
+    standards: tuple[StandardResult, ...]
+    indicators: tuple[ItemResult, ...]
+    score: int | None
+    score_max: int
+    overall: str | None
+    complete: bool
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def score_audit(
+    rubric: Rubric,
+    audit: str,
+    cases: int,
+    tallies: Mapping[str, Tally],
+    judgements: Mapping[str, Judgement],
+) -> AuditResult:
+    """Roll tallies and judgements up into ratings.
+
+    A standard is rated from its lowest key-question percentage. It has no rating (None) when a
+    key question has no relevant answers yet, or a judgement is missing: never a guess. The score
+    and overall rating exist only once every rated standard has a rating.
+    """
+    standards = tuple(_standard(rubric, st, tallies, judgements) for st in rubric.standards)
+    rated = [s for s in standards if s.rated]
+    score = sum(s.points or 0 for s in rated) if all(s.points is not None for s in rated) else None
+    overall = overall_for(score, rubric.scoring).rating if score is not None else None
+    indicators = tuple(
+        ItemResult.of(i.id, i.text, tallies.get(i.id, Tally())) for i in rubric.indicators
+    )
+    return AuditResult(
+        audit=audit,
+        rubric_id=rubric.id,
+        rubric_version=rubric.version,
+        cases=cases,
+        standards=standards,
+        indicators=indicators,
+        score=score,
+        score_max=rubric.score_max,
+        overall=overall,
+        complete=all(s.complete for s in standards),
+    )
+
+
+def _standard(
+    rubric: Rubric, st: Standard, tallies: Mapping[str, Tally], judgements: Mapping[str, Judgement]
+) -> StandardResult:
+    if st.method == "judgement":
+        j = judgements.get(st.id)
+        points = _points(rubric, j.rating) if j and st.rated else None
+        return StandardResult(
+            st.id,
+            st.title,
+            st.method,
+            st.rated,
+            j.rating if j else None,
+            points,
+            complete=j is not None,
+            judgement=j,
+        )
+    kqs = tuple(
+        KeyQuestionResult(
+            **vars(ItemResult.of(kq.id, kq.text, tallies.get(kq.id, Tally()))),
+            label=kq.label,
+            prompts=tuple(
+                ItemResult.of(p.id, p.text, tallies.get(p.id, Tally())) for p in kq.prompts
+            ),
+        )
+        for kq in st.key_questions
+    )
+    complete = all(k.unanswered == 0 for k in kqs)
+    if not st.rated or any(k.relevant == 0 for k in kqs):
+        return StandardResult(st.id, st.title, st.method, st.rated, None, None, complete, kqs)
+    lowest = min(kqs, key=lambda k: Fraction(k.yes, k.relevant))
+    band = band_for(lowest.yes, lowest.relevant, rubric.scoring)
+    return StandardResult(
+        st.id, st.title, st.method, st.rated, band.rating, band.points, complete, kqs, lowest
+    )
+
+
+def _points(rubric: Rubric, rating: str) -> int:
+    return next(b.points for b in rubric.scoring.bands if b.rating == rating)

@@ -1,0 +1,25 @@
+"""Opening a database target for use: build the engine, check it is ours, bring its schema up to date."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import DatabaseError, OperationalError
+
+from audit_tui.domain.errors import AuditError
+from audit_tui.store import migrate
+from audit_tui.store.engine import check_opens, describe, make_engine
+from audit_tui.store.repository import Repository
+
+
+def open_repository(target: str, user: str | None = None) -> Repository:
+    """The one way the CLI and the TUI open a database. Raises AuditError with one clear line."""
+    engine = make_engine(target)
+    check_opens(engine, target)
+    try:
+        migrate.upgrade(engine)
+    except (DatabaseError, OperationalError) as exc:
+        engine.dispose()
+        reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
+        raise AuditError.at(
+            describe(target), f"cannot bring the database up to date: {reason}"
+        ) from None
+    return Repository(engine, user)

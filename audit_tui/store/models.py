@@ -1,0 +1,119 @@
+"""SQLModel tables. Widgets never see these: the repository turns rows into plain domain objects."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _when() -> Any:
+    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False)
+
+
+def _parent(table: str) -> Any:
+    return Field(
+        sa_column=Column(
+            Integer, ForeignKey(f"{table}.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+
+
+class AuditRow(SQLModel, table=True):
+    """An audit, with the rubric it was created against frozen in (text and hash)."""
+
+    __tablename__ = "audit"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    pdu: str = ""
+    region: str = ""
+    rubric_id: str
+    rubric_version: str
+    rubric_hash: str
+    rubric_snapshot: str = Field(sa_type=Text)
+    created_at: datetime = _when()
+    created_by: str = ""
+
+
+class CaseRow(SQLModel, table=True):
+    """One sampled case: a pseudonymous reference and the attributes the rubric declares. No names."""
+
+    __tablename__ = "audit_case"
+    __table_args__ = (UniqueConstraint("audit_id", "case_ref", name="uq_case_ref"),)
+    id: int | None = Field(default=None, primary_key=True)
+    audit_id: int = _parent("audit")
+    case_ref: str
+    position: int = 0
+    attributes: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
+    created_at: datetime = _when()
+
+
+class AnswerRow(SQLModel, table=True):
+    """The current answer to one item for one case; value None means unanswered (a note may stay)."""
+
+    __tablename__ = "answer"
+    __table_args__ = (UniqueConstraint("case_id", "item_id", name="uq_answer_item"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="audit_case.id", ondelete="CASCADE")
+    item_id: str
+    value: str | None = None
+    note: str = Field(default="", sa_type=Text)
+    note_tag: str | None = None
+    updated_at: datetime = _when()
+    updated_by: str = ""
+
+
+class AnswerHistoryRow(SQLModel, table=True):
+    """Append-only: every change to an answer or its note, who made it and when."""
+
+    __tablename__ = "answer_history"
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = _parent("audit_case")
+    item_id: str
+    old_value: str | None = None
+    new_value: str | None = None
+    old_note: str | None = Field(default=None, sa_type=Text)
+    new_note: str | None = Field(default=None, sa_type=Text)
+    note_tag: str | None = None
+    changed_at: datetime = _when()
+    changed_by: str = ""
+    via: str = ""
+
+
+class JudgementRow(SQLModel, table=True):
+    """A domain-one judgement (rating plus evidence) for one judgement-rated standard."""
+
+    __tablename__ = "judgement"
+    __table_args__ = (UniqueConstraint("audit_id", "standard_id", name="uq_judgement_standard"),)
+    id: int | None = Field(default=None, primary_key=True)
+    audit_id: int = Field(foreign_key="audit.id", ondelete="CASCADE")
+    standard_id: str
+    rating: str
+    strengths: str = Field(default="", sa_type=Text)
+    improvements: str = Field(default="", sa_type=Text)
+    updated_at: datetime = _when()
+    updated_by: str = ""
+
+
+class JudgementHistoryRow(SQLModel, table=True):
+    """Append-only: every change to a judgement."""
+
+    __tablename__ = "judgement_history"
+    id: int | None = Field(default=None, primary_key=True)
+    audit_id: int = _parent("audit")
+    standard_id: str
+    old_rating: str | None = None
+    new_rating: str | None = None
+    old_strengths: str | None = Field(default=None, sa_type=Text)
+    new_strengths: str | None = Field(default=None, sa_type=Text)
+    old_improvements: str | None = Field(default=None, sa_type=Text)
+    new_improvements: str | None = Field(default=None, sa_type=Text)
+    changed_at: datetime = _when()
+    changed_by: str = ""
+    via: str = ""

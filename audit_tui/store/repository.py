@@ -1,0 +1,522 @@
+"""The repository: every read and write the app makes, returning plain records.
+
+Hot paths (saving an answer, importing, tallying) use SQLAlchemy Core on one connection per unit
+of work; counts come from GROUP BY queries, never from loading every answer.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+
+from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from audit_tui.domain.answers import Answer, NoteTag
+from audit_tui.domain.errors import AuditError
+from audit_tui.domain.loader import parse_rubric, rubric_hash
+from audit_tui.domain.records import (
+    AnswerInfo,
+    AuditInfo,
+    CaseInfo,
+    ImportSummary,
+    Judgement,
+    OpenAudit,
+    TaggedNote,
+)
+from audit_tui.domain.rubric import Rubric
+from audit_tui.scoring import AuditResult, Tally, score_audit
+from audit_tui.store.models import (
+    AnswerHistoryRow,
+    AnswerRow,
+    AuditRow,
+    CaseRow,
+    JudgementHistoryRow,
+    JudgementRow,
+    utcnow,
+)
+
+AUDIT = AuditRow.__table__
+CASE = CaseRow.__table__
+ANSWER = AnswerRow.__table__
+ANSWER_HISTORY = AnswerHistoryRow.__table__
+JUDGEMENT = JudgementRow.__table__
+JUDGEMENT_HISTORY = JudgementHistoryRow.__table__
+
+
+class _Unchanged:
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED: Final = _Unchanged()
+
+
+def current_user() -> str:
+    """Who is recorded in history: AUDIT_TUI_USER, else the login name."""
+    try:
+        return os.environ.get("AUDIT_TUI_USER") or getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+class Repository:
+    def __init__(self, engine: Engine, user: str | None = None):
+        self.engine = engine
+        self.user = user or current_user()
+
+    # ---- audits ---------------------------------------------------------------------------
+
+    def create_audit(
+        self, name: str, rubric_text: str, *, pdu: str = "", region: str = "", origin: str = ""
+    ) -> OpenAudit:
+        name = name.strip()
+        if not name:
+            raise AuditError.at("audit", "the audit needs a name")
+        rubric = parse_rubric(rubric_text, origin or "<rubric>")
+        row = {
+            "name": name,
+            "pdu": pdu.strip(),
+            "region": region.strip(),
+            "rubric_id": rubric.id,
+            "rubric_version": rubric.version,
+            "rubric_hash": rubric_hash(rubric_text),
+            "rubric_snapshot": rubric_text,
+            "created_at": utcnow(),
+            "created_by": self.user,
+        }
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(AUDIT).values(**row))
+        except IntegrityError:
+            raise AuditError.at("audit", f'an audit named "{name}" already exists') from None
+        return self.open_audit(name)
+
+    def delete_audit(self, name: str) -> bool:
+        """Remove an audit with its cases, answers, judgements and their history."""
+        with self.engine.begin() as conn:
+            audit_id = conn.scalar(select(AUDIT.c.id).where(AUDIT.c.name == name))
+            if audit_id is None:
+                return False
+            case_ids = select(CASE.c.id).where(CASE.c.audit_id == audit_id).scalar_subquery()
+            # Explicit deletes rather than trusting ON DELETE CASCADE: correct with foreign keys off too.
+            for table in (ANSWER_HISTORY, ANSWER):
+                conn.execute(delete(table).where(table.c.case_id.in_(case_ids)))
+            for table in (JUDGEMENT_HISTORY, JUDGEMENT, CASE):
+                conn.execute(delete(table).where(table.c.audit_id == audit_id))
+            conn.execute(delete(AUDIT).where(AUDIT.c.id == audit_id))
+        return True
+
+    def list_audits(self) -> list[AuditInfo]:
+        counts = (
+            select(CASE.c.audit_id, func.count().label("n")).group_by(CASE.c.audit_id).subquery()
+        )
+        query = (
+            select(*_audit_columns(), func.coalesce(counts.c.n, 0))
+            .outerjoin(counts, counts.c.audit_id == AUDIT.c.id)
+            .order_by(AUDIT.c.name)
+        )
+        with self.engine.connect() as conn:
+            return [AuditInfo(*row) for row in conn.execute(query)]
+
+    def open_audit(self, name: str) -> OpenAudit:
+        query = select(*_audit_columns(), AUDIT.c.rubric_snapshot).where(AUDIT.c.name == name)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+            if row is None:
+                names = conn.scalars(select(AUDIT.c.name).order_by(AUDIT.c.name)).all()
+                known = ", ".join(names) if names else "none yet"
+                raise AuditError.at("audit", f'no audit named "{name}" (audits: {known})')
+            cases = conn.scalar(select(func.count()).where(CASE.c.audit_id == row.id)) or 0
+        *fields, snapshot = row
+        rubric = parse_rubric(snapshot, f'audit "{name}" rubric snapshot')
+        return OpenAudit(AuditInfo(*fields, cases=cases), rubric, snapshot)
+
+    # ---- cases ----------------------------------------------------------------------------
+
+    def add_cases(self, audit: OpenAudit, cases: Iterable[tuple[str, Mapping[str, str]]]) -> int:
+        """Add cases, all or nothing. Attributes must already be clean (see domain.cases)."""
+        rows = []
+        with self.engine.begin() as conn:
+            start = conn.scalar(
+                select(func.coalesce(func.max(CASE.c.position), 0)).where(
+                    CASE.c.audit_id == audit.info.id
+                )
+            )
+            now = utcnow()
+            for offset, (ref, attrs) in enumerate(cases, start=1):
+                rows.append(
+                    {
+                        "audit_id": audit.info.id,
+                        "case_ref": ref,
+                        "position": start + offset,
+                        "attributes": dict(attrs),
+                        "created_at": now,
+                    }
+                )
+            existing = set(
+                conn.scalars(
+                    select(CASE.c.case_ref).where(
+                        CASE.c.audit_id == audit.info.id,
+                        CASE.c.case_ref.in_([r["case_ref"] for r in rows]),
+                    )
+                )
+            )
+            if existing:
+                raise AuditError.at("cases", f"already in the audit: {', '.join(sorted(existing))}")
+            if rows:
+                conn.execute(insert(CASE), rows)
+        return len(rows)
+
+    def update_case(
+        self, audit: OpenAudit, case_id: int, attributes: Mapping[str, str]
+    ) -> CaseInfo:
+        """Change a case's attributes. Refused if answers exist to items that would stop applying."""
+        with self.engine.begin() as conn:
+            answered = conn.scalars(
+                select(ANSWER.c.item_id).where(
+                    ANSWER.c.case_id == case_id, ANSWER.c.value.is_not(None)
+                )
+            ).all()
+            stranded = [i for i in answered if not audit.rubric.applies(i, attributes)]
+            if stranded:
+                raise AuditError.at(
+                    "case",
+                    "these answers would no longer apply; clear them first: " + ", ".join(stranded),
+                )
+            conn.execute(
+                update(CASE).where(CASE.c.id == case_id).values(attributes=dict(attributes))
+            )
+        return next(c for c in self.list_cases(audit) if c.id == case_id)
+
+    def list_cases(self, audit: OpenAudit) -> list[CaseInfo]:
+        """Cases in sample order, with how many applicable items each has answered."""
+        answered = (
+            select(ANSWER.c.case_id, func.count().label("n"))
+            .join(CASE, CASE.c.id == ANSWER.c.case_id)
+            .where(CASE.c.audit_id == audit.info.id, ANSWER.c.value.is_not(None))
+            .group_by(ANSWER.c.case_id)
+            .subquery()
+        )
+        query = (
+            select(
+                CASE.c.id,
+                CASE.c.case_ref,
+                CASE.c.attributes,
+                CASE.c.position,
+                func.coalesce(answered.c.n, 0),
+            )
+            .outerjoin(answered, answered.c.case_id == CASE.c.id)
+            .where(CASE.c.audit_id == audit.info.id)
+            .order_by(CASE.c.position, CASE.c.id)
+        )
+        rubric = audit.rubric
+        with self.engine.connect() as conn:
+            return [
+                CaseInfo(cid, ref, attrs, pos, n, applicable_count(rubric, attrs))
+                for cid, ref, attrs, pos, n in conn.execute(query)
+            ]
+
+    # ---- answers --------------------------------------------------------------------------
+
+    def answers_for_case(self, case_id: int) -> dict[str, AnswerInfo]:
+        query = select(
+            ANSWER.c.item_id,
+            ANSWER.c.value,
+            ANSWER.c.note,
+            ANSWER.c.note_tag,
+            ANSWER.c.updated_at,
+            ANSWER.c.updated_by,
+        ).where(ANSWER.c.case_id == case_id)
+        with self.engine.connect() as conn:
+            return {row.item_id: AnswerInfo(*row) for row in conn.execute(query)}
+
+    def save_answer(
+        self,
+        audit: OpenAudit,
+        case: CaseInfo,
+        item_id: str,
+        value: Answer | _Unchanged | None = UNCHANGED,
+        *,
+        note: str | _Unchanged = UNCHANGED,
+        note_tag: NoteTag | _Unchanged | None = UNCHANGED,
+        via: str = "tui",
+    ) -> AnswerInfo:
+        """Set an answer and/or its note, with a history row, committed before returning.
+
+        Returning means it is on disk: the caller may now show it as saved.
+        """
+        if item_id not in audit.rubric.items:
+            raise AuditError.at("answer", f'"{item_id}" is not an item of {audit.rubric.id}')
+        if value not in (None, UNCHANGED) and not audit.rubric.applies(item_id, case.attributes):
+            raise AuditError.at("answer", f"{item_id} does not apply to case {case.case_ref}")
+        now = utcnow()
+        key = (ANSWER.c.case_id == case.id) & (ANSWER.c.item_id == item_id)
+        with self.engine.begin() as conn:
+            old = conn.execute(
+                select(ANSWER.c.value, ANSWER.c.note, ANSWER.c.note_tag).where(key)
+            ).first()
+            old_value, old_note, old_tag = old if old else (None, "", None)
+            new_value = old_value if value is UNCHANGED else (value.value if value else None)
+            new_note = old_note if note is UNCHANGED else note.strip()
+            new_tag = old_tag if note_tag is UNCHANGED else (note_tag.value if note_tag else None)
+            saved = AnswerInfo(item_id, new_value, new_note, new_tag, now, self.user)
+            if (new_value, new_note, new_tag) == (old_value, old_note, old_tag):
+                return saved
+            values = {
+                "value": new_value,
+                "note": new_note,
+                "note_tag": new_tag,
+                "updated_at": now,
+                "updated_by": self.user,
+            }
+            if old is None:
+                conn.execute(insert(ANSWER).values(case_id=case.id, item_id=item_id, **values))
+            else:
+                conn.execute(update(ANSWER).where(key).values(**values))
+            conn.execute(
+                insert(ANSWER_HISTORY).values(
+                    case_id=case.id,
+                    item_id=item_id,
+                    old_value=old_value,
+                    new_value=new_value,
+                    old_note=old_note if new_note != old_note else None,
+                    new_note=new_note if new_note != old_note else None,
+                    note_tag=new_tag,
+                    changed_at=now,
+                    changed_by=self.user,
+                    via=via,
+                )
+            )
+        return saved
+
+    def import_answers(
+        self, audit: OpenAudit, answers: Mapping[int, Mapping[str, Answer]], via: str = "import"
+    ) -> ImportSummary:
+        """Write many answers (case id -> item -> value) in one transaction, with history.
+
+        Values already equal are left alone (no history noise); nothing else is touched.
+        """
+        now = utcnow()
+        summary = ImportSummary(rows=len(answers))
+        with self.engine.begin() as conn:
+            existing: dict[tuple[int, str], str | None] = {
+                (cid, item): value
+                for cid, item, value in conn.execute(
+                    select(ANSWER.c.case_id, ANSWER.c.item_id, ANSWER.c.value)
+                    .join(CASE, CASE.c.id == ANSWER.c.case_id)
+                    .where(CASE.c.audit_id == audit.info.id)
+                )
+            }
+            inserts: list[dict[str, Any]] = []
+            updates: list[dict[str, Any]] = []
+            history: list[dict[str, Any]] = []
+            for case_id, items in answers.items():
+                for item_id, answer in items.items():
+                    key = (case_id, item_id)
+                    old = existing.get(key)
+                    if key in existing and old == answer.value:
+                        summary.unchanged += 1
+                        continue
+                    row = {"case_id": case_id, "item_id": item_id, "value": answer.value}
+                    (updates if key in existing else inserts).append(row)
+                    history.append({**row, "old_value": old})
+            if inserts:
+                conn.execute(
+                    insert(ANSWER).values(note="", updated_at=now, updated_by=self.user), inserts
+                )
+            if updates:
+                conn.execute(
+                    update(ANSWER)
+                    .where(
+                        ANSWER.c.case_id == _bind("case_id"), ANSWER.c.item_id == _bind("item_id")
+                    )
+                    .values(value=_bind("value"), updated_at=now, updated_by=self.user),
+                    [{"b_" + k: v for k, v in u.items()} for u in updates],
+                )
+            if history:
+                conn.execute(
+                    insert(ANSWER_HISTORY).values(changed_at=now, changed_by=self.user, via=via),
+                    [
+                        {
+                            "case_id": h["case_id"],
+                            "item_id": h["item_id"],
+                            "old_value": h["old_value"],
+                            "new_value": h["value"],
+                        }
+                        for h in history
+                    ],
+                )
+        summary.written = len(inserts) + len(updates)
+        return summary
+
+    def tagged_notes(self, audit: OpenAudit) -> list[TaggedNote]:
+        query = (
+            select(ANSWER.c.item_id, CASE.c.case_ref, ANSWER.c.note_tag, ANSWER.c.note)
+            .join(CASE, CASE.c.id == ANSWER.c.case_id)
+            .where(
+                CASE.c.audit_id == audit.info.id,
+                ANSWER.c.note_tag.is_not(None),
+                ANSWER.c.note != "",
+            )
+            .order_by(CASE.c.position, ANSWER.c.item_id)
+        )
+        with self.engine.connect() as conn:
+            return [TaggedNote(*row) for row in conn.execute(query)]
+
+    def answer_history(self, case_id: int, item_id: str) -> list[dict[str, Any]]:
+        query = (
+            select(ANSWER_HISTORY)
+            .where(ANSWER_HISTORY.c.case_id == case_id, ANSWER_HISTORY.c.item_id == item_id)
+            .order_by(ANSWER_HISTORY.c.id)
+        )
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
+
+    # ---- judgements -----------------------------------------------------------------------
+
+    def save_judgements(
+        self, audit: OpenAudit, judgements: Iterable[Judgement], via: str = "tui"
+    ) -> int:
+        """Set domain-one judgements, all in one transaction, each change with a history row."""
+        now = utcnow()
+        changed = 0
+        with self.engine.begin() as conn:
+            current = {
+                row.standard_id: row
+                for row in conn.execute(
+                    select(JUDGEMENT).where(JUDGEMENT.c.audit_id == audit.info.id)
+                )
+            }
+            for j in judgements:
+                _check_judgement(audit.rubric, j)
+                old = current.get(j.standard_id)
+                new = {"rating": j.rating, "strengths": j.strengths, "improvements": j.improvements}
+                if old is not None and all(getattr(old, k) == v for k, v in new.items()):
+                    continue
+                stamp = {"updated_at": now, "updated_by": self.user}
+                if old is None:
+                    conn.execute(
+                        insert(JUDGEMENT).values(
+                            audit_id=audit.info.id, standard_id=j.standard_id, **new, **stamp
+                        )
+                    )
+                else:
+                    conn.execute(
+                        update(JUDGEMENT).where(JUDGEMENT.c.id == old.id).values(**new, **stamp)
+                    )
+                conn.execute(
+                    insert(JUDGEMENT_HISTORY).values(
+                        audit_id=audit.info.id,
+                        standard_id=j.standard_id,
+                        old_rating=old.rating if old else None,
+                        new_rating=j.rating,
+                        old_strengths=old.strengths if old else None,
+                        new_strengths=j.strengths,
+                        old_improvements=old.improvements if old else None,
+                        new_improvements=j.improvements,
+                        changed_at=now,
+                        changed_by=self.user,
+                        via=via,
+                    )
+                )
+                changed += 1
+        return changed
+
+    def judgements(self, audit: OpenAudit) -> dict[str, Judgement]:
+        query = select(
+            JUDGEMENT.c.standard_id,
+            JUDGEMENT.c.rating,
+            JUDGEMENT.c.strengths,
+            JUDGEMENT.c.improvements,
+        ).where(JUDGEMENT.c.audit_id == audit.info.id)
+        with self.engine.connect() as conn:
+            return {row.standard_id: Judgement(*row) for row in conn.execute(query)}
+
+    # ---- scoring --------------------------------------------------------------------------
+
+    def tallies(self, audit: OpenAudit) -> tuple[int, dict[str, Tally]]:
+        """(number of cases, per-item tallies) from two GROUP BY queries."""
+        rubric = audit.rubric
+        used = sorted({name for ref in rubric.items.values() for name in ref.applies_when})
+        attr_cols = [CASE.c.attributes[name].as_string() for name in used]
+        groups_q = (
+            select(*attr_cols, func.count())
+            .where(CASE.c.audit_id == audit.info.id)
+            .group_by(*attr_cols)
+        )
+        counts_q = (
+            select(ANSWER.c.item_id, ANSWER.c.value, func.count())
+            .join(CASE, CASE.c.id == ANSWER.c.case_id)
+            .where(CASE.c.audit_id == audit.info.id, ANSWER.c.value.is_not(None))
+            .group_by(ANSWER.c.item_id, ANSWER.c.value)
+        )
+        with self.engine.connect() as conn:
+            groups = [
+                (dict(zip(used, row[:-1], strict=True)), row[-1]) for row in conn.execute(groups_q)
+            ]
+            answered: dict[str, dict[str, int]] = defaultdict(dict)
+            for item_id, value, n in conn.execute(counts_q):
+                answered[item_id][value] = n
+        cases = sum(n for _, n in groups)
+        applicable_by_rule: dict[tuple[Any, ...], int] = {}
+        tallies: dict[str, Tally] = {}
+        for item_id, ref in rubric.items.items():
+            rule_key = tuple(sorted(ref.applies_when.items()))
+            if rule_key not in applicable_by_rule:
+                applicable_by_rule[rule_key] = sum(
+                    n for attrs, n in groups if rubric.applies(item_id, attrs)
+                )
+            got = answered.get(item_id, {})
+            tallies[item_id] = Tally(
+                yes=got.get(Answer.YES.value, 0),
+                no=got.get(Answer.NO.value, 0),
+                not_applicable=got.get(Answer.NOT_APPLICABLE.value, 0),
+                applicable=applicable_by_rule[rule_key],
+            )
+        return cases, tallies
+
+    def score(self, audit: OpenAudit) -> AuditResult:
+        cases, tallies = self.tallies(audit)
+        return score_audit(audit.rubric, audit.info.name, cases, tallies, self.judgements(audit))
+
+
+def applicable_count(rubric: Rubric, attributes: Mapping[str, str]) -> int:
+    return sum(1 for item_id in rubric.items if rubric.applies(item_id, attributes))
+
+
+def _audit_columns() -> list[Any]:
+    return [
+        AUDIT.c.id,
+        AUDIT.c.name,
+        AUDIT.c.pdu,
+        AUDIT.c.region,
+        AUDIT.c.rubric_id,
+        AUDIT.c.rubric_version,
+        AUDIT.c.rubric_hash,
+        AUDIT.c.created_at,
+    ]
+
+
+def _bind(name: str) -> Any:
+    from sqlalchemy import bindparam
+
+    return bindparam("b_" + name)
+
+
+def _check_judgement(rubric: Rubric, j: Judgement) -> None:
+    st = rubric.standards_by_id.get(j.standard_id)
+    if st is None or st.method != "judgement":
+        allowed = ", ".join(s.id for s in rubric.standards if s.method == "judgement")
+        raise AuditError.at(
+            "judgement",
+            f'"{j.standard_id}" is not a judgement-rated standard (those are: {allowed})',
+        )
+    ratings = [b.rating for b in rubric.scoring.bands]
+    if j.rating not in ratings:
+        raise AuditError.at(
+            "judgement", f'"{j.rating}" is not a rating (use: {", ".join(ratings)})'
+        )
