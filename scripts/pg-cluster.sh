@@ -31,13 +31,15 @@ usage() {
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
 # Run a server command as `postgres` when we are root, else as the caller.
+# fd 3 (the real stdout) is closed so the daemon cannot hold a caller's
+# $(...) pipe open.
 as_pg() {
     if ! is_root; then
-        "$@"
+        "$@" 3>&-
     elif command -v runuser >/dev/null 2>&1; then
-        runuser -u postgres -- "$@"
+        runuser -u postgres -- "$@" 3>&-
     else
-        su postgres -s /bin/bash -c "$(printf '%q ' "$@")"
+        su postgres -s /bin/bash -c "$(printf '%q ' "$@")" 3>&-
     fi
 }
 
@@ -96,23 +98,28 @@ conf_quote() {
     printf "'%s'" "$v"
 }
 
+# True if $1 is a live (non-zombie) postgres process.
+pg_alive() {
+    local st
+    [[ "$1" =~ ^[0-9]+$ ]] || return 1
+    st=$(ps -o stat=,comm= -p "$1" 2>/dev/null || true)
+    [[ -n "$st" && "$st" != Z* && "$st" == *postgres ]]
+}
+
 # Best-effort stop of the server whose data directory is $1; never fails.
 stop_server() {
-    local data=$1 pid="" bin
-    [ -d "$data" ] || return 0
-    if [ -f "$data/postmaster.pid" ]; then
-        pid=$(head -n 1 "$data/postmaster.pid" 2>/dev/null || true)
-    fi
-    if bin=$(find_bindir) && [ -f "$data/postmaster.pid" ]; then
+    local data=$1 pid="" bin i
+    [ -f "$data/postmaster.pid" ] || return 0
+    pid=$(head -n 1 "$data/postmaster.pid" 2>/dev/null || true)
+    pg_alive "$pid" || return 0
+    if bin=$(find_bindir); then
         as_pg "$bin/pg_ctl" -D "$data" stop -m immediate -w -t "$START_TIMEOUT" || true
     fi
     # Fallback: binaries gone or pg_ctl failed; make sure the postmaster is dead.
-    if [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null \
-        && [ "$(ps -o comm= -p "$pid" 2>/dev/null || true)" = postgres ]; then
+    if pg_alive "$pid"; then
         kill -QUIT "$pid" 2>/dev/null || true
-        local i
         for i in $(seq 1 50); do
-            kill -0 "$pid" 2>/dev/null || break
+            pg_alive "$pid" || break
             [ "$i" -lt 50 ] || kill -KILL "$pid" 2>/dev/null || true
             sleep 0.1
         done
