@@ -20,6 +20,7 @@ from audit_tui.domain.loader import load_rubric_file  # noqa: E402
 RUBRIC = load_rubric_file(ROOT / "rubric" / "hmip-probation-pdu-2021.toml")
 DATA = ROOT / "data"
 
+# fmt: off
 # Yes counts printed in the Tameside report (court work over the 12 PSR cases, the rest over 28).
 KEY_QUESTIONS = {
     "2.1.1": 7, "2.2.1": 11, "2.2.2": 16, "2.2.3": 8, "2.3.1": 18, "2.3.2": 21, "2.3.3": 12,
@@ -83,6 +84,8 @@ JUDGEMENTS = [
      "Too few quality development officers in post across the region"),
 ]
 
+# fmt: on
+
 
 def cases() -> list[dict[str, str]]:
     rng = random.Random(2023)
@@ -98,15 +101,17 @@ def cases() -> list[dict[str, str]]:
     grades = ["PO"] * 12 + ["PSO"] * 12 + ["PQiP"] * 4
     rng.shuffle(grades)
     for i in range(28):
-        rows.append({
-            "case_ref": f"TS23-{i + 1:03d}",
-            "sentence_type": "licence" if i in licence else "community",
-            "has_psr": "yes" if i in psr else "no",
-            "gender": "female" if i in women else "male",
-            "ethnicity": ethnicity[i],
-            "rosh": rosh[i],
-            "practitioner_grade": grades[i],
-        })
+        rows.append(
+            {
+                "case_ref": f"TS23-{i + 1:03d}",
+                "sentence_type": "licence" if i in licence else "community",
+                "has_psr": "yes" if i in psr else "no",
+                "gender": "female" if i in women else "male",
+                "ethnicity": ethnicity[i],
+                "rosh": rosh[i],
+                "practitioner_grade": grades[i],
+            }
+        )
     return rows
 
 
@@ -122,8 +127,14 @@ def answers(case_rows: list[dict[str, str]]) -> list[dict[str, str]]:
         na_cases = set(c["case_ref"] for c in rng.sample(relevant, na))
         ranked = sorted(
             (c for c in relevant if c["case_ref"] not in na_cases),
-            key=lambda c: -(quality[c["case_ref"]] + lean.get(c["case_ref"], 0.0) + rng.random() * 0.6
-                            - (1.5 if c["gender"] == "female" and item_id in WEAKER_FOR_WOMEN else 0)),
+            key=lambda c: (
+                -(
+                    quality[c["case_ref"]]
+                    + lean.get(c["case_ref"], 0.0)
+                    + rng.random() * 0.6
+                    - (1.5 if c["gender"] == "female" and item_id in WEAKER_FOR_WOMEN else 0)
+                )
+            ),
         )
         for rank, c in enumerate(ranked):
             out[c["case_ref"]][item_id] = "Yes" if rank < yes else "No"

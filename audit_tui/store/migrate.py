@@ -16,14 +16,14 @@ from sqlalchemy import Engine
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def _config() -> Config:
+def _config(scripts: Path = MIGRATIONS) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("script_location", str(scripts))
     return cfg
 
 
-def head_revision() -> str | None:
-    return ScriptDirectory.from_config(_config()).get_current_head()
+def head_revision(scripts: Path = MIGRATIONS) -> str | None:
+    return ScriptDirectory.from_config(_config(scripts)).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -31,15 +31,15 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine) -> Path | None:
+def upgrade(engine: Engine, scripts: Path = MIGRATIONS) -> Path | None:
     """Apply pending migrations. Returns the backup made of an existing SQLite file, if any."""
-    head, current = head_revision(), current_revision(engine)
+    head, current = head_revision(scripts), current_revision(engine)
     if current == head:
         return None
     backup = None
     if current is not None and engine.dialect.name == "sqlite" and engine.url.database:
         backup = _backup_sqlite(Path(engine.url.database), current)
-    cfg = _config()
+    cfg = _config(scripts)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")

@@ -1,0 +1,1 @@
+"""The Textual app: screens, widgets, `app.tcss` and command palette providers."""

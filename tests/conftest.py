@@ -1,0 +1,101 @@
+"""Shared fixtures: the shipped rubric, and repositories on SQLite and on a real PostgreSQL server.
+
+PostgreSQL tests need AUDIT_TUI_TEST_PG_URL (`.ci/run` and `make test` start a private cluster and
+set it); without it they skip, saying so.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from audit_tui.domain.loader import parse_rubric
+from audit_tui.domain.rubric import Rubric
+from audit_tui.paths import shipped_rubric_dir
+from audit_tui.store.database import open_repository
+from audit_tui.store.repository import Repository
+
+RUBRIC_PATH = shipped_rubric_dir() / "hmip-probation-pdu-2021.toml"
+PG_URL_VAR = "AUDIT_TUI_TEST_PG_URL"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No test may touch the real user's data or config folders."""
+    base = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("AUDIT_TUI_DATA_DIR", str(base / "data"))
+    monkeypatch.setenv("AUDIT_TUI_CONFIG_DIR", str(base / "config"))
+    monkeypatch.delenv("AUDIT_TUI_DB", raising=False)
+    monkeypatch.setenv("AUDIT_TUI_USER", "tester")
+
+
+@pytest.fixture(scope="session")
+def rubric_text() -> str:
+    return RUBRIC_PATH.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def rubric(rubric_text: str) -> Rubric:
+    return parse_rubric(rubric_text, str(RUBRIC_PATH))
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> Iterator[str]:
+    """A throwaway database on the test server, dropped at the end of the session."""
+    url = os.environ.get(PG_URL_VAR)
+    if not url:
+        pytest.skip(f"no PostgreSQL server: set {PG_URL_VAR} (make test starts one)")
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"audit_tui_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(
+        url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_target(tmp_path: Path) -> str:
+    return str(tmp_path / "audits.db")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database target on each engine; the PostgreSQL one is emptied after each test."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "audits.db")
+        return
+    url = request.getfixturevalue("pg_server_url")
+    yield url
+    repo = open_repository(url)
+    for info in repo.list_audits():
+        repo.delete_audit(info.name)
+    repo.engine.dispose()
+
+
+@pytest.fixture
+def repo(db_target: str) -> Iterator[Repository]:
+    repository = open_repository(db_target)
+    yield repository
+    repository.engine.dispose()
+
+
+@pytest.fixture
+def sqlite_repo(sqlite_target: str) -> Iterator[Repository]:
+    repository = open_repository(sqlite_target)
+    yield repository
+    repository.engine.dispose()

@@ -1,0 +1,171 @@
+"""The shipped rubric, and what loading a broken one says: the file and the path of the bad item."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from audit_tui.cli import main
+from audit_tui.domain.errors import RubricError
+from audit_tui.domain.loader import load_rubric_file, parse_rubric
+from audit_tui.domain.registry import discover
+from audit_tui.domain.rubric import Rubric
+from audit_tui.paths import shipped_rubric_dir
+
+
+def test_shipped_rubric_shape(rubric: Rubric) -> None:
+    assert rubric.id == "hmip-probation-pdu-2021"
+    assert [s.id for s in rubric.standards] == [
+        "1.1",
+        "1.2",
+        "1.3",
+        "1.4",
+        "2.1",
+        "2.2",
+        "2.3",
+        "2.4",
+        "2.5",
+        "2.6",
+    ]
+    assert [s.id for s in rubric.standards if not s.rated] == ["2.6"]
+    assert [s.id for s in rubric.standards if s.method == "judgement"] == [
+        "1.1",
+        "1.2",
+        "1.3",
+        "1.4",
+    ]
+    kqs = [k.id for s in rubric.standards for k in s.key_questions]
+    assert kqs == [
+        "2.1.1",
+        "2.2.1",
+        "2.2.2",
+        "2.2.3",
+        "2.3.1",
+        "2.3.2",
+        "2.3.3",
+        "2.4.1",
+        "2.4.2",
+        "2.4.3",
+        "2.5.1",
+        "2.5.2",
+        "2.5.3",
+        "2.6.1",
+    ]
+    prompts = {k.id: [p.id for p in k.prompts] for s in rubric.standards for k in s.key_questions}
+    assert prompts["2.2.3"] == ["2.2.3.a", "2.2.3.b", "2.2.3.c"]
+    assert len(prompts["2.3.3"]) == 5
+    assert "ind.oversight" in {i.id for i in rubric.indicators}
+    assert rubric.scoring.rounding == "exact"
+
+
+def test_every_item_has_text_guidance_and_a_source(rubric: Rubric) -> None:
+    for ref in rubric.items.values():
+        assert ref.item.text and ref.item.guidance, ref.id
+        assert ref.item.source in {"T", "P", "R"}
+    assert all(s.headline and s.source for s in rubric.standards)
+
+
+def test_court_work_applies_only_with_a_psr(rubric: Rubric) -> None:
+    with_psr = {"has_psr": "yes", "sentence_type": "community"}
+    without = {"has_psr": "no", "sentence_type": "community"}
+    assert rubric.applies("2.1.1", with_psr) and rubric.applies("2.1.1.c", with_psr)
+    assert not rubric.applies("2.1.1", without) and not rubric.applies("2.1.1.g", without)
+    assert rubric.applies("2.2.1", without)
+
+
+def test_walk_order_puts_prompts_before_their_key_question(rubric: Rubric) -> None:
+    order = list(rubric.items)
+    assert order.index("2.2.3.c") < order.index("2.2.3") < order.index("2.3.1.a")
+
+
+def _broken(rubric_text: str, old: str, new: str, tmp_path: Path) -> Path:
+    assert old in rubric_text
+    path = tmp_path / "broken.toml"
+    path.write_text(rubric_text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            'id = "2.2.3"',
+            'id = "2.3.9"',
+            'standards["2.2"].key_questions["2.3.9"].id: key question id must start with "2.2."',
+        ),
+        ('id = "2.2.3.b"', 'id = "2.2.3.a"', 'prompts["2.2.3.a"].id: id "2.2.3.a" is already used'),
+        (
+            'applies_when = { has_psr = ["yes"] }',
+            'applies_when = { has_psr = ["maybe"] }',
+            '"maybe" is not a value of has_psr',
+        ),
+        (
+            'applies_when = { has_psr = ["yes"] }',
+            'applies_when = { psr = ["yes"] }',
+            "applies_when.psr: unknown case attribute",
+        ),
+        ('method = "judgement"', 'method = "vibes"', 'standards["1.1"].method: Input should be'),
+        ("min_percent = 65", "min_percent = 85", "scoring.bands: list bands highest first"),
+        (
+            'rounding = "exact"',
+            'rounding = "exact"\ncolour = "red"',
+            "scoring.colour: unknown field",
+        ),
+    ],
+)
+def test_broken_rubric_names_file_and_item(
+    rubric_text: str, tmp_path: Path, old: str, new: str, expected: str
+) -> None:
+    path = _broken(rubric_text, old, new, tmp_path)
+    with pytest.raises(RubricError) as info:
+        load_rubric_file(path)
+    lines = str(info.value).splitlines()
+    assert any(line.startswith(f"{path}: ") and expected in line for line in lines), lines
+
+
+def test_not_toml_and_not_utf8(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("id = [unclosed\n")
+    with pytest.raises(RubricError, match=r"bad.toml: not valid TOML"):
+        load_rubric_file(bad)
+    bad.write_bytes(b"id = '\xff\xfe'\n")
+    with pytest.raises(RubricError, match=r"bad.toml: not UTF-8"):
+        load_rubric_file(bad)
+    with pytest.raises(RubricError, match=r"missing.toml: cannot read"):
+        load_rubric_file(tmp_path / "missing.toml")
+
+
+def test_a_user_copy_overrides_and_extra_files_add(rubric_text: str, tmp_path: Path) -> None:
+    user = tmp_path / "rubrics"
+    user.mkdir()
+    (user / "edited.toml").write_text(
+        rubric_text.replace('version = "2021.1"', 'version = "2021.1-local"')
+    )
+    extra = tmp_path / "other.toml"
+    extra.write_text(
+        rubric_text.replace('id = "hmip-probation-pdu-2021"', 'id = "local-spo-check"')
+    )
+    cat = discover([shipped_rubric_dir(), user], [extra])
+    assert cat.rubrics["hmip-probation-pdu-2021"].rubric.version == "2021.1-local"
+    assert "local-spo-check" in cat.rubrics and not cat.problems
+
+
+def test_rubrics_command(
+    capsys: pytest.CaptureFixture[str], rubric_text: str, tmp_path: Path
+) -> None:
+    assert main(["rubrics"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("hmip-probation-pdu-2021\t2021.1\tHMIP adult probation PDU inspection")
+    broken = _broken(rubric_text, "min_percent = 65", 'min_percent = "high"', tmp_path)
+    assert main(["--rubric-file", str(broken), "rubrics"]) == 1
+    captured = capsys.readouterr()
+    assert "hmip-probation-pdu-2021" in captured.out
+    assert captured.err.strip().splitlines() == [
+        f"audit-tui: error: {broken}: scoring.bands[1].min_percent: "
+        "Input should be a valid number, unable to parse string as a number"
+    ]
+
+
+def test_rubric_parses_identically_twice(rubric_text: str) -> None:
+    assert parse_rubric(rubric_text, "a") == parse_rubric(rubric_text, "b")

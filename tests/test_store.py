@@ -1,0 +1,247 @@
+"""The repository on both engines: answers with history, judgements, cases; and the SQLite file rules."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlmodel import SQLModel
+
+from audit_tui.domain.answers import Answer, NoteTag
+from audit_tui.domain.errors import AuditError
+from audit_tui.domain.records import Judgement, OpenAudit
+from audit_tui.store import migrate
+from audit_tui.store.database import open_repository
+from audit_tui.store.engine import make_engine
+from audit_tui.store.repository import Repository
+
+
+@pytest.fixture
+def audit(repo: Repository, rubric_text: str) -> OpenAudit:
+    a = repo.create_audit(
+        "spo-oversight-q3", rubric_text, pdu="Tameside", region="Greater Manchester"
+    )
+    repo.add_cases(
+        a,
+        [
+            ("C-1", {"sentence_type": "community", "has_psr": "yes", "rosh": "high"}),
+            ("C-2", {"sentence_type": "licence", "has_psr": "no", "rosh": "low"}),
+        ],
+    )
+    return repo.open_audit(a.info.name)
+
+
+def test_audit_snapshots_its_rubric(repo: Repository, audit: OpenAudit, rubric_text: str) -> None:
+    import hashlib
+
+    assert audit.rubric_text == rubric_text
+    assert audit.info.rubric_hash == hashlib.sha256(rubric_text.encode()).hexdigest()
+    assert audit.info.cases == 2
+    [listed] = repo.list_audits()
+    assert (listed.name, listed.pdu, listed.cases) == ("spo-oversight-q3", "Tameside", 2)
+
+
+def test_editing_the_rubric_file_does_not_change_an_audit(
+    repo: Repository, audit: OpenAudit, rubric_text: str
+) -> None:
+    repo.create_audit("later", rubric_text.replace("min_percent = 65", "min_percent = 70"))
+    assert repo.open_audit("spo-oversight-q3").rubric.scoring.bands[1].min_percent == 65
+    assert repo.open_audit("later").rubric.scoring.bands[1].min_percent == 70
+
+
+def test_save_answer_writes_history_and_counts(repo: Repository, audit: OpenAudit) -> None:
+    c1, c2 = repo.list_cases(audit)
+    repo.save_answer(audit, c1, "2.2.1", Answer.YES)
+    repo.save_answer(audit, c1, "2.2.1", Answer.NO)
+    repo.save_answer(
+        audit, c1, "2.2.1", note="Motivation not explored", note_tag=NoteTag.IMPROVEMENT
+    )
+    repo.save_answer(audit, c2, "2.2.1", Answer.NOT_APPLICABLE)
+    repo.save_answer(audit, c2, "2.2.1", Answer.NOT_APPLICABLE)  # no change, no history
+    stored = repo.answers_for_case(c1.id)["2.2.1"]
+    assert (stored.value, stored.note, stored.note_tag, stored.updated_by) == (
+        "no",
+        "Motivation not explored",
+        "improvement",
+        "tester",
+    )
+    history = repo.answer_history(c1.id, "2.2.1")
+    assert [(h["old_value"], h["new_value"]) for h in history] == [
+        (None, "yes"),
+        ("yes", "no"),
+        ("no", "no"),
+    ]
+    assert (
+        history[2]["new_note"] == "Motivation not explored" and history[2]["changed_by"] == "tester"
+    )
+    assert len(repo.answer_history(c2.id, "2.2.1")) == 1
+    cases, tallies = repo.tallies(audit)
+    assert cases == 2
+    t = tallies["2.2.1"]
+    assert (t.yes, t.no, t.not_applicable, t.applicable, t.unanswered) == (0, 1, 1, 2, 0)
+    assert tallies["2.1.1"].applicable == 1  # court work: only C-1 has a PSR
+    assert [n.note for n in repo.tagged_notes(audit)] == ["Motivation not explored"]
+
+
+def test_clearing_an_answer_keeps_it_in_history(repo: Repository, audit: OpenAudit) -> None:
+    c1 = repo.list_cases(audit)[0]
+    repo.save_answer(audit, c1, "2.3.1", Answer.YES)
+    repo.save_answer(audit, c1, "2.3.1", None)
+    assert repo.answers_for_case(c1.id)["2.3.1"].value is None
+    assert repo.tallies(audit)[1]["2.3.1"].unanswered == 2
+    assert [h["new_value"] for h in repo.answer_history(c1.id, "2.3.1")] == ["yes", None]
+    assert repo.list_cases(audit)[0].answered == 0
+
+
+def test_answers_that_do_not_apply_or_do_not_exist_are_refused(
+    repo: Repository, audit: OpenAudit
+) -> None:
+    c2 = repo.list_cases(audit)[1]
+    with pytest.raises(AuditError, match="2.1.1 does not apply to case C-2"):
+        repo.save_answer(audit, c2, "2.1.1", Answer.YES)
+    with pytest.raises(AuditError, match='"9.9.9" is not an item'):
+        repo.save_answer(audit, c2, "9.9.9", Answer.YES)
+    assert repo.answers_for_case(c2.id) == {}
+
+
+def test_case_progress(repo: Repository, audit: OpenAudit, rubric_text: str) -> None:
+    c1, c2 = repo.list_cases(audit)
+    assert c1.applicable == c2.applicable + 8  # court work: a key question and 7 prompts
+    repo.save_answer(audit, c2, "2.2.1", Answer.YES)
+    assert [c.answered for c in repo.list_cases(audit)] == [0, 1]
+
+
+def test_update_case_refuses_to_strand_answers(repo: Repository, audit: OpenAudit) -> None:
+    c1 = repo.list_cases(audit)[0]
+    repo.save_answer(audit, c1, "2.1.1", Answer.YES)
+    with pytest.raises(AuditError, match="would no longer apply; clear them first: 2.1.1"):
+        repo.update_case(audit, c1.id, {**c1.attributes, "has_psr": "no"})
+    updated = repo.update_case(audit, c1.id, {**c1.attributes, "rosh": "very high"})
+    assert updated.attributes["rosh"] == "very high"
+
+
+def test_duplicate_cases_are_refused_whole(repo: Repository, audit: OpenAudit) -> None:
+    with pytest.raises(AuditError, match="already in the audit: C-1"):
+        repo.add_cases(audit, [("C-3", {}), ("C-1", {})])
+    assert [c.case_ref for c in repo.list_cases(audit)] == ["C-1", "C-2"]
+
+
+def test_judgements_with_history(repo: Repository, audit: OpenAudit) -> None:
+    repo.save_judgements(audit, [Judgement("1.1", "Good", "Visible leaders", "")])
+    repo.save_judgements(
+        audit, [Judgement("1.1", "Requires improvement", "Visible leaders", "Oversight")]
+    )
+    assert repo.judgements(audit)["1.1"] == Judgement(
+        "1.1", "Requires improvement", "Visible leaders", "Oversight"
+    )
+    with pytest.raises(AuditError, match='"2.2" is not a judgement-rated standard'):
+        repo.save_judgements(audit, [Judgement("2.2", "Good")])
+    with pytest.raises(AuditError, match='"Excellent" is not a rating'):
+        repo.save_judgements(audit, [Judgement("1.2", "Excellent")])
+
+
+def test_import_answers_is_idempotent(repo: Repository, audit: OpenAudit) -> None:
+    c1, c2 = repo.list_cases(audit)
+    first = repo.import_answers(audit, {c1.id: {"2.2.1": Answer.YES}, c2.id: {"2.2.1": Answer.NO}})
+    again = repo.import_answers(audit, {c1.id: {"2.2.1": Answer.YES}, c2.id: {"2.2.1": Answer.YES}})
+    assert (first.written, again.written, again.unchanged) == (2, 1, 1)
+    assert [h["new_value"] for h in repo.answer_history(c2.id, "2.2.1")] == ["no", "yes"]
+
+
+def test_delete_audit_removes_everything(repo: Repository, audit: OpenAudit) -> None:
+    c1 = repo.list_cases(audit)[0]
+    repo.save_answer(audit, c1, "2.2.1", Answer.YES)
+    repo.save_judgements(audit, [Judgement("1.1", "Good")])
+    assert repo.delete_audit(audit.info.name) is True
+    assert repo.list_audits() == [] and repo.delete_audit(audit.info.name) is False
+
+
+def test_migrated_schema_matches_the_models(db_target: str) -> None:
+    repo = open_repository(db_target)
+    with repo.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+        assert MigrationContext.configure(conn).get_current_revision() == migrate.head_revision()
+    repo.engine.dispose()
+    assert diff == []
+
+
+# ---- SQLite file rules --------------------------------------------------------------------
+
+
+def test_database_file_is_owner_only_and_uses_wal(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "audits.db"
+    repo = open_repository(str(path))
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
+    with repo.engine.connect() as conn:
+        pragmas = {
+            p: conn.exec_driver_sql(f"PRAGMA {p}").scalar()
+            for p in ("journal_mode", "foreign_keys", "synchronous", "busy_timeout")
+        }
+    assert pragmas == {
+        "journal_mode": "wal",
+        "foreign_keys": 1,
+        "synchronous": 2,
+        "busy_timeout": 5000,
+    }
+    wal = path.with_name(path.name + "-wal")
+    assert wal.exists() and stat.S_IMODE(os.stat(wal).st_mode) == 0o600
+    repo.engine.dispose()
+
+
+def test_an_answer_shown_saved_is_on_disk(tmp_path: Path, rubric_text: str) -> None:
+    """After save_answer returns, another process's view of the file has the answer."""
+    path = tmp_path / "audits.db"
+    repo = open_repository(str(path))
+    audit = repo.create_audit("a", rubric_text)
+    repo.add_cases(audit, [("C-1", {"has_psr": "no", "sentence_type": "community", "rosh": "low"})])
+    repo.save_answer(audit, repo.list_cases(audit)[0], "2.2.1", Answer.YES)
+    with sqlite3.connect(path) as other:
+        assert other.execute("select item_id, value from answer").fetchall() == [("2.2.1", "yes")]
+    repo.engine.dispose()
+
+
+def test_opening_an_older_database_upgrades_it_after_a_backup(
+    tmp_path: Path, rubric_text: str
+) -> None:
+    """A database at the first schema, opened by a release with a second migration."""
+    import shutil
+
+    path = tmp_path / "old.db"
+    repo = open_repository(str(path))
+    repo.create_audit("keep-me", rubric_text)
+    repo.engine.dispose()
+    scripts = tmp_path / "migrations"
+    shutil.copytree(migrate.MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    (scripts / "versions" / "0002_test.py").write_text(
+        "import sqlalchemy as sa\nfrom alembic import op\n\n"
+        "revision = '0002'\ndown_revision = '0001'\nbranch_labels = None\ndepends_on = None\n\n"
+        "def upgrade():\n    op.add_column('audit', sa.Column('sample_window', sa.String(), nullable=True))\n"
+    )
+    engine = make_engine(str(path))
+    backup = migrate.upgrade(engine, scripts)
+    assert migrate.current_revision(engine) == "0002"
+    engine.dispose()
+    assert backup is not None and backup.name.startswith("old.db.0001.")
+    assert stat.S_IMODE(os.stat(backup).st_mode) == 0o600
+    with sqlite3.connect(backup) as conn:
+        assert conn.execute("select name from audit").fetchall() == [("keep-me",)]
+        assert conn.execute("select version_num from alembic_version").fetchall() == [("0001",)]
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("select name, sample_window from audit").fetchall() == [
+            ("keep-me", None)
+        ]
+
+
+def test_a_current_database_is_not_backed_up_again(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    open_repository(str(path)).engine.dispose()
+    engine = make_engine(str(path))
+    assert migrate.upgrade(engine) is None
+    engine.dispose()
+    assert list(tmp_path.glob("*.bak")) == []
