@@ -161,11 +161,18 @@ def test_delete_audit_removes_everything(repo: Repository, audit: OpenAudit) -> 
     assert repo.list_audits() == [] and repo.delete_audit(audit.info.name) is False
 
 
+def test_head_constant_matches_the_migration_scripts() -> None:
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(migrate._config())
+    assert scripts.get_current_head() == migrate.HEAD
+
+
 def test_migrated_schema_matches_the_models(db_target: str) -> None:
     repo = open_repository(db_target)
     with repo.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
-        assert MigrationContext.configure(conn).get_current_revision() == migrate.head_revision()
+        assert MigrationContext.configure(conn).get_current_revision() == migrate.HEAD
     repo.engine.dispose()
     assert diff == []
 

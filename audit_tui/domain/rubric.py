@@ -191,6 +191,23 @@ class Rubric(_Model):
         top = max(b.points for b in self.scoring.bands)
         return top * sum(1 for _ in self.rated_standards)
 
+    @cached_property
+    def rule_attributes(self) -> tuple[str, ...]:
+        """The case attributes that decide whether some item applies (for HMIP: has_psr)."""
+        return tuple(sorted({name for ref in self.items.values() for name in ref.applies_when}))
+
+    @cached_property
+    def _applicable_cache(self) -> dict[tuple[str | None, ...], int]:
+        return {}
+
+    def applicable_count(self, attributes: Mapping[str, str | None]) -> int:
+        """How many items apply to a case; cached per combination of the deciding attributes."""
+        key = tuple(attributes.get(name) for name in self.rule_attributes)
+        cache = self._applicable_cache
+        if key not in cache:
+            cache[key] = sum(1 for item_id in self.items if self.applies(item_id, attributes))
+        return cache[key]
+
     def applies(self, item_id: str, attributes: Mapping[str, str | None]) -> bool:
         """Whether an item applies to a case with these attributes (court work needs a PSR)."""
         rule = self.items[item_id].applies_when

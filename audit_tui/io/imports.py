@@ -70,7 +70,7 @@ def parse_cases(audit: OpenAudit, table: CsvTable) -> list[tuple[str, dict[str, 
 def import_cases(repo: Repository, audit: OpenAudit, path: Path) -> int:
     table = read_csv(path)
     cases = parse_cases(audit, table)
-    existing = {c.case_ref for c in repo.list_cases(audit)}
+    existing = repo.case_index(audit)
     clash = [
         table.problem(
             f"case_ref {ref!r} is already in audit {audit.info.name!r}", number, "case_ref"
@@ -148,8 +148,7 @@ def parse_answers(
 
 def import_answers(repo: Repository, audit: OpenAudit, path: Path) -> ImportSummary:
     table = read_csv(path)
-    cases = {c.case_ref: (c.id, c.attributes) for c in repo.list_cases(audit)}
-    return repo.import_answers(audit, parse_answers(audit, table, cases))
+    return repo.import_answers(audit, parse_answers(audit, table, repo.case_index(audit)))
 
 
 def parse_judgements(audit: OpenAudit, table: CsvTable) -> list[Judgement]:

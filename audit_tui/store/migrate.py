@@ -6,29 +6,40 @@ import shutil
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect, text
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+HEAD = "0001"
+"""The newest revision in migrations/versions (a test keeps them in step). Knowing it without
+loading Alembic keeps opening an up-to-date database fast; Alembic loads only to upgrade."""
 
 
 def _config(scripts: Path = MIGRATIONS) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(scripts))
     return cfg
 
 
 def head_revision(scripts: Path = MIGRATIONS) -> str | None:
+    if scripts == MIGRATIONS:
+        return HEAD
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_config(scripts)).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.scalar(text("SELECT version_num FROM alembic_version"))
 
 
 def upgrade(engine: Engine, scripts: Path = MIGRATIONS) -> Path | None:
@@ -39,6 +50,8 @@ def upgrade(engine: Engine, scripts: Path = MIGRATIONS) -> Path | None:
     backup = None
     if current is not None and engine.dialect.name == "sqlite" and engine.url.database:
         backup = _backup_sqlite(Path(engine.url.database), current)
+    from alembic import command
+
     cfg = _config(scripts)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from audit_tui.domain.answers import Answer, NoteTag
@@ -45,6 +45,16 @@ ANSWER = AnswerRow.__table__
 ANSWER_HISTORY = AnswerHistoryRow.__table__
 JUDGEMENT = JudgementRow.__table__
 JUDGEMENT_HISTORY = JudgementHistoryRow.__table__
+
+
+# Saving an answer is the hot path of the TUI: its statements are built once, bound per call.
+_ANSWER_KEY = (ANSWER.c.case_id == bindparam("b_case_id")) & (
+    ANSWER.c.item_id == bindparam("b_item_id")
+)
+_SELECT_ANSWER = select(ANSWER.c.value, ANSWER.c.note, ANSWER.c.note_tag).where(_ANSWER_KEY)
+_INSERT_ANSWER = insert(ANSWER)
+_UPDATE_ANSWER = update(ANSWER).where(_ANSWER_KEY)
+_INSERT_ANSWER_HISTORY = insert(ANSWER_HISTORY)
 
 
 class _Unchanged:
@@ -192,6 +202,14 @@ class Repository:
             )
         return next(c for c in self.list_cases(audit) if c.id == case_id)
 
+    def case_index(self, audit: OpenAudit) -> dict[str, tuple[int, dict[str, str]]]:
+        """case_ref -> (id, attributes): what an import needs, without progress counts."""
+        query = select(CASE.c.case_ref, CASE.c.id, CASE.c.attributes).where(
+            CASE.c.audit_id == audit.info.id
+        )
+        with self.engine.connect() as conn:
+            return {ref: (cid, attrs) for ref, cid, attrs in conn.execute(query)}
+
     def list_cases(self, audit: OpenAudit) -> list[CaseInfo]:
         """Cases in sample order, with how many applicable items each has answered."""
         answered = (
@@ -216,7 +234,7 @@ class Repository:
         rubric = audit.rubric
         with self.engine.connect() as conn:
             return [
-                CaseInfo(cid, ref, attrs, pos, n, applicable_count(rubric, attrs))
+                CaseInfo(cid, ref, attrs, pos, n, rubric.applicable_count(attrs))
                 for cid, ref, attrs, pos, n in conn.execute(query)
             ]
 
@@ -254,11 +272,9 @@ class Repository:
         if value not in (None, UNCHANGED) and not audit.rubric.applies(item_id, case.attributes):
             raise AuditError.at("answer", f"{item_id} does not apply to case {case.case_ref}")
         now = utcnow()
-        key = (ANSWER.c.case_id == case.id) & (ANSWER.c.item_id == item_id)
+        key = {"b_case_id": case.id, "b_item_id": item_id}
         with self.engine.begin() as conn:
-            old = conn.execute(
-                select(ANSWER.c.value, ANSWER.c.note, ANSWER.c.note_tag).where(key)
-            ).first()
+            old = conn.execute(_SELECT_ANSWER, key).first()
             old_value, old_note, old_tag = old if old else (None, "", None)
             new_value = old_value if value is UNCHANGED else (value.value if value else None)
             new_note = old_note if note is UNCHANGED else note.strip()
@@ -274,22 +290,24 @@ class Repository:
                 "updated_by": self.user,
             }
             if old is None:
-                conn.execute(insert(ANSWER).values(case_id=case.id, item_id=item_id, **values))
+                conn.execute(_INSERT_ANSWER, {"case_id": case.id, "item_id": item_id, **values})
             else:
-                conn.execute(update(ANSWER).where(key).values(**values))
+                conn.execute(_UPDATE_ANSWER, {**key, **values})
+            note_changed = new_note != old_note
             conn.execute(
-                insert(ANSWER_HISTORY).values(
-                    case_id=case.id,
-                    item_id=item_id,
-                    old_value=old_value,
-                    new_value=new_value,
-                    old_note=old_note if new_note != old_note else None,
-                    new_note=new_note if new_note != old_note else None,
-                    note_tag=new_tag,
-                    changed_at=now,
-                    changed_by=self.user,
-                    via=via,
-                )
+                _INSERT_ANSWER_HISTORY,
+                {
+                    "case_id": case.id,
+                    "item_id": item_id,
+                    "old_value": old_value,
+                    "new_value": new_value,
+                    "old_note": old_note if note_changed else None,
+                    "new_note": new_note if note_changed else None,
+                    "note_tag": new_tag,
+                    "changed_at": now,
+                    "changed_by": self.user,
+                    "via": via,
+                },
             )
         return saved
 
@@ -311,9 +329,9 @@ class Repository:
                     .where(CASE.c.audit_id == audit.info.id)
                 )
             }
-            inserts: list[dict[str, Any]] = []
+            inserts: list[tuple[Any, ...]] = []
             updates: list[dict[str, Any]] = []
-            history: list[dict[str, Any]] = []
+            history: list[tuple[Any, ...]] = []
             for case_id, items in answers.items():
                 for item_id, answer in items.items():
                     key = (case_id, item_id)
@@ -321,35 +339,38 @@ class Repository:
                     if key in existing and old == answer.value:
                         summary.unchanged += 1
                         continue
-                    row = {"case_id": case_id, "item_id": item_id, "value": answer.value}
-                    (updates if key in existing else inserts).append(row)
-                    history.append({**row, "old_value": old})
-            if inserts:
-                conn.execute(
-                    insert(ANSWER).values(note="", updated_at=now, updated_by=self.user), inserts
-                )
+                    if key in existing:
+                        updates.append(
+                            {"case_id": case_id, "item_id": item_id, "value": answer.value}
+                        )
+                    else:
+                        inserts.append((case_id, item_id, answer.value))
+                    history.append((case_id, item_id, old, answer.value))
+            _bulk_insert(
+                conn,
+                ANSWER,
+                ("case_id", "item_id", "value"),
+                inserts,
+                note="",
+                updated_at=now,
+                updated_by=self.user,
+            )
             if updates:
                 conn.execute(
-                    update(ANSWER)
-                    .where(
-                        ANSWER.c.case_id == _bind("case_id"), ANSWER.c.item_id == _bind("item_id")
-                    )
-                    .values(value=_bind("value"), updated_at=now, updated_by=self.user),
+                    _UPDATE_ANSWER.values(
+                        value=bindparam("b_value"), updated_at=now, updated_by=self.user
+                    ),
                     [{"b_" + k: v for k, v in u.items()} for u in updates],
                 )
-            if history:
-                conn.execute(
-                    insert(ANSWER_HISTORY).values(changed_at=now, changed_by=self.user, via=via),
-                    [
-                        {
-                            "case_id": h["case_id"],
-                            "item_id": h["item_id"],
-                            "old_value": h["old_value"],
-                            "new_value": h["value"],
-                        }
-                        for h in history
-                    ],
-                )
+            _bulk_insert(
+                conn,
+                ANSWER_HISTORY,
+                ("case_id", "item_id", "old_value", "new_value"),
+                history,
+                changed_at=now,
+                changed_by=self.user,
+                via=via,
+            )
         summary.written = len(inserts) + len(updates)
         return summary
 
@@ -441,7 +462,7 @@ class Repository:
     def tallies(self, audit: OpenAudit) -> tuple[int, dict[str, Tally]]:
         """(number of cases, per-item tallies) from two GROUP BY queries."""
         rubric = audit.rubric
-        used = sorted({name for ref in rubric.items.values() for name in ref.applies_when})
+        used = rubric.rule_attributes
         attr_cols = [CASE.c.attributes[name].as_string() for name in used]
         groups_q = (
             select(*attr_cols, func.count())
@@ -484,8 +505,34 @@ class Repository:
         return score_audit(audit.rubric, audit.info.name, cases, tallies, self.judgements(audit))
 
 
-def applicable_count(rubric: Rubric, attributes: Mapping[str, str]) -> int:
-    return sum(1 for item_id in rubric.items if rubric.applies(item_id, attributes))
+def _bulk_insert(
+    conn: Connection,
+    table: Table,
+    keys: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
+    **constants: Any,
+) -> None:
+    """INSERT many rows through the driver's executemany, binding constant columns once.
+
+    Core's per-row parameter processing costs several times the insert itself on large imports;
+    rows here hold only plain str/int values, which need no processing.
+    """
+    if not rows:
+        return
+    dialect = conn.dialect
+    fixed = {}
+    for key, value in constants.items():
+        process = table.c[key].type.bind_processor(dialect)
+        fixed[key] = process(value) if process else value
+    names = [*keys, *fixed]
+    compiled = insert(table).compile(dialect=dialect, column_keys=names)
+    if compiled.positional:
+        order = [names.index(n) for n in compiled.positiontup or ()]
+        tail = tuple(fixed.values())
+        params: list[Any] = [tuple((row + tail)[i] for i in order) for row in rows]
+    else:
+        params = [{**dict(zip(keys, row, strict=True)), **fixed} for row in rows]
+    conn.exec_driver_sql(compiled.string, params)
 
 
 def _audit_columns() -> list[Any]:
@@ -499,12 +546,6 @@ def _audit_columns() -> list[Any]:
         AUDIT.c.rubric_hash,
         AUDIT.c.created_at,
     ]
-
-
-def _bind(name: str) -> Any:
-    from sqlalchemy import bindparam
-
-    return bindparam("b_" + name)
 
 
 def _check_judgement(rubric: Rubric, j: Judgement) -> None:

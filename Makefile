@@ -1,0 +1,18 @@
+# Two commands on a fresh machine: `make demo` runs the app, `make test` runs every test.
+.PHONY: demo test bench lint venv
+
+venv:
+	@bash scripts/venv.sh
+
+demo: venv
+	@mkdir -p .demo && chmod 700 .demo
+	.venv/bin/audit-tui --db .demo/audits.db demo
+
+test:
+	@bash scripts/test.sh
+
+bench: venv
+	.venv/bin/python -m bench
+
+lint: venv
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/lint-imports
