@@ -13,8 +13,7 @@ from pathlib import Path
 
 from audit_tui import __version__
 from audit_tui.domain.errors import AuditError
-
-REPORT_FORMATS = ("json", "md")
+from audit_tui.reporting.formats import FORMATS as REPORT_FORMATS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -147,30 +146,16 @@ def cmd_import_judgements(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from audit_tui.reporting.render import render_report
+    from audit_tui.reporting.render import render_report, write_atomically
 
     repo = _repo(args)
     text = render_report(repo, repo.open_audit(args.audit), args.format, args.include_notes)
     if args.out is None:
         sys.stdout.write(text)
         return 0
-    _write_atomically(args.out, text)
+    write_atomically(args.out, text)
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write beside the target and rename, so a failed export never leaves half a file."""
-    import os
-    import tempfile
-
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise AuditError.at(str(path), f"cannot write ({exc.strerror or exc})") from None
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -179,11 +164,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     repo = _repo(args)
     audit = load_demo(repo)
     result = repo.score(audit)
-    print(
-        f'demo audit "{audit.info.name}": {audit.info.cases} cases, '
-        f"score {result.score}/{result.score_max}, {result.overall}"
-    )
+    repo.engine.dispose()
     if args.no_tui:
+        print(
+            f'demo audit "{audit.info.name}": {audit.info.cases} cases, '
+            f"score {result.score}/{result.score_max}, {result.overall}"
+        )
         return 0
     return _open_tui(args, audit.info.name)
 
@@ -193,17 +179,10 @@ def cmd_audits(args: argparse.Namespace) -> int:
 
 
 def _open_tui(args: argparse.Namespace, audit: str | None) -> int:
-    """Until the Textual app lands (issue 3), list the audits with their score."""
-    repo = _repo(args)
-    audits = repo.list_audits()
-    if not audits:
-        print("no audits yet: try `audit-tui demo` or `audit-tui new NAME --rubric ID`")
-    for info in audits:
-        result = repo.score(repo.open_audit(info.name))
-        score = f"{result.score}/{result.score_max}" if result.score is not None else "-"
-        print(
-            f"{info.name}\t{info.pdu}\t{info.rubric_id}\t{info.cases} cases\t{score}\t{result.overall or '-'}"
-        )
+    from audit_tui.paths import default_database
+    from audit_tui.tui.app import build_app
+
+    build_app(args.db or default_database(), open_audit=audit).run()
     return 0
 
 

@@ -87,6 +87,13 @@ class AuditResult:
     complete: bool
     extra: dict[str, object] = field(default_factory=dict)
 
+    @property
+    def progress(self) -> tuple[int, int]:
+        """(answered, applicable) over every key question of every case."""
+        kqs = [k for s in self.standards for k in s.key_questions]
+        answered = sum(k.yes + k.no + k.not_applicable for k in kqs)
+        return answered, answered + sum(k.unanswered for k in kqs)
+
 
 def score_audit(
     rubric: Rubric,

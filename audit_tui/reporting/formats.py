@@ -1,0 +1,3 @@
+"""The report formats, in one place (light to import: the CLI builds its parser from it)."""
+
+FORMATS = ("json", "md")

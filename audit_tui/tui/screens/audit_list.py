@@ -1,0 +1,104 @@
+"""The audit list: what `audit-tui` opens. Name, PDU, rubric, cases, progress, score, rating."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from audit_tui.tui.messages import AuditChanged, StoreReady
+from audit_tui.tui.text import percent_text, rating_text, score_text
+
+
+class AuditListScreen(Screen[None]):
+    AUTO_FOCUS = "#audits"
+    BINDINGS = [
+        Binding("enter", "open_audit", "Open", id="open_audit", show=True),
+        Binding("n", "app.new_audit", "New audit", id="new_audit"),
+        Binding("f5", "reload", "Reload", id="reload", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Audits", classes="screen-title")
+        yield DataTable(id="audits", cursor_type="row", zebra_stripes=True)
+        yield Static("Opening the database…", id="status", classes="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#audits", DataTable)
+        table.add_column("Audit", key="name")
+        table.add_column("PDU", key="pdu")
+        table.add_column("Rubric", key="rubric")
+        table.add_column("Cases", key="cases")
+        table.add_column("Progress", key="progress")
+        table.add_column("Score", key="score")
+        table.add_column("Overall rating", key="overall")
+        if self.app.link is not None:  # type: ignore[attr-defined]
+            self.load()
+
+    def on_store_ready(self, _: StoreReady) -> None:
+        self.load()
+
+    def on_audit_changed(self, _: AuditChanged) -> None:
+        self.load()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="audit-list")
+    def load(self) -> None:
+        repo = self.app.link.repo  # type: ignore[attr-defined]
+        rows: list[tuple[Any, ...]] = []
+        for info in repo.list_audits():
+            result = repo.score(repo.open_audit(info.name))
+            answered, applicable = result.progress
+            progress = percent_text(100 * answered / applicable) if applicable else "–"
+            rows.append(
+                (
+                    info.name,
+                    info.pdu or "–",
+                    f"{info.rubric_id} {info.rubric_version}",
+                    str(info.cases),
+                    progress,
+                    score_text(result),
+                    rating_text(result.overall),
+                )
+            )
+        self.app.call_from_thread(self._show, rows)
+
+    def _show(self, rows: list[tuple[Any, ...]]) -> None:
+        table = self.query_one("#audits", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for row in rows:
+            table.add_row(*row, key=row[0])
+        self.app.audit_names = [r[0] for r in rows]  # type: ignore[attr-defined]
+        status = self.query_one("#status", Static)
+        if rows:
+            table.move_cursor(row=min(keep, len(rows) - 1))
+            status.update(
+                f"{len(rows)} audit{'s' if len(rows) != 1 else ''} · Enter opens · n new audit · ? help"
+            )
+        else:
+            status.update("No audits yet. Press n to create one, or run `audit-tui demo`.")
+        table.focus()
+
+    @on(DataTable.RowSelected, "#audits")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        self.open(str(event.row_key.value))
+
+    def action_open_audit(self) -> None:
+        table = self.query_one("#audits", DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+            self.open(str(key.value))
+
+    def open(self, name: str) -> None:
+        from audit_tui.tui.screens.dashboard import DashboardScreen
+
+        self.app.push_screen(DashboardScreen(name))

@@ -1,0 +1,359 @@
+"""The case walk: standards on the left with progress; on the right the standard's headline, then
+each key question with its prompts first and the key question itself last.
+
+Keys answer the focused item and move on to the next unanswered one. An answer shows as saved only
+once the write queue reports it committed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Label, ListItem, ListView, Static
+
+from audit_tui.tui.widgets.item_row import ItemRow
+
+if TYPE_CHECKING:
+    from audit_tui.domain.records import AnswerInfo, CaseInfo, OpenAudit
+    from audit_tui.domain.rubric import Rubric
+
+
+class Section:
+    """A pane of the walk: one case standard, or the unrated indicators."""
+
+    def __init__(self, index: int, key: str, title: str, headline: str) -> None:
+        self.index, self.key, self.title, self.headline = index, key, title, headline
+        self.rows: list[ItemRow] = []
+
+    @property
+    def applicable(self) -> list[ItemRow]:
+        return [r for r in self.rows if r.applies]
+
+
+def build_sections(rubric: Rubric, attributes: dict[str, str]) -> list[Section]:
+    sections: list[Section] = []
+    for st in rubric.standards:
+        if st.method != "cases":
+            continue
+        sec = Section(len(sections), st.id, f"{st.id} {st.title}", st.headline)
+        for kq in st.key_questions:
+            for item in (*kq.prompts, kq):
+                applies = rubric.applies(item.id, attributes)
+                rule = rubric.items[item.id].applies_when
+                why = "; ".join(f"{k} is not {' or '.join(v)}" for k, v in rule.items())
+                kind = "key_question" if item is kq else "prompt"
+                sec.rows.append(
+                    ItemRow(
+                        item.id, item.text, kind, applies=applies, why_not=why, section=sec.index
+                    )
+                )
+        sections.append(sec)
+    if rubric.indicators:
+        sec = Section(
+            len(sections),
+            "indicators",
+            "Other findings",
+            "Case-level findings reported, not rated.",
+        )
+        for ind in rubric.indicators:
+            applies = rubric.applies(ind.id, attributes)
+            sec.rows.append(
+                ItemRow(ind.id, ind.text, "indicator", applies=applies, section=sec.index)
+            )
+        sections.append(sec)
+    return sections
+
+
+class CaseWalkScreen(Screen[None]):
+    BINDINGS = [
+        Binding("y", "answer('yes')", "Yes", id="answer_yes"),
+        Binding("n", "answer('no')", "No", id="answer_no"),
+        Binding("a", "answer('na')", "N/A", id="answer_na"),
+        Binding("u", "answer('')", "Clear", id="answer_clear"),
+        Binding("e", "note", "Note", id="note"),
+        Binding("right_square_bracket", "next_unanswered", "Next unanswered", id="next_unanswered"),
+        Binding("left_square_bracket", "prev_unanswered", "Prev unanswered", id="prev_unanswered"),
+        Binding("down", "move(1)", "Down", id="item_down", show=False),
+        Binding("up", "move(-1)", "Up", id="item_up", show=False),
+        Binding("f1", "guidance", "Guidance", id="guidance"),
+        Binding("greater_than_sign", "other_case(1)", "Next case", id="next_case"),
+        Binding("less_than_sign", "other_case(-1)", "Prev case", id="prev_case"),
+        Binding("escape", "back", "Dashboard", id="back"),
+    ]
+
+    def __init__(self, audit: OpenAudit, cases: list[CaseInfo], index: int) -> None:
+        super().__init__()
+        self.audit, self.cases, self.index = audit, cases, index
+        self.case = cases[index]
+        self.sections = build_sections(audit.rubric, self.case.attributes)
+        self.rows = [r for s in self.sections for r in s.rows]
+        self.loaded = False
+        self.current: ItemRow | None = None
+        self._was_complete = False
+
+    # ---- layout -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="case-header", classes="screen-title", markup=False)
+        with Horizontal(id="walk"):
+            yield ListView(
+                *(
+                    ListItem(
+                        Label("", id=f"nav-label-{s.index}", markup=False), id=f"nav-{s.index}"
+                    )
+                    for s in self.sections
+                ),
+                id="standards",
+            )
+            with VerticalScroll(id="items"):
+                for sec in self.sections:
+                    with Vertical(id=f"section-{sec.index}", classes="section"):
+                        yield Static(sec.title, classes="section-title", markup=False)
+                        if sec.headline:
+                            yield Static(sec.headline, classes="headline", markup=False)
+                        if not sec.applicable:
+                            yield Static(
+                                "This standard does not apply to this case.",
+                                classes="inapplicable-note",
+                            )
+                        yield from sec.rows
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show_section(0)
+        self._refresh_progress()
+        self.load_answers()
+
+    @work(thread=True, exclusive=True, group="case-answers")
+    def load_answers(self) -> None:
+        answers = self.app.link.repo.answers_for_case(self.case.id)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self._show_answers, answers)
+
+    def _show_answers(self, answers: dict[str, AnswerInfo]) -> None:
+        for row in self.rows:
+            got = answers.get(row.item_id)
+            if got is None:
+                row.set_answer(None, "stored")
+            else:
+                row.set_answer(got.value, "stored", got.note, got.note_tag)
+        self.loaded = True
+        self._was_complete = self.is_complete
+        self._refresh_progress()
+        start = self.next_unanswered(-1) or next((r for r in self.rows if r.applies), None)
+        if start is not None:
+            self.focus_row(start)
+
+    # ---- navigation ---------------------------------------------------------------------------
+
+    def show_section(self, index: int) -> None:
+        for sec in self.sections:
+            self.query_one(f"#section-{sec.index}").display = sec.index == index
+        nav = self.query_one("#standards", ListView)
+        if nav.index != index:
+            nav.index = index
+
+    def focus_row(self, row: ItemRow) -> None:
+        self.show_section(row.section)
+        self.current = row
+        row.focus()
+        self.call_after_refresh(row.scroll_visible)
+
+    def on_descendant_focus(self, event: Any) -> None:
+        widget = event.widget
+        if isinstance(widget, ItemRow):
+            self.current = widget
+            self.show_section(widget.section)
+
+    @on(ListView.Selected, "#standards")
+    def _jump_to_section(self, event: ListView.Selected) -> None:
+        index = int(str(event.item.id).removeprefix("nav-"))
+        self.jump_to_section(index)
+
+    def jump_to_section(self, index: int) -> None:
+        sec = self.sections[index]
+        target = next((r for r in sec.applicable if not r.answered), None) or next(
+            iter(sec.applicable), None
+        )
+        if target is not None:
+            self.focus_row(target)
+        else:
+            self.show_section(index)
+
+    def _applicable(self) -> list[ItemRow]:
+        return [r for r in self.rows if r.applies]
+
+    def action_move(self, step: int) -> None:
+        rows = self._applicable()
+        if not rows:
+            return
+        here = rows.index(self.current) if self.current in rows else -1
+        self.focus_row(rows[max(0, min(len(rows) - 1, here + step))])
+
+    def next_unanswered(self, after: int, step: int = 1) -> ItemRow | None:
+        """The next applicable, unanswered row after position `after` in walk order (wrapping)."""
+        n = len(self.rows)
+        for offset in range(1, n + 1):
+            row = self.rows[(after + step * offset) % n]
+            if row.applies and not row.answered and row.state != "saving":
+                return row
+        return None
+
+    def _position(self) -> int:
+        return self.rows.index(self.current) if self.current in self.rows else -1
+
+    def action_next_unanswered(self) -> None:
+        row = self.next_unanswered(self._position())
+        if row is None:
+            self.notify("Every item that applies to this case is answered.")
+        else:
+            self.focus_row(row)
+
+    def action_prev_unanswered(self) -> None:
+        row = self.next_unanswered(self._position(), step=-1)
+        if row is not None:
+            self.focus_row(row)
+
+    def action_other_case(self, step: int) -> None:
+        index = self.index + step
+        if not 0 <= index < len(self.cases):
+            self.notify("No more cases that way.")
+            return
+        self.app.switch_screen(CaseWalkScreen(self.audit, self.cases, index))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    # ---- answering ----------------------------------------------------------------------------
+
+    def _target(self) -> ItemRow | None:
+        if not self.loaded:
+            self.notify("Still loading this case's answers…")
+            return None
+        row = self.focused if isinstance(self.focused, ItemRow) else self.current
+        if row is None or not row.applies:
+            return None
+        return row
+
+    def action_answer(self, value: str) -> None:
+        row = self._target()
+        if row is None:
+            return
+        from audit_tui.domain.answers import Answer
+
+        answer = Answer(value) if value else None
+        previous = row.value
+        row.set_answer(answer.value if answer else None, "saving")
+        audit, case, item_id = self.audit, self.case, row.item_id
+
+        def run(repo: Any) -> Any:
+            return repo.save_answer(audit, case, item_id, answer)
+
+        self.app.link.submit(  # type: ignore[attr-defined]
+            run,
+            lambda saved, err: self.app.call_from_thread(self._saved, row, saved, err, previous),
+        )
+        if answer is not None:
+            following = self.next_unanswered(self.rows.index(row))
+            if following is not None:
+                self.focus_row(following)
+
+    def _saved(
+        self,
+        row: ItemRow,
+        saved: AnswerInfo | None,
+        error: BaseException | None,
+        previous: str | None,
+    ) -> None:
+        if error is not None or saved is None:
+            row.set_answer(previous, "failed")
+            self.notify(f"{row.item_id} was NOT saved: {error}", severity="error", timeout=15)
+            return
+        row.set_answer(saved.value, "saved", saved.note, saved.note_tag)
+        self._refresh_progress()
+        self.app.audit_changed(self.audit.info.name)  # type: ignore[attr-defined]
+        if self.is_complete and not self._was_complete:
+            self.notify(f"Case {self.case.case_ref} is complete.", title="✓ Complete")
+        self._was_complete = self.is_complete
+
+    def action_note(self) -> None:
+        row = self._target()
+        if row is None:
+            return
+        from audit_tui.tui.screens.note_dialog import NoteDialog
+
+        def done(result: tuple[str, str | None] | None) -> None:
+            if result is None:
+                return
+            from audit_tui.domain.answers import NoteTag
+
+            note, tag = result
+            audit, case, item_id = self.audit, self.case, row.item_id
+            previous = row.value
+            row.set_answer(row.value, "saving")
+
+            def run(repo: Any) -> Any:
+                return repo.save_answer(
+                    audit, case, item_id, note=note, note_tag=NoteTag(tag) if tag else None
+                )
+
+            self.app.link.submit(  # type: ignore[attr-defined]
+                run,
+                lambda saved, err: self.app.call_from_thread(
+                    self._saved, row, saved, err, previous
+                ),
+            )
+
+        self.app.push_screen(
+            NoteDialog(row.item_id, row.text, row.note, row.note_tag), callback=done
+        )
+
+    def action_guidance(self) -> None:
+        row = self.focused if isinstance(self.focused, ItemRow) else self.current
+        if row is None:
+            return
+        from audit_tui.tui.screens.guidance import GuidanceScreen
+
+        self.app.push_screen(GuidanceScreen(self.audit.rubric, row.item_id))
+
+    # ---- progress -----------------------------------------------------------------------------
+
+    @property
+    def is_complete(self) -> bool:
+        rows = self._applicable()
+        return bool(rows) and all(r.answered and r.on_disk for r in rows)
+
+    def _refresh_progress(self) -> None:
+        for sec in self.sections:
+            rows = sec.applicable
+            done = sum(r.answered and r.on_disk for r in rows)
+            if not rows:
+                text = f"{sec.title}\n  does not apply"
+            else:
+                mark = "✓" if done == len(rows) else ("◐" if done else "○")
+                text = f"{sec.title}\n  {mark} {done}/{len(rows)}"
+            self.query_one(f"#nav-label-{sec.index}", Label).update(text)
+        rows = self._applicable()
+        done = sum(r.answered and r.on_disk for r in rows)
+        a = self.case.attributes
+        facts = " · ".join(
+            x
+            for x in (
+                a.get("sentence_type"),
+                f"PSR {a['has_psr']}" if "has_psr" in a else None,
+                f"RoSH {a['rosh']}" if "rosh" in a else None,
+                a.get("gender"),
+            )
+            if x
+        )
+        complete = "   ✓ CASE COMPLETE" if self.loaded and self.is_complete else ""
+        self.query_one("#case-header", Static).update(
+            f"Case {self.case.case_ref} ({self.index + 1} of {len(self.cases)}) · {facts} · "
+            f"{done}/{len(rows)} answered{complete}"
+        )
+        self.set_class(self.loaded and self.is_complete, "-complete")

@@ -1,0 +1,56 @@
+"""F1: the rubric's guidance for the focused item (and its key question), as data, not code."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+if TYPE_CHECKING:
+    from audit_tui.domain.rubric import Rubric
+
+SOURCES = {
+    "T": "printed in an inspection report",
+    "P": "confirmed in HMIP press material",
+    "R": "a recalled rule: check it against the framework",
+}
+
+
+def guidance_markdown(rubric: Rubric, item_id: str) -> str:
+    ref = rubric.items[item_id]
+    item = ref.item
+    parts = [
+        f"## {item.id}",
+        "",
+        f"**{item.text}**",
+        "",
+        item.guidance or "_No guidance in the rubric._",
+        "",
+    ]
+    if ref.kind == "prompt" and ref.key_question_id:
+        kq = rubric.items[ref.key_question_id].item
+        parts += [f"### Key question {kq.id}", "", kq.text, "", kq.guidance, ""]
+    if ref.standard_id and ref.standard_id in rubric.standards_by_id:
+        st = rubric.standards_by_id[ref.standard_id]
+        parts += [f"### Standard {st.id} {st.title}", "", f"_{st.headline}_", "", st.guidance, ""]
+    parts += [f"Source: {SOURCES.get(item.source, item.source)} ({rubric.id} {rubric.version})"]
+    return "\n".join(parts)
+
+
+class GuidanceScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close", id="close"),
+        Binding("f1", "dismiss", "Close", id="close_guidance", show=False),
+    ]
+
+    def __init__(self, rubric: Rubric, item_id: str) -> None:
+        super().__init__()
+        self.rubric, self.item_id = rubric, item_id
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog wide"):
+            yield Markdown(guidance_markdown(self.rubric, self.item_id))

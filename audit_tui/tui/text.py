@@ -1,0 +1,54 @@
+"""How figures read on screen: whole percentages, ratings as words with a mark (never colour alone)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from audit_tui.scoring.results import AuditResult
+
+RATING_MARKS = {
+    "Outstanding": "★★★",
+    "Good": "★★☆",
+    "Requires improvement": "★☆☆",
+    "Inadequate": "☆☆☆",
+}
+ANSWER_WORDS = {"yes": "Yes", "no": "No", "na": "N/A", None: "—"}
+
+
+def percent_text(value: float | None) -> str:
+    """Whole percentages, half up, as reports print them."""
+    return "–" if value is None else f"{int(value + 0.5)}%"
+
+
+def rating_text(rating: str | None) -> str:
+    return f"{RATING_MARKS[rating]} {rating}" if rating in RATING_MARKS else "not yet rated"
+
+
+def rating_class(rating: str | None) -> str:
+    return {
+        "Outstanding": "-outstanding",
+        "Good": "-good",
+        "Requires improvement": "-requires-improvement",
+        "Inadequate": "-inadequate",
+    }.get(rating or "", "-unrated")
+
+
+def score_text(result: AuditResult) -> str:
+    return (
+        f"{result.score}/{result.score_max}"
+        if result.score is not None
+        else f"–/{result.score_max}"
+    )
+
+
+def band_bar(
+    percent: float | None, edges: tuple[float, ...] = (50, 65, 80), width: int = 20
+) -> str:
+    """A bar with the band edges marked, e.g. `█████░░░┊░░┊░░░┊░░░`."""
+    filled = 0 if percent is None else round(percent / 100 * width)
+    marks = {round(e / 100 * width) for e in edges}
+    return "".join(
+        ("┃" if i in marks and i < filled else "┊") if i in marks else ("█" if i < filled else "░")
+        for i in range(width)
+    )

@@ -1,0 +1,60 @@
+"""The live ratings panel: each standard's rating, its lowest key question and a bar against the bands.
+
+Each standard is its own row so its band can be styled; the rating is also spelled out with a
+star mark, so nothing depends on colour alone.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from audit_tui.tui.text import band_bar, percent_text, rating_class, rating_text, score_text
+
+if TYPE_CHECKING:
+    from audit_tui.domain.rubric import Rubric
+    from audit_tui.scoring.results import AuditResult, StandardResult
+
+ROW_CLASSES = ("-outstanding", "-good", "-requires-improvement", "-inadequate", "-unrated")
+
+
+class RatingsPanel(VerticalScroll):
+    can_focus = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("Ratings", classes="panel-title")
+        yield Static("Loading…", id="ratings-score", classes="score-line")
+
+    def show(self, rubric: Rubric, result: AuditResult) -> None:
+        edges = tuple(b.min_percent for b in rubric.scoring.bands if b.min_percent > 0)
+        score = self.query_one("#ratings-score", Static)
+        for st in result.standards:
+            row_id = "rating-" + st.id.replace(".", "-")
+            rows = self.query(f"#{row_id}")
+            row = rows.first(Static) if rows else Static(id=row_id, classes="rating-row")
+            if not rows:
+                self.mount(row, before=score)
+            row.update(_row_text(st, edges))
+            row.remove_class(*ROW_CLASSES)
+            row.add_class(rating_class(st.rating) if st.rated else "-unrated")
+        suffix = "" if result.complete else "  (provisional: audit in progress)"
+        score.update(f"Score {score_text(result)}   Overall: {rating_text(result.overall)}{suffix}")
+        score.remove_class(*ROW_CLASSES)
+        score.add_class(rating_class(result.overall))
+
+
+def _row_text(st: StandardResult, edges: tuple[float, ...]) -> str:
+    rating = rating_text(st.rating) if st.rated else "not rated"
+    head = f"{st.id} {st.title}"
+    if st.method != "cases":
+        detail = "by judgement" if st.judgement else "judgement to record (j)"
+        return f"{head}: {rating}\n  {detail}"
+    answered = [k for k in st.key_questions if k.relevant]
+    lowest = st.lowest or min(answered, key=lambda k: k.yes / k.relevant, default=None)
+    pct = lowest.percent if lowest else None
+    which = f" lowest {lowest.id}" if lowest else " no answers yet"
+    progress = ", in progress" if not st.complete else ""
+    return f"{head}: {rating}\n  {band_bar(pct, edges)} {percent_text(pct):>4}{which}{progress}"
