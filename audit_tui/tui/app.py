@@ -35,6 +35,7 @@ class AuditApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "audit-tui"
     COMMANDS = App.COMMANDS | {AuditCommands}
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-normal"), (180, "-wide")]
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="help", tooltip="Keys for this screen"),
         Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Quit (every saved answer is kept)"),

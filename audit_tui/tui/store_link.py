@@ -57,6 +57,10 @@ class StoreLink:
             finally:
                 self._jobs.task_done()
 
+    def wait_idle(self) -> None:
+        """Block until every queued write has been committed (tests, and quitting)."""
+        self._jobs.join()
+
     @property
     def pending(self) -> int:
         return self._jobs.unfinished_tasks

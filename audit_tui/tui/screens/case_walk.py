@@ -101,6 +101,7 @@ class CaseWalkScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="case-header", classes="screen-title", markup=False)
+        yield Static("", id="standard-rating", classes="status", markup=False)
         with Horizontal(id="walk"):
             yield ListView(
                 *(
@@ -145,6 +146,7 @@ class CaseWalkScreen(Screen[None]):
         self.loaded = True
         self._was_complete = self.is_complete
         self._refresh_progress()
+        self.refresh_rating()
         start = self.next_unanswered(-1) or next((r for r in self.rows if r.applies), None)
         if start is not None:
             self.focus_row(start)
@@ -169,6 +171,39 @@ class CaseWalkScreen(Screen[None]):
         if isinstance(widget, ItemRow):
             self.current = widget
             self.show_section(widget.section)
+            self._show_rating()
+
+    # ---- the live rating of the standard in view ----------------------------------------------
+
+    @work(thread=True, exclusive=True, group="case-rating")
+    def refresh_rating(self) -> None:
+        result = self.app.link.repo.score(self.audit)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self._rating_ready, result)
+
+    def _rating_ready(self, result: Any) -> None:
+        self._result = result
+        self._show_rating()
+
+    def _show_rating(self) -> None:
+        from audit_tui.tui.text import percent_text, rating_text, score_text
+
+        result = getattr(self, "_result", None)
+        if result is None or self.current is None:
+            return
+        key = self.sections[self.current.section].key
+        st = next((s for s in result.standards if s.id == key), None)
+        if st is None:
+            line = "Other findings are reported, not rated."
+        else:
+            rating = rating_text(st.rating) if st.rated else "not rated"
+            lowest = (
+                f", lowest {st.lowest.id} {percent_text(st.lowest.percent)}" if st.lowest else ""
+            )
+            line = f"{st.id} {st.title} across the audit: {rating}{lowest}"
+        overall = rating_text(result.overall)
+        self.query_one("#standard-rating", Static).update(
+            f"{line} · score {score_text(result)} · {overall}"
+        )
 
     @on(ListView.Selected, "#standards")
     def _jump_to_section(self, event: ListView.Selected) -> None:
@@ -277,6 +312,7 @@ class CaseWalkScreen(Screen[None]):
         row.set_answer(saved.value, "saved", saved.note, saved.note_tag)
         self._refresh_progress()
         self.app.audit_changed(self.audit.info.name)  # type: ignore[attr-defined]
+        self.refresh_rating()
         if self.is_complete and not self._was_complete:
             self.notify(f"Case {self.case.case_ref} is complete.", title="✓ Complete")
         self._was_complete = self.is_complete

@@ -44,6 +44,7 @@ class DashboardScreen(Screen[None]):
         self.audit: OpenAudit | None = None
         self.cases: list[CaseInfo] = []
         self.result: AuditResult | None = None
+        self._stale = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -76,7 +77,16 @@ class DashboardScreen(Screen[None]):
         self.load()
 
     def on_audit_changed(self, message: AuditChanged) -> None:
-        if message.audit == self.audit_name:
+        if message.audit != self.audit_name:
+            return
+        if self.is_current:
+            self.load()
+        else:  # beneath a case: catch up the moment it shows again, not on every answer
+            self._stale = True
+
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self._stale = False
             self.load()
 
     @work(thread=True, exclusive=True, group="dashboard")

@@ -5,7 +5,13 @@ from __future__ import annotations
 from textual.widgets import Static
 
 ANSWER_MARKS = {"yes": "✓ Yes", "no": "✗ No", "na": "– N/A", None: "· ───"}
-STATE_WORDS = {"saved": "✓ saved", "saving": "saving…", "failed": "✗ NOT SAVED", "stored": "", "loading": ""}
+STATE_WORDS = {
+    "saved": "✓ saved",
+    "saving": "saving…",
+    "failed": "✗ NOT SAVED",
+    "stored": "",
+    "loading": "",
+}
 VALUE_CLASSES = ("-yes", "-no", "-na", "-unanswered")
 STATE_CLASSES = ("-saved", "-saving", "-failed")
 TAG_WORDS = {"strength": "strength", "improvement": "area for improvement"}

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from audit_tui.demo import load_demo
+from audit_tui.store.database import open_repository
+from audit_tui.store.repository import Repository
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path) -> str:
+    target = str(tmp_path / "demo.db")
+    repo = open_repository(target)
+    load_demo(repo)
+    repo.engine.dispose()
+    return target
+
+
+@pytest.fixture
+def two_case_db(tmp_path: Path, rubric_text: str) -> str:
+    """One audit, two cases, no answers: what a new auditor starts from."""
+    target = str(tmp_path / "two.db")
+    repo = open_repository(target)
+    audit = repo.create_audit("spo-check", rubric_text, pdu="Tameside")
+    repo.add_cases(
+        audit,
+        [
+            (
+                "QA-001",
+                {"sentence_type": "community", "has_psr": "no", "gender": "male", "rosh": "medium"},
+            ),
+            (
+                "QA-002",
+                {"sentence_type": "licence", "has_psr": "yes", "gender": "female", "rosh": "high"},
+            ),
+        ],
+    )
+    repo.engine.dispose()
+    return target
+
+
+def reopen(target: str) -> Repository:
+    return open_repository(target)

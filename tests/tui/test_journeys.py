@@ -1,0 +1,367 @@
+"""Whole user journeys through the app, asserting on the screen and on the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable, Select, Static
+
+from audit_tui.tui.app import build_app
+from audit_tui.tui.screens.case_dialog import CaseDialog
+from audit_tui.tui.screens.case_walk import CaseWalkScreen
+from audit_tui.tui.screens.dashboard import DashboardScreen
+from audit_tui.tui.screens.help import HelpScreen
+from audit_tui.tui.screens.import_dialog import ImportCasesDialog
+from audit_tui.tui.screens.judgements import JudgementsScreen
+from audit_tui.tui.screens.new_audit import NewAuditDialog
+from audit_tui.tui.widgets.item_row import ItemRow
+from tests.tui.conftest import reopen
+from tests.tui.helpers import settle
+
+SIZE = (120, 40)
+
+
+def text_of(widget: Static) -> str:
+    return str(widget.render())
+
+
+def stored(target: str, audit: str = "spo-check") -> dict[str, dict[str, str | None]]:
+    repo = reopen(target)
+    a = repo.open_audit(audit)
+    out = {
+        c.case_ref: {k: v.value for k, v in repo.answers_for_case(c.id).items()}
+        for c in repo.list_cases(a)
+    }
+    repo.engine.dispose()
+    return out
+
+
+async def test_audit_list_shows_score_and_opens_the_dashboard(demo_db: str) -> None:
+    app = build_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        table = app.screen.query_one("#audits", DataTable)
+        row = table.get_row("demo-tameside")
+        assert row[3] == "28" and row[4] == "100%" and row[5] == "7/27"
+        assert row[6] == "★☆☆ Requires improvement"
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, DashboardScreen)
+        score = text_of(app.screen.query_one("#ratings-score", Static))
+        assert "Score 7/27" in score and "Requires improvement" in score
+        assert "29%" in text_of(app.screen.query_one("#rating-2-2", Static))
+        assert app.screen.query_one("#cases", DataTable).row_count == 28
+
+
+async def test_new_user_answers_yes_then_no(two_case_db: str) -> None:
+    """The tmux journey: Enter, Enter, y, n stores exactly one Yes and one No, shown as saved."""
+    app = build_app(two_case_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        walk = app.screen
+        assert isinstance(walk, CaseWalkScreen) and walk.case.case_ref == "QA-001"
+        first = walk.focused
+        assert (
+            isinstance(first, ItemRow) and first.item_id == "2.2.1.a"
+        )  # court work does not apply
+        await pilot.press("y", "n")
+        await settle(pilot, app)
+        rows = {r.item_id: r for r in walk.rows}
+        assert (rows["2.2.1.a"].value, rows["2.2.1.a"].state) == ("yes", "saved")
+        assert (rows["2.2.1.b"].value, rows["2.2.1.b"].state) == ("no", "saved")
+        assert "✓ saved" in text_of(rows["2.2.1.a"]) and "✓ saved" in text_of(rows["2.2.1.b"])
+        assert isinstance(walk.focused, ItemRow) and walk.focused.item_id == "2.2.1.c"
+    assert stored(two_case_db) == {"QA-001": {"2.2.1.a": "yes", "2.2.1.b": "no"}, "QA-002": {}}
+
+
+async def test_create_an_audit_add_a_case_and_walk_it_to_complete(tmp_path: Path) -> None:
+    target = str(tmp_path / "new.db")
+    app = build_app(target)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("n")
+        await settle(pilot, app)
+        dialog = app.screen
+        assert isinstance(dialog, NewAuditDialog)
+        await pilot.press("ctrl+s")
+        assert "give the audit a name" in text_of(dialog.query_one("#errors", Static))
+        await pilot.press(*"pdu-q3")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        dash = app.screen
+        assert isinstance(dash, DashboardScreen) and dash.audit_name == "pdu-q3"
+
+        await pilot.press("c")
+        case_dialog = app.screen
+        assert isinstance(case_dialog, CaseDialog)
+        await pilot.press(*"Jo Bloggs")
+        await pilot.press("ctrl+s")
+        errors = text_of(case_dialog.query_one("#errors", Static))
+        assert "is not a pseudonymous reference" in errors
+        assert "Sentence type: sentence_type is required" in errors
+        case_dialog.query_one("#case_ref").value = "QA-100"  # type: ignore[attr-defined]
+        for attr, value in (("sentence_type", "licence"), ("has_psr", "no"), ("rosh", "low")):
+            case_dialog.query_one(f"#attr-{attr}", Select).value = value
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, DashboardScreen)
+        assert app.screen.query_one("#cases", DataTable).row_count == 1
+
+        await pilot.press("enter")
+        await settle(pilot, app)
+        walk = app.screen
+        assert isinstance(walk, CaseWalkScreen)
+        applicable = [r for r in walk.rows if r.applies]
+        for _ in applicable:
+            await pilot.press("y")
+        await settle(pilot, app)
+        assert walk.is_complete
+        assert "✓ CASE COMPLETE" in text_of(walk.query_one("#case-header", Static))
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert "✓ complete" in app.screen.query_one("#cases", DataTable).get_row_at(0)
+    answers = stored(target, "pdu-q3")["QA-100"]
+    assert len(answers) == len(applicable) and set(answers.values()) == {"yes"}
+    assert "2.1.1" not in answers
+
+
+async def test_changing_one_answer_moves_the_ratings_at_once(demo_db: str) -> None:
+    app = build_app(demo_db, open_audit="demo-tameside")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        dash = app.screen
+        assert isinstance(dash, DashboardScreen)
+        assert "29%" in text_of(dash.query_one("#rating-2-2", Static))
+        repo = reopen(demo_db)
+        audit = repo.open_audit("demo-tameside")
+        target = next(
+            c for c in repo.list_cases(audit) if repo.answers_for_case(c.id)["2.2.3"].value == "no"
+        )
+        repo.engine.dispose()
+        dash.action_open_case(target.case_ref)
+        await settle(pilot, app)
+        walk = app.screen
+        assert isinstance(walk, CaseWalkScreen)
+        walk.focus_row(next(r for r in walk.rows if r.item_id == "2.2.3"))
+        await pilot.pause()
+        assert "2.2 Assessment across the audit: ☆☆☆ Inadequate, lowest 2.2.3 29%" in text_of(
+            walk.query_one("#standard-rating", Static)
+        )
+        await pilot.press("y")
+        await settle(pilot, app)
+        # 9 of 28 now: the walk says so at once, and so does the dashboard on return
+        assert "lowest 2.2.3 32%" in text_of(walk.query_one("#standard-rating", Static))
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert app.screen is dash
+        assert "32%" in text_of(dash.query_one("#rating-2-2", Static))
+        await pilot.press("enter")  # the same case again; clearing leaves 8 of 27 = 30%
+        await settle(pilot, app)
+        walk = app.screen
+        assert isinstance(walk, CaseWalkScreen)
+        walk.focus_row(next(r for r in walk.rows if r.item_id == "2.2.3"))
+        await pilot.pause()
+        await pilot.press("u")
+        await settle(pilot, app)
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert "30%" in text_of(dash.query_one("#rating-2-2", Static))
+        assert "in progress" in text_of(dash.query_one("#rating-2-2", Static))
+        assert "provisional" in text_of(dash.query_one("#ratings-score", Static))
+
+
+async def test_quit_mid_case_loses_nothing_and_resumes_where_left(two_case_db: str) -> None:
+    app = build_app(two_case_db, open_audit="spo-check")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        await pilot.press("y", "n", "a")
+        await pilot.press("ctrl+q")  # straight away: queued writes must still land
+    assert stored(two_case_db)["QA-001"] == {"2.2.1.a": "yes", "2.2.1.b": "no", "2.2.1.c": "na"}
+
+    app = build_app(two_case_db, open_audit="spo-check")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        walk = app.screen
+        assert isinstance(walk, CaseWalkScreen)
+        assert isinstance(walk.focused, ItemRow) and walk.focused.item_id == "2.2.1"
+        assert "3/65 answered" in text_of(walk.query_one("#case-header", Static))
+
+
+async def test_next_and_previous_case_without_going_back(two_case_db: str) -> None:
+    app = build_app(two_case_db, open_audit="spo-check")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        await pilot.press("greater_than_sign")
+        await settle(pilot, app)
+        walk = app.screen
+        assert isinstance(walk, CaseWalkScreen) and walk.case.case_ref == "QA-002"
+        assert isinstance(walk.focused, ItemRow) and walk.focused.item_id == "2.1.1.a"  # has a PSR
+        await pilot.press("less_than_sign")
+        await settle(pilot, app)
+        assert app.screen.case.case_ref == "QA-001"  # type: ignore[attr-defined]
+        await pilot.press("escape")
+        assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_court_work_without_a_psr_is_shown_and_skipped(two_case_db: str) -> None:
+    app = build_app(two_case_db, open_audit="spo-check")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        walk = app.screen
+        assert isinstance(walk, CaseWalkScreen)
+        court = [r for r in walk.rows if r.item_id.startswith("2.1.1")]
+        assert court and all(not r.applies and not r.can_focus for r in court)
+        assert "does not apply" in text_of(court[0])
+        assert "does not apply" in str(walk.query_one("#nav-label-0").render())
+
+
+async def test_notes_are_tagged_and_saved(two_case_db: str) -> None:
+    app = build_app(two_case_db, open_audit="spo-check")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        await pilot.press("e")
+        await pilot.press(*"Motivation not explored")
+        await pilot.press("tab", "down", "down", "enter")  # the radio set: Area for improvement
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        row = app.screen.focused
+        assert isinstance(
+            row, ItemRow
+        ) and "✎ note (area for improvement): Motivation not explored" in text_of(row)
+    repo = reopen(two_case_db)
+    [note] = repo.tagged_notes(repo.open_audit("spo-check"))
+    assert (note.item_id, note.tag, note.note) == (
+        "2.2.1.a",
+        "improvement",
+        "Motivation not explored",
+    )
+    repo.engine.dispose()
+
+
+async def test_judgements_screen(two_case_db: str) -> None:
+    app = build_app(two_case_db, open_audit="spo-check")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("j")
+        await settle(pilot, app)
+        screen = app.screen
+        assert isinstance(screen, JudgementsScreen)
+        screen.query_one("#strengths-1-2").text = "Regular supervision"  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        assert "1.2 Staff: choose a rating" in text_of(screen.query_one("#errors", Static))
+        screen.query_one("#rating-1-2", Select).value = "Good"
+        screen.query_one("#rating-1-1", Select).value = "Requires improvement"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert "✓ Saved (2 changed)" in text_of(screen.query_one("#errors", Static))
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert "Good" in text_of(app.screen.query_one("#rating-1-2", Static))
+    repo = reopen(two_case_db)
+    judged = repo.judgements(repo.open_audit("spo-check"))
+    assert judged["1.2"].rating == "Good" and judged["1.2"].strengths == "Regular supervision"
+    repo.engine.dispose()
+
+
+async def test_import_dialog_lists_errors_and_imports_nothing(
+    two_case_db: str, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "case_ref,sentence_type,has_psr,rosh\nQA-003,community,no,low\nQA-004,custody,no,low\n"
+    )
+    good = tmp_path / "good.csv"
+    good.write_text("case_ref,sentence_type,has_psr,rosh\nQA-003,community,no,low\n")
+    app = build_app(two_case_db, open_audit="spo-check")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("i")
+        dialog = app.screen
+        assert isinstance(dialog, ImportCasesDialog)
+        await pilot.press(*str(bad), "enter")
+        await settle(pilot, app)
+        errors = text_of(dialog.query_one("#errors", Static))
+        assert errors.startswith("Nothing was imported:")
+        assert "row 3, column 'sentence_type': 'custody' is not allowed" in errors
+        dialog.query_one("#path").value = str(good)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, DashboardScreen)
+        assert app.screen.query_one("#cases", DataTable).row_count == 3
+    assert set(stored(two_case_db)) == {"QA-001", "QA-002", "QA-003"}
+
+
+async def test_new_audit_dialog_refuses_a_taken_name(two_case_db: str) -> None:
+    app = build_app(two_case_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("n")
+        await settle(pilot, app)
+        await pilot.press(*"spo-check", "ctrl+s")
+        assert "an audit named 'spo-check' already exists" in text_of(
+            app.screen.query_one("#errors", Static)
+        )
+        await pilot.press("escape")
+        assert not isinstance(app.screen, NewAuditDialog)
+
+
+async def test_help_lists_keys_with_their_binding_ids(two_case_db: str) -> None:
+    app = build_app(two_case_db, open_audit="spo-check")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        from audit_tui.tui.screens.help import keys_table
+
+        table = keys_table(app.screen.beneath)
+        for binding_id in (
+            "answer_yes",
+            "answer_no",
+            "answer_na",
+            "answer_clear",
+            "note",
+            "guidance",
+            "next_case",
+        ):
+            assert f"| {binding_id} |" in table
+
+
+async def test_keymap_in_the_user_config_remaps_keys(two_case_db: str, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[keymap]\nanswer_yes = "j"\n')
+    app = build_app(two_case_db, open_audit="spo-check", keymap_file=config)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        await pilot.press("j")
+        await settle(pilot, app)
+    assert stored(two_case_db)["QA-001"] == {"2.2.1.a": "yes"}
+
+
+async def test_palette_jumps_to_a_case(demo_db: str) -> None:
+    app = build_app(demo_db, open_audit="demo-tameside")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Jump to case: TS23-017")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, CaseWalkScreen) and app.screen.case.case_ref == "TS23-017"
