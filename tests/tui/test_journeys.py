@@ -75,6 +75,10 @@ async def test_new_user_answers_yes_then_no(two_case_db: str) -> None:
         assert (rows["2.2.1.b"].value, rows["2.2.1.b"].state) == ("no", "saved")
         assert "✓ saved" in text_of(rows["2.2.1.a"]) and "✓ saved" in text_of(rows["2.2.1.b"])
         assert isinstance(walk.focused, ItemRow) and walk.focused.item_id == "2.2.1.c"
+        await pilot.press("down", "down")
+        assert walk.focused.item_id == "2.2.2.a"  # past the key question 2.2.1
+        await pilot.press("up")
+        assert walk.focused.item_id == "2.2.1"
     assert stored(two_case_db) == {"QA-001": {"2.2.1.a": "yes", "2.2.1.b": "no"}, "QA-002": {}}
 
 

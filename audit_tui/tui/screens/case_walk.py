@@ -78,8 +78,6 @@ class CaseWalkScreen(Screen[None]):
         Binding("e", "note", "Note", id="note"),
         Binding("right_square_bracket", "next_unanswered", "Next unanswered", id="next_unanswered"),
         Binding("left_square_bracket", "prev_unanswered", "Prev unanswered", id="prev_unanswered"),
-        Binding("down", "move(1)", "Down", id="item_down", show=False),
-        Binding("up", "move(-1)", "Up", id="item_up", show=False),
         Binding("f1", "guidance", "Guidance", id="guidance"),
         Binding("greater_than_sign", "other_case(1)", "Next case", id="next_case"),
         Binding("less_than_sign", "other_case(-1)", "Prev case", id="prev_case"),

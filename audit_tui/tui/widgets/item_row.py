@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.binding import Binding
 from textual.widgets import Static
 
 ANSWER_MARKS = {"yes": "✓ Yes", "no": "✗ No", "na": "– N/A", None: "· ───"}
@@ -18,9 +19,14 @@ TAG_WORDS = {"strength": "strength", "improvement": "area for improvement"}
 
 
 class ItemRow(Static):
-    """Focusable; the screen owns the keys. `value` is what is on disk once `state` is "saved"."""
+    """Focusable; the screen answers it. `value` is on disk once `state` is "stored" or "saved"."""
 
     can_focus = True
+    # Here rather than on the screen, so they win over the scrolling container's own up/down.
+    BINDINGS = [
+        Binding("down", "screen.move(1)", "Next item", id="item_down", show=False),
+        Binding("up", "screen.move(-1)", "Previous item", id="item_up", show=False),
+    ]
 
     def __init__(
         self,
