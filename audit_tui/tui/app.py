@@ -14,7 +14,6 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 
-from audit_tui.tui.commands import AuditCommands
 from audit_tui.tui.keymap import load_keymap
 from audit_tui.tui.messages import AuditChanged, StoreReady
 from audit_tui.tui.screens.audit_list import AuditListScreen
@@ -23,6 +22,13 @@ if TYPE_CHECKING:
     from audit_tui.tui.store_link import StoreLink
 
 LinkFactory = Callable[[str], "StoreLink"]
+
+
+def _audit_commands() -> type:
+    """The palette's provider, imported when the palette first opens (not at start-up)."""
+    from audit_tui.tui.commands import AuditCommands
+
+    return AuditCommands
 
 
 def _open_link(target: str) -> StoreLink:
@@ -34,7 +40,7 @@ def _open_link(target: str) -> StoreLink:
 class AuditApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "audit-tui"
-    COMMANDS = App.COMMANDS | {AuditCommands}
+    COMMANDS = App.COMMANDS | {_audit_commands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-normal"), (180, "-wide")]
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="help", tooltip="Keys for this screen"),

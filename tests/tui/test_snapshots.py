@@ -50,4 +50,6 @@ def test_case_walk(snap_compare, two_case_db: str) -> None:  # type: ignore[no-u
 
 def test_help(snap_compare, two_case_db: str) -> None:  # type: ignore[no-untyped-def]
     app = _app(two_case_db, "spo-check")
-    assert snap_compare(app, terminal_size=(120, 40), run_before=_steps(app, "enter", "question_mark"))
+    assert snap_compare(
+        app, terminal_size=(120, 40), run_before=_steps(app, "enter", "question_mark")
+    )
