@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from audit_tui import __version__
-from audit_tui.domain.errors import AuditError
+from audit_tui.domain.errors import AuditError, UsageError
 from audit_tui.reporting.formats import FORMATS as REPORT_FORMATS
 
 
@@ -63,6 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="include auditors' free-text notes (they may hold personal data)",
     )
+    report.add_argument(
+        "--min-group",
+        type=int,
+        default=5,
+        metavar="N",
+        help="suppress breakdown groups of fewer than N cases (default 5)",
+    )
 
     demo = sub.add_parser("demo", help='create or reset the "demo-tameside" audit, then open it')
     demo.add_argument("--no-tui", action="store_true", help="only create it, then print a summary")
@@ -77,6 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"audit-tui: error: {problem}", file=sys.stderr)
         return 1
+    except UsageError as exc:
+        print(f"audit-tui: error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 
@@ -146,14 +156,25 @@ def cmd_import_judgements(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from audit_tui.reporting.formats import BINARY
+
+    if args.format in BINARY and args.out is None and sys.stdout.isatty():
+        raise UsageError(f"--format {args.format} is a binary file: give --out PATH")
+    if args.min_group < 1:
+        raise UsageError("--min-group must be at least 1")
     from audit_tui.reporting.render import render_report, write_atomically
 
     repo = _repo(args)
-    text = render_report(repo, repo.open_audit(args.audit), args.format, args.include_notes)
+    content = render_report(
+        repo, repo.open_audit(args.audit), args.format, args.include_notes, args.min_group
+    )
     if args.out is None:
-        sys.stdout.write(text)
+        if isinstance(content, bytes):
+            sys.stdout.buffer.write(content)
+        else:
+            sys.stdout.write(content)
         return 0
-    write_atomically(args.out, text)
+    write_atomically(args.out, content)
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
 

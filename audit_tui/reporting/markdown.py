@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
-
-from audit_tui.domain.records import CaseInfo, OpenAudit, TaggedNote
-from audit_tui.domain.rubric import Rubric
-from audit_tui.scoring.results import AuditResult, ItemResult, StandardResult
+from audit_tui.reporting.model import ReportData
+from audit_tui.scoring.results import ItemResult, StandardResult
 
 
 def whole(percent: float | None) -> str:
@@ -15,23 +11,24 @@ def whole(percent: float | None) -> str:
     return "n/a" if percent is None else f"{int(percent + 0.5)}%"
 
 
-def _ci(item: ItemResult) -> str:
+def interval(item: ItemResult) -> str:
     return f"{item.ci95[0]:.0f}–{item.ci95[1]:.0f}%" if item.ci95 else "–"
 
 
-def _rating(value: str | None) -> str:
+def rating_or_pending(value: str | None) -> str:
     return value or "Not yet rated"
 
 
-def render_markdown(
-    audit: OpenAudit,
-    result: AuditResult,
-    cases: Sequence[CaseInfo],
-    notes: Sequence[TaggedNote] = (),
-) -> str:
-    rubric = audit.rubric
-    info = audit.info
-    lines: list[str] = [f"# Case-file audit: {info.name}", ""]
+def score_line(data: ReportData) -> str:
+    r = data.result
+    return (
+        f"{r.score}/{r.score_max}" if r.score is not None else f"not yet scored (of {r.score_max})"
+    )
+
+
+def render_markdown(data: ReportData) -> str:
+    rubric, info, result = data.rubric, data.audit.info, data.result
+    lines = [f"# Case-file audit: {info.name}", ""]
     where = ", ".join(x for x in (info.pdu, info.region) if x)
     if where:
         lines += [f"**{where}**", ""]
@@ -42,63 +39,81 @@ def render_markdown(
             "",
         ]
 
-    lines += ["## Ratings", ""]
-    score = (
-        f"{result.score}/{result.score_max}"
-        if result.score is not None
-        else f"not yet scored (of {result.score_max})"
-    )
-    lines += [f"Score **{score}**", "", f"Overall rating: **{_rating(result.overall)}**", ""]
+    lines += [
+        "## Ratings",
+        "",
+        f"Score **{score_line(data)}**",
+        "",
+        f"Overall rating: **{rating_or_pending(result.overall)}**",
+        "",
+    ]
     lines += ["| Standard | Rating |", "|---|---|"]
-    for st in result.standards:
-        if st.rated:
-            lines.append(f"| {st.id} {st.title} | {_rating(st.rating)} |")
+    lines += [
+        f"| {st.id} {st.title} | {rating_or_pending(st.rating)} |"
+        for st in result.standards
+        if st.rated
+    ]
     lines.append("")
 
-    lines += ["## The sample", "", *_sample(rubric, cases), ""]
+    lines += ["## The sample", "", f"- Cases inspected: {len(data.cases)}"]
+    for label, values in data.sample():
+        if values:
+            lines.append(f"- {label}: " + ", ".join(f"{v} {n}" for v, n in values))
+    lines.append("")
 
     domain = None
     for st, spec in zip(result.standards, rubric.standards, strict=True):
         if spec.domain != domain:
             domain = spec.domain
             lines += [f"## {spec.domain}. {spec.domain_title}".rstrip(". "), ""]
-        lines += _standard(st, spec.headline, [n for n in notes if _in_standard(n, st)])
+        lines += _standard(data, st, spec.headline)
 
     if result.indicators:
         lines += ["## Other case-level findings (not rated)", ""]
         lines += ["| Indicator | Percentage 'Yes' | Yes of relevant |", "|---|---|---|"]
-        for ind in result.indicators:
-            lines.append(f"| {ind.text} | {whole(ind.percent)} | {ind.yes} of {ind.relevant} |")
+        lines += [
+            f"| {i.text} | {whole(i.percent)} | {i.yes} of {i.relevant} |"
+            for i in result.indicators
+        ]
         lines.append("")
+
+    if data.breakdowns:
+        lines += _breakdowns(data)
+    lines += ["## About these figures", ""]
+    lines += [
+        "A key question's percentage is the share of relevant cases (Yes or No; not applicable left out) "
+        "judged Yes. A standard is rated from its lowest key question. The 95% interval (Wilson) shows "
+        "how far the percentage of a sample this size could be from that of all cases; "
+        "'could be a band higher/lower' marks an interval that crosses a band edge.",
+        "",
+    ]
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _in_standard(note: TaggedNote, st: StandardResult) -> bool:
-    return note.item_id.startswith(st.id + ".")
-
-
-def _standard(st: StandardResult, headline: str, notes: Sequence[TaggedNote]) -> list[str]:
+def _standard(data: ReportData, st: StandardResult, headline: str) -> list[str]:
     lines = [f"### {st.id} {st.title}", ""]
     if headline:
         lines += [f"_{headline}_", ""]
-    if st.rated:
-        lines += [f"**{_rating(st.rating)}**", ""]
-    else:
-        lines += ["Not rated: reported for information and benchmarking only.", ""]
+    lines += (
+        [f"**{rating_or_pending(st.rating)}**", ""]
+        if st.rated
+        else ["Not rated: reported for information and benchmarking only.", ""]
+    )
     if st.method == "cases":
         lines += [
-            "| Key question | Percentage 'Yes' | Yes of relevant | 95% interval |",
-            "|---|---|---|---|",
+            "| Key question | Percentage 'Yes' | Yes of relevant | 95% interval | Uncertainty |",
+            "|---|---|---|---|---|",
         ]
         for kq in st.key_questions:
             mark = "**" if st.lowest is kq else ""
+            note = data.uncertainty(kq).note if st.rated else ""
             lines.append(
-                f"| {kq.text} | {mark}{whole(kq.percent)}{mark} | {kq.yes} of {kq.relevant} | {_ci(kq)} |"
+                f"| {kq.text} | {mark}{whole(kq.percent)}{mark} | {kq.yes} of {kq.relevant} | {interval(kq)} | {note} |"
             )
         lines.append("")
-        if st.lowest is not None and st.rated:
+        if st.rated and st.lowest is not None:
             lines += [
-                f"Rated '{st.rating}' as the lowest score of the key questions was "
+                f"Rated '{st.rating}': the lowest score of the key questions was "
                 f"{whole(st.lowest.percent)} ({st.lowest.id}).",
                 "",
             ]
@@ -113,29 +128,38 @@ def _standard(st: StandardResult, headline: str, notes: Sequence[TaggedNote]) ->
                 for p in prompts
             ]
             lines.append("")
-    strengths = [n.note for n in notes if n.tag == "strength"]
-    improvements = [n.note for n in notes if n.tag == "improvement"]
-    if st.judgement:
-        strengths = [*_points(st.judgement.strengths), *strengths]
-        improvements = [*_points(st.judgement.improvements), *improvements]
+    strengths, improvements = data.evidence(st)
     for title, points in (("Strengths", strengths), ("Areas for improvement", improvements)):
         if points:
-            lines += [f"{title}:", ""] + [f"- {p}" for p in points] + [""]
+            lines += [f"{title}:", "", *(f"- {p}" for p in points), ""]
     return lines
 
 
-def _points(text: str) -> list[str]:
-    """Evidence is kept as lines (or '; '-separated points in a spreadsheet cell)."""
-    parts = [p.strip(" -•") for line in text.splitlines() for p in line.split(";")]
-    return [p for p in parts if p]
-
-
-def _sample(rubric: Rubric, cases: Sequence[CaseInfo]) -> list[str]:
-    lines = [f"- Cases inspected: {len(cases)}"]
-    for attr in rubric.attributes:
-        counts = Counter(c.attributes.get(attr.id, "not recorded") for c in cases)
-        if not counts:
+def _breakdowns(data: ReportData) -> list[str]:
+    lines = [
+        "## Breakdowns",
+        "",
+        f"Key questions by case attribute. Groups, and figures, of fewer than {data.min_group} cases are suppressed.",
+        "",
+    ]
+    kqs = [k for s in data.result.standards for k in s.key_questions]
+    for bd in data.breakdowns:
+        if len(bd.groups) < 2:
             continue
-        parts = [f"{v}: {counts[v]}" for v in (*attr.values, "not recorded") if counts.get(v)]
-        lines.append(f"- {attr.label}: " + ", ".join(parts))
+        lines += [f"### By {bd.label.lower()}", ""]
+        lines += [
+            "| Key question | " + " | ".join(f"{g.value} (n={g.cases})" for g in bd.groups) + " |"
+        ]
+        lines += ["|---|" + "---|" * len(bd.groups)]
+        for kq in kqs:
+            cells = []
+            for g in bd.groups:
+                item = g.items[kq.id]
+                cells.append(
+                    "suppressed"
+                    if g.hides(kq.id)
+                    else f"{whole(item.percent)} ({item.yes} of {item.relevant})"
+                )
+            lines.append(f"| {kq.id} {kq.label or kq.text} | " + " | ".join(cells) + " |")
+        lines.append("")
     return lines

@@ -19,7 +19,12 @@ def percent_for_banding(yes: int, relevant: int, rounding: str) -> Fraction:
 
 def band_for(yes: int, relevant: int, scoring: Scoring) -> Band:
     """The band of yes/relevant (relevant > 0); lower bounds inclusive."""
-    pct = percent_for_banding(yes, relevant, scoring.rounding)
+    return band_for_percent(percent_for_banding(yes, relevant, scoring.rounding), scoring)
+
+
+def band_for_percent(pct: Fraction | float, scoring: Scoring) -> Band:
+    """The band a percentage falls in (lower bounds inclusive)."""
+    pct = Fraction(str(pct)) if isinstance(pct, float) else pct
     for band in scoring.bands:
         if pct >= Fraction(str(band.min_percent)):
             return band

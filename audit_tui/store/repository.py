@@ -500,6 +500,66 @@ class Repository:
             )
         return cases, tallies
 
+    def breakdown_tallies(
+        self, audit: OpenAudit, attribute: str
+    ) -> tuple[dict[str, int], dict[str, dict[str, Tally]]]:
+        """Per value of one case attribute: its number of cases, and per-item tallies (GROUP BY)."""
+        rubric = audit.rubric
+        by = func.coalesce(CASE.c.attributes[attribute].as_string(), "not recorded")
+        rule_cols = [CASE.c.attributes[name].as_string() for name in rubric.rule_attributes]
+        groups_q = (
+            select(by, *rule_cols, func.count())
+            .where(CASE.c.audit_id == audit.info.id)
+            .group_by(by, *rule_cols)
+        )
+        counts_q = (
+            select(by, ANSWER.c.item_id, ANSWER.c.value, func.count())
+            .join(CASE, CASE.c.id == ANSWER.c.case_id)
+            .where(CASE.c.audit_id == audit.info.id, ANSWER.c.value.is_not(None))
+            .group_by(by, ANSWER.c.item_id, ANSWER.c.value)
+        )
+        cases: dict[str, int] = defaultdict(int)
+        applicable: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        answered: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+        with self.engine.connect() as conn:
+            for value, *rest in conn.execute(groups_q):
+                *rule_values, n = rest
+                attrs = dict(zip(rubric.rule_attributes, rule_values, strict=True))
+                cases[value] += n
+                for item_id in rubric.items:
+                    if rubric.applies(item_id, attrs):
+                        applicable[value][item_id] += n
+            for value, item_id, answer, n in conn.execute(counts_q):
+                answered[value][item_id][answer] = n
+        tallies = {
+            value: {
+                item_id: Tally(
+                    yes=answered[value][item_id].get(Answer.YES.value, 0),
+                    no=answered[value][item_id].get(Answer.NO.value, 0),
+                    not_applicable=answered[value][item_id].get(Answer.NOT_APPLICABLE.value, 0),
+                    applicable=applicable[value][item_id],
+                )
+                for item_id in rubric.items
+            }
+            for value in cases
+        }
+        return dict(cases), tallies
+
+    def all_answers(self, audit: OpenAudit) -> dict[int, dict[str, AnswerInfo]]:
+        """Every answer of the audit by case id: for case-level exports, which need them all."""
+        query = (
+            select(
+                ANSWER.c.case_id, ANSWER.c.item_id, ANSWER.c.value, ANSWER.c.note, ANSWER.c.note_tag
+            )
+            .join(CASE, CASE.c.id == ANSWER.c.case_id)
+            .where(CASE.c.audit_id == audit.info.id)
+        )
+        out: dict[int, dict[str, AnswerInfo]] = defaultdict(dict)
+        with self.engine.connect() as conn:
+            for case_id, item_id, value, note, tag in conn.execute(query):
+                out[case_id][item_id] = AnswerInfo(item_id, value, note, tag)
+        return dict(out)
+
     def score(self, audit: OpenAudit) -> AuditResult:
         cases, tallies = self.tallies(audit)
         return score_audit(audit.rubric, audit.info.name, cases, tallies, self.judgements(audit))

@@ -9,18 +9,24 @@ from textual.pilot import Pilot
 from audit_tui.tui.app import AuditApp
 
 
+def _busy(app: AuditApp) -> bool:
+    return app.link is None or any(w.is_running for w in app.workers) or app.link.pending > 0
+
+
 async def settle(pilot: Pilot, app: AuditApp) -> None:
-    """Let the store connect, workers finish and queued writes commit, then let the UI catch up."""
-    for _ in range(50):
+    """Let the store connect, workers finish and queued writes commit, then let the UI catch up.
+
+    Quiet means quiet three times running: a message handled in one pause may start a worker
+    (the store being ready starts each screen's load), which the next check must see.
+    """
+    quiet = 0
+    for _ in range(200):
         await pilot.pause()
         await app.workers.wait_for_complete()
         if app.link is not None:
             await asyncio.to_thread(app.link.wait_idle)
         await pilot.pause()
-        if (
-            app.link is not None
-            and not any(w.is_running for w in app.workers)
-            and app.link.pending == 0
-        ):
+        quiet = 0 if _busy(app) else quiet + 1
+        if quiet >= 3:
             return
     raise AssertionError("the app did not settle")

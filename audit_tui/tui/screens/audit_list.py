@@ -12,6 +12,17 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from audit_tui.tui.messages import AuditChanged, StoreReady
 from audit_tui.tui.text import percent_text, rating_text, score_text
+from audit_tui.tui.widgets.tables import fill_table
+
+COLUMNS = [
+    ("Audit", "name"),
+    ("PDU", "pdu"),
+    ("Rubric", "rubric"),
+    ("Cases", "cases"),
+    ("Progress", "progress"),
+    ("Score", "score"),
+    ("Overall rating", "overall"),
+]
 
 
 class AuditListScreen(Screen[None]):
@@ -30,14 +41,7 @@ class AuditListScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#audits", DataTable)
-        table.add_column("Audit", key="name")
-        table.add_column("PDU", key="pdu")
-        table.add_column("Rubric", key="rubric")
-        table.add_column("Cases", key="cases")
-        table.add_column("Progress", key="progress")
-        table.add_column("Score", key="score")
-        table.add_column("Overall rating", key="overall")
+        fill_table(self.query_one("#audits", DataTable), COLUMNS, [])
         if self.app.link is not None:  # type: ignore[attr-defined]
             self.load()
 
@@ -62,7 +66,7 @@ class AuditListScreen(Screen[None]):
                 (
                     info.name,
                     info.pdu or "–",
-                    f"{info.rubric_id} {info.rubric_version}",
+                    info.rubric_id,
                     str(info.cases),
                     progress,
                     score_text(result),
@@ -74,9 +78,7 @@ class AuditListScreen(Screen[None]):
     def _show(self, rows: list[tuple[Any, ...]]) -> None:
         table = self.query_one("#audits", DataTable)
         keep = table.cursor_row
-        table.clear()
-        for row in rows:
-            table.add_row(*row, key=row[0])
+        fill_table(table, COLUMNS, [(row[0], row) for row in rows])
         self.app.audit_names = [r[0] for r in rows]  # type: ignore[attr-defined]
         status = self.query_one("#status", Static)
         if rows:

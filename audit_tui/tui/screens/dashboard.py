@@ -13,10 +13,21 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from audit_tui.tui.messages import AuditChanged, StoreReady
 from audit_tui.tui.widgets.ratings_panel import RatingsPanel
+from audit_tui.tui.widgets.tables import fill_table
 
 if TYPE_CHECKING:
     from audit_tui.domain.records import CaseInfo, OpenAudit
     from audit_tui.scoring.results import AuditResult
+
+
+CASE_COLUMNS = [
+    ("Case", "ref"),
+    ("Sentence", "sentence"),
+    ("PSR", "psr"),
+    ("RoSH", "rosh"),
+    ("Answered", "answered"),
+    ("Status", "status"),
+]
 
 
 def case_status(case: CaseInfo) -> str:
@@ -60,16 +71,7 @@ class DashboardScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#cases", DataTable)
-        for label, key in (
-            ("Case", "ref"),
-            ("Sentence", "sentence"),
-            ("PSR", "psr"),
-            ("RoSH", "rosh"),
-            ("Answered", "answered"),
-            ("Status", "status"),
-        ):
-            table.add_column(label, key=key)
+        fill_table(self.query_one("#cases", DataTable), CASE_COLUMNS, [])
         if self.app.link is not None:  # type: ignore[attr-defined]
             self.load()
 
@@ -117,8 +119,7 @@ class DashboardScreen(Screen[None]):
         table = self.query_one("#cases", DataTable)
         current = self.current_case()
         needle = self.query_one("#filter", Input).value.strip().casefold()
-        table.clear()
-        shown = 0
+        rows = []
         for case in self.cases:
             a = case.attributes
             cells = (
@@ -129,12 +130,13 @@ class DashboardScreen(Screen[None]):
                 f"{case.answered}/{case.applicable}",
                 case_status(case),
             )
-            if needle and not any(needle in str(c).casefold() for c in cells):
-                continue
-            table.add_row(*cells, key=str(case.id))
-            shown += 1
-            if current is not None and case.id == current.id:
-                table.move_cursor(row=shown - 1)
+            if not needle or any(needle in str(c).casefold() for c in cells):
+                rows.append((str(case.id), cells))
+        fill_table(table, CASE_COLUMNS, rows)
+        shown = len(rows)
+        keys = [k for k, _ in rows]
+        if current is not None and str(current.id) in keys:
+            table.move_cursor(row=keys.index(str(current.id)))
         done = sum(c.complete for c in self.cases)
         filtered = f" · {shown} shown" if needle else ""
         self.query_one("#cases-status", Static).update(

@@ -1,0 +1,232 @@
+"""One self-contained HTML file: inline CSS, inline SVG bar charts, no network; prints cleanly."""
+
+from __future__ import annotations
+
+from html import escape
+
+from audit_tui.reporting.markdown import interval, rating_or_pending, score_line, whole
+from audit_tui.reporting.model import ReportData
+from audit_tui.scoring.results import ItemResult, StandardResult
+
+CSS = """
+:root { --ink:#1b1b1b; --muted:#555; --rule:#ccc; --accent:#1d4f91;
+  --outstanding:#1a7f37; --good:#4c9a2a; --ri:#b26b00; --inadequate:#b3261e; }
+* { box-sizing: border-box; }
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Arial, sans-serif; color: var(--ink);
+  max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
+h1 { font-size: 1.8rem; margin-bottom: .2rem; } h2 { border-bottom: 2px solid var(--accent);
+  padding-bottom: .2rem; margin-top: 2rem; } h3 { margin-bottom: .3rem; }
+.meta, .headline, .note { color: var(--muted); } .headline { font-style: italic; }
+table { border-collapse: collapse; width: 100%; margin: .6rem 0 1rem; }
+th, td { border: 1px solid var(--rule); padding: .35rem .5rem; text-align: left; vertical-align: top; }
+th { background: #f3f5f9; } td.num { text-align: right; white-space: nowrap; }
+.rating { font-weight: 700; } .r-outstanding { color: var(--outstanding); } .r-good { color: var(--good); }
+.r-requires-improvement { color: var(--ri); } .r-inadequate { color: var(--inadequate); }
+.scorebox { display: inline-block; border: 2px solid var(--accent); padding: .5rem 1rem; margin: .5rem 0; }
+.scorebox b { font-size: 1.6rem; } .provisional { background: #fff4d6; border-left: 4px solid var(--ri);
+  padding: .5rem .8rem; } .lowest { font-weight: 700; } svg { display: block; }
+.standard { break-inside: avoid-page; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 11pt; }
+  .standard, .breakdowns, .about { break-before: page; page-break-before: always; }
+  a { color: inherit; text-decoration: none; }
+  th { background: #eee !important; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  svg * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+"""
+
+BAND_FILLS = {
+    "Outstanding": "#d8f0dd",
+    "Good": "#e6f3d8",
+    "Requires improvement": "#fbe8c8",
+    "Inadequate": "#f6d5d2",
+}
+
+
+def _cls(rating: str | None) -> str:
+    return "r-" + (rating or "unrated").lower().replace(" ", "-")
+
+
+def bar_svg(data: ReportData, item: ItemResult, width: int = 320, height: int = 26) -> str:
+    """The percentage as a bar over the rubric's bands, with its 95% interval as a whisker."""
+    bands = sorted(data.rubric.scoring.bands, key=lambda b: b.min_percent)
+    x = lambda pct: round(pct / 100 * width, 1)  # noqa: E731
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+        f'aria-label="{escape(item.id)}: {whole(item.percent)}">'
+    ]
+    for i, band in enumerate(bands):
+        end = bands[i + 1].min_percent if i + 1 < len(bands) else 100
+        parts.append(
+            f'<rect x="{x(band.min_percent)}" y="0" width="{x(end) - x(band.min_percent)}" height="{height - 8}" '
+            f'fill="{BAND_FILLS.get(band.rating, "#eee")}"><title>{escape(band.rating)}: {band.min_percent:g}%+</title></rect>'
+        )
+        if band.min_percent > 0:
+            parts.append(
+                f'<line x1="{x(band.min_percent)}" y1="0" x2="{x(band.min_percent)}" y2="{height - 8}" stroke="#888" stroke-dasharray="2,2"/>'
+            )
+    if item.percent is not None:
+        parts.append(
+            f'<rect x="0" y="5" width="{x(item.percent)}" height="{height - 18}" fill="#1d4f91"/>'
+        )
+    if item.ci95:
+        lo, hi = item.ci95
+        mid = (height - 8) / 2
+        parts.append(
+            f'<line x1="{x(lo)}" y1="{mid}" x2="{x(hi)}" y2="{mid}" stroke="#111" stroke-width="1.5"/>'
+        )
+        for edge in (lo, hi):
+            parts.append(
+                f'<line x1="{x(edge)}" y1="{mid - 4}" x2="{x(edge)}" y2="{mid + 4}" stroke="#111" stroke-width="1.5"/>'
+            )
+    for pct in (0, 50, 100):
+        anchor = "start" if pct == 0 else "end" if pct == 100 else "middle"
+        parts.append(
+            f'<text x="{x(pct)}" y="{height - 0.5}" font-size="8" fill="#555" text-anchor="{anchor}">{pct}%</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def render_html(data: ReportData) -> str:
+    info, result, rubric = data.audit.info, data.result, data.rubric
+    e = escape
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en-GB"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>Case-file audit: {e(info.name)}</title><style>{CSS}</style></head><body>",
+    ]
+    out.append(f"<h1>Case-file audit: {e(info.name)}</h1>")
+    where = ", ".join(x for x in (info.pdu, info.region) if x)
+    out.append(
+        f'<p class="meta">{e(where)}{" · " if where else ""}{e(rubric.title)} ({e(rubric.id)} {e(rubric.version)})</p>'
+    )
+    if not result.complete:
+        out.append(
+            '<p class="provisional"><b>Provisional:</b> the audit is not complete; figures cover the answers given so far.</p>'
+        )
+
+    out.append('<section class="ratings"><h2>Ratings</h2>')
+    out.append(
+        f'<div class="scorebox">Score <b>{e(score_line(data))}</b><br>Overall rating: '
+        f'<span class="rating {_cls(result.overall)}">{e(rating_or_pending(result.overall))}</span></div>'
+    )
+    out.append(
+        '<table id="ratings"><thead><tr><th>Standard</th><th>Rating</th></tr></thead><tbody>'
+    )
+    for st in result.standards:
+        if st.rated:
+            out.append(
+                f'<tr><td>{e(st.id)} {e(st.title)}</td><td class="rating {_cls(st.rating)}">{e(rating_or_pending(st.rating))}</td></tr>'
+            )
+    out.append("</tbody></table></section>")
+
+    out.append('<section class="sample"><h2>The sample</h2><table id="sample"><tbody>')
+    out.append(f"<tr><th>Cases inspected</th><td>{len(data.cases)}</td></tr>")
+    for label, values in data.sample():
+        if values:
+            out.append(
+                f"<tr><th>{e(label)}</th><td>{e(', '.join(f'{v} {n}' for v, n in values))}</td></tr>"
+            )
+    out.append("</tbody></table></section>")
+
+    for st, spec in zip(result.standards, rubric.standards, strict=True):
+        out.append(_standard(data, st, spec.headline))
+
+    if result.indicators:
+        out.append('<section class="indicators"><h2>Other case-level findings (not rated)</h2>')
+        out.append(
+            "<table id=\"indicators\"><thead><tr><th>Indicator</th><th>Percentage 'Yes'</th><th>Yes of relevant</th></tr></thead><tbody>"
+        )
+        for i in result.indicators:
+            out.append(
+                f'<tr data-item="{e(i.id)}"><td>{e(i.text)}</td><td class="num">{whole(i.percent)}</td><td class="num">{i.yes} of {i.relevant}</td></tr>'
+            )
+        out.append("</tbody></table></section>")
+
+    if data.breakdowns:
+        out.append(_breakdowns(data))
+    out.append(
+        '<section class="about"><h2>About these figures</h2><p class="note">A key question\'s percentage is the share of '
+        "relevant cases (Yes or No; not applicable left out) judged Yes. A standard is rated from its lowest key question. "
+        "The bar shows the percentage over the rating bands; the whisker is its 95% interval (Wilson): where it crosses a "
+        "band edge the rating could be a band higher or lower.</p></section>"
+    )
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
+
+
+def _standard(data: ReportData, st: StandardResult, headline: str) -> str:
+    e = escape
+    out = [f'<section class="standard" id="standard-{e(st.id)}"><h3>{e(st.id)} {e(st.title)}</h3>']
+    if headline:
+        out.append(f'<p class="headline">{e(headline)}</p>')
+    if st.rated:
+        out.append(f'<p class="rating {_cls(st.rating)}">{e(rating_or_pending(st.rating))}</p>')
+    else:
+        out.append('<p class="note">Not rated: reported for information and benchmarking only.</p>')
+    if st.method == "cases":
+        out.append(
+            f'<table class="key-questions" data-standard="{e(st.id)}"><thead><tr><th>Key question</th>'
+            "<th>Percentage 'Yes'</th><th>Yes of relevant</th><th>95% interval</th><th>Against the bands</th></tr></thead><tbody>"
+        )
+        for kq in st.key_questions:
+            low = ' class="lowest"' if st.lowest is kq else ""
+            note = data.uncertainty(kq).note if st.rated else ""
+            note_html = f'<br><span class="note">{e(note)}</span>' if note else ""
+            out.append(
+                f'<tr data-item="{e(kq.id)}"{low}><td>{e(kq.text)}</td><td class="num">{whole(kq.percent)}</td>'
+                f'<td class="num">{kq.yes} of {kq.relevant}</td><td class="num">{interval(kq)}{note_html}</td>'
+                f"<td>{bar_svg(data, kq)}</td></tr>"
+            )
+        out.append("</tbody></table>")
+        prompts = [p for kq in st.key_questions for p in kq.prompts if p.relevant]
+        if prompts:
+            out.append(
+                "<table class=\"prompts\"><thead><tr><th>Prompt</th><th>Percentage 'Yes'</th><th>Yes of relevant</th></tr></thead><tbody>"
+            )
+            out += [
+                f'<tr data-item="{e(p.id)}"><td>{e(p.id)} {e(p.text)}</td><td class="num">{whole(p.percent)}</td>'
+                f'<td class="num">{p.yes} of {p.relevant}</td></tr>'
+                for p in prompts
+            ]
+            out.append("</tbody></table>")
+    strengths, improvements = data.evidence(st)
+    for title, points in (("Strengths", strengths), ("Areas for improvement", improvements)):
+        if points:
+            out.append(
+                f"<h4>{title}:</h4><ul>" + "".join(f"<li>{e(p)}</li>" for p in points) + "</ul>"
+            )
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _breakdowns(data: ReportData) -> str:
+    e = escape
+    kqs = [k for s in data.result.standards for k in s.key_questions]
+    out = [
+        '<section class="breakdowns"><h2>Breakdowns</h2>',
+        f'<p class="note">Key questions by case attribute. Groups, and figures, of fewer than {data.min_group} cases are suppressed.</p>',
+    ]
+    for bd in data.breakdowns:
+        if len(bd.groups) < 2:
+            continue
+        out.append(
+            f'<h3>By {e(bd.label.lower())}</h3><table class="breakdown" data-attribute="{e(bd.attribute)}"><thead><tr><th>Key question</th>'
+        )
+        out += [f"<th>{e(g.value)} (n={g.cases})</th>" for g in bd.groups]
+        out.append("</tr></thead><tbody>")
+        for kq in kqs:
+            cells = "".join(
+                "<td>suppressed</td>"
+                if g.hides(kq.id)
+                else f'<td class="num">{whole(g.items[kq.id].percent)} ({g.items[kq.id].yes} of {g.items[kq.id].relevant})</td>'
+                for g in bd.groups
+            )
+            out.append(
+                f'<tr data-item="{e(kq.id)}"><td>{e(kq.id)} {e(kq.label or kq.text)}</td>{cells}</tr>'
+            )
+        out.append("</tbody></table>")
+    out.append("</section>")
+    return "\n".join(out)

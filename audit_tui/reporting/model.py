@@ -1,0 +1,110 @@
+"""What every report format shows, gathered once: results, sample, evidence, uncertainty, breakdowns."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from audit_tui.domain.records import CaseInfo, OpenAudit, TaggedNote
+from audit_tui.scoring.bands import band_for_percent
+from audit_tui.scoring.breakdowns import DEFAULT_MIN_GROUP, Breakdown, build_breakdown
+from audit_tui.scoring.results import AuditResult, ItemResult, StandardResult
+from audit_tui.store.repository import Repository
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """Whether a key question's 95% interval reaches into another band than its percentage's."""
+
+    lower: str | None  # the band the interval's low end falls in, when different
+    higher: str | None
+
+    @property
+    def note(self) -> str:
+        if self.lower and self.higher:
+            return f"could be a band higher ({self.higher}) or lower ({self.lower})"
+        if self.higher:
+            return f"could be a band higher ({self.higher})"
+        if self.lower:
+            return f"could be a band lower ({self.lower})"
+        return ""
+
+
+@dataclass
+class ReportData:
+    audit: OpenAudit
+    result: AuditResult
+    cases: list[CaseInfo]
+    notes: list[TaggedNote] = field(default_factory=list)
+    breakdowns: list[Breakdown] = field(default_factory=list)
+    min_group: int = DEFAULT_MIN_GROUP
+    include_notes: bool = False
+
+    @property
+    def rubric(self):  # type: ignore[no-untyped-def]
+        return self.audit.rubric
+
+    def band(self, item: ItemResult) -> str | None:
+        if item.percent is None:
+            return None
+        return band_for_percent(item.percent, self.rubric.scoring).rating
+
+    def uncertainty(self, item: ItemResult) -> Uncertainty:
+        if item.ci95 is None or item.percent is None:
+            return Uncertainty(None, None)
+        scoring = self.rubric.scoring
+        here = band_for_percent(item.percent, scoring).rating
+        low = band_for_percent(item.ci95[0], scoring).rating
+        high = band_for_percent(item.ci95[1], scoring).rating
+        return Uncertainty(low if low != here else None, high if high != here else None)
+
+    def evidence(self, st: StandardResult) -> tuple[list[str], list[str]]:
+        """(strengths, areas for improvement): the judgement's points, then tagged case notes."""
+        strengths, improvements = [], []
+        if st.judgement:
+            strengths += split_points(st.judgement.strengths)
+            improvements += split_points(st.judgement.improvements)
+        for note in self.notes:
+            if note.item_id.startswith(st.id + "."):
+                target = strengths if note.tag == "strength" else improvements
+                target.append(f"{note.note} ({note.case_ref}, {note.item_id})")
+        return strengths, improvements
+
+    def sample(self) -> list[tuple[str, list[tuple[str, int]]]]:
+        """Per case attribute, how many cases have each value (in the rubric's order)."""
+        out = []
+        for attr in self.rubric.attributes:
+            counts = Counter(c.attributes.get(attr.id, "not recorded") for c in self.cases)
+            values = [(v, counts[v]) for v in (*attr.values, "not recorded") if counts.get(v)]
+            out.append((attr.label, values))
+        return out
+
+
+def split_points(text: str) -> list[str]:
+    """Evidence is kept as lines, or as '; '-separated points in a spreadsheet cell."""
+    parts = [p.strip(" -•") for line in text.splitlines() for p in line.split(";")]
+    return [p for p in parts if p]
+
+
+def build_report(
+    repo: Repository,
+    audit: OpenAudit,
+    *,
+    include_notes: bool = False,
+    breakdowns: bool = True,
+    min_group: int = DEFAULT_MIN_GROUP,
+) -> ReportData:
+    result = repo.score(audit)
+    data = ReportData(
+        audit, result, repo.list_cases(audit), min_group=min_group, include_notes=include_notes
+    )
+    if include_notes:
+        data.notes = repo.tagged_notes(audit)
+    if breakdowns:
+        rubric = audit.rubric
+        for attr in rubric.attributes:
+            if attr.id in rubric.rule_attributes:
+                continue  # it decides applicability: a breakdown by it says nothing new
+            counts, tallies = repo.breakdown_tallies(audit, attr.id)
+            data.breakdowns.append(build_breakdown(rubric, attr.id, counts, tallies, min_group))
+    return data

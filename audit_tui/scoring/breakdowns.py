@@ -1,0 +1,57 @@
+"""Key questions broken down by a case attribute (gender, sentence type, risk level…).
+
+Small groups are suppressed: a percentage of three cases says little and may point at a person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from audit_tui.scoring.results import ItemResult, Tally
+
+if TYPE_CHECKING:
+    from audit_tui.domain.rubric import Rubric
+
+DEFAULT_MIN_GROUP = 5
+
+
+@dataclass(frozen=True)
+class Group:
+    value: str
+    cases: int
+    suppressed: bool
+    items: dict[str, ItemResult]
+    min_group: int = DEFAULT_MIN_GROUP
+
+    def hides(self, item_id: str) -> bool:
+        """A figure is withheld when its group, or its own relevant cases, are too few."""
+        return self.suppressed or self.items[item_id].relevant < self.min_group
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    attribute: str
+    label: str
+    groups: tuple[Group, ...]
+
+
+def build_breakdown(
+    rubric: Rubric,
+    attribute: str,
+    cases_by_value: Mapping[str, int],
+    tallies_by_value: Mapping[str, Mapping[str, Tally]],
+    min_group: int = DEFAULT_MIN_GROUP,
+) -> Breakdown:
+    """Groups in the rubric's order of values, then "not recorded"; key questions only."""
+    attr = rubric.attributes_by_id[attribute]
+    order = [*attr.values, "not recorded"]
+    kqs = [(k.id, k.text) for s in rubric.standards for k in s.key_questions]
+    groups = []
+    for value in sorted(cases_by_value, key=lambda v: order.index(v) if v in order else len(order)):
+        n = cases_by_value[value]
+        tallies = tallies_by_value.get(value, {})
+        items = {kid: ItemResult.of(kid, text, tallies.get(kid, Tally())) for kid, text in kqs}
+        groups.append(Group(value, n, n < min_group, items, min_group))
+    return Breakdown(attribute, attr.label, tuple(groups))

@@ -1,0 +1,24 @@
+"""Filling a DataTable in one go with widths taken from its content, so it lays out the same
+every time (auto widths computed lazily can be caught half-done)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.widgets import DataTable
+
+
+def fill_table(
+    table: DataTable,
+    columns: Sequence[tuple[str, str]],
+    rows: Sequence[tuple[str, Sequence[str]]],
+) -> None:
+    """`columns`: (label, key); `rows`: (row key, cells)."""
+    widths = [len(label) for label, _ in columns]
+    for _, cells in rows:
+        widths = [max(w, len(str(c))) for w, c in zip(widths, cells, strict=True)]
+    table.clear(columns=True)
+    for (label, key), width in zip(columns, widths, strict=True):
+        table.add_column(label, key=key, width=width)
+    for key, cells in rows:
+        table.add_row(*cells, key=key)
