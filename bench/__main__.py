@@ -125,6 +125,12 @@ def bench_import_and_report(work: Path) -> Path:
         cli("--db", str(small), "report", "demo-tameside", "--format", "json") for _ in range(5)
     )
     report(f"report --format json, {N_CASES} cases", big_t, small_t, 1.5, "the 28-case report")
+    for fmt in ("md", "html", "csv", "xlsx"):
+        out = str(work / f"big.{fmt}")
+        t = min(
+            cli("--db", str(db), "report", "big", "--format", fmt, "--out", out) for _ in range(3)
+        )
+        report(f"report --format {fmt}, {N_CASES} cases", t, big_t, 2.0, "the JSON report")
     _ = audit
     return db
 

@@ -14,24 +14,27 @@ SPELLING = {"yes": "yes", "no": "no", "na": "n/a", None: ""}
 def render_case_csv(
     audit: OpenAudit,
     cases: list[CaseInfo],
-    answers: dict[int, dict[str, AnswerInfo]],
-    include_notes: bool = False,
+    values: dict[int, dict[str, str]],
+    notes: dict[int, dict[str, AnswerInfo]] | None = None,
 ) -> str:
+    """`values`: case id -> item -> answer value; `notes`: every answer with its note, given only
+    when the export should carry notes."""
     rubric = audit.rubric
     attrs = [a.id for a in rubric.attributes]
     items = rubric.column_order
     header = ["case_ref", *attrs, *items]
-    if include_notes:
+    if notes is not None:
         header += [f"{i}:note" for i in items] + [f"{i}:note_tag" for i in items]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(header)
     for case in cases:
-        got = answers.get(case.id, {})
+        got = values.get(case.id, {})
         row = [case.case_ref, *(case.attributes.get(a, "") for a in attrs)]
-        row += [SPELLING[got[i].value] if i in got else "" for i in items]
-        if include_notes:
-            row += [got[i].note if i in got else "" for i in items]
-            row += [(got[i].note_tag or "") if i in got else "" for i in items]
+        row += [SPELLING[got.get(i)] for i in items]
+        if notes is not None:
+            noted = notes.get(case.id, {})
+            row += [noted[i].note if i in noted else "" for i in items]
+            row += [(noted[i].note_tag or "") if i in noted else "" for i in items]
         writer.writerow(row)
     return buf.getvalue()

@@ -84,7 +84,7 @@ def render_markdown(data: ReportData) -> str:
         "A key question's percentage is the share of relevant cases (Yes or No; not applicable left out) "
         "judged Yes. A standard is rated from its lowest key question. The 95% interval (Wilson) shows "
         "how far the percentage of a sample this size could be from that of all cases; "
-        "'could be a band higher/lower' marks an interval that crosses a band edge.",
+        "'could be higher/lower' marks an interval that crosses a band edge: the rating could differ.",
         "",
     ]
     return "\n".join(lines).rstrip() + "\n"

@@ -21,13 +21,19 @@ class Uncertainty:
 
     @property
     def note(self) -> str:
-        if self.lower and self.higher:
-            return f"could be a band higher ({self.higher}) or lower ({self.lower})"
+        parts = []
         if self.higher:
-            return f"could be a band higher ({self.higher})"
+            parts.append(f"higher (up to {self.higher})")
         if self.lower:
-            return f"could be a band lower ({self.lower})"
-        return ""
+            parts.append(f"lower (down to {self.lower})")
+        return "could be " + " or ".join(parts) if parts else ""
+
+    @property
+    def short(self) -> str:
+        """For narrow tables: `↑ Good ↓ Inadequate`."""
+        return " ".join(
+            x for x in (self.higher and f"↑ {self.higher}", self.lower and f"↓ {self.lower}") if x
+        )
 
 
 @dataclass
@@ -102,9 +108,8 @@ def build_report(
         data.notes = repo.tagged_notes(audit)
     if breakdowns:
         rubric = audit.rubric
-        for attr in rubric.attributes:
-            if attr.id in rubric.rule_attributes:
-                continue  # it decides applicability: a breakdown by it says nothing new
-            counts, tallies = repo.breakdown_tallies(audit, attr.id)
-            data.breakdowns.append(build_breakdown(rubric, attr.id, counts, tallies, min_group))
+        # an attribute that decides applicability (has_psr) would say nothing new
+        names = [a.id for a in rubric.attributes if a.id not in rubric.rule_attributes]
+        for name, (counts, tallies) in repo.breakdown_tallies(audit, names).items():
+            data.breakdowns.append(build_breakdown(rubric, name, counts, tallies, min_group))
     return data

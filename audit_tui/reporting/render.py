@@ -29,7 +29,10 @@ def render_report(
         from audit_tui.reporting.case_csv import render_case_csv
 
         return render_case_csv(
-            audit, repo.list_cases(audit), repo.all_answers(audit), include_notes
+            audit,
+            repo.list_cases(audit, progress=False),
+            repo.answer_values(audit),
+            repo.all_answers(audit) if include_notes else None,
         )
     from audit_tui.reporting.model import build_report
 
@@ -45,7 +48,7 @@ def render_report(
     if fmt == "xlsx":
         from audit_tui.reporting.xlsx_report import render_xlsx
 
-        return render_xlsx(data, repo.all_answers(audit))
+        return render_xlsx(data, repo.answer_values(audit))
     raise ValueError(f"unknown report format {fmt!r}")
 
 

@@ -1,44 +1,58 @@
 """The data workbook: summary, one sheet per standard, case-level answers and breakdowns.
 
 Numbers are stored as numbers and percentages as fractions formatted as percentages, so the
-workbook calculates in Excel and LibreOffice rather than holding text.
+workbook calculates in Excel and LibreOffice. Written in openpyxl's streaming (write-only) mode:
+a 10,000-case audit has hundreds of thousands of cells.
 """
 
 from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from audit_tui.domain.records import AnswerInfo
 from audit_tui.reporting.model import ReportData
 from audit_tui.scoring.results import ItemResult
 
 PCT = "0%"
 HEAD = Font(bold=True)
 HEAD_FILL = PatternFill("solid", fgColor="DDE3EE")
+WORDS = {"yes": "yes", "no": "no", "na": "n/a"}
+ITEM_COLUMNS = ["Id", "Question", "Yes", "No", "Not applicable", "Unanswered", "Relevant",
+                "Percentage 'Yes'", "95% low", "95% high"]  # fmt: skip
 
 
 def _sheet_name(text: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", " ", text)[:31]
 
 
-def _header(ws: Worksheet, row: list[str]) -> None:
-    ws.append(row)
-    for cell in ws[ws.max_row]:
+def _styled(
+    ws: WriteOnlyWorksheet, value: Any, *, head: bool = False, pct: bool = False
+) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value)
+    if head:
         cell.font, cell.fill = HEAD, HEAD_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if pct:
+        cell.number_format = PCT
+    return cell
 
 
-def _fraction(item: ItemResult) -> float | None:
-    return item.yes / item.relevant if item.relevant else None
+def _header(ws: WriteOnlyWorksheet, row: list[str]) -> None:
+    ws.append([_styled(ws, v, head=True) for v in row])
+
+
+def _fraction(item: ItemResult | None) -> float | None:
+    return item.yes / item.relevant if item and item.relevant else None
 
 
 def _item_row(
-    ws: Worksheet, item: ItemResult, label: str, extra: list[object] | None = None
+    ws: WriteOnlyWorksheet, item: ItemResult, label: str, extra: list[Any] | None = None
 ) -> None:
     ci = item.ci95
     ws.append(
@@ -50,34 +64,34 @@ def _item_row(
             item.not_applicable,
             item.unanswered,
             item.relevant,
-            _fraction(item),
-            ci[0] / 100 if ci else None,
-            ci[1] / 100 if ci else None,
+            _styled(ws, _fraction(item), pct=True),
+            _styled(ws, ci[0] / 100 if ci else None, pct=True),
+            _styled(ws, ci[1] / 100 if ci else None, pct=True),
             *(extra or []),
         ]
     )
-    for col in (8, 9, 10):
-        ws.cell(ws.max_row, col).number_format = PCT
 
 
-def render_xlsx(data: ReportData, answers: dict[int, dict[str, AnswerInfo]]) -> bytes:
-    wb = Workbook()
-    summary = wb.active
-    summary.title = "Summary"
+def render_xlsx(data: ReportData, values: dict[int, dict[str, str]]) -> bytes:
+    """`values`: case id -> item -> answer value, for the case-level sheet."""
+    wb = Workbook(write_only=True)
     info, result, rubric = data.audit.info, data.result, data.rubric
-    for row in (
-        ["Audit", info.name],
-        ["PDU", info.pdu],
-        ["Region", info.region],
-        ["Rubric", f"{rubric.id} {rubric.version}"],
-        ["Cases", len(data.cases)],
-        ["Complete", "yes" if result.complete else "no"],
-        ["Score", result.score],
-        ["Score out of", result.score_max],
-        ["Overall rating", result.overall or ""],
+
+    summary = wb.create_sheet("Summary")
+    summary.column_dimensions["A"].width = 16
+    summary.column_dimensions["B"].width = 32
+    for key, value in (
+        ("Audit", info.name),
+        ("PDU", info.pdu),
+        ("Region", info.region),
+        ("Rubric", f"{rubric.id} {rubric.version}"),
+        ("Cases", len(data.cases)),
+        ("Complete", "yes" if result.complete else "no"),
+        ("Score", result.score),
+        ("Score out of", result.score_max),
+        ("Overall rating", result.overall or ""),
     ):
-        summary.append(row)
-        summary.cell(summary.max_row, 1).font = HEAD
+        summary.append([_styled(summary, key, head=True), value])
     summary.append([])
     _header(
         summary,
@@ -93,7 +107,6 @@ def render_xlsx(data: ReportData, answers: dict[int, dict[str, AnswerInfo]]) -> 
         ],
     )
     for st in result.standards:
-        lowest = st.lowest
         summary.append(
             [
                 st.id,
@@ -102,61 +115,48 @@ def render_xlsx(data: ReportData, answers: dict[int, dict[str, AnswerInfo]]) -> 
                 "yes" if st.rated else "no",
                 st.rating or "",
                 st.points,
-                lowest.id if lowest else "",
-                _fraction(lowest) if lowest else None,
+                st.lowest.id if st.lowest else "",
+                _styled(summary, _fraction(st.lowest), pct=True),
             ]
         )
-        summary.cell(summary.max_row, 8).number_format = PCT
-    summary.column_dimensions["B"].width = 32
 
-    columns = [
-        "Id",
-        "Question",
-        "Yes",
-        "No",
-        "Not applicable",
-        "Unanswered",
-        "Relevant",
-        "Percentage 'Yes'",
-        "95% low",
-        "95% high",
-    ]
     for st in result.standards:
         if st.method != "cases":
             continue
         ws = wb.create_sheet(_sheet_name(f"{st.id} {st.title}"))
+        ws.column_dimensions["B"].width = 70
         ws.append(
-            [f"{st.id} {st.title}", st.rating or ("not rated" if not st.rated else "not yet rated")]
+            [
+                _styled(ws, f"{st.id} {st.title}", head=True),
+                st.rating or ("not rated" if not st.rated else "not yet rated"),
+            ]
         )
-        ws.cell(1, 1).font = HEAD
-        _header(ws, [*columns, "Kind", "Uncertainty"])
+        _header(ws, [*ITEM_COLUMNS, "Kind", "Uncertainty"])
         for kq in st.key_questions:
             _item_row(
                 ws, kq, kq.text, ["key question", data.uncertainty(kq).note if st.rated else ""]
             )
             for p in kq.prompts:
                 _item_row(ws, p, p.text, ["prompt", ""])
-        ws.column_dimensions["B"].width = 70
 
     if result.indicators:
         ws = wb.create_sheet("Indicators")
-        _header(ws, columns)
+        ws.column_dimensions["B"].width = 70
+        _header(ws, ITEM_COLUMNS)
         for ind in result.indicators:
             _item_row(ws, ind, ind.text)
-        ws.column_dimensions["B"].width = 70
 
     ws = wb.create_sheet("Cases")
     attrs = [a.id for a in rubric.attributes]
     items = rubric.column_order
     _header(ws, ["case_ref", *attrs, *items])
-    words = {"yes": "yes", "no": "no", "na": "n/a"}
     for case in data.cases:
-        got = answers.get(case.id, {})
+        got = values.get(case.id, {})
         ws.append(
             [
                 case.case_ref,
                 *(case.attributes.get(a, "") for a in attrs),
-                *(words.get(got[i].value or "", "") if i in got else "" for i in items),
+                *(WORDS.get(got.get(i, ""), "") for i in items),
             ]
         )
 
@@ -189,10 +189,9 @@ def render_xlsx(data: ReportData, answers: dict[int, dict[str, AnswerInfo]]) -> 
                             kq_id,
                             item.yes,
                             item.relevant,
-                            _fraction(item),
+                            _styled(ws, _fraction(item), pct=True),
                         ]
                     )
-                    ws.cell(ws.max_row, 8).number_format = PCT
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

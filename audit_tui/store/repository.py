@@ -9,7 +9,7 @@ from __future__ import annotations
 import getpass
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
 from sqlalchemy import Connection, Engine, Table, bindparam, delete, func, insert, select, update
@@ -210,33 +210,30 @@ class Repository:
         with self.engine.connect() as conn:
             return {ref: (cid, attrs) for ref, cid, attrs in conn.execute(query)}
 
-    def list_cases(self, audit: OpenAudit) -> list[CaseInfo]:
-        """Cases in sample order, with how many applicable items each has answered."""
-        answered = (
-            select(ANSWER.c.case_id, func.count().label("n"))
-            .join(CASE, CASE.c.id == ANSWER.c.case_id)
-            .where(CASE.c.audit_id == audit.info.id, ANSWER.c.value.is_not(None))
-            .group_by(ANSWER.c.case_id)
-            .subquery()
-        )
-        query = (
-            select(
-                CASE.c.id,
-                CASE.c.case_ref,
-                CASE.c.attributes,
-                CASE.c.position,
-                func.coalesce(answered.c.n, 0),
+    def list_cases(self, audit: OpenAudit, *, progress: bool = True) -> list[CaseInfo]:
+        """Cases in sample order; with `progress`, how many applicable items each has answered
+        (exports that do not show progress skip that count)."""
+        columns = [CASE.c.id, CASE.c.case_ref, CASE.c.attributes, CASE.c.position]
+        query = select(*columns).where(CASE.c.audit_id == audit.info.id)
+        if progress:
+            answered = (
+                select(ANSWER.c.case_id, func.count().label("n"))
+                .join(CASE, CASE.c.id == ANSWER.c.case_id)
+                .where(CASE.c.audit_id == audit.info.id, ANSWER.c.value.is_not(None))
+                .group_by(ANSWER.c.case_id)
+                .subquery()
             )
-            .outerjoin(answered, answered.c.case_id == CASE.c.id)
-            .where(CASE.c.audit_id == audit.info.id)
-            .order_by(CASE.c.position, CASE.c.id)
-        )
+            query = query.add_columns(func.coalesce(answered.c.n, 0)).outerjoin(
+                answered, answered.c.case_id == CASE.c.id
+            )
+        query = query.order_by(CASE.c.position, CASE.c.id)
         rubric = audit.rubric
         with self.engine.connect() as conn:
-            return [
-                CaseInfo(cid, ref, attrs, pos, n, rubric.applicable_count(attrs))
-                for cid, ref, attrs, pos, n in conn.execute(query)
-            ]
+            rows = conn.execute(query).all()
+        return [
+            CaseInfo(cid, ref, attrs, pos, rest[0] if rest else 0, rubric.applicable_count(attrs))
+            for cid, ref, attrs, pos, *rest in rows
+        ]
 
     # ---- answers --------------------------------------------------------------------------
 
@@ -501,52 +498,80 @@ class Repository:
         return cases, tallies
 
     def breakdown_tallies(
-        self, audit: OpenAudit, attribute: str
-    ) -> tuple[dict[str, int], dict[str, dict[str, Tally]]]:
-        """Per value of one case attribute: its number of cases, and per-item tallies (GROUP BY)."""
+        self, audit: OpenAudit, attributes: Sequence[str]
+    ) -> dict[str, tuple[dict[str, int], dict[str, dict[str, Tally]]]]:
+        """Per attribute, per value: its number of cases and per-item tallies.
+
+        Two GROUP BY queries for all attributes at once: cases by their attribute values, and
+        answers by the same values (read once per case through a materialised CTE, rather than
+        once per answer), then each attribute's margins are summed here.
+        """
         rubric = audit.rubric
-        by = func.coalesce(CASE.c.attributes[attribute].as_string(), "not recorded")
-        rule_cols = [CASE.c.attributes[name].as_string() for name in rubric.rule_attributes]
+        names = list(dict.fromkeys([*attributes, *rubric.rule_attributes]))
+
+        def value_of(name: str) -> Any:
+            return func.coalesce(CASE.c.attributes[name].as_string(), "not recorded").label(
+                f"v{names.index(name)}"
+            )
+
+        case_cols = [value_of(n) for n in names]
         groups_q = (
-            select(by, *rule_cols, func.count())
+            select(*case_cols, func.count())
             .where(CASE.c.audit_id == audit.info.id)
-            .group_by(by, *rule_cols)
+            .group_by(*case_cols)
         )
+        per_case = (
+            select(CASE.c.id, *[value_of(n) for n in attributes])
+            .where(CASE.c.audit_id == audit.info.id)
+            .cte("case_values")
+            .prefix_with("MATERIALIZED")
+        )
+        value_cols = [per_case.c[f"v{names.index(n)}"] for n in attributes]
         counts_q = (
-            select(by, ANSWER.c.item_id, ANSWER.c.value, func.count())
-            .join(CASE, CASE.c.id == ANSWER.c.case_id)
-            .where(CASE.c.audit_id == audit.info.id, ANSWER.c.value.is_not(None))
-            .group_by(by, ANSWER.c.item_id, ANSWER.c.value)
+            select(*value_cols, ANSWER.c.item_id, ANSWER.c.value, func.count())
+            .join(per_case, per_case.c.id == ANSWER.c.case_id)
+            .where(ANSWER.c.value.is_not(None))
+            .group_by(*value_cols, ANSWER.c.item_id, ANSWER.c.value)
         )
-        cases: dict[str, int] = defaultdict(int)
-        applicable: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        answered: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-        with self.engine.connect() as conn:
-            for value, *rest in conn.execute(groups_q):
-                *rule_values, n = rest
-                attrs = dict(zip(rubric.rule_attributes, rule_values, strict=True))
-                cases[value] += n
-                for item_id in rubric.items:
-                    if rubric.applies(item_id, attrs):
-                        applicable[value][item_id] += n
-            for value, item_id, answer, n in conn.execute(counts_q):
-                answered[value][item_id][answer] = n
-        tallies = {
-            value: {
-                item_id: Tally(
-                    yes=answered[value][item_id].get(Answer.YES.value, 0),
-                    no=answered[value][item_id].get(Answer.NO.value, 0),
-                    not_applicable=answered[value][item_id].get(Answer.NOT_APPLICABLE.value, 0),
-                    applicable=applicable[value][item_id],
-                )
-                for item_id in rubric.items
-            }
-            for value in cases
+        cases: dict[str, dict[str, int]] = {a: defaultdict(int) for a in attributes}
+        applicable: dict[str, dict[str, dict[str, int]]] = {
+            a: defaultdict(lambda: defaultdict(int)) for a in attributes
         }
-        return dict(cases), tallies
+        answered: dict[str, dict[str, dict[str, dict[str, int]]]] = {
+            a: defaultdict(lambda: defaultdict(lambda: defaultdict(int))) for a in attributes
+        }
+        with self.engine.connect() as conn:
+            for *values, n in conn.execute(groups_q):
+                attrs = dict(zip(names, values, strict=True))
+                applying = [i for i in rubric.items if rubric.applies(i, attrs)]
+                for a in attributes:
+                    cases[a][attrs[a]] += n
+                    for item_id in applying:
+                        applicable[a][attrs[a]][item_id] += n
+            for *values, item_id, answer, n in conn.execute(counts_q):
+                for a, v in zip(attributes, values, strict=True):
+                    answered[a][v][item_id][answer] += n
+        out = {}
+        for a in attributes:
+            out[a] = (
+                dict(cases[a]),
+                {
+                    value: {
+                        item_id: Tally(
+                            yes=answered[a][value][item_id][Answer.YES.value],
+                            no=answered[a][value][item_id][Answer.NO.value],
+                            not_applicable=answered[a][value][item_id][Answer.NOT_APPLICABLE.value],
+                            applicable=applicable[a][value][item_id],
+                        )
+                        for item_id in rubric.items
+                    }
+                    for value in cases[a]
+                },
+            )
+        return out
 
     def all_answers(self, audit: OpenAudit) -> dict[int, dict[str, AnswerInfo]]:
-        """Every answer of the audit by case id: for case-level exports, which need them all."""
+        """Every answer of the audit, with notes, by case id (exports asked to include notes)."""
         query = (
             select(
                 ANSWER.c.case_id, ANSWER.c.item_id, ANSWER.c.value, ANSWER.c.note, ANSWER.c.note_tag
@@ -556,8 +581,23 @@ class Repository:
         )
         out: dict[int, dict[str, AnswerInfo]] = defaultdict(dict)
         with self.engine.connect() as conn:
-            for case_id, item_id, value, note, tag in conn.execute(query):
-                out[case_id][item_id] = AnswerInfo(item_id, value, note, tag)
+            rows = conn.execute(query).all()
+        for case_id, item_id, *rest in rows:
+            out[case_id][item_id] = AnswerInfo(item_id, *rest)
+        return dict(out)
+
+    def answer_values(self, audit: OpenAudit) -> dict[int, dict[str, str]]:
+        """Every given answer's value by case id: what a case-level export needs, and no more."""
+        query = (
+            select(ANSWER.c.case_id, ANSWER.c.item_id, ANSWER.c.value)
+            .join(CASE, CASE.c.id == ANSWER.c.case_id)
+            .where(CASE.c.audit_id == audit.info.id, ANSWER.c.value.is_not(None))
+        )
+        out: dict[int, dict[str, str]] = defaultdict(dict)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        for case_id, item_id, value in rows:
+            out[case_id][item_id] = value
         return dict(out)
 
     def score(self, audit: OpenAudit) -> AuditResult:

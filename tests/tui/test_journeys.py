@@ -369,3 +369,38 @@ async def test_palette_jumps_to_a_case(demo_db: str) -> None:
         await pilot.press("enter")
         await settle(pilot, app)
         assert isinstance(app.screen, CaseWalkScreen) and app.screen.case.case_ref == "TS23-017"
+
+
+async def test_report_screen_and_export(demo_db: str, tmp_path: Path) -> None:
+    from audit_tui.tui.screens.export_dialog import ExportDialog
+    from audit_tui.tui.screens.report import ReportScreen
+
+    app = build_app(demo_db, open_audit="demo-tameside")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("r")
+        await settle(pilot, app)
+        report = app.screen
+        assert isinstance(report, ReportScreen)
+        assert "score 7/27" in text_of(report.query_one("#report-summary", Static))
+        kqs = report.query_one("#report-kqs", DataTable)
+        row = kqs.get_row("2.2.3")
+        assert (
+            row[0].startswith("▶ 2.2.3")
+            and row[1] == "29%"
+            and row[2] == "8/28"
+            and row[3] == "15–47%"
+        )
+        breakdown = report.query_one("#report-breakdown", DataTable)
+        assert breakdown.get_row("2.1.1")[2] == "suppressed"  # one licence case with a PSR
+        await pilot.press("x")
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        dialog.query_one("#format", Select).value = "html"
+        await pilot.pause()
+        target = tmp_path / "tameside.html"
+        dialog.query_one("#path").value = str(target)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, ExportDialog)
+    assert "Score <b>7/27</b>" in target.read_text()

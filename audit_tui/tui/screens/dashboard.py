@@ -44,6 +44,7 @@ class DashboardScreen(Screen[None]):
         Binding("e", "edit_case", "Edit case", id="edit_case"),
         Binding("i", "import_cases", "Import cases", id="import_cases"),
         Binding("j", "judgements", "Judgements", id="judgements"),
+        Binding("r", "report", "Report", id="report"),
         Binding("x", "export_report", "Export", id="export_report"),
         Binding("slash", "filter", "Filter", id="filter"),
         Binding("escape", "back", "Audits", id="back"),
@@ -225,6 +226,13 @@ class DashboardScreen(Screen[None]):
         from audit_tui.tui.screens.judgements import JudgementsScreen
 
         self.app.push_screen(JudgementsScreen(self.audit))
+
+    def action_report(self) -> None:
+        if self.audit is None:
+            return
+        from audit_tui.tui.screens.report import ReportScreen
+
+        self.app.push_screen(ReportScreen(self.audit))
 
     def action_export_report(self) -> None:
         if self.audit is None:
