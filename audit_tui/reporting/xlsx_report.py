@@ -150,13 +150,13 @@ def render_xlsx(data: ReportData, values: dict[int, dict[str, str]]) -> bytes:
     attrs = [a.id for a in rubric.attributes]
     items = rubric.column_order
     _header(ws, ["case_ref", *attrs, *items])
-    for case in data.cases:
+    for case in data.cases:  # empty cells are left out (None), not written as empty strings
         got = values.get(case.id, {})
         ws.append(
             [
                 case.case_ref,
-                *(case.attributes.get(a, "") for a in attrs),
-                *(WORDS.get(got.get(i, ""), "") for i in items),
+                *(case.attributes.get(a) for a in attrs),
+                *(WORDS.get(got[i]) if i in got else None for i in items),
             ]
         )
 
