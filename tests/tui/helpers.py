@@ -30,3 +30,11 @@ async def settle(pilot: Pilot, app: AuditApp) -> None:
         if quiet >= 3:
             return
     raise AssertionError("the app did not settle")
+
+
+async def steps(pilot: Pilot, app: AuditApp, *keys: str) -> None:
+    """Settle, then press each key and settle again: one user step at a time."""
+    await settle(pilot, app)
+    for key in keys:
+        await pilot.press(key)
+        await settle(pilot, app)

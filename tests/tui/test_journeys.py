@@ -16,7 +16,7 @@ from audit_tui.tui.screens.judgements import JudgementsScreen
 from audit_tui.tui.screens.new_audit import NewAuditDialog
 from audit_tui.tui.widgets.item_row import ItemRow
 from tests.tui.conftest import reopen
-from tests.tui.helpers import settle
+from tests.tui.helpers import settle, steps
 
 SIZE = (120, 40)
 
@@ -57,9 +57,7 @@ async def test_new_user_answers_yes_then_no(two_case_db: str) -> None:
     """The tmux journey: Enter, Enter, y, n stores exactly one Yes and one No, shown as saved."""
     app = build_app(two_case_db)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
-        await pilot.press("enter")
-        await settle(pilot, app)
+        await steps(pilot, app, "enter")
         await pilot.press("enter")
         await settle(pilot, app)
         walk = app.screen
@@ -181,18 +179,14 @@ async def test_changing_one_answer_moves_the_ratings_at_once(demo_db: str) -> No
 async def test_quit_mid_case_loses_nothing_and_resumes_where_left(two_case_db: str) -> None:
     app = build_app(two_case_db, open_audit="spo-check")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
-        await pilot.press("enter")
-        await settle(pilot, app)
+        await steps(pilot, app, "enter")
         await pilot.press("y", "n", "a")
         await pilot.press("ctrl+q")  # straight away: queued writes must still land
     assert stored(two_case_db)["QA-001"] == {"2.2.1.a": "yes", "2.2.1.b": "no", "2.2.1.c": "na"}
 
     app = build_app(two_case_db, open_audit="spo-check")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
-        await pilot.press("enter")
-        await settle(pilot, app)
+        await steps(pilot, app, "enter")
         walk = app.screen
         assert isinstance(walk, CaseWalkScreen)
         assert isinstance(walk.focused, ItemRow) and walk.focused.item_id == "2.2.1"
@@ -202,9 +196,7 @@ async def test_quit_mid_case_loses_nothing_and_resumes_where_left(two_case_db: s
 async def test_next_and_previous_case_without_going_back(two_case_db: str) -> None:
     app = build_app(two_case_db, open_audit="spo-check")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
-        await pilot.press("enter")
-        await settle(pilot, app)
+        await steps(pilot, app, "enter")
         await pilot.press("greater_than_sign")
         await settle(pilot, app)
         walk = app.screen
@@ -220,9 +212,7 @@ async def test_next_and_previous_case_without_going_back(two_case_db: str) -> No
 async def test_court_work_without_a_psr_is_shown_and_skipped(two_case_db: str) -> None:
     app = build_app(two_case_db, open_audit="spo-check")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
-        await pilot.press("enter")
-        await settle(pilot, app)
+        await steps(pilot, app, "enter")
         walk = app.screen
         assert isinstance(walk, CaseWalkScreen)
         court = [r for r in walk.rows if r.item_id.startswith("2.1.1")]
@@ -234,9 +224,7 @@ async def test_court_work_without_a_psr_is_shown_and_skipped(two_case_db: str) -
 async def test_notes_are_tagged_and_saved(two_case_db: str) -> None:
     app = build_app(two_case_db, open_audit="spo-check")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
-        await pilot.press("enter")
-        await settle(pilot, app)
+        await steps(pilot, app, "enter")
         await pilot.press("e")
         await pilot.press(*"Motivation not explored")
         await pilot.press("tab", "down", "down", "enter")  # the radio set: Area for improvement
@@ -326,9 +314,7 @@ async def test_new_audit_dialog_refuses_a_taken_name(two_case_db: str) -> None:
 async def test_help_lists_keys_with_their_binding_ids(two_case_db: str) -> None:
     app = build_app(two_case_db, open_audit="spo-check")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
-        await pilot.press("enter")
-        await settle(pilot, app)
+        await steps(pilot, app, "enter")
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         from audit_tui.tui.screens.help import keys_table
@@ -351,9 +337,7 @@ async def test_keymap_in_the_user_config_remaps_keys(two_case_db: str, tmp_path:
     config.write_text('[keymap]\nanswer_yes = "j"\n')
     app = build_app(two_case_db, open_audit="spo-check", keymap_file=config)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
-        await pilot.press("enter")
-        await settle(pilot, app)
+        await steps(pilot, app, "enter")
         await pilot.press("j")
         await settle(pilot, app)
     assert stored(two_case_db)["QA-001"] == {"2.2.1.a": "yes"}

@@ -11,7 +11,7 @@ import pytest
 from textual.pilot import Pilot
 
 from audit_tui.tui.app import AuditApp, build_app
-from tests.tui.helpers import settle
+from tests.tui.helpers import steps
 
 Before = Callable[[Pilot], Awaitable[None]]
 
@@ -24,10 +24,7 @@ def _app(db: str, open_audit: str | None = None) -> AuditApp:
 
 def _steps(app: AuditApp, *keys: str) -> Before:
     async def run_before(pilot: Pilot) -> None:
-        await settle(pilot, app)
-        for key in keys:
-            await pilot.press(key)
-            await settle(pilot, app)
+        await steps(pilot, app, *keys)
 
     return run_before
 
