@@ -7,6 +7,14 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+DASHBOARD_ACTIONS = (
+    ("Add case", "add_case", "Add a case to this audit"),
+    ("Import cases", "import_cases", "Import cases from a CSV file"),
+    ("Judgements", "judgements", "Domain-one judgements"),
+    ("Report", "report", "Ratings, key questions and breakdowns"),
+    ("Export report", "export_report", "Write the report to a file"),
+)
+
 
 class AuditCommands(Provider):
     def _commands(self) -> Iterator[tuple[str, Callable[[], object], str]]:
@@ -21,35 +29,17 @@ class AuditCommands(Provider):
         )
         for name in getattr(app, "audit_names", []):
             yield f"Open audit: {name}", partial(app.open_audit, name), "Open its dashboard"  # type: ignore[attr-defined]
-        screen = self.screen
         dash = next((s for s in reversed(app.screen_stack) if isinstance(s, DashboardScreen)), None)
         if dash is not None and dash.audit is not None:
-            yield (
-                "Add case",
-                partial(self._on_dashboard, dash, "add_case"),
-                "Add a case to this audit",
-            )
-            yield (
-                "Import cases",
-                partial(self._on_dashboard, dash, "import_cases"),
-                "Import cases from a CSV file",
-            )
-            yield (
-                "Judgements",
-                partial(self._on_dashboard, dash, "judgements"),
-                "Domain-one judgements",
-            )
-            yield (
-                "Export report",
-                partial(self._on_dashboard, dash, "export_report"),
-                "Write the report to a file",
-            )
+            for title, action, help_text in DASHBOARD_ACTIONS:
+                yield title, partial(self._on_dashboard, dash, dash.run_action, action), help_text
             for case in dash.cases:
                 yield (
                     f"Jump to case: {case.case_ref}",
-                    partial(self._open_case, dash, case.case_ref),
+                    partial(self._on_dashboard, dash, dash.action_open_case, case.case_ref),
                     "Open this case",
                 )
+        screen = self.screen
         if isinstance(screen, CaseWalkScreen):
             for sec in screen.sections:
                 yield (
@@ -58,17 +48,12 @@ class AuditCommands(Provider):
                     "In this case",
                 )
 
-    def _on_dashboard(self, dash: object, action: str) -> None:
+    def _on_dashboard(self, dash: object, call: Callable[..., object], *args: object) -> None:
+        """Go back to the dashboard (closing cases and dialogs above it), then act there."""
         app = self.app
         while app.screen is not dash and len(app.screen_stack) > 1:
             app.pop_screen()
-        app.call_later(dash.run_action, action)  # type: ignore[attr-defined]
-
-    def _open_case(self, dash: object, case_ref: str) -> None:
-        app = self.app
-        while app.screen is not dash and len(app.screen_stack) > 1:
-            app.pop_screen()
-        app.call_later(dash.action_open_case, case_ref)  # type: ignore[attr-defined]
+        app.call_later(call, *args)
 
     async def discover(self) -> Hits:
         for name, run, help_text in self._commands():

@@ -388,3 +388,16 @@ async def test_report_screen_and_export(demo_db: str, tmp_path: Path) -> None:
         await settle(pilot, app)
         assert not isinstance(app.screen, ExportDialog)
     assert "Score <b>7/27</b>" in target.read_text()
+
+
+async def test_palette_runs_dashboard_commands_from_inside_a_case(demo_db: str) -> None:
+    app = build_app(demo_db, open_audit="demo-tameside")
+    async with app.run_test(size=SIZE) as pilot:
+        await steps(pilot, app, "enter")
+        assert isinstance(app.screen, CaseWalkScreen)
+        await pilot.press("ctrl+p", *"Judgements")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, JudgementsScreen)
+        assert [type(s).__name__ for s in app.screen_stack][-2] == "DashboardScreen"
