@@ -401,3 +401,49 @@ async def test_palette_runs_dashboard_commands_from_inside_a_case(demo_db: str) 
         await settle(pilot, app)
         assert isinstance(app.screen, JudgementsScreen)
         assert [type(s).__name__ for s in app.screen_stack][-2] == "DashboardScreen"
+
+
+async def test_export_dialog_reports_an_unwritable_path(demo_db: str, tmp_path: Path) -> None:
+    from audit_tui.tui.screens.export_dialog import ExportDialog
+
+    app = build_app(demo_db, open_audit="demo-tameside")
+    async with app.run_test(size=SIZE) as pilot:
+        await steps(pilot, app, "x")
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        dialog.query_one("#path").value = ""  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        assert "Give a file name" in text_of(dialog.query_one("#errors", Static))
+        target = tmp_path / "no-such-folder" / "r.md"
+        dialog.query_one("#path").value = str(target)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert app.screen is dialog and "cannot write" in text_of(
+            dialog.query_one("#errors", Static)
+        )
+    assert not target.parent.exists()
+
+
+def test_every_binding_has_an_id() -> None:
+    """Users remap keys by binding id, so none may be missing."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import audit_tui.tui.app as app_module
+    from audit_tui.tui import screens, widgets
+
+    modules = [app_module] + [
+        importlib.import_module(f"{package.__name__}.{info.name}")
+        for package in (screens, widgets)
+        for info in pkgutil.iter_modules(package.__path__)
+    ]
+    checked = 0
+    for module in modules:
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ != module.__name__:
+                continue
+            for binding in cls.__dict__.get("BINDINGS", []):
+                assert binding.id, f"{cls.__name__}: binding {binding.key!r} has no id"
+                checked += 1
+    assert checked >= 30
