@@ -91,11 +91,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _repo(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _repo(args: argparse.Namespace, *, create: bool = False):  # type: ignore[no-untyped-def]
+    """Only `new` and `demo` may create a database; the others need one that exists."""
     from audit_tui.paths import default_database
     from audit_tui.store.database import open_repository
 
-    return open_repository(args.db or default_database())
+    return open_repository(args.db or default_database(), create=create)
 
 
 def _catalogue(args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -117,7 +118,7 @@ def cmd_rubrics(args: argparse.Namespace) -> int:
 
 def cmd_new(args: argparse.Namespace) -> int:
     installed = _catalogue(args).get(args.rubric)
-    repo = _repo(args)
+    repo = _repo(args, create=True)
     audit = repo.create_audit(
         args.audit, installed.text, pdu=args.pdu, region=args.region, origin=str(installed.path)
     )
@@ -182,7 +183,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from audit_tui.demo import load_demo
 
-    repo = _repo(args)
+    repo = _repo(args, create=True)
     audit = load_demo(repo)
     result = repo.score(audit)
     repo.engine.dispose()

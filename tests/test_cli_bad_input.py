@@ -332,3 +332,30 @@ def test_real_entry_point_prints_no_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("audit-tui: error: ")
+
+
+def test_a_missing_database_is_not_created_by_reading_commands(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "nowhere" / "audits.db"
+    for argv in (["report", "a"], ["import-cases", "a", str(tmp_path / "c.csv")]):
+        code, out, err = run(capsys, "--db", str(target), *argv)
+        assert (code, out) == (1, "")
+        assert (
+            err
+            == f"audit-tui: error: {target}: no database here (`audit-tui new` or `audit-tui demo` creates one)\n"
+        )
+    assert not target.parent.exists()
+    assert (
+        run(capsys, "--db", str(target), "new", "a", "--rubric", "hmip-probation-pdu-2021")[0] == 0
+    )
+    assert target.exists()
+
+
+def test_an_unreachable_postgresql_server_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "--db", "postgresql://nobody@127.0.0.1:9/none", "report", "a")
+    assert code == 1 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(
+        "audit-tui: error: postgresql://nobody@127.0.0.1:9/none: cannot open database:"
+    )

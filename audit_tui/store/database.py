@@ -10,9 +10,10 @@ from audit_tui.store.engine import check_opens, describe, make_engine
 from audit_tui.store.repository import Repository
 
 
-def open_repository(target: str, user: str | None = None) -> Repository:
-    """The one way the CLI and the TUI open a database. Raises AuditError with one clear line."""
-    engine = make_engine(target)
+def open_repository(target: str, user: str | None = None, *, create: bool = True) -> Repository:
+    """The one way the CLI and the TUI open a database. Raises AuditError with one clear line.
+    `create=False` for commands that only make sense on an existing database."""
+    engine = make_engine(target, create=create)
     check_opens(engine, target)
     try:
         migrate.upgrade(engine)

@@ -37,8 +37,11 @@ def describe(target: str) -> str:
     return make_url(target).render_as_string(hide_password=True)
 
 
-def make_engine(target: str) -> Engine:
-    """Build an engine for a file path, `sqlite://` (in memory, for tests) or a PostgreSQL URL."""
+def make_engine(target: str, *, create: bool = True) -> Engine:
+    """Build an engine for a file path, `sqlite://` (in memory, for tests) or a PostgreSQL URL.
+
+    With `create=False` a missing SQLite file is an error rather than a new, empty database.
+    """
     if target == "sqlite://":
         engine = create_engine(
             target, connect_args={"check_same_thread": False}, poolclass=StaticPool
@@ -58,7 +61,12 @@ def make_engine(target: str) -> Engine:
                     " (install audit-tui[postgres])",
                 ) from None
     else:
-        path = _prepare_sqlite_file(Path(target))
+        path = Path(target).expanduser().resolve()
+        if not create and not path.exists():
+            raise AuditError.at(
+                str(path), "no database here (`audit-tui new` or `audit-tui demo` creates one)"
+            )
+        path = _prepare_sqlite_file(path)
         engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
