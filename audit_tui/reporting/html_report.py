@@ -26,6 +26,10 @@ th { background: #f3f5f9; } td.num { text-align: right; white-space: nowrap; }
 .scorebox b { font-size: 1.6rem; } .provisional { background: #fff4d6; border-left: 4px solid var(--ri);
   padding: .5rem .8rem; } .lowest { font-weight: 700; } svg { display: block; }
 .standard { break-inside: avoid-page; }
+table.key-questions { table-layout: fixed; } .key-questions col.q { width: 31%; }
+.key-questions col.n { width: 13%; } .key-questions col.bar { width: 30%; }
+.bars .note { display: block; font-size: .85em; }
+svg.bar { width: 100%; height: auto; max-width: 320px; }
 @media print {
   body { margin: 0; max-width: none; font-size: 11pt; }
   .standard, .breakdowns, .about { break-before: page; page-break-before: always; }
@@ -52,7 +56,7 @@ def bar_svg(data: ReportData, item: ItemResult, width: int = 320, height: int = 
     bands = sorted(data.rubric.scoring.bands, key=lambda b: b.min_percent)
     x = lambda pct: round(pct / 100 * width, 1)  # noqa: E731
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="bar" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(item.id)}: {whole(item.percent)}">'
     ]
     for i, band in enumerate(bands):
@@ -131,7 +135,11 @@ def render_html(data: ReportData) -> str:
             )
     out.append("</tbody></table></section>")
 
+    domain = None
     for st, spec in zip(result.standards, rubric.standards, strict=True):
+        if spec.domain != domain:
+            domain = spec.domain
+            out.append(f"<h2>{spec.domain}. {e(spec.domain_title)}</h2>")
         out.append(_standard(data, st, spec.headline))
 
     if result.indicators:
@@ -168,17 +176,19 @@ def _standard(data: ReportData, st: StandardResult, headline: str) -> str:
         out.append('<p class="note">Not rated: reported for information and benchmarking only.</p>')
     if st.method == "cases":
         out.append(
-            f'<table class="key-questions" data-standard="{e(st.id)}"><thead><tr><th>Key question</th>'
+            f'<table class="key-questions" data-standard="{e(st.id)}">'
+            '<colgroup><col class="q"><col class="n"><col class="n"><col class="n"><col class="bar"></colgroup>'
+            "<thead><tr><th>Key question</th>"
             "<th>Percentage 'Yes'</th><th>Yes of relevant</th><th>95% interval</th><th>Against the bands</th></tr></thead><tbody>"
         )
         for kq in st.key_questions:
             low = ' class="lowest"' if st.lowest is kq else ""
             note = data.uncertainty(kq).note if st.rated else ""
-            note_html = f'<br><span class="note">{e(note)}</span>' if note else ""
+            note_html = f'<span class="note">{e(note)}</span>' if note else ""
             out.append(
                 f'<tr data-item="{e(kq.id)}"{low}><td>{e(kq.text)}</td><td class="num">{whole(kq.percent)}</td>'
-                f'<td class="num">{kq.yes} of {kq.relevant}</td><td class="num">{interval(kq)}{note_html}</td>'
-                f"<td>{bar_svg(data, kq)}</td></tr>"
+                f'<td class="num">{kq.yes} of {kq.relevant}</td><td class="num">{interval(kq)}</td>'
+                f'<td class="bars">{bar_svg(data, kq)}{note_html}</td></tr>'
             )
         out.append("</tbody></table>")
         prompts = [p for kq in st.key_questions for p in kq.prompts if p.relevant]
