@@ -92,6 +92,9 @@ class AuditApp(App[None]):
 
     def _connect_failed(self, message: str) -> None:
         self.notify(message, title="Cannot open the database", severity="error", timeout=30)
+        for screen in self.screen_stack:
+            if isinstance(screen, AuditListScreen):
+                screen.show_status(f"Cannot open the database. {message}  (ctrl+q quits)")
 
     def _connected(self, link: StoreLink) -> None:
         self.link = link

@@ -447,3 +447,16 @@ def test_every_binding_has_an_id() -> None:
                 assert binding.id, f"{cls.__name__}: binding {binding.key!r} has no id"
                 checked += 1
     assert checked >= 30
+
+
+async def test_a_file_that_is_not_a_database_is_reported_on_screen(tmp_path: Path) -> None:
+    bad = tmp_path / "notes.db"
+    bad.write_text("not a database\n" * 100)
+    app = build_app(str(bad))
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = text_of(app.screen.query_one("#status", Static))
+        assert status.startswith("Cannot open the database.") and "file is not a database" in status
+        assert app.link is None
+    assert bad.read_text().startswith("not a database")

@@ -37,7 +37,7 @@ class AuditListScreen(Screen[None]):
         yield Header()
         yield Static("Audits", classes="screen-title")
         yield DataTable(id="audits", cursor_type="row", zebra_stripes=True)
-        yield Static("Opening the database…", id="status", classes="status")
+        yield Static("Opening the database…", id="status", classes="status", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -89,6 +89,9 @@ class AuditListScreen(Screen[None]):
         else:
             status.update("No audits yet. Press n to create one, or run `audit-tui demo`.")
         table.focus()
+
+    def show_status(self, text: str) -> None:
+        self.query_one("#status", Static).update(text)
 
     @on(DataTable.RowSelected, "#audits")
     def _selected(self, event: DataTable.RowSelected) -> None:
