@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from audit_tui.domain.rubric import Rubric
@@ -79,4 +79,3 @@ class ImportSummary:
     rows: int = 0
     written: int = 0
     unchanged: int = 0
-    details: dict[str, int] = field(default_factory=dict)

@@ -57,9 +57,6 @@ class Attribute(_Model):
         return next((v for v in self.values if v.casefold() == wanted), None)
 
 
-AppliesWhen = Mapping[str, tuple[str, ...]]
-
-
 class Item(_Model):
     """Anything answered per case: a key question, a prompt or an indicator."""
 
@@ -116,8 +113,6 @@ class ItemRef(_Model):
 
 
 class Rubric(_Model):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
     schema_: int = Field(alias="schema", ge=1, le=1)
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
     version: str = Field(min_length=1)

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from audit_tui.domain.records import CaseInfo, OpenAudit, TaggedNote
+from audit_tui.domain.rubric import Rubric
 from audit_tui.scoring.bands import band_for_percent
 from audit_tui.scoring.breakdowns import DEFAULT_MIN_GROUP, Breakdown, build_breakdown
 from audit_tui.scoring.results import AuditResult, ItemResult, StandardResult
@@ -47,7 +48,7 @@ class ReportData:
     include_notes: bool = False
 
     @property
-    def rubric(self):  # type: ignore[no-untyped-def]
+    def rubric(self) -> Rubric:
         return self.audit.rubric
 
     def band(self, item: ItemResult) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 
 from audit_tui.domain.records import Judgement
@@ -85,7 +85,6 @@ class AuditResult:
     score_max: int
     overall: str | None
     complete: bool
-    extra: dict[str, object] = field(default_factory=dict)
 
     @property
     def progress(self) -> tuple[int, int]:
