@@ -46,7 +46,8 @@ class ItemRow(Static):
         self.item_id, self.text, self.kind = item_id, text, kind
         self.applies, self.why_not, self.section = applies, why_not, section
         self.value: str | None = None
-        self.note, self.note_tag = "", None
+        self.note: str = ""
+        self.note_tag: str | None = None
         self.state = "loading"
         self.can_focus = applies
         if not applies:
