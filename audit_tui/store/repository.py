@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
-from sqlalchemy import Connection, Engine, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from audit_tui.domain.answers import Answer, NoteTag
@@ -29,6 +29,8 @@ from audit_tui.domain.records import (
 )
 from audit_tui.domain.rubric import Rubric
 from audit_tui.scoring import AuditResult, Tally, score_audit
+from audit_tui.store import aggregates
+from audit_tui.store.bulk import bulk_insert
 from audit_tui.store.models import (
     AnswerHistoryRow,
     AnswerRow,
@@ -343,7 +345,7 @@ class Repository:
                     else:
                         inserts.append((case_id, item_id, answer.value))
                     history.append((case_id, item_id, old, answer.value))
-            _bulk_insert(
+            bulk_insert(
                 conn,
                 ANSWER,
                 ("case_id", "item_id", "value"),
@@ -359,7 +361,7 @@ class Repository:
                     ),
                     [{"b_" + k: v for k, v in u.items()} for u in updates],
                 )
-            _bulk_insert(
+            bulk_insert(
                 conn,
                 ANSWER_HISTORY,
                 ("case_id", "item_id", "old_value", "new_value"),
@@ -458,117 +460,13 @@ class Repository:
 
     def tallies(self, audit: OpenAudit) -> tuple[int, dict[str, Tally]]:
         """(number of cases, per-item tallies) from two GROUP BY queries."""
-        rubric = audit.rubric
-        used = rubric.rule_attributes
-        attr_cols = [CASE.c.attributes[name].as_string() for name in used]
-        groups_q = (
-            select(*attr_cols, func.count())
-            .where(CASE.c.audit_id == audit.info.id)
-            .group_by(*attr_cols)
-        )
-        counts_q = (
-            select(ANSWER.c.item_id, ANSWER.c.value, func.count())
-            .join(CASE, CASE.c.id == ANSWER.c.case_id)
-            .where(CASE.c.audit_id == audit.info.id, ANSWER.c.value.is_not(None))
-            .group_by(ANSWER.c.item_id, ANSWER.c.value)
-        )
-        with self.engine.connect() as conn:
-            groups = [
-                (dict(zip(used, row[:-1], strict=True)), row[-1]) for row in conn.execute(groups_q)
-            ]
-            answered: dict[str, dict[str, int]] = defaultdict(dict)
-            for item_id, value, n in conn.execute(counts_q):
-                answered[item_id][value] = n
-        cases = sum(n for _, n in groups)
-        applicable_by_rule: dict[tuple[Any, ...], int] = {}
-        tallies: dict[str, Tally] = {}
-        for item_id, ref in rubric.items.items():
-            rule_key = tuple(sorted(ref.applies_when.items()))
-            if rule_key not in applicable_by_rule:
-                applicable_by_rule[rule_key] = sum(
-                    n for attrs, n in groups if rubric.applies(item_id, attrs)
-                )
-            got = answered.get(item_id, {})
-            tallies[item_id] = Tally(
-                yes=got.get(Answer.YES.value, 0),
-                no=got.get(Answer.NO.value, 0),
-                not_applicable=got.get(Answer.NOT_APPLICABLE.value, 0),
-                applicable=applicable_by_rule[rule_key],
-            )
-        return cases, tallies
+        return aggregates.tallies(self.engine, audit)
 
     def breakdown_tallies(
         self, audit: OpenAudit, attributes: Sequence[str]
     ) -> dict[str, tuple[dict[str, int], dict[str, dict[str, Tally]]]]:
-        """Per attribute, per value: its number of cases and per-item tallies.
-
-        Two GROUP BY queries for all attributes at once: cases by their attribute values, and
-        answers by the same values (read once per case through a materialised CTE, rather than
-        once per answer), then each attribute's margins are summed here.
-        """
-        rubric = audit.rubric
-        names = list(dict.fromkeys([*attributes, *rubric.rule_attributes]))
-
-        def value_of(name: str) -> Any:
-            return func.coalesce(CASE.c.attributes[name].as_string(), "not recorded").label(
-                f"v{names.index(name)}"
-            )
-
-        case_cols = [value_of(n) for n in names]
-        groups_q = (
-            select(*case_cols, func.count())
-            .where(CASE.c.audit_id == audit.info.id)
-            .group_by(*case_cols)
-        )
-        per_case = (
-            select(CASE.c.id, *[value_of(n) for n in attributes])
-            .where(CASE.c.audit_id == audit.info.id)
-            .cte("case_values")
-            .prefix_with("MATERIALIZED")
-        )
-        value_cols = [per_case.c[f"v{names.index(n)}"] for n in attributes]
-        counts_q = (
-            select(*value_cols, ANSWER.c.item_id, ANSWER.c.value, func.count())
-            .join(per_case, per_case.c.id == ANSWER.c.case_id)
-            .where(ANSWER.c.value.is_not(None))
-            .group_by(*value_cols, ANSWER.c.item_id, ANSWER.c.value)
-        )
-        cases: dict[str, dict[str, int]] = {a: defaultdict(int) for a in attributes}
-        applicable: dict[str, dict[str, dict[str, int]]] = {
-            a: defaultdict(lambda: defaultdict(int)) for a in attributes
-        }
-        answered: dict[str, dict[str, dict[str, dict[str, int]]]] = {
-            a: defaultdict(lambda: defaultdict(lambda: defaultdict(int))) for a in attributes
-        }
-        with self.engine.connect() as conn:
-            for *values, n in conn.execute(groups_q):
-                attrs = dict(zip(names, values, strict=True))
-                applying = [i for i in rubric.items if rubric.applies(i, attrs)]
-                for a in attributes:
-                    cases[a][attrs[a]] += n
-                    for item_id in applying:
-                        applicable[a][attrs[a]][item_id] += n
-            for *values, item_id, answer, n in conn.execute(counts_q):
-                for a, v in zip(attributes, values, strict=True):
-                    answered[a][v][item_id][answer] += n
-        out = {}
-        for a in attributes:
-            out[a] = (
-                dict(cases[a]),
-                {
-                    value: {
-                        item_id: Tally(
-                            yes=answered[a][value][item_id][Answer.YES.value],
-                            no=answered[a][value][item_id][Answer.NO.value],
-                            not_applicable=answered[a][value][item_id][Answer.NOT_APPLICABLE.value],
-                            applicable=applicable[a][value][item_id],
-                        )
-                        for item_id in rubric.items
-                    }
-                    for value in cases[a]
-                },
-            )
-        return out
+        """Per attribute, per value: its number of cases and per-item tallies."""
+        return aggregates.breakdown_tallies(self.engine, audit, attributes)
 
     def all_answers(self, audit: OpenAudit) -> dict[int, dict[str, AnswerInfo]]:
         """Every answer of the audit, with notes, by case id (exports asked to include notes)."""
@@ -603,36 +501,6 @@ class Repository:
     def score(self, audit: OpenAudit) -> AuditResult:
         cases, tallies = self.tallies(audit)
         return score_audit(audit.rubric, audit.info.name, cases, tallies, self.judgements(audit))
-
-
-def _bulk_insert(
-    conn: Connection,
-    table: Table,
-    keys: tuple[str, ...],
-    rows: list[tuple[Any, ...]],
-    **constants: Any,
-) -> None:
-    """INSERT many rows through the driver's executemany, binding constant columns once.
-
-    Core's per-row parameter processing costs several times the insert itself on large imports;
-    rows here hold only plain str/int values, which need no processing.
-    """
-    if not rows:
-        return
-    dialect = conn.dialect
-    fixed = {}
-    for key, value in constants.items():
-        process = table.c[key].type.bind_processor(dialect)
-        fixed[key] = process(value) if process else value
-    names = [*keys, *fixed]
-    compiled = insert(table).compile(dialect=dialect, column_keys=names)
-    if compiled.positional:
-        order = [names.index(n) for n in compiled.positiontup or ()]
-        tail = tuple(fixed.values())
-        params: list[Any] = [tuple((row + tail)[i] for i in order) for row in rows]
-    else:
-        params = [{**dict(zip(keys, row, strict=True)), **fixed} for row in rows]
-    conn.exec_driver_sql(compiled.string, params)
 
 
 def _audit_columns() -> list[Any]:
