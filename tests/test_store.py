@@ -150,6 +150,10 @@ def test_import_answers_is_idempotent(repo: Repository, audit: OpenAudit) -> Non
     first = repo.import_answers(audit, {c1.id: {"2.2.1": Answer.YES}, c2.id: {"2.2.1": Answer.NO}})
     again = repo.import_answers(audit, {c1.id: {"2.2.1": Answer.YES}, c2.id: {"2.2.1": Answer.YES}})
     assert (first.written, again.written, again.unchanged) == (2, 1, 1)
+    from datetime import datetime
+
+    stamp = repo.answers_for_case(c1.id)["2.2.1"].updated_at
+    assert isinstance(stamp, datetime) and stamp.year >= 2024  # bulk writes read back as datetimes
     assert [h["new_value"] for h in repo.answer_history(c2.id, "2.2.1")] == ["no", "yes"]
 
 

@@ -118,6 +118,7 @@ def parse_answers(
             continue
         first_row[ref] = number
         case_id, attrs = cases[ref]
+        applicable = rubric.applicable_ids(attrs)
         answers: dict[str, Answer] = {}
         for item_id in items:
             try:
@@ -127,7 +128,7 @@ def parse_answers(
                 continue
             if answer is None:
                 continue
-            if not rubric.applies(item_id, attrs):
+            if item_id not in applicable:
                 if answer is not Answer.NOT_APPLICABLE:
                     rule = rubric.items[item_id].applies_when
                     why = "; ".join(f"{k} is {' or '.join(v)}" for k, v in rule.items())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert
@@ -24,14 +25,15 @@ def bulk_insert(
     dialect = conn.dialect
     fixed = {}
     for key, value in constants.items():
-        process = table.c[key].type.bind_processor(dialect)
+        # the dialect's own type (SQLite's DATETIME writes its string form), not the generic one
+        process = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
         fixed[key] = process(value) if process else value
     names = [*keys, *fixed]
     compiled = insert(table).compile(dialect=dialect, column_keys=names)
     if compiled.positional:
-        order = [names.index(n) for n in compiled.positiontup or ()]
+        reorder = itemgetter(*(names.index(n) for n in compiled.positiontup or ()))
         tail = tuple(fixed.values())
-        params: list[Any] = [tuple((row + tail)[i] for i in order) for row in rows]
+        params: list[Any] = [reorder(row + tail) for row in rows]
     else:
         params = [{**dict(zip(keys, row, strict=True)), **fixed} for row in rows]
     conn.exec_driver_sql(compiled.string, params)
