@@ -460,3 +460,27 @@ async def test_a_file_that_is_not_a_database_is_reported_on_screen(tmp_path: Pat
         assert status.startswith("Cannot open the database.") and "file is not a database" in status
         assert app.link is None
     assert bad.read_text().startswith("not a database")
+
+
+async def test_edit_case_attributes_and_refuse_to_strand_answers(two_case_db: str) -> None:
+    app = build_app(two_case_db, open_audit="spo-check")
+    async with app.run_test(size=SIZE) as pilot:
+        await steps(pilot, app, "down", "enter", "y")  # QA-002 has a PSR: y answers 2.1.1.a
+        await steps(pilot, app, "escape", "e")
+        dialog = app.screen
+        assert isinstance(dialog, CaseDialog) and dialog.case is not None and dialog.case.case_ref == "QA-002"
+        dialog.query_one("#attr-has_psr", Select).value = "no"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert app.screen is dialog
+        assert "would no longer apply; clear them first: 2.1.1.a" in text_of(dialog.query_one("#errors", Static))
+        dialog.query_one("#attr-has_psr", Select).value = "yes"
+        dialog.query_one("#attr-rosh", Select).value = "very high"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, DashboardScreen)
+        assert app.screen.query_one("#cases", DataTable).get_row("2")[3] == "very high"
+    repo = reopen(two_case_db)
+    case = next(c for c in repo.list_cases(repo.open_audit("spo-check")) if c.case_ref == "QA-002")
+    assert case.attributes["rosh"] == "very high" and case.attributes["has_psr"] == "yes"
+    repo.engine.dispose()
