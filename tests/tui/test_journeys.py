@@ -468,12 +468,18 @@ async def test_edit_case_attributes_and_refuse_to_strand_answers(two_case_db: st
         await steps(pilot, app, "down", "enter", "y")  # QA-002 has a PSR: y answers 2.1.1.a
         await steps(pilot, app, "escape", "e")
         dialog = app.screen
-        assert isinstance(dialog, CaseDialog) and dialog.case is not None and dialog.case.case_ref == "QA-002"
+        assert (
+            isinstance(dialog, CaseDialog)
+            and dialog.case is not None
+            and dialog.case.case_ref == "QA-002"
+        )
         dialog.query_one("#attr-has_psr", Select).value = "no"
         await pilot.press("ctrl+s")
         await settle(pilot, app)
         assert app.screen is dialog
-        assert "would no longer apply; clear them first: 2.1.1.a" in text_of(dialog.query_one("#errors", Static))
+        assert "would no longer apply; clear them first: 2.1.1.a" in text_of(
+            dialog.query_one("#errors", Static)
+        )
         dialog.query_one("#attr-has_psr", Select).value = "yes"
         dialog.query_one("#attr-rosh", Select).value = "very high"
         await pilot.press("ctrl+s")
