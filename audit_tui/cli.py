@@ -10,9 +10,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from audit_tui import __version__
 from audit_tui.domain.errors import AuditError, UsageError
+
+if TYPE_CHECKING:
+    from audit_tui.domain.registry import RubricCatalogue
+    from audit_tui.store.repository import Repository
 from audit_tui.reporting.formats import FORMATS as REPORT_FORMATS
 
 
@@ -91,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _repo(args: argparse.Namespace, *, create: bool = False):  # type: ignore[no-untyped-def]
+def _repo(args: argparse.Namespace, *, create: bool = False) -> Repository:
     """Only `new` and `demo` may create a database; the others need one that exists."""
     from audit_tui.paths import default_database
     from audit_tui.store.database import open_repository
@@ -99,7 +104,7 @@ def _repo(args: argparse.Namespace, *, create: bool = False):  # type: ignore[no
     return open_repository(args.db or default_database(), create=create)
 
 
-def _catalogue(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _catalogue(args: argparse.Namespace) -> RubricCatalogue:
     from audit_tui.domain.registry import discover
     from audit_tui.paths import shipped_rubric_dir, user_rubric_dir
 
