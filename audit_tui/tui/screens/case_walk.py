@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, ListItem, ListView, Static
+from textual.widgets import Footer, Header, Label, ListItem, ListView, Markdown, Static
 
 from audit_tui.tui.widgets.item_row import ItemRow
 
@@ -122,6 +122,8 @@ class CaseWalkScreen(Screen[None]):
                                 classes="inapplicable-note",
                             )
                         yield from sec.rows
+            with VerticalScroll(id="guidance-pane"):  # shown on wide screens only (app.tcss)
+                yield Markdown("", id="guidance-text")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -170,6 +172,12 @@ class CaseWalkScreen(Screen[None]):
             self.current = widget
             self.show_section(widget.section)
             self._show_rating()
+            if self.has_class("-wide"):
+                from audit_tui.tui.screens.guidance import guidance_markdown
+
+                self.query_one("#guidance-text", Markdown).update(
+                    guidance_markdown(self.audit.rubric, widget.item_id)
+                )
 
     # ---- the live rating of the standard in view ----------------------------------------------
 
