@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from audit_tui.reporting.model import ReportData
+from audit_tui.scoring.display import whole_percent
 from audit_tui.scoring.results import ItemResult, StandardResult
 
 
-def whole(percent: float | None) -> str:
-    """Reports print whole percentages, as the inspectorate does (half rounds up)."""
-    return "n/a" if percent is None else f"{int(percent + 0.5)}%"
+whole = whole_percent  # short, for the many table cells below and in html_report
 
 
 def interval(item: ItemResult) -> str:

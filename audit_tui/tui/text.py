@@ -17,8 +17,9 @@ ANSWER_WORDS = {"yes": "Yes", "no": "No", "na": "N/A", None: "—"}
 
 
 def percent_text(value: float | None) -> str:
-    """Whole percentages, half up, as reports print them."""
-    return "–" if value is None else f"{int(value + 0.5)}%"
+    from audit_tui.scoring.display import whole_percent
+
+    return whole_percent(value, missing="–")
 
 
 def rating_text(rating: str | None) -> str:
