@@ -6,7 +6,6 @@ from audit_tui.reporting.model import ReportData
 from audit_tui.scoring.display import whole_percent
 from audit_tui.scoring.results import ItemResult, StandardResult
 
-
 whole = whole_percent  # short, for the many table cells below and in html_report
 
 
