@@ -21,7 +21,16 @@ def demo_db(tmp_path: Path) -> str:
 @pytest.fixture
 def two_case_db(tmp_path: Path, rubric_text: str) -> str:
     """One audit, two cases, no answers: what a new auditor starts from."""
-    target = str(tmp_path / "two.db")
+    return _two_cases(str(tmp_path / "two.db"), rubric_text)
+
+
+@pytest.fixture
+def two_case_any_db(db_target: str, rubric_text: str) -> str:
+    """The same, on SQLite and on PostgreSQL."""
+    return _two_cases(db_target, rubric_text)
+
+
+def _two_cases(target: str, rubric_text: str) -> str:
     repo = open_repository(target)
     audit = repo.create_audit("spo-check", rubric_text, pdu="Tameside")
     repo.add_cases(

@@ -53,8 +53,10 @@ async def test_audit_list_shows_score_and_opens_the_dashboard(demo_db: str) -> N
         assert app.screen.query_one("#cases", DataTable).row_count == 28
 
 
-async def test_new_user_answers_yes_then_no(two_case_db: str) -> None:
-    """The tmux journey: Enter, Enter, y, n stores exactly one Yes and one No, shown as saved."""
+async def test_new_user_answers_yes_then_no(two_case_any_db: str) -> None:
+    """The tmux journey: Enter, Enter, y, n stores exactly one Yes and one No, shown as saved
+    (on SQLite and on PostgreSQL: the app uses the same code for both)."""
+    two_case_db = two_case_any_db
     app = build_app(two_case_db)
     async with app.run_test(size=SIZE) as pilot:
         await steps(pilot, app, "enter")
