@@ -86,9 +86,7 @@ async def test_create_an_audit_add_a_case_and_walk_it_to_complete(tmp_path: Path
     target = str(tmp_path / "new.db")
     app = build_app(target)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
-        await pilot.press("n")
-        await settle(pilot, app)
+        await steps(pilot, app, "n")
         dialog = app.screen
         assert isinstance(dialog, NewAuditDialog)
         await pilot.press("ctrl+s")
@@ -170,9 +168,7 @@ async def test_changing_one_answer_moves_the_ratings_at_once(demo_db: str) -> No
         walk.focus_row(next(r for r in walk.rows if r.item_id == "2.2.3"))
         await pilot.pause()
         await pilot.press("u")
-        await settle(pilot, app)
-        await pilot.press("escape")
-        await settle(pilot, app)
+        await steps(pilot, app, "escape")
         assert "30%" in text_of(dash.query_one("#rating-2-2", Static))
         assert "in progress" in text_of(dash.query_one("#rating-2-2", Static))
         assert "provisional" in text_of(dash.query_one("#ratings-score", Static))
@@ -249,9 +245,7 @@ async def test_notes_are_tagged_and_saved(two_case_db: str) -> None:
 async def test_judgements_screen(two_case_db: str) -> None:
     app = build_app(two_case_db, open_audit="spo-check")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
-        await pilot.press("j")
-        await settle(pilot, app)
+        await steps(pilot, app, "j")
         screen = app.screen
         assert isinstance(screen, JudgementsScreen)
         screen.query_one("#strengths-1-2").text = "Regular supervision"  # type: ignore[attr-defined]
@@ -302,9 +296,7 @@ async def test_import_dialog_lists_errors_and_imports_nothing(
 async def test_new_audit_dialog_refuses_a_taken_name(two_case_db: str) -> None:
     app = build_app(two_case_db)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
-        await pilot.press("n")
-        await settle(pilot, app)
+        await steps(pilot, app, "n")
         await pilot.press(*"spo-check", "ctrl+s")
         assert "an audit named 'spo-check' already exists" in text_of(
             app.screen.query_one("#errors", Static)
@@ -363,9 +355,7 @@ async def test_report_screen_and_export(demo_db: str, tmp_path: Path) -> None:
 
     app = build_app(demo_db, open_audit="demo-tameside")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
-        await pilot.press("r")
-        await settle(pilot, app)
+        await steps(pilot, app, "r")
         report = app.screen
         assert isinstance(report, ReportScreen)
         assert "score 7/27" in text_of(report.query_one("#report-summary", Static))
