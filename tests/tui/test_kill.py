@@ -9,19 +9,19 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
+import select
 import signal
 import sqlite3
 import struct
 import sys
 import termios
-import threading
 import time
 
 import pytest
 
 
 class Terminal:
-    """`audit-tui` in a pty, its output collected by a thread so it never blocks."""
+    """`audit-tui` in a pty; its output is read as it arrives (select, no sleeping)."""
 
     def __init__(self, *args: str) -> None:
         self.pid, self.fd = pty.fork()
@@ -30,25 +30,16 @@ class Terminal:
             os.execv(sys.executable, [sys.executable, "-m", "audit_tui", *args])
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
         self.output = bytearray()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        while True:
-            try:
-                data = os.read(self.fd, 65536)
-            except OSError:
-                return
-            if not data:
-                return
-            self.output.extend(data)
 
     def wait_for(self, text: str, timeout: float = 20) -> None:
-        """Wait for the app to draw `text` (an external process: polling is the only way)."""
+        """Read what the app draws until `text` appears (waiting on the pty, not sleeping)."""
         deadline = time.monotonic() + timeout
         while text.encode() not in self.output:
-            if time.monotonic() > deadline:
+            remaining = deadline - time.monotonic()
+            ready, _, _ = select.select([self.fd], [], [], max(0.0, remaining))
+            if not ready:
                 raise AssertionError(f"{text!r} never appeared on screen")
-            time.sleep(0.05)
+            self.output.extend(os.read(self.fd, 65536))
 
     def keys(self, keys: str) -> None:
         os.write(self.fd, keys.encode())
