@@ -209,7 +209,9 @@ def _open_tui(args: argparse.Namespace, audit: str | None) -> int:
     from audit_tui.paths import default_database
     from audit_tui.tui.app import build_app
 
-    build_app(args.db or default_database(), open_audit=audit).run()
+    build_app(
+        args.db or default_database(), open_audit=audit, rubric_files=tuple(args.rubric_file)
+    ).run()
     return 0
 
 

@@ -55,8 +55,10 @@ class AuditApp(App[None]):
         keymap_file: Path | None = None,
         link_factory: LinkFactory = _open_link,
         exit_after_first_paint: bool = False,
+        rubric_files: tuple[Path, ...] = (),
     ) -> None:
         super().__init__()
+        self.rubric_files = rubric_files
         self.db_target = db_target
         self.open_audit_name = open_audit
         self.link: StoreLink | None = None
@@ -117,7 +119,7 @@ class AuditApp(App[None]):
         from audit_tui.domain.registry import discover
         from audit_tui.paths import shipped_rubric_dir, user_rubric_dir
 
-        catalogue = discover([shipped_rubric_dir(), user_rubric_dir()])
+        catalogue = discover([shipped_rubric_dir(), user_rubric_dir()], self.rubric_files)
         rubrics = [
             (r.rubric.id, f"{r.rubric.title} ({r.rubric.id} {r.rubric.version})")
             for r in sorted(catalogue.rubrics.values(), key=lambda r: r.rubric.id)
@@ -201,6 +203,7 @@ def build_app(
     keymap_file: Path | None = None,
     link_factory: LinkFactory = _open_link,
     exit_after_first_paint: bool = False,
+    rubric_files: tuple[Path, ...] = (),
 ) -> AuditApp:
     return AuditApp(
         db_target,
@@ -208,4 +211,5 @@ def build_app(
         keymap_file=keymap_file,
         link_factory=link_factory,
         exit_after_first_paint=exit_after_first_paint,
+        rubric_files=rubric_files,
     )

@@ -482,3 +482,27 @@ async def test_edit_case_attributes_and_refuse_to_strand_answers(two_case_db: st
     case = next(c for c in repo.list_cases(repo.open_audit("spo-check")) if c.case_ref == "QA-002")
     assert case.attributes["rosh"] == "very high" and case.attributes["has_psr"] == "yes"
     repo.engine.dispose()
+
+
+async def test_new_audit_dialog_offers_extra_rubrics(
+    two_case_db: str, tmp_path: Path, rubric_text: str
+) -> None:
+    extra = tmp_path / "spo.toml"
+    extra.write_text(
+        rubric_text.replace('id = "hmip-probation-pdu-2021"', 'id = "local-spo-check"', 1)
+    )
+    app = build_app(two_case_db, rubric_files=(extra,))
+    async with app.run_test(size=SIZE) as pilot:
+        await steps(pilot, app, "n")
+        dialog = app.screen
+        assert isinstance(dialog, NewAuditDialog)
+        assert [rid for rid, _ in dialog.rubrics] == ["hmip-probation-pdu-2021", "local-spo-check"]
+        await pilot.press(*"q3-oversight", "ctrl+s")
+        assert "Framework: choose a rubric" in text_of(dialog.query_one("#errors", Static))
+        dialog.query_one("#rubric", Select).value = "local-spo-check"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, DashboardScreen)
+    repo = reopen(two_case_db)
+    assert repo.open_audit("q3-oversight").rubric.id == "local-spo-check"
+    repo.engine.dispose()
