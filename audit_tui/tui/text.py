@@ -13,7 +13,6 @@ RATING_MARKS = {
     "Requires improvement": "★☆☆",
     "Inadequate": "☆☆☆",
 }
-ANSWER_WORDS = {"yes": "Yes", "no": "No", "na": "N/A", None: "—"}
 
 
 def percent_text(value: float | None) -> str:
