@@ -26,12 +26,8 @@ def rating_text(rating: str | None) -> str:
 
 
 def rating_class(rating: str | None) -> str:
-    return {
-        "Outstanding": "-outstanding",
-        "Good": "-good",
-        "Requires improvement": "-requires-improvement",
-        "Inadequate": "-inadequate",
-    }.get(rating or "", "-unrated")
+    """`-requires-improvement` for "Requires improvement": the stylesheet's class for a band."""
+    return "-" + rating.lower().replace(" ", "-") if rating in RATING_MARKS else "-unrated"
 
 
 def score_text(result: AuditResult) -> str:
