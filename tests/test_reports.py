@@ -182,6 +182,9 @@ def test_xlsx_reads_back_with_numbers(demo, tmp_path: Path) -> None:  # type: ig
                 assert round(row[7].value * 100 + 1e-9) == whole
     cases = list(wb["Cases"].iter_rows(values_only=True))
     assert len(cases) == 29 and cases[0][0] == "case_ref"
+    case_csv = csv.reader(io.StringIO(str(render_report(repo, audit, "csv"))))
+    assert [list(row) for row in cases] == [[v or None for v in row] for row in case_csv]
+    assert wb["Cases"].freeze_panes == "A2" and wb["Cases"]["A1"].font.b
 
 
 def test_report_formats_through_the_cli(

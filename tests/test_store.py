@@ -88,6 +88,54 @@ def test_save_answer_writes_history_and_counts(repo: Repository, audit: OpenAudi
     assert [n.note for n in repo.tagged_notes(audit)] == ["Motivation not explored"]
 
 
+def test_report_tallies_agree_with_counting_by_hand(repo: Repository, rubric_text: str) -> None:
+    """The report's one-read tallies (score and breakdowns) against a count done in Python."""
+    import random
+
+    rng = random.Random(7)
+    audit = repo.create_audit("mixed", rubric_text)
+    cases = []
+    for i in range(40):
+        attrs = {
+            "sentence_type": rng.choice(["community", "licence"]),
+            "has_psr": rng.choice(["yes", "no"]),
+            "rosh": rng.choice(["low", "high"]),
+        }
+        if rng.random() < 0.7:  # the rest are "not recorded"
+            attrs["gender"] = rng.choice(["male", "female"])
+        cases.append((f"M-{i}", attrs))
+    repo.add_cases(audit, cases)
+    audit = repo.open_audit("mixed")
+    rubric = audit.rubric
+    stored = repo.list_cases(audit)
+    given = {
+        c.id: {
+            item: rng.choice([Answer.YES, Answer.NO, Answer.NOT_APPLICABLE])
+            for item in rubric.items
+            if rubric.applies(item, c.attributes) and rng.random() < 0.8  # some left unanswered
+        }
+        for c in stored
+    }
+    repo.import_answers(audit, given)
+
+    result, breakdowns = repo.score_with_breakdowns(audit, ["gender", "rosh"])
+    assert result == repo.score(audit)
+    female = [c for c in stored if c.attributes.get("gender") == "female"]
+    not_recorded = [c for c in stored if "gender" not in c.attributes]
+    counts, tallies = breakdowns["gender"]
+    assert counts["female"] == len(female) and counts["not recorded"] == len(not_recorded)
+    assert sum(counts.values()) == 40 == sum(breakdowns["rosh"][0].values())
+    for item in ("2.1.1", "2.3.3", "2.3.3.b", "ind.oversight"):
+        t = tallies["female"][item]
+        answers = [given[c.id].get(item) for c in female if rubric.applies(item, c.attributes)]
+        assert (t.yes, t.no, t.not_applicable, t.applicable) == (
+            answers.count(Answer.YES),
+            answers.count(Answer.NO),
+            answers.count(Answer.NOT_APPLICABLE),
+            len(answers),
+        )
+
+
 def test_clearing_an_answer_keeps_it_in_history(repo: Repository, audit: OpenAudit) -> None:
     c1 = repo.list_cases(audit)[0]
     repo.save_answer(audit, c1, "2.3.1", Answer.YES)

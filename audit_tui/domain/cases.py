@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from audit_tui.domain.rubric import Rubric
 
 CASE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
+# what a breakdown calls a case whose attribute was left empty
+NOT_RECORDED = "not recorded"
 CASE_REF_RULE = "1-40 letters, digits, '.', '_', '/' or '-', starting with a letter or digit"
 
 

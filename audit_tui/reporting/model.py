@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from audit_tui.domain.cases import NOT_RECORDED
 from audit_tui.domain.records import CaseInfo, OpenAudit, TaggedNote
 from audit_tui.domain.rubric import Rubric
 from audit_tui.scoring.bands import band_for_percent
@@ -81,8 +82,8 @@ class ReportData:
         """Per case attribute, how many cases have each value (in the rubric's order)."""
         out = []
         for attr in self.rubric.attributes:
-            counts = Counter(c.attributes.get(attr.id, "not recorded") for c in self.cases)
-            values = [(v, counts[v]) for v in (*attr.values, "not recorded") if counts.get(v)]
+            counts = Counter(c.attributes.get(attr.id, NOT_RECORDED) for c in self.cases)
+            values = [(v, counts[v]) for v in (*attr.values, NOT_RECORDED) if counts.get(v)]
             out.append((attr.label, values))
         return out
 
@@ -101,16 +102,22 @@ def build_report(
     breakdowns: bool = True,
     min_group: int = DEFAULT_MIN_GROUP,
 ) -> ReportData:
-    result = repo.score(audit)
+    rubric = audit.rubric
+    # an attribute that decides applicability (has_psr) would say nothing new
+    names = [a.id for a in rubric.attributes if a.id not in rubric.rule_attributes]
+    if breakdowns:
+        result, by_attribute = repo.score_with_breakdowns(audit, names)
+    else:
+        result, by_attribute = repo.score(audit), {}
     data = ReportData(
-        audit, result, repo.list_cases(audit), min_group=min_group, include_notes=include_notes
+        audit,
+        result,
+        repo.list_cases(audit, progress=False),
+        min_group=min_group,
+        include_notes=include_notes,
     )
     if include_notes:
         data.notes = repo.tagged_notes(audit)
-    if breakdowns:
-        rubric = audit.rubric
-        # an attribute that decides applicability (has_psr) would say nothing new
-        names = [a.id for a in rubric.attributes if a.id not in rubric.rule_attributes]
-        for name, (counts, tallies) in repo.breakdown_tallies(audit, names).items():
-            data.breakdowns.append(build_breakdown(rubric, name, counts, tallies, min_group))
+    for name, (counts, tallies) in by_attribute.items():
+        data.breakdowns.append(build_breakdown(rubric, name, counts, tallies, min_group))
     return data

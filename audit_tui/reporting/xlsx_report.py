@@ -1,59 +1,30 @@
 """The data workbook: summary, one sheet per standard, case-level answers and breakdowns.
 
 Numbers are stored as numbers and percentages as fractions formatted as percentages, so the
-workbook calculates in Excel and LibreOffice. Written in openpyxl's streaming (write-only) mode:
-a 10,000-case audit has hundreds of thousands of cells.
+workbook calculates in Excel and LibreOffice. Written by `xlsx_writer`, which streams rows
+straight into SpreadsheetML: a 10,000-case audit has hundreds of thousands of cells.
 """
 
 from __future__ import annotations
 
-import io
-import re
-from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-
 from audit_tui.reporting.model import ReportData
+from audit_tui.reporting.xlsx_writer import Cell, Sheet, Workbook, head, percent, sheet_name
 from audit_tui.scoring.results import ItemResult
 
-PCT = "0%"
-HEAD = Font(bold=True)
-HEAD_FILL = PatternFill("solid", fgColor="DDE3EE")
 WORDS = {"yes": "yes", "no": "no", "na": "n/a"}
 ITEM_COLUMNS = ["Id", "Question", "Yes", "No", "Not applicable", "Unanswered", "Relevant",
                 "Percentage 'Yes'", "95% low", "95% high"]  # fmt: skip
 
 
-def _sheet_name(text: str) -> str:
-    return re.sub(r"[\[\]:*?/\\]", " ", text)[:31]
-
-
-def _styled(
-    ws: WriteOnlyWorksheet, value: Any, *, head: bool = False, pct: bool = False
-) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value)
-    if head:
-        cell.font, cell.fill = HEAD, HEAD_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    if pct:
-        cell.number_format = PCT
-    return cell
-
-
-def _header(ws: WriteOnlyWorksheet, row: list[str]) -> None:
-    ws.append([_styled(ws, v, head=True) for v in row])
+def _header(ws: Sheet, row: list[str]) -> None:
+    ws.append([head(v) for v in row])
 
 
 def _fraction(item: ItemResult | None) -> float | None:
     return item.yes / item.relevant if item and item.relevant else None
 
 
-def _item_row(
-    ws: WriteOnlyWorksheet, item: ItemResult, label: str, extra: list[Any] | None = None
-) -> None:
+def _item_row(ws: Sheet, item: ItemResult, label: str, extra: list[Cell] | None = None) -> None:
     ci = item.ci95
     ws.append(
         [
@@ -64,9 +35,9 @@ def _item_row(
             item.not_applicable,
             item.unanswered,
             item.relevant,
-            _styled(ws, _fraction(item), pct=True),
-            _styled(ws, ci[0] / 100 if ci else None, pct=True),
-            _styled(ws, ci[1] / 100 if ci else None, pct=True),
+            percent(_fraction(item)),
+            percent(ci[0] / 100 if ci else None),
+            percent(ci[1] / 100 if ci else None),
             *(extra or []),
         ]
     )
@@ -74,12 +45,12 @@ def _item_row(
 
 def render_xlsx(data: ReportData, values: dict[int, dict[str, str]]) -> bytes:
     """`values`: case id -> item -> answer value, for the case-level sheet."""
-    wb = Workbook(write_only=True)
+    wb = Workbook()
     info, result, rubric = data.audit.info, data.result, data.rubric
 
-    summary = wb.create_sheet("Summary")
-    summary.column_dimensions["A"].width = 16
-    summary.column_dimensions["B"].width = 32
+    summary = wb.sheet("Summary")
+    summary.width(0, 16)
+    summary.width(1, 32)
     for key, value in (
         ("Audit", info.name),
         ("PDU", info.pdu),
@@ -91,7 +62,7 @@ def render_xlsx(data: ReportData, values: dict[int, dict[str, str]]) -> bytes:
         ("Score out of", result.score_max),
         ("Overall rating", result.overall or ""),
     ):
-        summary.append([_styled(summary, key, head=True), value])
+        summary.append([head(key), value])
     summary.append([])
     _header(
         summary,
@@ -116,18 +87,18 @@ def render_xlsx(data: ReportData, values: dict[int, dict[str, str]]) -> bytes:
                 st.rating or "",
                 st.points,
                 st.lowest.id if st.lowest else "",
-                _styled(summary, _fraction(st.lowest), pct=True),
+                percent(_fraction(st.lowest)),
             ]
         )
 
     for st in result.standards:
         if st.method != "cases":
             continue
-        ws = wb.create_sheet(_sheet_name(f"{st.id} {st.title}"))
-        ws.column_dimensions["B"].width = 70
+        ws = wb.sheet(sheet_name(f"{st.id} {st.title}"))
+        ws.width(1, 70)
         ws.append(
             [
-                _styled(ws, f"{st.id} {st.title}", head=True),
+                head(f"{st.id} {st.title}"),
                 st.rating or ("not rated" if not st.rated else "not yet rated"),
             ]
         )
@@ -140,27 +111,31 @@ def render_xlsx(data: ReportData, values: dict[int, dict[str, str]]) -> bytes:
                 _item_row(ws, p, p.text, ["prompt", ""])
 
     if result.indicators:
-        ws = wb.create_sheet("Indicators")
-        ws.column_dimensions["B"].width = 70
+        ws = wb.sheet("Indicators")
+        ws.width(1, 70)
         _header(ws, ITEM_COLUMNS)
         for ind in result.indicators:
             _item_row(ws, ind, ind.text)
 
-    ws = wb.create_sheet("Cases")
+    ws = wb.sheet("Cases")
+    ws.freeze_header(filter_rows=True)
     attrs = [a.id for a in rubric.attributes]
-    items = rubric.column_order
-    _header(ws, ["case_ref", *attrs, *items])
-    for case in data.cases:  # empty cells are left out (None), not written as empty strings
+    header = ["case_ref", *attrs, *rubric.column_order]
+    column = {name: i for i, name in enumerate(header)}
+    _header(ws, header)
+    for case in data.cases:  # sparse rows: most items of a case are unanswered or do not apply
+        given = case.attributes
         got = values.get(case.id, {})
-        ws.append(
+        ws.append_at(
             [
-                case.case_ref,
-                *(case.attributes.get(a) for a in attrs),
-                *(WORDS.get(got[i]) if i in got else None for i in items),
+                (0, case.case_ref),
+                *((column[a], given[a]) for a in attrs if a in given),
+                *sorted((column[i], WORDS[v]) for i, v in got.items() if i in column),
             ]
         )
 
-    ws = wb.create_sheet("Breakdowns")
+    ws = wb.sheet("Breakdowns")
+    ws.freeze_header(filter_rows=True)
     _header(
         ws,
         [
@@ -189,9 +164,7 @@ def render_xlsx(data: ReportData, values: dict[int, dict[str, str]]) -> bytes:
                             kq_id,
                             item.yes,
                             item.relevant,
-                            _styled(ws, _fraction(item), pct=True),
+                            percent(_fraction(item)),
                         ]
                     )
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return wb.to_bytes()

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from audit_tui.domain.cases import NOT_RECORDED
 from audit_tui.scoring.results import ItemResult, Tally
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def build_breakdown(
 ) -> Breakdown:
     """Groups in the rubric's order of values, then "not recorded"; key questions only."""
     attr = rubric.attributes_by_id[attribute]
-    order = [*attr.values, "not recorded"]
+    order = [*attr.values, NOT_RECORDED]
     kqs = [(k.id, k.text) for s in rubric.standards for k in s.key_questions]
     groups = []
     for value in sorted(cases_by_value, key=lambda v: order.index(v) if v in order else len(order)):

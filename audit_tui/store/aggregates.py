@@ -10,9 +10,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, null, select, union_all
 
 from audit_tui.domain.answers import Answer
+from audit_tui.domain.cases import NOT_RECORDED
 from audit_tui.domain.records import OpenAudit
 from audit_tui.scoring import Tally
 from audit_tui.store.models import AnswerRow, CaseRow
@@ -63,75 +64,91 @@ def tallies(engine: Engine, audit: OpenAudit) -> tuple[int, dict[str, Tally]]:
     return cases, out
 
 
-def breakdown_tallies(
-    engine: Engine, audit: OpenAudit, attributes: Sequence[str]
-) -> dict[str, tuple[dict[str, int], dict[str, dict[str, Tally]]]]:
-    """Per attribute, per value: its number of cases and per-item tallies.
+Breakdowns = dict[str, tuple[dict[str, int], dict[str, dict[str, Tally]]]]
+EVERY_CASE = ("", "")  # the margin over the whole sample
 
-    Two GROUP BY queries for all attributes at once: cases by their attribute values, and
-    answers by the same values (read once per case through a materialised CTE, rather than
-    once per answer), then each attribute's margins are summed here.
+
+def report_tallies(
+    engine: Engine, audit: OpenAudit, attributes: Sequence[str]
+) -> tuple[int, dict[str, Tally], Breakdowns]:
+    """(number of cases, per-item tallies, and per attribute and value: its number of cases and
+    per-item tallies): everything a report counts, from one read of the answers.
+
+    Each case's attribute values are read once (a materialised CTE) and numbered by their
+    combination; answers are counted per combination (grouping by one integer rather than by
+    every value costs half as much on 10,000 cases). The combinations come back in the same
+    statement, so the two cannot drift apart. The sample's and each attribute's margins are
+    summed here from those few rows.
     """
     rubric = audit.rubric
     names = list(dict.fromkeys([*attributes, *rubric.rule_attributes]))
-
-    def value_of(name: str) -> Any:
-        return func.coalesce(CASE.c.attributes[name].as_string(), "not recorded").label(
-            f"v{names.index(name)}"
+    raw = (
+        select(
+            CASE.c.id,
+            *[
+                func.coalesce(CASE.c.attributes[name].as_string(), NOT_RECORDED).label(f"v{i}")
+                for i, name in enumerate(names)
+            ],
         )
-
-    case_cols = [value_of(n) for n in names]
-    groups_q = (
-        select(*case_cols, func.count())
         .where(CASE.c.audit_id == audit.info.id)
-        .group_by(*case_cols)
+        .subquery()
     )
+    raw_cols = [raw.c[f"v{i}"] for i in range(len(names))]
     per_case = (
-        select(CASE.c.id, *[value_of(n) for n in attributes])
-        .where(CASE.c.audit_id == audit.info.id)
+        select(raw.c.id, *raw_cols, func.dense_rank().over(order_by=raw_cols).label("combo"))
         .cte("case_values")
         .prefix_with("MATERIALIZED")
     )
-    value_cols = [per_case.c[f"v{names.index(n)}"] for n in attributes]
+    value_cols = [per_case.c[f"v{i}"] for i in range(len(names))]
+    combos_q = select(per_case.c.combo, *value_cols, null(), null(), func.count()).group_by(
+        per_case.c.combo, *value_cols
+    )
     counts_q = (
-        select(*value_cols, ANSWER.c.item_id, ANSWER.c.value, func.count())
+        select(per_case.c.combo, *[null() for _ in names], ANSWER.c.item_id, ANSWER.c.value)
+        .add_columns(func.count())
         .join(per_case, per_case.c.id == ANSWER.c.case_id)
         .where(ANSWER.c.value.is_not(None))
-        .group_by(*value_cols, ANSWER.c.item_id, ANSWER.c.value)
+        .group_by(per_case.c.combo, ANSWER.c.item_id, ANSWER.c.value)
     )
-    cases: dict[str, dict[str, int]] = {a: defaultdict(int) for a in attributes}
-    applicable: dict[str, dict[str, dict[str, int]]] = {
-        a: defaultdict(lambda: defaultdict(int)) for a in attributes
-    }
-    answered: dict[str, dict[str, dict[str, dict[str, int]]]] = {
-        a: defaultdict(lambda: defaultdict(lambda: defaultdict(int))) for a in attributes
-    }
+    combos: dict[int, tuple[dict[str, str], int]] = {}
+    answered_in: dict[int, list[tuple[str, str, int]]] = defaultdict(list)
     with engine.connect() as conn:
-        for *values, n in conn.execute(groups_q):
-            attrs = dict(zip(names, values, strict=True))
-            applying = [i for i in rubric.items if rubric.applies(i, attrs)]
-            for a in attributes:
-                cases[a][attrs[a]] += n
-                for item_id in applying:
-                    applicable[a][attrs[a]][item_id] += n
-        for *values, item_id, answer, n in conn.execute(counts_q):
-            for a, v in zip(attributes, values, strict=True):
-                answered[a][v][item_id][answer] += n
-    out = {}
-    for a in attributes:
-        out[a] = (
-            dict(cases[a]),
-            {
-                value: {
-                    item_id: Tally(
-                        yes=answered[a][value][item_id][Answer.YES.value],
-                        no=answered[a][value][item_id][Answer.NO.value],
-                        not_applicable=answered[a][value][item_id][Answer.NOT_APPLICABLE.value],
-                        applicable=applicable[a][value][item_id],
-                    )
-                    for item_id in rubric.items
-                }
-                for value in cases[a]
-            },
-        )
-    return out
+        for combo, *row in conn.execute(union_all(combos_q, counts_q)):
+            *attr_values, item_id, answer, n = row
+            if item_id is None:
+                combos[combo] = (dict(zip(names, attr_values, strict=True)), n)
+            else:
+                answered_in[combo].append((item_id, answer, n))
+
+    cases: dict[tuple[str, str], int] = defaultdict(int)
+    applicable: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    answered: dict[tuple[str, str], dict[tuple[str, str], int]] = defaultdict(
+        lambda: defaultdict(int)
+    )
+    for combo, (attrs, n) in combos.items():
+        applying = [i for i in rubric.items if rubric.applies(i, attrs)]
+        for margin in (EVERY_CASE, *((a, attrs[a]) for a in attributes)):
+            cases[margin] += n
+            for item_id in applying:
+                applicable[margin][item_id] += n
+            for item_id, answer, count in answered_in[combo]:
+                answered[margin][item_id, answer] += count
+
+    def tallies_of(margin: tuple[str, str]) -> dict[str, Tally]:
+        got = answered[margin]
+        return {
+            item_id: Tally(
+                yes=got[item_id, Answer.YES.value],
+                no=got[item_id, Answer.NO.value],
+                not_applicable=got[item_id, Answer.NOT_APPLICABLE.value],
+                applicable=applicable[margin][item_id],
+            )
+            for item_id in rubric.items
+        }
+
+    breakdowns: Breakdowns = {a: ({}, {}) for a in attributes}
+    for (a, value), n in cases.items():
+        if (a, value) != EVERY_CASE:
+            breakdowns[a][0][value] = n
+            breakdowns[a][1][value] = tallies_of((a, value))
+    return cases[EVERY_CASE], tallies_of(EVERY_CASE), breakdowns
