@@ -382,6 +382,28 @@ async def test_report_screen_and_export(demo_db: str, tmp_path: Path) -> None:
     assert "Score <b>7/27</b>" in target.read_text()
 
 
+async def test_export_takes_its_format_from_the_file_name_typed(
+    demo_db: str, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    from audit_tui.tui.screens.export_dialog import ExportDialog
+
+    app = build_app(demo_db, open_audit="demo-tameside")
+    async with app.run_test(size=SIZE) as pilot:
+        await steps(pilot, app, "x")
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        target = tmp_path / "tameside.xlsx"
+        dialog.query_one("#path").value = ""  # type: ignore[attr-defined]
+        await pilot.press(*str(target))
+        assert dialog.query_one("#format", Select).value == "xlsx"
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, ExportDialog)
+    assert load_workbook(target)["Summary"]["B7"].value == 7
+
+
 async def test_palette_runs_dashboard_commands_from_inside_a_case(demo_db: str) -> None:
     app = build_app(demo_db, open_audit="demo-tameside")
     async with app.run_test(size=SIZE) as pilot:

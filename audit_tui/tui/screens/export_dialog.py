@@ -52,6 +52,15 @@ class ExportDialog(ModalScreen[bool]):
         stem = Path(path.value).with_suffix("") if path.value else Path(self.audit.info.name)
         path.value = f"{stem}.{event.value}"
 
+    @on(Input.Changed, "#path")
+    def _name_changed(self, event: Input.Changed) -> None:
+        """A file name ending in a known format's extension picks that format, so a file called
+        report.xlsx never holds JSON."""
+        suffix = Path(event.value.strip()).suffix.lower().lstrip(".")
+        select = self.query_one("#format", Select)
+        if suffix in self.formats and select.value != suffix:
+            select.value = suffix
+
     @on(Input.Submitted, "#path")
     @on(Button.Pressed, "#export")
     def export(self) -> None:
