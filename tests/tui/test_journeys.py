@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import DataTable, Select, Static
+from textual.widgets import DataTable, Select, Static, TabbedContent
 
 from audit_tui.tui.app import build_app
 from audit_tui.tui.screens.case_dialog import CaseDialog
@@ -369,6 +369,17 @@ async def test_report_screen_and_export(demo_db: str, tmp_path: Path) -> None:
         )
         breakdown = report.query_one("#report-breakdown", DataTable)
         assert breakdown.get_row("2.1.1")[2] == "suppressed"  # one licence case with a PSR
+        assert "Gender: male 25, female 3" in text_of(report.query_one("#report-sample", Static))
+        await steps(pilot, app, "2", "down", "down", "down")  # to 2.2.3
+        assert report.query_one(TabbedContent).active == "key-questions"
+        prompts = report.query_one("#report-prompts", DataTable)
+        assert [str(k.value) for k in prompts.rows] == ["2.2.3.a", "2.2.3.b", "2.2.3.c"]
+        evidence = text_of(report.query_one("#report-evidence", Static))
+        assert "2.2 Assessment: areas for improvement" in evidence
+        assert "Police call-out history" in evidence  # a note tagged for improvement
+        await steps(pilot, app, "3")
+        oversight = report.query_one("#report-indicators", DataTable).get_row("ind.oversight")
+        assert oversight[:2] == ["43%", "12/28"]
         await pilot.press("x")
         dialog = app.screen
         assert isinstance(dialog, ExportDialog)

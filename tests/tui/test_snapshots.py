@@ -50,3 +50,10 @@ def test_help(snap_compare, two_case_db: str) -> None:  # type: ignore[no-untype
     assert snap_compare(
         app, terminal_size=(120, 40), run_before=_steps(app, "enter", "question_mark")
     )
+
+
+def test_report_key_questions(snap_compare, demo_db: str) -> None:  # type: ignore[no-untyped-def]
+    app = _app(demo_db, "demo-tameside")
+    assert snap_compare(
+        app, terminal_size=(120, 40), run_before=_steps(app, "r", "2", "down", "down", "down")
+    )

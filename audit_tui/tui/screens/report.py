@@ -1,5 +1,6 @@
-"""The report in the TUI: ratings, every key question with its interval and a bar against the
-bands, and breakdowns by case attribute; `x` exports it to any format."""
+"""The report in the TUI: the sample, ratings, every key question with its interval and a bar
+against the bands, the highlighted key question's prompts and its standard's strengths and areas
+for improvement, indicators, and breakdowns by case attribute; `x` exports it to any format."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Select, Static
+from textual.widgets import DataTable, Footer, Header, Select, Static, TabbedContent, TabPane
 
 from audit_tui.tui.text import band_bar, percent_text, rating_text, score_text
 from audit_tui.tui.widgets.tables import fill_table
@@ -18,6 +19,7 @@ from audit_tui.tui.widgets.tables import fill_table
 if TYPE_CHECKING:
     from audit_tui.domain.records import OpenAudit
     from audit_tui.reporting.model import ReportData
+    from audit_tui.scoring.results import ItemResult
 
 KQ_COLUMNS = [
     ("Key question", "kq"),
@@ -27,10 +29,24 @@ KQ_COLUMNS = [
     ("Against the bands", "bar"),
     ("Uncertainty", "note"),
 ]
+# numbers first: a prompt's question is long and may run off the screen
+ITEM_COLUMNS = [("Yes", "pct"), ("Of", "of"), ("Against the bands", "bar"), ("Question", "item")]
+
+
+PANES = {
+    "ratings": "report-ratings",
+    "key-questions": "report-kqs",
+    "findings": "report-indicators",
+    "breakdowns": "report-breakdown",
+}
 
 
 class ReportScreen(Screen[None]):
     BINDINGS = [
+        Binding("1", "pane('ratings')", "Ratings", id="report_ratings"),
+        Binding("2", "pane('key-questions')", "Key questions", id="report_key_questions"),
+        Binding("3", "pane('findings')", "Other findings", id="report_findings"),
+        Binding("4", "pane('breakdowns')", "Breakdowns", id="report_breakdowns"),
         Binding("x", "export", "Export", id="export_report"),
         Binding("escape", "back", "Dashboard", id="back"),
     ]
@@ -43,17 +59,32 @@ class ReportScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(f"Report · {self.audit.info.name}", classes="screen-title", markup=False)
-        with VerticalScroll(id="report"):
-            yield Static("Loading…", id="report-summary", classes="score-line", markup=False)
-            yield DataTable(id="report-ratings", cursor_type="row", show_cursor=False)
-            yield Static(
-                "Key questions (the lowest of each standard is marked ▶)", classes="section-title"
-            )
-            yield DataTable(id="report-kqs", cursor_type="row")
-            yield Static("Breakdown", classes="section-title")
-            yield Select([], id="breakdown-by", prompt="by case attribute…")
-            yield DataTable(id="report-breakdown", cursor_type="row")
+        yield Static("Loading…", id="report-summary", classes="score-line", markup=False)
+        with TabbedContent(id="report"):
+            with TabPane("Ratings", id="ratings"), VerticalScroll():
+                yield DataTable(id="report-ratings", cursor_type="row")
+                yield Static("", id="report-sample", markup=False)
+            with TabPane("Key questions", id="key-questions"), VerticalScroll():
+                yield Static(
+                    "The lowest of each standard is marked ▶. The prompts and evidence below"
+                    " follow the highlighted key question.",
+                    classes="hint",
+                )
+                yield DataTable(id="report-kqs", cursor_type="row")
+                yield Static("Prompts", id="prompts-title", classes="section-title", markup=False)
+                yield DataTable(id="report-prompts", cursor_type="row", show_cursor=False)
+                yield Static("", id="report-evidence", markup=False)
+            with TabPane("Other findings", id="findings"), VerticalScroll():
+                yield Static("Case-level findings that are not rated", classes="hint")
+                yield DataTable(id="report-indicators", cursor_type="row")
+            with TabPane("Breakdowns", id="breakdowns"), VerticalScroll():
+                yield Select([], id="breakdown-by", prompt="by case attribute…")
+                yield DataTable(id="report-breakdown", cursor_type="row")
         yield Footer()
+
+    def action_pane(self, pane: str) -> None:
+        self.query_one(TabbedContent).active = pane
+        self.query_one(f"#{PANES[pane]}", DataTable).focus()
 
     def on_mount(self) -> None:
         self.load()
@@ -62,7 +93,8 @@ class ReportScreen(Screen[None]):
     def load(self) -> None:
         from audit_tui.reporting.model import build_report
 
-        data = build_report(self.app.link.repo, self.audit)  # type: ignore[attr-defined]
+        # the auditors' own notes are shown here as evidence; exports carry them only when asked
+        data = build_report(self.app.link.repo, self.audit, include_notes=True)  # type: ignore[attr-defined]
         self.app.call_from_thread(self._show, data)
 
     def _show(self, data: ReportData) -> None:
@@ -108,10 +140,49 @@ class ReportScreen(Screen[None]):
                     )
                 )
         fill_table(self.query_one("#report-kqs", DataTable), KQ_COLUMNS, rows)
+        self.query_one("#report-sample", Static).update(sample_text(data))
+        fill_table(
+            self.query_one("#report-indicators", DataTable),
+            ITEM_COLUMNS,
+            [(i.id, item_cells(i, i.text, edges)) for i in result.indicators],
+        )
+        if rows:
+            self._show_key_question(rows[0][0])
         select = self.query_one("#breakdown-by", Select)
         select.set_options([(bd.label, bd.attribute) for bd in data.breakdowns])
         if data.breakdowns:
             select.value = data.breakdowns[0].attribute
+
+    @on(DataTable.RowHighlighted, "#report-kqs")
+    def _kq_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value is not None:
+            self._show_key_question(event.row_key.value)
+
+    def _show_key_question(self, kq_id: str) -> None:
+        """Its prompts, and the strengths and areas for improvement of its standard."""
+        if self.data is None:
+            return
+        data = self.data
+        st = next(s for s in data.result.standards if any(k.id == kq_id for k in s.key_questions))
+        kq = next(k for k in st.key_questions if k.id == kq_id)
+        edges = tuple(b.min_percent for b in data.rubric.scoring.bands if b.min_percent > 0)
+        self.query_one("#prompts-title", Static).update(f"Prompts of {kq.id} {kq.label or kq.text}")
+        fill_table(
+            self.query_one("#report-prompts", DataTable),
+            ITEM_COLUMNS,
+            [(p.id, item_cells(p, f"{p.id} {p.text}", edges)) for p in kq.prompts],
+        )
+        strengths, improvements = data.evidence(st)
+        self.query_one("#report-evidence", Static).update(
+            "\n".join(
+                [
+                    f"{st.id} {st.title}: strengths",
+                    *(f"  • {s}" for s in strengths or ["none recorded"]),
+                    f"{st.id} {st.title}: areas for improvement",
+                    *(f"  • {s}" for s in improvements or ["none recorded"]),
+                ]
+            )
+        )
 
     @on(Select.Changed, "#breakdown-by")
     def _breakdown(self, event: Select.Changed) -> None:
@@ -148,3 +219,21 @@ class ReportScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+
+def item_cells(item: ItemResult, label: str, edges: tuple[float, ...]) -> tuple[str, ...]:
+    return (
+        percent_text(item.percent),
+        f"{item.yes}/{item.relevant}",
+        band_bar(item.percent, edges),
+        label,
+    )
+
+
+def sample_text(data: ReportData) -> str:
+    """The sample as the inspection describes it: cases, then each attribute's counts."""
+    lines = [f"The sample: {len(data.cases)} cases"]
+    for label, values in data.sample():
+        if values:
+            lines.append(f"  {label}: " + ", ".join(f"{v} {n}" for v, n in values))
+    return "\n".join(lines)
