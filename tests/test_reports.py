@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -185,6 +186,22 @@ def test_xlsx_reads_back_with_numbers(demo, tmp_path: Path) -> None:  # type: ig
     case_csv = csv.reader(io.StringIO(str(render_report(repo, audit, "csv"))))
     assert [list(row) for row in cases] == [[v or None for v in row] for row in case_csv]
     assert wb["Cases"].freeze_panes == "A2" and wb["Cases"]["A1"].font.b
+
+
+def test_xlsx_carries_notes_only_when_asked(demo) -> None:  # type: ignore[no-untyped-def]
+    repo, audit = demo
+    plain = render_report(repo, audit, "xlsx")
+    assert isinstance(plain, bytes)
+    assert "Notes" not in load_workbook(io.BytesIO(plain)).sheetnames
+    strings = zipfile.ZipFile(io.BytesIO(plain)).read("xl/sharedStrings.xml").decode()
+    assert "Police call-out" not in strings  # free text stays out of the workbook
+    noted = render_report(repo, audit, "xlsx", include_notes=True)
+    rows = list(load_workbook(io.BytesIO(noted))["Notes"].iter_rows(values_only=True))
+    assert rows[0] == ("case_ref", "Item", "Answer", "Tag", "Note")
+    assert any(
+        r[:4] == ("TS23-003", "2.2.3", "no", "improvement") and "Police call-out" in r[4]
+        for r in rows
+    )
 
 
 def test_report_formats_through_the_cli(

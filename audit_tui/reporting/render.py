@@ -48,7 +48,9 @@ def render_report(
     if fmt == "xlsx":
         from audit_tui.reporting.xlsx_report import render_xlsx
 
-        return render_xlsx(data, repo.answer_values(audit))
+        return render_xlsx(
+            data, repo.answer_values(audit), repo.all_answers(audit) if include_notes else None
+        )
     raise ValueError(f"unknown report format {fmt!r}")
 
 

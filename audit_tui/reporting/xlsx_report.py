@@ -7,6 +7,7 @@ straight into SpreadsheetML: a 10,000-case audit has hundreds of thousands of ce
 
 from __future__ import annotations
 
+from audit_tui.domain.records import AnswerInfo
 from audit_tui.reporting.model import ReportData
 from audit_tui.reporting.xlsx_writer import Cell, Sheet, Workbook, head, percent, sheet_name
 from audit_tui.scoring.results import ItemResult
@@ -43,8 +44,13 @@ def _item_row(ws: Sheet, item: ItemResult, label: str, extra: list[Cell] | None 
     )
 
 
-def render_xlsx(data: ReportData, values: dict[int, dict[str, str]]) -> bytes:
-    """`values`: case id -> item -> answer value, for the case-level sheet."""
+def render_xlsx(
+    data: ReportData,
+    values: dict[int, dict[str, str]],
+    notes: dict[int, dict[str, AnswerInfo]] | None = None,
+) -> bytes:
+    """`values`: case id -> item -> answer value, for the case-level sheet; `notes`: every answer
+    with its note, given only when the export should carry notes (a Notes sheet)."""
     wb = Workbook()
     info, result, rubric = data.audit.info, data.result, data.rubric
 
@@ -167,4 +173,22 @@ def render_xlsx(data: ReportData, values: dict[int, dict[str, str]]) -> bytes:
                             percent(_fraction(item)),
                         ]
                     )
+    if notes is not None:
+        ws = wb.sheet("Notes")
+        ws.freeze_header(filter_rows=True)
+        ws.width(4, 80)
+        _header(ws, ["case_ref", "Item", "Answer", "Tag", "Note"])
+        order = {item: i for i, item in enumerate(rubric.column_order)}
+        for case in data.cases:
+            noted = [a for a in notes.get(case.id, {}).values() if a.note]
+            for answer in sorted(noted, key=lambda a: order.get(a.item_id, len(order))):
+                ws.append(
+                    [
+                        case.case_ref,
+                        answer.item_id,
+                        WORDS.get(answer.value or ""),
+                        answer.note_tag,
+                        answer.note,
+                    ]
+                )
     return wb.to_bytes()
