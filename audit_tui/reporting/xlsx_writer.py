@@ -26,9 +26,10 @@ SHEET_TYPE = f"{REL}/worksheet"
 XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 # Control characters XML 1.0 cannot carry at all; Excel would refuse the file.
 NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-# Excel's rules for sheet names, besides their 31 characters: these characters anywhere, a quote
-# at either end, or nothing but spaces.
-BAD_SHEET_NAME = re.compile(r"[\[\]:*?/\\]|^'|'$|^\s*$")
+# Excel's rules for sheet names, besides their 31 characters: none of these characters, no quote
+# at either end, not blank.
+NOT_IN_SHEET_NAMES = r"[\[\]:*?/\\]"
+BAD_SHEET_NAME = re.compile(rf"{NOT_IN_SHEET_NAMES}|^'|'$|^\s*$")
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the same workbook gives the same bytes
 
 
@@ -72,7 +73,7 @@ def percent(fraction: float | None) -> Styled:
 
 def sheet_name(text: str) -> str:
     """A sheet name Excel accepts, made from any title."""
-    name = re.sub(r"[\[\]:*?/\\]", " ", text)[:31].strip(" '")
+    name = re.sub(NOT_IN_SHEET_NAMES, " ", text)[:31].strip(" '")
     return name or "Sheet"
 
 
