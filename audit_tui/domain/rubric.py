@@ -42,6 +42,11 @@ class Scoring(_Model):
     overall: tuple[OverallBand, ...]
     source: Source
 
+    @property
+    def edges(self) -> tuple[float, ...]:
+        """The percentages where one band gives way to the next: what a bar marks."""
+        return tuple(b.min_percent for b in self.bands if b.min_percent > 0)
+
 
 class Attribute(_Model):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")

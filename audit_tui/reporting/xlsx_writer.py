@@ -133,7 +133,7 @@ class Sheet:
             last = i
             while i >= len(columns):
                 columns.append(column_letter(len(columns)))
-            if type(value) is str:  # the case sheet's cells: plain shared strings
+            if type(value) is str:  # shared_string inlined: the case sheet has ~200k of these
                 index = shared.get(value)
                 if index is None:
                     index = shared[value] = len(shared)

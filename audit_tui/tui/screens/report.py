@@ -100,7 +100,7 @@ class ReportScreen(Screen[None]):
     def _show(self, data: ReportData) -> None:
         self.data = data
         result = data.result
-        edges = tuple(b.min_percent for b in data.rubric.scoring.bands if b.min_percent > 0)
+        edges = data.rubric.scoring.edges
         provisional = "" if result.complete else " · provisional: audit in progress"
         self.query_one("#report-summary", Static).update(
             f"{len(data.cases)} cases · score {score_text(result)} · overall {rating_text(result.overall)}{provisional}"
@@ -165,7 +165,7 @@ class ReportScreen(Screen[None]):
         data = self.data
         st = next(s for s in data.result.standards if any(k.id == kq_id for k in s.key_questions))
         kq = next(k for k in st.key_questions if k.id == kq_id)
-        edges = tuple(b.min_percent for b in data.rubric.scoring.bands if b.min_percent > 0)
+        edges = data.rubric.scoring.edges
         self.query_one("#prompts-title", Static).update(f"Prompts of {kq.id} {kq.label or kq.text}")
         fill_table(
             self.query_one("#report-prompts", DataTable),

@@ -29,7 +29,7 @@ class RatingsPanel(VerticalScroll):
         yield Static("Loading…", id="ratings-score", classes="score-line")
 
     def show(self, rubric: Rubric, result: AuditResult) -> None:
-        edges = tuple(b.min_percent for b in rubric.scoring.bands if b.min_percent > 0)
+        edges = rubric.scoring.edges
         score = self.query_one("#ratings-score", Static)
         for st in result.standards:
             row_id = "rating-" + st.id.replace(".", "-")
