@@ -7,6 +7,7 @@ Heavy imports (SQLAlchemy, Textual) happen inside the commands that need them.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -83,17 +84,49 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    target = args.db or os.environ.get("AUDIT_TUI_DB")
     try:
         return COMMANDS[args.command or "audits"](args)
     except AuditError as exc:
-        for problem in exc.problems:
-            print(f"audit-tui: error: {problem}", file=sys.stderr)
+        _print_errors(exc.problems, target)
         return 1
     except UsageError as exc:
-        print(f"audit-tui: error: {exc}", file=sys.stderr)
+        _print_errors([exc], target)
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        line = _fault_line(exc, target)
+        if line is None:
+            raise
+        _print_errors([line], target)
+        return 1
+
+
+def _print_errors(problems: Sequence[object], target: str | None) -> None:
+    """One line per problem (at most 20, then a count), printable, with no password in them."""
+    from audit_tui.domain.errors import problem_lines
+    from audit_tui.store.urls import redact
+
+    for line in problem_lines(problems):
+        print(f"audit-tui: error: {redact(line, target)}", file=sys.stderr)
+
+
+def _fault_line(exc: Exception, target: str | None) -> str | None:
+    """One line for a fault after the database opened (a lock held too long, a full disk, a
+    damaged file, a server gone) or a failed file operation; None for a bug, which must show."""
+    if "sqlalchemy" in sys.modules:
+        from audit_tui.store.faults import fault_message, is_fault
+
+        if is_fault(exc):
+            from audit_tui.paths import default_database
+            from audit_tui.store.engine import describe
+
+            return f"{describe(target or default_database())}: {fault_message(exc)}"
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror or exc}"
+    return None
 
 
 def _repo(args: argparse.Namespace, *, create: bool = False) -> Repository:
@@ -168,7 +201,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UsageError(f"--format {args.format} is a binary file: give --out PATH")
     if args.min_group < 1:
         raise UsageError("--min-group must be at least 1")
-    from audit_tui.reporting.render import render_report, write_atomically
+    from audit_tui.reporting.render import database_files, render_report, write_atomically
 
     repo = _repo(args)
     content = render_report(
@@ -180,7 +213,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(content)
         return 0
-    write_atomically(args.out, content)
+    write_atomically(args.out, content, protect=database_files(repo))
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
 

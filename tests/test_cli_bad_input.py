@@ -284,7 +284,10 @@ def test_db_that_is_not_a_database(tmp_path: Path, capsys: pytest.CaptureFixture
     assert code == 0  # listing rubrics does not open the database
     code, out, err = run(capsys, "--db", str(path), "report", "x")
     assert code == 1 and out == ""
-    assert err == f"audit-tui: error: {path}: cannot open database: file is not a database\n"
+    assert (
+        err
+        == f"audit-tui: error: {path}: cannot open database: the file is not a database (or it is damaged)\n"
+    )
     assert path.read_text().startswith("these are my notes")
 
 
@@ -359,3 +362,41 @@ def test_an_unreachable_postgresql_server_is_one_line(capsys: pytest.CaptureFixt
     assert len(lines) == 1 and lines[0].startswith(
         "audit-tui: error: postgresql://nobody@127.0.0.1:9/none: cannot open database:"
     )
+
+
+@pytest.mark.parametrize(
+    "argv, where",
+    [
+        (["new", "ol\x1b[31md", "--rubric", "hmip-probation-pdu-2021"], "audit name"),
+        (["new", "two\nlines", "--rubric", "hmip-probation-pdu-2021"], "audit name"),
+        (["new", "ok", "--rubric", "hmip-probation-pdu-2021", "--pdu", "bell\x07"], "PDU"),
+        (
+            ["new", "ok", "--rubric", "hmip-probation-pdu-2021", "--region", "rtl\u202eevil"],
+            "region",
+        ),
+        (["new", "x" * 81, "--rubric", "hmip-probation-pdu-2021"], "audit name"),
+    ],
+)
+def test_names_with_control_characters_are_refused(
+    argv: list[str], where: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "a.db")
+    code, out, err = run(capsys, "--db", db, *argv)
+    assert code == 1 and out == ""
+    [line] = err.splitlines()
+    assert line.startswith(f"audit-tui: error: {where}: ")
+    assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in line)
+    assert "\u202e" not in line
+    assert table_counts(db)["audit"] == 0
+
+
+def test_markup_in_names_is_kept_as_typed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "a.db")
+    argv = ["new", "[/]", "--rubric", "hmip-probation-pdu-2021", "--pdu", "[bold red]x[/]"]
+    assert run(capsys, "--db", db, *argv)[0] == 0
+    repo = open_repository(db)
+    [info] = repo.list_audits()
+    repo.engine.dispose()
+    assert (info.name, info.pdu) == ("[/]", "[bold red]x[/]")

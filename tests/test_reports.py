@@ -249,3 +249,40 @@ def test_unwritable_out_path_writes_nothing(
     assert main(["--db", sqlite_target, "report", "demo-tameside", "--out", str(target)]) == 1
     assert "cannot write" in capsys.readouterr().err
     assert not target.parent.exists()
+
+
+def test_the_band_mark_is_judged_on_the_exact_fraction(sqlite_repo: Repository) -> None:
+    """661 of 1,017 is 64.995%: printed 65%, rated Requires improvement, and its mark must agree
+    (it may only say the rating could be higher, never that it could be lower than Good)."""
+    from audit_tui.reporting.model import ReportData
+    from audit_tui.scoring.results import ItemResult
+
+    audit = load_demo(sqlite_repo)
+    data = ReportData(audit, sqlite_repo.score(audit), [])
+    item = ItemResult(id="x", text="x", yes=661, no=356, not_applicable=0, unanswered=0)
+    assert item.percent == 65.0  # what a report prints
+    assert data.band(item) == "Requires improvement"
+    mark = data.uncertainty(item)
+    assert (mark.lower, mark.higher) == (None, "Good")
+    assert mark.note == "could be higher (up to Good)"
+    exactly_65 = ItemResult(id="y", text="y", yes=13, no=7, not_applicable=0, unanswered=0)
+    assert data.band(exactly_65) == "Good"  # lower bounds inclusive
+
+
+def test_the_sample_names_not_recorded_once(sqlite_repo: Repository, rubric_text: str) -> None:
+    from audit_tui.reporting.model import build_report
+
+    audit = sqlite_repo.create_audit("s", rubric_text)
+    base = {"sentence_type": "community", "has_psr": "no", "rosh": "low"}
+    sqlite_repo.add_cases(
+        audit,
+        [
+            ("S-1", {**base, "gender": "male"}),
+            ("S-2", {**base, "gender": "not recorded"}),  # said so
+            ("S-3", base),  # left empty
+        ],
+    )
+    data = build_report(sqlite_repo, sqlite_repo.open_audit("s"))
+    assert dict(data.sample())["Gender"] == [("male", 1), ("not recorded", 2)]
+    text = render_report(sqlite_repo, sqlite_repo.open_audit("s"), "md")
+    assert "- Gender: male 1, not recorded 2" in text

@@ -218,6 +218,8 @@ def test_head_constant_matches_the_migration_scripts() -> None:
 
     scripts = ScriptDirectory.from_config(migrate._config())
     assert scripts.get_current_head() == migrate.HEAD
+    walked = [s.revision for s in scripts.walk_revisions()]
+    assert tuple(reversed(walked)) == migrate.REVISIONS
 
 
 def test_migrated_schema_matches_the_models(db_target: str) -> None:
@@ -246,7 +248,7 @@ def test_database_file_is_owner_only_and_uses_wal(tmp_path: Path) -> None:
         "journal_mode": "wal",
         "foreign_keys": 1,
         "synchronous": 2,
-        "busy_timeout": 5000,
+        "busy_timeout": 30_000,
     }
     wal = path.with_name(path.name + "-wal")
     assert wal.exists() and stat.S_IMODE(os.stat(wal).st_mode) == 0o600
@@ -277,20 +279,24 @@ def test_opening_an_older_database_upgrades_it_after_a_backup(
     repo.engine.dispose()
     scripts = tmp_path / "migrations"
     shutil.copytree(migrate.MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    (scripts / "versions" / "0002_test.py").write_text(
+    (scripts / "versions" / "9999_test.py").write_text(
         "import sqlalchemy as sa\nfrom alembic import op\n\n"
-        "revision = '0002'\ndown_revision = '0001'\nbranch_labels = None\ndepends_on = None\n\n"
+        f"revision = '9999'\ndown_revision = '{migrate.HEAD}'\nbranch_labels = None\n"
+        "depends_on = None\n\n"
         "def upgrade():\n    op.add_column('audit', sa.Column('sample_window', sa.String(), nullable=True))\n"
     )
+    os.chmod(path, 0o644)  # as an older release might have left it: the backup is owner-only anyway
     engine = make_engine(str(path))
     backup = migrate.upgrade(engine, scripts)
-    assert migrate.current_revision(engine) == "0002"
+    assert migrate.current_revision(engine) == "9999"
     engine.dispose()
-    assert backup is not None and backup.name.startswith("old.db.0001.")
+    assert backup is not None and backup.name.startswith(f"old.db.{migrate.HEAD}.")
     assert stat.S_IMODE(os.stat(backup).st_mode) == 0o600
     with sqlite3.connect(backup) as conn:
         assert conn.execute("select name from audit").fetchall() == [("keep-me",)]
-        assert conn.execute("select version_num from alembic_version").fetchall() == [("0001",)]
+        assert conn.execute("select version_num from alembic_version").fetchall() == [
+            (migrate.HEAD,)
+        ]
     with sqlite3.connect(path) as conn:
         assert conn.execute("select name, sample_window from audit").fetchall() == [
             ("keep-me", None)

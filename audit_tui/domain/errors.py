@@ -2,7 +2,51 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+_ESCAPES = {
+    code: _NAMED.get(chr(code), f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+    for code in (
+        *range(0x20),
+        *range(0x7F, 0xA0),
+        0x2028,
+        0x2029,
+        *range(0x202A, 0x202F),  # direction embeddings and overrides: they reorder what follows
+        *range(0x2066, 0x206A),  # direction isolates
+    )
+}
+LINE_WIDTH = 4000
+"""Longest error line printed: far beyond any real message, short enough to keep output bounded."""
+
+
+def printable(text: str) -> str:
+    """`text` with control characters (C0, DEL, C1, the Unicode line and paragraph separators and
+    the invisible direction controls) shown as escapes such as `\\x1b` or `\\n`: a file name or
+    cell echoed into an error must not drive the terminal, and an error is one line."""
+    return text.translate(_ESCAPES)
+
+
+def problem_lines(
+    problems: Sequence[object], limit: int = 20, width: int = LINE_WIDTH
+) -> list[str]:
+    """At most `limit` printable lines, one per problem, then one line counting the rest.
+
+    A file with a hundred thousand bad columns must not print a hundred thousand lines; the first
+    problems are the ones a user fixes first. Lines longer than `width` are cut, saying so.
+    """
+    lines = []
+    for problem in problems[:limit]:
+        line = printable(str(problem))
+        if len(line) > width:
+            line = f"{line[:width]}… ({len(line) - width:,} more characters)"
+        lines.append(line)
+    rest = len(problems) - limit
+    if rest > 0:
+        noun = "problem" if rest == 1 else "problems"
+        lines.append(f"… and {rest:,} more {noun} (showing the first {limit:,})")
+    return lines
 
 
 @dataclass(frozen=True)

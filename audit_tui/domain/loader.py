@@ -12,7 +12,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from audit_tui.domain.errors import Problem, RubricError
+from audit_tui.domain.files import FileRefused, TomlTooDeep, load_toml, read_regular_file
 from audit_tui.domain.rubric import Rubric
+
+MAX_RUBRIC_BYTES = 4 * 1024 * 1024
+"""Largest rubric file read (4 MiB; the shipped one is a few dozen KiB)."""
 
 
 def load_rubric_file(path: Path) -> Rubric:
@@ -21,12 +25,15 @@ def load_rubric_file(path: Path) -> Rubric:
 
 
 def read_rubric_text(path: Path) -> str:
+    """The text of a rubric file; a pipe, device, folder or oversized file is refused unread."""
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise RubricError.at(
-            str(path), f"cannot read rubric file ({exc.strerror or exc})"
-        ) from None
+        data = read_regular_file(path, MAX_RUBRIC_BYTES)
+    except FileRefused as exc:
+        message = {
+            "missing": "cannot read rubric file (no such file)",
+            "unreadable": exc.reason.replace("cannot read file", "cannot read rubric file", 1),
+        }.get(exc.kind, exc.reason)
+        raise RubricError.at(str(path), message) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -41,9 +48,11 @@ def parse_rubric(text: str, origin: str = "<rubric>") -> Rubric:
 @lru_cache(maxsize=32)
 def _parse_cached(text: str, origin: str) -> Rubric:
     try:
-        raw = tomllib.loads(text)
+        raw = load_toml(text)
     except tomllib.TOMLDecodeError as exc:
         raise RubricError.at(origin, f"not valid TOML: {exc}") from None
+    except TomlTooDeep as exc:
+        raise RubricError.at(origin, str(exc)) from None
     try:
         rubric = Rubric.model_validate(raw)
     except ValidationError as exc:

@@ -18,6 +18,7 @@ class AuditInfo:
     rubric_version: str
     rubric_hash: str
     created_at: datetime
+    revision: int = 0
     cases: int = 0
 
 
@@ -52,6 +53,17 @@ class AnswerInfo:
     note_tag: str | None = None
     updated_at: datetime | None = None
     updated_by: str = ""
+
+
+@dataclass(frozen=True)
+class SavedAnswer:
+    """What a save stored (under the write lock), what it replaced, and the audit's revision after
+    it: one more than before when nothing else was written in between."""
+
+    answer: AnswerInfo
+    old_value: str | None
+    changed: bool
+    revision: int
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from audit_tui.domain.errors import AuditError, Problem
+from audit_tui.domain.files import FileRefused, read_regular_file
+
+MAX_CSV_BYTES = 256 * 1024 * 1024
+"""Largest CSV file read (256 MiB): hundreds of times any real audit's, small enough to parse in memory."""
+
+SHOWN_NAMES = 20
+"""How many repeated column names one header error lists before counting the rest."""
 
 
 @dataclass(frozen=True)
@@ -23,16 +31,15 @@ class CsvTable:
 
 
 def read_csv(path: Path) -> CsvTable:
-    """Read a whole CSV file. Raises AuditError for a missing, binary, non-UTF-8, empty or ragged file."""
+    """Read a whole CSV file. Raises AuditError for a missing, binary, non-UTF-8, empty or ragged file,
+    and for anything that is not a regular file of at most MAX_CSV_BYTES (a pipe or `/dev/zero`
+    would otherwise hang), before reading it."""
     name = str(path)
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise AuditError.at(name, "no such file") from None
-    except IsADirectoryError:
-        raise AuditError.at(name, "is a folder, not a CSV file") from None
-    except OSError as exc:
-        raise AuditError.at(name, f"cannot read file ({exc.strerror or exc})") from None
+        data = read_regular_file(path, MAX_CSV_BYTES)
+    except FileRefused as exc:
+        message = "is a folder, not a CSV file" if exc.kind == "folder" else exc.reason
+        raise AuditError.at(name, message) from None
     if b"\x00" in data:
         raise AuditError.at(name, "is a binary file, not CSV text (was it saved as .xlsx?)")
     try:
@@ -52,9 +59,13 @@ def read_csv(path: Path) -> CsvTable:
     problems = []
     if any(not h for h in header):
         problems.append(Problem(name, "the header has an empty column name", row=1))
-    dupes = sorted({h for h in header if h and header.count(h) > 1})
+    counts = Counter(header)
+    dupes = sorted(h for h, n in counts.items() if h and n > 1)
     if dupes:
-        problems.append(Problem(name, f"columns repeat in the header: {', '.join(dupes)}", row=1))
+        shown = ", ".join(dupes[:SHOWN_NAMES])
+        if len(dupes) > SHOWN_NAMES:
+            shown += f" and {len(dupes) - SHOWN_NAMES:,} more"
+        problems.append(Problem(name, f"columns repeat in the header: {shown}", row=1))
     rows = []
     for number, record in enumerate(records[1:], start=2):
         if not any(cell.strip() for cell in record):

@@ -22,15 +22,21 @@ JUDGEMENT_COLUMNS = ("standard_id", "rating", "strengths", "improvements")
 def _require_columns(
     table: CsvTable, required: tuple[str, ...], allowed: list[str]
 ) -> list[Problem]:
+    """Unknown and missing header columns, in header order then `required` order.
+
+    Set lookups keep this linear: a header of 100,000 columns is checked in milliseconds.
+    """
+    known, present = set(allowed), set(table.header)
+    listed = ", ".join(allowed)
     problems = [
-        table.problem(f"unknown column (allowed: {', '.join(allowed)})", row=1, column=col)
+        table.problem(f"unknown column (allowed: {listed})", row=1, column=col)
         for col in table.header
-        if col and col not in allowed
+        if col and col not in known
     ]
     problems += [
         table.problem(f"required column {col!r} is missing", row=1)
         for col in required
-        if col not in table.header
+        if col not in present
     ]
     return problems
 

@@ -5,10 +5,22 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from audit_tui.domain.records import AnswerInfo, CaseInfo, OpenAudit
 
 SPELLING = {"yes": "yes", "no": "no", "na": "n/a", None: ""}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+
+
+def safe_cell(value: str) -> str:
+    """A cell a spreadsheet would run as a formula (`=HYPERLINK(...)`, `+1+1`, `@SUM(...)`) gets a
+    leading `'` (OWASP's CSV-injection rule), so opening an export never runs a note; a plain
+    number such as `-5` stays a number."""
+    if value.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def render_case_csv(
@@ -36,5 +48,5 @@ def render_case_csv(
             noted = notes.get(case.id, {})
             row += [noted[i].note if i in noted else "" for i in items]
             row += [(noted[i].note_tag or "") if i in noted else "" for i in items]
-        writer.writerow(row)
+        writer.writerow([safe_cell(cell) for cell in row])
     return buf.getvalue()

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 from audit_tui.reporting.model import ReportData
 from audit_tui.scoring.display import whole_percent
 from audit_tui.scoring.results import ItemResult, StandardResult
 
 whole = whole_percent  # short, for the many table cells below and in html_report
+LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
+
+
+def md(value: object, *, cell: bool = False) -> str:
+    """Data (names, notes, evidence, rubric texts a user may edit) as Markdown that renders as
+    itself: no raw HTML (`<script>`), no links made from `[...]`, one line, and inside a table
+    (`cell`) no `|` that would add a column."""
+    text = LINE_BREAKS.sub(" ", str(value)).replace("\\", "\\\\")
+    text = html.escape(text, quote=False).replace("[", "\\[").replace("]", "\\]")
+    return text.replace("|", "\\|") if cell else text
 
 
 def interval(item: ItemResult) -> str:
@@ -26,11 +39,11 @@ def score_line(data: ReportData) -> str:
 
 def render_markdown(data: ReportData) -> str:
     rubric, info, result = data.rubric, data.audit.info, data.result
-    lines = [f"# Case-file audit: {info.name}", ""]
-    where = ", ".join(x for x in (info.pdu, info.region) if x)
+    lines = [f"# Case-file audit: {md(info.name)}", ""]
+    where = ", ".join(md(x) for x in (info.pdu, info.region) if x)
     if where:
         lines += [f"**{where}**", ""]
-    lines += [f"Framework: {rubric.title} ({rubric.id} {rubric.version})", ""]
+    lines += [f"Framework: {md(rubric.title)} ({md(rubric.id)} {md(rubric.version)})", ""]
     if not result.complete:
         lines += [
             "> **Provisional:** the audit is not complete; figures cover the answers given so far.",
@@ -42,12 +55,12 @@ def render_markdown(data: ReportData) -> str:
         "",
         f"Score **{score_line(data)}**",
         "",
-        f"Overall rating: **{rating_or_pending(result.overall)}**",
+        f"Overall rating: **{md(rating_or_pending(result.overall))}**",
         "",
     ]
     lines += ["| Standard | Rating |", "|---|---|"]
     lines += [
-        f"| {st.id} {st.title} | {rating_or_pending(st.rating)} |"
+        f"| {md(st.id, cell=True)} {md(st.title, cell=True)} | {md(rating_or_pending(st.rating), cell=True)} |"
         for st in result.standards
         if st.rated
     ]
@@ -56,21 +69,21 @@ def render_markdown(data: ReportData) -> str:
     lines += ["## The sample", "", f"- Cases inspected: {len(data.cases)}"]
     for label, values in data.sample():
         if values:
-            lines.append(f"- {label}: " + ", ".join(f"{v} {n}" for v, n in values))
+            lines.append(f"- {md(label)}: " + ", ".join(f"{md(v)} {n}" for v, n in values))
     lines.append("")
 
     domain = None
     for st, spec in zip(result.standards, rubric.standards, strict=True):
         if spec.domain != domain:
             domain = spec.domain
-            lines += [f"## {spec.domain}. {spec.domain_title}".rstrip(". "), ""]
+            lines += [f"## {md(spec.domain)}. {md(spec.domain_title)}".rstrip(". "), ""]
         lines += _standard(data, st, spec.headline)
 
     if result.indicators:
         lines += ["## Other case-level findings (not rated)", ""]
         lines += ["| Indicator | Percentage 'Yes' | Yes of relevant |", "|---|---|---|"]
         lines += [
-            f"| {i.text} | {whole(i.percent)} | {i.yes} of {i.relevant} |"
+            f"| {md(i.text, cell=True)} | {whole(i.percent)} | {i.yes} of {i.relevant} |"
             for i in result.indicators
         ]
         lines.append("")
@@ -89,11 +102,11 @@ def render_markdown(data: ReportData) -> str:
 
 
 def _standard(data: ReportData, st: StandardResult, headline: str) -> list[str]:
-    lines = [f"### {st.id} {st.title}", ""]
+    lines = [f"### {md(st.id)} {md(st.title)}", ""]
     if headline:
-        lines += [f"_{headline}_", ""]
+        lines += [f"_{md(headline)}_", ""]
     lines += (
-        [f"**{rating_or_pending(st.rating)}**", ""]
+        [f"**{md(rating_or_pending(st.rating))}**", ""]
         if st.rated
         else ["Not rated: reported for information and benchmarking only.", ""]
     )
@@ -104,15 +117,15 @@ def _standard(data: ReportData, st: StandardResult, headline: str) -> list[str]:
         ]
         for kq in st.key_questions:
             mark = "**" if st.lowest is kq else ""
-            note = data.uncertainty(kq).note if st.rated else ""
+            note = md(data.uncertainty(kq).note, cell=True) if st.rated else ""
             lines.append(
-                f"| {kq.text} | {mark}{whole(kq.percent)}{mark} | {kq.yes} of {kq.relevant} | {interval(kq)} | {note} |"
+                f"| {md(kq.text, cell=True)} | {mark}{whole(kq.percent)}{mark} | {kq.yes} of {kq.relevant} | {interval(kq)} | {note} |"
             )
         lines.append("")
         if st.rated and st.lowest is not None:
             lines += [
-                f"Rated '{st.rating}': the lowest score of the key questions was "
-                f"{whole(st.lowest.percent)} ({st.lowest.id}).",
+                f"Rated '{md(st.rating)}': the lowest score of the key questions was "
+                f"{whole(st.lowest.percent)} ({md(st.lowest.id)}).",
                 "",
             ]
         unanswered = sum(kq.unanswered for kq in st.key_questions)
@@ -122,14 +135,14 @@ def _standard(data: ReportData, st: StandardResult, headline: str) -> list[str]:
         if prompts:
             lines += ["| Prompt | Percentage 'Yes' | Yes of relevant |", "|---|---|---|"]
             lines += [
-                f"| {p.id} {p.text} | {whole(p.percent)} | {p.yes} of {p.relevant} |"
+                f"| {md(p.id, cell=True)} {md(p.text, cell=True)} | {whole(p.percent)} | {p.yes} of {p.relevant} |"
                 for p in prompts
             ]
             lines.append("")
     strengths, improvements = data.evidence(st)
     for title, points in (("Strengths", strengths), ("Areas for improvement", improvements)):
         if points:
-            lines += [f"{title}:", "", *(f"- {p}" for p in points), ""]
+            lines += [f"{title}:", "", *(f"- {md(p)}" for p in points), ""]
     return lines
 
 
@@ -144,9 +157,11 @@ def _breakdowns(data: ReportData) -> list[str]:
     for bd in data.breakdowns:
         if len(bd.groups) < 2:
             continue
-        lines += [f"### By {bd.label.lower()}", ""]
+        lines += [f"### By {md(bd.label.lower())}", ""]
         lines += [
-            "| Key question | " + " | ".join(f"{g.value} (n={g.cases})" for g in bd.groups) + " |"
+            "| Key question | "
+            + " | ".join(f"{md(g.value, cell=True)} (n={g.cases})" for g in bd.groups)
+            + " |"
         ]
         lines += ["|---|" + "---|" * len(bd.groups)]
         for kq in kqs:
@@ -158,6 +173,7 @@ def _breakdowns(data: ReportData) -> list[str]:
                     if g.hides(kq.id)
                     else f"{whole(item.percent)} ({item.yes} of {item.relevant})"
                 )
-            lines.append(f"| {kq.id} {kq.label or kq.text} | " + " | ".join(cells) + " |")
+            label = md(kq.id, cell=True) + " " + md(kq.label or kq.text, cell=True)
+            lines.append(f"| {label} | " + " | ".join(cells) + " |")
         lines.append("")
     return lines

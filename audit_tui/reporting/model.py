@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from audit_tui.domain.cases import NOT_RECORDED
 from audit_tui.domain.records import CaseInfo, OpenAudit, TaggedNote
 from audit_tui.domain.rubric import Rubric
-from audit_tui.scoring.bands import band_for_percent
+from audit_tui.scoring.bands import band_for, band_for_bound
 from audit_tui.scoring.breakdowns import DEFAULT_MIN_GROUP, Breakdown, build_breakdown
+from audit_tui.scoring.intervals import wilson_bounds
 from audit_tui.scoring.results import AuditResult, ItemResult, StandardResult
 from audit_tui.store.repository import Repository
 
@@ -53,17 +54,20 @@ class ReportData:
         return self.audit.rubric
 
     def band(self, item: ItemResult) -> str | None:
-        if item.percent is None:
+        """The band of the exact fraction (a printed 65% may be 64.995%, which is not Good)."""
+        if not item.relevant:
             return None
-        return band_for_percent(item.percent, self.rubric.scoring).rating
+        return band_for(item.yes, item.relevant, self.rubric.scoring).rating
 
     def uncertainty(self, item: ItemResult) -> Uncertainty:
-        if item.ci95 is None or item.percent is None:
+        """Where the unrounded 95% interval's ends fall, against the exact figure's band."""
+        bounds = wilson_bounds(item.yes, item.relevant)
+        here = self.band(item)
+        if bounds is None or here is None:
             return Uncertainty(None, None)
         scoring = self.rubric.scoring
-        here = band_for_percent(item.percent, scoring).rating
-        low = band_for_percent(item.ci95[0], scoring).rating
-        high = band_for_percent(item.ci95[1], scoring).rating
+        low = band_for_bound(bounds[0], scoring).rating
+        high = band_for_bound(bounds[1], scoring).rating
         return Uncertainty(low if low != here else None, high if high != here else None)
 
     def evidence(self, st: StandardResult) -> tuple[list[str], list[str]]:
@@ -83,7 +87,8 @@ class ReportData:
         out = []
         for attr in self.rubric.attributes:
             counts = Counter(c.attributes.get(attr.id, NOT_RECORDED) for c in self.cases)
-            values = [(v, counts[v]) for v in (*attr.values, NOT_RECORDED) if counts.get(v)]
+            order = dict.fromkeys((*attr.values, NOT_RECORDED))  # a rubric may list it too
+            values = [(v, counts[v]) for v in order if counts.get(v)]
             out.append((attr.label, values))
         return out
 

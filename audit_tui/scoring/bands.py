@@ -13,13 +13,22 @@ def percent_for_banding(yes: int, relevant: int, rounding: str) -> Fraction:
 
     Which one HMIP uses is not confirmed, so it is a rubric setting (default exact).
     """
-    exact = Fraction(100 * yes, relevant)
+    return _as_banded(Fraction(100 * yes, relevant), rounding)
+
+
+def _as_banded(exact: Fraction, rounding: str) -> Fraction:
     return Fraction(floor(exact + Fraction(1, 2))) if rounding == "whole" else exact
 
 
 def band_for(yes: int, relevant: int, scoring: Scoring) -> Band:
     """The band of yes/relevant (relevant > 0); lower bounds inclusive."""
     return band_for_percent(percent_for_banding(yes, relevant, scoring.rounding), scoring)
+
+
+def band_for_bound(percent: float, scoring: Scoring) -> Band:
+    """The band an interval's end (an unrounded percentage) would fall in, under the same
+    rounding rule as the figures themselves."""
+    return band_for_percent(_as_banded(Fraction(percent), scoring.rounding), scoring)
 
 
 def band_for_percent(pct: Fraction | float, scoring: Scoring) -> Band:

@@ -13,10 +13,17 @@ def wilson_interval(yes: int, relevant: int, z: float = Z95) -> tuple[float, flo
     Wilson rather than the normal approximation because it stays inside 0-100 and behaves at
     0% and 100% with few cases, which is exactly where audit samples live.
     """
+    bounds = wilson_bounds(yes, relevant, z)
+    return None if bounds is None else (round(bounds[0], 1), round(bounds[1], 1))
+
+
+def wilson_bounds(yes: int, relevant: int, z: float = Z95) -> tuple[float, float] | None:
+    """The same interval unrounded: what a band edge is compared with (a bound of 64.96% is
+    below 65%, whatever it prints as)."""
     if relevant <= 0:
         return None
     p = yes / relevant
     z2n = z * z / relevant
     centre = (p + z2n / 2) / (1 + z2n)
     half = z * sqrt(p * (1 - p) / relevant + z2n / (4 * relevant)) / (1 + z2n)
-    return (round(max(0.0, centre - half) * 100, 1), round(min(1.0, centre + half) * 100, 1))
+    return (max(0.0, centre - half) * 100, min(1.0, centre + half) * 100)

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, func, null, select, union_all
+from sqlalchemy import Connection, func, null, select, union_all
 
 from audit_tui.domain.answers import Answer
 from audit_tui.domain.cases import NOT_RECORDED
@@ -22,8 +22,8 @@ CASE = CaseRow.__table__
 ANSWER = AnswerRow.__table__
 
 
-def tallies(engine: Engine, audit: OpenAudit) -> tuple[int, dict[str, Tally]]:
-    """(number of cases, per-item tallies) from two GROUP BY queries."""
+def tallies(conn: Connection, audit: OpenAudit) -> tuple[int, dict[str, Tally]]:
+    """(number of cases, per-item tallies) from two GROUP BY queries on `conn` (one snapshot)."""
     rubric = audit.rubric
     used = rubric.rule_attributes
     attr_cols = [CASE.c.attributes[name].as_string() for name in used]
@@ -38,13 +38,10 @@ def tallies(engine: Engine, audit: OpenAudit) -> tuple[int, dict[str, Tally]]:
         .where(CASE.c.audit_id == audit.info.id, ANSWER.c.value.is_not(None))
         .group_by(ANSWER.c.item_id, ANSWER.c.value)
     )
-    with engine.connect() as conn:
-        groups = [
-            (dict(zip(used, row[:-1], strict=True)), row[-1]) for row in conn.execute(groups_q)
-        ]
-        answered: dict[str, dict[str, int]] = defaultdict(dict)
-        for item_id, value, n in conn.execute(counts_q):
-            answered[item_id][value] = n
+    groups = [(dict(zip(used, row[:-1], strict=True)), row[-1]) for row in conn.execute(groups_q)]
+    answered: dict[str, dict[str, int]] = defaultdict(dict)
+    for item_id, value, n in conn.execute(counts_q):
+        answered[item_id][value] = n
     cases = sum(n for _, n in groups)
     applicable_by_rule: dict[tuple[Any, ...], int] = {}
     out: dict[str, Tally] = {}
@@ -69,7 +66,7 @@ EVERY_CASE = ("", "")  # the margin over the whole sample
 
 
 def report_tallies(
-    engine: Engine, audit: OpenAudit, attributes: Sequence[str]
+    conn: Connection, audit: OpenAudit, attributes: Sequence[str]
 ) -> tuple[int, dict[str, Tally], Breakdowns]:
     """(number of cases, per-item tallies, and per attribute and value: its number of cases and
     per-item tallies): everything a report counts, from one read of the answers.
@@ -112,13 +109,12 @@ def report_tallies(
     )
     combos: dict[int, tuple[dict[str, str], int]] = {}
     answered_in: dict[int, list[tuple[str, str, int]]] = defaultdict(list)
-    with engine.connect() as conn:
-        for combo, *row in conn.execute(union_all(combos_q, counts_q)):
-            *attr_values, item_id, answer, n = row
-            if item_id is None:
-                combos[combo] = (dict(zip(names, attr_values, strict=True)), n)
-            else:
-                answered_in[combo].append((item_id, answer, n))
+    for combo, *row in conn.execute(union_all(combos_q, counts_q)):
+        *attr_values, item_id, answer, n = row
+        if item_id is None:
+            combos[combo] = (dict(zip(names, attr_values, strict=True)), n)
+        else:
+            answered_in[combo].append((item_id, answer, n))
 
     cases: dict[tuple[str, str], int] = defaultdict(int)
     applicable: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))

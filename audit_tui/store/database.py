@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import SQLAlchemyError
 
 from audit_tui.domain.errors import AuditError
 from audit_tui.store import migrate
 from audit_tui.store.engine import check_opens, describe, make_engine
+from audit_tui.store.faults import fault_message
 from audit_tui.store.repository import Repository
 
 
@@ -14,13 +15,15 @@ def open_repository(target: str, user: str | None = None, *, create: bool = True
     """The one way the CLI and the TUI open a database. Raises AuditError with one clear line.
     `create=False` for commands that only make sense on an existing database."""
     engine = make_engine(target, create=create)
-    check_opens(engine, target)
     try:
+        check_opens(engine, target)
         migrate.upgrade(engine)
-    except (DatabaseError, OperationalError) as exc:
+    except AuditError:
         engine.dispose()
-        reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
+        raise
+    except SQLAlchemyError as exc:
+        engine.dispose()
         raise AuditError.at(
-            describe(target), f"cannot bring the database up to date: {reason}"
+            describe(target), f"cannot bring the database up to date: {fault_message(exc)}"
         ) from None
     return Repository(engine, user)

@@ -1,40 +1,74 @@
 """The engine factory: one database target (SQLite path or PostgreSQL URL), the same code for both.
 
 Nothing is created at import time; callers (CLI, TUI, tests) build an engine and pass it on.
+
+Writes take the database's write lock from their first statement (`writer`): on SQLite an
+immediate transaction, on PostgreSQL a row lock on the audit. A reader that later decides to
+write cannot lose an update made in between.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 from sqlalchemy.pool import StaticPool
 
-from audit_tui.domain.errors import AuditError
+from audit_tui.domain.errors import AuditError, UsageError
+from audit_tui.store.urls import SECRET_QUERY_KEYS, is_url, redact
+
+WAIT_SECONDS = 30
+"""How long a write waits for another writer (SQLite busy timeout, PostgreSQL lock timeout)
+before it gives up with one line; $AUDIT_TUI_WAIT changes it. Stated in the README."""
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA foreign_keys=ON",
-    "PRAGMA busy_timeout=5000",
     "PRAGMA synchronous=FULL",
 )
+WRITE = "audit_tui_write"
+"""Execution option that makes a transaction take the write lock when it begins."""
+OWNER_ONLY = 0o600
 
 
-def is_url(target: str) -> bool:
-    return "://" in target
+def wait_seconds() -> int:
+    """WAIT_SECONDS, or $AUDIT_TUI_WAIT when it is a whole number of seconds from 1 to 3600."""
+    raw = os.environ.get("AUDIT_TUI_WAIT", "")
+    return int(raw) if raw.isdigit() and 1 <= int(raw) <= 3600 else WAIT_SECONDS
+
+
+def parse_url(target: str) -> URL:
+    """A SQLAlchemy URL, or a usage error that never echoes the URL (it may hold a password)."""
+    scheme = target.split("://", 1)[0]
+    hint = "percent-encode '@', ':' and '/' in a user name or password (%40, %3A, %2F)"
+    try:
+        url = make_url(target)
+    except (ArgumentError, ValueError):
+        raise UsageError(f"--db: malformed database URL ({scheme}://…): {hint}") from None
+    if (url.host and ("@" in url.host or ":" in url.host)) or (
+        url.port is not None and url.port <= 0
+    ):
+        raise UsageError(f"--db: malformed database URL ({scheme}://…): {hint}")
+    return url
 
 
 def describe(target: str) -> str:
-    """A target safe to print: a URL without its password."""
+    """A target safe to print: a URL without its password, wherever the URL carries it."""
     if not is_url(target):
         return target
-    from sqlalchemy.engine import make_url
-
-    return make_url(target).render_as_string(hide_password=True)
+    try:
+        url = make_url(target)
+    except (ArgumentError, ValueError):
+        return target.split("://", 1)[0] + "://…"
+    hidden = {k: "***" for k in url.query if k.lower() in SECRET_QUERY_KEYS}
+    if hidden:
+        url = url.update_query_dict(hidden)
+    return url.render_as_string(hide_password=True)
 
 
 def make_engine(target: str, *, create: bool = True) -> Engine:
@@ -47,61 +81,105 @@ def make_engine(target: str, *, create: bool = True) -> Engine:
             target, connect_args={"check_same_thread": False}, poolclass=StaticPool
         )
     elif is_url(target):
-        url = target.replace("postgresql://", "postgresql+psycopg://", 1)
-        url = url.replace("postgres://", "postgresql+psycopg://", 1)
-        if url.startswith("sqlite"):
+        url = parse_url(target)
+        if url.drivername.startswith("sqlite"):
+            database = url.database or ""
+            if url.query.get("uri") in ("true", "1") and database.startswith("file:"):
+                # a URI filename (file:PATH?mode=ro): check the file, leave the URI as given
+                read_only = url.query.get("mode") == "ro"
+                _prepare_sqlite_file(
+                    Path(database.removeprefix("file:")), create=create and not read_only
+                )
+            elif database and database != ":memory:":
+                path = _prepare_sqlite_file(Path(database), create=create)
+                url = url.set(database=str(path))
             engine = create_engine(url, connect_args={"check_same_thread": False})
         else:
+            if url.drivername in ("postgresql", "postgres"):
+                url = url.set(drivername="postgresql+psycopg")
             try:
-                engine = create_engine(url, pool_pre_ping=True)
+                engine = create_engine(
+                    url,
+                    pool_pre_ping=True,
+                    connect_args={
+                        "connect_timeout": 10,
+                        "options": f"-c lock_timeout={wait_seconds() * 1000}",
+                    },
+                )
             except ModuleNotFoundError as exc:
                 raise AuditError.at(
                     describe(target),
                     f"cannot use this database: {exc.name} is missing"
                     " (install audit-tui[postgres])",
                 ) from None
+            except ArgumentError:
+                raise UsageError(f"--db: unsupported database URL ({url.drivername}://…)") from None
     else:
-        path = Path(target).expanduser().resolve()
-        if not create and not path.exists():
-            raise AuditError.at(
-                str(path), "no database here (`audit-tui new` or `audit-tui demo` creates one)"
-            )
-        path = _prepare_sqlite_file(path)
+        path = _prepare_sqlite_file(Path(target), create=create)
         engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        pragmas = (*SQLITE_PRAGMAS, f"PRAGMA busy_timeout={wait_seconds() * 1000}")
+        event.listen(engine, "connect", lambda conn, _record: _sqlite_connect(conn, pragmas))
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
-def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+def writer(engine: Engine) -> Engine:
+    """The same engine, for transactions that write: they take the write lock when they begin."""
+    return engine.execution_options(**{WRITE: True})
+
+
+def _sqlite_connect(dbapi_conn: sqlite3.Connection, pragmas: tuple[str, ...]) -> None:
+    # The driver would begin transactions lazily, at the first write; we begin them ourselves.
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
-    for pragma in SQLITE_PRAGMAS:
+    for pragma in pragmas:
         cur.execute(pragma)
     cur.close()
 
 
-def _prepare_sqlite_file(path: Path) -> Path:
-    """Create the file owner-only (0600) before SQLite does, so case data is never world-readable.
+def _sqlite_begin(conn: Connection) -> None:
+    immediate = conn.get_execution_options().get(WRITE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
-    SQLite gives its -wal and -shm files the database file's permissions.
-    """
+
+def _prepare_sqlite_file(path: Path, *, create: bool) -> Path:
+    """Create the file owner-only (0600) before SQLite does, so case data is never world-readable;
+    tighten an existing one (and its -wal and -shm, which SQLite creates with the file's mode)."""
     path = path.expanduser().resolve()
     if path.is_dir():
         raise AuditError.at(str(path), "is a directory, not a database file")
     if not path.exists():
+        if not create:
+            raise AuditError.at(
+                str(path), "no database here (`audit-tui new` or `audit-tui demo` creates one)"
+            )
         if not path.parent.exists():
             try:
                 path.parent.mkdir(parents=True, mode=0o700)
             except OSError as exc:
                 raise AuditError.at(str(path), f"cannot create folder ({exc.strerror})") from None
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY)
             os.close(fd)
         except FileExistsError:
             pass
         except OSError as exc:
             raise AuditError.at(str(path), f"cannot create database ({exc.strerror})") from None
+    elif not stat.S_ISREG(path.stat().st_mode):
+        raise AuditError.at(str(path), "is not a regular file, so not a database")
+    for companion in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm"))):
+        _owner_only(companion)
     return path
+
+
+def _owner_only(path: Path) -> None:
+    try:
+        info = path.stat()
+        if info.st_mode & 0o077 and info.st_uid == os.getuid():
+            path.chmod(stat.S_IMODE(info.st_mode) & 0o700)
+    except OSError:
+        pass  # absent, or not ours to change: SQLite will say if it cannot be used
 
 
 def check_opens(engine: Engine, target: str) -> None:
@@ -110,8 +188,11 @@ def check_opens(engine: Engine, target: str) -> None:
         with engine.connect() as conn:
             names = set(inspect(conn).get_table_names())
     except (DatabaseError, OperationalError) as exc:
-        reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
-        raise AuditError.at(describe(target), f"cannot open database: {reason}") from None
+        from audit_tui.store.faults import fault_message
+
+        raise AuditError.at(
+            describe(target), f"cannot open database: {redact(fault_message(exc), target)}"
+        ) from None
     ours = {"alembic_version", "audit"}
     if names and not names & ours:
         raise AuditError.at(

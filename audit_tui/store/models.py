@@ -39,6 +39,8 @@ class AuditRow(SQLModel, table=True):
     rubric_snapshot: str = Field(sa_type=Text)
     created_at: datetime = _when()
     created_by: str = ""
+    revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    """Bumped by every write to the audit: an open app compares it to tell others' changes."""
 
 
 class CaseRow(SQLModel, table=True):

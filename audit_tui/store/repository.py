@@ -9,14 +9,16 @@ from __future__ import annotations
 import getpass
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, Final
 
-from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from audit_tui.domain.answers import Answer, NoteTag
 from audit_tui.domain.errors import AuditError
+from audit_tui.domain.labels import clean_label
 from audit_tui.domain.loader import parse_rubric, rubric_hash
 from audit_tui.domain.records import (
     AnswerInfo,
@@ -25,12 +27,15 @@ from audit_tui.domain.records import (
     ImportSummary,
     Judgement,
     OpenAudit,
+    SavedAnswer,
     TaggedNote,
 )
 from audit_tui.domain.rubric import Rubric
 from audit_tui.scoring import AuditResult, Tally, score_audit
+from audit_tui.scoring.live import LiveScore
 from audit_tui.store import aggregates
 from audit_tui.store.bulk import bulk_insert, driver_rows
+from audit_tui.store.engine import writer
 from audit_tui.store.models import (
     AnswerHistoryRow,
     AnswerRow,
@@ -54,6 +59,9 @@ _ANSWER_KEY = (ANSWER.c.case_id == bindparam("b_case_id")) & (
     ANSWER.c.item_id == bindparam("b_item_id")
 )
 _SELECT_ANSWER = select(ANSWER.c.value, ANSWER.c.note, ANSWER.c.note_tag).where(_ANSWER_KEY)
+_CASE_IN_AUDIT = select(CASE.c.id).where(
+    (CASE.c.id == bindparam("b_case_id")) & (CASE.c.audit_id == bindparam("b_audit_id"))
+)
 _INSERT_ANSWER = insert(ANSWER)
 _UPDATE_ANSWER = update(ANSWER).where(_ANSWER_KEY)
 _INSERT_ANSWER_HISTORY = insert(ANSWER_HISTORY)
@@ -75,51 +83,91 @@ def current_user() -> str:
         return "unknown"
 
 
+class AuditLock:
+    """A write transaction holding an audit's write lock: the audit row locked (PostgreSQL) inside
+    an immediate transaction (SQLite). `changed()` bumps the audit's revision, once."""
+
+    def __init__(self, conn: Connection, audit_id: int, revision: int) -> None:
+        self.conn, self.audit_id, self.revision = conn, audit_id, revision
+        self._bumped = False
+
+    def changed(self) -> int:
+        if not self._bumped:
+            self.conn.execute(
+                update(AUDIT)
+                .where(AUDIT.c.id == self.audit_id)
+                .values(revision=AUDIT.c.revision + 1)
+            )
+            self.revision += 1
+            self._bumped = True
+        return self.revision
+
+
 class Repository:
     def __init__(self, engine: Engine, user: str | None = None):
         self.engine = engine
+        self.writer = writer(engine)
         self.user = user or current_user()
+
+    @contextmanager
+    def _locked(self, audit_id: int) -> Iterator[AuditLock]:
+        """One write transaction on an audit, holding the write lock from its first read."""
+        with self.writer.begin() as conn:
+            revision = conn.scalar(
+                select(AUDIT.c.revision).where(AUDIT.c.id == audit_id).with_for_update()
+            )
+            if revision is None:
+                raise AuditError.at("audit", "this audit no longer exists (it was deleted)")
+            yield AuditLock(conn, audit_id, revision)
 
     # ---- audits ---------------------------------------------------------------------------
 
     def create_audit(
         self, name: str, rubric_text: str, *, pdu: str = "", region: str = "", origin: str = ""
     ) -> OpenAudit:
-        name = name.strip()
-        if not name:
-            raise AuditError.at("audit", "the audit needs a name")
+        name = clean_label(name, "audit name", required=True)
         rubric = parse_rubric(rubric_text, origin or "<rubric>")
         row = {
             "name": name,
-            "pdu": pdu.strip(),
-            "region": region.strip(),
+            "pdu": clean_label(pdu, "PDU"),
+            "region": clean_label(region, "region"),
             "rubric_id": rubric.id,
             "rubric_version": rubric.version,
             "rubric_hash": rubric_hash(rubric_text),
             "rubric_snapshot": rubric_text,
             "created_at": utcnow(),
             "created_by": self.user,
+            "revision": 0,
         }
         try:
-            with self.engine.begin() as conn:
-                conn.execute(insert(AUDIT).values(**row))
-        except IntegrityError:
-            raise AuditError.at("audit", f'an audit named "{name}" already exists') from None
+            with self.writer.begin() as conn:
+                taken = conn.scalar(select(AUDIT.c.id).where(AUDIT.c.name == name))
+                if taken is None:
+                    conn.execute(insert(AUDIT).values(**row))
+        except IntegrityError:  # another writer took the name between our look and our insert
+            taken = True
+        if taken is not None:
+            raise AuditError.at("audit", f'an audit named "{name}" already exists')
         return self.open_audit(name)
 
     def delete_audit(self, name: str) -> bool:
         """Remove an audit with its cases, answers, judgements and their history."""
-        with self.engine.begin() as conn:
+        with self.engine.connect() as conn:
             audit_id = conn.scalar(select(AUDIT.c.id).where(AUDIT.c.name == name))
-            if audit_id is None:
-                return False
-            case_ids = select(CASE.c.id).where(CASE.c.audit_id == audit_id).scalar_subquery()
-            # Explicit deletes rather than trusting ON DELETE CASCADE: correct with foreign keys off too.
-            for table in (ANSWER_HISTORY, ANSWER):
-                conn.execute(delete(table).where(table.c.case_id.in_(case_ids)))
-            for table in (JUDGEMENT_HISTORY, JUDGEMENT, CASE):
-                conn.execute(delete(table).where(table.c.audit_id == audit_id))
-            conn.execute(delete(AUDIT).where(AUDIT.c.id == audit_id))
+        if audit_id is None:
+            return False
+        try:
+            with self._locked(audit_id) as lock:
+                conn = lock.conn
+                case_ids = select(CASE.c.id).where(CASE.c.audit_id == audit_id).scalar_subquery()
+                # Explicit deletes rather than trusting ON DELETE CASCADE: correct with foreign keys off too.
+                for table in (ANSWER_HISTORY, ANSWER):
+                    conn.execute(delete(table).where(table.c.case_id.in_(case_ids)))
+                for table in (JUDGEMENT_HISTORY, JUDGEMENT, CASE):
+                    conn.execute(delete(table).where(table.c.audit_id == audit_id))
+                conn.execute(delete(AUDIT).where(AUDIT.c.id == audit_id))
+        except AuditError:  # deleted by someone else meanwhile
+            return False
         return True
 
     def list_audits(self) -> list[AuditInfo]:
@@ -127,12 +175,12 @@ class Repository:
             select(CASE.c.audit_id, func.count().label("n")).group_by(CASE.c.audit_id).subquery()
         )
         query = (
-            select(*_audit_columns(), func.coalesce(counts.c.n, 0))
+            select(*_audit_columns(), func.coalesce(counts.c.n, 0).label("cases"))
             .outerjoin(counts, counts.c.audit_id == AUDIT.c.id)
             .order_by(AUDIT.c.name)
         )
         with self.engine.connect() as conn:
-            return [AuditInfo(*row) for row in conn.execute(query)]
+            return [AuditInfo(**row._mapping) for row in conn.execute(query)]
 
     def open_audit(self, name: str) -> OpenAudit:
         query = select(*_audit_columns(), AUDIT.c.rubric_snapshot).where(AUDIT.c.name == name)
@@ -143,16 +191,23 @@ class Repository:
                 known = ", ".join(names) if names else "none yet"
                 raise AuditError.at("audit", f'no audit named "{name}" (audits: {known})')
             cases = conn.scalar(select(func.count()).where(CASE.c.audit_id == row.id)) or 0
-        *fields, snapshot = row
+        fields = dict(row._mapping)
+        snapshot = fields.pop("rubric_snapshot")
         rubric = parse_rubric(snapshot, f'audit "{name}" rubric snapshot')
-        return OpenAudit(AuditInfo(*fields, cases=cases), rubric, snapshot)
+        return OpenAudit(info=AuditInfo(**fields, cases=cases), rubric=rubric, rubric_text=snapshot)
+
+    def audit_revision(self, audit_id: int) -> int | None:
+        """The audit's change counter (None once deleted): cheap enough to poll."""
+        with self.engine.connect() as conn:
+            return conn.scalar(select(AUDIT.c.revision).where(AUDIT.c.id == audit_id))
 
     # ---- cases ----------------------------------------------------------------------------
 
     def add_cases(self, audit: OpenAudit, cases: Iterable[tuple[str, Mapping[str, str]]]) -> int:
         """Add cases, all or nothing. Attributes must already be clean (see domain.cases)."""
         rows = []
-        with self.engine.begin() as conn:
+        with self._locked(audit.info.id) as lock:
+            conn = lock.conn
             start = conn.scalar(
                 select(func.coalesce(func.max(CASE.c.position), 0)).where(
                     CASE.c.audit_id == audit.info.id
@@ -169,25 +224,31 @@ class Repository:
                         "created_at": now,
                     }
                 )
-            existing = set(
-                conn.scalars(
-                    select(CASE.c.case_ref).where(
-                        CASE.c.audit_id == audit.info.id,
-                        CASE.c.case_ref.in_([r["case_ref"] for r in rows]),
+            refs = [r["case_ref"] for r in rows]
+            existing: set[str] = set()
+            for chunk in _chunks(refs):
+                existing.update(
+                    conn.scalars(
+                        select(CASE.c.case_ref).where(
+                            CASE.c.audit_id == audit.info.id, CASE.c.case_ref.in_(chunk)
+                        )
                     )
                 )
-            )
             if existing:
-                raise AuditError.at("cases", f"already in the audit: {', '.join(sorted(existing))}")
+                named = sorted(existing)
+                more = f" and {len(named) - 10} more" if len(named) > 10 else ""
+                raise AuditError.at("cases", f"already in the audit: {', '.join(named[:10])}{more}")
             if rows:
                 conn.execute(insert(CASE), rows)
+                lock.changed()
         return len(rows)
 
     def update_case(
         self, audit: OpenAudit, case_id: int, attributes: Mapping[str, str]
     ) -> CaseInfo:
         """Change a case's attributes. Refused if answers exist to items that would stop applying."""
-        with self.engine.begin() as conn:
+        with self._locked(audit.info.id) as lock:
+            conn = lock.conn
             answered = conn.scalars(
                 select(ANSWER.c.item_id).where(
                     ANSWER.c.case_id == case_id, ANSWER.c.value.is_not(None)
@@ -202,6 +263,7 @@ class Repository:
             conn.execute(
                 update(CASE).where(CASE.c.id == case_id).values(attributes=dict(attributes))
             )
+            lock.changed()
         return next(c for c in self.list_cases(audit) if c.id == case_id)
 
     def case_index(self, audit: OpenAudit) -> dict[str, tuple[int, dict[str, str]]]:
@@ -233,7 +295,14 @@ class Repository:
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
         return [
-            CaseInfo(cid, ref, attrs, pos, rest[0] if rest else 0, rubric.applicable_count(attrs))
+            CaseInfo(
+                id=cid,
+                case_ref=ref,
+                attributes=attrs,
+                position=pos,
+                answered=rest[0] if rest else 0,
+                applicable=rubric.applicable_count(attrs),
+            )
             for cid, ref, attrs, pos, *rest in rows
         ]
 
@@ -249,7 +318,7 @@ class Repository:
             ANSWER.c.updated_by,
         ).where(ANSWER.c.case_id == case_id)
         with self.engine.connect() as conn:
-            return {row.item_id: AnswerInfo(*row) for row in conn.execute(query)}
+            return {row.item_id: AnswerInfo(**row._mapping) for row in conn.execute(query)}
 
     def save_answer(
         self,
@@ -261,10 +330,12 @@ class Repository:
         note: str | _Unchanged = UNCHANGED,
         note_tag: NoteTag | _Unchanged | None = UNCHANGED,
         via: str = "tui",
-    ) -> AnswerInfo:
+    ) -> SavedAnswer:
         """Set an answer and/or its note, with a history row, committed before returning.
 
-        Returning means it is on disk: the caller may now show it as saved.
+        Returning means it is on disk: the caller may now show it as saved. The old value is read
+        under the audit's write lock, so the history always chains and no other writer's change
+        is overwritten unseen.
         """
         if item_id not in audit.rubric.items:
             raise AuditError.at("answer", f'"{item_id}" is not an item of {audit.rubric.id}')
@@ -272,15 +343,30 @@ class Repository:
             raise AuditError.at("answer", f"{item_id} does not apply to case {case.case_ref}")
         now = utcnow()
         key = {"b_case_id": case.id, "b_item_id": item_id}
-        with self.engine.begin() as conn:
+        with self._locked(audit.info.id) as lock:
+            conn = lock.conn
+            if (
+                conn.scalar(_CASE_IN_AUDIT, {"b_case_id": case.id, "b_audit_id": audit.info.id})
+                is None
+            ):
+                raise AuditError.at("answer", f"case {case.case_ref} is no longer in this audit")
             old = conn.execute(_SELECT_ANSWER, key).first()
             old_value, old_note, old_tag = old if old else (None, "", None)
             new_value = old_value if value is UNCHANGED else (value.value if value else None)
             new_note = old_note if note is UNCHANGED else note.strip()
             new_tag = old_tag if note_tag is UNCHANGED else (note_tag.value if note_tag else None)
-            saved = AnswerInfo(item_id, new_value, new_note, new_tag, now, self.user)
+            saved = AnswerInfo(
+                item_id=item_id,
+                value=new_value,
+                note=new_note,
+                note_tag=new_tag,
+                updated_at=now,
+                updated_by=self.user,
+            )
             if (new_value, new_note, new_tag) == (old_value, old_note, old_tag):
-                return saved
+                return SavedAnswer(
+                    answer=saved, old_value=old_value, changed=False, revision=lock.revision
+                )
             values = {
                 "value": new_value,
                 "note": new_note,
@@ -308,24 +394,28 @@ class Repository:
                     "via": via,
                 },
             )
-        return saved
+            revision = lock.changed()
+        return SavedAnswer(answer=saved, old_value=old_value, changed=True, revision=revision)
 
     def import_answers(
         self, audit: OpenAudit, answers: Mapping[int, Mapping[str, Answer]], via: str = "import"
     ) -> ImportSummary:
         """Write many answers (case id -> item -> value) in one transaction, with history.
 
-        Values already equal are left alone (no history noise); nothing else is touched.
+        Values already equal are left alone (no history noise); nothing else is touched. The
+        stored values are read under the audit's write lock: concurrent imports take turns.
         """
         now = utcnow()
         summary = ImportSummary(rows=len(answers))
-        with self.engine.begin() as conn:
+        with self._locked(audit.info.id) as lock:
+            conn = lock.conn
             existing: dict[tuple[int, str], str | None] = {
                 (cid, item): value
-                for cid, item, value in conn.execute(
+                for cid, item, value in driver_rows(
+                    conn,
                     select(ANSWER.c.case_id, ANSWER.c.item_id, ANSWER.c.value)
                     .join(CASE, CASE.c.id == ANSWER.c.case_id)
-                    .where(CASE.c.audit_id == audit.info.id)
+                    .where(CASE.c.audit_id == audit.info.id),
                 )
             }
             inserts: list[tuple[Any, ...]] = []
@@ -370,12 +460,19 @@ class Repository:
                 changed_by=self.user,
                 via=via,
             )
+            if history:
+                lock.changed()
         summary.written = len(inserts) + len(updates)
         return summary
 
     def tagged_notes(self, audit: OpenAudit) -> list[TaggedNote]:
         query = (
-            select(ANSWER.c.item_id, CASE.c.case_ref, ANSWER.c.note_tag, ANSWER.c.note)
+            select(
+                ANSWER.c.item_id,
+                CASE.c.case_ref,
+                ANSWER.c.note_tag.label("tag"),
+                ANSWER.c.note,
+            )
             .join(CASE, CASE.c.id == ANSWER.c.case_id)
             .where(
                 CASE.c.audit_id == audit.info.id,
@@ -385,7 +482,7 @@ class Repository:
             .order_by(CASE.c.position, ANSWER.c.item_id)
         )
         with self.engine.connect() as conn:
-            return [TaggedNote(*row) for row in conn.execute(query)]
+            return [TaggedNote(**row._mapping) for row in conn.execute(query)]
 
     def answer_history(self, case_id: int, item_id: str) -> list[dict[str, Any]]:
         query = (
@@ -404,15 +501,18 @@ class Repository:
         """Set domain-one judgements, all in one transaction, each change with a history row."""
         now = utcnow()
         changed = 0
-        with self.engine.begin() as conn:
+        wanted = list(judgements)
+        for j in wanted:
+            _check_judgement(audit.rubric, j)
+        with self._locked(audit.info.id) as lock:
+            conn = lock.conn
             current = {
                 row.standard_id: row
                 for row in conn.execute(
                     select(JUDGEMENT).where(JUDGEMENT.c.audit_id == audit.info.id)
                 )
             }
-            for j in judgements:
-                _check_judgement(audit.rubric, j)
+            for j in wanted:
                 old = current.get(j.standard_id)
                 new = {"rating": j.rating, "strengths": j.strengths, "improvements": j.improvements}
                 if old is not None and all(getattr(old, k) == v for k, v in new.items()):
@@ -444,23 +544,33 @@ class Repository:
                     )
                 )
                 changed += 1
+            if changed:
+                lock.changed()
         return changed
 
     def judgements(self, audit: OpenAudit) -> dict[str, Judgement]:
-        query = select(
-            JUDGEMENT.c.standard_id,
-            JUDGEMENT.c.rating,
-            JUDGEMENT.c.strengths,
-            JUDGEMENT.c.improvements,
-        ).where(JUDGEMENT.c.audit_id == audit.info.id)
         with self.engine.connect() as conn:
-            return {row.standard_id: Judgement(*row) for row in conn.execute(query)}
+            return _judgements(conn, audit.info.id)
 
     # ---- scoring --------------------------------------------------------------------------
 
     def tallies(self, audit: OpenAudit) -> tuple[int, dict[str, Tally]]:
         """(number of cases, per-item tallies) from two GROUP BY queries."""
-        return aggregates.tallies(self.engine, audit)
+        with self.engine.connect() as conn:
+            return aggregates.tallies(conn, audit)
+
+    def live_score(self, audit: OpenAudit) -> LiveScore:
+        """The counts a live rating starts from, with the revision they were counted at, all read
+        from one snapshot (so a change made meanwhile shows as a newer revision, never half)."""
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            revision = conn.scalar(select(AUDIT.c.revision).where(AUDIT.c.id == audit.info.id))
+            if revision is None:
+                raise AuditError.at("audit", "this audit no longer exists (it was deleted)")
+            cases, tallies = aggregates.tallies(conn, audit)
+            judged = _judgements(conn, audit.info.id)
+        return LiveScore(cases=cases, tallies=tallies, judgements=judged, revision=revision)
 
     def all_answers(self, audit: OpenAudit) -> dict[int, dict[str, AnswerInfo]]:
         """Every answer of the audit, with notes, by case id (exports asked to include notes)."""
@@ -474,8 +584,10 @@ class Repository:
         out: dict[int, dict[str, AnswerInfo]] = defaultdict(dict)
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        for case_id, item_id, *rest in rows:
-            out[case_id][item_id] = AnswerInfo(item_id, *rest)
+        for case_id, item_id, value, note, note_tag in rows:
+            out[case_id][item_id] = AnswerInfo(
+                item_id=item_id, value=value, note=note, note_tag=note_tag
+            )
         return dict(out)
 
     def answer_values(self, audit: OpenAudit) -> dict[int, dict[str, str]]:
@@ -495,17 +607,36 @@ class Repository:
         return out
 
     def score(self, audit: OpenAudit) -> AuditResult:
-        cases, tallies = self.tallies(audit)
-        return score_audit(audit.rubric, audit.info.name, cases, tallies, self.judgements(audit))
+        return self.live_score(audit).result(audit.rubric, audit.info.name)
 
     def score_with_breakdowns(
         self, audit: OpenAudit, attributes: Sequence[str]
     ) -> tuple[AuditResult, aggregates.Breakdowns]:
         """The score, and per attribute and value its number of cases and per-item tallies: what
         a report needs, from one read of the answers rather than two."""
-        cases, tallies, breakdowns = aggregates.report_tallies(self.engine, audit, attributes)
-        result = score_audit(audit.rubric, audit.info.name, cases, tallies, self.judgements(audit))
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            cases, tallies, breakdowns = aggregates.report_tallies(conn, audit, attributes)
+            judged = _judgements(conn, audit.info.id)
+        result = score_audit(audit.rubric, audit.info.name, cases, tallies, judged)
         return result, breakdowns
+
+
+def _chunks(items: Sequence[str], size: int = 900) -> Iterator[Sequence[str]]:
+    """Slices small enough for any database's limit on bound parameters."""
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _judgements(conn: Connection, audit_id: int) -> dict[str, Judgement]:
+    query = select(
+        JUDGEMENT.c.standard_id,
+        JUDGEMENT.c.rating,
+        JUDGEMENT.c.strengths,
+        JUDGEMENT.c.improvements,
+    ).where(JUDGEMENT.c.audit_id == audit_id)
+    return {row.standard_id: Judgement(**row._mapping) for row in conn.execute(query)}
 
 
 def _audit_columns() -> list[Any]:
@@ -518,6 +649,7 @@ def _audit_columns() -> list[Any]:
         AUDIT.c.rubric_version,
         AUDIT.c.rubric_hash,
         AUDIT.c.created_at,
+        AUDIT.c.revision,
     ]
 
 

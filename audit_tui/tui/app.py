@@ -10,18 +10,24 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 
 from audit_tui.tui.keymap import load_keymap
-from audit_tui.tui.messages import AuditChanged, StoreReady
+from audit_tui.tui.messages import AuditChanged, Deliver, StoreReady
 from audit_tui.tui.screens.audit_list import AuditListScreen
 
 if TYPE_CHECKING:
+    from audit_tui.domain.records import OpenAudit
+    from audit_tui.domain.registry import RubricCatalogue
+    from audit_tui.tui.live import LiveAudit
+    from audit_tui.tui.screens.new_audit import NewAudit
     from audit_tui.tui.store_link import StoreLink
 
 LinkFactory = Callable[[str], "StoreLink"]
+POLL_SECONDS = 3.0
+"""How often an open audit checks for other writers' changes (one indexed single-row read)."""
 
 
 def _audit_commands() -> type:
@@ -38,7 +44,7 @@ def _open_link(target: str) -> StoreLink:
 
 
 class AuditApp(App[None]):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "audit-tui"
     COMMANDS = App.COMMANDS | {_audit_commands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-normal"), (180, "-wide")]
@@ -56,13 +62,17 @@ class AuditApp(App[None]):
         link_factory: LinkFactory = _open_link,
         exit_after_first_paint: bool = False,
         rubric_files: tuple[Path, ...] = (),
+        poll_seconds: float = POLL_SECONDS,
     ) -> None:
         super().__init__()
         self.rubric_files = rubric_files
         self.db_target = db_target
         self.open_audit_name = open_audit
         self.link: StoreLink | None = None
+        self.live: LiveAudit | None = None
+        """The audit open on the dashboard, shared with the screens above it."""
         self.audit_names: list[str] = []
+        self.poll_seconds = poll_seconds
         self._link_factory = link_factory
         self._exit_after_first_paint = exit_after_first_paint
         keymap, self._keymap_problems = load_keymap(keymap_file)
@@ -78,27 +88,30 @@ class AuditApp(App[None]):
             self.exit()
             return
         for problem in self._keymap_problems:
-            self.notify(problem, severity="warning", timeout=10)
+            self.notify(problem, severity="warning", timeout=10, markup=False)
         self._connect()
 
-    @work(thread=True, exclusive=True, group="connect")
+    @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
     def _connect(self) -> None:
-        from audit_tui.domain.errors import AuditError
+        from audit_tui.tui.store_link import describe_error
 
         try:
             link = self._link_factory(self.db_target)
-        except AuditError as exc:
-            self.call_from_thread(self._connect_failed, str(exc))
+        except Exception as exc:
+            self.call_from_thread(self._connect_failed, describe_error(exc))
             return
         self.call_from_thread(self._connected, link)
 
     def _connect_failed(self, message: str) -> None:
-        self.notify(message, title="Cannot open the database", severity="error", timeout=30)
+        self.notify(
+            message, title="Cannot open the database", severity="error", timeout=30, markup=False
+        )
         for screen in self.screen_stack:
             if isinstance(screen, AuditListScreen):
                 screen.show_status(f"Cannot open the database. {message}  (ctrl+q quits)")
 
     def _connected(self, link: StoreLink) -> None:
+        link.post = lambda callback, *args: self.post_message(Deliver(callback, args))
         self.link = link
         for screen in self.screen_stack:
             screen.post_message(StoreReady())
@@ -108,40 +121,112 @@ class AuditApp(App[None]):
             self.push_screen(DashboardScreen(self.open_audit_name))
             self.open_audit_name = None
 
+    @on(Deliver)
+    def _deliver(self, message: Deliver) -> None:
+        message.callback(*message.args)
+
+    @property
+    def store(self) -> StoreLink:
+        """The open store; screens reach it only once StoreReady has come."""
+        if self.link is None:
+            raise RuntimeError("the store is not open yet")
+        return self.link
+
+    def settle_heap(self) -> None:
+        """Leave what a screen has just built out of Python's cyclic garbage collection.
+
+        A full collection walks every live object, and a loaded audit (its cases, the table,
+        the walk's rows) is hundreds of thousands of them: 100-300 ms with the event loop
+        stopped, in the middle of an auditor's answers. Frozen objects are still freed when
+        no longer used; only cycles among them wait (`gc.freeze`)."""
+        import gc
+
+        gc.freeze()
+
+    def report_failure(self, message: str, title: str = "Database") -> None:
+        """A read or write that failed: said on screen, and the app carries on."""
+        self.notify(message, title=title, severity="error", timeout=15, markup=False)
+
+    # ---- the open audit's live counts ------------------------------------------------------
+
+    def watch_live(self, live: LiveAudit) -> None:
+        """Share `live` with the screens and watch its audit for other writers' changes."""
+        self.live = live
+        audit_id = live.audit.info.id
+        self.store.watch(
+            lambda: self.store.repo.audit_revision(audit_id), self.poll_seconds, self._revision_seen
+        )
+
+    def _revision_seen(self, revision: int) -> None:
+        live = self.live
+        # our own save may have landed meanwhile: only a change by someone else, and only once
+        # every save of ours has come back and been counted
+        if live is None or self.link is None or self.link.unanswered:
+            return
+        if revision > live.revision:
+            self.recount(live)
+
+    def recount(self, live: LiveAudit) -> None:
+        """Another writer changed the audit: count it again, then tell the screens."""
+        live.stale = True
+        self._recount(live)
+
+    @work(thread=True, exclusive=True, group="recount", exit_on_error=False)
+    def _recount(self, live: LiveAudit) -> None:
+        from audit_tui.tui.store_link import describe_error
+
+        repo = self.store.repo
+        try:
+            audit = repo.open_audit(live.name)
+            fresh = type(live)(audit, repo.list_cases(audit), repo.live_score(audit))
+        except Exception as exc:
+            self.call_from_thread(self.report_failure, describe_error(exc))
+            return
+        self.call_from_thread(self._recounted, live, fresh)
+
+    def _recounted(self, old: LiveAudit, fresh: LiveAudit) -> None:
+        if self.live is old:
+            self.live = fresh
+        self.audit_changed(fresh.name)
+
     # ---- actions the palette and several screens share ----------------------------------------
 
     def action_new_audit(self) -> None:
         if self.link is not None:
             self._new_audit_dialog()
 
-    @work(thread=True, exclusive=True, group="rubrics")
+    @work(thread=True, exclusive=True, group="rubrics", exit_on_error=False)
     def _new_audit_dialog(self) -> None:
         from audit_tui.domain.registry import discover
         from audit_tui.paths import shipped_rubric_dir, user_rubric_dir
 
         catalogue = discover([shipped_rubric_dir(), user_rubric_dir()], self.rubric_files)
+        self.call_from_thread(self._push_new_audit, catalogue)
+
+    def _push_new_audit(self, catalogue: RubricCatalogue) -> None:
+        from audit_tui.tui.screens.new_audit import NewAuditDialog
+        from audit_tui.tui.store_link import describe_error
+
+        for problem in catalogue.problems:
+            self.notify(
+                str(problem),
+                title="Rubric not loaded",
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
         rubrics = [
             (r.rubric.id, f"{r.rubric.title} ({r.rubric.id} {r.rubric.version})")
             for r in sorted(catalogue.rubrics.values(), key=lambda r: r.rubric.id)
         ]
-        problems = [str(p) for p in catalogue.problems]
-        self.call_from_thread(self._push_new_audit, rubrics, problems, catalogue)
-
-    def _push_new_audit(
-        self, rubrics: list[tuple[str, str]], problems: list[str], catalogue: object
-    ) -> None:
-        from audit_tui.tui.screens.new_audit import NewAudit, NewAuditDialog
-
-        for problem in problems:
-            self.notify(problem, title="Rubric not loaded", severity="warning", timeout=15)
 
         def create(request: NewAudit | None) -> None:
             if request is None or self.link is None:
                 return
-            installed = catalogue.get(request.rubric_id)  # type: ignore[attr-defined]
+            installed = catalogue.get(request.rubric_id)
 
-            def run(repo: object) -> object:
-                return repo.create_audit(  # type: ignore[attr-defined]
+            def run(repo: Repository) -> OpenAudit:
+                return repo.create_audit(
                     request.name,
                     installed.text,
                     pdu=request.pdu,
@@ -149,16 +234,15 @@ class AuditApp(App[None]):
                     origin=str(installed.path),
                 )
 
-            self.link.submit(
-                run, lambda _r, err: self.call_from_thread(self._created, request.name, err)
+            self.link.write(
+                run,
+                lambda _audit: self._created(request.name),
+                lambda error: self.report_failure(describe_error(error), "Audit not created"),
             )
 
         self.push_screen(NewAuditDialog(rubrics, set(self.audit_names)), callback=create)
 
-    def _created(self, name: str, error: BaseException | None) -> None:
-        if error is not None:
-            self.notify(str(error), title="Audit not created", severity="error")
-            return
+    def _created(self, name: str) -> None:
         from audit_tui.tui.screens.dashboard import DashboardScreen
 
         self.audit_changed(name)
@@ -172,7 +256,7 @@ class AuditApp(App[None]):
         self.push_screen(DashboardScreen(name))
 
     def audit_changed(self, audit: str) -> None:
-        """Tell every screen on the stack (the dashboard beneath a case, say) to refresh."""
+        """Tell every screen on the stack (the dashboard beneath a case, say) that `audit` changed."""
         for screen in self.screen_stack:
             screen.post_message(AuditChanged(audit))
 
@@ -195,6 +279,9 @@ class AuditApp(App[None]):
     def on_unmount(self) -> None:
         self.close_link()
 
+
+if TYPE_CHECKING:
+    from audit_tui.store.repository import Repository
 
 build_app = AuditApp
 """The one factory the CLI, the tests and the benchmarks build the app with."""

@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from functools import partial
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
+from textual.content import Content
+
+from audit_tui.tui.text import literal
+from audit_tui.tui.workers import audit_app
 
 DASHBOARD_ACTIONS = (
     ("Add case", "add_case", "Add a case to this audit"),
@@ -21,14 +25,14 @@ class AuditCommands(Provider):
         from audit_tui.tui.screens.case_walk import CaseWalkScreen
         from audit_tui.tui.screens.dashboard import DashboardScreen
 
-        app = self.app
+        app = audit_app(self.screen)
         yield (
             "New audit",
             partial(app.run_action, "new_audit"),
             "Create an audit against an installed rubric",
         )
-        for name in getattr(app, "audit_names", []):
-            yield f"Open audit: {name}", partial(app.open_audit, name), "Open its dashboard"  # type: ignore[attr-defined]
+        for name in app.audit_names:
+            yield f"Open audit: {name}", partial(app.open_audit, name), "Open its dashboard"
         dash = next((s for s in reversed(app.screen_stack) if isinstance(s, DashboardScreen)), None)
         if dash is not None and dash.audit is not None:
             for title, action, help_text in DASHBOARD_ACTIONS:
@@ -57,11 +61,22 @@ class AuditCommands(Provider):
 
     async def discover(self) -> Hits:
         for name, run, help_text in self._commands():
-            yield DiscoveryHit(name, run, help=help_text)
+            yield DiscoveryHit(literal(name), run, help=help_text)
 
     async def search(self, query: str) -> Hits:
+        """Matches highlighted on the literal name: an audit called "[/]" is not markup
+        (Textual's own `Matcher.highlight` reads its candidate as markup)."""
         matcher = self.matcher(query)
         for name, run, help_text in self._commands():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), run, help=help_text)
+                yield Hit(score, _highlight(matcher, name), run, help=help_text)
+
+
+def _highlight(matcher: Matcher, name: str) -> Content:
+    content = literal(name)
+    _score, offsets = matcher.fuzzy_search.match(matcher.query, name)
+    for offset in offsets:
+        if offset < len(content.plain) and not name[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content

@@ -5,6 +5,11 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from audit_tui.domain.files import FileRefused, TomlTooDeep, load_toml, read_regular_file
+
+MAX_CONFIG_BYTES = 1024 * 1024
+"""Largest config file read (1 MiB; a real one is a few hundred bytes)."""
+
 
 def config_file() -> Path:
     from audit_tui.paths import user_config_dir
@@ -13,13 +18,19 @@ def config_file() -> Path:
 
 
 def load_keymap(path: Path | None = None) -> tuple[dict[str, str], list[str]]:
-    """(binding id -> keys, problems). A broken config file never stops the app: it is reported."""
+    """(binding id -> keys, problems). A broken config file never stops the app: it is reported.
+
+    The file is read like any user input: a pipe, device, oversized or too deeply nested file is
+    a problem to show, never a hang or a traceback at start-up.
+    """
     path = path or config_file()
-    if not path.exists():
-        return {}, []
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        data = load_toml(read_regular_file(path, MAX_CONFIG_BYTES).decode("utf-8"))
+    except FileRefused as exc:
+        if exc.kind == "missing":
+            return {}, []
+        return {}, [f"{path}: keymap not loaded: {exc.reason}"]
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, TomlTooDeep) as exc:
         return {}, [f"{path}: keymap not loaded: {exc}"]
     keymap = data.get("keymap", {})
     if not isinstance(keymap, dict):

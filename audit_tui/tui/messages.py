@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from textual.message import Message
 
 
@@ -10,8 +13,19 @@ class StoreReady(Message):
 
 
 class AuditChanged(Message):
-    """Something in an audit changed (an answer, a case, a judgement): ratings must be redone."""
+    """Something in an audit changed (a case, a judgement, another writer's answers): screens
+    showing it refresh, now if on top, else when next shown. Our own answers do not send this:
+    they move the live counts directly."""
 
     def __init__(self, audit: str) -> None:
         super().__init__()
         self.audit = audit
+
+
+class Deliver(Message):
+    """A store result for the event loop, posted from the writer thread without waiting for the
+    loop (which may itself be waiting for the writer, when quitting)."""
+
+    def __init__(self, callback: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        super().__init__()
+        self.callback, self.args = callback, args

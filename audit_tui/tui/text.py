@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
+from textual.content import Content
+
+from audit_tui.domain.errors import printable
+
 if TYPE_CHECKING:
     from audit_tui.scoring.results import AuditResult
 
@@ -13,6 +18,16 @@ RATING_MARKS = {
     "Requires improvement": "★☆☆",
     "Inadequate": "☆☆☆",
 }
+
+
+def literal(text: str) -> Content:
+    """Text shown exactly as typed: `[/]` is not markup, an escape is shown, not obeyed."""
+    return Content(printable(text))
+
+
+def cell(text: str) -> Text:
+    """A table cell shown exactly as typed (DataTable reads plain strings as markup)."""
+    return Text(printable(text), no_wrap=True, end="")
 
 
 def percent_text(value: float | None) -> str:

@@ -25,6 +25,11 @@ def text_of(widget: Static) -> str:
     return str(widget.render())
 
 
+def plain(cells: list[object]) -> list[str]:
+    """A table row as the user reads it (cells are Text, shown literally)."""
+    return [str(c) for c in cells]
+
+
 def stored(target: str, audit: str = "spo-check") -> dict[str, dict[str, str | None]]:
     repo = reopen(target)
     a = repo.open_audit(audit)
@@ -41,7 +46,7 @@ async def test_audit_list_shows_score_and_opens_the_dashboard(demo_db: str) -> N
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         table = app.screen.query_one("#audits", DataTable)
-        row = table.get_row("demo-tameside")
+        row = plain(table.get_row("demo-tameside"))
         assert row[3] == "28" and row[4] == "100%" and row[5] == "7/27"
         assert row[6] == "★☆☆ Requires improvement"
         await pilot.press("enter")
@@ -64,7 +69,7 @@ async def test_new_user_answers_yes_then_no(two_case_any_db: str) -> None:
         await settle(pilot, app)
         walk = app.screen
         assert isinstance(walk, CaseWalkScreen) and walk.case.case_ref == "QA-001"
-        first = walk.focused
+        first = walk.current
         assert (
             isinstance(first, ItemRow) and first.item_id == "2.2.1.a"
         )  # court work does not apply
@@ -74,11 +79,11 @@ async def test_new_user_answers_yes_then_no(two_case_any_db: str) -> None:
         assert (rows["2.2.1.a"].value, rows["2.2.1.a"].state) == ("yes", "saved")
         assert (rows["2.2.1.b"].value, rows["2.2.1.b"].state) == ("no", "saved")
         assert "✓ saved" in text_of(rows["2.2.1.a"]) and "✓ saved" in text_of(rows["2.2.1.b"])
-        assert isinstance(walk.focused, ItemRow) and walk.focused.item_id == "2.2.1.c"
+        assert isinstance(walk.current, ItemRow) and walk.current.item_id == "2.2.1.c"
         await pilot.press("down", "down")
-        assert walk.focused.item_id == "2.2.2.a"  # past the key question 2.2.1
+        assert walk.current.item_id == "2.2.2.a"  # past the key question 2.2.1
         await pilot.press("up")
-        assert walk.focused.item_id == "2.2.1"
+        assert walk.current.item_id == "2.2.1"
     assert stored(two_case_db) == {"QA-001": {"2.2.1.a": "yes", "2.2.1.b": "no"}, "QA-002": {}}
 
 
@@ -125,7 +130,7 @@ async def test_create_an_audit_add_a_case_and_walk_it_to_complete(tmp_path: Path
         assert "✓ CASE COMPLETE" in text_of(walk.query_one("#case-header", Static))
         await pilot.press("escape")
         await settle(pilot, app)
-        assert "✓ complete" in app.screen.query_one("#cases", DataTable).get_row_at(0)
+        assert "✓ complete" in plain(app.screen.query_one("#cases", DataTable).get_row_at(0))
     answers = stored(target, "pdu-q3")["QA-100"]
     assert len(answers) == len(applicable) and set(answers.values()) == {"yes"}
     assert "2.1.1" not in answers
@@ -187,7 +192,7 @@ async def test_quit_mid_case_loses_nothing_and_resumes_where_left(two_case_db: s
         await steps(pilot, app, "enter")
         walk = app.screen
         assert isinstance(walk, CaseWalkScreen)
-        assert isinstance(walk.focused, ItemRow) and walk.focused.item_id == "2.2.1"
+        assert isinstance(walk.current, ItemRow) and walk.current.item_id == "2.2.1"
         assert "3/65 answered" in text_of(walk.query_one("#case-header", Static))
 
 
@@ -199,7 +204,7 @@ async def test_next_and_previous_case_without_going_back(two_case_db: str) -> No
         await settle(pilot, app)
         walk = app.screen
         assert isinstance(walk, CaseWalkScreen) and walk.case.case_ref == "QA-002"
-        assert isinstance(walk.focused, ItemRow) and walk.focused.item_id == "2.1.1.a"  # has a PSR
+        assert isinstance(walk.current, ItemRow) and walk.current.item_id == "2.1.1.a"  # has a PSR
         await pilot.press("less_than_sign")
         await settle(pilot, app)
         assert app.screen.case.case_ref == "QA-001"  # type: ignore[attr-defined]
@@ -228,7 +233,7 @@ async def test_notes_are_tagged_and_saved(two_case_db: str) -> None:
         await pilot.press("tab", "down", "down", "enter")  # the radio set: Area for improvement
         await pilot.press("ctrl+s")
         await settle(pilot, app)
-        row = app.screen.focused
+        row = app.screen.current  # type: ignore[attr-defined]
         assert isinstance(
             row, ItemRow
         ) and "✎ note (area for improvement): Motivation not explored" in text_of(row)
@@ -360,7 +365,7 @@ async def test_report_screen_and_export(demo_db: str, tmp_path: Path) -> None:
         assert isinstance(report, ReportScreen)
         assert "score 7/27" in text_of(report.query_one("#report-summary", Static))
         kqs = report.query_one("#report-kqs", DataTable)
-        row = kqs.get_row("2.2.3")
+        row = plain(kqs.get_row("2.2.3"))
         assert (
             row[0].startswith("▶ 2.2.3")
             and row[1] == "29%"
@@ -368,7 +373,7 @@ async def test_report_screen_and_export(demo_db: str, tmp_path: Path) -> None:
             and row[3] == "15–47%"
         )
         breakdown = report.query_one("#report-breakdown", DataTable)
-        assert breakdown.get_row("2.1.1")[2] == "suppressed"  # one licence case with a PSR
+        assert plain(breakdown.get_row("2.1.1"))[2] == "suppressed"  # one licence case with a PSR
         assert "Gender: male 25, female 3" in text_of(report.query_one("#report-sample", Static))
         await steps(pilot, app, "2", "down", "down", "down")  # to 2.2.3
         assert report.query_one(TabbedContent).active == "key-questions"
@@ -378,7 +383,9 @@ async def test_report_screen_and_export(demo_db: str, tmp_path: Path) -> None:
         assert "2.2 Assessment: areas for improvement" in evidence
         assert "Police call-out history" in evidence  # a note tagged for improvement
         await steps(pilot, app, "3")
-        oversight = report.query_one("#report-indicators", DataTable).get_row("ind.oversight")
+        oversight = plain(
+            report.query_one("#report-indicators", DataTable).get_row("ind.oversight")
+        )
         assert oversight[:2] == ["43%", "12/28"]
         await pilot.press("x")
         dialog = app.screen
@@ -510,7 +517,7 @@ async def test_edit_case_attributes_and_refuse_to_strand_answers(two_case_db: st
         await pilot.press("ctrl+s")
         await settle(pilot, app)
         assert isinstance(app.screen, DashboardScreen)
-        assert app.screen.query_one("#cases", DataTable).get_row("2")[3] == "very high"
+        assert plain(app.screen.query_one("#cases", DataTable).get_row("2"))[3] == "very high"
     repo = reopen(two_case_db)
     case = next(c for c in repo.list_cases(repo.open_audit("spo-check")) if c.case_ref == "QA-002")
     assert case.attributes["rosh"] == "very high" and case.attributes["has_psr"] == "yes"

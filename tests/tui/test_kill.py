@@ -1,53 +1,17 @@
 """Killing the app (SIGKILL, no chance to clean up) loses nothing it showed as saved.
 
-The real command runs in a pseudo-terminal, driven by keystrokes as a user would; the database is
-then read by another connection.
+The real command runs in a pseudo-terminal, driven by keystrokes as a user would (a burst of them
+at once, as a practised auditor types); the database is then read by another connection.
 """
 
 from __future__ import annotations
 
-import fcntl
-import os
-import pty
-import select
-import signal
 import sqlite3
-import struct
 import sys
-import termios
-import time
 
 import pytest
 
-
-class Terminal:
-    """`audit-tui` in a pty; its output is read as it arrives (select, no sleeping)."""
-
-    def __init__(self, *args: str) -> None:
-        self.pid, self.fd = pty.fork()
-        if self.pid == 0:  # the child: become the app
-            os.environ["TERM"] = "xterm-256color"
-            os.execv(sys.executable, [sys.executable, "-m", "audit_tui", *args])
-        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-        self.output = bytearray()
-
-    def wait_for(self, text: str, timeout: float = 20) -> None:
-        """Read what the app draws until `text` appears (waiting on the pty, not sleeping)."""
-        deadline = time.monotonic() + timeout
-        while text.encode() not in self.output:
-            remaining = deadline - time.monotonic()
-            ready, _, _ = select.select([self.fd], [], [], max(0.0, remaining))
-            if not ready:
-                raise AssertionError(f"{text!r} never appeared on screen")
-            self.output.extend(os.read(self.fd, 65536))
-
-    def keys(self, keys: str) -> None:
-        os.write(self.fd, keys.encode())
-
-    def kill(self) -> None:
-        os.kill(self.pid, signal.SIGKILL)
-        os.waitpid(self.pid, 0)
-        os.close(self.fd)
+from tests.tui.terminal import Terminal
 
 
 def answers(db: str) -> list[tuple[str, str, str]]:
@@ -57,6 +21,44 @@ def answers(db: str) -> list[tuple[str, str, str]]:
             "SELECT c.case_ref, a.item_id, a.value FROM answer a JOIN audit_case c ON c.id = a.case_id"
             " ORDER BY a.id"
         ).fetchall()
+
+
+def walk_order(db: str, case_ref: str) -> list[str]:
+    """The items of a case in the order the walk visits them (the ones that apply)."""
+    from tests.tui.conftest import reopen
+
+    repo = reopen(db)
+    audit = repo.open_audit("spo-check")
+    case = next(c for c in repo.list_cases(audit) if c.case_ref == case_ref)
+    repo.engine.dispose()
+    rubric = audit.rubric
+    sections = [s for s in rubric.standards if s.method == "cases"]
+    order = [i.id for st in sections for kq in st.key_questions for i in (*kq.prompts, kq)]
+    order += [i.id for i in rubric.indicators]
+    return [i for i in order if rubric.applies(i, case.attributes)]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_a_burst_typed_in_a_real_terminal_lands_one_answer_per_item(two_case_db: str) -> None:
+    """24 keys in one write to the terminal, as a practised auditor types them."""
+    keys = "ynaynaynaynaynaynaynayna"
+    term = Terminal("--db", two_case_db)
+    try:
+        term.wait_for("spo-check")
+        term.keys("\r")
+        term.wait_for("QA-002")
+        term.keys("\r")
+        term.wait_for("0/65 answered")
+        term.keys(keys)
+        term.wait_for(f"{len(keys)}/65 answered")
+    finally:
+        term.kill()
+    words = {"y": "yes", "n": "no", "a": "na"}
+    expected = [
+        ("QA-001", item, words[key])
+        for item, key in zip(walk_order(two_case_db, "QA-001"), keys, strict=False)
+    ]
+    assert answers(two_case_db) == expected
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from audit_tui.tui.messages import AuditChanged, StoreReady
 from audit_tui.tui.text import percent_text, rating_text, score_text
 from audit_tui.tui.widgets.tables import fill_table
+from audit_tui.tui.workers import audit_app, guarded
 
 COLUMNS = [
     ("Audit", "name"),
@@ -35,28 +36,39 @@ class AuditListScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Audits", classes="screen-title")
+        yield Static("Audits", classes="screen-title", markup=False)
         yield DataTable(id="audits", cursor_type="row", zebra_stripes=True)
         yield Static("Opening the database…", id="status", classes="status", markup=False)
         yield Footer()
 
+    _shown = False
+
     def on_mount(self) -> None:
         fill_table(self.query_one("#audits", DataTable), COLUMNS, [])
-        if self.app.link is not None:  # type: ignore[attr-defined]
+        if audit_app(self).link is not None:
             self.load()
 
     def on_store_ready(self, _: StoreReady) -> None:
         self.load()
 
     def on_audit_changed(self, _: AuditChanged) -> None:
-        self.load()
+        if self.is_current:
+            self.load()
+        # beneath a dashboard it catches up when shown again (on_screen_resume)
+
+    def on_screen_resume(self) -> None:
+        # back from an audit: its progress and score may have moved (answers do not send
+        # AuditChanged, they move the open audit's live counts)
+        if self._shown and audit_app(self).link is not None:
+            self.load()
 
     def action_reload(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="audit-list")
+    @work(thread=True, exclusive=True, group="audit-list", exit_on_error=False)
+    @guarded
     def load(self) -> None:
-        repo = self.app.link.repo  # type: ignore[attr-defined]
+        repo = audit_app(self).store.repo
         rows: list[tuple[Any, ...]] = []
         for info in repo.list_audits():
             result = repo.score(repo.open_audit(info.name))
@@ -76,10 +88,11 @@ class AuditListScreen(Screen[None]):
         self.app.call_from_thread(self._show, rows)
 
     def _show(self, rows: list[tuple[Any, ...]]) -> None:
+        self._shown = True
         table = self.query_one("#audits", DataTable)
         keep = table.cursor_row
         fill_table(table, COLUMNS, [(row[0], row) for row in rows])
-        self.app.audit_names = [r[0] for r in rows]  # type: ignore[attr-defined]
+        audit_app(self).audit_names = [r[0] for r in rows]
         status = self.query_one("#status", Static)
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -11,8 +11,12 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from audit_tui.tui.text import literal
+from audit_tui.tui.workers import audit_app
+
 if TYPE_CHECKING:
     from audit_tui.domain.records import CaseInfo, OpenAudit
+    from audit_tui.store.repository import Repository
 
 
 class CaseDialog(ModalScreen[bool]):
@@ -28,7 +32,7 @@ class CaseDialog(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         title = f"Edit case {self.case.case_ref}" if self.case else "Add a case"
         with VerticalScroll(classes="dialog"):
-            yield Static(title, classes="dialog-title")
+            yield Static(title, classes="dialog-title", markup=False)
             yield Label("Case reference (pseudonymous: no names)")
             yield Input(
                 value=self.case.case_ref if self.case else "",
@@ -38,15 +42,15 @@ class CaseDialog(ModalScreen[bool]):
             )
             for attr in self.audit.rubric.attributes:
                 current = self.case.attributes.get(attr.id) if self.case else None
-                yield Label(f"{attr.label}{'' if attr.required else ' (optional)'}")
+                yield Label(f"{attr.label}{'' if attr.required else ' (optional)'}", markup=False)
                 yield Select(
-                    [(v, v) for v in attr.values],
+                    [(literal(v), v) for v in attr.values],
                     value=current if current else Select.NULL,
                     id=f"attr-{attr.id}",
                     prompt="choose…",
                     allow_blank=True,
                 )
-            yield Static("", id="errors", classes="errors")
+            yield Static("", id="errors", classes="errors", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Save", variant="primary", id="save")
                 yield Button("Cancel", id="cancel")
@@ -91,19 +95,21 @@ class CaseDialog(ModalScreen[bool]):
         audit, case = self.audit, self.case
         ref = self.values()[0]
 
-        def run(repo: Any) -> Any:
+        def run(repo: Repository) -> object:
             if case is None:
                 return repo.add_cases(audit, [(ref, clean)])
             return repo.update_case(audit, case.id, clean)
 
-        self.app.link.submit(run, lambda _r, err: self.app.call_from_thread(self._done, err))  # type: ignore[attr-defined]
+        audit_app(self).store.write(run, lambda _result: self._done(ref), self._failed)
 
-    def _done(self, error: BaseException | None) -> None:
-        if error is not None:
-            self.query_one("#errors", Static).update(f"✗ {error}")
-            return
-        self.app.audit_changed(self.audit.info.name)  # type: ignore[attr-defined]
-        self.app.notify(f"Case {self.case.case_ref if self.case else self.values()[0]} saved")
+    def _failed(self, error: Exception) -> None:
+        from audit_tui.tui.store_link import describe_error
+
+        self.query_one("#errors", Static).update(f"✗ {describe_error(error)}")
+
+    def _done(self, ref: str) -> None:
+        audit_app(self).audit_changed(self.audit.info.name)
+        self.app.notify(f"Case {ref} saved", markup=False)
         self.dismiss(True)
 
     @on(Button.Pressed, "#cancel")

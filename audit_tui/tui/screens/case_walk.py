@@ -1,13 +1,14 @@
 """The case walk: standards on the left with progress; on the right the standard's headline, then
 each key question with its prompts first and the key question itself last.
 
-Keys answer the focused item and move on to the next unanswered one. An answer shows as saved only
+Keys answer the current item and move on to the next unanswered one. An answer shows as saved only
 once the write queue reports it committed.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,11 +17,15 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, ListItem, ListView, Markdown, Static
 
-from audit_tui.tui.widgets.item_row import ItemRow
+from audit_tui.tui.messages import AuditChanged
+from audit_tui.tui.widgets.item_row import ItemList, ItemRow
+from audit_tui.tui.workers import audit_app, guarded
 
 if TYPE_CHECKING:
-    from audit_tui.domain.records import AnswerInfo, CaseInfo, OpenAudit
+    from audit_tui.domain.records import AnswerInfo, CaseInfo, OpenAudit, SavedAnswer
     from audit_tui.domain.rubric import Rubric
+    from audit_tui.store.repository import Repository
+    from audit_tui.tui.live import LiveAudit
 
 
 class Section:
@@ -110,7 +115,7 @@ class CaseWalkScreen(Screen[None]):
                 ),
                 id="standards",
             )
-            with VerticalScroll(id="items"):
+            with ItemList(id="items"):
                 for sec in self.sections:
                     with Vertical(id=f"section-{sec.index}", classes="section"):
                         yield Static(sec.title, classes="section-title", markup=False)
@@ -130,72 +135,82 @@ class CaseWalkScreen(Screen[None]):
         self.show_section(0)
         self._refresh_progress()
         self.load_answers()
+        self._show_rating()
 
-    @work(thread=True, exclusive=True, group="case-answers")
+    @work(thread=True, exclusive=True, group="case-answers", exit_on_error=False)
+    @guarded
     def load_answers(self) -> None:
-        answers = self.app.link.repo.answers_for_case(self.case.id)  # type: ignore[attr-defined]
+        answers = audit_app(self).store.repo.answers_for_case(self.case.id)
         self.app.call_from_thread(self._show_answers, answers)
 
     def _show_answers(self, answers: dict[str, AnswerInfo]) -> None:
+        first_load = not self.loaded
         for row in self.rows:
-            got = answers.get(row.item_id)
-            if got is None:
-                row.set_answer(None, "stored")
-            else:
-                row.set_answer(got.value, "stored", got.note, got.note_tag)
+            row.show_stored(answers.get(row.item_id))
         self.loaded = True
         self._was_complete = self.is_complete
         self._refresh_progress()
-        self.refresh_rating()
-        start = self.next_unanswered(-1) or next((r for r in self.rows if r.applies), None)
-        if start is not None:
-            self.focus_row(start)
+        if first_load:
+            self.call_after_refresh(audit_app(self).settle_heap)
+            self.set_focus(self.query_one(ItemList))
+            start = self.next_unanswered(-1) or next((r for r in self.rows if r.applies), None)
+            if start is not None:
+                self.focus_row(start)
+
+    def on_audit_changed(self, message: AuditChanged) -> None:
+        """Another writer changed the audit (the app counted it again): show their answers in
+        this case and the new rating."""
+        if message.audit == self.audit.info.name:
+            self.load_answers()
+            self._show_rating()
 
     # ---- navigation ---------------------------------------------------------------------------
 
     def show_section(self, index: int) -> None:
-        for sec in self.sections:
-            self.query_one(f"#section-{sec.index}").display = sec.index == index
+        """Mark the standard in the list on the left. Every standard stays laid out in the walk
+        (one long list): showing and hiding them would lay out and draw a standard's rows afresh
+        each time the cursor crosses into it."""
         nav = self.query_one("#standards", ListView)
         if nav.index != index:
             nav.index = index
 
     def focus_row(self, row: ItemRow) -> None:
+        """Move the cursor now, not after the keys already typed: the next key answers `row`.
+        The cursor is the screen's (a class on the row); the focus stays on the list."""
         self.show_section(row.section)
+        if self.current is not None and self.current is not row:
+            self.current.set_current(False)
         self.current = row
-        row.focus()
-        self.call_after_refresh(row.scroll_visible)
+        row.set_current(True)
+        self.call_after_refresh(row.scroll_visible, animate=False)
+        self._row_shown(row)
 
-    def on_descendant_focus(self, event: Any) -> None:
-        widget = event.widget
-        if isinstance(widget, ItemRow):
-            self.current = widget
-            self.show_section(widget.section)
-            self._show_rating()
-            if self.has_class("-wide"):
-                from audit_tui.tui.screens.guidance import guidance_markdown
+    @on(ItemRow.Picked)
+    def _picked(self, event: ItemRow.Picked) -> None:
+        self.focus_row(event.row)
 
-                self.query_one("#guidance-text", Markdown).update(
-                    guidance_markdown(self.audit.rubric, widget.item_id)
-                )
+    def _row_shown(self, row: ItemRow) -> None:
+        self._show_rating()
+        if self.has_class("-wide"):
+            from audit_tui.tui.screens.guidance import guidance_markdown
+
+            self.query_one("#guidance-text", Markdown).update(
+                guidance_markdown(self.audit.rubric, row.item_id)
+            )
 
     # ---- the live rating of the standard in view ----------------------------------------------
 
-    @work(thread=True, exclusive=True, group="case-rating")
-    def refresh_rating(self) -> None:
-        result = self.app.link.repo.score(self.audit)  # type: ignore[attr-defined]
-        self.app.call_from_thread(self._rating_ready, result)
-
-    def _rating_ready(self, result: Any) -> None:
-        self._result = result
-        self._show_rating()
+    def _live(self) -> LiveAudit | None:
+        live = audit_app(self).live
+        return live if live is not None and live.name == self.audit.info.name else None
 
     def _show_rating(self) -> None:
         from audit_tui.tui.text import percent_text, rating_text, score_text
 
-        result = getattr(self, "_result", None)
-        if result is None or self.current is None:
+        live = self._live()
+        if live is None or self.current is None:
             return
+        result = live.result
         key = self.sections[self.current.section].key
         st = next((s for s in result.standards if s.id == key), None)
         if st is None:
@@ -225,6 +240,7 @@ class CaseWalkScreen(Screen[None]):
             self.focus_row(target)
         else:
             self.show_section(index)
+        self.query_one(f"#section-{index}").scroll_visible(top=True, animate=False)
 
     def _applicable(self) -> list[ItemRow]:
         return [r for r in self.rows if r.applies]
@@ -273,10 +289,12 @@ class CaseWalkScreen(Screen[None]):
     # ---- answering ----------------------------------------------------------------------------
 
     def _target(self) -> ItemRow | None:
+        """The row under the cursor when the key was pressed (kept by the screen: Textual moves
+        focus only after the keys already queued)."""
         if not self.loaded:
             self.notify("Still loading this case's answers…")
             return None
-        row = self.focused if isinstance(self.focused, ItemRow) else self.current
+        row = self.current
         if row is None or not row.applies:
             return None
         return row
@@ -288,40 +306,54 @@ class CaseWalkScreen(Screen[None]):
         from audit_tui.domain.answers import Answer
 
         answer = Answer(value) if value else None
-        previous = row.value
-        row.set_answer(answer.value if answer else None, "saving")
-        audit, case, item_id = self.audit, self.case, row.item_id
-
-        def run(repo: Any) -> Any:
-            return repo.save_answer(audit, case, item_id, answer)
-
-        self.app.link.submit(  # type: ignore[attr-defined]
-            run,
-            lambda saved, err: self.app.call_from_thread(self._saved, row, saved, err, previous),
+        self._save(
+            row,
+            answer.value if answer else None,
+            lambda repo, audit, case: repo.save_answer(audit, case, row.item_id, answer),
         )
         if answer is not None:
             following = self.next_unanswered(self.rows.index(row))
             if following is not None:
                 self.focus_row(following)
 
-    def _saved(
+    def _save(
         self,
         row: ItemRow,
-        saved: AnswerInfo | None,
-        error: BaseException | None,
-        previous: str | None,
+        shown: str | None,
+        write: Callable[[Repository, OpenAudit, CaseInfo], SavedAnswer],
     ) -> None:
-        if error is not None or saved is None:
-            row.set_answer(previous, "failed")
-            self.notify(f"{row.item_id} was NOT saved: {error}", severity="error", timeout=15)
-            return
-        row.set_answer(saved.value, "saved", saved.note, saved.note_tag)
+        """Show `shown` on `row` as being saved and queue the write; its result comes back to
+        this row with a token, so only the row's latest save decides what it shows."""
+        audit, case = self.audit, self.case
+        token = row.begin_save(shown)
+        audit_app(self).store.write(
+            lambda repo: write(repo, audit, case),
+            lambda saved: self._saved(row, token, saved),
+            lambda error: self._failed(row, token, error),
+        )
+
+    def _saved(self, row: ItemRow, token: int, saved: SavedAnswer) -> None:
+        row.save_done(token, saved.answer)
+        live = self._live()
+        if live is not None and not live.apply(self.case.id, row.item_id, saved):
+            audit_app(self).recount(live)  # someone else wrote in between: count again, once
         self._refresh_progress()
-        self.app.audit_changed(self.audit.info.name)  # type: ignore[attr-defined]
-        self.refresh_rating()
+        self._show_rating()
         if self.is_complete and not self._was_complete:
-            self.notify(f"Case {self.case.case_ref} is complete.", title="✓ Complete")
+            self.notify(f"Case {self.case.case_ref} is complete.", title="✓ Complete", markup=False)
         self._was_complete = self.is_complete
+
+    def _failed(self, row: ItemRow, token: int, error: Exception) -> None:
+        from audit_tui.tui.store_link import describe_error
+
+        row.save_failed(token)
+        self._refresh_progress()
+        self.notify(
+            f"{row.item_id} was NOT saved: {describe_error(error)}",
+            severity="error",
+            timeout=15,
+            markup=False,
+        )
 
     def action_note(self) -> None:
         row = self._target()
@@ -335,19 +367,12 @@ class CaseWalkScreen(Screen[None]):
             from audit_tui.domain.answers import NoteTag
 
             note, tag = result
-            audit, case, item_id = self.audit, self.case, row.item_id
-            previous = row.value
-            row.set_answer(row.value, "saving")
-
-            def run(repo: Any) -> Any:
-                return repo.save_answer(
-                    audit, case, item_id, note=note, note_tag=NoteTag(tag) if tag else None
-                )
-
-            self.app.link.submit(  # type: ignore[attr-defined]
-                run,
-                lambda saved, err: self.app.call_from_thread(
-                    self._saved, row, saved, err, previous
+            note_tag = NoteTag(tag) if tag else None
+            self._save(
+                row,
+                row.value,
+                lambda repo, audit, case: repo.save_answer(
+                    audit, case, row.item_id, note=note, note_tag=note_tag
                 ),
             )
 
@@ -356,7 +381,7 @@ class CaseWalkScreen(Screen[None]):
         )
 
     def action_guidance(self) -> None:
-        row = self.focused if isinstance(self.focused, ItemRow) else self.current
+        row = self.current
         if row is None:
             return
         from audit_tui.tui.screens.guidance import GuidanceScreen

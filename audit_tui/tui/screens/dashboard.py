@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -12,12 +12,15 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from audit_tui.tui.messages import AuditChanged, StoreReady
+from audit_tui.tui.text import cell
 from audit_tui.tui.widgets.ratings_panel import RatingsPanel
 from audit_tui.tui.widgets.tables import fill_table
+from audit_tui.tui.workers import audit_app, guarded
 
 if TYPE_CHECKING:
     from audit_tui.domain.records import CaseInfo, OpenAudit
     from audit_tui.scoring.results import AuditResult
+    from audit_tui.tui.live import LiveAudit
 
 
 CASE_COLUMNS = [
@@ -28,6 +31,18 @@ CASE_COLUMNS = [
     ("Answered", "answered"),
     ("Status", "status"),
 ]
+
+
+def _row(case: CaseInfo) -> tuple[str, ...]:
+    a = case.attributes
+    return (
+        case.case_ref,
+        a.get("sentence_type", "–"),
+        a.get("has_psr", "–"),
+        a.get("rosh", "–"),
+        f"{case.answered}/{case.applicable}",
+        case_status(case),
+    )
 
 
 def case_status(case: CaseInfo) -> str:
@@ -46,7 +61,8 @@ class DashboardScreen(Screen[None]):
         Binding("j", "judgements", "Judgements", id="judgements"),
         Binding("r", "report", "Report", id="report"),
         Binding("x", "export_report", "Export", id="export_report"),
-        Binding("slash", "filter", "Filter", id="filter"),
+        # priority: run before the keys typed after it are handed out, so they reach the filter
+        Binding("slash", "filter", "Filter", id="filter", priority=True),
         Binding("escape", "back", "Audits", id="back"),
     ]
 
@@ -60,20 +76,20 @@ class DashboardScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(self.audit_name, id="audit-title", classes="screen-title")
+        yield Static(self.audit_name, id="audit-title", classes="screen-title", markup=False)
         with Horizontal(id="dashboard"):
             with Vertical(id="cases-pane"):
                 yield Input(
                     placeholder="Filter cases (ref, sentence, risk, status…)  /", id="filter"
                 )
                 yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
-                yield Static("", id="cases-status", classes="status")
+                yield Static("", id="cases-status", classes="status", markup=False)
             yield RatingsPanel(id="ratings")
         yield Footer()
 
     def on_mount(self) -> None:
         fill_table(self.query_one("#cases", DataTable), CASE_COLUMNS, [])
-        if self.app.link is not None:  # type: ignore[attr-defined]
+        if audit_app(self).link is not None:
             self.load()
 
     def on_store_ready(self, _: StoreReady) -> None:
@@ -84,37 +100,58 @@ class DashboardScreen(Screen[None]):
             return
         if self.is_current:
             self.load()
-        else:  # beneath a case: catch up the moment it shows again, not on every answer
+        else:  # beneath a case: catch up the moment it shows again, not on every change
             self._stale = True
 
     def on_screen_resume(self) -> None:
-        if self._stale:
+        live = audit_app(self).live
+        if self._stale or (live is not None and live.name == self.audit_name and live.stale):
             self._stale = False
             self.load()
+        elif live is not None and live.name == self.audit_name:
+            self._show_live(live)
 
-    @work(thread=True, exclusive=True, group="dashboard")
+    @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
+    @guarded
     def load(self) -> None:
-        from audit_tui.domain.errors import AuditError
+        """Open the audit and count it in full: what every screen above then keeps current."""
+        from audit_tui.tui.live import LiveAudit
 
-        repo = self.app.link.repo  # type: ignore[attr-defined]
-        try:
-            audit = repo.open_audit(self.audit_name)
-        except AuditError as exc:
-            self.app.call_from_thread(self.app.notify, str(exc), severity="error")
-            return
-        cases = repo.list_cases(audit)
-        result = repo.score(audit)
-        self.app.call_from_thread(self._show, audit, cases, result)
+        repo = audit_app(self).store.repo
+        audit = repo.open_audit(self.audit_name)
+        live = LiveAudit(audit, repo.list_cases(audit), repo.live_score(audit))
+        self.app.call_from_thread(self._loaded, live)
 
-    def _show(self, audit: OpenAudit, cases: list[CaseInfo], result: AuditResult) -> None:
-        self.audit, self.cases, self.result = audit, cases, result
-        info = audit.info
+    def _loaded(self, live: LiveAudit) -> None:
+        audit_app(self).watch_live(live)
+        self._show_live(live, whole=True)
+        self.call_after_refresh(audit_app(self).settle_heap)
+
+    def _show_live(self, live: LiveAudit, whole: bool = False) -> None:
+        """Draw from the shared live audit: the whole table after a load, else only the cases
+        whose progress moved (answering in a case never rebuilds the table)."""
+        self.audit, self.cases, self.result = live.audit, live.cases, live.result
+        info = live.audit.info
         where = " · ".join(x for x in (info.pdu, info.region) if x)
         self.query_one("#audit-title", Static).update(
-            f"{info.name}{' · ' + where if where else ''} · {audit.rubric.title}"
+            f"{info.name}{' · ' + where if where else ''} · {live.audit.rubric.title}"
         )
-        self.query_one(RatingsPanel).show(audit.rubric, result)
-        self._fill_table()
+        self.query_one(RatingsPanel).show(live.audit.rubric, live.result)
+        if whole or self._filtering():
+            live.changed_cases.clear()
+            self._fill_table()
+            return
+        table = self.query_one("#cases", DataTable)
+        for case_id in sorted(live.changed_cases):
+            case = live.case(case_id)
+            if case is not None and str(case_id) in table.rows:
+                for key, value in zip(("answered", "status"), _row(case)[4:], strict=True):
+                    table.update_cell(str(case_id), key, cell(value))
+        live.changed_cases.clear()
+        self._show_status()
+
+    def _filtering(self) -> bool:
+        return bool(self.query_one("#filter", Input).value.strip())
 
     def _fill_table(self) -> None:
         table = self.query_one("#cases", DataTable)
@@ -122,29 +159,24 @@ class DashboardScreen(Screen[None]):
         needle = self.query_one("#filter", Input).value.strip().casefold()
         rows = []
         for case in self.cases:
-            a = case.attributes
-            cells = (
-                case.case_ref,
-                a.get("sentence_type", "–"),
-                a.get("has_psr", "–"),
-                a.get("rosh", "–"),
-                f"{case.answered}/{case.applicable}",
-                case_status(case),
-            )
-            if not needle or any(needle in str(c).casefold() for c in cells):
+            cells = _row(case)
+            if not needle or any(needle in c.casefold() for c in cells):
                 rows.append((str(case.id), cells))
         fill_table(table, CASE_COLUMNS, rows)
-        shown = len(rows)
         keys = [k for k, _ in rows]
         if current is not None and str(current.id) in keys:
             table.move_cursor(row=keys.index(str(current.id)))
+        self._show_status()
+        if not self.query_one("#filter", Input).has_focus:
+            table.focus()
+
+    def _show_status(self) -> None:
         done = sum(c.complete for c in self.cases)
-        filtered = f" · {shown} shown" if needle else ""
+        shown = self.query_one("#cases", DataTable).row_count
+        filtered = f" · {shown} shown" if self._filtering() else ""
         self.query_one("#cases-status", Static).update(
             f"{len(self.cases)} cases · {done} complete{filtered} · Enter opens a case · c add · i import · j judgements"
         )
-        if not self.query_one("#filter", Input).has_focus:
-            table.focus()
 
     def current_case(self) -> CaseInfo | None:
         table = self.query_one("#cases", DataTable)
@@ -165,10 +197,16 @@ class DashboardScreen(Screen[None]):
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
-        self.query_one("#cases", DataTable).focus()
+        self.set_focus(self.query_one("#cases", DataTable))
 
     def action_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        """Focus the filter at once, so "/" then a burst of text all goes into it; in the filter,
+        "/" is text (case references may hold one)."""
+        box = self.query_one("#filter", Input)
+        if self.focused is box:  # behind any keys already on their way to it
+            box.post_message(events.Key("slash", "/"))
+        else:
+            self.set_focus(box)
 
     @on(DataTable.RowSelected, "#cases")
     def _row_selected(self) -> None:
@@ -193,7 +231,7 @@ class DashboardScreen(Screen[None]):
 
     def action_back(self) -> None:
         if self.query_one("#filter", Input).has_focus:
-            self.query_one("#cases", DataTable).focus()
+            self.set_focus(self.query_one("#cases", DataTable))
             return
         self.app.pop_screen()
 

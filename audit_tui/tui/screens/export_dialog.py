@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -12,8 +12,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
+from audit_tui.tui.workers import audit_app
+
 if TYPE_CHECKING:
     from audit_tui.domain.records import OpenAudit
+    from audit_tui.store.repository import Repository
 
 
 class ExportDialog(ModalScreen[bool]):
@@ -64,6 +67,8 @@ class ExportDialog(ModalScreen[bool]):
     @on(Input.Submitted, "#path")
     @on(Button.Pressed, "#export")
     def export(self) -> None:
+        """Check the target off the event loop first: a refusal (a database, a link, a folder)
+        shows here, and a file that exists is replaced only once the user says so."""
         raw = self.query_one("#path", Input).value.strip()
         if not raw:
             self.query_one("#errors", Static).update("✗ Give a file name.")
@@ -71,22 +76,63 @@ class ExportDialog(ModalScreen[bool]):
         path = Path(raw).expanduser()
         fmt = str(self.query_one("#format", Select).value)
         notes = self.query_one("#notes", Checkbox).value
+        protect = self._protected()
+
+        def check(repo: Repository) -> bool:
+            import os
+
+            from audit_tui.domain.errors import AuditError
+            from audit_tui.reporting.render import database_files, refusal
+
+            why = refusal(path, [*protect, *database_files(repo)])
+            if why:
+                raise AuditError.at(str(path), why)
+            return os.path.lexists(path)
+
+        def checked(exists: bool) -> None:
+            if exists:
+                from audit_tui.tui.screens.confirm import ConfirmDialog
+
+                def answered(yes: bool | None) -> None:
+                    if yes:
+                        self._write(path, fmt, notes, protect)
+                    else:
+                        self.query_one("#errors", Static).update(f"{path} not replaced.")
+
+                self.app.push_screen(
+                    ConfirmDialog(f"{path} already exists. Replace it?", "Replace"), answered
+                )
+            else:
+                self._write(path, fmt, notes, protect)
+
+        audit_app(self).store.write(check, checked, self._failed)
+
+    def _protected(self) -> list[Path]:
+        """The app's SQLite file (not a database URL): a report must never replace it."""
+        target = str(getattr(self.app, "db_target", "") or "")
+        return [Path(target).expanduser()] if target and "://" not in target else []
+
+    def _write(self, path: Path, fmt: str, notes: bool, protect: list[Path]) -> None:
         audit = self.audit
         self.query_one("#errors", Static).update(f"Writing {path}…")
 
-        def run(repo: Any) -> Path:
-            from audit_tui.reporting.render import render_report, write_atomically
+        def run(repo: Repository) -> Path:
+            from audit_tui.reporting.render import database_files, render_report, write_atomically
 
-            write_atomically(path, render_report(repo, audit, fmt, notes))
+            content = render_report(repo, audit, fmt, notes)
+            write_atomically(path, content, protect=[*protect, *database_files(repo)])
             return path
 
-        self.app.link.submit(run, lambda p, err: self.app.call_from_thread(self._done, p, err))  # type: ignore[attr-defined]
+        audit_app(self).store.write(run, self._done, self._failed)
 
-    def _done(self, path: Path | None, error: BaseException | None) -> None:
-        if error is not None:
-            self.query_one("#errors", Static).update(f"✗ {error}")
-            return
-        self.app.notify(f"Report written to {path}")
+    def _failed(self, error: Exception) -> None:
+        """A refusal or a failed write, in one line; the dialog stays open to choose again."""
+        from audit_tui.tui.store_link import describe_error
+
+        self.query_one("#errors", Static).update(f"✗ {describe_error(error)}")
+
+    def _done(self, path: Path) -> None:
+        self.app.notify(f"Report written to {path}", markup=False)
         self.dismiss(True)
 
     @on(Button.Pressed, "#cancel")

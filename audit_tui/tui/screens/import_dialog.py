@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from audit_tui.tui.workers import audit_app
+
 if TYPE_CHECKING:
     from audit_tui.domain.records import OpenAudit
+    from audit_tui.store.repository import Repository
 
 
 class ImportCasesDialog(ModalScreen[bool]):
@@ -26,10 +30,12 @@ class ImportCasesDialog(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         columns = ", ".join(["case_ref", *(a.id for a in self.audit.rubric.attributes)])
         with Vertical(classes="dialog"):
-            yield Static(f"Import cases into {self.audit.info.name}", classes="dialog-title")
-            yield Label(f"CSV file (UTF-8, header row; columns: {columns})")
+            yield Static(
+                f"Import cases into {self.audit.info.name}", classes="dialog-title", markup=False
+            )
+            yield Label(f"CSV file (UTF-8, header row; columns: {columns})", markup=False)
             yield Input(placeholder="path/to/cases.csv", id="path")
-            yield Static("", id="errors", classes="errors")
+            yield Static("", id="errors", classes="errors", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Import", variant="primary", id="import")
                 yield Button("Cancel", id="cancel")
@@ -49,26 +55,28 @@ class ImportCasesDialog(ModalScreen[bool]):
         errors.update(f"Importing {path}…")
         audit = self.audit
 
-        def run(repo: Any) -> int:
+        def run(repo: Repository) -> int:
             from audit_tui.io.imports import import_cases
 
             return import_cases(repo, audit, path)
 
-        self.app.link.submit(run, lambda n, err: self.app.call_from_thread(self._done, n, err))  # type: ignore[attr-defined]
+        audit_app(self).store.write(run, self._done, self._failed)
 
-    def _done(self, count: int | None, error: BaseException | None) -> None:
-        from audit_tui.domain.errors import AuditError
+    def _failed(self, error: Exception) -> None:
+        """Show at most 20 problems, escaped, as plain text (Content: never read as markup, so a
+        file name or cell holding "[...]" or control characters shows as it is)."""
+        from audit_tui.domain.errors import AuditError, problem_lines
+        from audit_tui.tui.store_link import describe_error
 
         errors = self.query_one("#errors", Static)
         if isinstance(error, AuditError):
-            lines = [f"✗ {p}" for p in error.problems]
-            shown = lines[:30] + ([f"… and {len(lines) - 30} more"] if len(lines) > 30 else [])
-            errors.update("Nothing was imported:\n" + "\n".join(shown))
-            return
-        if error is not None:
-            errors.update(f"✗ {error}")
-            return
-        self.app.audit_changed(self.audit.info.name)  # type: ignore[attr-defined]
+            shown = [f"✗ {line}" for line in problem_lines(error.problems)]
+            errors.update(Content("Nothing was imported:\n" + "\n".join(shown)))
+        else:
+            errors.update(Content(f"✗ {describe_error(error)}"))
+
+    def _done(self, count: int) -> None:
+        audit_app(self).audit_changed(self.audit.info.name)
         self.app.notify(f"Imported {count} cases")
         self.dismiss(True)
 

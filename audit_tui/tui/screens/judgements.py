@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -11,8 +11,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Label, Select, Static, TextArea
 
+from audit_tui.tui.text import literal
+from audit_tui.tui.workers import audit_app, guarded
+
 if TYPE_CHECKING:
     from audit_tui.domain.records import Judgement, OpenAudit
+    from audit_tui.store.repository import Repository
 
 
 def _key(standard_id: str) -> str:
@@ -28,6 +32,7 @@ class JudgementsScreen(Screen[None]):
     def __init__(self, audit: OpenAudit) -> None:
         super().__init__()
         self.audit = audit
+        self._saved_values: list[tuple[object, str, str]] | None = None
         self.standards = [s for s in audit.rubric.standards if s.method == "judgement"]
         self.ratings = [b.rating for b in audit.rubric.scoring.bands]
 
@@ -40,7 +45,9 @@ class JudgementsScreen(Screen[None]):
                 with Vertical(classes="judgement"):
                     yield Static(f"{st.id} {st.title}", classes="section-title", markup=False)
                     yield Static(st.headline, classes="headline", markup=False)
-                    yield Select([(r, r) for r in self.ratings], id=f"rating-{k}", prompt="rating…")
+                    yield Select(
+                        [(literal(r), r) for r in self.ratings], id=f"rating-{k}", prompt="rating…"
+                    )
                     yield Label("Strengths (one per line)")
                     yield TextArea(id=f"strengths-{k}", classes="evidence")
                     yield Label("Areas for improvement (one per line)")
@@ -54,9 +61,10 @@ class JudgementsScreen(Screen[None]):
     def on_mount(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="judgements")
+    @work(thread=True, exclusive=True, group="judgements", exit_on_error=False)
+    @guarded
     def load(self) -> None:
-        current = self.app.link.repo.judgements(self.audit)  # type: ignore[attr-defined]
+        current = audit_app(self).store.repo.judgements(self.audit)
         self.app.call_from_thread(self._show, current)
 
     def _show(self, current: dict[str, Judgement]) -> None:
@@ -68,7 +76,19 @@ class JudgementsScreen(Screen[None]):
             self.query_one(f"#rating-{k}", Select).value = j.rating
             self.query_one(f"#strengths-{k}", TextArea).text = j.strengths
             self.query_one(f"#improvements-{k}", TextArea).text = j.improvements
+        self._saved_values = self._values()
         self.query(Select).first().focus()
+
+    def _values(self) -> list[tuple[object, str, str]]:
+        """What the screen holds now, to compare with what was last loaded or saved."""
+        return [
+            (
+                self.query_one(f"#rating-{_key(st.id)}", Select).value,
+                self.query_one(f"#strengths-{_key(st.id)}", TextArea).text.strip(),
+                self.query_one(f"#improvements-{_key(st.id)}", TextArea).text.strip(),
+            )
+            for st in self.standards
+        ]
 
     def collect(self) -> tuple[list[Judgement], list[str]]:
         from audit_tui.domain.records import Judgement
@@ -83,7 +103,14 @@ class JudgementsScreen(Screen[None]):
                 if strengths or improvements:
                     problems.append(f"{st.id} {st.title}: choose a rating for this evidence")
                 continue
-            out.append(Judgement(st.id, str(rating), strengths, improvements))
+            out.append(
+                Judgement(
+                    standard_id=st.id,
+                    rating=str(rating),
+                    strengths=strengths,
+                    improvements=improvements,
+                )
+            )
         return out, problems
 
     @on(Button.Pressed, "#save")
@@ -94,22 +121,37 @@ class JudgementsScreen(Screen[None]):
             errors.update("\n".join(f"✗ {p}" for p in problems))
             return
         errors.update("Saving…")
-        audit = self.audit
+        audit, snapshot = self.audit, self._values()
 
-        def run(repo: Any) -> int:
+        def run(repo: Repository) -> int:
             return repo.save_judgements(audit, judgements)
 
-        self.app.link.submit(run, lambda n, err: self.app.call_from_thread(self._saved, n, err))  # type: ignore[attr-defined]
+        audit_app(self).store.write(run, lambda n: self._saved(n, snapshot), self._failed)
 
-    def _saved(self, changed: int | None, error: BaseException | None) -> None:
-        errors = self.query_one("#errors", Static)
-        if error is not None:
-            errors.update(f"✗ Not saved: {error}")
-            return
-        errors.update(f"✓ Saved ({changed} changed)")
-        self.app.audit_changed(self.audit.info.name)  # type: ignore[attr-defined]
+    def _failed(self, error: Exception) -> None:
+        from audit_tui.tui.store_link import describe_error
+
+        self.query_one("#errors", Static).update(f"✗ Not saved: {describe_error(error)}")
+
+    def _saved(self, changed: int, snapshot: list[tuple[object, str, str]]) -> None:
+        self._saved_values = snapshot
+        self.query_one("#errors", Static).update(f"✓ Saved ({changed} changed)")
+        audit_app(self).audit_changed(self.audit.info.name)
         self.notify("Judgements saved")
 
     @on(Button.Pressed, "#back")
     def action_back(self) -> None:
-        self.app.pop_screen()
+        """Leave; ratings or evidence not yet saved are discarded only when the user says so."""
+        if self._saved_values is None or self._values() == self._saved_values:
+            self.app.pop_screen()
+            return
+        from audit_tui.tui.screens.confirm import ConfirmDialog
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.app.pop_screen()
+
+        self.app.push_screen(
+            ConfirmDialog("Some judgements are not saved. Leave and discard them?", "Discard"),
+            callback=answered,
+        )

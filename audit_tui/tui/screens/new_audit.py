@@ -11,6 +11,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from audit_tui.tui.text import literal
+
 
 @dataclass(frozen=True)
 class NewAudit:
@@ -43,7 +45,7 @@ class NewAuditDialog(ModalScreen[NewAudit | None]):
             yield Label("Framework (rubric)")
             only = self.rubrics[0][0] if len(self.rubrics) == 1 else Select.NULL
             yield Select(
-                [(label, rid) for rid, label in self.rubrics],
+                [(literal(label), rid) for rid, label in self.rubrics],
                 id="rubric",
                 value=only,
                 prompt="choose…",

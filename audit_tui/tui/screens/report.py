@@ -13,8 +13,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Select, Static, TabbedContent, TabPane
 
-from audit_tui.tui.text import band_bar, percent_text, rating_text, score_text
+from audit_tui.tui.text import band_bar, literal, percent_text, rating_text, score_text
 from audit_tui.tui.widgets.tables import fill_table
+from audit_tui.tui.workers import audit_app, guarded
 
 if TYPE_CHECKING:
     from audit_tui.domain.records import OpenAudit
@@ -75,7 +76,7 @@ class ReportScreen(Screen[None]):
                 yield DataTable(id="report-prompts", cursor_type="row", show_cursor=False)
                 yield Static("", id="report-evidence", markup=False)
             with TabPane("Other findings", id="findings"), VerticalScroll():
-                yield Static("Case-level findings that are not rated", classes="hint")
+                yield Static("Case-level findings that are not rated", classes="hint", markup=False)
                 yield DataTable(id="report-indicators", cursor_type="row")
             with TabPane("Breakdowns", id="breakdowns"), VerticalScroll():
                 yield Select([], id="breakdown-by", prompt="by case attribute…")
@@ -84,17 +85,18 @@ class ReportScreen(Screen[None]):
 
     def action_pane(self, pane: str) -> None:
         self.query_one(TabbedContent).active = pane
-        self.query_one(f"#{PANES[pane]}", DataTable).focus()
+        self.set_focus(self.query_one(f"#{PANES[pane]}", DataTable))
 
     def on_mount(self) -> None:
         self.load()
 
-    @work(thread=True, exclusive=True, group="report")
+    @work(thread=True, exclusive=True, group="report", exit_on_error=False)
+    @guarded
     def load(self) -> None:
         from audit_tui.reporting.model import build_report
 
         # the auditors' own notes are shown here as evidence; exports carry them only when asked
-        data = build_report(self.app.link.repo, self.audit, include_notes=True)  # type: ignore[attr-defined]
+        data = build_report(audit_app(self).store.repo, self.audit, include_notes=True)
         self.app.call_from_thread(self._show, data)
 
     def _show(self, data: ReportData) -> None:
@@ -149,7 +151,7 @@ class ReportScreen(Screen[None]):
         if rows:
             self._show_key_question(rows[0][0])
         select = self.query_one("#breakdown-by", Select)
-        select.set_options([(bd.label, bd.attribute) for bd in data.breakdowns])
+        select.set_options([(literal(bd.label), bd.attribute) for bd in data.breakdowns])
         if data.breakdowns:
             select.value = data.breakdowns[0].attribute
 

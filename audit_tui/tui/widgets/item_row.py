@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.message import Message
 from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from audit_tui.domain.records import AnswerInfo
 
 ANSWER_MARKS = {"yes": "✓ Yes", "no": "✗ No", "na": "– N/A", None: "· ───"}
 STATE_WORDS = {
@@ -13,13 +21,14 @@ STATE_WORDS = {
     "stored": "",
     "loading": "",
 }
-VALUE_CLASSES = ("-yes", "-no", "-na", "-unanswered")
-STATE_CLASSES = ("-saved", "-saving", "-failed")
+VALUE_CLASSES = {"yes": "-yes", "no": "-no", "na": "-na"}
 TAG_WORDS = {"strength": "strength", "improvement": "area for improvement"}
 
 
-class ItemRow(Static):
-    """Focusable; the screen answers it. `value` is on disk once `state` is "stored" or "saved"."""
+class ItemList(VerticalScroll):
+    """The walk's rows. It keeps the focus while the cursor (the screen's current row, marked
+    `-current`) moves: moving focus per answer would restyle the screen and rebuild the footer
+    each time, which costs a practised auditor hundreds of milliseconds a key."""
 
     can_focus = True
     # Here rather than on the screen, so they win over the scrolling container's own up/down.
@@ -27,6 +36,18 @@ class ItemRow(Static):
         Binding("down", "screen.move(1)", "Next item", id="item_down", show=False),
         Binding("up", "screen.move(-1)", "Previous item", id="item_up", show=False),
     ]
+
+
+class ItemRow(Static):
+    """One item; the screen answers the current one. `value` is on disk once `state` is "stored"
+    or "saved"."""
+
+    class Picked(Message):
+        """The row was clicked: it becomes the current one."""
+
+        def __init__(self, row: ItemRow) -> None:
+            super().__init__()
+            self.row = row
 
     def __init__(
         self,
@@ -46,15 +67,29 @@ class ItemRow(Static):
         self.item_id, self.text, self.kind = item_id, text, kind
         self.applies, self.why_not, self.section = applies, why_not, section
         self.value: str | None = None
+        """What the row shows: the answer being saved, or the one on disk."""
+        self.stored: str | None = None
+        """The last answer known to be on disk."""
         self.note: str = ""
         self.note_tag: str | None = None
         self.state = "loading"
-        self.can_focus = applies
+        self._generation = 0
+        self._base_classes = f"item-row -{kind.replace('_', '-')}"
+        self.current = False
+        self._shown: str | None = None
         if not applies:
             self.add_class("-inapplicable")
 
     def on_mount(self) -> None:
         self.refresh_row()
+
+    def on_click(self) -> None:
+        if self.applies:
+            self.post_message(self.Picked(self))
+
+    def set_current(self, current: bool) -> None:
+        self.current = current
+        self._restyle()
 
     @property
     def answered(self) -> bool:
@@ -65,14 +100,37 @@ class ItemRow(Static):
         """Loaded from the database or committed since: never a value still being written."""
         return self.state in ("stored", "saved")
 
-    def set_answer(
-        self, value: str | None, state: str, note: str | None = None, tag: str | None = None
-    ) -> None:
-        self.value = value
-        self.state = state
-        if note is not None:
-            self.note, self.note_tag = note, tag
+    def show_stored(self, answer: AnswerInfo | None) -> None:
+        """The answer as read from the database (on opening the case, or after another writer's
+        change). A row with a save in flight keeps showing what is being saved."""
+        if self.state == "saving":
+            return
+        self.stored = self.value = answer.value if answer else None
+        self.note, self.note_tag = (answer.note, answer.note_tag) if answer else ("", None)
+        self.state = "stored"
         self.refresh_row()
+
+    def begin_save(self, value: str | None) -> int:
+        """Show `value` as being saved; returns the token its result must bring back."""
+        self._generation += 1
+        self.value, self.state = value, "saving"
+        self.refresh_row()
+        return self._generation
+
+    def save_done(self, token: int, answer: AnswerInfo) -> None:
+        """A save committed. Only the latest save of this row decides what it shows; an earlier
+        one's result never overwrites an answer typed after it."""
+        self.stored = answer.value
+        if token == self._generation:
+            self.value, self.state = answer.value, "saved"
+            self.note, self.note_tag = answer.note, answer.note_tag
+            self.refresh_row()
+
+    def save_failed(self, token: int) -> None:
+        """A save did not commit: show NOT SAVED and the answer that is on disk."""
+        if token == self._generation:
+            self.value, self.state = self.stored, "failed"
+            self.refresh_row()
 
     def refresh_row(self) -> None:
         label = "KEY QUESTION " if self.kind == "key_question" else ""
@@ -90,10 +148,32 @@ class ItemRow(Static):
             lines.append(f"        ✎ note{tag}: {self.note}")
         if status:
             lines[0] += f"   [{status}]"
-        self.update("\n".join(lines))
-        self.remove_class(*VALUE_CLASSES, *STATE_CLASSES)
-        self.add_class(
-            {"yes": "-yes", "no": "-no", "na": "-na"}.get(self.value or "", "-unanswered")
+        self._show("\n".join(lines))
+        self._restyle()
+
+    def _show(self, text: str) -> None:
+        """Update the text, laying the screen out again only if the row's height changes: an
+        answer changes a word or two, and a layout of the whole walk per change costs a fast
+        typist tens of milliseconds a key."""
+        width = self.content_region.width
+        same_height = (
+            width > 0
+            and self._shown is not None
+            and Content(text).get_height(self.styles, width)
+            == Content(self._shown).get_height(self.styles, width)
         )
+        self._shown = text
+        self.update(text, layout=not same_height)
+
+    def _restyle(self) -> None:
+        """Set every class at once: one restyle per change, not one per class."""
+        classes = [self._base_classes, VALUE_CLASSES.get(self.value, "-unanswered")]
+        if not self.applies:
+            classes.append("-inapplicable")
         if self.state in ("saved", "saving", "failed"):
-            self.add_class("-" + self.state)
+            classes.append("-" + self.state)
+        if self.current:
+            classes.append("-current")
+        wanted = " ".join(classes)
+        if set(wanted.split()) != set(self.classes):
+            self.set_classes(wanted)

@@ -25,8 +25,8 @@ class RatingsPanel(VerticalScroll):
     can_focus = False
 
     def compose(self) -> ComposeResult:
-        yield Static("Ratings", classes="panel-title")
-        yield Static("Loading…", id="ratings-score", classes="score-line")
+        yield Static("Ratings", classes="panel-title", markup=False)
+        yield Static("Loading…", id="ratings-score", classes="score-line", markup=False)
 
     def show(self, rubric: Rubric, result: AuditResult) -> None:
         edges = rubric.scoring.edges
@@ -34,7 +34,11 @@ class RatingsPanel(VerticalScroll):
         for st in result.standards:
             row_id = "rating-" + st.id.replace(".", "-")
             rows = self.query(f"#{row_id}")
-            row = rows.first(Static) if rows else Static(id=row_id, classes="rating-row")
+            row = (
+                rows.first(Static)
+                if rows
+                else Static(id=row_id, classes="rating-row", markup=False)
+            )
             if not rows:
                 self.mount(row, before=score)
             row.update(_row_text(st, edges))

@@ -1,11 +1,14 @@
 """Filling a DataTable in one go with widths taken from its content, so it lays out the same
-every time (auto widths computed lazily can be caught half-done)."""
+every time (auto widths computed lazily can be caught half-done). Every cell and heading is shown
+literally: audit names and attribute values are data, never markup."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from textual.widgets import DataTable
+
+from audit_tui.tui.text import cell
 
 
 def fill_table(
@@ -19,6 +22,6 @@ def fill_table(
         widths = [max(w, len(str(c))) for w, c in zip(widths, cells, strict=True)]
     table.clear(columns=True)
     for (label, key), width in zip(columns, widths, strict=True):
-        table.add_column(label, key=key, width=width)
+        table.add_column(cell(label), key=key, width=width)
     for key, cells in rows:
-        table.add_row(*cells, key=key)
+        table.add_row(*(cell(str(c)) for c in cells), key=key)
