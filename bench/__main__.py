@@ -176,11 +176,14 @@ def bench_save_answer(work: Path) -> None:
         con.execute(f"PRAGMA {pragma}")
 
     def raw_once(i: int) -> None:
-        """The same work by hand: the write lock from the first read, the case checked, the old
-        value read, the answer and its history written, the audit's revision bumped."""
+        """The same work by hand: the lock taken by counting the audit's revision, the case
+        checked, the old value read, the answer and its history written."""
         new = values[i % 2].value
         con.execute("BEGIN IMMEDIATE")
-        con.execute("SELECT revision FROM audit WHERE id = ?", (audit.info.id,)).fetchone()
+        con.execute(
+            "UPDATE audit SET revision = revision + 1 WHERE id = ? RETURNING revision",
+            (audit.info.id,),
+        ).fetchone()
         con.execute(
             "SELECT id FROM audit_case WHERE id = ? AND audit_id = ?", (case.id, audit.info.id)
         ).fetchone()
@@ -205,7 +208,6 @@ def bench_save_answer(work: Path) -> None:
             " changed_by, via) VALUES (?, '2.2.3', ?, ?, datetime('now'), 'bench', 'raw')",
             (case.id, old[0] if old else None, new),
         )
-        con.execute("UPDATE audit SET revision = revision + 1 WHERE id = ?", (audit.info.id,))
         con.execute("COMMIT")
 
     ours_t, raw_t = [], []

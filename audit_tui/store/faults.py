@@ -31,6 +31,7 @@ KNOWN = (
     ("disk i/o error", f"the disk reported an error (full, or failing) while using the database; {NOT_WRITTEN}"),
     ("server closed the connection", "lost the connection to the database server; the change in progress was not confirmed: check, then run it again"),
     ("terminating connection", "the database server ended the connection; the change in progress was not confirmed: check, then run it again"),
+    ("connection is lost", "lost the connection to the database server; the change in progress was not confirmed: check, then run it again"),
     ("connection is closed", "lost the connection to the database server; the change in progress was not confirmed: check, then run it again"),
     ("consuming input failed", "lost the connection to the database server; the change in progress was not confirmed: check, then run it again"),
     ("connection failed", "cannot reach the database server"),

@@ -34,7 +34,7 @@ from audit_tui.domain.rubric import Rubric
 from audit_tui.scoring import AuditResult, Tally, score_audit
 from audit_tui.scoring.live import LiveScore
 from audit_tui.store import aggregates
-from audit_tui.store.bulk import bulk_insert, driver_rows
+from audit_tui.store.bulk import Prepared, bulk_insert, driver_rows
 from audit_tui.store.engine import writer
 from audit_tui.store.models import (
     AnswerHistoryRow,
@@ -58,13 +58,37 @@ JUDGEMENT_HISTORY = JudgementHistoryRow.__table__
 _ANSWER_KEY = (ANSWER.c.case_id == bindparam("b_case_id")) & (
     ANSWER.c.item_id == bindparam("b_item_id")
 )
-_SELECT_ANSWER = select(ANSWER.c.value, ANSWER.c.note, ANSWER.c.note_tag).where(_ANSWER_KEY)
-_CASE_IN_AUDIT = select(CASE.c.id).where(
-    (CASE.c.id == bindparam("b_case_id")) & (CASE.c.audit_id == bindparam("b_audit_id"))
+# The case (None once it left the audit) and its current answer, in one read under the lock.
+_CASE_AND_ANSWER = (
+    select(CASE.c.id, ANSWER.c.value, ANSWER.c.note, ANSWER.c.note_tag)
+    .select_from(
+        CASE.outerjoin(
+            ANSWER,
+            (ANSWER.c.case_id == CASE.c.id) & (ANSWER.c.item_id == bindparam("b_item_id")),
+        )
+    )
+    .where(CASE.c.id == bindparam("b_case_id"), CASE.c.audit_id == bindparam("b_audit_id"))
+)
+# Takes the audit's write lock (the row lock on PostgreSQL) and counts the change, in one statement.
+_BUMP_REVISION = (
+    update(AUDIT)
+    .where(AUDIT.c.id == bindparam("b_audit_id"))
+    .values(revision=AUDIT.c.revision + 1)
+    .returning(AUDIT.c.revision)
 )
 _INSERT_ANSWER = insert(ANSWER)
 _UPDATE_ANSWER = update(ANSWER).where(_ANSWER_KEY)
 _INSERT_ANSWER_HISTORY = insert(ANSWER_HISTORY)
+_ANSWER_FIELDS = ("value", "note", "note_tag", "updated_at", "updated_by")
+_HISTORY_FIELDS = ("case_id", "item_id", "old_value", "new_value", "old_note", "new_note",
+                   "note_tag", "changed_at", "changed_by", "via")  # fmt: skip
+_SAVE = {
+    "bump": Prepared(_BUMP_REVISION),
+    "read": Prepared(_CASE_AND_ANSWER),
+    "insert": Prepared(_INSERT_ANSWER, ("case_id", "item_id", *_ANSWER_FIELDS)),
+    "update": Prepared(_UPDATE_ANSWER, _ANSWER_FIELDS),
+    "history": Prepared(_INSERT_ANSWER_HISTORY, _HISTORY_FIELDS),
+}
 
 
 class _Unchanged:
@@ -84,22 +108,21 @@ def current_user() -> str:
 
 
 class AuditLock:
-    """A write transaction holding an audit's write lock: the audit row locked (PostgreSQL) inside
-    an immediate transaction (SQLite). `changed()` bumps the audit's revision, once."""
+    """A write transaction holding an audit's write lock (an immediate transaction on SQLite, the
+    audit's row locked on PostgreSQL), begun by counting one more revision of the audit.
+
+    `keep()` says the transaction changed something; one that did not is rolled back, so the
+    revision moves only with the data and a no-op costs no write to disk."""
 
     def __init__(self, conn: Connection, audit_id: int, revision: int) -> None:
-        self.conn, self.audit_id, self.revision = conn, audit_id, revision
-        self._bumped = False
+        self.conn, self.audit_id = conn, audit_id
+        self.revision = revision
+        """The audit's revision once this transaction commits."""
+        self.before = revision - 1
+        self.kept = False
 
-    def changed(self) -> int:
-        if not self._bumped:
-            self.conn.execute(
-                update(AUDIT)
-                .where(AUDIT.c.id == self.audit_id)
-                .values(revision=AUDIT.c.revision + 1)
-            )
-            self.revision += 1
-            self._bumped = True
+    def keep(self) -> int:
+        self.kept = True
         return self.revision
 
 
@@ -111,14 +134,16 @@ class Repository:
 
     @contextmanager
     def _locked(self, audit_id: int) -> Iterator[AuditLock]:
-        """One write transaction on an audit, holding the write lock from its first read."""
-        with self.writer.begin() as conn:
-            revision = conn.scalar(
-                select(AUDIT.c.revision).where(AUDIT.c.id == audit_id).with_for_update()
-            )
+        """One write transaction on an audit, holding the write lock from its first statement."""
+        with self.writer.connect() as conn, conn.begin() as transaction:
+            bumped = _SAVE["bump"].run(conn, {"b_audit_id": audit_id})
+            revision = bumped[0][0] if bumped else None
             if revision is None:
                 raise AuditError.at("audit", "this audit no longer exists (it was deleted)")
-            yield AuditLock(conn, audit_id, revision)
+            lock = AuditLock(conn, audit_id, revision)
+            yield lock
+            if not lock.kept:
+                transaction.rollback()
 
     # ---- audits ---------------------------------------------------------------------------
 
@@ -166,6 +191,7 @@ class Repository:
                 for table in (JUDGEMENT_HISTORY, JUDGEMENT, CASE):
                     conn.execute(delete(table).where(table.c.audit_id == audit_id))
                 conn.execute(delete(AUDIT).where(AUDIT.c.id == audit_id))
+                lock.keep()
         except AuditError:  # deleted by someone else meanwhile
             return False
         return True
@@ -240,7 +266,7 @@ class Repository:
                 raise AuditError.at("cases", f"already in the audit: {', '.join(named[:10])}{more}")
             if rows:
                 conn.execute(insert(CASE), rows)
-                lock.changed()
+                lock.keep()
         return len(rows)
 
     def update_case(
@@ -263,7 +289,7 @@ class Repository:
             conn.execute(
                 update(CASE).where(CASE.c.id == case_id).values(attributes=dict(attributes))
             )
-            lock.changed()
+            lock.keep()
         return next(c for c in self.list_cases(audit) if c.id == case_id)
 
     def case_index(self, audit: OpenAudit) -> dict[str, tuple[int, dict[str, str]]]:
@@ -345,12 +371,14 @@ class Repository:
         key = {"b_case_id": case.id, "b_item_id": item_id}
         with self._locked(audit.info.id) as lock:
             conn = lock.conn
-            if (
-                conn.scalar(_CASE_IN_AUDIT, {"b_case_id": case.id, "b_audit_id": audit.info.id})
-                is None
-            ):
+            rows = _SAVE["read"].run(
+                conn, {"b_case_id": case.id, "b_audit_id": audit.info.id, "b_item_id": item_id}
+            )
+            found = rows[0] if rows else None
+            if found is None:
                 raise AuditError.at("answer", f"case {case.case_ref} is no longer in this audit")
-            old = conn.execute(_SELECT_ANSWER, key).first()
+            _, *stored = found
+            old = None if stored[1] is None else stored  # a row's note is never NULL
             old_value, old_note, old_tag = old if old else (None, "", None)
             new_value = old_value if value is UNCHANGED else (value.value if value else None)
             new_note = old_note if note is UNCHANGED else note.strip()
@@ -365,7 +393,7 @@ class Repository:
             )
             if (new_value, new_note, new_tag) == (old_value, old_note, old_tag):
                 return SavedAnswer(
-                    answer=saved, old_value=old_value, changed=False, revision=lock.revision
+                    answer=saved, old_value=old_value, changed=False, revision=lock.before
                 )
             values = {
                 "value": new_value,
@@ -375,12 +403,12 @@ class Repository:
                 "updated_by": self.user,
             }
             if old is None:
-                conn.execute(_INSERT_ANSWER, {"case_id": case.id, "item_id": item_id, **values})
+                _SAVE["insert"].run(conn, {"case_id": case.id, "item_id": item_id, **values})
             else:
-                conn.execute(_UPDATE_ANSWER, {**key, **values})
+                _SAVE["update"].run(conn, {**key, **values})
             note_changed = new_note != old_note
-            conn.execute(
-                _INSERT_ANSWER_HISTORY,
+            _SAVE["history"].run(
+                conn,
                 {
                     "case_id": case.id,
                     "item_id": item_id,
@@ -394,7 +422,7 @@ class Repository:
                     "via": via,
                 },
             )
-            revision = lock.changed()
+            revision = lock.keep()
         return SavedAnswer(answer=saved, old_value=old_value, changed=True, revision=revision)
 
     def import_answers(
@@ -461,7 +489,7 @@ class Repository:
                 via=via,
             )
             if history:
-                lock.changed()
+                lock.keep()
         summary.written = len(inserts) + len(updates)
         return summary
 
@@ -545,7 +573,7 @@ class Repository:
                 )
                 changed += 1
             if changed:
-                lock.changed()
+                lock.keep()
         return changed
 
     def judgements(self, audit: OpenAudit) -> dict[str, Judgement]:

@@ -97,6 +97,7 @@ class CaseWalkScreen(Screen[None]):
         self.rows = [r for s in self.sections for r in s.rows]
         self.loaded = False
         self.current: ItemRow | None = None
+        self._shown: dict[Static, str] = {}
         self._was_complete = False
 
     # ---- layout -----------------------------------------------------------------------------
@@ -182,8 +183,15 @@ class CaseWalkScreen(Screen[None]):
             self.current.set_current(False)
         self.current = row
         row.set_current(True)
-        self.call_after_refresh(row.scroll_visible, animate=False)
+        self.call_after_refresh(self._bring_into_view, row)
         self._row_shown(row)
+
+    def _bring_into_view(self, row: ItemRow) -> None:
+        """Scroll only when the row is out of sight, and then put it near the top: the rows that
+        follow are in view for the next answers, so the list is not redrawn at every key."""
+        items = self.query_one(ItemList)
+        if not items.can_view_entire(row):
+            items.scroll_to_widget(row, animate=False, top=True)
 
     @on(ItemRow.Picked)
     def _picked(self, event: ItemRow.Picked) -> None:
@@ -222,8 +230,9 @@ class CaseWalkScreen(Screen[None]):
             )
             line = f"{st.id} {st.title} across the audit: {rating}{lowest}"
         overall = rating_text(result.overall)
-        self.query_one("#standard-rating", Static).update(
-            f"{line} · score {score_text(result)} · {overall}"
+        self._set_text(
+            self.query_one("#standard-rating", Static),
+            f"{line} · score {score_text(result)} · {overall}",
         )
 
     @on(ListView.Selected, "#standards")
@@ -404,7 +413,7 @@ class CaseWalkScreen(Screen[None]):
             else:
                 mark = "✓" if done == len(rows) else ("◐" if done else "○")
                 text = f"{sec.title}\n  {mark} {done}/{len(rows)}"
-            self.query_one(f"#nav-label-{sec.index}", Label).update(text)
+            self._set_text(self.query_one(f"#nav-label-{sec.index}", Label), text)
         rows = self._applicable()
         done = sum(r.answered and r.on_disk for r in rows)
         a = self.case.attributes
@@ -419,8 +428,16 @@ class CaseWalkScreen(Screen[None]):
             if x
         )
         complete = "   ✓ CASE COMPLETE" if self.loaded and self.is_complete else ""
-        self.query_one("#case-header", Static).update(
+        self._set_text(
+            self.query_one("#case-header", Static),
             f"Case {self.case.case_ref} ({self.index + 1} of {len(self.cases)}) · {facts} · "
-            f"{done}/{len(rows)} answered{complete}"
+            f"{done}/{len(rows)} answered{complete}",
         )
         self.set_class(self.loaded and self.is_complete, "-complete")
+
+    def _set_text(self, widget: Static, text: str) -> None:
+        """Update only what changed: each update lays the screen out again, and an answer
+        changes one standard's count, not eight."""
+        if self._shown.get(widget) != text:
+            self._shown[widget] = text
+            widget.update(text)
