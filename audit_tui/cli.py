@@ -59,6 +59,35 @@ def build_parser() -> argparse.ArgumentParser:
         cmd = sub.add_parser(name, help=f"import {what} from a CSV file (all or nothing)")
         cmd.add_argument("audit", metavar="AUDIT")
         cmd.add_argument("file", metavar="FILE.csv", type=Path)
+        if name == "import-cases":
+            cmd.add_argument(
+                "--update",
+                action="store_true",
+                help="change the attributes of cases already in the audit (and add new ones);"
+                " columns left out of the file keep their values",
+            )
+
+    rename = sub.add_parser("rename", help="give an audit a new name")
+    rename.add_argument("audit", metavar="AUDIT")
+    rename.add_argument("new_name", metavar="NEW_NAME")
+
+    delete = sub.add_parser(
+        "delete", help="delete an audit with its cases, answers and history (its event log stays)"
+    )
+    delete.add_argument("audit", metavar="AUDIT")
+    delete.add_argument(
+        "--confirm",
+        metavar="AUDIT",
+        help="the audit's name typed again (without it, asked on a terminal)",
+    )
+
+    remove = sub.add_parser(
+        "remove-case",
+        help="withdraw a case from the audit's sample (its answers stay in the history)",
+    )
+    remove.add_argument("audit", metavar="AUDIT")
+    remove.add_argument("case_ref", metavar="CASE_REF")
+    remove.add_argument("--reason", required=True, metavar="TEXT", help="why it is removed")
 
     report = sub.add_parser("report", help="write the audit's report")
     report.add_argument("audit", metavar="AUDIT")
@@ -165,22 +194,90 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_import_cases(args: argparse.Namespace) -> int:
+    from audit_tui.domain.words import plural
     from audit_tui.io.imports import import_cases
 
     repo = _repo(args)
-    n = import_cases(repo, repo.open_audit(args.audit), args.file)
-    print(f'imported {n} cases into "{args.audit}"')
+    audit = repo.open_audit(args.audit)
+    if args.update:
+        summary = import_cases(repo, audit, args.file, update=True)
+        print(f'{summary} in "{audit.info.name}"')
+        return 0
+    n = import_cases(repo, audit, args.file)
+    print(f'imported {plural(n, "case")} into "{audit.info.name}"')
     return 0
 
 
 def cmd_import_answers(args: argparse.Namespace) -> int:
+    from audit_tui.domain.words import plural
     from audit_tui.io.imports import import_answers
 
     repo = _repo(args)
     summary = import_answers(repo, repo.open_audit(args.audit), args.file)
     print(
-        f'imported answers for {summary.rows} cases into "{args.audit}": '
+        f'imported answers for {plural(summary.rows, "case")} into "{args.audit}": '
         f"{summary.written} written, {summary.unchanged} unchanged"
+    )
+    return 0
+
+
+def cmd_rename(args: argparse.Namespace) -> int:
+    repo = _repo(args)
+    audit = repo.open_audit(args.audit)
+    renamed = repo.rename_audit(audit, args.new_name)
+    if renamed.info.name == audit.info.name:
+        print(f'audit "{audit.info.name}" already has that name: nothing changed')
+    else:
+        print(f'renamed audit "{audit.info.name}" to "{renamed.info.name}"')
+    return 0
+
+
+DELETE_PROMPT = "Type the audit's name to delete it: "
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    """Deleting cannot be undone, so the name is typed again: with --confirm (scripts), or at a
+    prompt on a terminal. With neither, or a name that does not match, nothing is deleted."""
+    from audit_tui.domain.words import plural
+
+    asking = args.confirm is None
+    if asking and (sys.stdin is None or not sys.stdin.isatty()):
+        raise UsageError(
+            "delete: give --confirm AUDIT (the audit's name typed again);"
+            " there is no terminal to ask on"
+        )
+    repo = _repo(args)
+    audit = repo.open_audit(args.audit)
+    name, cases = audit.info.name, plural(audit.info.cases, "case")
+    if asking:
+        sys.stderr.write(
+            f'This deletes audit "{name}": {cases}, their answers, judgements and history.\n'
+            + DELETE_PROMPT
+        )
+        sys.stderr.flush()
+        typed = sys.stdin.readline()
+        if not typed:  # end of input: asked, never answered
+            sys.stderr.write("\n")
+        given = "the name typed"
+    else:
+        typed, given = args.confirm, "--confirm"
+    if typed.strip() != name:
+        raise UsageError(f'{given} does not match the audit\'s name "{name}": nothing deleted')
+    if not repo.delete_audit(name):
+        raise AuditError.at("audit", f'no audit named "{name}" (another user deleted it)')
+    print(f'deleted audit "{name}" ({cases})')
+    return 0
+
+
+def cmd_remove_case(args: argparse.Namespace) -> int:
+    if not args.reason.strip():
+        raise UsageError("--reason cannot be empty: say why the case is removed")
+    repo = _repo(args)
+    audit = repo.open_audit(args.audit)
+    case = repo.remove_case(audit, args.case_ref, args.reason)
+    print(
+        f'removed case {case.case_ref} from "{audit.info.name}"'
+        " (out of every count and report; its answers stay in the history)"
     )
     return 0
 
@@ -254,6 +351,9 @@ COMMANDS = {
     "import-cases": cmd_import_cases,
     "import-answers": cmd_import_answers,
     "import-judgements": cmd_import_judgements,
+    "rename": cmd_rename,
+    "delete": cmd_delete,
+    "remove-case": cmd_remove_case,
     "report": cmd_report,
     "demo": cmd_demo,
     "audits": cmd_audits,

@@ -42,6 +42,19 @@ def user_rubric_dir() -> Path:
     return user_config_dir() / "rubrics"
 
 
+def user_state_file() -> Path:
+    """What the app remembers between runs (the last export's format and folder): not settings a
+    user edits, so beside the data, not in the config folder."""
+    return user_data_dir() / "state.json"
+
+
+def default_export_folder() -> Path:
+    """Where an export goes before the user has chosen: Documents if there is one, else home."""
+    home = Path.home()
+    documents = home / "Documents"
+    return documents if documents.is_dir() else home
+
+
 def default_database() -> str:
     """`--db`, else AUDIT_TUI_DB, else a file in the user data directory."""
     return os.environ.get("AUDIT_TUI_DB") or str(user_data_dir() / "audits.db")

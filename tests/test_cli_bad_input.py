@@ -97,7 +97,7 @@ BAD_FILES = [
     (
         "import-cases",
         "case_ref,sentence_type,has_psr,rosh\nJohn Smith,community,no,low\n",
-        [["row 2", "column 'case_ref'", "is not a pseudonymous reference"]],
+        [["row 2", "column 'case_ref'", "case reference 'John Smith' looks like a name"]],
     ),
     (
         "import-cases",
@@ -246,7 +246,7 @@ def test_excel_bom_is_tolerated(
         "case_ref,sentence_type,has_psr,rosh\r\nC-3,Licence,YES,Very High\r\n".encode("utf-8-sig")
     )
     code, out, err = run(capsys, "--db", audit_db, "import-cases", "a1", str(path))
-    assert (code, err) == (0, "") and "imported 1 cases" in out
+    assert (code, err) == (0, "") and "imported 1 case into" in out
     repo = open_repository(audit_db)
     case = next(c for c in repo.list_cases(repo.open_audit("a1")) if c.case_ref == "C-3")
     assert case.attributes == {"sentence_type": "licence", "has_psr": "yes", "rosh": "very high"}

@@ -9,6 +9,8 @@ import csv
 import io
 import os
 import zipfile
+from dataclasses import replace
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -17,10 +19,16 @@ from openpyxl import load_workbook
 
 from audit_tui.cli import main
 from audit_tui.demo import load_demo
+from audit_tui.reporting.markdown import render_markdown
+from audit_tui.reporting.model import Period, build_report
 from audit_tui.reporting.render import render_report
 from audit_tui.store.repository import Repository
 
 GOLDEN = Path(__file__).parent / "golden"
+# The golden report's dates: the demo is loaded afresh (created and answered today), so the golden
+# file is rendered as if produced on a fixed day after a two-month audit.
+PRODUCED = date(2026, 11, 26)
+PERIOD = Period(start=date(2026, 3, 3), end=date(2026, 4, 28))
 # key question: (yes, relevant, whole percent) as printed in the Tameside report
 TAMESIDE = {
     "2.1.1": (7, 12, 58), "2.2.1": (11, 28, 39), "2.2.2": (16, 28, 57), "2.2.3": (8, 28, 29),
@@ -50,16 +58,25 @@ def _golden(name: str, text: str) -> None:
 
 def test_markdown_golden_and_figures(demo) -> None:  # type: ignore[no-untyped-def]
     repo, audit = demo
-    text = render_report(repo, audit, "md")
-    assert isinstance(text, str)
+    data = replace(build_report(repo, audit, produced=PRODUCED), period=PERIOD)
+    text = render_markdown(data)
     _golden("demo-report.md", text)
+    assert "- Produced on 26 November 2026\n" in text
+    assert "- Audit period: 3 March 2026 to 28 April 2026 (from the audit's creation" in text
+    # the CLI's path gives the same report, dated today
+    today = render_report(repo, audit, "md")
+    assert isinstance(today, str)
+    dated = ("- Produced on ", "- Audit period: ")
+    assert [line for line in today.splitlines() if not line.startswith(dated)] == [
+        line for line in text.splitlines() if not line.startswith(dated)
+    ]
     assert "Score **7/27**" in text and "Overall rating: **Requires improvement**" in text
     for sid, rating in RATINGS.items():
         assert f"| {sid} " in text and f"| {rating} |" in text
     kqs = {k.id: k.text for s in audit.rubric.standards for k in s.key_questions}
     for kq_id, (yes, relevant, whole) in TAMESIDE.items():
-        assert f"| {kqs[kq_id]} | " in text
-        row = next(line for line in text.splitlines() if line.startswith(f"| {kqs[kq_id]} |"))
+        start = f"| {kq_id} {kqs[kq_id]} | "  # numbered, as the prompts are
+        row = next(line for line in text.splitlines() if line.startswith(start))
         assert f"{whole}%" in row and f"{yes} of {relevant}" in row, row
     assert "could be higher (up to Requires improvement)" in text  # 2.2.1: 39%, CI 24-58%
     assert "suppressed" in text  # three women: below the group minimum
@@ -165,10 +182,10 @@ def test_xlsx_reads_back_with_numbers(demo, tmp_path: Path) -> None:  # type: ig
     assert wb.sheetnames[:2] == ["Summary", "2.1 Court work"]
     assert {"Cases", "Breakdowns", "Indicators"} <= set(wb.sheetnames)
     summary = {
-        row[0]: row[1] for row in wb["Summary"].iter_rows(min_row=1, max_row=9, values_only=True)
+        row[0]: row[1] for row in wb["Summary"].iter_rows(min_row=1, max_row=12, values_only=True)
     }
     assert summary["Score"] == 7 and summary["Overall rating"] == "Requires improvement"
-    standards = {r[0]: r for r in wb["Summary"].iter_rows(min_row=12, values_only=True) if r[0]}
+    standards = {r[0]: r for r in wb["Summary"].iter_rows(min_row=15, values_only=True) if r[0]}
     for sid, rating in RATINGS.items():
         assert standards[sid][4] == rating
     for ws in wb.worksheets[1:6]:
@@ -182,9 +199,10 @@ def test_xlsx_reads_back_with_numbers(demo, tmp_path: Path) -> None:  # type: ig
                 )
                 assert round(row[7].value * 100 + 1e-9) == whole
     cases = list(wb["Cases"].iter_rows(values_only=True))
-    assert len(cases) == 29 and cases[0][0] == "case_ref"
-    case_csv = csv.reader(io.StringIO(str(render_report(repo, audit, "csv"))))
-    assert [list(row) for row in cases] == [[v or None for v in row] for row in case_csv]
+    assert len(cases) == 29 and cases[0][0] == "Case reference"
+    case_csv = list(csv.reader(io.StringIO(str(render_report(repo, audit, "csv")))))
+    assert [list(row) for row in cases[1:]] == [[v or None for v in row] for row in case_csv[1:]]
+    assert len(cases[0]) == len(case_csv[0])  # the same columns, headed in words
     assert wb["Cases"].freeze_panes == "A2" and wb["Cases"]["A1"].font.b
 
 
@@ -198,9 +216,9 @@ def test_xlsx_carries_notes_only_when_asked(demo) -> None:  # type: ignore[no-un
     assert "Police call-out" not in parts  # free text stays out of the workbook
     noted = render_report(repo, audit, "xlsx", include_notes=True)
     rows = list(load_workbook(io.BytesIO(noted))["Notes"].iter_rows(values_only=True))
-    assert rows[0] == ("case_ref", "Item", "Answer", "Tag", "Note")
+    assert rows[0] == ("Case reference", "Item", "Answer", "Tag", "Note")
     assert any(
-        r[:4] == ("TS23-003", "2.2.3", "no", "improvement") and "Police call-out" in r[4]
+        r[:4] == ("TS23-003", "2.2.3", "no", "Area for improvement") and "Police call-out" in r[4]
         for r in rows
     )
 
@@ -236,7 +254,7 @@ def test_report_formats_through_the_cli(
         )
         == 0
     )
-    assert "female (n=3)" in capsys.readouterr().out
+    assert "Female (n=3)" in capsys.readouterr().out
     assert main(["--db", sqlite_target, "report", "demo-tameside", "--min-group", "0"]) == 2
 
 
@@ -283,6 +301,6 @@ def test_the_sample_names_not_recorded_once(sqlite_repo: Repository, rubric_text
         ],
     )
     data = build_report(sqlite_repo, sqlite_repo.open_audit("s"))
-    assert dict(data.sample())["Gender"] == [("male", 1), ("not recorded", 2)]
+    assert dict(data.sample())["Gender"] == [("male", 1), ("not recorded", 2)]  # stored values
     text = render_report(sqlite_repo, sqlite_repo.open_audit("s"), "md")
-    assert "- Gender: male 1, not recorded 2" in text
+    assert "- Gender: Male 1, Not recorded 2" in text

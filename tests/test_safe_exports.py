@@ -466,15 +466,17 @@ async def test_export_dialog_asks_before_replacing_and_refuses_the_database(
         await steps(pilot, app, "x")
         dialog = app.screen
         assert isinstance(dialog, ExportDialog)
-        errors = dialog.query_one("#errors", Static)
+        errors = dialog.query_one("#error-form", Static)
 
-        dialog.query_one("#path", Input).value = demo_db  # the database itself
+        dialog.query_one("#folder", Input).value = str(Path(demo_db).parent)
+        dialog.query_one("#name", Input).value = Path(demo_db).name  # the database itself
         await pilot.press("enter")
         await settle(pilot, app)
         assert app.screen is dialog
         assert "refusing to replace it" in str(errors.render())
 
-        dialog.query_one("#path", Input).value = str(old)
+        dialog.query_one("#folder", Input).value = str(old.parent)
+        dialog.query_one("#name", Input).value = old.name
         await pilot.press("enter")
         await settle(pilot, app)
         assert isinstance(app.screen, ConfirmDialog)
@@ -483,7 +485,7 @@ async def test_export_dialog_asks_before_replacing_and_refuses_the_database(
         assert app.screen is dialog and "not replaced" in str(errors.render())
         assert old.read_text() == "the old report\n"
 
-        await pilot.press("enter")  # the path input still has the focus
+        await pilot.press("enter")  # the file name still has the focus
         await settle(pilot, app)
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("enter")  # replace

@@ -106,6 +106,7 @@ def test_demo_workbook_layout(demo_data) -> None:  # type: ignore[no-untyped-def
         "2.6 Outcomes",
         "Indicators",
         "Cases",
+        "Questions",
         "Breakdowns",
     ]  # Notes only when notes are given
     summary = wb["Summary"]
@@ -115,9 +116,18 @@ def test_demo_workbook_layout(demo_data) -> None:  # type: ignore[no-untyped-def
     # Wide enough columns that the key/value block and the standards table do not run together.
     for column, least in {"A": 14, "B": 30, "C": 10, "D": 6, "E": 20, "G": 18, "H": 16}.items():
         assert summary.column_dimensions[column].width >= least
-    assert summary["C12"].value == "judgement" and summary["D12"].value == "yes"
-    lowest = summary["H16"]
+    assert summary["A4"].value == "Framework"
+    assert (
+        summary["B4"].value
+        == "HMIP adult probation PDU inspection (2021 framework), version 2021.1"
+    )
+    assert summary["A11"].value == "Produced on" and summary["B11"].number_format == "d mmmm yyyy"
+    assert summary["B11"].value.date() == data.produced  # a date, not text
+    assert summary["B10"].value == data.period.text  # the audit period, in words
+    assert summary["C15"].value == "Judgement" and summary["D15"].value == "Yes"
+    lowest = summary["H19"]
     assert lowest.value == pytest.approx(7 / 12) and lowest.number_format == "0%"
+    assert summary["G19"].value == "2.1.1 Court work"
     court = wb["2.1 Court work"]
     assert court["A1"].value == "2.1 Court work" and court["A1"].font.b
     assert court.column_dimensions["B"].width == pytest.approx(70, abs=1)
@@ -130,8 +140,11 @@ def test_demo_workbook_layout(demo_data) -> None:  # type: ignore[no-untyped-def
     assert wb["Cases"].max_row == 29 and wb["Cases"]["A2"].value == "TS23-001"
     breakdowns = list(wb["Breakdowns"].iter_rows(min_row=2, values_only=True))
     assert all(isinstance(r[2], int) for r in breakdowns)
-    suppressed = [r for r in breakdowns if r[3] == "yes"]
-    assert suppressed and all(r[5:] == (None, None, None) for r in suppressed)
+    suppressed = [r for r in breakdowns if r[3] == "Yes"]
+    assert suppressed and all(r[6:] == (None, None, None) for r in suppressed)
+    assert ("Gender", "Female", 3, "Yes", "2.2.1", "Engaging the person") in {
+        r[:6] for r in suppressed
+    }
 
 
 def test_the_same_data_gives_the_same_bytes(demo_data) -> None:  # type: ignore[no-untyped-def]
@@ -202,7 +215,7 @@ def test_over_long_text_is_cut_visibly_at_excels_limit(demo_data) -> None:  # ty
     exact = "e" * CELL_LIMIT
     texts = ["x" * 40_000, exact, "😀" * 20_000, "y" * (CELL_LIMIT + 1)]
     raw = _render(repo, audit, data, _notes(data, texts))
-    notes = sheets_xml(raw)["xl/worksheets/sheet11.xml"]
+    notes = sheets_xml(raw)["xl/worksheets/sheet12.xml"]
     long_cells = [t for t in inline_texts(notes) if len(t) > 1000]
     assert len(long_cells) == 4
     for t in long_cells:
@@ -335,7 +348,7 @@ def test_not_yet_scored_values_are_true_blanks(sqlite_repo: Repository, rubric_t
     ws = load_workbook(io.BytesIO(raw))["Summary"]
     assert ws["A7"].value == "Score" and ws["B7"].value is None and ws["B9"].value is None
     assert ws["B8"].value == 27
-    two_one = next(r for r in ws.iter_rows(min_row=12, values_only=True) if r[0] == "2.1")
+    two_one = next(r for r in ws.iter_rows(min_row=15, values_only=True) if r[0] == "2.1")
     assert two_one[4] is None and two_one[6] is None  # no rating, no lowest key question
 
 

@@ -17,9 +17,12 @@ def check_case_ref(case_ref: str) -> str | None:
     """A problem with a case reference, or None. References are pseudonymous codes, never names:
     spaces are refused, which keeps "Jane Smith" out of the database."""
     if not case_ref:
-        return "case_ref is empty"
+        return f"case reference is empty (use {CASE_REF_RULE})"
     if not CASE_REF.match(case_ref):
-        return f"case_ref {case_ref!r} is not a pseudonymous reference ({CASE_REF_RULE})"
+        return (
+            f"case reference {case_ref!r} looks like a name or holds characters a pseudonymous"
+            f" code cannot (use {CASE_REF_RULE})"
+        )
     return None
 
 

@@ -39,10 +39,18 @@ class CaseInfo:
     position: int = 0
     answered: int = 0
     applicable: int = 0
+    removed_at: datetime | None = None
+    """When the case was withdrawn from the sample (None while it is in it)."""
+    removed_by: str = ""
+    removed_reason: str = ""
 
     @property
     def complete(self) -> bool:
         return self.applicable > 0 and self.answered >= self.applicable
+
+    @property
+    def removed(self) -> bool:
+        return self.removed_at is not None
 
 
 @dataclass(frozen=True)
@@ -91,3 +99,64 @@ class ImportSummary:
     rows: int = 0
     written: int = 0
     unchanged: int = 0
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One entry of an audit's event log: renamed, a case removed, cases updated, answers
+    cleared, deleted. `audit_id` is None once the audit is deleted; `audit_name` is its name
+    when the event happened."""
+
+    id: int
+    audit_id: int | None
+    audit_name: str
+    at: datetime
+    by: str
+    event: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class CaseChange:
+    """One case whose attributes changed: before and after, and the answers cleared because
+    their items stopped applying (empty unless the caller asked for them to be cleared)."""
+
+    case_ref: str
+    before: dict[str, str]
+    after: dict[str, str]
+    cleared: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """`C-1 has_psr yes → no, rosh low → high` (an attribute left empty shows as `-`)."""
+        names = list(dict.fromkeys([*self.before, *self.after]))
+        moves = [
+            f"{n} {self.before.get(n) or '-'} → {self.after.get(n) or '-'}"
+            for n in names
+            if self.before.get(n) != self.after.get(n)
+        ]
+        return f"{self.case_ref} {', '.join(moves)}"
+
+
+@dataclass(frozen=True)
+class UpdateSummary:
+    """What an update of case attributes did: cases changed (each with its change), added, and
+    left as they were."""
+
+    updated: int = 0
+    added: int = 0
+    unchanged: int = 0
+    changes: tuple[CaseChange, ...] = ()
+
+    @property
+    def answers_cleared(self) -> int:
+        """Answers cleared because their items stopped applying (only when asked to)."""
+        return sum(len(change.cleared) for change in self.changes)
+
+    def __str__(self) -> str:
+        """`updated 3 cases, added 1 case, 24 unchanged` (the command line's words)."""
+        from audit_tui.domain.words import plural
+
+        return (
+            f"updated {plural(self.updated, 'case')}, added {plural(self.added, 'case')},"
+            f" {self.unchanged:,} unchanged"
+        )

@@ -48,13 +48,25 @@ class Scoring(_Model):
         return tuple(b.min_percent for b in self.bands if b.min_percent > 0)
 
 
+Place = Literal["case_list", "case_header"]
+"""Where an attribute is shown beside a case: a column of the dashboard's case list, and the
+line at the top of a case being walked."""
+
+
 class Attribute(_Model):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: str = Field(min_length=1)
+    short_label: str = ""
+    """For narrow places (a column heading): "RoSH" for "Risk of serious harm"."""
     values: tuple[str, ...] = Field(min_length=1)
     required: bool = False
+    shown_in: tuple[Place, ...] = ()
     guidance: str = ""
     source: Source
+
+    @property
+    def column_label(self) -> str:
+        return self.short_label or self.label
 
     def canonical(self, text: str) -> str | None:
         """The declared spelling of a value, matched case-insensitively; None if not allowed."""
@@ -177,6 +189,15 @@ class Rubric(_Model):
     @cached_property
     def attributes_by_id(self) -> dict[str, Attribute]:
         return {a.id: a for a in self.attributes}
+
+    def attributes_shown_in(self, place: Place) -> tuple[Attribute, ...]:
+        """The attributes the rubric shows in `place`. A rubric that says nothing (one written
+        before it could) shows its required attributes in the list and all in the header."""
+        if any(a.shown_in for a in self.attributes):
+            return tuple(a for a in self.attributes if place in a.shown_in)
+        if place == "case_list":
+            return tuple(a for a in self.attributes if a.required)
+        return self.attributes
 
     @cached_property
     def standards_by_id(self) -> dict[str, Standard]:

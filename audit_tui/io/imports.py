@@ -6,15 +6,25 @@ functions write through the repository in a single transaction, so a bad file wr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Literal, overload
 
 from audit_tui.domain.answers import Answer, parse_answer
 from audit_tui.domain.cases import check_case_ref, clean_attributes
 from audit_tui.domain.errors import AuditError, Problem
-from audit_tui.domain.records import ImportSummary, Judgement, OpenAudit
+from audit_tui.domain.records import (
+    CaseChange,
+    CaseInfo,
+    ImportSummary,
+    Judgement,
+    OpenAudit,
+    UpdateSummary,
+)
 from audit_tui.domain.rubric import RATINGS
+from audit_tui.domain.words import plural
 from audit_tui.io.csvfile import CsvTable, read_csv
-from audit_tui.store.repository import Repository
+from audit_tui.store.repository import Repository, StrandedAnswers
 
 JUDGEMENT_COLUMNS = ("standard_id", "rating", "strengths", "improvements")
 
@@ -41,8 +51,15 @@ def _require_columns(
     return problems
 
 
-def parse_cases(audit: OpenAudit, table: CsvTable) -> list[tuple[str, dict[str, str]]]:
+def parse_cases(
+    audit: OpenAudit, table: CsvTable, stored: Mapping[str, Mapping[str, str]] | None = None
+) -> list[tuple[str, dict[str, str]]]:
+    """(case_ref, clean attributes) per row. With `stored` (case_ref -> attributes of cases
+    already in the audit, for an update), a row naming such a case keeps the stored value of
+    each attribute whose column the file leaves out: a file of `case_ref,has_psr` changes only
+    the PSR."""
     rubric = audit.rubric
+    absent = [a.id for a in rubric.attributes if a.id not in table.header]
     problems = _require_columns(table, ("case_ref",), ["case_ref", *rubric.attributes_by_id])
     if problems:
         raise AuditError(problems)
@@ -63,9 +80,11 @@ def parse_cases(audit: OpenAudit, table: CsvTable) -> list[tuple[str, dict[str, 
             )
         else:
             first_row[ref] = number
-        attrs, attr_problems = clean_attributes(
-            rubric, {k: v for k, v in record.items() if k != "case_ref"}
-        )
+        raw = {k: v for k, v in record.items() if k != "case_ref"}
+        if stored is not None and ref in stored:
+            kept = stored[ref]
+            raw.update({name: kept[name] for name in absent if name in kept})
+        attrs, attr_problems = clean_attributes(rubric, raw)
         problems += [table.problem(msg, number, col) for col, msg in attr_problems]
         cases.append((ref, attrs))
     if problems:
@@ -73,24 +92,119 @@ def parse_cases(audit: OpenAudit, table: CsvTable) -> list[tuple[str, dict[str, 
     return cases
 
 
-def import_cases(repo: Repository, audit: OpenAudit, path: Path) -> int:
+@overload
+def import_cases(
+    repo: Repository, audit: OpenAudit, path: Path, *, update: Literal[False] = False
+) -> int: ...
+@overload
+def import_cases(
+    repo: Repository, audit: OpenAudit, path: Path, *, update: Literal[True]
+) -> UpdateSummary: ...
+@overload
+def import_cases(
+    repo: Repository, audit: OpenAudit, path: Path, *, update: bool
+) -> int | UpdateSummary: ...
+def import_cases(
+    repo: Repository, audit: OpenAudit, path: Path, *, update: bool = False
+) -> int | UpdateSummary:
+    """Add the file's cases, all or nothing: the number added. A case already in the audit is an
+    error, unless `update`: then see `import_case_updates` (returns its UpdateSummary)."""
+    if update:
+        return import_case_updates(repo, audit, path)
     table = read_csv(path)
     cases = parse_cases(audit, table)
     existing = repo.case_index(audit)
-    clash = [
-        table.problem(
-            f"case_ref {ref!r} is already in audit {audit.info.name!r}", number, "case_ref"
-        )
-        for (number, _), (ref, _) in zip(table.rows, cases, strict=True)
-        if ref in existing
-    ]
+    removed = {c.case_ref: c for c in repo.removed_cases(audit)}
+    clash = []
+    for (number, _), (ref, _) in zip(table.rows, cases, strict=True):
+        if ref in removed:
+            clash.append(_removed(table, number, audit, removed[ref]))
+        elif ref in existing:
+            clash.append(
+                table.problem(
+                    f"case_ref {ref!r} is already in audit {audit.info.name!r}"
+                    " (import-cases --update changes the attributes of cases already in it)",
+                    number,
+                    "case_ref",
+                )
+            )
     if clash:
         raise AuditError(clash)
     return repo.add_cases(audit, cases)
 
 
+def import_case_updates(
+    repo: Repository, audit: OpenAudit, path: Path, *, clear_stranded: bool = False
+) -> UpdateSummary:
+    """`import-cases --update`: rows naming cases in the audit give them new attributes (columns
+    the file leaves out keep their values), other rows add cases; one transaction, all or nothing.
+
+    An attribute change that would leave answers to items that no longer apply (a PSR from yes
+    to no, with court-work answers) is an error naming the row, the case and the items (clear
+    those answers first), unless `clear_stranded` (the app, having asked): then they are
+    cleared, with history. A row naming a removed case is an error."""
+    table = read_csv(path)
+    existing = repo.case_index(audit)
+    cases = parse_cases(audit, table, {ref: attrs for ref, (_, attrs) in existing.items()})
+    removed = {c.case_ref: c for c in repo.removed_cases(audit)}
+    rows: dict[str, int] = {}
+    changes: dict[str, dict[str, str]] = {}
+    added: list[tuple[str, dict[str, str]]] = []
+    problems = []
+    for (number, _), (ref, attrs) in zip(table.rows, cases, strict=True):
+        rows[ref] = number
+        if ref in removed:
+            problems.append(_removed(table, number, audit, removed[ref]))
+        elif ref in existing:
+            changes[ref] = attrs
+        else:
+            added.append((ref, attrs))
+    if problems:
+        raise AuditError(problems)
+    try:
+        return repo.update_cases(audit, changes, add=added, clear_stranded=clear_stranded)
+    except StrandedAnswers as exc:
+        raise AuditError(
+            [_stranded(table, rows[c.case_ref], audit, c) for c in exc.changes]
+        ) from None
+
+
+def _removed(table: CsvTable, number: int, audit: OpenAudit, case: CaseInfo) -> Problem:
+    when = case.removed_at.strftime("%Y-%m-%d") if case.removed_at else "an earlier date"
+    return table.problem(
+        f"case_ref {case.case_ref!r} was removed from audit {audit.info.name!r} on {when}:"
+        f" {case.removed_reason}",
+        number,
+        "case_ref",
+    )
+
+
+def _stranded(table: CsvTable, number: int, audit: OpenAudit, change: CaseChange) -> Problem:
+    """One line for a row whose new attributes would leave answers that no longer apply, in the
+    column of the attribute that decides it."""
+    rubric = audit.rubric
+    deciding = {name for item in change.cleared for name in rubric.items[item].applies_when}
+    moved = [
+        name
+        for name in dict.fromkeys([*change.before, *change.after])
+        if change.before.get(name) != change.after.get(name)
+    ]
+    column = next((name for name in moved if name in deciding), moved[0] if moved else None)
+    moves = change.describe().removeprefix(change.case_ref).strip()
+    items = ", ".join(change.cleared)
+    return table.problem(
+        f"case {change.case_ref}: {moves} would leave {plural(len(change.cleared), 'answer')}"
+        f" to items that no longer apply ({items}); clear them in the app first",
+        number,
+        column,
+    )
+
+
 def parse_answers(
-    audit: OpenAudit, table: CsvTable, cases: dict[str, tuple[int, dict[str, str]]]
+    audit: OpenAudit,
+    table: CsvTable,
+    cases: dict[str, tuple[int, dict[str, str]]],
+    removed: Mapping[str, CaseInfo] | None = None,
 ) -> dict[int, dict[str, Answer]]:
     """Wide answers (case_ref, then one column per item id) into case id -> item -> answer.
 
@@ -106,6 +220,9 @@ def parse_answers(
     items = [c for c in table.header if c != "case_ref"]
     for number, record in table.rows:
         ref = record["case_ref"]
+        if removed and ref in removed:
+            problems.append(_removed(table, number, audit, removed[ref]))
+            continue
         if ref not in cases:
             problems.append(
                 table.problem(
@@ -155,7 +272,8 @@ def parse_answers(
 
 def import_answers(repo: Repository, audit: OpenAudit, path: Path) -> ImportSummary:
     table = read_csv(path)
-    return repo.import_answers(audit, parse_answers(audit, table, repo.case_index(audit)))
+    removed = {c.case_ref: c for c in repo.removed_cases(audit)}
+    return repo.import_answers(audit, parse_answers(audit, table, repo.case_index(audit), removed))
 
 
 def parse_judgements(audit: OpenAudit, table: CsvTable) -> list[Judgement]:

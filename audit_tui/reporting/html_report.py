@@ -4,18 +4,26 @@ from __future__ import annotations
 
 from html import escape
 
+from audit_tui.domain.words import value_label
 from audit_tui.reporting.markdown import interval, rating_or_pending, score_line, whole
-from audit_tui.reporting.model import ReportData
+from audit_tui.reporting.model import OPTION, ReportData, long_date
 from audit_tui.scoring.results import ItemResult, StandardResult
 
 CSS = """
+@page { size: A4; margin: 16mm 15mm 18mm; }
 :root { --ink:#1b1b1b; --muted:#555; --rule:#ccc; --accent:#1d4f91;
   --outstanding:#1a7f37; --good:#4c9a2a; --ri:#b26b00; --inadequate:#b3261e; }
 * { box-sizing: border-box; }
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Arial, sans-serif; color: var(--ink);
   max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
-h1 { font-size: 1.8rem; margin-bottom: .2rem; } h2 { border-bottom: 2px solid var(--accent);
+h1 { font-size: 1.8rem; margin: 0 0 .2rem; } h2 { border-bottom: 2px solid var(--accent);
   padding-bottom: .2rem; margin-top: 2rem; } h3 { margin-bottom: .3rem; }
+.title-block { border-bottom: 3px solid var(--accent); padding-bottom: .6rem; margin-bottom: 1rem; }
+.title-block .where { font-size: 1.15rem; font-weight: 600; margin: .1rem 0 .6rem; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: 0; }
+dl.facts dt { font-weight: 600; } dl.facts dd { margin: 0; }
+.small { font-size: .8em; color: var(--muted); } .qid { font-weight: 700; white-space: nowrap; }
+code { white-space: nowrap; }
 .meta, .headline, .note { color: var(--muted); } .headline { font-style: italic; }
 table { border-collapse: collapse; width: 100%; margin: .6rem 0 1rem; }
 th, td { border: 1px solid var(--rule); padding: .35rem .5rem; text-align: left; vertical-align: top; }
@@ -25,14 +33,19 @@ th { background: #f3f5f9; } td.num { text-align: right; white-space: nowrap; }
 .scorebox { display: inline-block; border: 2px solid var(--accent); padding: .5rem 1rem; margin: .5rem 0; }
 .scorebox b { font-size: 1.6rem; } .provisional { background: #fff4d6; border-left: 4px solid var(--ri);
   padding: .5rem .8rem; } .lowest { font-weight: 700; } svg { display: block; }
-.standard { break-inside: avoid-page; }
 table.key-questions { table-layout: fixed; } .key-questions col.q { width: 31%; }
 .key-questions col.n { width: 13%; } .key-questions col.bar { width: 30%; }
 .bars .note { display: block; font-size: .85em; }
 svg.bar { width: 100%; height: auto; max-width: 320px; }
+/* Printing: a heading never ends a page. Each heading sits in a .keep block with what follows
+   it (the first table or list), and that block is not split; rows and bars are not split. */
+h1, h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
+.keep, tr, svg { break-inside: avoid; page-break-inside: avoid; }
+thead { display: table-header-group; }
 @media print {
-  body { margin: 0; max-width: none; font-size: 11pt; }
-  .standard, .breakdowns, .about { break-before: page; page-break-before: always; }
+  body { margin: 0; max-width: none; font-size: 10pt; }
+  h2 { margin-top: 1.2rem; } th, td { padding: .2rem .4rem; } table.breakdown { font-size: 9pt; }
+  .domain, .new-page { break-before: page; page-break-before: always; }
   a { color: inherit; text-decoration: none; }
   th { background: #eee !important; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   svg * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
@@ -101,17 +114,13 @@ def render_html(data: ReportData) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>Case-file audit: {e(info.name)}</title><style>{CSS}</style></head><body>",
     ]
-    out.append(f"<h1>Case-file audit: {e(info.name)}</h1>")
-    where = ", ".join(x for x in (info.pdu, info.region) if x)
-    out.append(
-        f'<p class="meta">{e(where)}{" · " if where else ""}{e(rubric.title)} ({e(rubric.id)} {e(rubric.version)})</p>'
-    )
+    out.append(_title_block(data))
     if not result.complete:
         out.append(
             '<p class="provisional"><b>Provisional:</b> the audit is not complete; figures cover the answers given so far.</p>'
         )
 
-    out.append('<section class="ratings"><h2>Ratings</h2>')
+    out.append('<section class="ratings"><div class="keep"><h2>Ratings</h2>')
     out.append(
         f'<div class="scorebox">Score <b>{e(score_line(data))}</b><br>Overall rating: '
         f'<span class="rating {_cls(result.overall)}">{e(rating_or_pending(result.overall))}</span></div>'
@@ -124,39 +133,50 @@ def render_html(data: ReportData) -> str:
             out.append(
                 f'<tr><td>{e(st.id)} {e(st.title)}</td><td class="rating {_cls(st.rating)}">{e(rating_or_pending(st.rating))}</td></tr>'
             )
-    out.append("</tbody></table></section>")
+    out.append("</tbody></table></div></section>")
 
-    out.append('<section class="sample"><h2>The sample</h2><table id="sample"><tbody>')
+    out.append('<section class="sample keep"><h2>The sample</h2><table id="sample"><tbody>')
     out.append(f"<tr><th>Cases inspected</th><td>{len(data.cases)}</td></tr>")
     for label, values in data.sample():
         if values:
             out.append(
-                f"<tr><th>{e(label)}</th><td>{e(', '.join(f'{v} {n}' for v, n in values))}</td></tr>"
+                f"<tr><th>{e(label)}</th><td>{e(', '.join(f'{value_label(v)} {n}' for v, n in values))}</td></tr>"
             )
     out.append("</tbody></table></section>")
 
     domain = None
     for st, spec in zip(result.standards, rubric.standards, strict=True):
+        lead = ""
         if spec.domain != domain:
+            if domain is not None:
+                out.append("</section>")
             domain = spec.domain
-            out.append(f"<h2>{spec.domain}. {e(spec.domain_title)}</h2>")
-        out.append(_standard(data, st, spec.headline))
+            title = f"{spec.domain}. {spec.domain_title}".rstrip(". ")
+            out.append(f'<section class="domain" id="domain-{spec.domain}">')
+            lead = f"<h2>{e(title)}</h2>"
+        out.append(_standard(data, st, spec.headline, lead))
+    if domain is not None:
+        out.append("</section>")
 
     if result.indicators:
-        out.append('<section class="indicators"><h2>Other case-level findings (not rated)</h2>')
+        out.append(
+            '<section class="indicators keep"><h2>Other case-level findings (not rated)</h2>'
+        )
         out.append(
             "<table id=\"indicators\"><thead><tr><th>Indicator</th><th>Percentage 'Yes'</th><th>Yes of relevant</th></tr></thead><tbody>"
         )
         for i in result.indicators:
+            label = data.indicator_label(i)
+            name = f"<b>{e(label)}</b>: {e(i.text)}" if label else e(i.text)
             out.append(
-                f'<tr data-item="{e(i.id)}"><td>{e(i.text)}</td><td class="num">{whole(i.percent)}</td><td class="num">{i.yes} of {i.relevant}</td></tr>'
+                f'<tr data-item="{e(i.id)}"><td>{name}</td><td class="num">{whole(i.percent)}</td><td class="num">{i.yes} of {i.relevant}</td></tr>'
             )
         out.append("</tbody></table></section>")
 
     if data.breakdowns:
         out.append(_breakdowns(data))
     out.append(
-        '<section class="about"><h2>About these figures</h2><p class="note">A key question\'s percentage is the share of '
+        '<section class="about keep"><h2>About these figures</h2><p class="note">A key question\'s percentage is the share of '
         "relevant cases (Yes or No; not applicable left out) judged Yes. A standard is rated from its lowest key question. "
         "The bar shows the percentage over the rating bands; the whisker is its 95% interval (Wilson): where it crosses a "
         "band edge the rating could be a band higher or lower.</p></section>"
@@ -165,68 +185,105 @@ def render_html(data: ReportData) -> str:
     return "\n".join(out) + "\n"
 
 
-def _standard(data: ReportData, st: StandardResult, headline: str) -> str:
+def _title_block(data: ReportData) -> str:
+    """What a printed copy must say on its first page: whose audit, against which framework,
+    over what period, and when it was produced."""
+    e, info = escape, data.audit.info
+    out = ['<header class="title-block">', f"<h1>Case-file audit: {e(info.name)}</h1>"]
+    where = ", ".join(x for x in (info.pdu, info.region) if x)
+    if where:
+        out.append(f'<p class="where">{e(where)}</p>')
+    out.append('<dl class="facts">')
+    out.append(
+        f'<dt>Framework</dt><dd id="framework">{e(data.framework)} '
+        f'<span class="small">({e(data.rubric.id)})</span></dd>'
+    )
+    if data.period is not None:
+        out.append(f'<dt>Audit period</dt><dd id="period">{e(data.period.text)}</dd>')
+    out.append(f'<dt>Produced on</dt><dd id="produced">{e(long_date(data.produced))}</dd>')
+    out.append("</dl></header>")
+    return "\n".join(out)
+
+
+def _standard(data: ReportData, st: StandardResult, headline: str, lead: str = "") -> str:
+    """A standard: its heading block (with `lead`, the domain's heading before its first
+    standard) kept on one page with the first table or list that follows it."""
     e = escape
-    out = [f'<section class="standard" id="standard-{e(st.id)}"><h3>{e(st.id)} {e(st.title)}</h3>']
+    head = [lead, f"<h3>{e(st.id)} {e(st.title)}</h3>"]
     if headline:
-        out.append(f'<p class="headline">{e(headline)}</p>')
+        head.append(f'<p class="headline">{e(headline)}</p>')
     if st.rated:
-        out.append(f'<p class="rating {_cls(st.rating)}">{e(rating_or_pending(st.rating))}</p>')
+        head.append(f'<p class="rating {_cls(st.rating)}">{e(rating_or_pending(st.rating))}</p>')
     else:
-        out.append('<p class="note">Not rated: reported for information and benchmarking only.</p>')
+        head.append(
+            '<p class="note">Not rated: reported for information and benchmarking only.</p>'
+        )
+    blocks: list[str] = []
     if st.method == "cases":
-        out.append(
+        rows = [
             f'<table class="key-questions" data-standard="{e(st.id)}">'
             '<colgroup><col class="q"><col class="n"><col class="n"><col class="n"><col class="bar"></colgroup>'
             "<thead><tr><th>Key question</th>"
             "<th>Percentage 'Yes'</th><th>Yes of relevant</th><th>95% interval</th><th>Against the bands</th></tr></thead><tbody>"
-        )
+        ]
         for kq in st.key_questions:
             low = ' class="lowest"' if st.lowest is kq else ""
             note = data.uncertainty(kq).note if st.rated else ""
             note_html = f'<span class="note">{e(note)}</span>' if note else ""
-            out.append(
-                f'<tr data-item="{e(kq.id)}"{low}><td>{e(kq.text)}</td><td class="num">{whole(kq.percent)}</td>'
+            rows.append(
+                f'<tr data-item="{e(kq.id)}"{low}><td><span class="qid">{e(kq.id)}</span> {e(kq.text)}</td>'
+                f'<td class="num">{whole(kq.percent)}</td>'
                 f'<td class="num">{kq.yes} of {kq.relevant}</td><td class="num">{interval(kq)}</td>'
                 f'<td class="bars">{bar_svg(data, kq)}{note_html}</td></tr>'
             )
-        out.append("</tbody></table>")
+        rows.append("</tbody></table>")
+        blocks.append("".join(rows))
         prompts = [p for kq in st.key_questions for p in kq.prompts if p.relevant]
         if prompts:
-            out.append(
+            rows = [
                 "<table class=\"prompts\"><thead><tr><th>Prompt</th><th>Percentage 'Yes'</th><th>Yes of relevant</th></tr></thead><tbody>"
-            )
-            out += [
+            ]
+            rows += [
                 f'<tr data-item="{e(p.id)}"><td>{e(p.id)} {e(p.text)}</td><td class="num">{whole(p.percent)}</td>'
                 f'<td class="num">{p.yes} of {p.relevant}</td></tr>'
                 for p in prompts
             ]
-            out.append("</tbody></table>")
+            rows.append("</tbody></table>")
+            blocks.append("\n".join(rows))
     strengths, improvements = data.evidence(st)
     for title, points in (("Strengths", strengths), ("Areas for improvement", improvements)):
         if points:
-            out.append(
-                f"<h4>{title}:</h4><ul>" + "".join(f"<li>{e(p)}</li>" for p in points) + "</ul>"
-            )
+            items = "".join(f"<li>{e(p)}</li>" for p in points)
+            blocks.append(f'<div class="keep"><h4>{title}:</h4><ul>{items}</ul></div>')
+    first = blocks.pop(0) if blocks else ""
+    out = [f'<section class="standard" id="standard-{e(st.id)}">']
+    out.append('<div class="keep">' + "\n".join(x for x in (*head, first) if x) + "</div>")
+    out += blocks
     out.append("</section>")
     return "\n".join(out)
 
 
 def _breakdowns(data: ReportData) -> str:
+    """Tables only for breakdowns with something to show; one sentence names what is left out."""
     e = escape
+    plan = data.breakdown_plan()
     kqs = [k for s in data.result.standards for k in s.key_questions]
-    out = [
-        '<section class="breakdowns"><h2>Breakdowns</h2>',
-        f'<p class="note">Key questions by case attribute. Groups, and figures, of fewer than {data.min_group} cases are suppressed.</p>',
-    ]
-    for bd in data.breakdowns:
-        if len(bd.groups) < 2:
-            continue
-        out.append(
-            f'<h3>By {e(bd.label.lower())}</h3><table class="breakdown" data-attribute="{e(bd.attribute)}"><thead><tr><th>Key question</th>'
+    page = " new-page" if plan.shown else ""  # a page for tables, not for one sentence
+    intro = [f'<section class="breakdowns{page}"><div class="keep"><h2>Breakdowns</h2>']
+    if plan.shown:
+        intro.append(
+            f'<p class="note">Key questions by case attribute. Groups, and figures, of fewer than {data.min_group} cases are suppressed.</p>'
         )
-        out += [f"<th>{e(g.value)} (n={g.cases})</th>" for g in bd.groups]
-        out.append("</tr></thead><tbody>")
+    if plan.note:
+        note = e(plan.note).replace(OPTION, f"<code>{OPTION}</code>")
+        intro.append(f'<p class="no-breakdowns">{note}</p>')
+    tables = []
+    for bd in plan.shown:
+        rows = [
+            f'<h3>By {e(bd.label.lower())}</h3><table class="breakdown" data-attribute="{e(bd.attribute)}"><thead><tr><th>Key question</th>'
+        ]
+        rows += [f"<th>{e(value_label(g.value))} (n={g.cases})</th>" for g in bd.groups]
+        rows.append("</tr></thead><tbody>")
         for kq in kqs:
             cells = "".join(
                 "<td>suppressed</td>"
@@ -234,9 +291,13 @@ def _breakdowns(data: ReportData) -> str:
                 else f'<td class="num">{whole(g.items[kq.id].percent)} ({g.items[kq.id].yes} of {g.items[kq.id].relevant})</td>'
                 for g in bd.groups
             )
-            out.append(
+            rows.append(
                 f'<tr data-item="{e(kq.id)}"><td>{e(kq.id)} {e(kq.label or kq.text)}</td>{cells}</tr>'
             )
-        out.append("</tbody></table>")
+        rows.append("</tbody></table>")
+        tables.append("\n".join(rows))
+    first = tables.pop(0) if tables else ""
+    out = ["\n".join([*intro, first]) + "</div>"]
+    out += [f'<div class="keep">{t}</div>' for t in tables]
     out.append("</section>")
     return "\n".join(out)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import html
 import re
 
-from audit_tui.reporting.model import ReportData
+from audit_tui.domain.words import plural, value_label
+from audit_tui.reporting.model import OPTION, ReportData, long_date
 from audit_tui.scoring.display import whole_percent
 from audit_tui.scoring.results import ItemResult, StandardResult
 
@@ -43,7 +44,10 @@ def render_markdown(data: ReportData) -> str:
     where = ", ".join(md(x) for x in (info.pdu, info.region) if x)
     if where:
         lines += [f"**{where}**", ""]
-    lines += [f"Framework: {md(rubric.title)} ({md(rubric.id)} {md(rubric.version)})", ""]
+    lines += [f"- Framework: {md(data.framework)} ({md(rubric.id)})"]
+    if data.period is not None:
+        lines += [f"- Audit period: {md(data.period.text)}"]
+    lines += [f"- Produced on {long_date(data.produced)}", ""]
     if not result.complete:
         lines += [
             "> **Provisional:** the audit is not complete; figures cover the answers given so far.",
@@ -69,7 +73,8 @@ def render_markdown(data: ReportData) -> str:
     lines += ["## The sample", "", f"- Cases inspected: {len(data.cases)}"]
     for label, values in data.sample():
         if values:
-            lines.append(f"- {md(label)}: " + ", ".join(f"{md(v)} {n}" for v, n in values))
+            counts = ", ".join(f"{md(value_label(v))} {n}" for v, n in values)
+            lines.append(f"- {md(label)}: {counts}")
     lines.append("")
 
     domain = None
@@ -83,7 +88,7 @@ def render_markdown(data: ReportData) -> str:
         lines += ["## Other case-level findings (not rated)", ""]
         lines += ["| Indicator | Percentage 'Yes' | Yes of relevant |", "|---|---|---|"]
         lines += [
-            f"| {md(i.text, cell=True)} | {whole(i.percent)} | {i.yes} of {i.relevant} |"
+            f"| {_indicator(data, i)} | {whole(i.percent)} | {i.yes} of {i.relevant} |"
             for i in result.indicators
         ]
         lines.append("")
@@ -119,7 +124,7 @@ def _standard(data: ReportData, st: StandardResult, headline: str) -> list[str]:
             mark = "**" if st.lowest is kq else ""
             note = md(data.uncertainty(kq).note, cell=True) if st.rated else ""
             lines.append(
-                f"| {md(kq.text, cell=True)} | {mark}{whole(kq.percent)}{mark} | {kq.yes} of {kq.relevant} | {interval(kq)} | {note} |"
+                f"| {md(kq.id, cell=True)} {md(kq.text, cell=True)} | {mark}{whole(kq.percent)}{mark} | {kq.yes} of {kq.relevant} | {interval(kq)} | {note} |"
             )
         lines.append("")
         if st.rated and st.lowest is not None:
@@ -130,7 +135,7 @@ def _standard(data: ReportData, st: StandardResult, headline: str) -> list[str]:
             ]
         unanswered = sum(kq.unanswered for kq in st.key_questions)
         if unanswered:
-            lines += [f"{unanswered} key-question answers are still to be given.", ""]
+            lines += [f"{plural(unanswered, 'key-question answer')} still to be given.", ""]
         prompts = [p for kq in st.key_questions for p in kq.prompts if p.relevant]
         if prompts:
             lines += ["| Prompt | Percentage 'Yes' | Yes of relevant |", "|---|---|---|"]
@@ -146,21 +151,30 @@ def _standard(data: ReportData, st: StandardResult, headline: str) -> list[str]:
     return lines
 
 
+def _indicator(data: ReportData, item: ItemResult) -> str:
+    """An indicator by its short name, then its question: "Management oversight: Was ...?"."""
+    label = data.indicator_label(item)
+    text = md(item.text, cell=True)
+    return f"{md(label, cell=True)}: {text}" if label else text
+
+
 def _breakdowns(data: ReportData) -> list[str]:
-    lines = [
-        "## Breakdowns",
-        "",
-        f"Key questions by case attribute. Groups, and figures, of fewer than {data.min_group} cases are suppressed.",
-        "",
-    ]
+    plan = data.breakdown_plan()
+    lines = ["## Breakdowns", ""]
+    if plan.shown:
+        lines += [
+            "Key questions by case attribute. Groups, and figures, of fewer than "
+            f"{data.min_group} cases are suppressed.",
+            "",
+        ]
+    if plan.note:
+        lines += [md(plan.note).replace(OPTION, f"`{OPTION}`"), ""]
     kqs = [k for s in data.result.standards for k in s.key_questions]
-    for bd in data.breakdowns:
-        if len(bd.groups) < 2:
-            continue
+    for bd in plan.shown:
         lines += [f"### By {md(bd.label.lower())}", ""]
         lines += [
             "| Key question | "
-            + " | ".join(f"{md(g.value, cell=True)} (n={g.cases})" for g in bd.groups)
+            + " | ".join(f"{md(value_label(g.value), cell=True)} (n={g.cases})" for g in bd.groups)
             + " |"
         ]
         lines += ["|---|" + "---|" * len(bd.groups)]

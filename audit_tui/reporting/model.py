@@ -4,15 +4,52 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 
 from audit_tui.domain.cases import NOT_RECORDED
 from audit_tui.domain.records import CaseInfo, OpenAudit, TaggedNote
-from audit_tui.domain.rubric import Rubric
+from audit_tui.domain.rubric import Indicator, Rubric
 from audit_tui.scoring.bands import band_for, band_for_bound
 from audit_tui.scoring.breakdowns import DEFAULT_MIN_GROUP, Breakdown, build_breakdown
 from audit_tui.scoring.intervals import wilson_bounds
 from audit_tui.scoring.results import AuditResult, ItemResult, StandardResult
+from audit_tui.store.activity import audit_activity
 from audit_tui.store.repository import Repository
+
+OPTION = "--min-group"  # the report command's option that sets the smallest group shown
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")  # fmt: skip
+
+
+def long_date(day: date) -> str:
+    """`26 November 2026`, as a UK reader writes it; not `%B`, which follows the machine's locale."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def local_day(moment: datetime) -> date:
+    """The day an aware moment fell on where the report is produced (as `date.today()` is)."""
+    return moment.astimezone().date()
+
+
+@dataclass(frozen=True)
+class Period:
+    """The audit period: an audit has no such field, so it runs from the day the audit was
+    created to the day of its latest recorded answer or judgement (`end` None: none yet)."""
+
+    start: date
+    end: date | None = None
+
+    @property
+    def text(self) -> str:
+        start = long_date(self.start)
+        if self.end is None:
+            return f"from {start}, when the audit was created; no answers recorded yet"
+        if self.end == self.start:
+            return f"{start} (the audit was created and last changed that day)"
+        return (
+            f"{start} to {long_date(self.end)} "
+            "(from the audit's creation to the last answer or judgement recorded)"
+        )
 
 
 @dataclass(frozen=True)
@@ -39,6 +76,15 @@ class Uncertainty:
         )
 
 
+@dataclass(frozen=True)
+class BreakdownPlan:
+    """Which breakdowns a report prints as tables, and one sentence for those it leaves out, so
+    a small audit prints a reason rather than tables of "suppressed"."""
+
+    shown: list[Breakdown]
+    note: str | None
+
+
 @dataclass
 class ReportData:
     audit: OpenAudit
@@ -48,10 +94,43 @@ class ReportData:
     breakdowns: list[Breakdown] = field(default_factory=list)
     min_group: int = DEFAULT_MIN_GROUP
     include_notes: bool = False
+    produced: date = field(default_factory=date.today)
+    period: Period | None = None
 
     @property
     def rubric(self) -> Rubric:
         return self.audit.rubric
+
+    @property
+    def framework(self) -> str:
+        """The framework as a reader knows it: its title and version (the id is for machines)."""
+        return f"{self.rubric.title}, version {self.rubric.version}"
+
+    def indicator_label(self, item: ItemResult) -> str:
+        """An indicator's short name from the rubric ("Management oversight"), or ""."""
+        ref = self.rubric.items.get(item.id)
+        return ref.item.label if ref and isinstance(ref.item, Indicator) else ""
+
+    def breakdown_plan(self) -> BreakdownPlan:
+        """The breakdowns worth a table: two groups or more, and some figure not suppressed."""
+        compared = [bd for bd in self.breakdowns if len(bd.groups) > 1]
+        shown = [bd for bd in compared if not bd.all_suppressed]
+        hidden = [bd for bd in compared if bd.all_suppressed]
+        if not hidden:
+            alike = None if shown else "No breakdowns: the cases do not differ in any attribute."
+            return BreakdownPlan(shown=shown, note=alike)
+        n = self.min_group
+        why = (
+            f"every group has fewer than {n} cases"
+            if all(bd.too_small for bd in hidden)
+            else f"every group has fewer than {n} cases, or fewer than {n} relevant answers"
+        )
+        change = f"({n} is the smallest group a report shows; {OPTION} changes it)"
+        if not shown:
+            return BreakdownPlan(shown=[], note=f"No breakdowns: {why} {change}.")
+        labels = [bd.label.lower() for bd in hidden]
+        names = " or ".join((", ".join(labels[:-1]), labels[-1])) if len(labels) > 1 else labels[0]
+        return BreakdownPlan(shown=shown, note=f"Not broken down by {names}: {why} {change}.")
 
     def band(self, item: ItemResult) -> str | None:
         """The band of the exact fraction (a printed 65% may be 64.995%, which is not Good)."""
@@ -83,7 +162,8 @@ class ReportData:
         return strengths, improvements
 
     def sample(self) -> list[tuple[str, list[tuple[str, int]]]]:
-        """Per case attribute, how many cases have each value (in the rubric's order)."""
+        """Per case attribute, how many cases have each value (in the rubric's order), as stored:
+        each screen or report words them (`value_label`)."""
         out = []
         for attr in self.rubric.attributes:
             counts = Counter(c.attributes.get(attr.id, NOT_RECORDED) for c in self.cases)
@@ -106,7 +186,10 @@ def build_report(
     include_notes: bool = False,
     breakdowns: bool = True,
     min_group: int = DEFAULT_MIN_GROUP,
+    produced: date | None = None,
 ) -> ReportData:
+    """Everything a report shows. `produced` (default today) is the date it is printed with;
+    tests and golden files pass a fixed one."""
     rubric = audit.rubric
     # an attribute that decides applicability (has_psr) would say nothing new
     names = [a.id for a in rubric.attributes if a.id not in rubric.rule_attributes]
@@ -120,9 +203,24 @@ def build_report(
         repo.list_cases(audit, progress=False),
         min_group=min_group,
         include_notes=include_notes,
+        produced=produced or date.today(),
+        period=audit_period(repo, audit),
     )
     if include_notes:
         data.notes = repo.tagged_notes(audit)
     for name, (counts, tallies) in by_attribute.items():
         data.breakdowns.append(build_breakdown(rubric, name, counts, tallies, min_group))
     return data
+
+
+def audit_period(repo: Repository, audit: OpenAudit) -> Period:
+    """From the audit's creation to its latest recorded change, as days where it is read."""
+    activity = audit_activity(repo.engine, audit.info.id)
+    if activity is None:  # deleted meanwhile: what the open audit knows
+        return Period(start=local_day(_aware(audit.info.created_at)))
+    start, last = local_day(activity.created_at), activity.last_change
+    return Period(start=start, end=max(start, local_day(last)) if last is not None else None)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

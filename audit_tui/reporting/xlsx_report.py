@@ -19,7 +19,7 @@ import io
 import re
 import tempfile
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import NamedTuple
 
 from xlsxwriter import Workbook
@@ -28,10 +28,15 @@ from xlsxwriter.worksheet import Worksheet
 
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import AnswerInfo
+from audit_tui.domain.rubric import Indicator, KeyQuestion, Rubric
+from audit_tui.domain.words import value_label, yes_no
 from audit_tui.reporting.model import ReportData
 from audit_tui.scoring.results import ItemResult
 
 WORDS = {"yes": "yes", "no": "no", "na": "n/a"}
+METHODS = {"cases": "Case audit", "judgement": "Judgement"}
+KINDS = {"key_question": "Key question", "prompt": "Prompt", "indicator": "Indicator"}
+TAGS = {"strength": "Strength", "improvement": "Area for improvement"}
 ITEM_COLUMNS = ["Id", "Question", "Yes", "No", "Not applicable", "Unanswered", "Relevant",
                 "Percentage 'Yes'", "95% low", "95% high"]  # fmt: skip
 # Excel's limits: rows and columns a sheet can have, characters (UTF-16 units) a cell can hold.
@@ -47,7 +52,7 @@ NOT_XML = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
 SHEET_NAME_LIMIT = 31
 NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
 RESERVED_SHEET_NAMES = frozenset({"history"})
-FIXED_SHEETS = ("Summary", "Indicators", "Cases", "Breakdowns", "Notes")
+FIXED_SHEETS = ("Summary", "Indicators", "Cases", "Questions", "Breakdowns", "Notes")
 # A fixed creation date (XlsxWriter stamps the time of writing otherwise): the same data then
 # gives the same bytes, so an export can be compared or checksummed.
 CREATED = datetime(2000, 1, 1, tzinfo=UTC)
@@ -59,13 +64,17 @@ OPTIONS = {
 }
 HEAD = {"bold": True, "bg_color": "#DDE3EE", "text_wrap": True, "valign": "top"}
 PERCENT = {"num_format": "0%"}
-SUMMARY_WIDTHS = (18, 40, 12, 8, 22, 8, 20, 18)  # key/value block above, standards table below
+DATE = {"num_format": "d mmmm yyyy", "align": "left"}
+SUMMARY_WIDTHS = (18, 40, 12, 8, 22, 8, 30, 18)  # key/value block above, standards table below
+BREAKDOWN_COLUMNS = ("Attribute", "Value", "Cases", "Suppressed", "Key question", "Question",
+                     "Yes", "Relevant", "Percentage 'Yes'")  # fmt: skip
+QUESTION_COLUMNS = ("Id", "Kind", "Standard", "Label", "Question")
 
 
 class Styled(NamedTuple):
-    """A cell value with its style: "head" (bold on a pale fill) or "percent" (0%)."""
+    """A cell value with its style: "head" (bold on a pale fill), "percent" (0%) or "date"."""
 
-    value: str | int | float | None
+    value: str | int | float | date | None
     style: str
 
 
@@ -78,6 +87,11 @@ def head(value: str | int | float | None) -> Styled:
 
 def percent(fraction: float | None) -> Styled:
     return Styled(value=fraction, style="percent")
+
+
+def day(value: date) -> Styled:
+    """A date as a date (Excel can sort and compute with it), shown `26 November 2026`."""
+    return Styled(value=value, style="date")
 
 
 def _utf16_len(text: str) -> int:
@@ -160,6 +174,8 @@ class Sheet:
                 ws.write_string(row, col, cell_text(value), style)
             elif isinstance(value, int | float) and not isinstance(value, bool):
                 ws.write_number(row, col, value, style)
+            elif isinstance(value, date):
+                ws.write_datetime(row, col, value, style)
             else:
                 raise TypeError(f"{ws.name} row {row + 1}: cannot store {type(value).__name__}")
         self.rows = row + 1
@@ -211,7 +227,7 @@ def render_xlsx(
     """`values`: case id -> item -> answer value, for the case-level sheet; `notes`: every answer
     with its note, given only when the export should carry notes (a Notes sheet)."""
     rubric = data.rubric
-    case_header = ["case_ref", *(a.id for a in rubric.attributes), *rubric.column_order]
+    case_header = case_headings(rubric)
     noted: list[tuple[str, AnswerInfo]] | None = None
     if notes is not None:
         order = {item: i for i, item in enumerate(rubric.column_order)}
@@ -225,7 +241,12 @@ def render_xlsx(
         ]
         _check_size("Notes", len(noted) + 1, 5)
     _check_size("Cases", len(data.cases) + 1, len(case_header))
-    _check_size("Breakdowns", 1 + sum(len(g.items) for bd in data.breakdowns for g in bd.groups), 8)
+    plan = data.breakdown_plan()
+    _check_size(
+        "Breakdowns",
+        3 + sum(len(g.items) for bd in plan.shown for g in bd.groups),
+        len(BREAKDOWN_COLUMNS),
+    )
     out = io.BytesIO()
     with tempfile.TemporaryDirectory(prefix="audit-tui-xlsx-") as tmp:
         wb = Workbook(out, {**OPTIONS, "tmpdir": tmp})
@@ -236,6 +257,22 @@ def render_xlsx(
     return out.getvalue()
 
 
+def case_headings(rubric: Rubric) -> list[str]:
+    """The Cases sheet's headings: words beside the ids a reader looks up in the Questions sheet
+    ("2.2.1 Engaging the person"), attributes by their labels; prompts stay as ids (there are
+    many, and their texts are long)."""
+    out = ["Case reference", *(a.label for a in rubric.attributes)]
+    for item_id in rubric.column_order:
+        item = rubric.items[item_id].item
+        if isinstance(item, KeyQuestion):
+            out.append(f"{item_id} {item.label}" if item.label else item_id)
+        elif isinstance(item, Indicator):
+            out.append(item.label or item_id)
+        else:
+            out.append(item_id)
+    return out
+
+
 def _write(
     wb: Workbook,
     data: ReportData,
@@ -244,7 +281,11 @@ def _write(
     noted: list[tuple[str, AnswerInfo]] | None,
 ) -> None:
     wb.set_properties({"created": CREATED})
-    styles = {"head": wb.add_format(HEAD), "percent": wb.add_format(PERCENT)}
+    styles = {
+        "head": wb.add_format(HEAD),
+        "percent": wb.add_format(PERCENT),
+        "date": wb.add_format(DATE),
+    }
     info, result, rubric = data.audit.info, data.result, data.rubric
     taken = {*RESERVED_SHEET_NAMES, *(name.casefold() for name in FIXED_SHEETS)}
 
@@ -254,17 +295,21 @@ def _write(
     summary = sheet("Summary")
     for column, width in enumerate(SUMMARY_WIDTHS):
         summary.width(column, width)
-    for key, value in (
+    facts: list[tuple[str, Cell]] = [
         ("Audit", info.name),
         ("PDU", info.pdu),
         ("Region", info.region),
-        ("Rubric", f"{rubric.id} {rubric.version}"),
+        ("Framework", data.framework),
         ("Cases", len(data.cases)),
-        ("Complete", "yes" if result.complete else "no"),
+        ("Complete", yes_no(result.complete)),
         ("Score", result.score),
         ("Score out of", result.score_max),
         ("Overall rating", result.overall),
-    ):
+        ("Audit period", data.period.text if data.period else None),
+        ("Produced on", day(data.produced)),
+        ("Framework id", rubric.id),
+    ]
+    for key, value in facts:
         summary.append([head(key), value])
     summary.append([])
     summary.append(
@@ -281,16 +326,17 @@ def _write(
         )
     )
     for st in result.standards:
+        lowest = st.lowest
         summary.append(
             [
                 st.id,
                 st.title,
-                st.method,
-                "yes" if st.rated else "no",
+                METHODS.get(st.method, st.method),
+                yes_no(st.rated),
                 st.rating,
                 st.points,
-                st.lowest.id if st.lowest else None,
-                percent(_fraction(st.lowest)),
+                f"{lowest.id} {lowest.label}".strip() if lowest else None,
+                percent(_fraction(lowest)),
             ]
         )
 
@@ -302,28 +348,37 @@ def _write(
         ws.append(
             [
                 head(f"{st.id} {st.title}"),
-                st.rating or ("not rated" if not st.rated else "not yet rated"),
+                st.rating or ("Not rated" if not st.rated else "Not yet rated"),
             ]
         )
         ws.append(head(v) for v in [*ITEM_COLUMNS, "Kind", "Uncertainty"])
         for kq in st.key_questions:
             _item_row(
-                ws, kq, kq.text, ["key question", data.uncertainty(kq).note if st.rated else None]
+                ws, kq, kq.text, ["Key question", data.uncertainty(kq).note if st.rated else None]
             )
             for p in kq.prompts:
-                _item_row(ws, p, p.text, ["prompt"])
+                _item_row(ws, p, p.text, ["Prompt"])
 
     if result.indicators:
         ws = sheet("Indicators")
         ws.width(1, 70)
         ws.append(head(v) for v in ITEM_COLUMNS)
         for ind in result.indicators:
-            _item_row(ws, ind, ind.text)
+            label = data.indicator_label(ind)
+            _item_row(ws, ind, f"{label}: {ind.text}" if label else ind.text)
 
     ws = sheet("Cases")
     ws.freeze_header(columns=len(case_header), rows=len(data.cases) + 1)
+    ws.width(0, 16)
+    kinds = [rubric.items[item].kind for item in rubric.column_order]
+    first = 1 + len(rubric.attributes)
+    for offset, kind in enumerate(kinds):
+        ws.width(first + offset, 9 if kind == "prompt" else 16)
+    for offset in range(len(rubric.attributes)):
+        ws.width(1 + offset, 14)
     ws.append(head(v) for v in case_header)
-    column = {name: i for i, name in enumerate(case_header)}
+    ids = ["case_ref", *(a.id for a in rubric.attributes), *rubric.column_order]
+    column = {name: i for i, name in enumerate(ids)}
     attrs = [a.id for a in rubric.attributes]
     write = ws.ws.write_string
     for row, case in enumerate(data.cases, 1):  # the hot loop: ~200,000 cells at 10,000 cases
@@ -338,56 +393,84 @@ def _write(
                 write(row, column[item], WORDS[value])
     ws.rows = len(data.cases) + 1
 
-    ws = sheet("Breakdowns")
-    rows = [
-        (bd.attribute, g, kq_id, item)
-        for bd in data.breakdowns
-        for g in bd.groups
-        for kq_id, item in g.items.items()
-    ]
-    ws.freeze_header(columns=8, rows=len(rows) + 1)
-    ws.append(
-        head(v)
-        for v in (
-            "Attribute",
-            "Value",
-            "Cases",
-            "Suppressed",
-            "Key question",
-            "Yes",
-            "Relevant",
-            "Percentage 'Yes'",
-        )
-    )
-    for attribute, g, kq_id, item in rows:
-        if g.hides(kq_id):
-            ws.append([attribute, g.value, g.cases, "yes", kq_id, None, None, percent(None)])
-        else:
-            ws.append(
-                [
-                    attribute,
-                    g.value,
-                    g.cases,
-                    "no",
-                    kq_id,
-                    item.yes,
-                    item.relevant,
-                    percent(_fraction(item)),
-                ]
-            )
+    _questions(sheet("Questions"), rubric)
+    _breakdowns(sheet("Breakdowns"), data)
 
     if noted is not None:
         ws = sheet("Notes")
         ws.freeze_header(columns=5, rows=len(noted) + 1)
         ws.width(4, 80)
-        ws.append(head(v) for v in ("case_ref", "Item", "Answer", "Tag", "Note"))
+        ws.width(0, 16)
+        ws.append(head(v) for v in ("Case reference", "Item", "Answer", "Tag", "Note"))
         for case_ref, answer in noted:
             ws.append(
                 [
                     case_ref,
                     answer.item_id,
                     WORDS.get(answer.value or ""),
-                    answer.note_tag,
+                    TAGS.get(answer.note_tag or "", answer.note_tag),
                     answer.note,
                 ]
             )
+
+
+def _questions(ws: Sheet, rubric: Rubric) -> None:
+    """Every item id with its words, in the Cases sheet's column order: where a reader looks up
+    a column heading such as `2.2.1.a`."""
+    ws.freeze_header(columns=len(QUESTION_COLUMNS), rows=len(rubric.column_order) + 1)
+    for column, width in enumerate((10, 14, 30, 28, 100)):
+        ws.width(column, width)
+    ws.append(head(v) for v in QUESTION_COLUMNS)
+    for item_id in rubric.column_order:
+        ref = rubric.items[item_id]
+        st = rubric.standards_by_id.get(ref.standard_id or "")
+        item = ref.item
+        label = item.label if isinstance(item, KeyQuestion | Indicator) else ""
+        ws.append(
+            [
+                item_id,
+                KINDS[ref.kind],
+                f"{st.id} {st.title}" if st else None,
+                label,
+                item.text,
+            ]
+        )
+
+
+def _breakdowns(ws: Sheet, data: ReportData) -> None:
+    """A row per group and key question of the breakdowns worth showing; when none is, the one
+    sentence the other reports print, instead of rows of blanks."""
+    plan = data.breakdown_plan()
+    if not plan.shown:
+        if plan.note:
+            ws.append([plan.note])
+        return
+    labels = {k.id: k.label or k.text for s in data.result.standards for k in s.key_questions}
+    rows = [
+        (bd, g, kq_id, item)
+        for bd in plan.shown
+        for g in bd.groups
+        for kq_id, item in g.items.items()
+    ]
+    ws.freeze_header(columns=len(BREAKDOWN_COLUMNS), rows=len(rows) + 1)
+    for column, width in enumerate((20, 14, 8, 11, 12, 30, 8, 10, 12)):
+        ws.width(column, width)
+    ws.append(head(v) for v in BREAKDOWN_COLUMNS)
+    for bd, g, kq_id, item in rows:
+        hidden = g.hides(kq_id)
+        ws.append(
+            [
+                bd.label,
+                value_label(g.value),
+                g.cases,
+                yes_no(hidden),
+                kq_id,
+                labels.get(kq_id),
+                None if hidden else item.yes,
+                None if hidden else item.relevant,
+                percent(None if hidden else _fraction(item)),
+            ]
+        )
+    if plan.note:
+        ws.append([])
+        ws.append([plan.note])

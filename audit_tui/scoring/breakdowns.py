@@ -37,6 +37,18 @@ class Breakdown:
     label: str
     groups: tuple[Group, ...]
 
+    @property
+    def all_suppressed(self) -> bool:
+        """Every figure of every group is withheld: a table would read "suppressed" throughout,
+        so a report or screen says why in one sentence instead (a small audit's usual case)."""
+        return all(g.hides(item_id) for g in self.groups for item_id in g.items)
+
+    @property
+    def too_small(self) -> bool:
+        """Every group has fewer cases than the minimum (the reason `all_suppressed` usually
+        has; otherwise some group is big enough but its questions have too few answers)."""
+        return all(g.suppressed for g in self.groups)
+
 
 def build_breakdown(
     rubric: Rubric,

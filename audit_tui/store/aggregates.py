@@ -20,6 +20,8 @@ from audit_tui.store.models import AnswerRow, CaseRow
 
 CASE = CaseRow.__table__
 ANSWER = AnswerRow.__table__
+LIVE = CASE.c.removed_at.is_(None)
+"""Removed (withdrawn) cases keep their answers as the audit trail, but count nowhere."""
 
 
 def tallies(conn: Connection, audit: OpenAudit) -> tuple[int, dict[str, Tally]]:
@@ -29,13 +31,13 @@ def tallies(conn: Connection, audit: OpenAudit) -> tuple[int, dict[str, Tally]]:
     attr_cols = [CASE.c.attributes[name].as_string() for name in used]
     groups_q = (
         select(*attr_cols, func.count())
-        .where(CASE.c.audit_id == audit.info.id)
+        .where(CASE.c.audit_id == audit.info.id, LIVE)
         .group_by(*attr_cols)
     )
     counts_q = (
         select(ANSWER.c.item_id, ANSWER.c.value, func.count())
         .join(CASE, CASE.c.id == ANSWER.c.case_id)
-        .where(CASE.c.audit_id == audit.info.id, ANSWER.c.value.is_not(None))
+        .where(CASE.c.audit_id == audit.info.id, LIVE, ANSWER.c.value.is_not(None))
         .group_by(ANSWER.c.item_id, ANSWER.c.value)
     )
     groups = [(dict(zip(used, row[:-1], strict=True)), row[-1]) for row in conn.execute(groups_q)]
@@ -87,7 +89,7 @@ def report_tallies(
                 for i, name in enumerate(names)
             ],
         )
-        .where(CASE.c.audit_id == audit.info.id)
+        .where(CASE.c.audit_id == audit.info.id, LIVE)
         .subquery()
     )
     raw_cols = [raw.c[f"v{i}"] for i in range(len(names))]

@@ -54,6 +54,11 @@ class CaseRow(SQLModel, table=True):
     position: int = 0
     attributes: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
     created_at: datetime = _when()
+    removed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    """Set when the case is withdrawn from the sample: it leaves every count and list, but the row,
+    its answers and their history stay as the audit trail."""
+    removed_by: str | None = None
+    removed_reason: str | None = Field(default=None, sa_type=Text)
 
 
 class AnswerRow(SQLModel, table=True):
@@ -119,3 +124,23 @@ class JudgementHistoryRow(SQLModel, table=True):
     changed_at: datetime = _when()
     changed_by: str = ""
     via: str = ""
+
+
+class AuditEventRow(SQLModel, table=True):
+    """Append-only: what happened to an audit as a whole (renamed, a case removed, cases updated,
+    answers cleared, deleted). Outlives the audit: deleting it sets `audit_id` to NULL, and
+    `audit_name` still says which audit it was."""
+
+    __tablename__ = "audit_event"
+    id: int | None = Field(default=None, primary_key=True)
+    audit_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("audit.id", ondelete="SET NULL"), nullable=True, index=True
+        ),
+    )
+    audit_name: str
+    at: datetime = _when()
+    by: str
+    event: str
+    detail: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})

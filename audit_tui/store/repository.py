@@ -11,26 +11,32 @@ import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
+from datetime import datetime
 from typing import Any, Final
 
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from audit_tui.domain.answers import Answer, NoteTag
-from audit_tui.domain.errors import AuditError
+from audit_tui.domain.errors import AuditError, Problem, printable
 from audit_tui.domain.labels import clean_label
 from audit_tui.domain.loader import parse_rubric, rubric_hash
 from audit_tui.domain.records import (
     AnswerInfo,
+    AuditEvent,
     AuditInfo,
+    CaseChange,
     CaseInfo,
     ImportSummary,
     Judgement,
     OpenAudit,
     SavedAnswer,
     TaggedNote,
+    UpdateSummary,
 )
 from audit_tui.domain.rubric import Rubric
+from audit_tui.domain.words import plural
 from audit_tui.scoring import AuditResult, Tally, score_audit
 from audit_tui.scoring.live import LiveScore
 from audit_tui.store import aggregates
@@ -39,6 +45,7 @@ from audit_tui.store.engine import writer
 from audit_tui.store.models import (
     AnswerHistoryRow,
     AnswerRow,
+    AuditEventRow,
     AuditRow,
     CaseRow,
     JudgementHistoryRow,
@@ -52,6 +59,16 @@ ANSWER = AnswerRow.__table__
 ANSWER_HISTORY = AnswerHistoryRow.__table__
 JUDGEMENT = JudgementRow.__table__
 JUDGEMENT_HISTORY = JudgementHistoryRow.__table__
+AUDIT_EVENT = AuditEventRow.__table__
+
+LIVE = CASE.c.removed_at.is_(None)
+"""A case still in the sample: a removed (withdrawn) case keeps its row, answers and history as
+the audit trail, and is left out of every list, count, tally, report and export."""
+REASON_LENGTH = 500
+DETAIL_LENGTH = 2000
+"""Longest event detail stored: an update of 10,000 cases is summed up, not listed."""
+LISTED = 10
+"""How many cases (or items) an event detail or an error line names before counting the rest."""
 
 
 # Saving an answer is the hot path of the TUI: its statements are built once, bound per call.
@@ -67,7 +84,11 @@ _CASE_AND_ANSWER = (
             (ANSWER.c.case_id == CASE.c.id) & (ANSWER.c.item_id == bindparam("b_item_id")),
         )
     )
-    .where(CASE.c.id == bindparam("b_case_id"), CASE.c.audit_id == bindparam("b_audit_id"))
+    .where(
+        CASE.c.id == bindparam("b_case_id"),
+        CASE.c.audit_id == bindparam("b_audit_id"),
+        CASE.c.removed_at.is_(None),
+    )
 )
 # Takes the audit's write lock (the row lock on PostgreSQL) and counts the change, in one statement.
 _BUMP_REVISION = (
@@ -97,6 +118,28 @@ class _Unchanged:
 
 
 UNCHANGED: Final = _Unchanged()
+
+
+class StrandedAnswers(AuditError):
+    """A change of case attributes refused because answers would stop applying (a PSR changed
+    from yes to no leaves the court-work answers with nothing to apply to).
+
+    `changes` holds each refused case's change, its `cleared` being the item ids (a key question,
+    then its prompts) that would stop applying: an import names them by row, the app offers to
+    clear them."""
+
+    def __init__(self, changes: Sequence[CaseChange]) -> None:
+        self.changes = tuple(changes)
+        super().__init__(
+            [
+                Problem(
+                    f"case {c.case_ref}",
+                    "these answers would no longer apply; clear them first: "
+                    f"{_listed(c.cleared)} ({_moves(c)})",
+                )
+                for c in self.changes
+            ]
+        )
 
 
 def current_user() -> str:
@@ -175,8 +218,40 @@ class Repository:
             raise AuditError.at("audit", f'an audit named "{name}" already exists')
         return self.open_audit(name)
 
+    def rename_audit(self, audit: OpenAudit, new_name: str) -> OpenAudit:
+        """Give an audit a new name, recorded in its event log ("old → new").
+
+        The name is checked as a new audit's is (no control characters, at most 80 characters);
+        a name another audit holds is refused. The old name is read under the audit's write
+        lock, so two renames racing each other both appear in the log, in order."""
+        new_name = clean_label(new_name, "audit name", required=True)
+        try:
+            with self._locked(audit.info.id) as lock:
+                conn = lock.conn
+                old_name = conn.scalar(select(AUDIT.c.name).where(AUDIT.c.id == audit.info.id))
+                if old_name == new_name:
+                    return _renamed(audit, new_name, lock.before)
+                taken = conn.scalar(
+                    select(AUDIT.c.id).where(AUDIT.c.name == new_name, AUDIT.c.id != audit.info.id)
+                )
+                if taken is not None:
+                    raise AuditError.at("audit name", f'an audit named "{new_name}" already exists')
+                conn.execute(update(AUDIT).where(AUDIT.c.id == audit.info.id).values(name=new_name))
+                self._event(lock, "rename", f"{old_name} → {new_name}", name=new_name)
+                revision = lock.keep()
+        except IntegrityError:  # another writer created an audit of that name meanwhile
+            raise AuditError.at(
+                "audit name", f'an audit named "{new_name}" already exists'
+            ) from None
+        return _renamed(audit, new_name, revision)
+
     def delete_audit(self, name: str) -> bool:
-        """Remove an audit with its cases, answers, judgements and their history."""
+        """Remove an audit with its cases, answers, judgements and their history.
+
+        The audit's event log stays, ending with a `delete` event (the log is kept so there is a
+        record that the audit existed and who deleted it; `audit_id` becomes NULL, `audit_name`
+        still says which). False when there is no such audit (or another writer deleted it first).
+        """
         with self.engine.connect() as conn:
             audit_id = conn.scalar(select(AUDIT.c.id).where(AUDIT.c.name == name))
         if audit_id is None:
@@ -185,7 +260,23 @@ class Repository:
             with self._locked(audit_id) as lock:
                 conn = lock.conn
                 case_ids = select(CASE.c.id).where(CASE.c.audit_id == audit_id).scalar_subquery()
-                # Explicit deletes rather than trusting ON DELETE CASCADE: correct with foreign keys off too.
+                cases = conn.scalar(select(func.count()).where(CASE.c.audit_id == audit_id, LIVE))
+                answers = conn.scalar(
+                    select(func.count()).where(
+                        ANSWER.c.case_id.in_(case_ids), ANSWER.c.value.is_not(None)
+                    )
+                )
+                detail = (
+                    f"{plural(cases or 0, 'case')} and {plural(answers or 0, 'answer')} deleted"
+                )
+                self._event(lock, "delete", detail)
+                # Explicit statements rather than trusting ON DELETE CASCADE / SET NULL: correct
+                # with foreign keys off too.
+                conn.execute(
+                    update(AUDIT_EVENT)
+                    .where(AUDIT_EVENT.c.audit_id == audit_id)
+                    .values(audit_id=None)
+                )
                 for table in (ANSWER_HISTORY, ANSWER):
                     conn.execute(delete(table).where(table.c.case_id.in_(case_ids)))
                 for table in (JUDGEMENT_HISTORY, JUDGEMENT, CASE):
@@ -196,9 +287,42 @@ class Repository:
             return False
         return True
 
+    def audit_events(self, audit: OpenAudit) -> list[AuditEvent]:
+        """The audit's event log, oldest first: what happened to the audit as a whole (answers
+        and judgements have their own history)."""
+        query = (
+            select(AUDIT_EVENT)
+            .where(AUDIT_EVENT.c.audit_id == audit.info.id)
+            .order_by(AUDIT_EVENT.c.id)
+        )
+        with self.engine.connect() as conn:
+            return [AuditEvent(**row._mapping) for row in conn.execute(query)]
+
+    def _event(self, lock: AuditLock, event: str, detail: str, *, name: str | None = None) -> None:
+        """Append to the audit's event log, in the transaction making the change."""
+        conn = lock.conn
+        if name is None:
+            name = conn.scalar(select(AUDIT.c.name).where(AUDIT.c.id == lock.audit_id)) or ""
+        if len(detail) > DETAIL_LENGTH:
+            keep = DETAIL_LENGTH - 40
+            detail = f"{detail[:keep]}… ({len(detail) - keep:,} more characters)"
+        conn.execute(
+            insert(AUDIT_EVENT).values(
+                audit_id=lock.audit_id,
+                audit_name=name,
+                at=utcnow(),
+                by=self.user,
+                event=event,
+                detail=detail,
+            )
+        )
+
     def list_audits(self) -> list[AuditInfo]:
         counts = (
-            select(CASE.c.audit_id, func.count().label("n")).group_by(CASE.c.audit_id).subquery()
+            select(CASE.c.audit_id, func.count().label("n"))
+            .where(LIVE)
+            .group_by(CASE.c.audit_id)
+            .subquery()
         )
         query = (
             select(*_audit_columns(), func.coalesce(counts.c.n, 0).label("cases"))
@@ -216,7 +340,7 @@ class Repository:
                 names = conn.scalars(select(AUDIT.c.name).order_by(AUDIT.c.name)).all()
                 known = ", ".join(names) if names else "none yet"
                 raise AuditError.at("audit", f'no audit named "{name}" (audits: {known})')
-            cases = conn.scalar(select(func.count()).where(CASE.c.audit_id == row.id)) or 0
+            cases = conn.scalar(select(func.count()).where(CASE.c.audit_id == row.id, LIVE)) or 0
         fields = dict(row._mapping)
         snapshot = fields.pop("rubric_snapshot")
         rubric = parse_rubric(snapshot, f'audit "{name}" rubric snapshot')
@@ -231,106 +355,300 @@ class Repository:
 
     def add_cases(self, audit: OpenAudit, cases: Iterable[tuple[str, Mapping[str, str]]]) -> int:
         """Add cases, all or nothing. Attributes must already be clean (see domain.cases)."""
-        rows = []
         with self._locked(audit.info.id) as lock:
-            conn = lock.conn
-            start = conn.scalar(
-                select(func.coalesce(func.max(CASE.c.position), 0)).where(
-                    CASE.c.audit_id == audit.info.id
+            added = self._add_cases(lock, audit, list(cases))
+            if added:
+                lock.keep()
+        return added
+
+    def _add_cases(
+        self, lock: AuditLock, audit: OpenAudit, cases: Sequence[tuple[str, Mapping[str, str]]]
+    ) -> int:
+        """Insert cases after the last one, in `lock`'s transaction, with an `add-cases` event;
+        refused whole if a reference is taken, by a case in the audit or by one removed from it
+        (a removed case's row is kept, so its reference cannot name another case)."""
+        conn = lock.conn
+        refs = [ref for ref, _ in cases]
+        live: set[str] = set()
+        removed: dict[str, tuple[Any, str]] = {}
+        for chunk in _chunks(refs):
+            for ref, removed_at, reason in conn.execute(
+                select(CASE.c.case_ref, CASE.c.removed_at, CASE.c.removed_reason).where(
+                    CASE.c.audit_id == audit.info.id, CASE.c.case_ref.in_(chunk)
+                )
+            ):
+                if removed_at is None:
+                    live.add(ref)
+                else:
+                    removed[ref] = (removed_at, reason or "")
+        problems = []
+        if live:
+            problems.append(Problem("cases", f"already in the audit: {_listed(sorted(live))}"))
+        if removed:
+            named = [f"{ref} (on {_day(at)}: {why})" for ref, (at, why) in sorted(removed.items())]
+            problems.append(
+                Problem(
+                    "cases",
+                    "removed from the audit earlier, and a removed case's reference cannot be"
+                    f" used again: {_listed(named, sep='; ')}",
                 )
             )
-            now = utcnow()
-            for offset, (ref, attrs) in enumerate(cases, start=1):
-                rows.append(
-                    {
-                        "audit_id": audit.info.id,
-                        "case_ref": ref,
-                        "position": start + offset,
-                        "attributes": dict(attrs),
-                        "created_at": now,
-                    }
-                )
-            refs = [r["case_ref"] for r in rows]
-            existing: set[str] = set()
-            for chunk in _chunks(refs):
-                existing.update(
-                    conn.scalars(
-                        select(CASE.c.case_ref).where(
-                            CASE.c.audit_id == audit.info.id, CASE.c.case_ref.in_(chunk)
-                        )
-                    )
-                )
-            if existing:
-                named = sorted(existing)
-                more = f" and {len(named) - 10} more" if len(named) > 10 else ""
-                raise AuditError.at("cases", f"already in the audit: {', '.join(named[:10])}{more}")
-            if rows:
-                conn.execute(insert(CASE), rows)
-                lock.keep()
-        return len(rows)
+        if problems:
+            raise AuditError(problems)
+        if not cases:
+            return 0
+        start = conn.scalar(
+            select(func.coalesce(func.max(CASE.c.position), 0)).where(
+                CASE.c.audit_id == audit.info.id
+            )
+        )
+        now = utcnow()
+        conn.execute(
+            insert(CASE),
+            [
+                {
+                    "audit_id": audit.info.id,
+                    "case_ref": ref,
+                    "position": start + offset,
+                    "attributes": dict(attrs),
+                    "created_at": now,
+                }
+                for offset, (ref, attrs) in enumerate(cases, start=1)
+            ],
+        )
+        self._event(lock, "add-cases", f"{plural(len(refs), 'case')} added: {_listed(refs)}")
+        return len(cases)
 
-    def update_case(
-        self, audit: OpenAudit, case_id: int, attributes: Mapping[str, str]
-    ) -> CaseInfo:
-        """Change a case's attributes. Refused if answers exist to items that would stop applying."""
+    def remove_case(self, audit: OpenAudit, case_ref: str, reason: str) -> CaseInfo:
+        """Withdraw a case from the audit's sample, saying why (recorded with who and when).
+
+        Not a delete: the case's row, answers and answer history stay as the audit trail, but
+        the case leaves every list, count, tally, report and export, and its answers can no
+        longer be changed. Returns the case as removed. A case already removed is an error
+        saying when, by whom and why."""
+        reason = clean_reason(reason)
         with self._locked(audit.info.id) as lock:
             conn = lock.conn
-            answered = conn.scalars(
-                select(ANSWER.c.item_id).where(
-                    ANSWER.c.case_id == case_id, ANSWER.c.value.is_not(None)
-                )
-            ).all()
-            stranded = [i for i in answered if not audit.rubric.applies(i, attributes)]
-            if stranded:
+            found = conn.execute(
+                select(
+                    CASE.c.id, CASE.c.removed_at, CASE.c.removed_by, CASE.c.removed_reason
+                ).where(CASE.c.audit_id == audit.info.id, CASE.c.case_ref == case_ref)
+            ).first()
+            if found is None:
+                raise AuditError.at("case", f"no case {case_ref!r} in audit {audit.info.name!r}")
+            if found.removed_at is not None:
                 raise AuditError.at(
                     "case",
-                    "these answers would no longer apply; clear them first: " + ", ".join(stranded),
+                    f"{case_ref!r} was already removed from audit {audit.info.name!r}"
+                    f" on {_day(found.removed_at)} by {found.removed_by}: {found.removed_reason}",
                 )
             conn.execute(
-                update(CASE).where(CASE.c.id == case_id).values(attributes=dict(attributes))
+                update(CASE)
+                .where(CASE.c.id == found.id)
+                .values(removed_at=utcnow(), removed_by=self.user, removed_reason=reason)
             )
+            self._event(lock, "remove-case", f"{case_ref}: {reason}")
+            case = _case_info(conn, audit, found.id)
             lock.keep()
-        return next(c for c in self.list_cases(audit) if c.id == case_id)
+        assert case is not None
+        return case
+
+    def removed_cases(self, audit: OpenAudit) -> list[CaseInfo]:
+        """The cases withdrawn from the audit, in the order they were removed, with when, by whom
+        and why: imports name them, and an app may list them."""
+        with self.engine.connect() as conn:
+            return _case_infos(conn, audit, CASE.c.removed_at.is_not(None), removed_order=True)
+
+    def stranded_answers(
+        self, audit: OpenAudit, case_id: int, attributes: Mapping[str, str]
+    ) -> list[str]:
+        """The item ids (a key question, then its prompts) whose answers would stop applying if
+        the case had these attributes: what to ask about before `update_case(...,
+        clear_stranded=True)`."""
+        with self.engine.connect() as conn:
+            answered = _answered(conn, [case_id]).get(case_id, {})
+        return _stranded(audit.rubric, answered, attributes)
+
+    def update_case(
+        self,
+        audit: OpenAudit,
+        case_id: int,
+        attributes: Mapping[str, str],
+        *,
+        clear_stranded: bool = False,
+    ) -> CaseInfo:
+        """Change a case's attributes (clean, see domain.cases), recorded in the event log.
+
+        Answers to items that would stop applying (a PSR changed from yes to no) refuse the
+        change (StrandedAnswers), unless `clear_stranded`: then those answers are cleared in the
+        same transaction, each with a history row (via "case-edit"), and a `clear-answers`
+        event. Ask the user first: `stranded_answers` says which."""
+        with self._locked(audit.info.id) as lock:
+            conn = lock.conn
+            found = conn.execute(
+                select(CASE.c.case_ref, CASE.c.attributes).where(
+                    CASE.c.id == case_id, CASE.c.audit_id == audit.info.id, LIVE
+                )
+            ).first()
+            if found is None:
+                raise AuditError.at("case", "this case is no longer in the audit (it was removed)")
+            after = dict(attributes)
+            if found.attributes != after:
+                self._update_attributes(
+                    lock,
+                    audit,
+                    [(case_id, found.case_ref, found.attributes, after)],
+                    clear_stranded,
+                )
+                lock.keep()
+            case = _case_info(conn, audit, case_id)
+        assert case is not None
+        return case
+
+    def update_cases(
+        self,
+        audit: OpenAudit,
+        changes: Mapping[str, Mapping[str, str]],
+        *,
+        clear_stranded: bool = False,
+        add: Sequence[tuple[str, Mapping[str, str]]] = (),
+    ) -> UpdateSummary:
+        """Give cases new attributes (case_ref -> the full new attributes, clean), and add the
+        cases in `add`, all in one transaction: all or nothing.
+
+        Cases whose attributes are already these are counted, not written. A reference not in
+        the audit, or removed from it, is an error. Answers that would stop applying refuse the
+        whole update (StrandedAnswers, naming each case and its items) unless `clear_stranded`,
+        as in `update_case`."""
+        with self._locked(audit.info.id) as lock:
+            conn = lock.conn
+            refs = list(changes)
+            stored: dict[str, tuple[int, dict[str, str], Any, str]] = {}
+            for chunk in _chunks(refs):
+                for cid, ref, attrs, removed_at, reason in conn.execute(
+                    select(
+                        CASE.c.id,
+                        CASE.c.case_ref,
+                        CASE.c.attributes,
+                        CASE.c.removed_at,
+                        CASE.c.removed_reason,
+                    ).where(CASE.c.audit_id == audit.info.id, CASE.c.case_ref.in_(chunk))
+                ):
+                    stored[ref] = (cid, attrs, removed_at, reason or "")
+            problems = []
+            missing = [ref for ref in refs if ref not in stored]
+            if missing:
+                problems.append(Problem("cases", f"not in the audit: {_listed(missing)}"))
+            gone = [
+                f"{ref} (on {_day(stored[ref][2])}: {stored[ref][3]})"
+                for ref in refs
+                if ref in stored and stored[ref][2] is not None
+            ]
+            if gone:
+                problems.append(
+                    Problem("cases", f"removed from the audit: {_listed(gone, sep='; ')}")
+                )
+            if problems:
+                raise AuditError(problems)
+            targets = []
+            for ref, attrs in changes.items():
+                cid, before, _, _ = stored[ref]
+                if before != dict(attrs):
+                    targets.append((cid, ref, before, dict(attrs)))
+            done = self._update_attributes(lock, audit, targets, clear_stranded)
+            added = self._add_cases(lock, audit, add) if add else 0
+            if done or added:
+                lock.keep()
+        return UpdateSummary(
+            updated=len(done), added=added, unchanged=len(refs) - len(done), changes=tuple(done)
+        )
+
+    def _update_attributes(
+        self,
+        lock: AuditLock,
+        audit: OpenAudit,
+        targets: Sequence[tuple[int, str, dict[str, str], dict[str, str]]],
+        clear_stranded: bool,
+    ) -> list[CaseChange]:
+        """Write new attributes (case id, ref, before, after: only cases that change) in `lock`'s
+        transaction, with an `update-cases` event; clear stranded answers, or refuse them."""
+        if not targets:
+            return []
+        conn = lock.conn
+        answered = _answered(conn, [cid for cid, *_ in targets])
+        changes = [
+            CaseChange(
+                case_ref=ref,
+                before=before,
+                after=after,
+                cleared=tuple(_stranded(audit.rubric, answered.get(cid, {}), after)),
+            )
+            for cid, ref, before, after in targets
+        ]
+        stranded = [c for c in changes if c.cleared]
+        if stranded and not clear_stranded:
+            raise StrandedAnswers(stranded)
+        now = utcnow()
+        if stranded:
+            ids = {ref: cid for cid, ref, *_ in targets}
+            cells = [(ids[c.case_ref], item) for c in stranded for item in c.cleared]
+            conn.execute(
+                _UPDATE_ANSWER.values(value=None, updated_at=now, updated_by=self.user),
+                [{"b_case_id": cid, "b_item_id": item} for cid, item in cells],
+            )
+            conn.execute(
+                insert(ANSWER_HISTORY),
+                [
+                    {
+                        "case_id": cid,
+                        "item_id": item,
+                        "old_value": answered[cid][item][0],
+                        "new_value": None,
+                        "note_tag": answered[cid][item][1],
+                        "changed_at": now,
+                        "changed_by": self.user,
+                        "via": "case-edit",
+                    }
+                    for cid, item in cells
+                ],
+            )
+        conn.execute(
+            update(CASE)
+            .where(CASE.c.id == bindparam("b_id"))
+            .values(attributes=bindparam("b_attributes")),
+            [{"b_id": cid, "b_attributes": after} for cid, _, _, after in targets],
+        )
+        described = [c.describe() for c in changes]
+        self._event(
+            lock,
+            "update-cases",
+            f"{plural(len(changes), 'case')} updated: {_listed(described, sep='; ')}",
+        )
+        if stranded:
+            total = sum(len(c.cleared) for c in stranded)
+            cleared = [f"{c.case_ref} {', '.join(c.cleared)} ({_moves(c)})" for c in stranded]
+            self._event(
+                lock,
+                "clear-answers",
+                f"{plural(total, 'answer')} cleared, their items no longer applying:"
+                f" {_listed(cleared, sep='; ')}",
+            )
+        return changes
 
     def case_index(self, audit: OpenAudit) -> dict[str, tuple[int, dict[str, str]]]:
-        """case_ref -> (id, attributes): what an import needs, without progress counts."""
+        """case_ref -> (id, attributes) of the cases in the audit (removed ones left out): what
+        an import needs, without progress counts."""
         query = select(CASE.c.case_ref, CASE.c.id, CASE.c.attributes).where(
-            CASE.c.audit_id == audit.info.id
+            CASE.c.audit_id == audit.info.id, LIVE
         )
         with self.engine.connect() as conn:
             return {ref: (cid, attrs) for ref, cid, attrs in conn.execute(query)}
 
     def list_cases(self, audit: OpenAudit, *, progress: bool = True) -> list[CaseInfo]:
-        """Cases in sample order; with `progress`, how many applicable items each has answered
-        (exports that do not show progress skip that count)."""
-        columns = [CASE.c.id, CASE.c.case_ref, CASE.c.attributes, CASE.c.position]
-        query = select(*columns).where(CASE.c.audit_id == audit.info.id)
-        if progress:
-            answered = (
-                select(ANSWER.c.case_id, func.count().label("n"))
-                .join(CASE, CASE.c.id == ANSWER.c.case_id)
-                .where(CASE.c.audit_id == audit.info.id, ANSWER.c.value.is_not(None))
-                .group_by(ANSWER.c.case_id)
-                .subquery()
-            )
-            query = query.add_columns(func.coalesce(answered.c.n, 0)).outerjoin(
-                answered, answered.c.case_id == CASE.c.id
-            )
-        query = query.order_by(CASE.c.position, CASE.c.id)
-        rubric = audit.rubric
+        """Cases in sample order (removed ones left out); with `progress`, how many applicable
+        items each has answered (exports that do not show progress skip that count)."""
         with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-        return [
-            CaseInfo(
-                id=cid,
-                case_ref=ref,
-                attributes=attrs,
-                position=pos,
-                answered=rest[0] if rest else 0,
-                applicable=rubric.applicable_count(attrs),
-            )
-            for cid, ref, attrs, pos, *rest in rows
-        ]
+            return _case_infos(conn, audit, LIVE, progress=progress)
 
     # ---- answers --------------------------------------------------------------------------
 
@@ -437,6 +755,16 @@ class Repository:
         summary = ImportSummary(rows=len(answers))
         with self._locked(audit.info.id) as lock:
             conn = lock.conn
+            live = set(
+                conn.scalars(select(CASE.c.id).where(CASE.c.audit_id == audit.info.id, LIVE))
+            )
+            gone = sum(1 for case_id in answers if case_id not in live)
+            if gone:  # removed (or deleted) after the caller read the cases
+                raise AuditError.at(
+                    "answers",
+                    f"{plural(gone, 'case')} left the audit while the answers were read;"
+                    " nothing was written: import again",
+                )
             existing: dict[tuple[int, str], str | None] = {
                 (cid, item): value
                 for cid, item, value in driver_rows(
@@ -504,6 +832,7 @@ class Repository:
             .join(CASE, CASE.c.id == ANSWER.c.case_id)
             .where(
                 CASE.c.audit_id == audit.info.id,
+                LIVE,
                 ANSWER.c.note_tag.is_not(None),
                 ANSWER.c.note != "",
             )
@@ -607,7 +936,7 @@ class Repository:
                 ANSWER.c.case_id, ANSWER.c.item_id, ANSWER.c.value, ANSWER.c.note, ANSWER.c.note_tag
             )
             .join(CASE, CASE.c.id == ANSWER.c.case_id)
-            .where(CASE.c.audit_id == audit.info.id)
+            .where(CASE.c.audit_id == audit.info.id, LIVE)
         )
         out: dict[int, dict[str, AnswerInfo]] = defaultdict(dict)
         with self.engine.connect() as conn:
@@ -623,7 +952,7 @@ class Repository:
         query = (
             select(ANSWER.c.case_id, ANSWER.c.item_id, ANSWER.c.value)
             .join(CASE, CASE.c.id == ANSWER.c.case_id)
-            .where(CASE.c.audit_id == audit.info.id, ANSWER.c.value.is_not(None))
+            .where(CASE.c.audit_id == audit.info.id, LIVE, ANSWER.c.value.is_not(None))
         )
         out: dict[int, dict[str, str]] = {}
         with self.engine.connect() as conn:
@@ -649,6 +978,120 @@ class Repository:
             judged = _judgements(conn, audit.info.id)
         result = score_audit(audit.rubric, audit.info.name, cases, tallies, judged)
         return result, breakdowns
+
+
+def clean_reason(reason: str) -> str:
+    """Why a case is removed: required, one line, at most REASON_LENGTH characters (it is shown
+    in the event log and in errors, so, like a name, it must print as itself)."""
+    reason = reason.strip()
+    if not reason:
+        raise AuditError.at("reason", "cannot be empty: say why the case is removed")
+    bad = next((ch for ch in reason if printable(ch) != ch), None)
+    if bad is not None:
+        raise AuditError.at(
+            "reason",
+            f"{printable(reason)} holds a control character ({printable(bad)});"
+            " use letters, digits, spaces and punctuation",
+        )
+    if len(reason) > REASON_LENGTH:
+        raise AuditError.at("reason", f"is {len(reason)} characters long (at most {REASON_LENGTH})")
+    return reason
+
+
+def _renamed(audit: OpenAudit, name: str, revision: int) -> OpenAudit:
+    return replace(audit, info=replace(audit.info, name=name, revision=revision))
+
+
+def _day(when: datetime | str | None) -> str:
+    """The date a case was removed, as written in errors (YYYY-MM-DD, UTC)."""
+    if isinstance(when, datetime):
+        return when.strftime("%Y-%m-%d")
+    return str(when or "")[:10]
+
+
+def _listed(names: Sequence[str], sep: str = ", ", limit: int = LISTED) -> str:
+    """The first `limit` names, then how many more: an error line or event stays bounded."""
+    more = f"{sep}… and {len(names) - limit:,} more" if len(names) > limit else ""
+    return sep.join(names[:limit]) + more
+
+
+def _moves(change: CaseChange) -> str:
+    """`has_psr yes → no`: the attribute changes of a CaseChange, without the reference."""
+    return change.describe().removeprefix(change.case_ref).strip()
+
+
+def _answered(conn: Connection, case_ids: Sequence[int]) -> dict[int, dict[str, tuple[str, Any]]]:
+    """case id -> item -> (value, note tag) of the given answers of these cases."""
+    out: dict[int, dict[str, tuple[str, Any]]] = defaultdict(dict)
+    for i in range(0, len(case_ids), 900):
+        query = select(ANSWER.c.case_id, ANSWER.c.item_id, ANSWER.c.value, ANSWER.c.note_tag).where(
+            ANSWER.c.case_id.in_(case_ids[i : i + 900]), ANSWER.c.value.is_not(None)
+        )
+        for case_id, item_id, value, tag in conn.execute(query):
+            out[case_id][item_id] = (value, tag)
+    return dict(out)
+
+
+def _stranded(
+    rubric: Rubric, answered: Mapping[str, object], attributes: Mapping[str, str]
+) -> list[str]:
+    """Answered items that would not apply to a case with these attributes, in the order a
+    spreadsheet lists them (a key question, then its prompts)."""
+    return [i for i in rubric.column_order if i in answered and not rubric.applies(i, attributes)]
+
+
+def _case_infos(
+    conn: Connection,
+    audit: OpenAudit,
+    *where: Any,
+    progress: bool = True,
+    removed_order: bool = False,
+) -> list[CaseInfo]:
+    """Cases of the audit matching `where`, as records, in sample order (or removal order)."""
+    columns = [
+        CASE.c.id,
+        CASE.c.case_ref,
+        CASE.c.attributes,
+        CASE.c.position,
+        CASE.c.removed_at,
+        CASE.c.removed_by,
+        CASE.c.removed_reason,
+    ]
+    query = select(*columns).where(CASE.c.audit_id == audit.info.id, *where)
+    if progress:
+        answered = (
+            select(ANSWER.c.case_id, func.count().label("n"))
+            .join(CASE, CASE.c.id == ANSWER.c.case_id)
+            .where(CASE.c.audit_id == audit.info.id, *where, ANSWER.c.value.is_not(None))
+            .group_by(ANSWER.c.case_id)
+            .subquery()
+        )
+        query = query.add_columns(func.coalesce(answered.c.n, 0)).outerjoin(
+            answered, answered.c.case_id == CASE.c.id
+        )
+    order = (CASE.c.removed_at, CASE.c.id) if removed_order else (CASE.c.position, CASE.c.id)
+    rubric = audit.rubric
+    rows = conn.execute(query.order_by(*order)).all()
+    # unpacked rather than read by name: ten thousand rows on every dashboard refresh
+    return [
+        CaseInfo(
+            id=cid,
+            case_ref=ref,
+            attributes=attrs,
+            position=pos,
+            answered=rest[0] if rest else 0,
+            applicable=rubric.applicable_count(attrs),
+            removed_at=removed_at,
+            removed_by=removed_by or "",
+            removed_reason=reason or "",
+        )
+        for cid, ref, attrs, pos, removed_at, removed_by, reason, *rest in rows
+    ]
+
+
+def _case_info(conn: Connection, audit: OpenAudit, case_id: int) -> CaseInfo | None:
+    found = _case_infos(conn, audit, CASE.c.id == case_id)
+    return found[0] if found else None
 
 
 def _chunks(items: Sequence[str], size: int = 900) -> Iterator[Sequence[str]]:

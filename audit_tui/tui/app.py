@@ -17,6 +17,7 @@ from textual.binding import Binding
 from audit_tui.tui.keymap import load_keymap
 from audit_tui.tui.messages import AuditChanged, Deliver, StoreReady
 from audit_tui.tui.screens.audit_list import AuditListScreen
+from audit_tui.tui.workers import guarded
 
 if TYPE_CHECKING:
     from audit_tui.domain.records import OpenAudit
@@ -46,11 +47,15 @@ def _open_link(target: str) -> StoreLink:
 class AuditApp(App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "audit-tui"
-    COMMANDS = App.COMMANDS | {_audit_commands}
+    COMMANDS = {_audit_commands}  # the app's commands only: not Textual's developer entries
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-normal"), (180, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
     BINDINGS = [
-        Binding("question_mark", "help", "Help", id="help", tooltip="Keys for this screen"),
-        Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Quit (every saved answer is kept)"),
+        Binding("question_mark", "help", "Help", id="help", tooltip="Every key of this screen"),
+        # not in the footer: the room goes to the screen's keys and "?", which lists this one
+        Binding(
+            "ctrl+q", "quit", "Quit", id="quit", show=False, tooltip="Every saved answer is kept"
+        ),
     ]
 
     def __init__(
@@ -92,6 +97,7 @@ class AuditApp(App[None]):
         self._connect()
 
     @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
+    @guarded
     def _connect(self) -> None:
         from audit_tui.tui.store_link import describe_error
 
@@ -172,6 +178,7 @@ class AuditApp(App[None]):
         self._recount(live)
 
     @work(thread=True, exclusive=True, group="recount", exit_on_error=False)
+    @guarded
     def _recount(self, live: LiveAudit) -> None:
         from audit_tui.tui.store_link import describe_error
 
@@ -196,6 +203,7 @@ class AuditApp(App[None]):
             self._new_audit_dialog()
 
     @work(thread=True, exclusive=True, group="rubrics", exit_on_error=False)
+    @guarded
     def _new_audit_dialog(self) -> None:
         from audit_tui.domain.registry import discover
         from audit_tui.paths import shipped_rubric_dir, user_rubric_dir

@@ -53,10 +53,8 @@ def score_text(result: AuditResult) -> str:
     )
 
 
-def band_bar(
-    percent: float | None, edges: tuple[float, ...] = (50, 65, 80), width: int = 20
-) -> str:
-    """A bar with the band edges marked, e.g. `█████░░░┊░░┊░░░┊░░░`."""
+def band_bar(percent: float | None, edges: tuple[float, ...], width: int = 20) -> str:
+    """A bar with the rubric's band edges marked, e.g. `█████░░░┊░░┊░░░┊░░░`."""
     filled = 0 if percent is None else round(percent / 100 * width)
     marks = {round(e / 100 * width) for e in edges}
     return "".join(

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import DataTable, Select, Static, TabbedContent
+from textual.widgets import DataTable, Input, Markdown, Select, Static, TabbedContent
 
 from audit_tui.tui.app import build_app
 from audit_tui.tui.screens.case_dialog import CaseDialog
 from audit_tui.tui.screens.case_walk import CaseWalkScreen
+from audit_tui.tui.screens.confirm import ConfirmDialog
 from audit_tui.tui.screens.dashboard import DashboardScreen
 from audit_tui.tui.screens.help import HelpScreen
 from audit_tui.tui.screens.import_dialog import ImportCasesDialog
 from audit_tui.tui.screens.judgements import JudgementsScreen
 from audit_tui.tui.screens.new_audit import NewAuditDialog
+from audit_tui.tui.widgets.case_table import CaseTable
 from audit_tui.tui.widgets.item_row import ItemRow
 from tests.tui.conftest import reopen
 from tests.tui.helpers import settle, steps
@@ -55,7 +57,7 @@ async def test_audit_list_shows_score_and_opens_the_dashboard(demo_db: str) -> N
         score = text_of(app.screen.query_one("#ratings-score", Static))
         assert "Score 7/27" in score and "Requires improvement" in score
         assert "29%" in text_of(app.screen.query_one("#rating-2-2", Static))
-        assert app.screen.query_one("#cases", DataTable).row_count == 28
+        assert app.screen.query_one("#cases", CaseTable).row_count == 28
 
 
 async def test_new_user_answers_yes_then_no(two_case_any_db: str) -> None:
@@ -95,7 +97,7 @@ async def test_create_an_audit_add_a_case_and_walk_it_to_complete(tmp_path: Path
         dialog = app.screen
         assert isinstance(dialog, NewAuditDialog)
         await pilot.press("ctrl+s")
-        assert "give the audit a name" in text_of(dialog.query_one("#errors", Static))
+        assert "Give the audit a name" in text_of(dialog.query_one("#error-name", Static))
         await pilot.press(*"pdu-q3")
         await pilot.press("enter")
         await settle(pilot, app)
@@ -107,16 +109,18 @@ async def test_create_an_audit_add_a_case_and_walk_it_to_complete(tmp_path: Path
         assert isinstance(case_dialog, CaseDialog)
         await pilot.press(*"Jo Bloggs")
         await pilot.press("ctrl+s")
-        errors = text_of(case_dialog.query_one("#errors", Static))
-        assert "is not a pseudonymous reference" in errors
-        assert "Sentence type: sentence_type is required" in errors
-        case_dialog.query_one("#case_ref").value = "QA-100"  # type: ignore[attr-defined]
+        # each error beside its field, in words
+        assert "looks like a name" in text_of(case_dialog.query_one("#error-case_ref", Static))
+        assert "Choose one" in text_of(case_dialog.query_one("#error-attr-sentence_type", Static))
+        case_dialog.query_one("#case_ref", Input).value = "QA-100"
+        await pilot.pause()
+        assert text_of(case_dialog.query_one("#error-case_ref", Static)) == ""  # edited: gone
         for attr, value in (("sentence_type", "licence"), ("has_psr", "no"), ("rosh", "low")):
             case_dialog.query_one(f"#attr-{attr}", Select).value = value
         await pilot.press("ctrl+s")
         await settle(pilot, app)
         assert isinstance(app.screen, DashboardScreen)
-        assert app.screen.query_one("#cases", DataTable).row_count == 1
+        assert app.screen.query_one("#cases", CaseTable).row_count == 1
 
         await pilot.press("enter")
         await settle(pilot, app)
@@ -130,7 +134,7 @@ async def test_create_an_audit_add_a_case_and_walk_it_to_complete(tmp_path: Path
         assert "✓ CASE COMPLETE" in text_of(walk.query_one("#case-header", Static))
         await pilot.press("escape")
         await settle(pilot, app)
-        assert "✓ complete" in plain(app.screen.query_one("#cases", DataTable).get_row_at(0))
+        assert "✓ complete" in app.screen.query_one("#cases", CaseTable).get_row_at(0)
     answers = stored(target, "pdu-q3")["QA-100"]
     assert len(answers) == len(applicable) and set(answers.values()) == {"yes"}
     assert "2.1.1" not in answers
@@ -287,14 +291,14 @@ async def test_import_dialog_lists_errors_and_imports_nothing(
         assert isinstance(dialog, ImportCasesDialog)
         await pilot.press(*str(bad), "enter")
         await settle(pilot, app)
-        errors = text_of(dialog.query_one("#errors", Static))
+        errors = text_of(dialog.query_one("#error-form", Static))
         assert errors.startswith("Nothing was imported:")
         assert "row 3, column 'sentence_type': 'custody' is not allowed" in errors
-        dialog.query_one("#path").value = str(good)  # type: ignore[attr-defined]
+        dialog.query_one("#path", Input).value = str(good)
         await pilot.press("enter")
         await settle(pilot, app)
         assert isinstance(app.screen, DashboardScreen)
-        assert app.screen.query_one("#cases", DataTable).row_count == 3
+        assert app.screen.query_one("#cases", CaseTable).row_count == 3
     assert set(stored(two_case_db)) == {"QA-001", "QA-002", "QA-003"}
 
 
@@ -302,12 +306,14 @@ async def test_new_audit_dialog_refuses_a_taken_name(two_case_db: str) -> None:
     app = build_app(two_case_db)
     async with app.run_test(size=SIZE) as pilot:
         await steps(pilot, app, "n")
-        await pilot.press(*"spo-check", "ctrl+s")
-        assert "an audit named 'spo-check' already exists" in text_of(
-            app.screen.query_one("#errors", Static)
+        await pilot.press(*"spo-check", "enter")  # Enter submits, as in every dialog
+        assert "An audit named 'spo-check' already exists" in text_of(
+            app.screen.query_one("#error-name", Static)
         )
-        await pilot.press("escape")
-        assert not isinstance(app.screen, NewAuditDialog)
+        await steps(pilot, app, "escape")  # something was typed: asked first
+        assert isinstance(app.screen, ConfirmDialog)
+        await steps(pilot, app, "y")
+        assert not isinstance(app.screen, NewAuditDialog | ConfirmDialog)
 
 
 async def test_help_lists_keys_with_their_binding_ids(two_case_db: str) -> None:
@@ -328,7 +334,9 @@ async def test_help_lists_keys_with_their_binding_ids(two_case_db: str) -> None:
             "guidance",
             "next_case",
         ):
-            assert f"| {binding_id} |" in table
+            assert f"| `{binding_id}` |" in table
+        assert "Scroll" not in table  # Textual's own scrolling keys are not ours to list
+        assert app.screen.query_one(Markdown).source.startswith("# Keys: Case walk")
 
 
 async def test_keymap_in_the_user_config_remaps_keys(two_case_db: str, tmp_path: Path) -> None:
@@ -347,7 +355,7 @@ async def test_palette_jumps_to_a_case(demo_db: str) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         await pilot.press("ctrl+p")
-        await pilot.press(*"Jump to case: TS23-017")
+        await pilot.press(*"TS23-017")
         await pilot.pause(0.3)
         await pilot.press("enter")
         await settle(pilot, app)
@@ -373,8 +381,8 @@ async def test_report_screen_and_export(demo_db: str, tmp_path: Path) -> None:
             and row[3] == "15–47%"
         )
         breakdown = report.query_one("#report-breakdown", DataTable)
-        assert plain(breakdown.get_row("2.1.1"))[2] == "suppressed"  # one licence case with a PSR
-        assert "Gender: male 25, female 3" in text_of(report.query_one("#report-sample", Static))
+        assert plain(breakdown.get_row("2.1.1"))[2] == "too few"  # one licence case with a PSR
+        assert "Gender: Male 25, Female 3" in text_of(report.query_one("#report-sample", Static))
         await steps(pilot, app, "2", "down", "down", "down")  # to 2.2.3
         assert report.query_one(TabbedContent).active == "key-questions"
         prompts = report.query_one("#report-prompts", DataTable)
@@ -390,13 +398,16 @@ async def test_report_screen_and_export(demo_db: str, tmp_path: Path) -> None:
         await pilot.press("x")
         dialog = app.screen
         assert isinstance(dialog, ExportDialog)
-        dialog.query_one("#format", Select).value = "html"
-        await pilot.pause()
-        target = tmp_path / "tameside.html"
-        dialog.query_one("#path").value = str(target)  # type: ignore[attr-defined]
+        assert dialog.query_one("#format", Select).value == "html"  # the default
+        name = dialog.query_one("#name", Input).value
+        assert name.startswith("demo-tameside-report-") and name.endswith(".html")
+        dialog.query_one("#folder", Input).value = str(tmp_path)
         await pilot.press("enter")
         await settle(pilot, app)
         assert not isinstance(app.screen, ExportDialog)
+        target = tmp_path / name
+        shown = [str(n.message) for n in app._notifications]
+        assert f"Report written to {target}" in shown  # the full path
     assert "Score <b>7/27</b>" in target.read_text()
 
 
@@ -413,12 +424,19 @@ async def test_export_takes_its_format_from_the_file_name_typed(
         dialog = app.screen
         assert isinstance(dialog, ExportDialog)
         target = tmp_path / "tameside.xlsx"
-        dialog.query_one("#path").value = ""  # type: ignore[attr-defined]
-        await pilot.press(*str(target))
+        dialog.query_one("#folder", Input).value = str(tmp_path)
+        dialog.query_one("#name", Input).value = ""
+        await pilot.press(*target.name)
         assert dialog.query_one("#format", Select).value == "xlsx"
         await pilot.press("enter")
         await settle(pilot, app)
         assert not isinstance(app.screen, ExportDialog)
+        # the next export proposes the format and folder used last
+        await steps(pilot, app, "x")
+        again = app.screen
+        assert isinstance(again, ExportDialog)
+        assert again.query_one("#format", Select).value == "xlsx"
+        assert again.query_one("#folder", Input).value == str(tmp_path)
     assert load_workbook(target)["Summary"]["B7"].value == 7
 
 
@@ -443,16 +461,21 @@ async def test_export_dialog_reports_an_unwritable_path(demo_db: str, tmp_path: 
         await steps(pilot, app, "x")
         dialog = app.screen
         assert isinstance(dialog, ExportDialog)
-        dialog.query_one("#path").value = ""  # type: ignore[attr-defined]
+        dialog.query_one("#name", Input).value = ""
         await pilot.press("enter")
-        assert "Give a file name" in text_of(dialog.query_one("#errors", Static))
+        assert "Give a file name" in text_of(dialog.query_one("#error-name", Static))
         target = tmp_path / "no-such-folder" / "r.md"
-        dialog.query_one("#path").value = str(target)  # type: ignore[attr-defined]
+        dialog.query_one("#folder", Input).value = str(target.parent)
+        dialog.query_one("#name", Input).value = target.name
         await pilot.press("enter")
         await settle(pilot, app)
-        assert app.screen is dialog and "cannot write" in text_of(
-            dialog.query_one("#errors", Static)
+        assert app.screen is dialog and "No such folder" in text_of(
+            dialog.query_one("#error-folder", Static)
         )
+        dialog.query_one("#folder", Input).value = str(tmp_path)
+        dialog.query_one("#name", Input).value = "a/b.md"
+        await pilot.press("enter")
+        assert "A file name only" in text_of(dialog.query_one("#error-name", Static))
     assert not target.parent.exists()
 
 
@@ -506,18 +529,18 @@ async def test_edit_case_attributes_and_refuse_to_strand_answers(two_case_db: st
             and dialog.case.case_ref == "QA-002"
         )
         dialog.query_one("#attr-has_psr", Select).value = "no"
-        await pilot.press("ctrl+s")
-        await settle(pilot, app)
+        await steps(pilot, app, "ctrl+s")
+        ask = app.screen  # the PSR going to "no" would strand the court-work answer: asked
+        assert isinstance(ask, ConfirmDialog) and "2.1.1.a" in ask.question
+        await steps(pilot, app, "n")
         assert app.screen is dialog
-        assert "would no longer apply; clear them first: 2.1.1.a" in text_of(
-            dialog.query_one("#errors", Static)
-        )
+        assert "Not saved" in text_of(dialog.query_one("#error-form", Static))
         dialog.query_one("#attr-has_psr", Select).value = "yes"
         dialog.query_one("#attr-rosh", Select).value = "very high"
         await pilot.press("ctrl+s")
         await settle(pilot, app)
         assert isinstance(app.screen, DashboardScreen)
-        assert plain(app.screen.query_one("#cases", DataTable).get_row("2"))[3] == "very high"
+        assert app.screen.query_one("#cases", CaseTable).get_row("2")[3] == "Very high"
     repo = reopen(two_case_db)
     case = next(c for c in repo.list_cases(repo.open_audit("spo-check")) if c.case_ref == "QA-002")
     assert case.attributes["rosh"] == "very high" and case.attributes["has_psr"] == "yes"
@@ -538,7 +561,7 @@ async def test_new_audit_dialog_offers_extra_rubrics(
         assert isinstance(dialog, NewAuditDialog)
         assert [rid for rid, _ in dialog.rubrics] == ["hmip-probation-pdu-2021", "local-spo-check"]
         await pilot.press(*"q3-oversight", "ctrl+s")
-        assert "Framework: choose a rubric" in text_of(dialog.query_one("#errors", Static))
+        assert "Choose a framework" in text_of(dialog.query_one("#error-rubric", Static))
         dialog.query_one("#rubric", Select).value = "local-spo-check"
         await pilot.press("ctrl+s")
         await settle(pilot, app)

@@ -1,11 +1,14 @@
-"""A few screens at fixed sizes, compared with stored SVG snapshots (pytest-textual-snapshot).
+"""Every screen and dialog at 80x24 (a laptop terminal) and 120x40, compared with stored SVG
+snapshots (pytest-textual-snapshot): nothing essential may be cut off at the small size.
 
 Update deliberately with `pytest tests/tui/test_snapshots.py --snapshot-update` and review the SVGs.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
@@ -14,10 +17,11 @@ from audit_tui.tui.app import AuditApp, build_app
 from tests.tui.helpers import steps
 
 Before = Callable[[Pilot], Awaitable[None]]
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
 
 def _app(db: str, open_audit: str | None = None) -> AuditApp:
-    app = build_app(db, open_audit=open_audit)
+    app = build_app(db, open_audit=open_audit, poll_seconds=0)
     app.animation_level = "none"
     return app
 
@@ -29,31 +33,60 @@ def _steps(app: AuditApp, *keys: str) -> Before:
     return run_before
 
 
-def test_audit_list(snap_compare, demo_db: str) -> None:  # type: ignore[no-untyped-def]
-    app = _app(demo_db)
-    assert snap_compare(app, terminal_size=(120, 40), run_before=_steps(app))
+# (name, fixture giving the database, audit opened at start or None, keys pressed)
+SCREENS = [
+    ("audit_list", "demo_db", None, ()),
+    ("new_audit", "demo_db", None, ("n",)),
+    ("discard_typing", "demo_db", None, ("n", "x", "escape")),
+    ("dashboard", "demo_db", "demo-tameside", ()),
+    ("add_case", "demo_db", "demo-tameside", ("c",)),
+    ("import_cases", "demo_db", "demo-tameside", ("i",)),
+    ("remove_case", "demo_db", "demo-tameside", ("delete",)),
+    ("rename_audit", "demo_db", "demo-tameside", ("f2",)),
+    ("delete_audit", "demo_db", "demo-tameside", ("ctrl+d",)),
+    ("judgements", "demo_db", "demo-tameside", ("j",)),
+    ("report_ratings", "demo_db", "demo-tameside", ("r",)),
+    ("report_key_questions", "demo_db", "demo-tameside", ("r", "2", "down", "down", "down")),
+    ("report_findings", "demo_db", "demo-tameside", ("r", "3")),
+    ("report_breakdowns", "demo_db", "demo-tameside", ("r", "4")),
+    ("case_walk", "two_case_db", "spo-check", ("enter", "y", "n")),
+    ("help", "two_case_db", "spo-check", ("enter", "question_mark")),
+    ("guidance", "two_case_db", "spo-check", ("enter", "f1")),
+    ("note", "two_case_db", "spo-check", ("enter", "e")),
+]
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60)])
-def test_dashboard(snap_compare, demo_db: str, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize(
+    "name, database, audit, keys", SCREENS, ids=[screen[0] for screen in SCREENS]
+)
+def test_screen(  # type: ignore[no-untyped-def]
+    snap_compare,
+    request: pytest.FixtureRequest,
+    name: str,
+    database: str,
+    audit: str | None,
+    keys: tuple[str, ...],
+    size: tuple[int, int],
+) -> None:
+    app = _app(request.getfixturevalue(database), audit)
+    assert snap_compare(app, terminal_size=size, run_before=_steps(app, *keys)), name
+
+
+class _FixedDay(datetime.date):
+    @classmethod
+    def today(cls) -> _FixedDay:
+        return cls(2026, 11, 26)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_export_dialog(  # type: ignore[no-untyped-def]
+    snap_compare, demo_db: str, size: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The proposed file name holds today's date and the folder a home: both fixed here."""
+    home = Path("/tmp/audit-tui-snapshot-home")
+    (home / "Documents").mkdir(parents=True, exist_ok=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setattr("audit_tui.tui.screens.export_dialog.date", _FixedDay)
     app = _app(demo_db, "demo-tameside")
-    assert snap_compare(app, terminal_size=size, run_before=_steps(app))
-
-
-def test_case_walk(snap_compare, two_case_db: str) -> None:  # type: ignore[no-untyped-def]
-    app = _app(two_case_db, "spo-check")
-    assert snap_compare(app, terminal_size=(120, 40), run_before=_steps(app, "enter", "y", "n"))
-
-
-def test_help(snap_compare, two_case_db: str) -> None:  # type: ignore[no-untyped-def]
-    app = _app(two_case_db, "spo-check")
-    assert snap_compare(
-        app, terminal_size=(120, 40), run_before=_steps(app, "enter", "question_mark")
-    )
-
-
-def test_report_key_questions(snap_compare, demo_db: str) -> None:  # type: ignore[no-untyped-def]
-    app = _app(demo_db, "demo-tameside")
-    assert snap_compare(
-        app, terminal_size=(120, 40), run_before=_steps(app, "r", "2", "down", "down", "down")
-    )
+    assert snap_compare(app, terminal_size=size, run_before=_steps(app, "x"))

@@ -28,10 +28,11 @@ COLUMNS = [
 
 class AuditListScreen(Screen[None]):
     AUTO_FOCUS = "#audits"
+    HELP_TITLE = "Audits"
     BINDINGS = [
-        Binding("enter", "open_audit", "Open", id="open_audit", show=True),
-        Binding("n", "app.new_audit", "New audit", id="new_audit"),
-        Binding("f5", "reload", "Reload", id="reload", show=False),
+        Binding("enter", "open_audit", "Open", id="open_audit", tooltip="The audit's dashboard"),
+        Binding("n", "app.new_audit", "New", id="new_audit", tooltip="Create an audit"),
+        Binding("f5", "reload", "Reload", id="reload", show=False, tooltip="Read the list again"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -39,7 +40,7 @@ class AuditListScreen(Screen[None]):
         yield Static("Audits", classes="screen-title", markup=False)
         yield DataTable(id="audits", cursor_type="row", zebra_stripes=True)
         yield Static("Opening the database…", id="status", classes="status", markup=False)
-        yield Footer()
+        yield Footer(compact=True)
 
     _shown = False
 

@@ -1,16 +1,19 @@
-"""Add a case or edit its attributes: checked against the rubric, saved only when all is well."""
+"""Add a case or edit its attributes: checked against the rubric, saved only when all is well.
+
+Changing an attribute that decides what applies (a PSR from yes to no) would strand answers:
+the dialog says which, and clears them only when the user says so.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Input, Label, Select
 
+from audit_tui.domain.words import plural, value_label
+from audit_tui.tui.screens.form import FieldError, FormDialog
 from audit_tui.tui.text import literal
 from audit_tui.tui.workers import audit_app
 
@@ -19,48 +22,36 @@ if TYPE_CHECKING:
     from audit_tui.store.repository import Repository
 
 
-class CaseDialog(ModalScreen[bool]):
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="cancel"),
-        Binding("ctrl+s", "save", "Save", id="save"),
-    ]
-
+class CaseDialog(FormDialog[bool]):
     def __init__(self, audit: OpenAudit, case: CaseInfo | None, taken: set[str]) -> None:
         super().__init__()
         self.audit, self.case, self.taken = audit, case, taken
 
-    def compose(self) -> ComposeResult:
-        title = f"Edit case {self.case.case_ref}" if self.case else "Add a case"
-        with VerticalScroll(classes="dialog"):
-            yield Static(title, classes="dialog-title", markup=False)
-            yield Label("Case reference (pseudonymous: no names)")
-            yield Input(
-                value=self.case.case_ref if self.case else "",
-                id="case_ref",
-                placeholder="e.g. TS24-031",
-                disabled=self.case is not None,
+    def title_text(self) -> str:
+        return f"Edit case {self.case.case_ref}" if self.case else "Add a case"
+
+    def compose_fields(self) -> ComposeResult:
+        yield Label("Case reference (a pseudonymous code: no names)")
+        yield Input(
+            value=self.case.case_ref if self.case else "",
+            id="case_ref",
+            placeholder="e.g. TS24-031",
+            disabled=self.case is not None,
+        )
+        yield FieldError("case_ref")
+        for attr in self.audit.rubric.attributes:
+            current = self.case.attributes.get(attr.id) if self.case else None
+            yield Label(f"{attr.label}{'' if attr.required else ' (optional)'}", markup=False)
+            yield Select(
+                [(literal(value_label(v)), v) for v in attr.values],
+                value=current if current else Select.NULL,
+                id=f"attr-{attr.id}",
+                prompt="choose…",
+                allow_blank=True,
             )
-            for attr in self.audit.rubric.attributes:
-                current = self.case.attributes.get(attr.id) if self.case else None
-                yield Label(f"{attr.label}{'' if attr.required else ' (optional)'}", markup=False)
-                yield Select(
-                    [(literal(v), v) for v in attr.values],
-                    value=current if current else Select.NULL,
-                    id=f"attr-{attr.id}",
-                    prompt="choose…",
-                    allow_blank=True,
-                )
-            yield Static("", id="errors", classes="errors", markup=False)
-            with Horizontal(classes="buttons"):
-                yield Button("Save", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+            yield FieldError(f"attr-{attr.id}")
 
-    def on_mount(self) -> None:
-        self.query(Input).first().focus() if self.case is None else self.query(
-            Select
-        ).first().focus()
-
-    def values(self) -> tuple[str, dict[str, str]]:
+    def chosen(self) -> tuple[str, dict[str, str]]:
         ref = self.query_one("#case_ref", Input).value.strip()
         attrs = {}
         for attr in self.audit.rubric.attributes:
@@ -68,50 +59,72 @@ class CaseDialog(ModalScreen[bool]):
             attrs[attr.id] = "" if value is Select.NULL else str(value)
         return ref, attrs
 
-    def problems(self) -> tuple[list[str], dict[str, str]]:
+    def submit(self) -> None:
         from audit_tui.domain.cases import check_case_ref, clean_attributes
 
-        ref, raw = self.values()
-        problems = []
+        self.clear_errors(["case_ref", *(f"attr-{a.id}" for a in self.audit.rubric.attributes)])
+        ref, raw = self.chosen()
+        wrong = False
         if self.case is None:
             issue = check_case_ref(ref)
-            if issue:
-                problems.append(issue)
-            elif ref in self.taken:
-                problems.append(f"case_ref {ref!r} is already in this audit")
-        clean, attr_problems = clean_attributes(self.audit.rubric, raw)
-        labels = {a.id: a.label for a in self.audit.rubric.attributes}
-        problems += [f"{labels.get(name, name)}: {msg}" for name, msg in attr_problems]
-        return problems, clean
-
-    @on(Button.Pressed, "#save")
-    def action_save(self) -> None:
-        problems, clean = self.problems()
-        errors = self.query_one("#errors", Static)
-        if problems:
-            errors.update("\n".join(f"✗ {p}" for p in problems))
+            if issue or ref in self.taken:
+                self.error("case_ref", issue or f"{ref} is already in this audit")
+                wrong = True
+        clean, problems = clean_attributes(self.audit.rubric, raw)
+        for name, message in problems:
+            required = not raw.get(name)  # the only problem a choice from the list can have
+            self.error(f"attr-{name}", "Choose one (it is required)" if required else message)
+            wrong = True
+        if wrong:
             return
-        errors.update("Saving…")
-        audit, case = self.audit, self.case
-        ref = self.values()[0]
+        if self.case is None:
+            self._write(lambda repo: repo.add_cases(self.audit, [(ref, clean)]), ref)
+            return
+        case = self.case
+        audit_app(self).store.write(
+            lambda repo: repo.stranded_answers(self.audit, case.id, clean),
+            lambda stranded: self._confirm_and_update(clean, stranded),
+            self._failed,
+        )
 
-        def run(repo: Repository) -> object:
-            if case is None:
-                return repo.add_cases(audit, [(ref, clean)])
-            return repo.update_case(audit, case.id, clean)
+    def _confirm_and_update(self, clean: dict[str, str], stranded: list[str]) -> None:
+        assert self.case is not None
+        case = self.case
+        if not stranded:
+            self._write(lambda repo: repo.update_case(self.audit, case.id, clean), case.case_ref)
+            return
+        from audit_tui.tui.screens.confirm import ConfirmDialog
 
+        shown = ", ".join(stranded[:8]) + (" …" if len(stranded) > 8 else "")
+
+        def answered(clear: bool | None) -> None:
+            if clear:
+                self._write(
+                    lambda repo: repo.update_case(self.audit, case.id, clean, clear_stranded=True),
+                    case.case_ref,
+                )
+            else:
+                self.say("Not saved: the answers stay as they are.")
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"With these attributes {plural(len(stranded), 'answer')} no longer apply to "
+                f"{case.case_ref} ({shown}). Clear them and save? (The history keeps them.)",
+                "Clear and save",
+            ),
+            callback=answered,
+        )
+
+    def _write(self, run: Callable[[Repository], object], ref: str) -> None:
+        self.say("Saving…")
         audit_app(self).store.write(run, lambda _result: self._done(ref), self._failed)
 
     def _failed(self, error: Exception) -> None:
         from audit_tui.tui.store_link import describe_error
 
-        self.query_one("#errors", Static).update(f"✗ {describe_error(error)}")
+        self.error(None, describe_error(error))
 
     def _done(self, ref: str) -> None:
         audit_app(self).audit_changed(self.audit.info.name)
         self.app.notify(f"Case {ref} saved", markup=False)
         self.dismiss(True)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(False)

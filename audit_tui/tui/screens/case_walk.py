@@ -68,26 +68,54 @@ def build_sections(rubric: Rubric, attributes: dict[str, str]) -> list[Section]:
         for ind in rubric.indicators:
             applies = rubric.applies(ind.id, attributes)
             sec.rows.append(
-                ItemRow(ind.id, ind.text, "indicator", applies=applies, section=sec.index)
+                ItemRow(
+                    ind.id,
+                    ind.text,
+                    "indicator",
+                    applies=applies,
+                    section=sec.index,
+                    heading=ind.label or ind.id,
+                )
             )
         sections.append(sec)
     return sections
 
 
+def case_facts(rubric: Rubric, attributes: dict[str, str]) -> str:
+    """The attributes the rubric shows beside a case, e.g. `Sentence: Community · PSR: Yes ·
+    Male`: named by their short label where they have one (a bare "Yes" says nothing)."""
+    from audit_tui.domain.words import value_label
+
+    facts = []
+    for attr in rubric.attributes_shown_in("case_header"):
+        value = attributes.get(attr.id)
+        if value is not None:
+            label = value_label(value)
+            facts.append(f"{attr.short_label}: {label}" if attr.short_label else label)
+    return " · ".join(facts)
+
+
 class CaseWalkScreen(Screen[None]):
+    HELP_TITLE = "Case walk"
     BINDINGS = [
         Binding("y", "answer('yes')", "Yes", id="answer_yes"),
         Binding("n", "answer('no')", "No", id="answer_no"),
-        Binding("a", "answer('na')", "N/A", id="answer_na"),
-        Binding("u", "answer('')", "Clear", id="answer_clear"),
-        Binding("e", "note", "Note", id="note"),
-        Binding("right_square_bracket", "next_unanswered", "Next unanswered", id="next_unanswered"),
-        Binding("left_square_bracket", "prev_unanswered", "Prev unanswered", id="prev_unanswered"),
-        Binding("f1", "guidance", "Guidance", id="guidance"),
+        Binding("a", "answer('na')", "N/A", id="answer_na", tooltip="Not applicable"),
+        Binding("u", "answer('')", "Clear", id="answer_clear", show=False,
+                tooltip="Clear the answer (unanswered again)"),
+        Binding("e", "note", "Note", id="note", tooltip="A note, tagged as a strength or not"),
+        Binding("right_square_bracket", "next_unanswered", "Next blank", id="next_unanswered",
+                tooltip="The next unanswered item"),
+        Binding("left_square_bracket", "prev_unanswered", "Prev blank", id="prev_unanswered",
+                show=False, tooltip="The previous unanswered item"),
+        Binding("f1", "guidance", "Guidance", id="guidance",
+                tooltip="The rubric's guidance for this item"),
         Binding("greater_than_sign", "other_case(1)", "Next case", id="next_case"),
-        Binding("less_than_sign", "other_case(-1)", "Prev case", id="prev_case"),
-        Binding("escape", "back", "Dashboard", id="back"),
-    ]
+        Binding("less_than_sign", "other_case(-1)", "Prev case", id="prev_case", show=False),
+        Binding("ctrl+z", "undo", "Undo", id="undo", show=False,
+                tooltip="Put back the answer the last one replaced (in this case)"),
+        Binding("escape", "back", "Back", id="back", show=False, tooltip="Back to the dashboard"),
+    ]  # fmt: skip
 
     def __init__(self, audit: OpenAudit, cases: list[CaseInfo], index: int) -> None:
         super().__init__()
@@ -98,6 +126,9 @@ class CaseWalkScreen(Screen[None]):
         self.loaded = False
         self.current: ItemRow | None = None
         self._shown: dict[Static, str] = {}
+        self._undo: list[tuple[ItemRow, str | None]] = []
+        """This case's answers as they were before each change made here, newest last."""
+        self._facts = case_facts(audit.rubric, self.case.attributes)
         self._was_complete = False
 
     # ---- layout -----------------------------------------------------------------------------
@@ -130,7 +161,7 @@ class CaseWalkScreen(Screen[None]):
                         yield from sec.rows
             with VerticalScroll(id="guidance-pane"):  # shown on wide screens only (app.tcss)
                 yield Markdown("", id="guidance-text")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.show_section(0)
@@ -325,11 +356,33 @@ class CaseWalkScreen(Screen[None]):
             if following is not None:
                 self.focus_row(following)
 
+    def action_undo(self) -> None:
+        """Put back the answer the last change in this case replaced (saved, with history)."""
+        if not self._undo:
+            self.notify("Nothing to undo in this case.")
+            return
+        from audit_tui.domain.answers import Answer
+
+        row, value = self._undo.pop()
+        answer = Answer(value) if value else None
+        self.focus_row(row)
+        self._save(
+            row,
+            value,
+            lambda repo, audit, case: repo.save_answer(
+                audit, case, row.item_id, answer, via="undo"
+            ),
+            undoing=True,
+        )
+        shown = answer.label if answer else "unanswered"
+        self.notify(f"{row.item_id} back to {shown}", title="Undone", markup=False)
+
     def _save(
         self,
         row: ItemRow,
         shown: str | None,
         write: Callable[[Repository, OpenAudit, CaseInfo], SavedAnswer],
+        undoing: bool = False,
     ) -> None:
         """Show `shown` on `row` as being saved and queue the write; its result comes back to
         this row with a token, so only the row's latest save decides what it shows."""
@@ -337,12 +390,14 @@ class CaseWalkScreen(Screen[None]):
         token = row.begin_save(shown)
         audit_app(self).store.write(
             lambda repo: write(repo, audit, case),
-            lambda saved: self._saved(row, token, saved),
+            lambda saved: self._saved(row, token, saved, undoing),
             lambda error: self._failed(row, token, error),
         )
 
-    def _saved(self, row: ItemRow, token: int, saved: SavedAnswer) -> None:
+    def _saved(self, row: ItemRow, token: int, saved: SavedAnswer, undoing: bool = False) -> None:
         row.save_done(token, saved.answer)
+        if saved.changed and saved.old_value != saved.answer.value and not undoing:
+            self._undo.append((row, saved.old_value))
         live = self._live()
         if live is not None and not live.apply(self.case.id, row.item_id, saved):
             audit_app(self).recount(live)  # someone else wrote in between: count again, once
@@ -416,22 +471,11 @@ class CaseWalkScreen(Screen[None]):
             self._set_text(self.query_one(f"#nav-label-{sec.index}", Label), text)
         rows = self._applicable()
         done = sum(r.answered and r.on_disk for r in rows)
-        a = self.case.attributes
-        facts = " · ".join(
-            x
-            for x in (
-                a.get("sentence_type"),
-                f"PSR {a['has_psr']}" if "has_psr" in a else None,
-                f"RoSH {a['rosh']}" if "rosh" in a else None,
-                a.get("gender"),
-            )
-            if x
-        )
-        complete = "   ✓ CASE COMPLETE" if self.loaded and self.is_complete else ""
+        complete = " ✓ CASE COMPLETE" if self.loaded and self.is_complete else ""
         self._set_text(
             self.query_one("#case-header", Static),
-            f"Case {self.case.case_ref} ({self.index + 1} of {len(self.cases)}) · {facts} · "
-            f"{done}/{len(rows)} answered{complete}",
+            f"Case {self.case.case_ref} ({self.index + 1} of {len(self.cases)}) · "
+            f"{done}/{len(rows)} answered{complete} · {self._facts}",
         )
         self.set_class(self.loaded and self.is_complete, "-complete")
 

@@ -9,37 +9,40 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input, Static
 
+from audit_tui.domain.words import plural, value_label
 from audit_tui.tui.messages import AuditChanged, StoreReady
-from audit_tui.tui.text import cell
+from audit_tui.tui.widgets.case_table import CaseTable, Column
 from audit_tui.tui.widgets.ratings_panel import RatingsPanel
-from audit_tui.tui.widgets.tables import fill_table
 from audit_tui.tui.workers import audit_app, guarded
 
 if TYPE_CHECKING:
     from audit_tui.domain.records import CaseInfo, OpenAudit
+    from audit_tui.domain.rubric import Attribute, Rubric
     from audit_tui.scoring.results import AuditResult
     from audit_tui.tui.live import LiveAudit
 
 
-CASE_COLUMNS = [
-    ("Case", "ref"),
-    ("Sentence", "sentence"),
-    ("PSR", "psr"),
-    ("RoSH", "rosh"),
-    ("Answered", "answered"),
-    ("Status", "status"),
-]
+NARROW = 110
+"""Below this width the ratings go beneath the cases (app.tcss: Screen.-narrow)."""
 
 
-def _row(case: CaseInfo) -> tuple[str, ...]:
+def case_columns(rubric: Rubric) -> list[Column]:
+    """The case, the attributes the rubric shows in the list, then progress."""
+    return [
+        Column("ref", "Case"),
+        *(Column(a.id, a.column_label) for a in rubric.attributes_shown_in("case_list")),
+        Column("answered", "Answered"),
+        Column("status", "Status"),
+    ]
+
+
+def case_row(case: CaseInfo, attributes: tuple[Attribute, ...]) -> tuple[str, ...]:
     a = case.attributes
     return (
         case.case_ref,
-        a.get("sentence_type", "–"),
-        a.get("has_psr", "–"),
-        a.get("rosh", "–"),
+        *(value_label(a[attr.id]) if attr.id in a else "–" for attr in attributes),
         f"{case.answered}/{case.applicable}",
         case_status(case),
     )
@@ -53,18 +56,30 @@ def case_status(case: CaseInfo) -> str:
 
 class DashboardScreen(Screen[None]):
     AUTO_FOCUS = "#cases"
+    HELP_TITLE = "Dashboard"
     BINDINGS = [
-        Binding("enter", "open_case", "Open case", id="open_case"),
-        Binding("c", "add_case", "Add case", id="add_case"),
-        Binding("e", "edit_case", "Edit case", id="edit_case"),
-        Binding("i", "import_cases", "Import cases", id="import_cases"),
-        Binding("j", "judgements", "Judgements", id="judgements"),
-        Binding("r", "report", "Report", id="report"),
-        Binding("x", "export_report", "Export", id="export_report"),
+        Binding("enter", "open_case", "Open", id="open_case", tooltip="Walk the highlighted case"),
+        Binding("c", "add_case", "Add", id="add_case", tooltip="Add a case to the audit"),
+        Binding("e", "edit_case", "Edit", id="edit_case", show=False,
+                tooltip="Change the highlighted case's attributes"),
+        Binding("i", "import_cases", "Import", id="import_cases", show=False,
+                tooltip="Add cases from a CSV file"),
+        Binding("j", "judgements", "Judgements", id="judgements", show=False,
+                tooltip="Rate the organisational standards (domain one)"),
+        Binding("r", "report", "Report", id="report", tooltip="Ratings, key questions, breakdowns"),
+        Binding("x", "export_report", "Export", id="export_report",
+                tooltip="Write the report to a file"),
         # priority: run before the keys typed after it are handed out, so they reach the filter
-        Binding("slash", "filter", "Filter", id="filter", priority=True),
-        Binding("escape", "back", "Audits", id="back"),
-    ]
+        Binding("slash", "filter", "Filter", id="filter", priority=True,
+                tooltip="Show only cases holding some text"),
+        Binding("delete", "remove_case", "Remove", id="remove_case", show=False,
+                tooltip="Take the highlighted case out of the audit, with a reason"),
+        Binding("f2", "rename_audit", "Rename", id="rename_audit", show=False,
+                tooltip="Give the audit another name"),
+        Binding("ctrl+d", "delete_audit", "Delete audit", id="delete_audit", show=False,
+                tooltip="Delete the whole audit (you type its name to confirm)"),
+        Binding("escape", "back", "Back", id="back", tooltip="Back to the audits"),
+    ]  # fmt: skip
 
     def __init__(self, audit_name: str) -> None:
         super().__init__()
@@ -72,6 +87,7 @@ class DashboardScreen(Screen[None]):
         self.audit: OpenAudit | None = None
         self.cases: list[CaseInfo] = []
         self.result: AuditResult | None = None
+        self._by_id: dict[str, CaseInfo] = {}
         self._stale = False
 
     def compose(self) -> ComposeResult:
@@ -80,15 +96,19 @@ class DashboardScreen(Screen[None]):
         with Horizontal(id="dashboard"):
             with Vertical(id="cases-pane"):
                 yield Input(
-                    placeholder="Filter cases (ref, sentence, risk, status…)  /", id="filter"
+                    placeholder="Filter cases (reference, attributes, status…)  /", id="filter"
                 )
-                yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
+                yield CaseTable(id="cases")
                 yield Static("", id="cases-status", classes="status", markup=False)
             yield RatingsPanel(id="ratings")
-        yield Footer()
+        yield Footer(compact=True)
+
+    def on_resize(self) -> None:
+        narrow = self.size.width < NARROW
+        self.query_one(RatingsPanel).compact = narrow
+        self.query_one("#filter", Input).compact = narrow
 
     def on_mount(self) -> None:
-        fill_table(self.query_one("#cases", DataTable), CASE_COLUMNS, [])
         if audit_app(self).link is not None:
             self.load()
 
@@ -137,67 +157,49 @@ class DashboardScreen(Screen[None]):
             f"{info.name}{' · ' + where if where else ''} · {live.audit.rubric.title}"
         )
         self.query_one(RatingsPanel).show(live.audit.rubric, live.result)
-        if whole or self._filtering():
-            live.changed_cases.clear()
-            self._fill_table()
-            return
-        table = self.query_one("#cases", DataTable)
-        for case_id in sorted(live.changed_cases):
-            case = live.case(case_id)
-            if case is not None and str(case_id) in table.rows:
-                for key, value in zip(("answered", "status"), _row(case)[4:], strict=True):
-                    table.update_cell(str(case_id), key, cell(value))
+        table = self.query_one("#cases", CaseTable)
+        shown = live.audit.rubric.attributes_shown_in("case_list")
+        if whole:
+            table.set_rows(
+                case_columns(live.audit.rubric),
+                [(str(case.id), case_row(case, shown)) for case in live.cases],
+            )
+        else:
+            for case_id in sorted(live.changed_cases):
+                case = live.case(case_id)
+                if case is not None:
+                    table.update_row(str(case_id), case_row(case, shown))
         live.changed_cases.clear()
+        self._by_id = {str(c.id): c for c in live.cases}
         self._show_status()
 
     def _filtering(self) -> bool:
         return bool(self.query_one("#filter", Input).value.strip())
 
-    def _fill_table(self) -> None:
-        table = self.query_one("#cases", DataTable)
-        current = self.current_case()
-        needle = self.query_one("#filter", Input).value.strip().casefold()
-        rows = []
-        for case in self.cases:
-            cells = _row(case)
-            if not needle or any(needle in c.casefold() for c in cells):
-                rows.append((str(case.id), cells))
-        fill_table(table, CASE_COLUMNS, rows)
-        keys = [k for k, _ in rows]
-        if current is not None and str(current.id) in keys:
-            table.move_cursor(row=keys.index(str(current.id)))
-        self._show_status()
-        if not self.query_one("#filter", Input).has_focus:
-            table.focus()
-
     def _show_status(self) -> None:
         done = sum(c.complete for c in self.cases)
-        shown = self.query_one("#cases", DataTable).row_count
-        filtered = f" · {shown} shown" if self._filtering() else ""
+        shown = self.query_one("#cases", CaseTable).row_count
+        filtered = f" · {shown:,} shown" if self._filtering() else ""
         self.query_one("#cases-status", Static).update(
-            f"{len(self.cases)} cases · {done} complete{filtered} · Enter opens a case · c add · i import · j judgements"
+            f"{plural(len(self.cases), 'case')} · {done:,} complete{filtered}"
         )
 
     def current_case(self) -> CaseInfo | None:
-        table = self.query_one("#cases", DataTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return next((c for c in self.cases if str(c.id) == key), None)
+        key = self.query_one("#cases", CaseTable).cursor_key
+        return self._by_id.get(key) if key is not None else None
 
     def visible_cases(self) -> list[CaseInfo]:
-        table = self.query_one("#cases", DataTable)
-        ids = [str(k.value) for k in table.rows]
-        by_id = {str(c.id): c for c in self.cases}
-        return [by_id[i] for i in ids if i in by_id]
+        keys = self.query_one("#cases", CaseTable).keys_shown
+        return [self._by_id[k] for k in keys if k in self._by_id]
 
     @on(Input.Changed, "#filter")
-    def _filter_changed(self) -> None:
-        self._fill_table()
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.query_one("#cases", CaseTable).filter(event.value)
+        self._show_status()
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
-        self.set_focus(self.query_one("#cases", DataTable))
+        self.set_focus(self.query_one("#cases", CaseTable))
 
     def action_filter(self) -> None:
         """Focus the filter at once, so "/" then a burst of text all goes into it; in the filter,
@@ -208,7 +210,7 @@ class DashboardScreen(Screen[None]):
         else:
             self.set_focus(box)
 
-    @on(DataTable.RowSelected, "#cases")
+    @on(CaseTable.Selected, "#cases")
     def _row_selected(self) -> None:
         self.action_open_case()
 
@@ -231,7 +233,7 @@ class DashboardScreen(Screen[None]):
 
     def action_back(self) -> None:
         if self.query_one("#filter", Input).has_focus:
-            self.set_focus(self.query_one("#cases", DataTable))
+            self.set_focus(self.query_one("#cases", CaseTable))
             return
         self.app.pop_screen()
 
@@ -250,6 +252,48 @@ class DashboardScreen(Screen[None]):
 
         taken = {c.case_ref for c in self.cases if case is None or c.id != case.id}
         self.app.push_screen(CaseDialog(self.audit, case, taken), callback=lambda _: self.load())
+
+    def action_remove_case(self) -> None:
+        case = self.current_case()
+        if self.audit is None or case is None:
+            return
+        from audit_tui.tui.screens.operations import RemoveCaseDialog
+
+        def removed(ref: str | None) -> None:
+            if ref:
+                self.notify(f"Case {ref} removed from the audit", markup=False)
+                audit_app(self).audit_changed(self.audit_name)
+
+        self.app.push_screen(RemoveCaseDialog(self.audit, case), callback=removed)
+
+    def action_rename_audit(self) -> None:
+        if self.audit is None:
+            return
+        from audit_tui.tui.screens.operations import RenameAuditDialog
+
+        def renamed(name: str | None) -> None:
+            if name:
+                old, self.audit_name = self.audit_name, name
+                self.notify(f"{old} is now called {name}", markup=False)
+                audit_app(self).audit_changed(name)
+
+        taken = set(audit_app(self).audit_names)
+        self.app.push_screen(RenameAuditDialog(self.audit, taken), callback=renamed)
+
+    def action_delete_audit(self) -> None:
+        if self.audit is None:
+            return
+        from audit_tui.tui.screens.operations import DeleteAuditDialog
+
+        def deleted(name: str | None) -> None:
+            if name:
+                app = audit_app(self)
+                app.live = None
+                app.pop_screen()
+                app.notify(f"Audit {name} deleted", markup=False)
+                app.audit_changed(name)
+
+        self.app.push_screen(DeleteAuditDialog(self.audit), callback=deleted)
 
     def action_import_cases(self) -> None:
         if self.audit is None:

@@ -1,61 +1,88 @@
-"""Export the audit's report to a file: a name, a format, written whole or not at all."""
+"""Export the audit's report to a file: a format, a folder and a file name, written whole or not
+at all. The last format and folder are remembered; the file name proposed is safe to share."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Input, Label, RadioButton, RadioSet, Select
 
+from audit_tui.paths import default_export_folder
+from audit_tui.tui.prefs import existing_folder, remember, remembered, safe_file_stem
+from audit_tui.tui.screens.form import FieldError, FormDialog
+from audit_tui.tui.text import literal
 from audit_tui.tui.workers import audit_app
 
 if TYPE_CHECKING:
     from audit_tui.domain.records import OpenAudit
     from audit_tui.store.repository import Repository
 
+FORMAT_WORDS = {
+    "html": "HTML report (opens in a browser, prints on A4)",
+    "md": "Markdown report (text)",
+    "xlsx": "Workbook (Excel, LibreOffice)",
+    "csv": "Case data (CSV: one row per case)",
+    "json": "JSON (for scripts)",
+}
+DEFAULT_FORMAT = "html"
 
-class ExportDialog(ModalScreen[bool]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel")]
+
+class ExportDialog(FormDialog[Path]):
+    SUBMIT_LABEL = "Export"
 
     def __init__(self, audit: OpenAudit, formats: tuple[str, ...]) -> None:
         super().__init__()
         self.audit, self.formats = audit, formats
+        last = remembered("export")
+        fmt = last.get("format")
+        self.format = fmt if isinstance(fmt, str) and fmt in formats else DEFAULT_FORMAT
+        folder = existing_folder(str(last.get("folder", "")))
+        self.folder = folder or default_export_folder()
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(
-                f"Export the report of {self.audit.info.name}", classes="dialog-title", markup=False
-            )
-            yield Label("Format")
-            yield Select(
-                [(f, f) for f in self.formats],
-                value=self.formats[0],
-                id="format",
-                allow_blank=False,
-            )
-            yield Label("File name")
-            yield Input(value=f"{self.audit.info.name}-report.{self.formats[0]}", id="path")
-            yield Checkbox("Include auditors' notes (free text may hold personal data)", id="notes")
-            yield Static("", id="errors", classes="errors", markup=False)
-            with Horizontal(classes="buttons"):
-                yield Button("Export", variant="primary", id="export")
-                yield Button("Cancel", id="cancel")
+    def title_text(self) -> str:
+        return f"Export the report of {self.audit.info.name}"
 
-    def on_mount(self) -> None:
-        self.query_one("#path", Input).focus()
+    def proposed_name(self, fmt: str) -> str:
+        return f"{safe_file_stem(self.audit.info.name)}-report-{date.today().isoformat()}.{fmt}"
+
+    def compose_fields(self) -> ComposeResult:
+        yield Label("Format")
+        yield Select(
+            [(literal(FORMAT_WORDS.get(f, f)), f) for f in self.formats],
+            value=self.format,
+            id="format",
+            allow_blank=False,
+        )
+        yield FieldError("format")
+        yield Label("Folder")
+        yield Input(value=str(self.folder), id="folder")
+        yield FieldError("folder")
+        yield Label("File name")
+        yield Input(value=self.proposed_name(self.format), id="name")
+        yield FieldError("name")
+        yield Label("Auditors' notes (free text: it may hold personal data)")
+        with RadioSet(id="notes"):
+            yield RadioButton("Leave the notes out", value=True, id="notes-out")
+            yield RadioButton("Include the notes", id="notes-in")
+
+    def first_field(self) -> Input:
+        return self.query_one("#name", Input)
+
+    @property
+    def dirty(self) -> bool:
+        return False  # choices, not work: Esc leaves without asking
 
     @on(Select.Changed, "#format")
     def _format_changed(self, event: Select.Changed) -> None:
-        path = self.query_one("#path", Input)
-        stem = Path(path.value).with_suffix("") if path.value else Path(self.audit.info.name)
-        path.value = f"{stem}.{event.value}"
+        name = self.query_one("#name", Input)
+        stem = Path(name.value).stem if name.value.strip() else self.proposed_name("x")[:-2]
+        name.value = f"{stem}.{event.value}"
 
-    @on(Input.Changed, "#path")
+    @on(Input.Changed, "#name")
     def _name_changed(self, event: Input.Changed) -> None:
         """A file name ending in a known format's extension picks that format, so a file called
         report.xlsx never holds JSON."""
@@ -64,18 +91,27 @@ class ExportDialog(ModalScreen[bool]):
         if suffix in self.formats and select.value != suffix:
             select.value = suffix
 
-    @on(Input.Submitted, "#path")
-    @on(Button.Pressed, "#export")
-    def export(self) -> None:
+    def chosen_path(self) -> Path | None:
+        self.clear_errors(("format", "folder", "name"))
+        folder = existing_folder(self.query_one("#folder", Input).value.strip())
+        name = self.query_one("#name", Input).value.strip()
+        if folder is None:
+            self.error("folder", "No such folder: give one that exists")
+        if not name:
+            self.error("name", "Give a file name")
+        elif "/" in name or name in (".", ".."):
+            self.error("name", "A file name only (the folder goes above)")
+            return None
+        return (folder / name).resolve() if folder and name else None
+
+    def submit(self) -> None:
         """Check the target off the event loop first: a refusal (a database, a link, a folder)
         shows here, and a file that exists is replaced only once the user says so."""
-        raw = self.query_one("#path", Input).value.strip()
-        if not raw:
-            self.query_one("#errors", Static).update("✗ Give a file name.")
+        path = self.chosen_path()
+        if path is None:
             return
-        path = Path(raw).expanduser()
         fmt = str(self.query_one("#format", Select).value)
-        notes = self.query_one("#notes", Checkbox).value
+        notes = self.query_one("#notes-in", RadioButton).value
         protect = self._protected()
 
         def check(repo: Repository) -> bool:
@@ -90,31 +126,31 @@ class ExportDialog(ModalScreen[bool]):
             return os.path.lexists(path)
 
         def checked(exists: bool) -> None:
-            if exists:
-                from audit_tui.tui.screens.confirm import ConfirmDialog
-
-                def answered(yes: bool | None) -> None:
-                    if yes:
-                        self._write(path, fmt, notes, protect)
-                    else:
-                        self.query_one("#errors", Static).update(f"{path} not replaced.")
-
-                self.app.push_screen(
-                    ConfirmDialog(f"{path} already exists. Replace it?", "Replace"), answered
-                )
-            else:
+            if not exists:
                 self._write(path, fmt, notes, protect)
+                return
+            from audit_tui.tui.screens.confirm import ConfirmDialog
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._write(path, fmt, notes, protect)
+                else:
+                    self.say(f"{path} was not replaced.")
+
+            self.app.push_screen(
+                ConfirmDialog(f"{path} already exists. Replace it?", "Replace"), answered
+            )
 
         audit_app(self).store.write(check, checked, self._failed)
 
     def _protected(self) -> list[Path]:
         """The app's SQLite file (not a database URL): a report must never replace it."""
-        target = str(getattr(self.app, "db_target", "") or "")
+        target = audit_app(self).db_target
         return [Path(target).expanduser()] if target and "://" not in target else []
 
     def _write(self, path: Path, fmt: str, notes: bool, protect: list[Path]) -> None:
         audit = self.audit
-        self.query_one("#errors", Static).update(f"Writing {path}…")
+        self.say(f"Writing {path}…")
 
         def run(repo: Repository) -> Path:
             from audit_tui.reporting.render import database_files, render_report, write_atomically
@@ -123,18 +159,15 @@ class ExportDialog(ModalScreen[bool]):
             write_atomically(path, content, protect=[*protect, *database_files(repo)])
             return path
 
-        audit_app(self).store.write(run, self._done, self._failed)
+        audit_app(self).store.write(run, lambda written: self._done(written, fmt), self._failed)
 
     def _failed(self, error: Exception) -> None:
         """A refusal or a failed write, in one line; the dialog stays open to choose again."""
         from audit_tui.tui.store_link import describe_error
 
-        self.query_one("#errors", Static).update(f"✗ {describe_error(error)}")
+        self.error(None, describe_error(error))
 
-    def _done(self, path: Path) -> None:
-        self.app.notify(f"Report written to {path}", markup=False)
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(False)
+    def _done(self, path: Path, fmt: str) -> None:
+        remember("export", {"format": fmt, "folder": str(path.parent)})
+        self.app.notify(f"Report written to {path}", title="Exported", markup=False, timeout=12)
+        self.dismiss(path)

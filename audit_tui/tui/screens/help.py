@@ -15,19 +15,26 @@ HELP_FILE = Path(__file__).resolve().parent.parent / "help.md"
 
 
 def keys_table(screen: Screen) -> str:
-    rows = ["| Key | Does | Binding id |", "|---|---|---|"]
+    """audit-tui's own keys on `screen` (they have binding ids a user can remap); the scrolling
+    keys Textual gives its widgets are left out."""
+    rows = ["| Key | Does | Binding id (for remapping) |", "|---|---|---|"]
     seen = set()
-    for key, active in screen.active_bindings.items():
+    for active in screen.active_bindings.values():
         b = active.binding
-        if b.id in seen or not b.description:
+        if not b.id or b.id in seen or not b.description:
             continue
         seen.add(b.id)
-        shown = screen.app.get_key_display(b)
-        rows.append(
-            f"| `{shown}` | {b.description}{' · ' + b.tooltip if b.tooltip else ''} | {b.id or '–'} |"
-        )
-        _ = key
+        shown = screen.app.get_key_display(b).replace("|", "\\|")
+        does = b.description
+        if b.tooltip and b.tooltip.casefold() != b.description.casefold():
+            does += f": {b.tooltip[0].lower()}{b.tooltip[1:]}"
+        rows.append(f"| `{shown}` | {does} | `{b.id}` |")
     return "\n".join(rows)
+
+
+def screen_title(screen: Screen) -> str:
+    """What a user calls the screen: its HELP_TITLE ("Case walk"), never the class name."""
+    return str(getattr(screen, "HELP_TITLE", "") or "This screen")
 
 
 class HelpScreen(ModalScreen[None]):
@@ -42,6 +49,6 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         text = HELP_FILE.read_text(encoding="utf-8")
-        title = type(self.beneath).__name__.removesuffix("Screen")
+        title = screen_title(self.beneath)
         with VerticalScroll(classes="dialog wide", id="help"):
             yield Markdown(f"# Keys: {title}\n\n{keys_table(self.beneath)}\n\n{text}")

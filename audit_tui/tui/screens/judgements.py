@@ -24,10 +24,12 @@ def _key(standard_id: str) -> str:
 
 
 class JudgementsScreen(Screen[None]):
+    HELP_TITLE = "Judgements"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="save_judgements"),
-        Binding("escape", "back", "Dashboard", id="back"),
-    ]
+        Binding("escape", "back", "Back", id="back",
+                tooltip="Back to the dashboard (asks first if something is not saved)"),
+    ]  # fmt: skip
 
     def __init__(self, audit: OpenAudit) -> None:
         super().__init__()
@@ -56,7 +58,7 @@ class JudgementsScreen(Screen[None]):
             with Horizontal(classes="buttons"):
                 yield Button("Save (ctrl+s)", variant="primary", id="save")
                 yield Button("Back", id="back")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.load()

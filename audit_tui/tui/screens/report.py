@@ -13,6 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Select, Static, TabbedContent, TabPane
 
+from audit_tui.domain.words import plural, value_label
 from audit_tui.tui.text import band_bar, literal, percent_text, rating_text, score_text
 from audit_tui.tui.widgets.tables import fill_table
 from audit_tui.tui.workers import audit_app, guarded
@@ -22,13 +23,14 @@ if TYPE_CHECKING:
     from audit_tui.reporting.model import ReportData
     from audit_tui.scoring.results import ItemResult
 
+# words before pictures: on a narrow screen the bar is what runs off the edge
 KQ_COLUMNS = [
     ("Key question", "kq"),
     ("Yes", "pct"),
     ("Of", "of"),
     ("95% interval", "ci"),
+    ("The rating could be", "note"),
     ("Against the bands", "bar"),
-    ("Uncertainty", "note"),
 ]
 # numbers first: a prompt's question is long and may run off the screen
 ITEM_COLUMNS = [("Yes", "pct"), ("Of", "of"), ("Against the bands", "bar"), ("Question", "item")]
@@ -43,14 +45,19 @@ PANES = {
 
 
 class ReportScreen(Screen[None]):
+    HELP_TITLE = "Report"
     BINDINGS = [
-        Binding("1", "pane('ratings')", "Ratings", id="report_ratings"),
-        Binding("2", "pane('key-questions')", "Key questions", id="report_key_questions"),
-        Binding("3", "pane('findings')", "Other findings", id="report_findings"),
-        Binding("4", "pane('breakdowns')", "Breakdowns", id="report_breakdowns"),
-        Binding("x", "export", "Export", id="export_report"),
-        Binding("escape", "back", "Dashboard", id="back"),
-    ]
+        Binding("1", "pane('ratings')", "Ratings", id="report_ratings",
+                tooltip="Ratings and the sample"),
+        Binding("2", "pane('key-questions')", "Key questions", id="report_key_questions",
+                tooltip="Every key question, with the highlighted one's prompts and evidence"),
+        Binding("3", "pane('findings')", "Findings", id="report_findings",
+                tooltip="Other case-level findings (not rated)"),
+        Binding("4", "pane('breakdowns')", "Breakdowns", id="report_breakdowns",
+                tooltip="Key questions by case attribute"),
+        Binding("x", "export", "Export", id="export_report", tooltip="Write the report to a file"),
+        Binding("escape", "back", "Back", id="back", tooltip="Back to the dashboard"),
+    ]  # fmt: skip
 
     def __init__(self, audit: OpenAudit) -> None:
         super().__init__()
@@ -80,8 +87,9 @@ class ReportScreen(Screen[None]):
                 yield DataTable(id="report-indicators", cursor_type="row")
             with TabPane("Breakdowns", id="breakdowns"), VerticalScroll():
                 yield Select([], id="breakdown-by", prompt="by case attribute…")
+                yield Static("", id="breakdown-note", classes="hint", markup=False)
                 yield DataTable(id="report-breakdown", cursor_type="row")
-        yield Footer()
+        yield Footer(compact=True)
 
     def action_pane(self, pane: str) -> None:
         self.query_one(TabbedContent).active = pane
@@ -105,7 +113,8 @@ class ReportScreen(Screen[None]):
         edges = data.rubric.scoring.edges
         provisional = "" if result.complete else " · provisional: audit in progress"
         self.query_one("#report-summary", Static).update(
-            f"{len(data.cases)} cases · score {score_text(result)} · overall {rating_text(result.overall)}{provisional}"
+            f"{plural(len(data.cases), 'case')} · score {score_text(result)} · overall "
+            f"{rating_text(result.overall)}{provisional}"
         )
         fill_table(
             self.query_one("#report-ratings", DataTable),
@@ -127,7 +136,7 @@ class ReportScreen(Screen[None]):
             for kq in st.key_questions:
                 mark = "▶ " if st.lowest is kq else "  "
                 ci = f"{kq.ci95[0]:.0f}–{kq.ci95[1]:.0f}%" if kq.ci95 else "–"
-                note = data.uncertainty(kq).short if st.rated else "not rated"
+                note = could_be(data, kq) if st.rated else "not rated"
                 rows.append(
                     (
                         kq.id,
@@ -136,8 +145,8 @@ class ReportScreen(Screen[None]):
                             percent_text(kq.percent),
                             f"{kq.yes}/{kq.relevant}",
                             ci,
-                            band_bar(kq.percent, edges),
                             note,
+                            band_bar(kq.percent, edges),
                         ),
                     )
                 )
@@ -146,7 +155,10 @@ class ReportScreen(Screen[None]):
         fill_table(
             self.query_one("#report-indicators", DataTable),
             ITEM_COLUMNS,
-            [(i.id, item_cells(i, i.text, edges)) for i in result.indicators],
+            [
+                (i.id, item_cells(i, _finding_name(data, i.id, i.text), edges))
+                for i in result.indicators
+            ],
         )
         if rows:
             self._show_key_question(rows[0][0])
@@ -191,10 +203,26 @@ class ReportScreen(Screen[None]):
         if self.data is None or event.value is Select.NULL:
             return
         bd = next(b for b in self.data.breakdowns if b.attribute == event.value)
+        min_group = self.data.min_group
+        table = self.query_one("#report-breakdown", DataTable)
+        note = self.query_one("#breakdown-note", Static)
         kqs = [k for s in self.data.result.standards for k in s.key_questions]
+        if all(g.hides(kq.id) for g in bd.groups for kq in kqs):
+            note.update(
+                f"Nothing to show by {bd.label.lower()}: every group has fewer than "
+                f"{plural(min_group, 'case')} answered, and figures from so few cases say little "
+                "and may point at a person."
+            )
+            table.display = False
+            return
+        note.update(
+            f"'too few': fewer than {plural(min_group, 'case')} answered in the group, so the "
+            "figure is not shown (it says little and may point at a person)."
+        )
+        table.display = True
         columns = [
             ("Key question", "kq"),
-            *((f"{g.value} (n={g.cases})", g.value) for g in bd.groups),
+            *((f"{value_label(g.value)} (n={g.cases})", g.value) for g in bd.groups),
         ]
         rows = [
             (
@@ -202,7 +230,7 @@ class ReportScreen(Screen[None]):
                 (
                     f"{kq.id} {kq.label or kq.text}",
                     *(
-                        "suppressed"
+                        "too few"
                         if g.hides(kq.id)
                         else f"{percent_text(g.items[kq.id].percent)} ({g.items[kq.id].yes}/{g.items[kq.id].relevant})"
                         for g in bd.groups
@@ -211,7 +239,16 @@ class ReportScreen(Screen[None]):
             )
             for kq in kqs
         ]
-        fill_table(self.query_one("#report-breakdown", DataTable), columns, rows)
+        fill_table(table, columns, rows)
+
+    def jump_to_standard(self, standard_id: str) -> None:
+        """The key-question pane, on the standard's first key question."""
+        self.action_pane("key-questions")
+        table = self.query_one("#report-kqs", DataTable)
+        keys = [str(k.value) for k in table.rows]
+        first = next((i for i, k in enumerate(keys) if k.startswith(standard_id + ".")), None)
+        if first is not None:
+            table.move_cursor(row=first)
 
     def action_export(self) -> None:
         from audit_tui.reporting.formats import FORMATS
@@ -234,8 +271,25 @@ def item_cells(item: ItemResult, label: str, edges: tuple[float, ...]) -> tuple[
 
 def sample_text(data: ReportData) -> str:
     """The sample as the inspection describes it: cases, then each attribute's counts."""
-    lines = [f"The sample: {len(data.cases)} cases"]
+    lines = [f"The sample: {plural(len(data.cases), 'case')}"]
     for label, values in data.sample():
         if values:
-            lines.append(f"  {label}: " + ", ".join(f"{v} {n}" for v, n in values))
+            lines.append(f"  {label}: " + ", ".join(f"{value_label(v)} {n}" for v, n in values))
     return "\n".join(lines)
+
+
+def could_be(data: ReportData, item: ItemResult) -> str:
+    """Where the 95% interval reaches another band, in words: `higher: Good`, or `–`."""
+    mark = data.uncertainty(item)
+    parts = [
+        f"higher: {mark.higher}" if mark.higher else "",
+        f"lower: {mark.lower}" if mark.lower else "",
+    ]
+    return "; ".join(p for p in parts if p) or "–"
+
+
+def _finding_name(data: ReportData, item_id: str, text: str) -> str:
+    """A finding (indicator) by its name and question, not its internal id."""
+    ref = data.rubric.items.get(item_id)
+    label = getattr(ref.item, "label", "") if ref else ""
+    return f"{label}: {text}" if label else text

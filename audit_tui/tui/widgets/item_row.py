@@ -58,6 +58,7 @@ class ItemRow(Static):
         applies: bool = True,
         why_not: str = "",
         section: int = 0,
+        heading: str = "",
     ) -> None:
         super().__init__(
             id="item-" + item_id.replace(".", "-"),
@@ -65,6 +66,8 @@ class ItemRow(Static):
             markup=False,
         )
         self.item_id, self.text, self.kind = item_id, text, kind
+        self.heading = heading or (f"KEY QUESTION {item_id}" if kind == "key_question" else item_id)
+        """What precedes the text: the item's id, or a finding's name where its id is internal."""
         self.applies, self.why_not, self.section = applies, why_not, section
         self.value: str | None = None
         """What the row shows: the answer being saved, or the one on disk."""
@@ -133,15 +136,14 @@ class ItemRow(Static):
             self.refresh_row()
 
     def refresh_row(self) -> None:
-        label = "KEY QUESTION " if self.kind == "key_question" else ""
         if not self.applies:
             self.update(
-                f"  n/a    {label}{self.item_id}  {self.text}\n         does not apply: {self.why_not}"
+                f"  n/a    {self.heading}  {self.text}\n         does not apply: {self.why_not}"
             )
             return
         mark = ANSWER_MARKS[self.value] if self.state != "loading" else "…"
         state = STATE_WORDS.get(self.state, "")
-        lines = [f"{mark:<7} {label}{self.item_id}  {self.text}"]
+        lines = [f"{mark:<7} {self.heading}  {self.text}"]
         status = state if self.state in ("saved", "saving", "failed") else ""
         if self.note:
             tag = f" ({TAG_WORDS[self.note_tag]})" if self.note_tag in TAG_WORDS else ""

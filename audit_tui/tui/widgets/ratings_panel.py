@@ -10,25 +10,38 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.reactive import reactive
 from textual.widgets import Static
 
 from audit_tui.tui.text import band_bar, percent_text, rating_class, rating_text, score_text
 
 if TYPE_CHECKING:
     from audit_tui.domain.rubric import Rubric
-    from audit_tui.scoring.results import AuditResult, StandardResult
+    from audit_tui.scoring.results import AuditResult, KeyQuestionResult, StandardResult
 
 ROW_CLASSES = ("-outstanding", "-good", "-requires-improvement", "-inadequate", "-unrated")
 
 
 class RatingsPanel(VerticalScroll):
+    """Two lines a standard where there is room; one line each (`compact`) on narrow screens."""
+
     can_focus = False
+    compact = reactive(False, toggle_class="-compact")
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._shown: tuple[Rubric, AuditResult] | None = None
+
+    def watch_compact(self) -> None:
+        if self._shown is not None:
+            self.show(*self._shown)
 
     def compose(self) -> ComposeResult:
         yield Static("Ratings", classes="panel-title", markup=False)
         yield Static("Loading…", id="ratings-score", classes="score-line", markup=False)
 
     def show(self, rubric: Rubric, result: AuditResult) -> None:
+        self._shown = (rubric, result)
         edges = rubric.scoring.edges
         score = self.query_one("#ratings-score", Static)
         for st in result.standards:
@@ -40,14 +53,28 @@ class RatingsPanel(VerticalScroll):
                 else Static(id=row_id, classes="rating-row", markup=False)
             )
             if not rows:
-                self.mount(row, before=score)
-            row.update(_row_text(st, edges))
+                self.mount(row)
+            row.update(_line(st) if self.compact else _row_text(st, edges))
             row.remove_class(*ROW_CLASSES)
             row.add_class(rating_class(st.rating) if st.rated else "-unrated")
-        suffix = "" if result.complete else "  (provisional: audit in progress)"
+        suffix = "" if result.complete else " (provisional: audit in progress)"
         score.update(f"Score {score_text(result)}   Overall: {rating_text(result.overall)}{suffix}")
         score.remove_class(*ROW_CLASSES)
         score.add_class(rating_class(result.overall))
+
+
+def _line(st: StandardResult) -> str:
+    """One line: `2.2 Assessment: ☆☆☆ Inadequate, lowest 27%`."""
+    rating = rating_text(st.rating) if st.rated else "not rated"
+    lowest = _lowest(st)
+    figure = f", lowest {percent_text(lowest.percent)}" if lowest and st.method == "cases" else ""
+    return f"{st.id} {st.title}: {rating}{figure}"
+
+
+def _lowest(st: StandardResult) -> KeyQuestionResult | None:
+    """The rating's key question, or while unrated the lowest answered so far."""
+    answered = [k for k in st.key_questions if k.relevant]
+    return st.lowest or min(answered, key=lambda k: k.yes / k.relevant, default=None)
 
 
 def _row_text(st: StandardResult, edges: tuple[float, ...]) -> str:
@@ -56,8 +83,7 @@ def _row_text(st: StandardResult, edges: tuple[float, ...]) -> str:
     if st.method != "cases":
         detail = "by judgement" if st.judgement else "judgement to record (j)"
         return f"{head}: {rating}\n  {detail}"
-    answered = [k for k in st.key_questions if k.relevant]
-    lowest = st.lowest or min(answered, key=lambda k: k.yes / k.relevant, default=None)
+    lowest = _lowest(st)
     pct = lowest.percent if lowest else None
     which = f" lowest {lowest.id}" if lowest else " no answers yet"
     progress = ", in progress" if not st.complete else ""

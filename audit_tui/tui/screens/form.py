@@ -1,0 +1,174 @@
+"""What every dialog with fields does the same way: Enter submits, Esc cancels (asking first when
+something typed would be lost), an error shows under the field that caused it and goes when that
+field is edited, the buttons stay in view on a short terminal, and keys typed straight after the
+key that opened the dialog land in its first field."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Generic, TypeVar
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, Input, Select, Static, TextArea
+
+from audit_tui.tui.text import literal
+
+T = TypeVar("T")
+SHORT = 32
+"""Below this height, fields are drawn compact (the app's "-short" breakpoint)."""
+FIELDS = (Input, Select, TextArea, Checkbox)
+
+
+class FieldError(Static):
+    """The error line under one field (empty when the field is fine)."""
+
+    DEFAULT_CSS = "FieldError { height: auto; color: $error; display: none; }"
+
+    def __init__(self, field: str) -> None:
+        super().__init__("", id=f"error-{field}", classes="field-error", markup=False)
+
+    def say(self, message: str) -> None:
+        """Show `message`, or nothing (and take no room) when it is empty."""
+        self.update(message)
+        self.display = bool(message)
+
+
+class FormDialog(ModalScreen[T | None], Generic[T]):
+    TITLE_TEXT = ""
+    SUBMIT_LABEL = "Save"
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="cancel"),
+        Binding("ctrl+s", "submit", "Save", id="submit", tooltip="Enter does it too"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._initial: dict[str, object] | None = None
+
+    # ---- what a dialog provides ----------------------------------------------------------
+
+    def compose_fields(self) -> ComposeResult:
+        """Labels, fields (with ids) and a FieldError(field id) under each."""
+        yield from ()
+
+    def submit(self) -> None:
+        """Check the fields (say what is wrong with `error`), then act or dismiss."""
+
+    def title_text(self) -> str:
+        return self.TITLE_TEXT
+
+    # ---- the common frame ------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(literal(self.title_text()), classes="dialog-title")
+            with VerticalScroll(classes="dialog-fields"):
+                yield from self.compose_fields()
+            yield FieldError("form")
+            with Horizontal(classes="buttons"):
+                yield Button(self.SUBMIT_LABEL, variant="primary", id="submit")
+                yield Button("Cancel", id="cancel")
+
+    def on_resize(self) -> None:
+        """On a short terminal fields lose their borders: three lines each is too many at 24."""
+        short = self.size.height < SHORT
+        for widget in self.query("*"):
+            if isinstance(widget, Input | Select):
+                widget.compact = short
+        self.call_after_refresh(self._show_focused)
+
+    def _show_focused(self) -> None:
+        """After fields change height, the one being typed in is still the one in view."""
+        fields = self.query_one(".dialog-fields", VerticalScroll)
+        if self.focused is not None and self.focused is self.first_field():
+            fields.scroll_home(animate=False)
+        elif self.focused is not None:
+            self.focused.scroll_visible(animate=False)
+
+    def on_mount(self) -> None:
+        first = self.first_field()
+        if first is not None:
+            self.set_focus(first)
+        self.call_after_refresh(self._remember)
+
+    def _remember(self) -> None:
+        self._initial = self.values()
+
+    def first_field(self) -> Widget | None:
+        return next((w for w in self.query("*") if isinstance(w, FIELDS) and w.focusable), None)
+
+    def values(self) -> dict[str, object]:
+        out: dict[str, object] = {}
+        for widget in self.query("*"):
+            if isinstance(widget, Input | Select | Checkbox) and widget.id:
+                out[widget.id] = widget.value
+            elif isinstance(widget, TextArea) and widget.id:
+                out[widget.id] = widget.text
+        return out
+
+    @property
+    def dirty(self) -> bool:
+        return self._initial is not None and self.values() != self._initial
+
+    # ---- errors --------------------------------------------------------------------------
+
+    def error(self, field: str | None, message: str) -> None:
+        """Show `message` under `field` (or above the buttons when None)."""
+        self.query_one(f"#error-{field or 'form'}", FieldError).say(f"✗ {message}")
+
+    def say(self, message: str) -> None:
+        """A line above the buttons that is not an error ("Writing …")."""
+        self.query_one("#error-form", FieldError).say(message)
+
+    def clear_errors(self, fields: Iterable[str] = ()) -> None:
+        for field in (*fields, "form"):
+            self.query_one(f"#error-{field}", FieldError).say("")
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(TextArea.Changed)
+    def _edited(self, event: Input.Changed | Select.Changed | TextArea.Changed) -> None:
+        """Editing a field clears what was said about it."""
+        field = event.control.id if event.control is not None else None
+        if field and self.query(f"#error-{field}"):
+            self.query_one(f"#error-{field}", FieldError).say("")
+
+    # ---- keys ----------------------------------------------------------------------------
+
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed before the first field had the focus (a fast typist's "c", then the case
+        reference) go to it, in order, instead of being lost."""
+        if self.focused is None and event.is_printable:
+            first = self.first_field()
+            if first is not None:
+                event.stop()
+                self.set_focus(first)
+                first.post_message(events.Key(event.key, event.character))
+
+    @on(Input.Submitted)
+    def _entered(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#submit")
+    def action_submit(self) -> None:
+        self.submit()
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        if not self.dirty:
+            self.dismiss(None)
+            return
+        from audit_tui.tui.screens.confirm import ConfirmDialog
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmDialog("Discard what you have typed here?", "Discard"), callback=answered
+        )

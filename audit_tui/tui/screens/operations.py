@@ -1,0 +1,128 @@
+"""The everyday operations on an audit and its cases that need a word from the user: removing a
+case (with the reason, kept in the audit's event log), renaming an audit, deleting one (by typing
+its name, as on the command line)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.widgets import Input, Label, Static
+
+from audit_tui.domain.errors import AuditError
+from audit_tui.domain.labels import clean_label
+from audit_tui.tui.screens.form import FieldError, FormDialog
+from audit_tui.tui.workers import audit_app
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from audit_tui.domain.records import CaseInfo, OpenAudit
+    from audit_tui.store.repository import Repository
+
+
+class _StoreDialog(FormDialog[str]):
+    """A dialog whose submit is one write; it closes with `outcome` once that is committed."""
+
+    def run_write(self, run: Callable[[Repository], object], outcome: str) -> None:
+        self.say("Saving…")
+        audit_app(self).store.write(run, lambda _r: self.dismiss(outcome), self._failed)
+
+    def _failed(self, error: Exception) -> None:
+        from audit_tui.tui.store_link import describe_error
+
+        self.error(None, describe_error(error))
+
+
+class RemoveCaseDialog(_StoreDialog):
+    SUBMIT_LABEL = "Remove the case"
+
+    def __init__(self, audit: OpenAudit, case: CaseInfo) -> None:
+        super().__init__()
+        self.audit, self.case = audit, case
+
+    def title_text(self) -> str:
+        return f"Remove case {self.case.case_ref} from {self.audit.info.name}"
+
+    def compose_fields(self) -> ComposeResult:
+        yield Static(
+            "The case leaves the counts, ratings and reports. Its answers and their history stay"
+            " in the database, and the removal is kept in the audit's log with your reason.",
+            classes="headline",
+            markup=False,
+        )
+        yield Label("Reason (e.g. 'sentence ended before the audit period'; no names)")
+        yield Input(id="reason")
+        yield FieldError("reason")
+
+    def submit(self) -> None:
+        self.clear_errors(("reason",))
+        reason = self.query_one("#reason", Input).value.strip()
+        if not reason:
+            self.error("reason", "Say why the case leaves the audit")
+            return
+        audit, ref = self.audit, self.case.case_ref
+        self.run_write(lambda repo: repo.remove_case(audit, ref, reason), ref)
+
+
+class RenameAuditDialog(_StoreDialog):
+    SUBMIT_LABEL = "Rename"
+
+    def __init__(self, audit: OpenAudit, taken: set[str]) -> None:
+        super().__init__()
+        self.audit, self.taken = audit, taken
+
+    def title_text(self) -> str:
+        return f"Rename {self.audit.info.name}"
+
+    def compose_fields(self) -> ComposeResult:
+        yield Label("New name (how reports and the command line will refer to it)")
+        yield Input(value=self.audit.info.name, id="name")
+        yield FieldError("name")
+
+    def submit(self) -> None:
+        self.clear_errors(("name",))
+        try:
+            name = clean_label(self.query_one("#name", Input).value, "audit name", required=True)
+        except AuditError as exc:
+            self.error("name", exc.problems[0].message.capitalize())
+            return
+        if name == self.audit.info.name:
+            self.dismiss(None)
+            return
+        if name in self.taken:
+            self.error("name", f"An audit named {name!r} already exists")
+            return
+        audit = self.audit
+        self.run_write(lambda repo: repo.rename_audit(audit, name), name)
+
+
+class DeleteAuditDialog(_StoreDialog):
+    SUBMIT_LABEL = "Delete for good"
+
+    def __init__(self, audit: OpenAudit) -> None:
+        super().__init__()
+        self.audit = audit
+
+    def title_text(self) -> str:
+        return f"Delete the audit {self.audit.info.name}"
+
+    def compose_fields(self) -> ComposeResult:
+        yield Static(
+            f"Every case, answer, judgement and their history in {self.audit.info.name} will be"
+            " deleted. This cannot be undone: export the report first if you need it.",
+            classes="headline",
+            markup=False,
+        )
+        yield Label("Type the audit's name to delete it")
+        yield Input(id="confirm", placeholder=self.audit.info.name)
+        yield FieldError("confirm")
+
+    def submit(self) -> None:
+        self.clear_errors(("confirm",))
+        typed = self.query_one("#confirm", Input).value.strip()
+        if typed != self.audit.info.name:
+            self.error("confirm", "That is not the audit's name: nothing was deleted")
+            return
+        name = self.audit.info.name
+        self.run_write(lambda repo: repo.delete_audit(name), name)
