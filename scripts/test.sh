@@ -22,4 +22,5 @@ fi
 
 .venv/bin/ruff check --quiet .
 .venv/bin/ruff format --check --quiet .
+.venv/bin/mypy  # the files and settings: [tool.mypy] in pyproject.toml
 .venv/bin/python -m pytest "$@"

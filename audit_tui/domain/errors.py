@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypedDict, Unpack
 
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 _ESCAPES = {
@@ -69,6 +70,14 @@ class Problem:
         return f"{where}: {self.message}"
 
 
+class Where(TypedDict, total=False):
+    """Where a problem is, beyond its file: the optional fields of `Problem`, by name."""
+
+    row: int | None
+    column: str | None
+    path: str | None
+
+
 class AuditError(Exception):
     """A data error the user can fix: printed as one line per problem, exit code 1."""
 
@@ -77,8 +86,8 @@ class AuditError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
     @classmethod
-    def at(cls, file: str, message: str, **where: object) -> AuditError:
-        return cls([Problem(file, message, **where)])  # type: ignore[arg-type]
+    def at(cls, file: str, message: str, **where: Unpack[Where]) -> AuditError:
+        return cls([Problem(file, message, **where)])
 
 
 class RubricError(AuditError):

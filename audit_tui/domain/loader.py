@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from audit_tui.domain.errors import Problem, RubricError
 from audit_tui.domain.files import FileRefused, TomlTooDeep, load_toml, read_regular_file
@@ -69,15 +70,15 @@ def rubric_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _message(err: Any) -> str:
+def _message(err: ErrorDetails) -> str:
     if err["type"] == "extra_forbidden":
         return "unknown field"
     if err["type"] == "missing":
         return "required field is missing"
-    return str(err["msg"])
+    return err["msg"]
 
 
-def _path(raw: Any, loc: tuple[Any, ...]) -> str:
+def _path(raw: Any, loc: tuple[int | str, ...]) -> str:
     """`standards["2.2"].key_questions["2.2.3"].text`: ids where the raw data has them, else indexes."""
     out, node = "", raw
     for part in loc:
@@ -95,7 +96,9 @@ def _path(raw: Any, loc: tuple[Any, ...]) -> str:
 def check_rubric(r: Rubric) -> list[tuple[str, str]]:
     """Checks that span items. Returns (path, message) pairs; empty means the rubric is usable."""
     problems: list[tuple[str, str]] = []
-    add = lambda where, msg: problems.append((where, msg))  # noqa: E731
+
+    def add(where: str, msg: str) -> None:
+        problems.append((where, msg))
 
     seen: dict[str, str] = {}
 

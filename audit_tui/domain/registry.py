@@ -35,7 +35,7 @@ class RubricCatalogue:
 def discover(folders: Iterable[Path], files: Iterable[Path] = ()) -> RubricCatalogue:
     """Load every `*.toml` in `folders` (in order), then `files`; a later one with the same id wins,
     so a user's edited copy overrides the shipped one."""
-    catalogue = RubricCatalogue({}, [])
+    catalogue = RubricCatalogue(rubrics={}, problems=[])
     paths = [p for folder in folders if folder.is_dir() for p in sorted(folder.glob("*.toml"))]
     for path in [*paths, *files]:
         try:
@@ -44,5 +44,5 @@ def discover(folders: Iterable[Path], files: Iterable[Path] = ()) -> RubricCatal
         except RubricError as exc:
             catalogue.problems.extend(exc.problems)
             continue
-        catalogue.rubrics[rubric.id] = InstalledRubric(rubric, path, text)
+        catalogue.rubrics[rubric.id] = InstalledRubric(rubric=rubric, path=path, text=text)
     return catalogue

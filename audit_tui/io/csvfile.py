@@ -82,4 +82,4 @@ def read_csv(path: Path) -> CsvTable:
         rows.append((number, dict(zip(header, (c.strip() for c in record), strict=True))))
     if problems:
         raise AuditError(problems)
-    return CsvTable(name, header, rows)
+    return CsvTable(path=name, header=header, rows=rows)

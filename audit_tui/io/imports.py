@@ -317,7 +317,10 @@ def parse_judgements(audit: OpenAudit, table: CsvTable) -> list[Judgement]:
             )
         out.append(
             Judgement(
-                sid, rating or "", record.get("strengths", ""), record.get("improvements", "")
+                standard_id=sid,
+                rating=rating or "",
+                strengths=record.get("strengths", ""),
+                improvements=record.get("improvements", ""),
             )
         )
     if problems:

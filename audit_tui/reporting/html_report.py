@@ -67,7 +67,10 @@ def _cls(rating: str | None) -> str:
 def bar_svg(data: ReportData, item: ItemResult, width: int = 320, height: int = 26) -> str:
     """The percentage as a bar over the rubric's bands, with its 95% interval as a whisker."""
     bands = sorted(data.rubric.scoring.bands, key=lambda b: b.min_percent)
-    x = lambda pct: round(pct / 100 * width, 1)  # noqa: E731
+
+    def x(pct: float) -> float:
+        return round(pct / 100 * width, 1)
+
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="bar" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(item.id)}: {whole(item.percent)}">'

@@ -143,11 +143,13 @@ class ReportData:
         bounds = wilson_bounds(item.yes, item.relevant)
         here = self.band(item)
         if bounds is None or here is None:
-            return Uncertainty(None, None)
+            return Uncertainty(lower=None, higher=None)
         scoring = self.rubric.scoring
         low = band_for_bound(bounds[0], scoring).rating
         high = band_for_bound(bounds[1], scoring).rating
-        return Uncertainty(low if low != here else None, high if high != here else None)
+        return Uncertainty(
+            lower=low if low != here else None, higher=high if high != here else None
+        )
 
     def evidence(self, st: StandardResult) -> tuple[list[str], list[str]]:
         """(strengths, areas for improvement): the judgement's points, then tagged case notes."""
@@ -198,9 +200,9 @@ def build_report(
     else:
         result, by_attribute = repo.score(audit), {}
     data = ReportData(
-        audit,
-        result,
-        repo.list_cases(audit, progress=False),
+        audit=audit,
+        result=result,
+        cases=repo.list_cases(audit, progress=False),
         min_group=min_group,
         include_notes=include_notes,
         produced=produced or date.today(),

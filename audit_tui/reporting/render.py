@@ -12,7 +12,7 @@ from pathlib import Path
 
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import OpenAudit
-from audit_tui.reporting.formats import FORMATS  # noqa: F401  (re-exported)
+from audit_tui.reporting.formats import FORMATS as FORMATS  # re-exported
 from audit_tui.scoring.breakdowns import DEFAULT_MIN_GROUP
 from audit_tui.store.repository import Repository
 

@@ -163,10 +163,12 @@ class Sheet:
     def append_at(self, cells: Iterable[tuple[int, Cell]]) -> None:
         """Add a sparse row: (0-based column, value) pairs."""
         ws, row = self.ws, self.rows
+        value: Cell | date  # a Styled value's own value may be a date
         for col, value in cells:
             style = None
             if type(value) is Styled:
-                value, style = value.value, self.styles[value.style]
+                style = self.styles[value.style]
+                value = value.value
             if value is None or value == "":
                 if style is not None:
                     ws.write_blank(row, col, None, style)
@@ -293,8 +295,8 @@ def _write(
         return Sheet(wb.add_worksheet(name), styles)
 
     summary = sheet("Summary")
-    for column, width in enumerate(SUMMARY_WIDTHS):
-        summary.width(column, width)
+    for col, width in enumerate(SUMMARY_WIDTHS):
+        summary.width(col, width)
     facts: list[tuple[str, Cell]] = [
         ("Audit", info.name),
         ("PDU", info.pdu),

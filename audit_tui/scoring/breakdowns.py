@@ -66,5 +66,7 @@ def build_breakdown(
         n = cases_by_value[value]
         tallies = tallies_by_value.get(value, {})
         items = {kid: ItemResult.of(kid, text, tallies.get(kid, Tally())) for kid, text in kqs}
-        groups.append(Group(value, n, n < min_group, items, min_group))
-    return Breakdown(attribute, attr.label, tuple(groups))
+        groups.append(
+            Group(value=value, cases=n, suppressed=n < min_group, items=items, min_group=min_group)
+        )
+    return Breakdown(attribute=attribute, label=attr.label, groups=tuple(groups))

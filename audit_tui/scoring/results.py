@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Self
 
 from audit_tui.domain.records import Judgement
-from audit_tui.domain.rubric import Rubric, Standard
+from audit_tui.domain.rubric import KeyQuestion, Rubric, Standard
 from audit_tui.scoring.bands import band_for, overall_for
 from audit_tui.scoring.intervals import wilson_interval
 
@@ -49,8 +50,15 @@ class ItemResult:
         return wilson_interval(self.yes, self.relevant)
 
     @classmethod
-    def of(cls, ident: str, text: str, tally: Tally) -> ItemResult:
-        return cls(ident, text, tally.yes, tally.no, tally.not_applicable, tally.unanswered)
+    def of(cls, ident: str, text: str, tally: Tally) -> Self:
+        return cls(
+            id=ident,
+            text=text,
+            yes=tally.yes,
+            no=tally.no,
+            not_applicable=tally.not_applicable,
+            unanswered=tally.unanswered,
+        )
 
 
 @dataclass(frozen=True)
@@ -135,32 +143,54 @@ def _standard(
         j = judgements.get(st.id)
         points = _points(rubric, j.rating) if j and st.rated else None
         return StandardResult(
-            st.id,
-            st.title,
-            st.method,
-            st.rated,
-            j.rating if j else None,
-            points,
+            id=st.id,
+            title=st.title,
+            method=st.method,
+            rated=st.rated,
+            rating=j.rating if j else None,
+            points=points,
             complete=j is not None,
             judgement=j,
         )
-    kqs = tuple(
-        KeyQuestionResult(
-            **vars(ItemResult.of(kq.id, kq.text, tallies.get(kq.id, Tally()))),
-            label=kq.label,
-            prompts=tuple(
-                ItemResult.of(p.id, p.text, tallies.get(p.id, Tally())) for p in kq.prompts
-            ),
-        )
-        for kq in st.key_questions
-    )
+    kqs = tuple(_key_question(kq, tallies) for kq in st.key_questions)
     complete = all(k.unanswered == 0 for k in kqs)
     if not st.rated or any(k.relevant == 0 for k in kqs):
-        return StandardResult(st.id, st.title, st.method, st.rated, None, None, complete, kqs)
+        return StandardResult(
+            id=st.id,
+            title=st.title,
+            method=st.method,
+            rated=st.rated,
+            rating=None,
+            points=None,
+            complete=complete,
+            key_questions=kqs,
+        )
     lowest = min(kqs, key=lambda k: Fraction(k.yes, k.relevant))
     band = band_for(lowest.yes, lowest.relevant, rubric.scoring)
     return StandardResult(
-        st.id, st.title, st.method, st.rated, band.rating, band.points, complete, kqs, lowest
+        id=st.id,
+        title=st.title,
+        method=st.method,
+        rated=st.rated,
+        rating=band.rating,
+        points=band.points,
+        complete=complete,
+        key_questions=kqs,
+        lowest=lowest,
+    )
+
+
+def _key_question(kq: KeyQuestion, tallies: Mapping[str, Tally]) -> KeyQuestionResult:
+    tally = tallies.get(kq.id, Tally())
+    return KeyQuestionResult(
+        id=kq.id,
+        text=kq.text,
+        yes=tally.yes,
+        no=tally.no,
+        not_applicable=tally.not_applicable,
+        unanswered=tally.unanswered,
+        label=kq.label,
+        prompts=tuple(ItemResult.of(p.id, p.text, tallies.get(p.id, Tally())) for p in kq.prompts),
     )
 
 

@@ -12,12 +12,18 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, func, select
 
-from audit_tui.store.models import AnswerHistoryRow, AuditRow, CaseRow, JudgementHistoryRow
+from audit_tui.store.models import (
+    AnswerHistoryRow,
+    AuditRow,
+    CaseRow,
+    JudgementHistoryRow,
+    table_of,
+)
 
-AUDIT = AuditRow.__table__
-CASE = CaseRow.__table__
-ANSWER_HISTORY = AnswerHistoryRow.__table__
-JUDGEMENT_HISTORY = JudgementHistoryRow.__table__
+AUDIT = table_of(AuditRow)
+CASE = table_of(CaseRow)
+ANSWER_HISTORY = table_of(AnswerHistoryRow)
+JUDGEMENT_HISTORY = table_of(JudgementHistoryRow)
 
 
 @dataclass(frozen=True)

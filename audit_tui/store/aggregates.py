@@ -16,10 +16,10 @@ from audit_tui.domain.answers import Answer
 from audit_tui.domain.cases import NOT_RECORDED
 from audit_tui.domain.records import OpenAudit
 from audit_tui.scoring import Tally
-from audit_tui.store.models import AnswerRow, CaseRow
+from audit_tui.store.models import AnswerRow, CaseRow, table_of
 
-CASE = CaseRow.__table__
-ANSWER = AnswerRow.__table__
+CASE = table_of(CaseRow)
+ANSWER = table_of(AnswerRow)
 LIVE = CASE.c.removed_at.is_(None)
 """Removed (withdrawn) cases keep their answers as the audit trail, but count nowhere."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from operator import itemgetter
 from typing import Any
 
@@ -40,7 +41,7 @@ def bulk_insert(
     conn.exec_driver_sql(compiled.string, params)
 
 
-def driver_rows(conn: Connection, query: Select[Any]) -> list[tuple[Any, ...]]:
+def driver_rows(conn: Connection, query: Select[Any]) -> Sequence[tuple[Any, ...]]:
     """Run a SELECT on the driver's cursor, as plain tuples.
 
     For wide reads of plain str/int columns (every answer of an audit), where building a Row per

@@ -58,7 +58,8 @@ def current_revision(engine: Engine) -> str | None:
 def _current(conn: Connection) -> str | None:
     if not inspect(conn).has_table("alembic_version"):
         return None
-    return conn.scalar(text("SELECT version_num FROM alembic_version"))
+    version: str | None = conn.scalar(text("SELECT version_num FROM alembic_version"))
+    return version
 
 
 def upgrade(engine: Engine, scripts: Path = MIGRATIONS) -> Path | None:

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, cast
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+
+class _TableModel(Protocol):
+    """A table model's class as SQLModel's metaclass leaves it: holding the Core table it made
+    (SQLModel's typing does not declare `__table__`)."""
+
+    __table__: Table
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table behind a table model, typed: what the Core queries are built on."""
+    return cast("_TableModel", model).__table__
 
 
 def utcnow() -> datetime:

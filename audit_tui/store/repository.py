@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime
+from enum import Enum, auto
 from typing import Any, Final
 
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
@@ -50,16 +51,17 @@ from audit_tui.store.models import (
     CaseRow,
     JudgementHistoryRow,
     JudgementRow,
+    table_of,
     utcnow,
 )
 
-AUDIT = AuditRow.__table__
-CASE = CaseRow.__table__
-ANSWER = AnswerRow.__table__
-ANSWER_HISTORY = AnswerHistoryRow.__table__
-JUDGEMENT = JudgementRow.__table__
-JUDGEMENT_HISTORY = JudgementHistoryRow.__table__
-AUDIT_EVENT = AuditEventRow.__table__
+AUDIT = table_of(AuditRow)
+CASE = table_of(CaseRow)
+ANSWER = table_of(AnswerRow)
+ANSWER_HISTORY = table_of(AnswerHistoryRow)
+JUDGEMENT = table_of(JudgementRow)
+JUDGEMENT_HISTORY = table_of(JudgementHistoryRow)
+AUDIT_EVENT = table_of(AuditEventRow)
 
 LIVE = CASE.c.removed_at.is_(None)
 """A case still in the sample: a removed (withdrawn) case keeps its row, answers and history as
@@ -112,12 +114,17 @@ _SAVE = {
 }
 
 
-class _Unchanged:
+class Unchanged(Enum):
+    """The type of `UNCHANGED`: a one-member enum, so `x is UNCHANGED` narrows `x` for a checker."""
+
+    UNCHANGED = auto()
+
     def __repr__(self) -> str:
         return "UNCHANGED"
 
 
-UNCHANGED: Final = _Unchanged()
+UNCHANGED: Final = Unchanged.UNCHANGED
+"""Leave this field of a saved answer as it is."""
 
 
 class StrandedAnswers(AuditError):
@@ -397,11 +404,11 @@ class Repository:
             raise AuditError(problems)
         if not cases:
             return 0
-        start = conn.scalar(
+        start = conn.execute(
             select(func.coalesce(func.max(CASE.c.position), 0)).where(
                 CASE.c.audit_id == audit.info.id
             )
-        )
+        ).scalar_one()  # an aggregate: always one row
         now = utcnow()
         conn.execute(
             insert(CASE),
@@ -669,10 +676,10 @@ class Repository:
         audit: OpenAudit,
         case: CaseInfo,
         item_id: str,
-        value: Answer | _Unchanged | None = UNCHANGED,
+        value: Answer | Unchanged | None = UNCHANGED,
         *,
-        note: str | _Unchanged = UNCHANGED,
-        note_tag: NoteTag | _Unchanged | None = UNCHANGED,
+        note: str | Unchanged = UNCHANGED,
+        note_tag: NoteTag | Unchanged | None = UNCHANGED,
         via: str = "tui",
     ) -> SavedAnswer:
         """Set an answer and/or its note, with a history row, committed before returning.

@@ -67,21 +67,22 @@ class StoreLink:
     def write(
         self,
         run: Callable[[Repository], T],
-        done: Callable[[T], None],
-        failed: Callable[[Exception], None],
+        done: Callable[[T], object],
+        failed: Callable[[Exception], object],
     ) -> None:
         """Queue a write. `done(result)` or `failed(error)` is called on the event loop
-        (`describe_error` turns the error into one line). Call from the event loop."""
+        (`describe_error` turns the error into one line); what they return is not used. Call
+        from the event loop."""
         self.unanswered += 1
 
-        def answered(callback: Callable[[Any], None]) -> Callable[[Any], None]:
+        def answered(callback: Callable[[Any], object]) -> Callable[[Any], None]:
             def back(value: Any) -> None:
                 self.unanswered -= 1
                 callback(value)
 
             return back
 
-        self._jobs.put(WriteJob(run, answered(done), answered(failed)))
+        self._jobs.put(WriteJob(run=run, done=answered(done), failed=answered(failed)))
 
     def _serve(self) -> None:
         while True:

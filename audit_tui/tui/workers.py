@@ -29,7 +29,7 @@ def guarded(method: Callable[Concatenate[Node, P], None]) -> Callable[Concatenat
     """Run a worker body; on any error, say it on screen (one line) and carry on."""
 
     @functools.wraps(method)
-    def wrapper(self: Node, *args: P.args, **kwargs: P.kwargs) -> None:
+    def wrapper(self: Node, /, *args: P.args, **kwargs: P.kwargs) -> None:
         try:
             method(self, *args, **kwargs)
         except Exception as exc:

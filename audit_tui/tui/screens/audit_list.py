@@ -31,7 +31,10 @@ class AuditListScreen(Screen[None]):
     HELP_TITLE = "Audits"
     BINDINGS = [
         Binding("enter", "open_audit", "Open", id="open_audit", tooltip="The audit's dashboard"),
-        Binding("n", "app.new_audit", "New", id="new_audit", tooltip="Create an audit"),
+        # priority: the name typed straight after "n" reaches the dialog
+        Binding(
+            "n", "app.new_audit", "New", id="new_audit", priority=True, tooltip="Create an audit"
+        ),
         Binding("f5", "reload", "Reload", id="reload", show=False, tooltip="Read the list again"),
     ]
 

@@ -103,7 +103,9 @@ class CaseWalkScreen(Screen[None]):
         Binding("a", "answer('na')", "N/A", id="answer_na", tooltip="Not applicable"),
         Binding("u", "answer('')", "Clear", id="answer_clear", show=False,
                 tooltip="Clear the answer (unanswered again)"),
-        Binding("e", "note", "Note", id="note", tooltip="A note, tagged as a strength or not"),
+        # priority: the text typed straight after "e" reaches the note, not the walk
+        Binding("e", "note", "Note", id="note", priority=True,
+                tooltip="A note, tagged as a strength or not"),
         Binding("right_square_bracket", "next_unanswered", "Next blank", id="next_unanswered",
                 tooltip="The next unanswered item"),
         Binding("left_square_bracket", "prev_unanswered", "Prev blank", id="prev_unanswered",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING
 
 from textual import events, on, work
@@ -24,6 +25,10 @@ if TYPE_CHECKING:
     from audit_tui.tui.live import LiveAudit
 
 
+DIALOG_ACTIONS = frozenset(
+    {"add_case", "edit_case", "import_cases", "export_report", "remove_case", "rename_audit",
+     "delete_audit"}
+)  # fmt: skip
 NARROW = 110
 """Below this width the ratings go beneath the cases (app.tcss: Screen.-narrow)."""
 
@@ -42,10 +47,15 @@ def case_row(case: CaseInfo, attributes: tuple[Attribute, ...]) -> tuple[str, ..
     a = case.attributes
     return (
         case.case_ref,
-        *(value_label(a[attr.id]) if attr.id in a else "–" for attr in attributes),
+        *(_label(a[attr.id]) if attr.id in a else "–" for attr in attributes),
         f"{case.answered}/{case.applicable}",
         case_status(case),
     )
+
+
+@cache
+def _label(value: str) -> str:
+    return value_label(value)  # a few values, ten thousand cases: worked out once each
 
 
 def case_status(case: CaseInfo) -> str:
@@ -59,24 +69,24 @@ class DashboardScreen(Screen[None]):
     HELP_TITLE = "Dashboard"
     BINDINGS = [
         Binding("enter", "open_case", "Open", id="open_case", tooltip="Walk the highlighted case"),
-        Binding("c", "add_case", "Add", id="add_case", tooltip="Add a case to the audit"),
-        Binding("e", "edit_case", "Edit", id="edit_case", show=False,
+        Binding("c", "add_case", "Add", priority=True, id="add_case", tooltip="Add a case to the audit"),
+        Binding("e", "edit_case", "Edit", priority=True, id="edit_case", show=False,
                 tooltip="Change the highlighted case's attributes"),
-        Binding("i", "import_cases", "Import", id="import_cases", show=False,
+        Binding("i", "import_cases", "Import", priority=True, id="import_cases", show=False,
                 tooltip="Add cases from a CSV file"),
         Binding("j", "judgements", "Judgements", id="judgements", show=False,
                 tooltip="Rate the organisational standards (domain one)"),
         Binding("r", "report", "Report", id="report", tooltip="Ratings, key questions, breakdowns"),
-        Binding("x", "export_report", "Export", id="export_report",
+        Binding("x", "export_report", "Export", priority=True, id="export_report",
                 tooltip="Write the report to a file"),
         # priority: run before the keys typed after it are handed out, so they reach the filter
         Binding("slash", "filter", "Filter", id="filter", priority=True,
                 tooltip="Show only cases holding some text"),
-        Binding("delete", "remove_case", "Remove", id="remove_case", show=False,
+        Binding("delete", "remove_case", "Remove", priority=True, id="remove_case", show=False,
                 tooltip="Take the highlighted case out of the audit, with a reason"),
-        Binding("f2", "rename_audit", "Rename", id="rename_audit", show=False,
+        Binding("f2", "rename_audit", "Rename", priority=True, id="rename_audit", show=False,
                 tooltip="Give the audit another name"),
-        Binding("ctrl+d", "delete_audit", "Delete audit", id="delete_audit", show=False,
+        Binding("ctrl+d", "delete_audit", "Delete audit", priority=True, id="delete_audit", show=False,
                 tooltip="Delete the whole audit (you type its name to confirm)"),
         Binding("escape", "back", "Back", id="back", tooltip="Back to the audits"),
     ]  # fmt: skip
@@ -103,6 +113,11 @@ class DashboardScreen(Screen[None]):
             yield RatingsPanel(id="ratings")
         yield Footer(compact=True)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The keys that open a dialog are priority bindings, so the text typed straight after
+        them reaches the dialog; while the filter has the focus they are text, not commands."""
+        return not (action in DIALOG_ACTIONS and isinstance(self.focused, Input))
+
     def on_resize(self) -> None:
         narrow = self.size.width < NARROW
         self.query_one(RatingsPanel).compact = narrow
@@ -128,8 +143,8 @@ class DashboardScreen(Screen[None]):
         if self._stale or (live is not None and live.name == self.audit_name and live.stale):
             self._stale = False
             self.load()
-        elif live is not None and live.name == self.audit_name:
-            self._show_live(live)
+        elif live is not None and live.name == self.audit_name and self.audit is not None:
+            self._show_live(live)  # back from a case: only what moved (not before the load)
 
     @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
     @guarded
@@ -139,7 +154,7 @@ class DashboardScreen(Screen[None]):
 
         repo = audit_app(self).store.repo
         audit = repo.open_audit(self.audit_name)
-        live = LiveAudit(audit, repo.list_cases(audit), repo.live_score(audit))
+        live = LiveAudit(audit=audit, cases=repo.list_cases(audit), score=repo.live_score(audit))
         self.app.call_from_thread(self._loaded, live)
 
     def _loaded(self, live: LiveAudit) -> None:
@@ -237,6 +252,10 @@ class DashboardScreen(Screen[None]):
             return
         self.app.pop_screen()
 
+    def _load_again(self, _result: object) -> None:
+        """A dialog's callback: read the audit again, whatever the dialog returned."""
+        self.load()
+
     def action_add_case(self) -> None:
         self._case_dialog(None)
 
@@ -251,7 +270,7 @@ class DashboardScreen(Screen[None]):
         from audit_tui.tui.screens.case_dialog import CaseDialog
 
         taken = {c.case_ref for c in self.cases if case is None or c.id != case.id}
-        self.app.push_screen(CaseDialog(self.audit, case, taken), callback=lambda _: self.load())
+        self.app.push_screen(CaseDialog(self.audit, case, taken), callback=self._load_again)
 
     def action_remove_case(self) -> None:
         case = self.current_case()
@@ -300,7 +319,7 @@ class DashboardScreen(Screen[None]):
             return
         from audit_tui.tui.screens.import_dialog import ImportCasesDialog
 
-        self.app.push_screen(ImportCasesDialog(self.audit), callback=lambda _: self.load())
+        self.app.push_screen(ImportCasesDialog(self.audit), callback=self._load_again)
 
     def action_judgements(self) -> None:
         if self.audit is None:

@@ -4,6 +4,7 @@ then the help text, which lives in help.md."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,7 +15,7 @@ from textual.widgets import Markdown
 HELP_FILE = Path(__file__).resolve().parent.parent / "help.md"
 
 
-def keys_table(screen: Screen) -> str:
+def keys_table(screen: Screen[Any]) -> str:
     """audit-tui's own keys on `screen` (they have binding ids a user can remap); the scrolling
     keys Textual gives its widgets are left out."""
     rows = ["| Key | Does | Binding id (for remapping) |", "|---|---|---|"]
@@ -32,7 +33,7 @@ def keys_table(screen: Screen) -> str:
     return "\n".join(rows)
 
 
-def screen_title(screen: Screen) -> str:
+def screen_title(screen: Screen[Any]) -> str:
     """What a user calls the screen: its HELP_TITLE ("Case walk"), never the class name."""
     return str(getattr(screen, "HELP_TITLE", "") or "This screen")
 
@@ -43,7 +44,7 @@ class HelpScreen(ModalScreen[None]):
         Binding("question_mark", "dismiss", "Close", id="close_help", show=False),
     ]
 
-    def __init__(self, beneath: Screen) -> None:
+    def __init__(self, beneath: Screen[Any]) -> None:
         super().__init__()
         self.beneath = beneath
 

@@ -87,12 +87,12 @@ class CaseTable(ScrollView, can_focus=True):
         current = self.cursor_key
         self.columns = list(columns)
         self._keys = [key for key, _ in rows]
-        self._cells = [tuple(printable(str(c)) for c in cells) for _, cells in rows]
-        self._search = ["\t".join(cells).casefold() for cells in self._cells]
+        self._cells = [_shown(cells) for _, cells in rows]
+        self._search = []  # built by the first filter: opening the list need not pay for it
         self._at = {key: i for i, key in enumerate(self._keys)}
-        self._widths = [len(c.label) for c in self.columns]
-        for cells in self._cells:
-            self._widths = [max(w, len(c)) for w, c in zip(self._widths, cells, strict=True)]
+        by_column = zip(*self._cells, strict=True) if self._cells else ()
+        widths = [max(map(len, column)) for column in by_column] or [0] * len(self.columns)
+        self._widths = [max(len(c.label), w) for c, w in zip(self.columns, widths, strict=True)]
         self._apply_filter(current)
 
     def update_row(self, key: str, cells: Sequence[str]) -> None:
@@ -100,8 +100,9 @@ class CaseTable(ScrollView, can_focus=True):
         at = self._at.get(key)
         if at is None:
             return
-        self._cells[at] = tuple(printable(str(c)) for c in cells)
-        self._search[at] = "\t".join(self._cells[at]).casefold()
+        self._cells[at] = _shown(cells)
+        if self._search:
+            self._search[at] = "\t".join(self._cells[at]).casefold()
         self._widths = [max(w, len(c)) for w, c in zip(self._widths, self._cells[at], strict=True)]
         self.refresh()
 
@@ -112,6 +113,8 @@ class CaseTable(ScrollView, can_focus=True):
 
     def _apply_filter(self, keep: str | None) -> None:
         needle = self._needle
+        if needle and not self._search:
+            self._search = ["\t".join(cells).casefold() for cells in self._cells]
         self._shown = (
             [i for i, text in enumerate(self._search) if needle in text]
             if needle
@@ -216,3 +219,11 @@ class CaseTable(ScrollView, can_focus=True):
         text = "".join(f" {c:<{w}} " for c, w in zip(cells, self._widths, strict=False))
         line = text[scroll_x : scroll_x + width].ljust(width)
         return Strip([Segment(line, style if isinstance(style, Style) else Style())], width)
+
+
+def _shown(cells: Sequence[str]) -> tuple[str, ...]:
+    """Cells as shown: control characters (only in data older than the rule refusing them)
+    made visible; one check a row, since almost every row has none."""
+    row = tuple(cells)
+    joined = "\t".join(row)
+    return row if printable(joined) == joined else tuple(printable(c) for c in row)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -11,6 +11,8 @@ from textual.message import Message
 from textual.widgets import Static
 
 if TYPE_CHECKING:
+    from textual.css.styles import RulesMap
+
     from audit_tui.domain.records import AnswerInfo
 
 ANSWER_MARKS = {"yes": "✓ Yes", "no": "✗ No", "na": "– N/A", None: "· ───"}
@@ -21,7 +23,7 @@ STATE_WORDS = {
     "stored": "",
     "loading": "",
 }
-VALUE_CLASSES = {"yes": "-yes", "no": "-no", "na": "-na"}
+VALUE_CLASSES: dict[str | None, str] = {"yes": "-yes", "no": "-no", "na": "-na"}
 TAG_WORDS = {"strength": "strength", "improvement": "area for improvement"}
 
 
@@ -158,11 +160,13 @@ class ItemRow(Static):
         answer changes a word or two, and a layout of the whole walk per change costs a fast
         typist tens of milliseconds a key."""
         width = self.content_region.width
+        # a widget's styles answer a rule's name as a RulesMap does (Textual passes them as one)
+        rules = cast("RulesMap", self.styles)
         same_height = (
             width > 0
             and self._shown is not None
-            and Content(text).get_height(self.styles, width)
-            == Content(self._shown).get_height(self.styles, width)
+            and Content(text).get_height(rules, width)
+            == Content(self._shown).get_height(rules, width)
         )
         self._shown = text
         self.update(text, layout=not same_height)

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.text import Text
 from textual.widgets import DataTable
 
 from audit_tui.tui.text import cell
 
 
 def fill_table(
-    table: DataTable,
+    table: DataTable[Text],
     columns: Sequence[tuple[str, str]],
     rows: Sequence[tuple[str, Sequence[str]]],
 ) -> None:
