@@ -20,7 +20,7 @@ from pathlib import Path
 from audit_tui.domain.answers import Answer
 from audit_tui.paths import shipped_rubric_dir
 from audit_tui.store.database import open_repository
-from bench import responsiveness, startup
+from bench import dashboard, responsiveness, startup
 from bench.synth import write_csvs
 
 N_CASES = int(os.environ.get("BENCH_CASES", "10000"))
@@ -177,7 +177,7 @@ def bench_save_answer(work: Path) -> None:
 
     def raw_once(i: int) -> None:
         """The same work by hand: the lock taken by counting the audit's revision, the case
-        checked, the old value read, the answer and its history written."""
+        checked, the old value read, the answer, its history and the kept counts written."""
         new = values[i % 2].value
         con.execute("BEGIN IMMEDIATE")
         con.execute(
@@ -208,6 +208,16 @@ def bench_save_answer(work: Path) -> None:
             " changed_by, via) VALUES (?, '2.2.3', ?, ?, datetime('now'), 'bench', 'raw')",
             (case.id, old[0] if old else None, new),
         )
+        if old is None:  # the counts kept for the live ratings (store/counts.py)
+            con.execute("UPDATE audit_case SET answered = answered + 1 WHERE id = ?", (case.id,))
+        for value, step in ((old[0] if old else None, -1), (new, 1)):
+            if value is not None:
+                con.execute(
+                    "INSERT INTO item_tally (audit_id, item_id, value, n) VALUES (?, '2.2.3', ?, ?)"
+                    " ON CONFLICT (audit_id, item_id, value) DO UPDATE SET n = item_tally.n"
+                    " + excluded.n",
+                    (audit.info.id, value, step),
+                )
         con.execute("COMMIT")
 
     ours_t, raw_t = [], []
@@ -245,6 +255,27 @@ def bench_answering(work: Path, big: Path) -> None:
         absolute(f"TUI event loop held, worst, {size} cases", run.worst_lag, 0.050)
 
 
+def bench_dashboard(work: Path, big: Path) -> None:
+    """Opening the dashboard (a freshly started app each time) and each filter keystroke, in a
+    real terminal: the large audit against the 28-case one."""
+    small = dashboard.measure(str(work / "small.db"), "demo-tameside", "001\x7f")
+    large = dashboard.measure(str(big), "big", "999\x7f")
+    report(
+        f"TUI dashboard open, {N_CASES} cases",
+        statistics.median(large.opened),
+        statistics.median(small.opened),
+        1.5,
+        "the 28-case audit (medians)",
+    )
+    report(
+        f"TUI filter keystroke, {N_CASES} cases",
+        statistics.median(large.filtered),
+        statistics.median(small.filtered),
+        1.5,
+        "the 28-case audit (medians)",
+    )
+
+
 def _rubric():  # type: ignore[no-untyped-def]
     from audit_tui.domain.loader import load_rubric_file
 
@@ -266,6 +297,7 @@ def main() -> int:
         ours, bare = startup.measure(str(work / "small.db"))
         report("TUI start: audit list first paint", ours, bare, 1.5, "bare Textual app, one word")
         bench_answering(work, db)
+        bench_dashboard(work, db)
     return 0
 
 

@@ -133,6 +133,26 @@ def _chains(
     return chains, stored
 
 
+def assert_counts_hold(target: str) -> None:
+    """The counts each write keeps agree with the answers, after every writer has written."""
+    from audit_tui.store import aggregates, counts
+
+    repo = open_repository(target)
+    audit = repo.open_audit("team")
+    with repo.engine.connect() as conn:
+        assert counts.answered_by_value(conn, audit.info.id) == aggregates.counted_answers(
+            conn, audit.info.id
+        )
+    _, stored = _chains(target)
+    per_case: dict[int, int] = {}
+    for (case_id, _item), value in stored.items():
+        per_case[case_id] = per_case.get(case_id, 0) + (value is not None)
+    assert {c.id: c.answered for c in repo.list_cases(audit)} == {
+        c.id: per_case.get(c.id, 0) for c in repo.list_cases(audit)
+    }
+    repo.engine.dispose()
+
+
 def assert_chains_hold(target: str) -> int:
     chains, stored = _chains(target)
     broken = []
@@ -166,6 +186,7 @@ def test_eight_concurrent_imports_of_the_same_cells_keep_every_chain(
     results = _release(scripts)
     assert [r.returncode for r in results] == [0] * WRITERS, [r.stderr for r in results]
     changes = assert_chains_hold(team_db)
+    assert_counts_hold(team_db)
     assert changes >= CASES * len(KEY_QUESTIONS)  # the first import wrote every cell
     written = sum(int(r.stdout.split(": ")[1].split(" written")[0]) for r in results)
     assert written == changes  # every change reported is in the history, and nothing else
@@ -178,6 +199,7 @@ def test_eight_concurrent_savers_report_what_the_history_holds(
     results = _release([[SAVE_WRITER, team_db, str(seed), str(rounds)] for seed in range(WRITERS)])
     assert [r.returncode for r in results] == [0] * WRITERS, [r.stderr for r in results]
     assert_chains_hold(team_db)
+    assert_counts_hold(team_db)
     reported = [tuple(save) for r in results for save in json.loads(r.stdout)]
     revisions = [save[3] for save in reported]
     # one change, one revision: the lock serialised them

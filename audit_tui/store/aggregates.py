@@ -16,6 +16,7 @@ from audit_tui.domain.answers import Answer
 from audit_tui.domain.cases import NOT_RECORDED
 from audit_tui.domain.records import OpenAudit
 from audit_tui.scoring import Tally
+from audit_tui.store import counts
 from audit_tui.store.models import AnswerRow, CaseRow, table_of
 
 CASE = table_of(CaseRow)
@@ -25,7 +26,9 @@ LIVE = CASE.c.removed_at.is_(None)
 
 
 def tallies(conn: Connection, audit: OpenAudit) -> tuple[int, dict[str, Tally]]:
-    """(number of cases, per-item tallies) from two GROUP BY queries on `conn` (one snapshot)."""
+    """(number of cases, per-item tallies) on `conn` (one snapshot): the answers from the counts
+    every write keeps (store/counts.py), which cases each item applies to from one GROUP BY of
+    the cases by the attributes that decide it."""
     rubric = audit.rubric
     used = rubric.rule_attributes
     attr_cols = [CASE.c.attributes[name].as_string() for name in used]
@@ -34,16 +37,8 @@ def tallies(conn: Connection, audit: OpenAudit) -> tuple[int, dict[str, Tally]]:
         .where(CASE.c.audit_id == audit.info.id, LIVE)
         .group_by(*attr_cols)
     )
-    counts_q = (
-        select(ANSWER.c.item_id, ANSWER.c.value, func.count())
-        .join(CASE, CASE.c.id == ANSWER.c.case_id)
-        .where(CASE.c.audit_id == audit.info.id, LIVE, ANSWER.c.value.is_not(None))
-        .group_by(ANSWER.c.item_id, ANSWER.c.value)
-    )
     groups = [(dict(zip(used, row[:-1], strict=True)), row[-1]) for row in conn.execute(groups_q)]
-    answered: dict[str, dict[str, int]] = defaultdict(dict)
-    for item_id, value, n in conn.execute(counts_q):
-        answered[item_id][value] = n
+    answered = counts.answered_by_value(conn, audit.info.id)
     cases = sum(n for _, n in groups)
     applicable_by_rule: dict[tuple[Any, ...], int] = {}
     out: dict[str, Tally] = {}
@@ -61,6 +56,21 @@ def tallies(conn: Connection, audit: OpenAudit) -> tuple[int, dict[str, Tally]]:
             applicable=applicable_by_rule[rule_key],
         )
     return cases, out
+
+
+def counted_answers(conn: Connection, audit_id: int) -> dict[str, dict[str, int]]:
+    """item -> value -> live cases giving it, counted from the answers themselves: what the kept
+    counts must always equal (the tests compare them)."""
+    query = (
+        select(ANSWER.c.item_id, ANSWER.c.value, func.count())
+        .join(CASE, CASE.c.id == ANSWER.c.case_id)
+        .where(CASE.c.audit_id == audit_id, LIVE, ANSWER.c.value.is_not(None))
+        .group_by(ANSWER.c.item_id, ANSWER.c.value)
+    )
+    answered: dict[str, dict[str, int]] = defaultdict(dict)
+    for item_id, value, n in conn.execute(query):
+        answered[item_id][value] = n
+    return dict(answered)
 
 
 Breakdowns = dict[str, tuple[dict[str, int], dict[str, dict[str, Tally]]]]

@@ -97,19 +97,33 @@ class Prepared:
             )
         return ready
 
-    def run(self, conn: Connection, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-        sql, order, processors, fixed = self._for(conn)
+    def _bound(self, conn: Connection, params: dict[str, Any]) -> Any:
+        _sql, order, processors, fixed = self._for(conn)
         given = {**fixed, **params}
         values = {k: (processors[k](v) if k in processors else v) for k, v in given.items()}
-        bound: Any = tuple(values[name] for name in order) if order is not None else values
+        return tuple(values[name] for name in order) if order is not None else values
+
+    def run(self, conn: Connection, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        return self._execute(conn, self._bound(conn, params), many=False)
+
+    def run_many(self, conn: Connection, params: Sequence[dict[str, Any]]) -> None:
+        """The statement once per set of parameters, in one driver call (executemany)."""
+        if params:
+            self._execute(conn, [self._bound(conn, p) for p in params], many=True)
+
+    def _execute(self, conn: Connection, bound: Any, *, many: bool) -> list[tuple[Any, ...]]:
+        sql = self._for(conn)[0]
         driver_error = conn.dialect.loaded_dbapi.Error
         cursor = conn.connection.cursor()
         try:
+            if many:
+                cursor.executemany(sql, bound)
+                return []
             cursor.execute(sql, bound)
             return list(cursor.fetchall()) if cursor.description else []
         except driver_error as exc:  # as Core would raise it: OperationalError, IntegrityError...
             raise DBAPIError.instance(
-                sql, None, exc, driver_error, ismulti=False, hide_parameters=True
+                sql, None, exc, driver_error, ismulti=many, hide_parameters=True
             ) from exc
         finally:
             cursor.close()

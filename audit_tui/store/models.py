@@ -71,6 +71,8 @@ class CaseRow(SQLModel, table=True):
     its answers and their history stay as the audit trail."""
     removed_by: str | None = None
     removed_reason: str | None = Field(default=None, sa_type=Text)
+    answered: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    """How many of its items have an answer: kept by every write (see `store/counts.py`)."""
 
 
 class AnswerRow(SQLModel, table=True):
@@ -156,3 +158,18 @@ class AuditEventRow(SQLModel, table=True):
     by: str
     event: str
     detail: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
+
+
+class ItemTallyRow(SQLModel, table=True):
+    """How many live cases of an audit answered an item with a value: kept by every write, so a
+    live rating starts from these few rows rather than from every answer (`store/counts.py`)."""
+
+    __tablename__ = "item_tally"
+    audit_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("audit.id", ondelete="CASCADE"), primary_key=True, nullable=False
+        )
+    )
+    item_id: str = Field(primary_key=True)
+    value: str = Field(primary_key=True)
+    n: int

@@ -7,6 +7,7 @@ of work; counts come from GROUP BY queries, never from loading every answer.
 from __future__ import annotations
 
 import getpass
+import json
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -40,7 +41,7 @@ from audit_tui.domain.rubric import Rubric
 from audit_tui.domain.words import plural
 from audit_tui.scoring import AuditResult, Tally, score_audit
 from audit_tui.scoring.live import LiveScore
-from audit_tui.store import aggregates
+from audit_tui.store import aggregates, counts
 from audit_tui.store.bulk import Prepared, bulk_insert, driver_rows
 from audit_tui.store.engine import writer
 from audit_tui.store.models import (
@@ -286,7 +287,7 @@ class Repository:
                 )
                 for table in (ANSWER_HISTORY, ANSWER):
                     conn.execute(delete(table).where(table.c.case_id.in_(case_ids)))
-                for table in (JUDGEMENT_HISTORY, JUDGEMENT, CASE):
+                for table in (JUDGEMENT_HISTORY, JUDGEMENT, counts.TALLY, CASE):
                     conn.execute(delete(table).where(table.c.audit_id == audit_id))
                 conn.execute(delete(AUDIT).where(AUDIT.c.id == audit_id))
                 lock.keep()
@@ -454,6 +455,13 @@ class Repository:
                 .where(CASE.c.id == found.id)
                 .values(removed_at=utcnow(), removed_by=self.user, removed_reason=reason)
             )
+            leaving = _answered(conn, [found.id]).get(found.id, {})
+            counts.moved(
+                conn,
+                audit.info.id,
+                [(found.id, item, value, None) for item, (value, _tag) in leaving.items()],
+                cases=False,  # its own count stays: the case's record is the trail
+            )
             self._event(lock, "remove-case", f"{case_ref}: {reason}")
             case = _case_info(conn, audit, found.id)
             lock.keep()
@@ -619,6 +627,11 @@ class Repository:
                     for cid, item in cells
                 ],
             )
+            counts.moved(
+                conn,
+                audit.info.id,
+                [(cid, item, answered[cid][item][0], None) for cid, item in cells],
+            )
         conn.execute(
             update(CASE)
             .where(CASE.c.id == bindparam("b_id"))
@@ -747,6 +760,7 @@ class Repository:
                     "via": via,
                 },
             )
+            counts.moved(conn, audit.info.id, [(case.id, item_id, old_value, new_value)])
             revision = lock.keep()
         return SavedAnswer(answer=saved, old_value=old_value, changed=True, revision=revision)
 
@@ -824,6 +838,7 @@ class Repository:
                 via=via,
             )
             if history:
+                counts.moved(conn, audit.info.id, history)
                 lock.keep()
         summary.written = len(inserts) + len(updates)
         return summary
@@ -1065,35 +1080,41 @@ def _case_infos(
         CASE.c.removed_reason,
     ]
     query = select(*columns).where(CASE.c.audit_id == audit.info.id, *where)
-    if progress:
-        answered = (
-            select(ANSWER.c.case_id, func.count().label("n"))
-            .join(CASE, CASE.c.id == ANSWER.c.case_id)
-            .where(CASE.c.audit_id == audit.info.id, *where, ANSWER.c.value.is_not(None))
-            .group_by(ANSWER.c.case_id)
-            .subquery()
-        )
-        query = query.add_columns(func.coalesce(answered.c.n, 0)).outerjoin(
-            answered, answered.c.case_id == CASE.c.id
-        )
+    if progress:  # the count every answer keeps up to date (store/counts.py)
+        query = query.add_columns(CASE.c.answered)
     order = (CASE.c.removed_at, CASE.c.id) if removed_order else (CASE.c.position, CASE.c.id)
     rubric = audit.rubric
-    rows = conn.execute(query.order_by(*order)).all()
-    # unpacked rather than read by name: ten thousand rows on every dashboard refresh
-    return [
-        CaseInfo(
-            id=cid,
-            case_ref=ref,
-            attributes=attrs,
-            position=pos,
-            answered=rest[0] if rest else 0,
-            applicable=rubric.applicable_count(attrs),
-            removed_at=removed_at,
-            removed_by=removed_by or "",
-            removed_reason=reason or "",
+    # On the driver's cursor, unpacked rather than read by name, each distinct set of attributes
+    # decoded once: ten thousand rows each time an audit is opened.
+    rows = driver_rows(conn, query.order_by(*order))
+    when = CASE.c.removed_at.type.dialect_impl(conn.dialect).result_processor(conn.dialect, None)
+    known: dict[object, tuple[dict[str, str], int]] = {}
+
+    def attributes(raw: str | dict[str, str]) -> tuple[dict[str, str], int]:
+        """The attributes and how many items apply to them, once per distinct set."""
+        key = raw if isinstance(raw, str) else tuple(raw.items())
+        if key not in known:  # PostgreSQL's driver decodes JSON itself
+            attrs = json.loads(raw) if isinstance(raw, str) else raw
+            known[key] = (attrs, rubric.applicable_count(attrs))
+        return known[key]
+
+    out = []
+    for cid, ref, raw, pos, removed_at, removed_by, reason, *rest in rows:
+        attrs, applicable = attributes(raw)
+        out.append(
+            CaseInfo(
+                id=cid,
+                case_ref=ref,
+                attributes=attrs,
+                position=pos,
+                answered=rest[0] if rest else 0,
+                applicable=applicable,
+                removed_at=when(removed_at) if when and removed_at is not None else removed_at,
+                removed_by=removed_by or "",
+                removed_reason=reason or "",
+            )
         )
-        for cid, ref, attrs, pos, removed_at, removed_by, reason, *rest in rows
-    ]
+    return out
 
 
 def _case_info(conn: Connection, audit: OpenAudit, case_id: int) -> CaseInfo | None:

@@ -7,7 +7,7 @@ or a poll that finds a newer revision, marks it stale: it is counted again, once
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ class LiveAudit:
         at = self._index.get(case_id)
         if step and at is not None:
             case = self.cases[at]
-            self.cases[at] = replace(case, answered=case.answered + step)
+            self.cases[at] = case._replace(answered=case.answered + step)
             self.changed_cases.add(case_id)
         self.result = self.score.result(self.audit.rubric, self.audit.info.name)
         return True

@@ -29,6 +29,8 @@ DIALOG_ACTIONS = frozenset(
     {"add_case", "edit_case", "import_cases", "export_report", "remove_case", "rename_audit",
      "delete_audit"}
 )  # fmt: skip
+INDEX_AFTER = 0.3
+"""Seconds after the cases are shown before the filter's index is built (on a thread)."""
 NARROW = 110
 """Below this width the ratings go beneath the cases (app.tcss: Screen.-narrow)."""
 
@@ -58,10 +60,30 @@ def _label(value: str) -> str:
     return value_label(value)  # a few values, ten thousand cases: worked out once each
 
 
+STATUSES = ("✓ complete", "◐ in progress", "○ not started")
+
+
 def case_status(case: CaseInfo) -> str:
     if case.complete:
-        return "✓ complete"
-    return "◐ in progress" if case.answered else "○ not started"
+        return STATUSES[0]
+    return STATUSES[1] if case.answered else STATUSES[2]
+
+
+def table_widths(live: LiveAudit) -> list[int]:
+    """The widest cell of each column, from what can be known without making every row: the
+    longest reference, the rubric's values, the largest count, the status words."""
+    rubric = live.audit.rubric
+    cases = live.cases
+    most = max((c.applicable for c in cases), default=0)
+    return [
+        max(map(len, (c.case_ref for c in cases)), default=0),
+        *(
+            max(len("–"), *(len(_label(v)) for v in attr.values))
+            for attr in rubric.attributes_shown_in("case_list")
+        ),
+        2 * len(str(most)) + 1,
+        max(map(len, STATUSES)),
+    ]
 
 
 class DashboardScreen(Screen[None]):
@@ -149,22 +171,32 @@ class DashboardScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
     @guarded
     def load(self) -> None:
-        """Open the audit and count it in full: what every screen above then keeps current."""
+        """Open the audit and count it (from the kept counts): what every screen above then
+        keeps current. The table's widths are worked out here, off the event loop; its rows
+        are made only as they are drawn."""
         from audit_tui.tui.live import LiveAudit
 
         repo = audit_app(self).store.repo
         audit = repo.open_audit(self.audit_name)
         live = LiveAudit(audit=audit, cases=repo.list_cases(audit), score=repo.live_score(audit))
-        self.app.call_from_thread(self._loaded, live)
+        self.app.call_from_thread(self._loaded, live, table_widths(live))
 
-    def _loaded(self, live: LiveAudit) -> None:
+    def _loaded(self, live: LiveAudit, widths: list[int]) -> None:
         audit_app(self).watch_live(live)
-        self._show_live(live, whole=True)
+        self._show_live(live, widths=widths)
         self.call_after_refresh(audit_app(self).settle_heap)
+        # once the dashboard is on screen: a thread building it meanwhile would slow the drawing
+        self.set_timer(INDEX_AFTER, self._index_cases)
 
-    def _show_live(self, live: LiveAudit, whole: bool = False) -> None:
-        """Draw from the shared live audit: the whole table after a load, else only the cases
-        whose progress moved (answering in a case never rebuilds the table)."""
+    @work(thread=True, exclusive=True, group="case-index", exit_on_error=False)
+    @guarded
+    def _index_cases(self) -> None:
+        """The filter's index, built while the user reads the dashboard."""
+        self.query_one("#cases", CaseTable).index_rows()()
+
+    def _show_live(self, live: LiveAudit, widths: list[int] | None = None) -> None:
+        """Draw from the shared live audit: every row after a load (`widths` given), else only
+        the cases whose progress moved (answering in a case never rebuilds the table)."""
         self.audit, self.cases, self.result = live.audit, live.cases, live.result
         info = live.audit.info
         where = " · ".join(x for x in (info.pdu, info.region) if x)
@@ -174,18 +206,22 @@ class DashboardScreen(Screen[None]):
         self.query_one(RatingsPanel).show(live.audit.rubric, live.result)
         table = self.query_one("#cases", CaseTable)
         shown = live.audit.rubric.attributes_shown_in("case_list")
-        if whole:
-            table.set_rows(
+        if widths is not None:
+            cases = live.cases
+            table.show_rows(
                 case_columns(live.audit.rubric),
-                [(str(case.id), case_row(case, shown)) for case in live.cases],
+                [str(case.id) for case in cases],
+                lambda i: case_row(cases[i], shown),
+                widths,
             )
+            self._by_id = {str(c.id): c for c in cases}
         else:
             for case_id in sorted(live.changed_cases):
                 case = live.case(case_id)
                 if case is not None:
                     table.update_row(str(case_id), case_row(case, shown))
+                    self._by_id[str(case_id)] = case
         live.changed_cases.clear()
-        self._by_id = {str(c.id): c for c in live.cases}
         self._show_status()
 
     def _filtering(self) -> bool:

@@ -8,7 +8,7 @@ lower-case strings, and `render_line` draws the few rows in view.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rich.segment import Segment
@@ -72,7 +72,8 @@ class CaseTable(ScrollView, can_focus=True):
         self.columns: list[Column] = []
         self._widths: list[int] = []
         self._keys: list[str] = []
-        self._cells: list[tuple[str, ...]] = []
+        self._make: Callable[[int], Sequence[str]] = lambda _i: ()
+        self._cells: list[tuple[str, ...] | None] = []
         self._search: list[str] = []
         self._at: dict[str, int] = {}
         self._shown: list[int] = []
@@ -83,28 +84,72 @@ class CaseTable(ScrollView, can_focus=True):
     def set_rows(
         self, columns: Sequence[Column], rows: Sequence[tuple[str, Sequence[str]]]
     ) -> None:
-        """Replace every row: (key, cells). Keeps the cursor on the same key when it is shown."""
+        """Replace every row with ready cells: (key, cells)."""
+        made = [tuple(cells) for _, cells in rows]
+        by_column = zip(*made, strict=True) if made else ()
+        widths = [max(map(len, column)) for column in by_column] or [0] * len(columns)
+        self.show_rows(columns, [key for key, _ in rows], made.__getitem__, widths)
+
+    def show_rows(
+        self,
+        columns: Sequence[Column],
+        keys: list[str],
+        make: Callable[[int], Sequence[str]],
+        widths: Sequence[int],
+    ) -> None:
+        """Replace every row: `keys[i]` is row i's key, `make(i)` its cells, made only when the
+        row is first drawn (or searched); `widths` the widest cell of each column, worked out by
+        the caller from what it knows (a rubric's values) rather than from every row. Keeps the
+        cursor on the same key when it is still shown."""
         current = self.cursor_key
         self.columns = list(columns)
-        self._keys = [key for key, _ in rows]
-        self._cells = [_shown(cells) for _, cells in rows]
-        self._search = []  # built by the first filter: opening the list need not pay for it
-        self._at = {key: i for i, key in enumerate(self._keys)}
-        by_column = zip(*self._cells, strict=True) if self._cells else ()
-        widths = [max(map(len, column)) for column in by_column] or [0] * len(self.columns)
+        self._keys = keys
+        self._make = make
+        self._cells = [None] * len(keys)
+        self._search = []
+        self._at = {key: i for i, key in enumerate(keys)}
         self._widths = [max(len(c.label), w) for c, w in zip(self.columns, widths, strict=True)]
         self._apply_filter(current)
+
+    def cells(self, index: int) -> tuple[str, ...]:
+        """Row `index`'s cells, made (and made printable) the first time they are needed."""
+        made = self._cells[index]
+        if made is None:
+            made = self._cells[index] = _shown(self._make(index))
+        return made
 
     def update_row(self, key: str, cells: Sequence[str]) -> None:
         """Redraw one row (a case whose progress moved); widths grow if they must."""
         at = self._at.get(key)
         if at is None:
             return
-        self._cells[at] = _shown(cells)
+        made = self._cells[at] = _shown(cells)
         if self._search:
-            self._search[at] = "\t".join(self._cells[at]).casefold()
-        self._widths = [max(w, len(c)) for w, c in zip(self._widths, self._cells[at], strict=True)]
+            self._search[at] = "\t".join(made).casefold()
+        self._widths = [max(w, len(c)) for w, c in zip(self._widths, made, strict=True)]
         self.refresh()
+
+    def index_rows(self) -> Callable[[], None]:
+        """Work to run on a thread: build the search index of the rows shown now, then install
+        it from the event loop (unless the rows have been replaced meanwhile)."""
+        keys, make = self._keys, self._make
+
+        def build() -> None:
+            index = ["\t".join(_shown(make(i))).casefold() for i in range(len(keys))]
+            self.app.call_from_thread(self._install_index, keys, index)
+
+        return build
+
+    def _install_index(self, keys: list[str], index: list[str]) -> None:
+        if keys is self._keys and not self._search:
+            self._search = index
+
+    def search_index(self) -> list[str]:
+        """Every row's text as the filter searches it. Built once per set of rows; the dashboard
+        builds it on a thread as soon as the rows are shown, so typing a filter need not wait."""
+        if not self._search:
+            self._search = ["\t".join(self.cells(i)).casefold() for i in range(len(self._keys))]
+        return self._search
 
     def filter(self, needle: str) -> None:
         """Show only rows holding `needle` in any cell (case-insensitive)."""
@@ -113,10 +158,8 @@ class CaseTable(ScrollView, can_focus=True):
 
     def _apply_filter(self, keep: str | None) -> None:
         needle = self._needle
-        if needle and not self._search:
-            self._search = ["\t".join(cells).casefold() for cells in self._cells]
         self._shown = (
-            [i for i, text in enumerate(self._search) if needle in text]
+            [i for i, text in enumerate(self.search_index()) if needle in text]
             if needle
             else list(range(len(self._keys)))
         )
@@ -148,10 +191,10 @@ class CaseTable(ScrollView, can_focus=True):
         return self._keys[self._shown[min(self.cursor, len(self._shown) - 1)]]
 
     def get_row(self, key: str) -> list[str]:
-        return list(self._cells[self._at[key]])
+        return list(self.cells(self._at[key]))
 
     def get_row_at(self, index: int) -> list[str]:
-        return list(self._cells[self._shown[index]])
+        return list(self.cells(self._shown[index]))
 
     def move_to(self, key: str) -> None:
         at = self._at.get(key)
@@ -209,7 +252,7 @@ class CaseTable(ScrollView, can_focus=True):
             index = round(self.scroll_offset.y) + y - 1
             if index >= len(self._shown):
                 return Strip.blank(width, self.rich_style)
-            cells = self._cells[self._shown[index]]
+            cells = self.cells(self._shown[index])
             if index == self.cursor:
                 style = self.get_component_rich_style("case-table--cursor")
             elif index % 2:
@@ -225,5 +268,5 @@ def _shown(cells: Sequence[str]) -> tuple[str, ...]:
     """Cells as shown: control characters (only in data older than the rule refusing them)
     made visible; one check a row, since almost every row has none."""
     row = tuple(cells)
-    joined = "\t".join(row)
+    joined = " ".join(row)  # a separator printable() leaves alone
     return row if printable(joined) == joined else tuple(printable(c) for c in row)
