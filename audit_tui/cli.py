@@ -19,6 +19,7 @@ from audit_tui.domain.errors import AuditError, UsageError
 if TYPE_CHECKING:
     from audit_tui.domain.registry import RubricCatalogue
     from audit_tui.store.repository import Repository
+from audit_tui.domain.access import ROLES
 from audit_tui.reporting.formats import FORMATS as REPORT_FORMATS
 
 
@@ -32,6 +33,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--db",
         metavar="TARGET",
         help="SQLite file or PostgreSQL URL (default: $AUDIT_TUI_DB, else the user data folder)",
+    )
+    parser.add_argument(
+        "--as",
+        dest="as_user",
+        metavar="NAME",
+        help="who you are, on SQLite (default: $AUDIT_TUI_USER, else your login); on PostgreSQL"
+        " you are the database login",
     )
     parser.add_argument(
         "--rubric-file",
@@ -88,6 +96,49 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("audit", metavar="AUDIT")
     remove.add_argument("case_ref", metavar="CASE_REF")
     remove.add_argument("--reason", required=True, metavar="TEXT", help="why it is removed")
+
+    grant = sub.add_parser(
+        "grant", help="PostgreSQL, run by the database owner: let an existing login use audit-tui"
+    )
+    grant.add_argument("user", metavar="USER")
+
+    member = sub.add_parser("member", help="list, add or remove the people of an audit")
+    member.add_argument("audit", metavar="AUDIT")
+    member.add_argument("action", choices=("add", "remove", "list"))
+    member.add_argument("user", metavar="USER", nargs="?")
+    member.add_argument("--role", choices=ROLES, default="auditor", help="(default: auditor)")
+
+    allocate = sub.add_parser("allocate", help="deal the audit's cases to auditors in turn")
+    allocate.add_argument("audit", metavar="AUDIT")
+    allocate.add_argument("--auditors", required=True, metavar="A,B,C")
+    allocate.add_argument(
+        "--balance", metavar="ATTRIBUTE", help="give each auditor a like share of each value"
+    )
+    allocate.add_argument(
+        "--cases",
+        metavar="REF,REF",
+        help="(re)allocate these cases only (default: every case not yet allocated)",
+    )
+
+    for name, what in (
+        ("complete", "say a case is done: every item that applies is answered"),
+        ("sign-off", "sign a finished case off (the lead): its answers no longer change"),
+    ):
+        cmd = sub.add_parser(name, help=what)
+        cmd.add_argument("audit", metavar="AUDIT")
+        cmd.add_argument("case_ref", metavar="CASE_REF")
+    lock = sub.add_parser("lock", help="freeze the audit's figures (the lead)")
+    lock.add_argument("audit", metavar="AUDIT")
+    unlock = sub.add_parser("unlock", help="open a locked audit to changes again (the lead)")
+    unlock.add_argument("audit", metavar="AUDIT")
+    unlock.add_argument("--reason", required=True, metavar="TEXT", help="why (kept in the log)")
+
+    history = sub.add_parser("history", help="the audit trail: who changed what, when, and why")
+    history.add_argument("audit", metavar="AUDIT")
+    history.add_argument("--case", metavar="REF")
+    history.add_argument("--item", metavar="ID")
+    history.add_argument("--by", metavar="USER")
+    history.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
     report = sub.add_parser("report", help="write the audit's report")
     report.add_argument("audit", metavar="AUDIT")
@@ -163,7 +214,13 @@ def _repo(args: argparse.Namespace, *, create: bool = False) -> Repository:
     from audit_tui.paths import default_database
     from audit_tui.store.database import open_repository
 
-    return open_repository(args.db or default_database(), create=create)
+    repo = open_repository(args.db or default_database(), args.as_user, create=create)
+    if args.as_user is not None and repo.engine.dialect.name != "sqlite":
+        repo.engine.dispose()
+        raise UsageError(
+            "--as is for SQLite: on PostgreSQL you are the role you log in as (put it in the URL)"
+        )
+    return repo
 
 
 def _catalogue(args: argparse.Namespace) -> RubricCatalogue:
@@ -282,6 +339,107 @@ def cmd_remove_case(args: argparse.Namespace) -> int:
     return 0
 
 
+def _names(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def cmd_grant(args: argparse.Namespace) -> int:
+    from audit_tui.store.roles import grant
+
+    repo = _repo(args)
+    grant(repo.engine, args.user)
+    print(
+        f"{args.user} may now use audit-tui on this database (as a lead only of what they create)"
+    )
+    return 0
+
+
+def cmd_member(args: argparse.Namespace) -> int:
+    from audit_tui.store import team
+
+    if args.action != "list" and not args.user:
+        raise UsageError(f"member {args.action}: name the USER")
+    repo = _repo(args)
+    audit = repo.open_audit(args.audit)
+    if args.action == "add":
+        print(team.set_member(repo, audit, args.user, args.role))
+    elif args.action == "remove":
+        print(team.remove_member(repo, audit, args.user))
+    else:
+        found = team.members(repo, audit)
+        if not found:
+            print(f'audit "{audit.info.name}" has no members: everyone may change it')
+        for m in found:
+            print(f"{m.user}\t{m.role}")
+    return 0
+
+
+def cmd_allocate(args: argparse.Namespace) -> int:
+    from audit_tui.store import team
+
+    repo = _repo(args)
+    audit = repo.open_audit(args.audit)
+    cases = _names(args.cases) if args.cases is not None else None
+    done = team.allocate(repo, audit, _names(args.auditors), balance=args.balance, cases=cases)
+    print(f'{done} in "{audit.info.name}"')
+    return 0
+
+
+def cmd_complete(args: argparse.Namespace) -> int:
+    from audit_tui.store import team
+
+    repo = _repo(args)
+    audit = repo.open_audit(args.audit)
+    case = team.complete_case(repo, audit, args.case_ref)
+    print(f"case {case.case_ref} marked complete by {case.completed_by}")
+    return 0
+
+
+def cmd_sign_off(args: argparse.Namespace) -> int:
+    from audit_tui.store import team
+
+    repo = _repo(args)
+    audit = repo.open_audit(args.audit)
+    case = team.sign_off(repo, audit, args.case_ref)
+    print(f"case {case.case_ref} signed off by {case.signed_off_by}: its answers are final")
+    return 0
+
+
+def cmd_lock(args: argparse.Namespace) -> int:
+    from audit_tui.store import team
+
+    repo = _repo(args)
+    audit = repo.open_audit(args.audit)
+    team.lock_audit(repo, audit)
+    print(f'locked audit "{audit.info.name}": nothing in it can change until it is unlocked')
+    return 0
+
+
+def cmd_unlock(args: argparse.Namespace) -> int:
+    from audit_tui.store import team
+
+    if not args.reason.strip():
+        raise UsageError("--reason cannot be empty: say why the audit is unlocked")
+    repo = _repo(args)
+    audit = repo.open_audit(args.audit)
+    team.unlock_audit(repo, audit, args.reason)
+    print(f'unlocked audit "{audit.info.name}"')
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from audit_tui.reporting.trail import render_history
+    from audit_tui.store import trail
+
+    repo = _repo(args)
+    audit = repo.open_audit(args.audit)
+    changes = trail.changes(repo, audit, case=args.case, item=args.item, by=args.by)
+    narrowed = args.case is not None or args.item is not None
+    events = [] if narrowed else trail.events(repo, audit, by=args.by)
+    sys.stdout.write(render_history(changes, events, args.format))
+    return 0
+
+
 def cmd_import_judgements(args: argparse.Namespace) -> int:
     from audit_tui.io.imports import import_judgements
 
@@ -339,8 +497,13 @@ def _open_tui(args: argparse.Namespace, audit: str | None) -> int:
     from audit_tui.paths import default_database
     from audit_tui.tui.app import build_app
 
+    target = args.db or default_database()
+    if args.as_user is not None and target.startswith(("postgresql", "postgres:")):
+        raise UsageError(
+            "--as is for SQLite: on PostgreSQL you are the role you log in as (put it in the URL)"
+        )
     build_app(
-        args.db or default_database(), open_audit=audit, rubric_files=tuple(args.rubric_file)
+        target, open_audit=audit, rubric_files=tuple(args.rubric_file), user=args.as_user
     ).run()
     return 0
 
@@ -354,6 +517,14 @@ COMMANDS = {
     "rename": cmd_rename,
     "delete": cmd_delete,
     "remove-case": cmd_remove_case,
+    "grant": cmd_grant,
+    "member": cmd_member,
+    "allocate": cmd_allocate,
+    "complete": cmd_complete,
+    "sign-off": cmd_sign_off,
+    "lock": cmd_lock,
+    "unlock": cmd_unlock,
+    "history": cmd_history,
     "report": cmd_report,
     "demo": cmd_demo,
     "audits": cmd_audits,

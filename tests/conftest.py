@@ -8,19 +8,28 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from audit_tui.domain.loader import parse_rubric
 from audit_tui.domain.rubric import Rubric
 from audit_tui.paths import shipped_rubric_dir
 from audit_tui.store.database import open_repository
 from audit_tui.store.repository import Repository
+from audit_tui.store.roles import grant
 
 RUBRIC_PATH = shipped_rubric_dir() / "hmip-probation-pdu-2021.toml"
 PG_URL_VAR = "AUDIT_TUI_TEST_PG_URL"
+Person = Callable[[str], Repository]
+"""`people("ann")`: a repository acting as ann."""
+
+
+def is_pg(target: str) -> bool:
+    return target.startswith("postgresql")
 
 
 @pytest.fixture(autouse=True)
@@ -81,9 +90,17 @@ def db_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     url = request.getfixturevalue("pg_server_url")
     yield url
+    empty_pg(url)
+
+
+def empty_pg(url: str) -> None:
+    """Every audit gone, whoever leads it and locked or not: TRUNCATE passes the row triggers
+    that keep the team rules (the test server's login owns the tables)."""
+    from sqlalchemy import text
+
     repo = open_repository(url)
-    for info in repo.list_audits():
-        repo.delete_audit(info.name)
+    with repo.engine.begin() as conn:
+        conn.execute(text("TRUNCATE audit RESTART IDENTITY CASCADE"))
     repo.engine.dispose()
 
 
@@ -99,3 +116,38 @@ def sqlite_repo(sqlite_target: str) -> Iterator[Repository]:
     repository = open_repository(sqlite_target)
     yield repository
     repository.engine.dispose()
+
+
+@pytest.fixture
+def people(db_target: str) -> Iterator[Person]:
+    """`people("ann")`: a repository acting as ann (a login of its own on PostgreSQL)."""
+    opened: list[Repository] = []
+    roles: list[str] = []
+    suffix = uuid.uuid4().hex[:6]
+    owner = open_repository(db_target)
+
+    def person(name: str) -> Repository:
+        if not is_pg(db_target):
+            repo = open_repository(db_target, user=name)
+        else:
+            role = f"{name}_{suffix}"
+            if role not in roles:
+                with owner.engine.begin() as conn:
+                    conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+                grant(owner.engine, role)
+                roles.append(role)
+            url = make_url(db_target).set(username=role, password=None)
+            repo = open_repository(url.render_as_string(hide_password=False))
+        opened.append(repo)
+        return repo
+
+    yield person
+    for repo in opened:
+        repo.engine.dispose()
+    if roles:
+        with owner.engine.begin() as conn:
+            conn.execute(text("TRUNCATE audit RESTART IDENTITY CASCADE"))
+            for role in roles:
+                conn.execute(text(f'DROP OWNED BY "{role}"'))
+                conn.execute(text(f'DROP ROLE "{role}"'))
+    owner.engine.dispose()

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from audit_tui.store import team
 from audit_tui.store.database import open_repository
 from audit_tui.store.models import AnswerHistoryRow, AnswerRow, CaseRow
 
@@ -68,7 +69,7 @@ print(json.dumps(saves))
 
 def _release(scripts: list[list[str]]) -> list[subprocess.CompletedProcess[str]]:
     """Start every writer, wait until each is ready, then release them at once; wait for all."""
-    env = {**os.environ, "AUDIT_TUI_USER": "team"}
+    env = {**os.environ, "AUDIT_TUI_USER": "tester"}
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", *args],
@@ -97,6 +98,8 @@ def _release(scripts: list[list[str]]) -> list[subprocess.CompletedProcess[str]]
 def team_db(db_target: str, rubric_text: str) -> str:
     repo = open_repository(db_target)
     audit = repo.create_audit("team", rubric_text)
+    for name in ("tester", *(f"writer-{seed}" for seed in range(WRITERS))):
+        team.set_member(repo, audit, name, "lead")  # each writer may change every case
     repo.add_cases(
         audit,
         [

@@ -26,11 +26,11 @@ from audit_tui.domain.answers import Answer, NoteTag
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import CaseInfo, OpenAudit
 from audit_tui.reporting.render import render_report
-from audit_tui.store import migrate
+from audit_tui.store import migrate, team
 from audit_tui.store.database import open_repository
 from audit_tui.store.engine import make_engine, writer
 from audit_tui.store.models import AnswerHistoryRow, AnswerRow, AuditEventRow, CaseRow
-from audit_tui.store.repository import Repository, StrandedAnswers
+from audit_tui.store.repository import Repository, StrandedAnswers, identity
 
 HISTORY = AnswerHistoryRow.__table__
 ANSWER = AnswerRow.__table__
@@ -136,7 +136,7 @@ def test_rename_an_audit(ops_db: str, capsys: pytest.CaptureFixture[str]) -> Non
     assert [a.name for a in repo.list_audits()] == ["Tameside Q3 2024"]
     renamed = repo.open_audit("Tameside Q3 2024")
     assert renamed.info.cases == 3 and len(repo.list_cases(renamed)) == 3
-    assert _events(repo, "Tameside Q3 2024")[-1] == ("rename", "a1 → Tameside Q3 2024", "tester")
+    assert _events(repo, "Tameside Q3 2024")[-1] == ("rename", "a1 → Tameside Q3 2024", repo.user)
     [event] = [e for e in repo.audit_events(renamed) if e.event == "rename"]
     assert event.audit_name == "Tameside Q3 2024" and event.audit_id == renamed.info.id
     repo.engine.dispose()
@@ -201,8 +201,8 @@ def test_delete_with_confirm(ops_db: str, capsys: pytest.CaptureFixture[str]) ->
     # the event log outlives the audit: its rename, and the deletion, who and what
     events = _deleted_events(ops_db, name)
     assert events[-2:] == [
-        (None, "rename", f"a1 → {name}", "tester"),
-        (None, "delete", "3 cases and 9 answers deleted", "tester"),
+        (None, "rename", f"a1 → {name}", _me(ops_db)),
+        (None, "delete", "3 cases and 9 answers deleted", _me(ops_db)),
     ]
     assert [e[1] for e in _deleted_events(ops_db, "a1")][:1] == ["add-cases"]
 
@@ -285,14 +285,14 @@ def test_remove_a_case(ops_db: str, capsys: pytest.CaptureFixture[str]) -> None:
     [removed] = repo.removed_cases(audit)
     assert (removed.case_ref, removed.removed_by, removed.removed_reason) == (
         "C-2",
-        "tester",
+        repo.user,
         "transferred out",
     )
     assert removed.removed and removed.removed_at is not None and removed.answered == 2
     # the trail stays: the row, its answers and their history
     assert repo.answers_for_case(c2.id)["2.2.1"].value == "no"
     assert _history(repo, c2.id) == history_before
-    assert _events(repo)[-1] == ("remove-case", "C-2: transferred out", "tester")
+    assert _events(repo)[-1] == ("remove-case", "C-2: transferred out", repo.user)
     repo.engine.dispose()
 
 
@@ -322,6 +322,15 @@ def test_remove_case_needs_a_reason(capsys: pytest.CaptureFixture[str]) -> None:
     assert "the following arguments are required: --reason" in capsys.readouterr().err
 
 
+def _me(target: str) -> str:
+    """Who this test acts as there: $AUDIT_TUI_USER on SQLite, the login on PostgreSQL."""
+    repo = open_repository(target)
+    try:
+        return repo.user
+    finally:
+        repo.engine.dispose()
+
+
 def test_removing_a_removed_case_says_when_and_why(
     ops_db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -331,7 +340,7 @@ def test_removing_a_removed_case_says_when_and_why(
     assert (code, out) == (1, "")
     line = one_error(err)
     assert line.startswith("case: 'C-2' was already removed from audit 'a1' on 20")
-    assert line.endswith(" by tester: duplicate")
+    assert line.endswith(f" by {_me(ops_db)}: duplicate")
     assert table_counts(ops_db) == before
 
 
@@ -466,9 +475,9 @@ def test_import_cases_update(
             "update-cases",
             "2 cases updated: C-1 rosh high → very high; C-3 sentence_type community → licence,"
             " gender female → -",
-            "tester",
+            repo.user,
         ),
-        ("add-cases", "1 case added: C-4", "tester"),
+        ("add-cases", "1 case added: C-4", repo.user),
     ]
     assert _history(repo, _case(repo, audit, "C-1").id)[-1][3] == "import"  # answers untouched
     repo.engine.dispose()
@@ -602,19 +611,19 @@ def test_update_case_clears_exactly_the_stranded_answers(ops: Repository) -> Non
         "2.2.1": "yes",
         "2.2.2": "yes",
     }
-    assert answers["2.1.1"].updated_by == "tester"
+    assert answers["2.1.1"].updated_by == ops.user
     assert _history(ops, c1.id) == [
         *history_before,
         ("2.1.1", "yes", None, "case-edit"),
         ("2.1.1.a", "no", None, "case-edit"),
     ]
     assert _events(ops)[-2:] == [
-        ("update-cases", "1 case updated: C-1 has_psr yes → no", "tester"),
+        ("update-cases", "1 case updated: C-1 has_psr yes → no", ops.user),
         (
             "clear-answers",
             "2 answers cleared, their items no longer applying: C-1 2.1.1, 2.1.1.a"
             " (has_psr yes → no)",
-            "tester",
+            ops.user,
         ),
     ]
     _, tallies = ops.tallies(audit)
@@ -737,7 +746,7 @@ def test_a_0002_database_is_upgraded_keeping_its_data(
                 rubric_hash=rubric_hash(rubric_text),
                 rubric_snapshot=rubric_text,
                 created_at=now,
-                created_by="qdo",
+                created_by=identity(engine),  # who runs this test: the lead once upgraded
                 revision=4,
             )
         )
@@ -780,6 +789,7 @@ def test_a_0002_database_is_upgraded_keeping_its_data(
         ("O-2", 0, False),
     ]
     assert repo.audit_events(audit_) == [] and repo.removed_cases(audit_) == []
+    assert [(m.user, m.role) for m in team.members(repo, audit_)] == [(repo.user, "lead")]
     repo.remove_case(audit_, "O-2", "not in the sample window")
     assert repo.open_audit("old-audit").info.cases == 1
     assert [e.event for e in repo.audit_events(audit_)] == ["remove-case"]
@@ -801,7 +811,7 @@ from audit_tui.domain.answers import Answer
 from audit_tui.domain.errors import AuditError
 from audit_tui.store.database import open_repository
 
-repo = open_repository(sys.argv[1], user="saver")
+repo = open_repository(sys.argv[1])
 audit = repo.open_audit("a1")
 case = next(c for c in repo.list_cases(audit) if c.case_ref == "C-2")  # read before the race
 print("ready", flush=True)
@@ -822,7 +832,7 @@ else:
 def _release(scripts: list[list[str]]) -> list[subprocess.CompletedProcess[str]]:
     """Start every process, wait until each is ready, then release them at once (the pattern of
     tests/test_concurrency.py)."""
-    env = {**os.environ, "AUDIT_TUI_USER": "team"}
+    env = {**os.environ, "AUDIT_TUI_USER": "tester"}
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", *args],
@@ -863,7 +873,7 @@ def test_two_removals_of_one_case_at_once(ops_db: str) -> None:
     events = [(e, d) for e, d, _ in _events(repo) if e == "remove-case"]
     [removed] = repo.removed_cases(repo.open_audit("a1"))
     assert events == [("remove-case", f"C-2: {removed.removed_reason}")]
-    assert line.endswith(f"by team: {removed.removed_reason}")
+    assert line.endswith(f"by {removed.removed_by}: {removed.removed_reason}")
     repo.engine.dispose()
 
 

@@ -254,8 +254,10 @@ def test_the_audit_period_runs_from_creation_to_the_last_recorded_change(
     """On SQLite and PostgreSQL: the latest answer or judgement change of this audit only."""
     audit = small_audit(repo, rubric_text)
     other = small_audit(repo, rubric_text, "other")  # later changes in another audit: not counted
-    repo.save_judgements(audit, [Judgement("1.1", "Good", "", "")])
+    repo.save_judgements(audit, [Judgement(standard_id="1.1", rating="Good")])
     with repo.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":  # history written in the past: past the guards
+            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
         conn.execute(
             update(AuditRow.__table__)
             .where(AuditRow.__table__.c.id == audit.info.id)
@@ -474,7 +476,7 @@ def test_summary_is_laid_out_for_reading(demo) -> None:  # type: ignore[no-untyp
     data = replace(data, period=Period(start=date(2026, 3, 3), end=date(2026, 4, 28)))
     wb = load_workbook(io.BytesIO(render_xlsx(data, repo.answer_values(audit))))
     ws = wb["Summary"]
-    facts = {r[0]: r[1] for r in ws.iter_rows(min_row=1, max_row=12, values_only=True)}
+    facts = {r[0]: r[1] for r in ws.iter_rows(min_row=1, max_row=13, values_only=True)}
     assert facts["Framework"] == (
         "HMIP adult probation PDU inspection (2021 framework), version 2021.1"
     )
@@ -482,6 +484,7 @@ def test_summary_is_laid_out_for_reading(demo) -> None:  # type: ignore[no-untyp
     assert facts["Audit period"].startswith("3 March 2026 to 28 April 2026")
     assert facts["Produced on"] == datetime(2026, 11, 26)
     assert facts["Complete"] == "Yes"
-    assert ws["A14"].value == "Standard" and ws["A13"].value is None  # a true blank row
+    assert facts["Locked"] == "Not locked: its figures may still change"
+    assert ws["A15"].value == "Standard" and ws["A14"].value is None  # a true blank row
     for column in "ABCDEFGH":
         assert ws.column_dimensions[column].width >= 8, column

@@ -68,7 +68,7 @@ def test_save_answer_writes_history_and_counts(repo: Repository, audit: OpenAudi
         "no",
         "Motivation not explored",
         "improvement",
-        "tester",
+        repo.user,
     )
     history = repo.answer_history(c1.id, "2.2.1")
     assert [(h["old_value"], h["new_value"]) for h in history] == [
@@ -77,7 +77,8 @@ def test_save_answer_writes_history_and_counts(repo: Repository, audit: OpenAudi
         ("no", "no"),
     ]
     assert (
-        history[2]["new_note"] == "Motivation not explored" and history[2]["changed_by"] == "tester"
+        history[2]["new_note"] == "Motivation not explored"
+        and history[2]["changed_by"] == repo.user
     )
     assert len(repo.answer_history(c2.id, "2.2.1")) == 1
     cases, tallies = repo.tallies(audit)

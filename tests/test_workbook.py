@@ -124,10 +124,10 @@ def test_demo_workbook_layout(demo_data) -> None:  # type: ignore[no-untyped-def
     assert summary["A11"].value == "Produced on" and summary["B11"].number_format == "d mmmm yyyy"
     assert summary["B11"].value.date() == data.produced  # a date, not text
     assert summary["B10"].value == data.period.text  # the audit period, in words
-    assert summary["C15"].value == "Judgement" and summary["D15"].value == "Yes"
-    lowest = summary["H19"]
+    assert summary["C16"].value == "Judgement" and summary["D16"].value == "Yes"
+    lowest = summary["H20"]
     assert lowest.value == pytest.approx(7 / 12) and lowest.number_format == "0%"
-    assert summary["G19"].value == "2.1.1 Court work"
+    assert summary["G20"].value == "2.1.1 Court work"
     court = wb["2.1 Court work"]
     assert court["A1"].value == "2.1 Court work" and court["A1"].font.b
     assert court.column_dimensions["B"].width == pytest.approx(70, abs=1)
@@ -348,7 +348,7 @@ def test_not_yet_scored_values_are_true_blanks(sqlite_repo: Repository, rubric_t
     ws = load_workbook(io.BytesIO(raw))["Summary"]
     assert ws["A7"].value == "Score" and ws["B7"].value is None and ws["B9"].value is None
     assert ws["B8"].value == 27
-    two_one = next(r for r in ws.iter_rows(min_row=15, values_only=True) if r[0] == "2.1")
+    two_one = next(r for r in ws.iter_rows(min_row=16, values_only=True) if r[0] == "2.1")
     assert two_one[4] is None and two_one[6] is None  # no rating, no lowest key question
 
 

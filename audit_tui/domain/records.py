@@ -21,6 +21,9 @@ class AuditInfo:
     created_at: datetime
     revision: int = 0
     cases: int = 0
+    locked_by: str | None = None
+    locked_at: datetime | None = None
+    """When the lead locked the audit (None while it is open to changes)."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,17 @@ class CaseInfo(NamedTuple):
     """When the case was withdrawn from the sample (None while it is in it)."""
     removed_by: str = ""
     removed_reason: str = ""
+    allocated_to: str = ""
+    """The auditor who answers the case ("" while not allocated)."""
+    completed_by: str = ""
+    """Who marked it complete ("" until then)."""
+    signed_off_by: str = ""
+    signed_off_at: datetime | None = None
+    """When the lead signed it off (its answers then no longer change)."""
+
+    @property
+    def signed_off(self) -> bool:
+        return self.signed_off_at is not None
 
     @property
     def complete(self) -> bool:

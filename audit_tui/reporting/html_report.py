@@ -6,7 +6,7 @@ from html import escape
 
 from audit_tui.domain.words import value_label
 from audit_tui.reporting.markdown import interval, rating_or_pending, score_line, whole
-from audit_tui.reporting.model import OPTION, ReportData, long_date
+from audit_tui.reporting.model import OPTION, ReportData, lock_text, long_date
 from audit_tui.scoring.results import ItemResult, StandardResult
 
 CSS = """
@@ -204,6 +204,7 @@ def _title_block(data: ReportData) -> str:
     if data.period is not None:
         out.append(f'<dt>Audit period</dt><dd id="period">{e(data.period.text)}</dd>')
     out.append(f'<dt>Produced on</dt><dd id="produced">{e(long_date(data.produced))}</dd>')
+    out.append(f'<dt>Locked</dt><dd id="locked">{e(lock_text(data.audit.info))}</dd>')
     out.append("</dl></header>")
     return "\n".join(out)
 

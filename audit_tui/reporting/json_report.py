@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from audit_tui.domain.records import AuditInfo
 from audit_tui.scoring.results import AuditResult, ItemResult, StandardResult
 
 
@@ -46,7 +47,16 @@ def standard_dict(st: StandardResult) -> dict[str, Any]:
     return out
 
 
-def report_dict(result: AuditResult) -> dict[str, Any]:
+def locked_dict(info: AuditInfo | None) -> dict[str, str | None] | None:
+    """`{"by", "at"}` (UTC, ISO 8601) while the lead has the audit locked; else None."""
+    if info is None or info.locked_at is None:
+        return None
+    from audit_tui.reporting.trail import utc
+
+    return {"by": info.locked_by, "at": utc(info.locked_at)}
+
+
+def report_dict(result: AuditResult, info: AuditInfo | None = None) -> dict[str, Any]:
     return {
         "audit": result.audit,
         "rubric": {"id": result.rubric_id, "version": result.rubric_version},
@@ -57,8 +67,9 @@ def report_dict(result: AuditResult) -> dict[str, Any]:
         "score": result.score,
         "score_max": result.score_max,
         "overall": result.overall,
+        "locked": locked_dict(info),
     }
 
 
-def render_json(result: AuditResult) -> str:
-    return json.dumps(report_dict(result), indent=2, ensure_ascii=False) + "\n"
+def render_json(result: AuditResult, info: AuditInfo | None = None) -> str:
+    return json.dumps(report_dict(result, info), indent=2, ensure_ascii=False) + "\n"

@@ -6,7 +6,7 @@ import html
 import re
 
 from audit_tui.domain.words import plural, value_label
-from audit_tui.reporting.model import OPTION, ReportData, long_date
+from audit_tui.reporting.model import OPTION, ReportData, lock_text, long_date
 from audit_tui.scoring.display import whole_percent
 from audit_tui.scoring.results import ItemResult, StandardResult
 
@@ -47,7 +47,7 @@ def render_markdown(data: ReportData) -> str:
     lines += [f"- Framework: {md(data.framework)} ({md(rubric.id)})"]
     if data.period is not None:
         lines += [f"- Audit period: {md(data.period.text)}"]
-    lines += [f"- Produced on {long_date(data.produced)}", ""]
+    lines += [f"- Produced on {long_date(data.produced)}", f"- {lock_text(info)}", ""]
     if not result.complete:
         lines += [
             "> **Provisional:** the audit is not complete; figures cover the answers given so far.",

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from audit_tui.domain.cases import NOT_RECORDED
-from audit_tui.domain.records import CaseInfo, OpenAudit, TaggedNote
+from audit_tui.domain.records import AuditInfo, CaseInfo, OpenAudit, TaggedNote
 from audit_tui.domain.rubric import Indicator, Rubric
 from audit_tui.scoring.bands import band_for, band_for_bound
 from audit_tui.scoring.breakdowns import DEFAULT_MIN_GROUP, Breakdown, build_breakdown
@@ -24,6 +24,15 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 def long_date(day: date) -> str:
     """`26 November 2026`, as a UK reader writes it; not `%B`, which follows the machine's locale."""
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def lock_text(info: AuditInfo) -> str:
+    """`Locked by lee on 26 November 2026: its figures are final` or, unlocked, that they may
+    still change: a reader must know whether the figures can drift."""
+    if info.locked_at is None:
+        return "Not locked: its figures may still change"
+    when = info.locked_at if info.locked_at.tzinfo else info.locked_at.replace(tzinfo=UTC)
+    return f"Locked by {info.locked_by} on {long_date(local_day(when))}: its figures are final"
 
 
 def local_day(moment: datetime) -> date:

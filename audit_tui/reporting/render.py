@@ -28,7 +28,7 @@ def render_report(
     if fmt == "json":
         from audit_tui.reporting.json_report import render_json
 
-        return render_json(repo.score(audit))
+        return render_json(repo.score(audit), audit.info)
     if fmt == "csv":
         from audit_tui.reporting.case_csv import render_case_csv
 

@@ -30,7 +30,7 @@ from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import AnswerInfo
 from audit_tui.domain.rubric import Indicator, KeyQuestion, Rubric
 from audit_tui.domain.words import value_label, yes_no
-from audit_tui.reporting.model import ReportData
+from audit_tui.reporting.model import ReportData, lock_text
 from audit_tui.scoring.results import ItemResult
 
 WORDS = {"yes": "yes", "no": "no", "na": "n/a"}
@@ -309,6 +309,7 @@ def _write(
         ("Overall rating", result.overall),
         ("Audit period", data.period.text if data.period else None),
         ("Produced on", day(data.produced)),
+        ("Locked", lock_text(info)),
         ("Framework id", rubric.id),
     ]
     for key, value in facts:

@@ -25,10 +25,13 @@ LIVE = CASE.c.removed_at.is_(None)
 """Removed (withdrawn) cases keep their answers as the audit trail, but count nowhere."""
 
 
-def tallies(conn: Connection, audit: OpenAudit) -> tuple[int, dict[str, Tally]]:
+def tallies(
+    conn: Connection, audit: OpenAudit, *, from_answers: bool = False
+) -> tuple[int, dict[str, Tally]]:
     """(number of cases, per-item tallies) on `conn` (one snapshot): the answers from the counts
-    every write keeps (store/counts.py), which cases each item applies to from one GROUP BY of
-    the cases by the attributes that decide it."""
+    every write keeps (store/counts.py), or with `from_answers` counted from the answers
+    themselves (what a report states: exact whatever the kept counts say); which cases each
+    item applies to from one GROUP BY of the cases by the attributes that decide it."""
     rubric = audit.rubric
     used = rubric.rule_attributes
     attr_cols = [CASE.c.attributes[name].as_string() for name in used]
@@ -38,7 +41,11 @@ def tallies(conn: Connection, audit: OpenAudit) -> tuple[int, dict[str, Tally]]:
         .group_by(*attr_cols)
     )
     groups = [(dict(zip(used, row[:-1], strict=True)), row[-1]) for row in conn.execute(groups_q)]
-    answered = counts.answered_by_value(conn, audit.info.id)
+    answered = (
+        counted_answers(conn, audit.info.id)
+        if from_answers
+        else counts.answered_by_value(conn, audit.info.id)
+    )
     cases = sum(n for _, n in groups)
     applicable_by_rule: dict[tuple[Any, ...], int] = {}
     out: dict[str, Tally] = {}

@@ -12,6 +12,8 @@ from audit_tui.domain.errors import printable
 from audit_tui.store.engine import wait_seconds
 
 NOT_WRITTEN = "nothing was written"
+GUARD = "audit-tui: "
+"""How the database's own refusals begin (PostgreSQL triggers keyed on the login)."""
 
 BUSY = (
     "the database is busy: another writer held it for more than {wait} s; "
@@ -54,7 +56,14 @@ def is_fault(exc: BaseException) -> bool:
 def fault_message(exc: BaseException) -> str:
     """One line for a database fault."""
     message = driver_message(exc)
+    if message.startswith(GUARD):  # a rule the database itself keeps (migration 0006)
+        return printable(f"{message.removeprefix(GUARD)}; {NOT_WRITTEN}")
     lowered = message.lower()
+    if "permission denied for" in lowered:
+        return (
+            "this login may not use this database: its owner can allow it with"
+            f" `audit-tui grant USER`; {NOT_WRITTEN}"
+        )
     for fragment, meaning in KNOWN:
         if fragment in lowered:
             return meaning.format(wait=wait_seconds())

@@ -53,6 +53,25 @@ class AuditRow(SQLModel, table=True):
     created_by: str = ""
     revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     """Bumped by every write to the audit: an open app compares it to tell others' changes."""
+    locked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    """Set when the lead locks the audit: its figures can no longer change until unlocked."""
+    locked_by: str | None = None
+
+
+class AuditMemberRow(SQLModel, table=True):
+    """Who may do what in an audit: `lead`, `auditor` (answers the cases allocated to them) or
+    `viewer`. An audit with no members is open to everyone (as audits were before members)."""
+
+    __tablename__ = "audit_member"
+    audit_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("audit.id", ondelete="CASCADE"), primary_key=True, nullable=False
+        )
+    )
+    user_name: str = Field(primary_key=True)
+    role: str
+    added_at: datetime = _when()
+    added_by: str
 
 
 class CaseRow(SQLModel, table=True):
@@ -73,6 +92,13 @@ class CaseRow(SQLModel, table=True):
     removed_reason: str | None = Field(default=None, sa_type=Text)
     answered: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     """How many of its items have an answer: kept by every write (see `store/counts.py`)."""
+    allocated_to: str | None = None
+    """The auditor who answers this case (None: only the lead may)."""
+    completed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    completed_by: str | None = None
+    signed_off_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    """Set when the lead signs the case off: its answers can no longer change."""
+    signed_off_by: str | None = None
 
 
 class AnswerRow(SQLModel, table=True):
@@ -105,6 +131,7 @@ class AnswerHistoryRow(SQLModel, table=True):
     changed_at: datetime = _when()
     changed_by: str = ""
     via: str = ""
+    reason: str | None = Field(default=None, sa_type=Text)
 
 
 class JudgementRow(SQLModel, table=True):

@@ -17,9 +17,21 @@ from datetime import datetime
 from enum import Enum, auto
 from typing import Any, Final
 
-from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
+from audit_tui.domain.access import Access, CaseGate, Role
 from audit_tui.domain.answers import Answer, NoteTag
 from audit_tui.domain.errors import AuditError, Problem, printable
 from audit_tui.domain.labels import clean_label
@@ -48,6 +60,7 @@ from audit_tui.store.models import (
     AnswerHistoryRow,
     AnswerRow,
     AuditEventRow,
+    AuditMemberRow,
     AuditRow,
     CaseRow,
     JudgementHistoryRow,
@@ -63,6 +76,7 @@ ANSWER_HISTORY = table_of(AnswerHistoryRow)
 JUDGEMENT = table_of(JudgementRow)
 JUDGEMENT_HISTORY = table_of(JudgementHistoryRow)
 AUDIT_EVENT = table_of(AuditEventRow)
+MEMBER = table_of(AuditMemberRow)
 
 LIVE = CASE.c.removed_at.is_(None)
 """A case still in the sample: a removed (withdrawn) case keeps its row, answers and history as
@@ -78,9 +92,18 @@ LISTED = 10
 _ANSWER_KEY = (ANSWER.c.case_id == bindparam("b_case_id")) & (
     ANSWER.c.item_id == bindparam("b_item_id")
 )
-# The case (None once it left the audit) and its current answer, in one read under the lock.
+# The case (None once it left the audit), who may answer it and its current answer, in one read
+# under the lock.
 _CASE_AND_ANSWER = (
-    select(CASE.c.id, ANSWER.c.value, ANSWER.c.note, ANSWER.c.note_tag)
+    select(
+        CASE.c.id,
+        CASE.c.allocated_to,
+        CASE.c.signed_off_by,
+        CASE.c.signed_off_at,
+        ANSWER.c.value,
+        ANSWER.c.note,
+        ANSWER.c.note_tag,
+    )
     .select_from(
         CASE.outerjoin(
             ANSWER,
@@ -93,12 +116,20 @@ _CASE_AND_ANSWER = (
         CASE.c.removed_at.is_(None),
     )
 )
-# Takes the audit's write lock (the row lock on PostgreSQL) and counts the change, in one statement.
+# Takes the audit's write lock (the row lock on PostgreSQL) and counts the change, in one
+# statement, returning what decides who may change what.
 _BUMP_REVISION = (
     update(AUDIT)
     .where(AUDIT.c.id == bindparam("b_audit_id"))
     .values(revision=AUDIT.c.revision + 1)
-    .returning(AUDIT.c.revision)
+    .returning(AUDIT.c.revision, AUDIT.c.name, AUDIT.c.locked_by, AUDIT.c.locked_at)
+)
+# The writer's role in the audit, and whether the audit has members at all (one with none is open).
+_MEMBERSHIP = select(
+    select(MEMBER.c.role)
+    .where(MEMBER.c.audit_id == bindparam("b_audit_id"), MEMBER.c.user_name == bindparam("b_user"))
+    .scalar_subquery(),
+    exists().where(MEMBER.c.audit_id == bindparam("b_audit_id")),
 )
 _INSERT_ANSWER = insert(ANSWER)
 _UPDATE_ANSWER = update(ANSWER).where(_ANSWER_KEY)
@@ -108,6 +139,7 @@ _HISTORY_FIELDS = ("case_id", "item_id", "old_value", "new_value", "old_note", "
                    "note_tag", "changed_at", "changed_by", "via")  # fmt: skip
 _SAVE = {
     "bump": Prepared(_BUMP_REVISION),
+    "membership": Prepared(_MEMBERSHIP),
     "read": Prepared(_CASE_AND_ANSWER),
     "insert": Prepared(_INSERT_ANSWER, ("case_id", "item_id", *_ANSWER_FIELDS)),
     "update": Prepared(_UPDATE_ANSWER, _ANSWER_FIELDS),
@@ -151,7 +183,7 @@ class StrandedAnswers(AuditError):
 
 
 def current_user() -> str:
-    """Who is recorded in history: AUDIT_TUI_USER, else the login name."""
+    """Who is recorded in history on SQLite: AUDIT_TUI_USER (or --as), else the login name."""
     try:
         return os.environ.get("AUDIT_TUI_USER") or getpass.getuser()
     except Exception:  # no login name in some containers
@@ -165,8 +197,10 @@ class AuditLock:
     `keep()` says the transaction changed something; one that did not is rolled back, so the
     revision moves only with the data and a no-op costs no write to disk."""
 
-    def __init__(self, conn: Connection, audit_id: int, revision: int) -> None:
+    def __init__(self, conn: Connection, audit_id: int, revision: int, access: Access) -> None:
         self.conn, self.audit_id = conn, audit_id
+        self.access = access
+        """Who is writing and what they may do, read in this transaction."""
         self.revision = revision
         """The audit's revision once this transaction commits."""
         self.before = revision - 1
@@ -177,21 +211,41 @@ class AuditLock:
         return self.revision
 
 
+def identity(engine: Engine, claimed: str | None = None) -> str:
+    """Who is acting: on PostgreSQL the role the person logged in as (`session_user`), never a
+    name the client claims; on SQLite `claimed` (--as), else AUDIT_TUI_USER, else the login."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            return str(conn.scalar(text("SELECT session_user")))
+    return claimed or current_user()
+
+
 class Repository:
     def __init__(self, engine: Engine, user: str | None = None):
         self.engine = engine
         self.writer = writer(engine)
-        self.user = user or current_user()
+        self.user = identity(engine, user)
 
     @contextmanager
-    def _locked(self, audit_id: int) -> Iterator[AuditLock]:
-        """One write transaction on an audit, holding the write lock from its first statement."""
+    def locked(self, audit_id: int) -> Iterator[AuditLock]:
+        """One write transaction on an audit, holding the write lock from its first statement;
+        `lock.access` says what the writer may do in it (check before writing)."""
         with self.writer.connect() as conn, conn.begin() as transaction:
             bumped = _SAVE["bump"].run(conn, {"b_audit_id": audit_id})
-            revision = bumped[0][0] if bumped else None
-            if revision is None:
+            if not bumped:
                 raise AuditError.at("audit", "this audit no longer exists (it was deleted)")
-            lock = AuditLock(conn, audit_id, revision)
+            revision, name, locked_by, locked_at = bumped[0]
+            params = {"b_audit_id": audit_id, "b_user": self.user}
+            role, any_member = _SAVE["membership"].run(conn, params)[0]
+            access = Access(
+                user=self.user,
+                audit=name,
+                role=Role(role) if role else None,
+                open=not any_member,
+                locked_by=locked_by,
+                locked_at=moment(conn, locked_at),
+            )
+            lock = AuditLock(conn, audit_id, revision, access)
             yield lock
             if not lock.kept:
                 transaction.rollback()
@@ -219,7 +273,16 @@ class Repository:
             with self.writer.begin() as conn:
                 taken = conn.scalar(select(AUDIT.c.id).where(AUDIT.c.name == name))
                 if taken is None:
-                    conn.execute(insert(AUDIT).values(**row))
+                    audit_id = conn.scalar(insert(AUDIT).values(**row).returning(AUDIT.c.id))
+                    conn.execute(
+                        insert(MEMBER).values(
+                            audit_id=audit_id,
+                            user_name=self.user,
+                            role=Role.LEAD.value,
+                            added_at=row["created_at"],
+                            added_by=self.user,
+                        )
+                    )
         except IntegrityError:  # another writer took the name between our look and our insert
             taken = True
         if taken is not None:
@@ -234,7 +297,8 @@ class Repository:
         lock, so two renames racing each other both appear in the log, in order."""
         new_name = clean_label(new_name, "audit name", required=True)
         try:
-            with self._locked(audit.info.id) as lock:
+            with self.locked(audit.info.id) as lock:
+                lock.access.lead("rename")
                 conn = lock.conn
                 old_name = conn.scalar(select(AUDIT.c.name).where(AUDIT.c.id == audit.info.id))
                 if old_name == new_name:
@@ -245,7 +309,7 @@ class Repository:
                 if taken is not None:
                     raise AuditError.at("audit name", f'an audit named "{new_name}" already exists')
                 conn.execute(update(AUDIT).where(AUDIT.c.id == audit.info.id).values(name=new_name))
-                self._event(lock, "rename", f"{old_name} → {new_name}", name=new_name)
+                self.record_event(lock, "rename", f"{old_name} → {new_name}", name=new_name)
                 revision = lock.keep()
         except IntegrityError:  # another writer created an audit of that name meanwhile
             raise AuditError.at(
@@ -265,7 +329,8 @@ class Repository:
         if audit_id is None:
             return False
         try:
-            with self._locked(audit_id) as lock:
+            with self.locked(audit_id) as lock:
+                lock.access.lead("delete")
                 conn = lock.conn
                 case_ids = select(CASE.c.id).where(CASE.c.audit_id == audit_id).scalar_subquery()
                 cases = conn.scalar(select(func.count()).where(CASE.c.audit_id == audit_id, LIVE))
@@ -277,7 +342,7 @@ class Repository:
                 detail = (
                     f"{plural(cases or 0, 'case')} and {plural(answers or 0, 'answer')} deleted"
                 )
-                self._event(lock, "delete", detail)
+                self.record_event(lock, "delete", detail)
                 # Explicit statements rather than trusting ON DELETE CASCADE / SET NULL: correct
                 # with foreign keys off too.
                 conn.execute(
@@ -290,9 +355,13 @@ class Repository:
                 for table in (JUDGEMENT_HISTORY, JUDGEMENT, counts.TALLY, CASE):
                     conn.execute(delete(table).where(table.c.audit_id == audit_id))
                 conn.execute(delete(AUDIT).where(AUDIT.c.id == audit_id))
+                # Members last: until the audit is gone, they say who may delete it.
+                conn.execute(delete(MEMBER).where(MEMBER.c.audit_id == audit_id))
                 lock.keep()
-        except AuditError:  # deleted by someone else meanwhile
-            return False
+        except AuditError as exc:
+            if "no longer exists" in str(exc):  # deleted by someone else meanwhile
+                return False
+            raise
         return True
 
     def audit_events(self, audit: OpenAudit) -> list[AuditEvent]:
@@ -306,7 +375,9 @@ class Repository:
         with self.engine.connect() as conn:
             return [AuditEvent(**row._mapping) for row in conn.execute(query)]
 
-    def _event(self, lock: AuditLock, event: str, detail: str, *, name: str | None = None) -> None:
+    def record_event(
+        self, lock: AuditLock, event: str, detail: str, *, name: str | None = None
+    ) -> None:
         """Append to the audit's event log, in the transaction making the change."""
         conn = lock.conn
         if name is None:
@@ -363,7 +434,8 @@ class Repository:
 
     def add_cases(self, audit: OpenAudit, cases: Iterable[tuple[str, Mapping[str, str]]]) -> int:
         """Add cases, all or nothing. Attributes must already be clean (see domain.cases)."""
-        with self._locked(audit.info.id) as lock:
+        with self.locked(audit.info.id) as lock:
+            lock.access.lead("cases")
             added = self._add_cases(lock, audit, list(cases))
             if added:
                 lock.keep()
@@ -424,7 +496,7 @@ class Repository:
                 for offset, (ref, attrs) in enumerate(cases, start=1)
             ],
         )
-        self._event(lock, "add-cases", f"{plural(len(refs), 'case')} added: {_listed(refs)}")
+        self.record_event(lock, "add-cases", f"{plural(len(refs), 'case')} added: {_listed(refs)}")
         return len(cases)
 
     def remove_case(self, audit: OpenAudit, case_ref: str, reason: str) -> CaseInfo:
@@ -435,15 +507,25 @@ class Repository:
         longer be changed. Returns the case as removed. A case already removed is an error
         saying when, by whom and why."""
         reason = clean_reason(reason)
-        with self._locked(audit.info.id) as lock:
+        with self.locked(audit.info.id) as lock:
             conn = lock.conn
+            lock.access.lead("case")
             found = conn.execute(
                 select(
-                    CASE.c.id, CASE.c.removed_at, CASE.c.removed_by, CASE.c.removed_reason
+                    CASE.c.id,
+                    CASE.c.removed_at,
+                    CASE.c.removed_by,
+                    CASE.c.removed_reason,
+                    CASE.c.signed_off_by,
+                    CASE.c.signed_off_at,
                 ).where(CASE.c.audit_id == audit.info.id, CASE.c.case_ref == case_ref)
             ).first()
             if found is None:
                 raise AuditError.at("case", f"no case {case_ref!r} in audit {audit.info.name!r}")
+            if found.signed_off_at is not None:
+                lock.access.answer(
+                    CaseGate(case_ref, None, found.signed_off_by, found.signed_off_at), "case"
+                )
             if found.removed_at is not None:
                 raise AuditError.at(
                     "case",
@@ -462,8 +544,8 @@ class Repository:
                 [(found.id, item, value, None) for item, (value, _tag) in leaving.items()],
                 cases=False,  # its own count stays: the case's record is the trail
             )
-            self._event(lock, "remove-case", f"{case_ref}: {reason}")
-            case = _case_info(conn, audit, found.id)
+            self.record_event(lock, "remove-case", f"{case_ref}: {reason}")
+            case = case_record(conn, audit, found.id)
             lock.keep()
         assert case is not None
         return case
@@ -498,7 +580,8 @@ class Repository:
         change (StrandedAnswers), unless `clear_stranded`: then those answers are cleared in the
         same transaction, each with a history row (via "case-edit"), and a `clear-answers`
         event. Ask the user first: `stranded_answers` says which."""
-        with self._locked(audit.info.id) as lock:
+        with self.locked(audit.info.id) as lock:
+            lock.access.lead("case")
             conn = lock.conn
             found = conn.execute(
                 select(CASE.c.case_ref, CASE.c.attributes).where(
@@ -516,7 +599,7 @@ class Repository:
                     clear_stranded,
                 )
                 lock.keep()
-            case = _case_info(conn, audit, case_id)
+            case = case_record(conn, audit, case_id)
         assert case is not None
         return case
 
@@ -535,7 +618,8 @@ class Repository:
         the audit, or removed from it, is an error. Answers that would stop applying refuse the
         whole update (StrandedAnswers, naming each case and its items) unless `clear_stranded`,
         as in `update_case`."""
-        with self._locked(audit.info.id) as lock:
+        with self.locked(audit.info.id) as lock:
+            lock.access.lead("cases")
             conn = lock.conn
             refs = list(changes)
             stored: dict[str, tuple[int, dict[str, str], Any, str]] = {}
@@ -590,6 +674,7 @@ class Repository:
         if not targets:
             return []
         conn = lock.conn
+        _refuse_signed_off(lock, [cid for cid, *_ in targets])
         answered = _answered(conn, [cid for cid, *_ in targets])
         changes = [
             CaseChange(
@@ -639,7 +724,7 @@ class Repository:
             [{"b_id": cid, "b_attributes": after} for cid, _, _, after in targets],
         )
         described = [c.describe() for c in changes]
-        self._event(
+        self.record_event(
             lock,
             "update-cases",
             f"{plural(len(changes), 'case')} updated: {_listed(described, sep='; ')}",
@@ -647,7 +732,7 @@ class Repository:
         if stranded:
             total = sum(len(c.cleared) for c in stranded)
             cleared = [f"{c.case_ref} {', '.join(c.cleared)} ({_moves(c)})" for c in stranded]
-            self._event(
+            self.record_event(
                 lock,
                 "clear-answers",
                 f"{plural(total, 'answer')} cleared, their items no longer applying:"
@@ -707,7 +792,7 @@ class Repository:
             raise AuditError.at("answer", f"{item_id} does not apply to case {case.case_ref}")
         now = utcnow()
         key = {"b_case_id": case.id, "b_item_id": item_id}
-        with self._locked(audit.info.id) as lock:
+        with self.locked(audit.info.id) as lock:
             conn = lock.conn
             rows = _SAVE["read"].run(
                 conn, {"b_case_id": case.id, "b_audit_id": audit.info.id, "b_item_id": item_id}
@@ -715,7 +800,9 @@ class Repository:
             found = rows[0] if rows else None
             if found is None:
                 raise AuditError.at("answer", f"case {case.case_ref} is no longer in this audit")
-            _, *stored = found
+            _, allocated_to, signed_off_by, signed_off_at, *stored = found
+            signed = moment(conn, signed_off_at)
+            lock.access.answer(CaseGate(case.case_ref, allocated_to, signed_off_by, signed))
             old = None if stored[1] is None else stored  # a row's note is never NULL
             old_value, old_note, old_tag = old if old else (None, "", None)
             new_value = old_value if value is UNCHANGED else (value.value if value else None)
@@ -774,11 +861,24 @@ class Repository:
         """
         now = utcnow()
         summary = ImportSummary(rows=len(answers))
-        with self._locked(audit.info.id) as lock:
+        with self.locked(audit.info.id) as lock:
             conn = lock.conn
-            live = set(
-                conn.scalars(select(CASE.c.id).where(CASE.c.audit_id == audit.info.id, LIVE))
-            )
+            gates = {
+                row.id: CaseGate(
+                    row.case_ref, row.allocated_to, row.signed_off_by, row.signed_off_at
+                )
+                for row in conn.execute(
+                    select(
+                        CASE.c.id,
+                        CASE.c.case_ref,
+                        CASE.c.allocated_to,
+                        CASE.c.signed_off_by,
+                        CASE.c.signed_off_at,
+                    ).where(CASE.c.audit_id == audit.info.id, LIVE)
+                )
+            }
+            live = set(gates)
+            _check_each(lock.access, [gates[cid] for cid in answers if cid in gates])
             gone = sum(1 for case_id in answers if case_id not in live)
             if gone:  # removed (or deleted) after the caller read the cases
                 raise AuditError.at(
@@ -883,7 +983,8 @@ class Repository:
         wanted = list(judgements)
         for j in wanted:
             _check_judgement(audit.rubric, j)
-        with self._locked(audit.info.id) as lock:
+        with self.locked(audit.info.id) as lock:
+            lock.access.lead("judgements")
             conn = lock.conn
             current = {
                 row.standard_id: row
@@ -985,8 +1086,17 @@ class Repository:
             given[item_id] = value
         return out
 
-    def score(self, audit: OpenAudit) -> AuditResult:
-        return self.live_score(audit).result(audit.rubric, audit.info.name)
+    def score(self, audit: OpenAudit, *, exact: bool = True) -> AuditResult:
+        """The audit's ratings as a report states them: counted from the answers (`exact`), or
+        from the kept counts (cheaper, for a list of audits; the app's live ratings)."""
+        if not exact:
+            return self.live_score(audit).result(audit.rubric, audit.info.name)
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            cases, tallies = aggregates.tallies(conn, audit, from_answers=True)
+            judged = _judgements(conn, audit.info.id)
+        return score_audit(audit.rubric, audit.info.name, cases, tallies, judged)
 
     def score_with_breakdowns(
         self, audit: OpenAudit, attributes: Sequence[str]
@@ -1000,6 +1110,47 @@ class Repository:
             judged = _judgements(conn, audit.info.id)
         result = score_audit(audit.rubric, audit.info.name, cases, tallies, judged)
         return result, breakdowns
+
+
+def moment(conn: Connection, raw: Any) -> datetime | None:
+    """A timestamp read on the driver's cursor as SQLAlchemy would give it (SQLite stores text)."""
+    if raw is None or isinstance(raw, datetime):
+        return raw
+    when = AUDIT.c.locked_at.type.dialect_impl(conn.dialect).result_processor(conn.dialect, None)
+    return when(raw) if when else raw
+
+
+def _check_each(access: Access, gates: Sequence[CaseGate]) -> None:
+    """Every case may be answered by this writer, or an error with a line per refused case."""
+    access.member("answers")  # refusals that are the same for every case: said once
+    access.unlocked("answers")
+    if access.role is Role.VIEWER:
+        access.answer(gates[0] if gates else CaseGate(""), "answers")
+    problems: list[Problem] = []
+    for gate in gates:
+        try:
+            access.answer(gate)
+        except AuditError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise AuditError(problems)
+
+
+def _refuse_signed_off(lock: AuditLock, case_ids: Sequence[int]) -> None:
+    """Signed-off cases keep their attributes (they decide which answers count)."""
+    problems: list[Problem] = []
+    for chunk in range(0, len(case_ids), 900):
+        for ref, by, at in lock.conn.execute(
+            select(CASE.c.case_ref, CASE.c.signed_off_by, CASE.c.signed_off_at).where(
+                CASE.c.id.in_(case_ids[chunk : chunk + 900]), CASE.c.signed_off_at.is_not(None)
+            )
+        ):
+            try:
+                lock.access.answer(CaseGate(ref, None, by, at), "case")
+            except AuditError as exc:
+                problems.extend(exc.problems)
+    if problems:
+        raise AuditError(problems)
 
 
 def clean_reason(reason: str) -> str:
@@ -1078,6 +1229,10 @@ def _case_infos(
         CASE.c.removed_at,
         CASE.c.removed_by,
         CASE.c.removed_reason,
+        CASE.c.allocated_to,
+        CASE.c.completed_by,
+        CASE.c.signed_off_by,
+        CASE.c.signed_off_at,
     ]
     query = select(*columns).where(CASE.c.audit_id == audit.info.id, *where)
     if progress:  # the count every answer keeps up to date (store/counts.py)
@@ -1099,7 +1254,7 @@ def _case_infos(
         return known[key]
 
     out = []
-    for cid, ref, raw, pos, removed_at, removed_by, reason, *rest in rows:
+    for cid, ref, raw, pos, removed_at, removed_by, reason, to, done, signer, signed, *rest in rows:
         attrs, applicable = attributes(raw)
         out.append(
             CaseInfo(
@@ -1112,12 +1267,16 @@ def _case_infos(
                 removed_at=when(removed_at) if when and removed_at is not None else removed_at,
                 removed_by=removed_by or "",
                 removed_reason=reason or "",
+                allocated_to=to or "",
+                completed_by=done or "",
+                signed_off_by=signer or "",
+                signed_off_at=signed if signed is None or not when else when(signed),
             )
         )
     return out
 
 
-def _case_info(conn: Connection, audit: OpenAudit, case_id: int) -> CaseInfo | None:
+def case_record(conn: Connection, audit: OpenAudit, case_id: int) -> CaseInfo | None:
     found = _case_infos(conn, audit, CASE.c.id == case_id)
     return found[0] if found else None
 
@@ -1149,6 +1308,8 @@ def _audit_columns() -> list[Any]:
         AUDIT.c.rubric_hash,
         AUDIT.c.created_at,
         AUDIT.c.revision,
+        AUDIT.c.locked_by,
+        AUDIT.c.locked_at,
     ]
 
 

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from audit_tui.tui.screens.new_audit import NewAudit
     from audit_tui.tui.store_link import StoreLink
 
-LinkFactory = Callable[[str], "StoreLink"]
+LinkFactory = Callable[[str, str | None], "StoreLink"]
 POLL_SECONDS = 3.0
 """How often an open audit checks for other writers' changes (one indexed single-row read)."""
 
@@ -38,10 +38,10 @@ def _audit_commands() -> type:
     return AuditCommands
 
 
-def _open_link(target: str) -> StoreLink:
+def _open_link(target: str, user: str | None = None) -> StoreLink:
     from audit_tui.tui.store_link import StoreLink
 
-    return StoreLink.open(target)
+    return StoreLink.open(target, user)
 
 
 class AuditApp(App[None]):
@@ -68,8 +68,11 @@ class AuditApp(App[None]):
         exit_after_first_paint: bool = False,
         rubric_files: tuple[Path, ...] = (),
         poll_seconds: float = POLL_SECONDS,
+        user: str | None = None,
     ) -> None:
         super().__init__()
+        self.user = user
+        """Who the user is on SQLite (--as); None: $AUDIT_TUI_USER or the login."""
         self.rubric_files = rubric_files
         self.db_target = db_target
         self.open_audit_name = open_audit
@@ -102,7 +105,7 @@ class AuditApp(App[None]):
         from audit_tui.tui.store_link import describe_error
 
         try:
-            link = self._link_factory(self.db_target)
+            link = self._link_factory(self.db_target, self.user)
         except Exception as exc:
             self.call_from_thread(self._connect_failed, describe_error(exc))
             return
@@ -184,8 +187,7 @@ class AuditApp(App[None]):
 
         repo = self.store.repo
         try:
-            audit = repo.open_audit(live.name)
-            fresh = type(live)(audit, repo.list_cases(audit), repo.live_score(audit))
+            fresh = type(live).read(repo, live.name)
         except Exception as exc:
             self.call_from_thread(self.report_failure, describe_error(exc))
             return

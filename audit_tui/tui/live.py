@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from audit_tui.domain.access import Access
     from audit_tui.domain.records import CaseInfo, OpenAudit, SavedAnswer
     from audit_tui.scoring.live import LiveScore
     from audit_tui.scoring.results import AuditResult
+    from audit_tui.store.repository import Repository
 
 
 @dataclass
@@ -21,6 +23,8 @@ class LiveAudit:
     audit: OpenAudit
     cases: list[CaseInfo]
     score: LiveScore
+    access: Access | None = None
+    """Who the user is in this audit (role, and whether it is locked), read with the counts."""
     result: AuditResult = field(init=False)
     changed_cases: set[int] = field(default_factory=set)
     """Cases whose progress moved since the dashboard last drew them."""
@@ -30,6 +34,19 @@ class LiveAudit:
     def __post_init__(self) -> None:
         self.result = self.score.result(self.audit.rubric, self.audit.info.name)
         self._index = {c.id: i for i, c in enumerate(self.cases)}
+
+    @classmethod
+    def read(cls, repo: Repository, name: str) -> LiveAudit:
+        """The audit counted in full, with the user's standing in it (on a worker thread)."""
+        from audit_tui.store import team
+
+        audit = repo.open_audit(name)
+        return cls(
+            audit=audit,
+            cases=repo.list_cases(audit),
+            score=repo.live_score(audit),
+            access=team.standing(repo, audit),
+        )
 
     @property
     def name(self) -> str:

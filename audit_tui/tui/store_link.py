@@ -59,10 +59,10 @@ class StoreLink:
         self._thread.start()
 
     @classmethod
-    def open(cls, target: str) -> StoreLink:
+    def open(cls, target: str, user: str | None = None) -> StoreLink:
         from audit_tui.store.database import open_repository
 
-        return cls(open_repository(target))
+        return cls(open_repository(target, user))
 
     def write(
         self,

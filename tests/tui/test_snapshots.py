@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from audit_tui.tui.app import AuditApp, build_app
 from tests.tui.helpers import steps
@@ -29,6 +30,9 @@ def _app(db: str, open_audit: str | None = None) -> AuditApp:
 def _steps(app: AuditApp, *keys: str) -> Before:
     async def run_before(pilot: Pilot) -> None:
         await steps(pilot, app, *keys)
+        for field in app.screen.query(Input):  # a blinking cursor is drawn or not by the clock
+            field.cursor_blink = False
+        await pilot.pause()
 
     return run_before
 

@@ -75,7 +75,7 @@ class AuditListScreen(Screen[None]):
         repo = audit_app(self).store.repo
         rows: list[tuple[Any, ...]] = []
         for info in repo.list_audits():
-            result = repo.score(repo.open_audit(info.name))
+            result = repo.score(repo.open_audit(info.name), exact=False)
             answered, applicable = result.progress
             progress = percent_text(100 * answered / applicable) if applicable else "–"
             rows.append(

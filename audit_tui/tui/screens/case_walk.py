@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from audit_tui.domain.records import AnswerInfo, CaseInfo, OpenAudit, SavedAnswer
     from audit_tui.domain.rubric import Rubric
     from audit_tui.store.repository import Repository
+    from audit_tui.store.trail import Change
     from audit_tui.tui.live import LiveAudit
 
 
@@ -116,6 +117,10 @@ class CaseWalkScreen(Screen[None]):
         Binding("less_than_sign", "other_case(-1)", "Prev case", id="prev_case", show=False),
         Binding("ctrl+z", "undo", "Undo", id="undo", show=False,
                 tooltip="Put back the answer the last one replaced (in this case)"),
+        Binding("h", "history", "History", id="item_history", show=False,
+                tooltip="Every change to this item's answer: who, when, what"),
+        Binding("m", "mark_complete", "Mark complete", id="mark_complete", show=False,
+                tooltip="Say this case is done (every item that applies is answered)"),
         Binding("escape", "back", "Back", id="back", show=False, tooltip="Back to the dashboard"),
     ]  # fmt: skip
 
@@ -339,7 +344,31 @@ class CaseWalkScreen(Screen[None]):
         row = self.current
         if row is None or not row.applies:
             return None
+        why = self.read_only()
+        if why:
+            self.notify(why, severity="warning", markup=False)
+            return None
         return row
+
+    def read_only(self) -> str:
+        """Why this user may not change this case's answers ("" when they may): said before a
+        key is taken, rather than after a save the store would refuse."""
+        from audit_tui.domain.access import CaseGate
+        from audit_tui.domain.errors import AuditError
+
+        live = self._live()
+        access = live.access if live is not None else None
+        if access is None:
+            return ""
+        case = live.case(self.case.id) if live is not None else None
+        case = case or self.case
+        gate = CaseGate(case.case_ref, case.allocated_to or None, case.signed_off_by,
+                        case.signed_off_at)  # fmt: skip
+        try:
+            access.answer(gate)
+        except AuditError as exc:
+            return exc.problems[0].message
+        return ""
 
     def action_answer(self, value: str) -> None:
         row = self._target()
@@ -446,6 +475,55 @@ class CaseWalkScreen(Screen[None]):
             NoteDialog(row.item_id, row.text, row.note, row.note_tag), callback=done
         )
 
+    def action_history(self) -> None:
+        row = self.current
+        if row is None:
+            return
+        self._load_history(row.item_id)
+
+    @work(thread=True, exclusive=True, group="item-history", exit_on_error=False)
+    @guarded
+    def _load_history(self, item_id: str) -> None:
+        from audit_tui.store import trail
+
+        repo = audit_app(self).store.repo
+        found = trail.changes(repo, self.audit, case=self.case.case_ref, item=item_id)
+        self.app.call_from_thread(self._show_history, item_id, found)
+
+    def _show_history(self, item_id: str, found: list[Change]) -> None:
+        from audit_tui.tui.screens.team_dialogs import HistoryScreen
+
+        title = f"History of {item_id} in case {self.case.case_ref}"
+        self.app.push_screen(HistoryScreen(title, found))
+
+    def action_mark_complete(self) -> None:
+        if not self.loaded:
+            return
+        why = self.read_only()
+        if why:
+            self.notify(why, severity="warning", markup=False)
+            return
+        if not self.is_complete:
+            left = sum(1 for r in self._applicable() if not (r.answered and r.on_disk))
+            self.notify(f"{left} item{'s' if left != 1 else ''} still to answer",
+                        severity="warning", markup=False)  # fmt: skip
+            return
+        from audit_tui.store import team
+        from audit_tui.tui.store_link import describe_error
+
+        audit, ref = self.audit, self.case.case_ref
+        app = audit_app(self)
+
+        def done(_case: object) -> None:
+            self.notify(f"Case {ref} marked complete", markup=False)
+            app.audit_changed(audit.info.name)
+
+        app.store.write(
+            lambda repo: team.complete_case(repo, audit, ref),
+            done,
+            lambda error: self.notify(describe_error(error), severity="error", markup=False),
+        )
+
     def action_guidance(self) -> None:
         row = self.current
         if row is None:
@@ -474,6 +552,9 @@ class CaseWalkScreen(Screen[None]):
         rows = self._applicable()
         done = sum(r.answered and r.on_disk for r in rows)
         complete = " ✓ CASE COMPLETE" if self.loaded and self.is_complete else ""
+        why = self.read_only()
+        if why:
+            complete += " · READ ONLY"
         self._set_text(
             self.query_one("#case-header", Static),
             f"Case {self.case.case_ref} ({self.index + 1} of {len(self.cases)}) · "

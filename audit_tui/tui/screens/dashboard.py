@@ -19,15 +19,19 @@ from audit_tui.tui.widgets.ratings_panel import RatingsPanel
 from audit_tui.tui.workers import audit_app, guarded
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from audit_tui.domain.access import Access
     from audit_tui.domain.records import CaseInfo, OpenAudit
     from audit_tui.domain.rubric import Attribute, Rubric
     from audit_tui.scoring.results import AuditResult
+    from audit_tui.store.repository import Repository
     from audit_tui.tui.live import LiveAudit
 
 
 DIALOG_ACTIONS = frozenset(
     {"add_case", "edit_case", "import_cases", "export_report", "remove_case", "rename_audit",
-     "delete_audit"}
+     "delete_audit", "allocate_case", "sign_off", "lock_audit"}
 )  # fmt: skip
 INDEX_AFTER = 0.3
 """Seconds after the cases are shown before the filter's index is built (on a thread)."""
@@ -35,21 +39,26 @@ NARROW = 110
 """Below this width the ratings go beneath the cases (app.tcss: Screen.-narrow)."""
 
 
-def case_columns(rubric: Rubric) -> list[Column]:
-    """The case, the attributes the rubric shows in the list, then progress."""
+def case_columns(rubric: Rubric, team: bool = False) -> list[Column]:
+    """The case, the attributes the rubric shows in the list, then progress; with `team` (some
+    case is allocated), whose case it is."""
     return [
         Column("ref", "Case"),
         *(Column(a.id, a.column_label) for a in rubric.attributes_shown_in("case_list")),
+        *([Column("auditor", "Auditor")] if team else []),
         Column("answered", "Answered"),
         Column("status", "Status"),
     ]
 
 
-def case_row(case: CaseInfo, attributes: tuple[Attribute, ...]) -> tuple[str, ...]:
+def case_row(
+    case: CaseInfo, attributes: tuple[Attribute, ...], team: bool = False
+) -> tuple[str, ...]:
     a = case.attributes
     return (
         case.case_ref,
         *(_label(a[attr.id]) if attr.id in a else "–" for attr in attributes),
+        *((case.allocated_to or "–",) if team else ()),
         f"{case.answered}/{case.applicable}",
         case_status(case),
     )
@@ -60,13 +69,48 @@ def _label(value: str) -> str:
     return value_label(value)  # a few values, ten thousand cases: worked out once each
 
 
-STATUSES = ("✓ complete", "◐ in progress", "○ not started")
+STATUSES = ("✓ complete", "◐ in progress", "○ not started", "■ signed off")
 
 
 def case_status(case: CaseInfo) -> str:
+    if case.signed_off:
+        return STATUSES[3]
     if case.complete:
         return STATUSES[0]
     return STATUSES[1] if case.answered else STATUSES[2]
+
+
+def standing(access: Access | None) -> str:
+    """` · you: ann (auditor) · locked by lee` for the status line."""
+    if access is None:
+        return ""
+    role = "open audit" if access.open else (access.role or "not a member")
+    locked = f" · 🔒 locked by {access.locked_by}" if access.locked_at is not None else ""
+    return f" · you: {access.user} ({role}){locked}"
+
+
+def team_progress(cases: list[CaseInfo]) -> str:
+    """`ann 3/14 · bob 5/14 · not allocated 2`: each auditor's complete cases of theirs."""
+    mine: dict[str, list[int]] = {}
+    for case in cases:
+        done_total = mine.setdefault(case.allocated_to, [0, 0])
+        done_total[0] += case.complete
+        done_total[1] += 1
+    parts = [f"{who} {d}/{t}" for who, (d, t) in sorted(mine.items()) if who]
+    if "" in mine:
+        parts.append(f"not allocated {mine[''][1]}")
+    return "Done by auditor: " + " · ".join(parts)
+
+
+def own_first(cases: list[CaseInfo], access: Access | None) -> list[CaseInfo]:
+    """An auditor's own cases first (each part in sample order): the work in front of them."""
+    if access is None or access.role is None or access.acts_as_lead:
+        return cases
+    return sorted(cases, key=lambda c: c.allocated_to != access.user)
+
+
+def is_team(cases: list[CaseInfo]) -> bool:
+    return any(c.allocated_to for c in cases)
 
 
 def table_widths(live: LiveAudit) -> list[int]:
@@ -75,12 +119,14 @@ def table_widths(live: LiveAudit) -> list[int]:
     rubric = live.audit.rubric
     cases = live.cases
     most = max((c.applicable for c in cases), default=0)
+    team = is_team(cases)
     return [
         max(map(len, (c.case_ref for c in cases)), default=0),
         *(
             max(len("–"), *(len(_label(v)) for v in attr.values))
             for attr in rubric.attributes_shown_in("case_list")
         ),
+        *([max(len("Auditor"), *(len(c.allocated_to) for c in cases))] if team else []),
         2 * len(str(most)) + 1,
         max(map(len, STATUSES)),
     ]
@@ -110,6 +156,12 @@ class DashboardScreen(Screen[None]):
                 tooltip="Give the audit another name"),
         Binding("ctrl+d", "delete_audit", "Delete audit", priority=True, id="delete_audit", show=False,
                 tooltip="Delete the whole audit (you type its name to confirm)"),
+        Binding("t", "allocate_case", "Allocate", priority=True, id="allocate_case", show=False,
+                tooltip="Give the highlighted case to an auditor (the lead)"),
+        Binding("s", "sign_off", "Sign off", priority=True, id="sign_off", show=False,
+                tooltip="Sign the highlighted, finished case off: its answers become final (the lead)"),
+        Binding("ctrl+l", "lock_audit", "Lock", priority=True, id="lock_audit", show=False,
+                tooltip="Lock the audit's figures, or unlock them with a reason (the lead)"),
         Binding("escape", "back", "Back", id="back", tooltip="Back to the audits"),
     ]  # fmt: skip
 
@@ -121,6 +173,8 @@ class DashboardScreen(Screen[None]):
         self.result: AuditResult | None = None
         self._by_id: dict[str, CaseInfo] = {}
         self._stale = False
+        self._team = False
+        self.access: Access | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -177,8 +231,7 @@ class DashboardScreen(Screen[None]):
         from audit_tui.tui.live import LiveAudit
 
         repo = audit_app(self).store.repo
-        audit = repo.open_audit(self.audit_name)
-        live = LiveAudit(audit=audit, cases=repo.list_cases(audit), score=repo.live_score(audit))
+        live = LiveAudit.read(repo, self.audit_name)
         self.app.call_from_thread(self._loaded, live, table_widths(live))
 
     def _loaded(self, live: LiveAudit, widths: list[int]) -> None:
@@ -198,6 +251,7 @@ class DashboardScreen(Screen[None]):
         """Draw from the shared live audit: every row after a load (`widths` given), else only
         the cases whose progress moved (answering in a case never rebuilds the table)."""
         self.audit, self.cases, self.result = live.audit, live.cases, live.result
+        self.access = live.access
         info = live.audit.info
         where = " · ".join(x for x in (info.pdu, info.region) if x)
         self.query_one("#audit-title", Static).update(
@@ -207,11 +261,12 @@ class DashboardScreen(Screen[None]):
         table = self.query_one("#cases", CaseTable)
         shown = live.audit.rubric.attributes_shown_in("case_list")
         if widths is not None:
-            cases = live.cases
+            cases = own_first(live.cases, live.access)
+            team = self._team = is_team(cases)
             table.show_rows(
-                case_columns(live.audit.rubric),
+                case_columns(live.audit.rubric, team),
                 [str(case.id) for case in cases],
-                lambda i: case_row(cases[i], shown),
+                lambda i: case_row(cases[i], shown, team),
                 widths,
             )
             self._by_id = {str(c.id): c for c in cases}
@@ -219,7 +274,7 @@ class DashboardScreen(Screen[None]):
             for case_id in sorted(live.changed_cases):
                 case = live.case(case_id)
                 if case is not None:
-                    table.update_row(str(case_id), case_row(case, shown))
+                    table.update_row(str(case_id), case_row(case, shown, self._team))
                     self._by_id[str(case_id)] = case
         live.changed_cases.clear()
         self._show_status()
@@ -231,8 +286,10 @@ class DashboardScreen(Screen[None]):
         done = sum(c.complete for c in self.cases)
         shown = self.query_one("#cases", CaseTable).row_count
         filtered = f" · {shown:,} shown" if self._filtering() else ""
+        line = f"{plural(len(self.cases), 'case')} · {done:,} complete{filtered}"
+        progress = team_progress(self.cases) if self._team else ""
         self.query_one("#cases-status", Static).update(
-            f"{plural(len(self.cases), 'case')} · {done:,} complete{filtered}"
+            f"{line}{standing(self.access)}{chr(10) + progress if progress else ''}"
         )
 
     def current_case(self) -> CaseInfo | None:
@@ -349,6 +406,107 @@ class DashboardScreen(Screen[None]):
                 app.audit_changed(name)
 
         self.app.push_screen(DeleteAuditDialog(self.audit), callback=deleted)
+
+    def _team_done(self, said: str) -> None:
+        """A team operation committed: say so, and count the audit again (it moved)."""
+        self.notify(said, markup=False)
+        audit_app(self).audit_changed(self.audit_name)
+
+    def _team_write(self, run: Callable[[Repository], object], said: str) -> None:
+        from audit_tui.tui.store_link import describe_error
+
+        audit_app(self).store.write(
+            run,
+            lambda _r: self._team_done(said),
+            lambda error: self.notify(describe_error(error), severity="error", markup=False),
+        )
+
+    def _refused(self, check: Callable[[], None]) -> bool:
+        """Said on screen before asking anything, when the user may not do it (the store checks
+        again when writing)."""
+        from audit_tui.domain.errors import AuditError
+
+        try:
+            check()
+        except AuditError as exc:
+            self.notify(exc.problems[0].message, severity="warning", markup=False)
+            return True
+        return False
+
+    def action_allocate_case(self) -> None:
+        case, access = self.current_case(), self.access
+        if self.audit is None or case is None or access is None:
+            return
+        if self._refused(lambda: access.lead("allocate")):
+            return
+        from audit_tui.tui.screens.team_dialogs import AllocateDialog
+
+        def done(name: str | None) -> None:
+            if name:
+                self._team_done(f"Case {case.case_ref} allocated to {name}")
+
+        self.app.push_screen(AllocateDialog(self.audit, case), callback=done)
+
+    def action_sign_off(self) -> None:
+        case, access, audit = self.current_case(), self.access, self.audit
+        if audit is None or case is None or access is None:
+            return
+        if self._refused(lambda: access.lead("sign-off")):
+            return
+        if case.signed_off:
+            self.notify(f"Case {case.case_ref} is signed off already", markup=False)
+            return
+        if not case.complete:
+            left = case.applicable - case.answered
+            self.notify(f"Case {case.case_ref} has {plural(left, 'item')} still to answer",
+                        severity="warning", markup=False)  # fmt: skip
+            return
+        from audit_tui.store import team
+        from audit_tui.tui.screens.confirm import ConfirmDialog
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._team_write(
+                    lambda repo: team.sign_off(repo, audit, case.case_ref),
+                    f"Case {case.case_ref} signed off",
+                )
+
+        self.app.push_screen(
+            ConfirmDialog(f"Sign case {case.case_ref} off? Its answers become final.", "Sign off"),
+            callback=confirmed,
+        )
+
+    def action_lock_audit(self) -> None:
+        access, audit = self.access, self.audit
+        if audit is None or access is None:
+            return
+        if self._refused(lambda: access.lead("lock", while_locked=True)):
+            return
+        from audit_tui.store import team
+
+        if access.locked_at is not None:
+            from audit_tui.tui.screens.team_dialogs import UnlockDialog
+
+            def unlocked(reason: str | None) -> None:
+                if reason:
+                    self._team_done(f"{audit.info.name} unlocked")
+
+            self.app.push_screen(UnlockDialog(audit), callback=unlocked)
+            return
+        from audit_tui.tui.screens.confirm import ConfirmDialog
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._team_write(
+                    lambda repo: team.lock_audit(repo, audit), f"{audit.info.name} locked"
+                )
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Lock {audit.info.name}? Nothing in it can change until it is unlocked.", "Lock"
+            ),
+            callback=confirmed,
+        )
 
     def action_import_cases(self) -> None:
         if self.audit is None:

@@ -34,8 +34,39 @@ class _StoreDialog(FormDialog[str]):
         self.error(None, describe_error(error))
 
 
-class RemoveCaseDialog(_StoreDialog):
+class ReasonDialog(_StoreDialog):
+    """A change that must say why (kept in the audit's log): one reason field, then one write."""
+
+    HEADLINE = ""
+    LABEL = "Reason"
+    EMPTY = "Say why"
+
+    def compose_fields(self) -> ComposeResult:
+        yield Static(self.HEADLINE, classes="headline", markup=False)
+        yield Label(self.LABEL)
+        yield Input(id="reason")
+        yield FieldError("reason")
+
+    def submit(self) -> None:
+        self.clear_errors(("reason",))
+        reason = self.query_one("#reason", Input).value.strip()
+        if not reason:
+            self.error("reason", self.EMPTY)
+            return
+        self.write(reason)
+
+    def write(self, reason: str) -> None:
+        raise NotImplementedError
+
+
+class RemoveCaseDialog(ReasonDialog):
     SUBMIT_LABEL = "Remove the case"
+    HEADLINE = (
+        "The case leaves the counts, ratings and reports. Its answers and their history stay"
+        " in the database, and the removal is kept in the audit's log with your reason."
+    )
+    LABEL = "Reason (e.g. 'sentence ended before the audit period'; no names)"
+    EMPTY = "Say why the case leaves the audit"
 
     def __init__(self, audit: OpenAudit, case: CaseInfo) -> None:
         super().__init__()
@@ -44,23 +75,7 @@ class RemoveCaseDialog(_StoreDialog):
     def title_text(self) -> str:
         return f"Remove case {self.case.case_ref} from {self.audit.info.name}"
 
-    def compose_fields(self) -> ComposeResult:
-        yield Static(
-            "The case leaves the counts, ratings and reports. Its answers and their history stay"
-            " in the database, and the removal is kept in the audit's log with your reason.",
-            classes="headline",
-            markup=False,
-        )
-        yield Label("Reason (e.g. 'sentence ended before the audit period'; no names)")
-        yield Input(id="reason")
-        yield FieldError("reason")
-
-    def submit(self) -> None:
-        self.clear_errors(("reason",))
-        reason = self.query_one("#reason", Input).value.strip()
-        if not reason:
-            self.error("reason", "Say why the case leaves the audit")
-            return
+    def write(self, reason: str) -> None:
         audit, ref = self.audit, self.case.case_ref
         self.run_write(lambda repo: repo.remove_case(audit, ref, reason), ref)
 

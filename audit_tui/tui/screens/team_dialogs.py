@@ -1,0 +1,110 @@
+"""A team's operations that need a word from the user: allocating a case to an auditor, and
+the reason for unlocking an audit; and an item's history, read-only."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Input, Label, Static
+
+from audit_tui.domain.errors import AuditError
+from audit_tui.tui.screens.form import FieldError
+from audit_tui.tui.screens.operations import ReasonDialog, _StoreDialog
+
+if TYPE_CHECKING:
+    from audit_tui.domain.records import CaseInfo, OpenAudit
+    from audit_tui.store.trail import Change
+
+
+class AllocateDialog(_StoreDialog):
+    SUBMIT_LABEL = "Allocate"
+
+    def __init__(self, audit: OpenAudit, case: CaseInfo) -> None:
+        super().__init__()
+        self.audit, self.case = audit, case
+
+    def title_text(self) -> str:
+        return f"Allocate case {self.case.case_ref}"
+
+    def compose_fields(self) -> ComposeResult:
+        now = self.case.allocated_to or "nobody yet"
+        yield Static(f"Allocated to: {now}", classes="headline", markup=False)
+        yield Label("Auditor (their login name; someone new joins the audit as an auditor)")
+        yield Input(value=self.case.allocated_to, id="auditor")
+        yield FieldError("auditor")
+
+    def submit(self) -> None:
+        from audit_tui.store import team
+
+        self.clear_errors(("auditor",))
+        try:
+            name = team.user_name(self.query_one("#auditor", Input).value)
+        except AuditError as exc:
+            self.error("auditor", exc.problems[0].message.capitalize())
+            return
+        if name == self.case.allocated_to:
+            self.dismiss(None)
+            return
+        audit, ref = self.audit, self.case.case_ref
+        self.run_write(lambda repo: team.allocate(repo, audit, [name], cases=[ref]), name)
+
+
+class UnlockDialog(ReasonDialog):
+    SUBMIT_LABEL = "Unlock"
+    HEADLINE = "Its figures may change again once unlocked. Your reason is kept in the audit's log."
+    LABEL = "Reason (e.g. 'moderation found an answer to correct')"
+    EMPTY = "Say why the audit is unlocked"
+
+    def __init__(self, audit: OpenAudit) -> None:
+        super().__init__()
+        self.audit = audit
+
+    def title_text(self) -> str:
+        return f"Unlock {self.audit.info.name}"
+
+    def write(self, reason: str) -> None:
+        from audit_tui.store import team
+
+        audit = self.audit
+        self.run_write(lambda repo: team.unlock_audit(repo, audit, reason), reason)
+
+
+class HistoryScreen(ModalScreen[None]):
+    """Every change to one item of one case: when, who, from what to what, how."""
+
+    HELP_TITLE = "History"
+    BINDINGS = [Binding("escape,h", "close", "Close", id="close_history")]
+
+    def __init__(self, title: str, changes: list[Change]) -> None:
+        super().__init__()
+        self.title_line, self.changes = title, changes
+
+    def compose(self) -> ComposeResult:
+        from audit_tui.reporting.trail import utc
+
+        words = {"yes": "Yes", "no": "No", "na": "N/A"}
+        with Vertical(classes="dialog"):
+            yield Static(self.title_line, classes="dialog-title", markup=False)
+            if not self.changes:
+                yield Static("No change recorded yet.", markup=False)
+                return
+            table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
+            table.add_columns("When (UTC)", "Who", "Change", "Via")
+            for c in self.changes:
+                old, new = (words.get(v or "", "-") for v in (c.old, c.new))
+                change = f"{old} → {new}" + (", note" if c.note_changed else "")
+                if c.note_changed and c.old == c.new:
+                    change = "note"
+                how = c.via + (f": {c.reason}" if c.reason else "")
+                when = utc(c.at).replace("T", " ").removesuffix("Z")
+                table.add_row(*(Text(cell) for cell in (when, c.by, change, how)))  # never markup
+            yield table
+            yield Static("Esc to close", classes="status")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,156 @@
+"""A team in the app, as each member does it: the lead allocates a case, an auditor finds another's
+case read-only and marks their own complete, the lead signs it off, locks and unlocks the audit
+with a reason; the history of an item on screen. Checked on screen and in the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Input, Static
+
+from audit_tui.domain.answers import Answer
+from audit_tui.store import team
+from audit_tui.store.database import open_repository
+from audit_tui.tui.app import AuditApp, build_app
+from audit_tui.tui.screens.case_walk import CaseWalkScreen
+from audit_tui.tui.screens.confirm import ConfirmDialog
+from audit_tui.tui.screens.dashboard import DashboardScreen
+from audit_tui.tui.screens.team_dialogs import AllocateDialog, HistoryScreen, UnlockDialog
+from audit_tui.tui.widgets.case_table import CaseTable
+from tests.tui.helpers import settle, steps
+
+SIZE = (120, 40)
+AUDIT = "spo-check"
+
+
+@pytest.fixture
+def team_db(tmp_path: Path, rubric_text: str) -> str:
+    """lee leads spo-check; QA-001 is ann's, QA-002 bob's. ann has answered all of QA-001 but
+    its last item."""
+    target = str(tmp_path / "team.db")
+    lee = open_repository(target, user="lee")
+    audit = lee.create_audit(AUDIT, rubric_text)
+    lee.add_cases(
+        audit,
+        [
+            ("QA-001", {"sentence_type": "community", "has_psr": "no", "rosh": "low"}),
+            ("QA-002", {"sentence_type": "licence", "has_psr": "no", "rosh": "high"}),
+        ],
+    )
+    team.allocate(lee, audit, ["ann", "bob"])
+    lee.engine.dispose()
+    ann = open_repository(target, user="ann")
+    case = ann.list_cases(audit)[0]
+    items = [i for i in audit.rubric.column_order if audit.rubric.applies(i, case.attributes)]
+    ann.import_answers(audit, {case.id: {i: Answer.YES for i in items[:-1]}})
+    ann.engine.dispose()
+    return target
+
+
+def _app(db: str, user: str) -> AuditApp:
+    return build_app(db, open_audit=AUDIT, poll_seconds=0, user=user)
+
+
+def _status(dash: DashboardScreen) -> str:
+    return str(dash.query_one("#cases-status", Static).render())
+
+
+def _case(db: str, ref: str):  # type: ignore[no-untyped-def]
+    repo = open_repository(db)
+    try:
+        return next(c for c in repo.list_cases(repo.open_audit(AUDIT)) if c.case_ref == ref)
+    finally:
+        repo.engine.dispose()
+
+
+async def test_an_auditor_reads_anothers_case_and_completes_their_own(team_db: str) -> None:
+    app = _app(team_db, "ann")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        dash = app.screen
+        assert isinstance(dash, DashboardScreen)
+        assert "you: ann (auditor)" in _status(dash)
+        assert _status(dash).splitlines()[1] == "Done by auditor: ann 0/1 · bob 0/1"
+        table = dash.query_one("#cases", CaseTable)
+        assert [table.get_row_at(i)[-3] for i in range(2)] == ["ann", "bob"]  # Auditor column
+        await steps(pilot, app, "down", "enter")  # bob's case
+        walk = app.screen
+        assert isinstance(walk, CaseWalkScreen) and walk.case.case_ref == "QA-002"
+        assert "READ ONLY" in str(walk.query_one("#case-header", Static).render())
+        await steps(pilot, app, "y", "n")
+        assert all(r.value is None for r in walk.rows)
+        assert any("allocated to bob" in n.message for n in app._notifications)
+        await steps(pilot, app, "escape", "up", "enter")  # ann's own case
+        walk = app.screen
+        assert isinstance(walk, CaseWalkScreen) and walk.case.case_ref == "QA-001"
+        await steps(pilot, app, "m")  # one item still to answer
+        assert _case(team_db, "QA-001").completed_by == ""
+        await steps(pilot, app, "y", "m")
+        assert _case(team_db, "QA-001").completed_by == "ann"
+        await steps(pilot, app, "h")
+        history = app.screen
+        assert isinstance(history, HistoryScreen)
+        assert history.query_one(DataTable).row_count == 1  # the answer just given
+        await steps(pilot, app, "escape")
+        # the lead's work is refused with a word, not a dialog
+        await steps(pilot, app, "escape", "ctrl+l", "s", "t")
+        assert isinstance(app.screen, DashboardScreen)
+        assert sum("only the lead" in n.message for n in app._notifications) == 3
+
+
+async def test_the_lead_allocates_signs_off_locks_and_unlocks(team_db: str) -> None:
+    ann = open_repository(team_db, user="ann")
+    audit = ann.open_audit(AUDIT)
+    case = ann.list_cases(audit)[0]
+    items = [i for i in audit.rubric.column_order if audit.rubric.applies(i, case.attributes)]
+    ann.save_answer(audit, case, items[-1], Answer.NO)  # QA-001 now fully answered
+    ann.engine.dispose()
+    app = _app(team_db, "lee")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        dash = app.screen
+        assert isinstance(dash, DashboardScreen) and "you: lee (lead)" in _status(dash)
+        await steps(pilot, app, "down", "t")
+        dialog = app.screen
+        assert isinstance(dialog, AllocateDialog)
+        dialog.query_one("#auditor", Input).value = "cat"
+        await steps(pilot, app, "enter")
+        assert _case(team_db, "QA-002").allocated_to == "cat"
+        await steps(pilot, app, "up", "s")
+        assert isinstance(app.screen, ConfirmDialog)
+        await steps(pilot, app, "y")
+        assert _case(team_db, "QA-001").signed_off_by == "lee"
+        table = dash.query_one("#cases", CaseTable)
+        assert table.get_row_at(0)[-1] == "■ signed off"
+        await steps(pilot, app, "ctrl+l", "y")
+        assert "locked by lee" in _status(dash)
+        await steps(pilot, app, "ctrl+l")
+        dialog = app.screen
+        assert isinstance(dialog, UnlockDialog)
+        await steps(pilot, app, "enter")
+        assert "Say why" in str(dialog.query_one("#error-reason", Static).render())
+        await pilot.press(*"moderation found a slip")
+        await steps(pilot, app, "enter")
+        assert "locked" not in _status(dash)
+    repo = open_repository(team_db)
+    events = [(e.event, e.detail) for e in repo.audit_events(repo.open_audit(AUDIT))]
+    assert events[-4:] == [
+        ("allocate", "allocated 1 case: cat 1 (added as auditors: cat)"),
+        ("sign-off", "QA-001"),
+        ("lock", ""),
+        ("unlock", "moderation found a slip"),
+    ]
+    repo.engine.dispose()
+
+
+async def test_an_auditor_sees_their_own_cases_first(team_db: str) -> None:
+    for user, order in (("bob", ["QA-002", "QA-001"]), ("lee", ["QA-001", "QA-002"])):
+        app = _app(team_db, user)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app)
+            table = app.screen.query_one("#cases", CaseTable)
+            assert [table.get_row_at(i)[0] for i in range(2)] == order, user
+            await steps(pilot, app, "enter")
+            walk = app.screen
+            assert isinstance(walk, CaseWalkScreen) and walk.case.case_ref == order[0]
