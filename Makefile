@@ -1,5 +1,5 @@
 # Two commands on a fresh machine: `make demo` runs the app, `make test` runs every test.
-.PHONY: demo test bench lint venv
+.PHONY: demo team-demo test bench lint venv
 
 venv:
 	@bash scripts/venv.sh
@@ -7,6 +7,9 @@ venv:
 demo: venv
 	@mkdir -p .demo && chmod 700 .demo
 	.venv/bin/audit-tui --db .demo/audits.db demo
+
+team-demo:
+	@bash scripts/team-demo.sh
 
 test:
 	@bash scripts/test.sh

@@ -140,6 +140,17 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--by", metavar="USER")
     history.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
+    serve = sub.add_parser(
+        "serve", help="the app in a browser (textual-serve); on this machine only by default"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="(default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="(default: 8000)")
+    serve.add_argument(
+        "--public",
+        action="store_true",
+        help="allow a --host other machines can reach (the page has no login of its own)",
+    )
+
     report = sub.add_parser("report", help="write the audit's report")
     report.add_argument("audit", metavar="AUDIT")
     report.add_argument("--format", choices=REPORT_FORMATS, default="md")
@@ -489,6 +500,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return _open_tui(args, audit.info.name)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from audit_tui.paths import default_database
+    from audit_tui.serve import check_host, serve
+
+    check_host(args.host, args.public)
+    target = args.db or default_database()
+    _refuse_as_on_postgres(args, target)
+    serve(target, args.as_user, args.host, args.port, args.public)
+    return 0
+
+
+def _refuse_as_on_postgres(args: argparse.Namespace, target: str) -> None:
+    if args.as_user is not None and target.startswith(("postgresql", "postgres:")):
+        raise UsageError(
+            "--as is for SQLite: on PostgreSQL you are the role you log in as (put it in the URL)"
+        )
+
+
 def cmd_audits(args: argparse.Namespace) -> int:
     return _open_tui(args, None)
 
@@ -498,10 +527,7 @@ def _open_tui(args: argparse.Namespace, audit: str | None) -> int:
     from audit_tui.tui.app import build_app
 
     target = args.db or default_database()
-    if args.as_user is not None and target.startswith(("postgresql", "postgres:")):
-        raise UsageError(
-            "--as is for SQLite: on PostgreSQL you are the role you log in as (put it in the URL)"
-        )
+    _refuse_as_on_postgres(args, target)
     build_app(
         target, open_audit=audit, rubric_files=tuple(args.rubric_file), user=args.as_user
     ).run()
@@ -525,6 +551,7 @@ COMMANDS = {
     "lock": cmd_lock,
     "unlock": cmd_unlock,
     "history": cmd_history,
+    "serve": cmd_serve,
     "report": cmd_report,
     "demo": cmd_demo,
     "audits": cmd_audits,

@@ -20,6 +20,19 @@ if [ -z "${AUDIT_TUI_TEST_PG_URL:-}" ]; then
     fi
 fi
 
+# The browser test drives the system's Chromium (no browser download): install one if we can.
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 \
+    && ! command -v google-chrome >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "installing chromium for the browser test (apt-get)" >&2
+        { DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+            && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null 2>&1 \
+            || echo "could not install chromium: the browser test will be skipped" >&2
+    else
+        echo "no chromium binary: the browser test will be skipped" >&2
+    fi
+fi
+
 .venv/bin/ruff check --quiet .
 .venv/bin/ruff format --check --quiet .
 .venv/bin/mypy  # the files and settings: [tool.mypy] in pyproject.toml

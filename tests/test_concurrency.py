@@ -136,12 +136,12 @@ def _chains(
     return chains, stored
 
 
-def assert_counts_hold(target: str) -> None:
+def assert_counts_hold(target: str, name: str = "team") -> None:
     """The counts each write keeps agree with the answers, after every writer has written."""
     from audit_tui.store import aggregates, counts
 
     repo = open_repository(target)
-    audit = repo.open_audit("team")
+    audit = repo.open_audit(name)
     with repo.engine.connect() as conn:
         assert counts.answered_by_value(conn, audit.info.id) == aggregates.counted_answers(
             conn, audit.info.id

@@ -12,8 +12,10 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from audit_tui.domain.answers import Answer
+from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import CaseInfo, OpenAudit
 from audit_tui.store import team
+from audit_tui.store.database import open_repository
 from audit_tui.store.repository import Repository
 from tests.conftest import Person
 from tests.test_team import _answer_all, _audit, _case
@@ -144,3 +146,25 @@ def test_a_login_without_a_grant_is_told_to_ask_the_owner(
         finally:
             owner.execute(f'DROP OWNED BY "{role}"')
             owner.execute(f'DROP ROLE "{role}"')
+
+
+def test_the_team_demo_shares_an_audit_between_two_auditors(db_target: str) -> None:
+    from audit_tui.team_demo import AUDIT, set_up
+
+    urls = set_up(db_target)
+    ann = open_repository(urls["ann"])
+    audit = ann.open_audit(AUDIT)
+    cases = ann.list_cases(audit)
+    assert ann.user == "ann" and len(cases) == 28
+    assert {c.allocated_to for c in cases} == {"ann", "bob"}
+    mine = next(c for c in cases if c.allocated_to == "ann")
+    theirs = next(c for c in cases if c.allocated_to == "bob")
+    assert ann.save_answer(audit, mine, "2.2.1", Answer.YES).changed
+    with pytest.raises(AuditError, match="allocated to bob"):
+        ann.save_answer(audit, theirs, "2.2.1", Answer.YES)
+    ann.engine.dispose()
+    set_up(db_target)  # a second run starts the audit afresh
+    lead = open_repository(urls["lead"])
+    again = lead.open_audit(AUDIT)
+    assert sum(c.answered for c in lead.list_cases(again)) == 0
+    lead.engine.dispose()

@@ -292,3 +292,29 @@ def test_as_is_refused_on_postgresql(
         assert repo.user == conn.scalar(text("SELECT session_user")) != "mallory"
     engine.dispose()
     repo.engine.dispose()
+
+
+def test_a_save_carries_what_its_auditor_saw(people: Person, rubric_text: str) -> None:
+    """Two people on one item: the second, who saw it unanswered, is told, and nothing of the
+    first's is overwritten until they choose (by saving again with what they now see)."""
+    from audit_tui.store.repository import AnswerConflict
+
+    lead, ann = people("lead"), people("ann")
+    audit = _audit(lead, rubric_text, n=1)
+    team.allocate(lead, audit, [ann.user])
+    c1 = _case(lead, audit, "C-1")
+    ann.save_answer(audit, c1, "2.2.1", Answer.YES, expected=None)
+    with pytest.raises(AnswerConflict) as caught:
+        lead.save_answer(audit, c1, "2.2.1", Answer.NO, expected=None)
+    conflict = caught.value
+    assert (conflict.stored.value, conflict.stored.updated_by, conflict.mine) == (
+        "yes",
+        ann.user,
+        "no",
+    )
+    assert str(conflict) == (
+        f"answer: {ann.user} changed 2.2.1 of case C-1 to yes since you looked: nothing was written"
+    )
+    assert len(lead.answer_history(c1.id, "2.2.1")) == 1
+    saved = lead.save_answer(audit, c1, "2.2.1", Answer.NO, expected="yes")
+    assert saved.changed and saved.old_value == "yes"

@@ -182,6 +182,24 @@ class StrandedAnswers(AuditError):
         )
 
 
+class AnswerConflict(AuditError):
+    """A save refused because the answer on disk is not the one its auditor saw: someone else
+    changed it in between. Nothing was written; `stored` is theirs, to show beside yours."""
+
+    def __init__(self, case_ref: str, item_id: str, stored: AnswerInfo, mine: str | None) -> None:
+        self.stored, self.mine = stored, mine
+        theirs = stored.value or "unanswered"
+        super().__init__(
+            [
+                Problem(
+                    "answer",
+                    f"{stored.updated_by or 'someone'} changed {item_id} of case {case_ref} to"
+                    f" {theirs} since you looked: nothing was written",
+                )
+            ]
+        )
+
+
 def current_user() -> str:
     """Who is recorded in history on SQLite: AUDIT_TUI_USER (or --as), else the login name."""
     try:
@@ -757,7 +775,9 @@ class Repository:
 
     # ---- answers --------------------------------------------------------------------------
 
-    def answers_for_case(self, case_id: int) -> dict[str, AnswerInfo]:
+    def answers_for_case(
+        self, case_id: int, conn: Connection | None = None
+    ) -> dict[str, AnswerInfo]:
         query = select(
             ANSWER.c.item_id,
             ANSWER.c.value,
@@ -766,8 +786,10 @@ class Repository:
             ANSWER.c.updated_at,
             ANSWER.c.updated_by,
         ).where(ANSWER.c.case_id == case_id)
-        with self.engine.connect() as conn:
+        if conn is not None:  # inside a write's transaction
             return {row.item_id: AnswerInfo(**row._mapping) for row in conn.execute(query)}
+        with self.engine.connect() as own:
+            return {row.item_id: AnswerInfo(**row._mapping) for row in own.execute(query)}
 
     def save_answer(
         self,
@@ -779,12 +801,14 @@ class Repository:
         note: str | Unchanged = UNCHANGED,
         note_tag: NoteTag | Unchanged | None = UNCHANGED,
         via: str = "tui",
+        expected: str | Unchanged | None = UNCHANGED,
     ) -> SavedAnswer:
         """Set an answer and/or its note, with a history row, committed before returning.
 
         Returning means it is on disk: the caller may now show it as saved. The old value is read
-        under the audit's write lock, so the history always chains and no other writer's change
-        is overwritten unseen.
+        under the audit's write lock, so the history always chains. With `expected` (the value
+        the auditor saw), a stored value that differs refuses the save (AnswerConflict, nothing
+        written): another auditor's answer is never overwritten unseen.
         """
         if item_id not in audit.rubric.items:
             raise AuditError.at("answer", f'"{item_id}" is not an item of {audit.rubric.id}')
@@ -805,6 +829,14 @@ class Repository:
             lock.access.answer(CaseGate(case.case_ref, allocated_to, signed_off_by, signed))
             old = None if stored[1] is None else stored  # a row's note is never NULL
             old_value, old_note, old_tag = old if old else (None, "", None)
+            if expected is not UNCHANGED and old_value != expected:
+                theirs = self.answers_for_case(case.id, conn).get(item_id)
+                raise AnswerConflict(
+                    case.case_ref,
+                    item_id,
+                    theirs or AnswerInfo(item_id=item_id, value=None),
+                    None if value is UNCHANGED or value is None else value.value,
+                )
             new_value = old_value if value is UNCHANGED else (value.value if value else None)
             new_note = old_note if note is UNCHANGED else note.strip()
             new_tag = old_tag if note_tag is UNCHANGED else (note_tag.value if note_tag else None)

@@ -24,7 +24,7 @@ from audit_tui.tui.workers import audit_app, guarded
 if TYPE_CHECKING:
     from audit_tui.domain.records import AnswerInfo, CaseInfo, OpenAudit, SavedAnswer
     from audit_tui.domain.rubric import Rubric
-    from audit_tui.store.repository import Repository
+    from audit_tui.store.repository import AnswerConflict, Repository
     from audit_tui.store.trail import Change
     from audit_tui.tui.live import LiveAudit
 
@@ -377,10 +377,13 @@ class CaseWalkScreen(Screen[None]):
         from audit_tui.domain.answers import Answer
 
         answer = Answer(value) if value else None
+        seen = row.value  # what the auditor saw: a different value on disk is a conflict
         self._save(
             row,
             answer.value if answer else None,
-            lambda repo, audit, case: repo.save_answer(audit, case, row.item_id, answer),
+            lambda repo, audit, case: repo.save_answer(
+                audit, case, row.item_id, answer, expected=seen
+            ),
         )
         if answer is not None:
             following = self.next_unanswered(self.rows.index(row))
@@ -397,11 +400,12 @@ class CaseWalkScreen(Screen[None]):
         row, value = self._undo.pop()
         answer = Answer(value) if value else None
         self.focus_row(row)
+        seen = row.value
         self._save(
             row,
             value,
             lambda repo, audit, case: repo.save_answer(
-                audit, case, row.item_id, answer, via="undo"
+                audit, case, row.item_id, answer, via="undo", expected=seen
             ),
             undoing=True,
         )
@@ -439,8 +443,16 @@ class CaseWalkScreen(Screen[None]):
         self._was_complete = self.is_complete
 
     def _failed(self, row: ItemRow, token: int, error: Exception) -> None:
+        from audit_tui.store.repository import AnswerConflict
         from audit_tui.tui.store_link import describe_error
 
+        if isinstance(error, AnswerConflict):
+            row.stored = error.stored.value  # theirs is what is on disk now
+            row.save_failed(token)
+            self._refresh_progress()
+            audit_app(self).recount_open()
+            self._ask_whose(row, error)
+            return
         row.save_failed(token)
         self._refresh_progress()
         self.notify(
@@ -448,6 +460,33 @@ class CaseWalkScreen(Screen[None]):
             severity="error",
             timeout=15,
             markup=False,
+        )
+
+    def _ask_whose(self, row: ItemRow, conflict: AnswerConflict) -> None:
+        """Someone changed the answer since the auditor looked: show theirs and yours, and let
+        the auditor choose. Nothing is overwritten until they do."""
+        from audit_tui.domain.answers import Answer
+        from audit_tui.tui.screens.team_dialogs import ConflictDialog
+
+        theirs, mine = conflict.stored, conflict.mine
+
+        def chosen(use_mine: bool | None) -> None:
+            if not use_mine:
+                self.notify(f"{row.item_id} keeps {conflict.stored.updated_by}'s answer",
+                            markup=False)  # fmt: skip
+                return
+            answer = Answer(mine) if mine else None
+            self._save(
+                row,
+                mine,
+                lambda repo, audit, case: repo.save_answer(
+                    audit, case, row.item_id, answer, expected=theirs.value
+                ),
+            )
+
+        self.app.push_screen(
+            ConflictDialog(self.case.case_ref, row.item_id, row.text, theirs, mine),
+            callback=chosen,
         )
 
     def action_note(self) -> None:

@@ -6,18 +6,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import Button, DataTable, Input, Label, Static
 
 from audit_tui.domain.errors import AuditError
 from audit_tui.tui.screens.form import FieldError
 from audit_tui.tui.screens.operations import ReasonDialog, _StoreDialog
 
 if TYPE_CHECKING:
-    from audit_tui.domain.records import CaseInfo, OpenAudit
+    from audit_tui.domain.records import AnswerInfo, CaseInfo, OpenAudit
     from audit_tui.store.trail import Change
 
 
@@ -72,6 +73,54 @@ class UnlockDialog(ReasonDialog):
 
         audit = self.audit
         self.run_write(lambda repo: team.unlock_audit(repo, audit, reason), reason)
+
+
+class ConflictDialog(ModalScreen[bool]):
+    """Another auditor changed an answer between the moment you saw it and your key: theirs
+    and yours side by side; you choose. Dismisses True for yours, False to keep theirs."""
+
+    BINDINGS = [
+        Binding("m", "mine", "Use mine", id="conflict_mine"),
+        Binding("escape,k", "theirs", "Keep theirs", id="conflict_theirs"),
+    ]
+
+    def __init__(
+        self, case_ref: str, item_id: str, text: str, theirs: AnswerInfo, mine: str | None
+    ) -> None:
+        super().__init__()
+        self.case_ref, self.item_id, self.text = case_ref, item_id, text
+        self.theirs, self.mine = theirs, mine
+
+    def compose(self) -> ComposeResult:
+        words = {"yes": "Yes", "no": "No", "na": "N/A"}
+        who = self.theirs.updated_by or "someone"
+        with Vertical(classes="dialog"):
+            yield Static(
+                f"{who} changed {self.item_id} of case {self.case_ref} since you looked",
+                classes="dialog-title",
+                markup=False,
+            )
+            yield Static(self.text, classes="headline", markup=False)
+            yield Static(
+                f"Theirs: {words.get(self.theirs.value or '', 'unanswered')}"
+                f"      Yours: {words.get(self.mine or '', 'unanswered')}",
+                id="conflict-values",
+                markup=False,
+            )
+            with Horizontal(classes="buttons"):
+                yield Button("Keep theirs (k)", id="theirs", variant="primary")
+                yield Button("Use mine (m)", id="mine", variant="warning")
+
+    def on_mount(self) -> None:
+        self.query_one("#theirs", Button).focus()
+
+    @on(Button.Pressed, "#mine")
+    def action_mine(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#theirs")
+    def action_theirs(self) -> None:
+        self.dismiss(False)
 
 
 class HistoryScreen(ModalScreen[None]):
