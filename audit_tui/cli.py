@@ -161,6 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="include auditors' free-text notes (they may hold personal data)",
     )
     report.add_argument(
+        "--purpose",
+        metavar="TEXT",
+        help="why the data leaves (kept with who and when in the audit's log)",
+    )
+    report.add_argument(
         "--min-group",
         type=int,
         default=5,
@@ -467,12 +472,22 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UsageError(f"--format {args.format} is a binary file: give --out PATH")
     if args.min_group < 1:
         raise UsageError("--min-group must be at least 1")
-    from audit_tui.reporting.render import database_files, render_report, write_atomically
+    from audit_tui.reporting.render import (
+        database_files,
+        export_detail,
+        refusal,
+        render_report,
+        write_atomically,
+    )
 
     repo = _repo(args)
-    content = render_report(
-        repo, repo.open_audit(args.audit), args.format, args.include_notes, args.min_group
-    )
+    audit = repo.open_audit(args.audit)
+    content = render_report(repo, audit, args.format, args.include_notes, args.min_group)
+    if args.out is not None and (why := refusal(args.out, database_files(repo))):
+        raise AuditError.at(str(args.out), why)
+    where = "standard output" if args.out is None else str(Path(args.out).resolve())
+    detail = export_detail(args.format, args.include_notes, where, args.purpose)
+    repo.record_access(audit, "export", detail)  # logged before the data leaves, or it does not
     if args.out is None:
         if isinstance(content, bytes):
             sys.stdout.buffer.write(content)

@@ -259,7 +259,12 @@ def test_the_team_commands_as_a_lead_and_an_auditor_type_them(
     assert run(capsys, *db, "--as", "lee", "unlock", name, "--reason", "typo in C-2")[0] == 0
     code, out, _ = run(capsys, *db, "--as", "lee", "history", name, "--format", "json")
     events = [e for e in json.loads(out) if "event" in e]
-    assert [e["event"] for e in events][-4:] == ["member", "allocate", "lock", "unlock"]
+    assert [e["event"] for e in events if e["event"] != "export"][-4:] == [
+        "member",
+        "allocate",
+        "lock",
+        "unlock",
+    ]
     assert events[-1]["detail"] == "typo in C-2" and set(events[-1]) == {
         "at",
         "by",
@@ -318,3 +323,30 @@ def test_a_save_carries_what_its_auditor_saw(people: Person, rubric_text: str) -
     assert len(lead.answer_history(c1.id, "2.2.1")) == 1
     saved = lead.save_answer(audit, c1, "2.2.1", Answer.NO, expected="yes")
     assert saved.changed and saved.old_value == "yes"
+
+
+def test_every_export_and_case_opened_is_logged_with_who_and_why(
+    sqlite_target: str, capsys: pytest.CaptureFixture[str], rubric_text: str, tmp_path
+) -> None:
+    """Data Protection Act 2018 s.62: consultation and disclosure logged with date, time,
+    identity and justification. A refused export is not logged as one."""
+    lead = open_repository(sqlite_target, user="lee")
+    audit = _audit(lead, rubric_text, n=1, name="dpa")
+    lead.engine.dispose()
+    db = ("--db", sqlite_target, "--as", "lee")
+    out = tmp_path / "board.md"
+    purpose = "for the PDU quality board, 3 December"
+    assert run(capsys, *db, "report", "dpa", "--out", str(out), "--purpose", purpose)[0] == 0
+    assert run(capsys, *db, "report", "dpa", "--format", "json")[0] == 0
+    assert run(capsys, *db, "report", "dpa", "--out", sqlite_target)[0] == 1  # refused
+    events = json.loads(run(capsys, *db, "history", "dpa", "--format", "json")[1])
+    exports = [(e["by"], e["detail"]) for e in events if e.get("event") == "export"]
+    assert exports == [
+        ("lee", f"md report to {out.resolve()}: {purpose}"),
+        ("lee", "json report to standard output: no purpose given"),
+    ]
+    repo = open_repository(sqlite_target, user="ann")
+    repo.record_access(repo.open_audit("dpa"), "open-case", "C-1")
+    [(who, what)] = [(e.by, e.detail) for e in repo.audit_events(audit) if e.event == "open-case"]
+    assert (who, what) == ("ann", "C-1")
+    repo.engine.dispose()

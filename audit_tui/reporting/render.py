@@ -69,6 +69,12 @@ KINDS = (
 )
 
 
+def export_detail(fmt: str, notes: bool, where: str, purpose: str | None) -> str:
+    """What the audit's log keeps of an export: `md report with notes to /path: purpose`."""
+    why = " ".join((purpose or "").split()) or "no purpose given"
+    return f"{fmt} report{' with notes' if notes else ''} to {where}: {why}"
+
+
 def database_files(repo: Repository) -> list[Path]:
     """The SQLite file a repository reads (none on PostgreSQL): what a report must never replace."""
     url = repo.engine.url

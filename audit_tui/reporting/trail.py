@@ -22,19 +22,23 @@ CSV_COLUMNS = ("at", "by", "case", "item", "old", "new", "via", "reason", "event
 WORDS = {"yes": "Yes", "no": "No", "na": "N/A"}
 
 
+def as_utc(when: datetime) -> datetime:
+    """SQLite hands back naive times, which were written as UTC."""
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
 def utc(when: datetime) -> str:
-    """`2026-11-26T06:30:12Z`: SQLite hands back naive times, which were written as UTC."""
-    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    """`2026-11-26T06:30:12Z`."""
+    return as_utc(when).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def entries(changes: Sequence[Change], events: Sequence[Event]) -> list[dict[str, object]]:
     """Both kinds in one list, oldest first (an event after the changes of the same moment)."""
-    keyed: list[tuple[str, int, dict[str, object], bool]] = []
+    keyed: list[tuple[datetime, int, dict[str, object], bool]] = []
     for c in changes:
         keyed.append(
             (
-                utc(c.at),
+                as_utc(c.at),
                 0,
                 {
                     "at": utc(c.at),
@@ -52,7 +56,7 @@ def entries(changes: Sequence[Change], events: Sequence[Event]) -> list[dict[str
     for e in events:
         keyed.append(
             (
-                utc(e.at),
+                as_utc(e.at),
                 1,
                 {"at": utc(e.at), "by": e.by, "event": e.event, "detail": e.detail},
                 False,

@@ -414,6 +414,25 @@ class Repository:
             )
         )
 
+    def record_access(self, audit: OpenAudit, event: str, detail: str) -> None:
+        """Who opened a case or took a report out, when, and why: case data is law-enforcement
+        processing (Data Protection Act 2018, s.62 asks for logs of consultation and disclosure).
+        An event in the audit's log, committed before the data is shown or written; it counts
+        no change to the audit (nothing in it moved), so nobody's screen is recounted for it."""
+        if len(detail) > DETAIL_LENGTH:
+            detail = detail[: DETAIL_LENGTH - 1] + "…"
+        with self.writer.begin() as conn:
+            conn.execute(
+                insert(AUDIT_EVENT).values(
+                    audit_id=audit.info.id,
+                    audit_name=audit.info.name,
+                    at=utcnow(),
+                    by=self.user,
+                    event=event,
+                    detail=detail,
+                )
+            )
+
     def list_audits(self) -> list[AuditInfo]:
         counts = (
             select(CASE.c.audit_id, func.count().label("n"))

@@ -33,6 +33,10 @@ DASHBOARD_ACTIONS = (
     ("Export the report", "export_report", "Write the report to a file"),
     ("Rename this audit", "rename_audit", "Give the audit another name"),
     ("Delete this audit", "delete_audit", "Everything in it goes; you type its name to confirm"),
+    ("Audit timeline", "timeline", "Every change and event: who, when, what; filter as you type"),
+    ("Allocate the highlighted case", "allocate_case", "Give it to an auditor (the lead)"),
+    ("Sign the highlighted case off", "sign_off", "Its answers become final (the lead)"),
+    ("Lock or unlock this audit", "lock_audit", "Freeze its figures, or open them with a reason"),
 )
 MOST_CASES = 50
 

@@ -97,6 +97,14 @@ async def test_an_auditor_reads_anothers_case_and_completes_their_own(team_db: s
         await steps(pilot, app, "escape", "ctrl+l", "s", "t")
         assert isinstance(app.screen, DashboardScreen)
         assert sum("only the lead" in n.message for n in app._notifications) == 3
+    repo = open_repository(team_db)
+    opened = [
+        (e.by, e.detail)
+        for e in repo.audit_events(repo.open_audit(AUDIT))
+        if e.event == "open-case"
+    ]
+    assert opened == [("ann", "QA-002"), ("ann", "QA-001")]  # consulting a case is logged
+    repo.engine.dispose()
 
 
 async def test_the_lead_allocates_signs_off_locks_and_unlocks(team_db: str) -> None:
@@ -214,3 +222,33 @@ async def test_another_auditors_answer_shows_within_two_seconds(team_db: str) ->
         assert app.live is not None and app.live.result != before
         assert app.live.result == lee.score(audit)
         lee.engine.dispose()
+
+
+async def test_the_timeline_filters_by_person_case_and_date(team_db: str) -> None:
+    from audit_tui.tui.screens.timeline import TimelineScreen
+
+    app = _app(team_db, "lee")
+    async with app.run_test(size=SIZE) as pilot:
+        await steps(pilot, app, "h")
+        timeline = app.screen
+        assert isinstance(timeline, TimelineScreen)
+        table = timeline.query_one(DataTable)
+        everything = table.row_count
+        assert everything == len(timeline.rows) > 60  # ann's 64 answers and the events
+        assert table.get_row_at(0)[1].plain == "ann"  # newest first: ann's answers came last
+        assert table.get_row_at(everything - 1)[2].plain == "add-cases"  # the first event
+        field = timeline.query_one("#timeline-filter", Input)
+        field.value = "allocate"
+        await settle(pilot, app)
+        [row] = [table.get_row_at(i) for i in range(table.row_count)]
+        assert [c.plain for c in row[1:3]] == ["lee", "allocate"]
+        field.value = "ann QA-001 2.2.1"
+        await settle(pilot, app)
+        assert table.row_count >= 1
+        assert all(table.get_row_at(i)[1].plain == "ann" for i in range(table.row_count))
+        field.value = "1999-01-01"  # a day with nothing on it
+        await settle(pilot, app)
+        assert table.row_count == 0
+        assert "0 of " in str(timeline.query_one("#timeline-status", Static).render())
+        await steps(pilot, app, "escape", "escape")  # clears the filter, then leaves
+        assert isinstance(app.screen, DashboardScreen)

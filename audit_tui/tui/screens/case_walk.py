@@ -179,7 +179,10 @@ class CaseWalkScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="case-answers", exit_on_error=False)
     @guarded
     def load_answers(self) -> None:
-        answers = audit_app(self).store.repo.answers_for_case(self.case.id)
+        repo = audit_app(self).store.repo
+        if not self.loaded:  # consulting case data is logged (who, when), before it is shown
+            repo.record_access(self.audit, "open-case", self.case.case_ref)
+        answers = repo.answers_for_case(self.case.id)
         self.app.call_from_thread(self._show_answers, answers)
 
     def _show_answers(self, answers: dict[str, AnswerInfo]) -> None:

@@ -162,6 +162,8 @@ class DashboardScreen(Screen[None]):
                 tooltip="Sign the highlighted, finished case off: its answers become final (the lead)"),
         Binding("ctrl+l", "lock_audit", "Lock", priority=True, id="lock_audit", show=False,
                 tooltip="Lock the audit's figures, or unlock them with a reason (the lead)"),
+        Binding("h", "timeline", "History", id="timeline", show=False,
+                tooltip="The audit's timeline: every change and event, filtered as you type"),
         Binding("escape", "back", "Back", id="back", tooltip="Back to the audits"),
     ]  # fmt: skip
 
@@ -507,6 +509,13 @@ class DashboardScreen(Screen[None]):
             ),
             callback=confirmed,
         )
+
+    def action_timeline(self) -> None:
+        if self.audit is None:
+            return
+        from audit_tui.tui.screens.timeline import TimelineScreen
+
+        self.app.push_screen(TimelineScreen(self.audit))
 
     def action_import_cases(self) -> None:
         if self.audit is None:

@@ -36,6 +36,7 @@ class ExportDialog(FormDialog[Path]):
 
     def __init__(self, audit: OpenAudit, formats: tuple[str, ...]) -> None:
         super().__init__()
+        self.purpose = ""
         self.audit, self.formats = audit, formats
         last = remembered("export")
         fmt = last.get("format")
@@ -68,6 +69,8 @@ class ExportDialog(FormDialog[Path]):
         with RadioSet(id="notes"):
             yield RadioButton("Leave the notes out", value=True, id="notes-out")
             yield RadioButton("Include the notes", id="notes-in")
+        yield Label("Purpose (why the report leaves; kept in the audit's log)")
+        yield Input(placeholder="e.g. for the PDU's quality board", id="purpose")
 
     def first_field(self) -> Input:
         return self.query_one("#name", Input)
@@ -113,6 +116,7 @@ class ExportDialog(FormDialog[Path]):
         fmt = str(self.query_one("#format", Select).value)
         notes = self.query_one("#notes-in", RadioButton).value
         protect = self._protected()
+        self.purpose = self.query_one("#purpose", Input).value
 
         def check(repo: Repository) -> bool:
             import os
@@ -149,13 +153,19 @@ class ExportDialog(FormDialog[Path]):
         return [Path(target).expanduser()] if target and "://" not in target else []
 
     def _write(self, path: Path, fmt: str, notes: bool, protect: list[Path]) -> None:
-        audit = self.audit
+        audit, purpose = self.audit, self.purpose
         self.say(f"Writing {path}…")
 
         def run(repo: Repository) -> Path:
-            from audit_tui.reporting.render import database_files, render_report, write_atomically
+            from audit_tui.reporting.render import (
+                database_files,
+                export_detail,
+                render_report,
+                write_atomically,
+            )
 
             content = render_report(repo, audit, fmt, notes)
+            repo.record_access(audit, "export", export_detail(fmt, notes, str(path), purpose))
             write_atomically(path, content, protect=[*protect, *database_files(repo)])
             return path
 

@@ -1,0 +1,119 @@
+"""The audit's timeline: every change to its answers and judgements and every event (members,
+allocation, sign-off, lock, cases opened, reports taken out), newest first, filtered as typed by
+person, case, item, event or date (`2026-11-26`, `ann`, `QA-001`, `export`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from audit_tui.tui.workers import audit_app, guarded
+
+if TYPE_CHECKING:
+    from audit_tui.domain.records import OpenAudit
+
+SHOWN = 2000
+"""Rows drawn at most: a 10,000-case audit has hundreds of thousands of changes; the filter
+searches them all and shows the newest matches."""
+WORDS = {"yes": "Yes", "no": "No", "na": "N/A"}
+
+
+def timeline_rows(entries: list[dict[str, object]]) -> list[tuple[str, str, str, str, str]]:
+    """(when, who, what, change, detail) per entry, newest first."""
+    rows = []
+    for e in reversed(entries):
+        when = str(e["at"]).replace("T", " ").removesuffix("Z")
+        if "event" in e:
+            rows.append((when, str(e["by"]), str(e["event"]), "", str(e["detail"])))
+            continue
+        what = f"{e['case']} {e['item']}" if e["case"] else f"judgement {e['item']}"
+        old, new = (WORDS.get(str(v), str(v)) if v else "-" for v in (e["old"], e["new"]))
+        how = str(e["via"]) + (f": {e['reason']}" if e["reason"] else "")
+        rows.append((when, str(e["by"]), what, f"{old} → {new}", how))
+    return rows
+
+
+class TimelineScreen(Screen[None]):
+    HELP_TITLE = "Timeline"
+    AUTO_FOCUS = "#timeline-filter"
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="back", tooltip="Back to the dashboard"),
+    ]
+
+    def __init__(self, audit: OpenAudit) -> None:
+        super().__init__()
+        self.audit = audit
+        self.rows: list[tuple[str, str, str, str, str]] = []
+        self._haystack: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(f"Timeline of {self.audit.info.name}", classes="screen-title", markup=False)
+        yield Input(
+            placeholder="Filter: a person, case, item, event or date (e.g. ann, QA-001, 2026-11)",
+            id="timeline-filter",
+        )
+        table: DataTable[Text] = DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Static("Reading the audit trail…", id="timeline-status", classes="status")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns("When (UTC)", "Who", "What", "Change", "How / why")
+        self.load()
+
+    @work(thread=True, exclusive=True, group="timeline", exit_on_error=False)
+    @guarded
+    def load(self) -> None:
+        from audit_tui.reporting.trail import entries
+        from audit_tui.store import trail
+
+        repo = audit_app(self).store.repo
+        found = entries(trail.changes(repo, self.audit), trail.events(repo, self.audit))
+        rows = timeline_rows(found)
+        haystack = [" ".join(row).casefold() for row in rows]
+        self.app.call_from_thread(self._loaded, rows, haystack)
+
+    def _loaded(self, rows: list[tuple[str, str, str, str, str]], haystack: list[str]) -> None:
+        self.rows, self._haystack = rows, haystack
+        self._show(self.query_one("#timeline-filter", Input).value)
+
+    @on(Input.Changed, "#timeline-filter")
+    def _filter(self, event: Input.Changed) -> None:
+        self._show(event.value)
+
+    @on(Input.Submitted, "#timeline-filter")
+    def _to_table(self) -> None:
+        self.set_focus(self.query_one(DataTable))
+
+    def _show(self, query: str) -> None:
+        """Every word typed must appear in the row (in any column)."""
+        words = query.casefold().split()
+        picked = [
+            row
+            for row, text in zip(self.rows, self._haystack, strict=True)
+            if all(w in text for w in words)
+        ]
+        table = self.query_one(DataTable)
+        table.clear()
+        table.add_rows([tuple(Text(cell) for cell in row) for row in picked[:SHOWN]])
+        more = f" (the newest {SHOWN:,} shown)" if len(picked) > SHOWN else ""
+        total = f" of {len(self.rows):,}" if words else ""
+        self.query_one("#timeline-status", Static).update(
+            f"{len(picked):,}{total} entries{more} · newest first · Esc back"
+        )
+
+    def action_back(self) -> None:
+        if (
+            self.query_one("#timeline-filter", Input).has_focus
+            and self.query_one("#timeline-filter", Input).value
+        ):
+            self.query_one("#timeline-filter", Input).value = ""
+            return
+        self.app.pop_screen()
