@@ -57,6 +57,10 @@ SCREENS = [
     ("help", "two_case_db", "spo-check", ("enter", "question_mark")),
     ("guidance", "two_case_db", "spo-check", ("enter", "f1")),
     ("note", "two_case_db", "spo-check", ("enter", "e")),
+    ("item_history", "two_case_db", "spo-check", ("enter", "h")),
+    ("allocate_case", "demo_db", "demo-tameside", ("t",)),
+    # the timeline's rows carry the times the demo was loaded: shown filtered to none
+    ("timeline", "demo_db", "demo-tameside", ("h", "z", "z", "z")),
 ]
 
 
