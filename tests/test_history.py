@@ -97,7 +97,10 @@ def test_history_json_is_the_contract(
     assert [(e["item"], e["new"], e["by"]) for e in judged] == [("1.1", "Good", "lee")]
     events = [(e["event"], e["detail"]) for e in entries if "event" in e]
     assert events[-3:] == [("sign-off", "C-1"), ("lock", ""), ("unlock", "moderation found a slip")]
-    assert events[0] == ("add-cases", "2 cases added: C-1, C-2")
+    assert events[:2] == [
+        ("create", "against hmip-probation-pdu-2021 2021.1; lee leads it"),
+        ("add-cases", "2 cases added: C-1, C-2"),
+    ]
 
 
 def test_history_filters_and_csv(

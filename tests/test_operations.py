@@ -204,7 +204,7 @@ def test_delete_with_confirm(ops_db: str, capsys: pytest.CaptureFixture[str]) ->
         (None, "rename", f"a1 → {name}", _me(ops_db)),
         (None, "delete", "3 cases and 9 answers deleted", _me(ops_db)),
     ]
-    assert [e[1] for e in _deleted_events(ops_db, "a1")][:1] == ["add-cases"]
+    assert [e[1] for e in _deleted_events(ops_db, "a1")][:2] == ["create", "add-cases"]
 
 
 def test_delete_refuses_a_name_that_does_not_match(

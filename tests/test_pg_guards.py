@@ -17,7 +17,7 @@ from audit_tui.domain.records import CaseInfo, OpenAudit
 from audit_tui.store import team
 from audit_tui.store.database import open_repository
 from audit_tui.store.repository import Repository
-from tests.conftest import Person
+from tests.conftest import Person, empty_pg
 from tests.test_team import _answer_all, _audit, _case
 
 pytestmark = pytest.mark.postgres
@@ -25,8 +25,9 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture
 def db_target(pg_server_url: str) -> Iterator[str]:
-    """PostgreSQL only: these tests are about the server."""
+    """PostgreSQL only: these tests are about the server. Emptied after each, as elsewhere."""
     yield pg_server_url
+    empty_pg(pg_server_url)
 
 
 def _sql(repo_url: str, role: str) -> psycopg.Connection:

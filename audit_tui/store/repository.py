@@ -301,6 +301,16 @@ class Repository:
                             added_by=self.user,
                         )
                     )
+                    conn.execute(
+                        insert(AUDIT_EVENT).values(
+                            audit_id=audit_id,
+                            audit_name=name,
+                            at=row["created_at"],
+                            by=self.user,
+                            event="create",
+                            detail=f"against {rubric.id} {rubric.version}; {self.user} leads it",
+                        )
+                    )
         except IntegrityError:  # another writer took the name between our look and our insert
             taken = True
         if taken is not None:

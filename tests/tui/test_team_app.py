@@ -236,7 +236,7 @@ async def test_the_timeline_filters_by_person_case_and_date(team_db: str) -> Non
         everything = table.row_count
         assert everything == len(timeline.rows) > 60  # ann's 64 answers and the events
         assert table.get_row_at(0)[1].plain == "ann"  # newest first: ann's answers came last
-        assert table.get_row_at(everything - 1)[2].plain == "add-cases"  # the first event
+        assert table.get_row_at(everything - 1)[2].plain == "create"  # the first event
         field = timeline.query_one("#timeline-filter", Input)
         field.value = "allocate"
         await settle(pilot, app)
