@@ -66,13 +66,36 @@ def entries(changes: Sequence[Change], events: Sequence[Event]) -> list[dict[str
     return [entry for _, _, entry, _ in keyed]
 
 
-def _noted(changes: Sequence[Change]) -> set[tuple[str, str | None, str]]:
+Noted = set[tuple[str, str | None, str]]
+
+
+def noted_keys(changes: Sequence[Change]) -> Noted:
+    """(at, case, item) of the changes that touched a note: shown as "note" beside the value."""
     return {(utc(c.at), c.case, c.item) for c in changes if c.note_changed}
+
+
+def readable_rows(rows: list[dict[str, object]], noted: Noted) -> list[tuple[str, ...]]:
+    """(when, who, what, change, how / why) in words, oldest first: the table's and the app's
+    timeline's lines."""
+    lines: list[tuple[str, ...]] = []
+    for row in rows:
+        when = str(row["at"]).replace("T", " ").removesuffix("Z")
+        if "event" in row:
+            lines.append((when, str(row["by"]), str(row["event"]), "", str(row["detail"])))
+            continue
+        what = f"{row['case']} {row['item']}" if row["case"] else f"judgement {row['item']}"
+        old, new = _word(row["old"]), _word(row["new"])
+        change = f"{old} → {new}"
+        if (row["at"], row["case"], row["item"]) in noted:
+            change = "note" if old == new else f"{change}, note"
+        how = str(row["via"]) + (f": {row['reason']}" if row["reason"] else "")
+        lines.append((when, str(row["by"]), what, change, how))
+    return lines
 
 
 def render_history(changes: Sequence[Change], events: Sequence[Event], fmt: str) -> str:
     rows = entries(changes, events)
-    noted = _noted(changes)
+    noted = noted_keys(changes)
     if fmt == "json":
         return json.dumps(rows, indent=1, ensure_ascii=False) + "\n"
     if fmt == "csv":
@@ -89,24 +112,12 @@ def render_history(changes: Sequence[Change], events: Sequence[Event], fmt: str)
     raise ValueError(f"unknown history format {fmt!r}")
 
 
-def _table(rows: list[dict[str, object]], noted: set[tuple[str, str | None, str]]) -> str:
+def _table(rows: list[dict[str, object]], noted: Noted) -> str:
     """Aligned columns: when, who, what (case and item, or the event), the change, then how and
     why (an event's detail, which may be long, goes last)."""
     if not rows:
         return "no changes recorded\n"
-    lines = [("When (UTC)", "Who", "What", "Change", "Via / why")]
-    for row in rows:
-        when = str(row["at"]).replace("T", " ").removesuffix("Z")
-        if "event" in row:
-            lines.append((when, str(row["by"]), str(row["event"]), "", str(row["detail"])))
-            continue
-        what = f"{row['case']} {row['item']}" if row["case"] else f"judgement {row['item']}"
-        old, new = _word(row["old"]), _word(row["new"])
-        change = f"{old} → {new}"
-        if (row["at"], row["case"], row["item"]) in noted:
-            change = "note" if old == new else f"{change}, note"
-        how = str(row["via"]) + (f": {row['reason']}" if row["reason"] else "")
-        lines.append((when, str(row["by"]), what, change, how))
+    lines = [("When (UTC)", "Who", "What", "Change", "Via / why"), *readable_rows(rows, noted)]
     widths = [max(len(printable(line[i])) for line in lines) for i in range(4)]
     out = []
     for line in lines:

@@ -134,9 +134,8 @@ class HistoryScreen(ModalScreen[None]):
         self.title_line, self.changes = title, changes
 
     def compose(self) -> ComposeResult:
-        from audit_tui.reporting.trail import utc
+        from audit_tui.reporting.trail import entries, noted_keys, readable_rows
 
-        words = {"yes": "Yes", "no": "No", "na": "N/A"}
         with Vertical(classes="dialog"):
             yield Static(self.title_line, classes="dialog-title", markup=False)
             if not self.changes:
@@ -144,14 +143,9 @@ class HistoryScreen(ModalScreen[None]):
                 return
             table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
             table.add_columns("When (UTC)", "Who", "Change", "Via")
-            for c in self.changes:
-                old, new = (words.get(v or "", "-") for v in (c.old, c.new))
-                change = f"{old} → {new}" + (", note" if c.note_changed else "")
-                if c.note_changed and c.old == c.new:
-                    change = "note"
-                how = c.via + (f": {c.reason}" if c.reason else "")
-                when = utc(c.at).replace("T", " ").removesuffix("Z")
-                table.add_row(*(Text(cell) for cell in (when, c.by, change, how)))  # never markup
+            rows = readable_rows(entries(self.changes, []), noted_keys(self.changes))
+            for when, who, _what, change, how in rows:
+                table.add_row(*(Text(cell) for cell in (when, who, change, how)))  # never markup
             yield table
             yield Static("Esc to close", classes="status")
 

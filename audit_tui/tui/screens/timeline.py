@@ -21,22 +21,7 @@ if TYPE_CHECKING:
 SHOWN = 2000
 """Rows drawn at most: a 10,000-case audit has hundreds of thousands of changes; the filter
 searches them all and shows the newest matches."""
-WORDS = {"yes": "Yes", "no": "No", "na": "N/A"}
-
-
-def timeline_rows(entries: list[dict[str, object]]) -> list[tuple[str, str, str, str, str]]:
-    """(when, who, what, change, detail) per entry, newest first."""
-    rows = []
-    for e in reversed(entries):
-        when = str(e["at"]).replace("T", " ").removesuffix("Z")
-        if "event" in e:
-            rows.append((when, str(e["by"]), str(e["event"]), "", str(e["detail"])))
-            continue
-        what = f"{e['case']} {e['item']}" if e["case"] else f"judgement {e['item']}"
-        old, new = (WORDS.get(str(v), str(v)) if v else "-" for v in (e["old"], e["new"]))
-        how = str(e["via"]) + (f": {e['reason']}" if e["reason"] else "")
-        rows.append((when, str(e["by"]), what, f"{old} → {new}", how))
-    return rows
+Row = tuple[str, ...]
 
 
 class TimelineScreen(Screen[None]):
@@ -49,7 +34,7 @@ class TimelineScreen(Screen[None]):
     def __init__(self, audit: OpenAudit) -> None:
         super().__init__()
         self.audit = audit
-        self.rows: list[tuple[str, str, str, str, str]] = []
+        self.rows: list[Row] = []
         self._haystack: list[str] = []
 
     def compose(self) -> ComposeResult:
@@ -71,16 +56,17 @@ class TimelineScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="timeline", exit_on_error=False)
     @guarded
     def load(self) -> None:
-        from audit_tui.reporting.trail import entries
+        from audit_tui.reporting.trail import entries, noted_keys, readable_rows
         from audit_tui.store import trail
 
         repo = audit_app(self).store.repo
-        found = entries(trail.changes(repo, self.audit), trail.events(repo, self.audit))
-        rows = timeline_rows(found)
+        changes = trail.changes(repo, self.audit)
+        found = entries(changes, trail.events(repo, self.audit))
+        rows = readable_rows(found, noted_keys(changes))[::-1]  # newest first
         haystack = [" ".join(row).casefold() for row in rows]
         self.app.call_from_thread(self._loaded, rows, haystack)
 
-    def _loaded(self, rows: list[tuple[str, str, str, str, str]], haystack: list[str]) -> None:
+    def _loaded(self, rows: list[Row], haystack: list[str]) -> None:
         self.rows, self._haystack = rows, haystack
         self._show(self.query_one("#timeline-filter", Input).value)
 
