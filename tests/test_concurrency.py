@@ -67,8 +67,11 @@ print(json.dumps(saves))
 )
 
 
-def _release(scripts: list[list[str]]) -> list[subprocess.CompletedProcess[str]]:
-    """Start every writer, wait until each is ready, then release them at once; wait for all."""
+def release(
+    scripts: list[list[str]], timeout: float = 300
+) -> list[subprocess.CompletedProcess[str]]:
+    """Start every writer (`python -c SCRIPT ARGS…`), wait until each is ready, then release them
+    at once; wait for all. Other test modules use it too."""
     env = {**os.environ, "AUDIT_TUI_USER": "tester"}
     procs = [
         subprocess.Popen(
@@ -89,7 +92,7 @@ def _release(scripts: list[list[str]]) -> list[subprocess.CompletedProcess[str]]
         proc.stdin.flush()
     done = []
     for proc in procs:
-        out, err = proc.communicate(timeout=300)
+        out, err = proc.communicate(timeout=timeout)
         done.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
     return done
 
@@ -186,7 +189,7 @@ def test_eight_concurrent_imports_of_the_same_cells_keep_every_chain(
         ]
         path.write_text("\n".join(lines) + "\n")
         scripts.append([CLI_WRITER, "--db", team_db, "import-answers", "team", str(path)])
-    results = _release(scripts)
+    results = release(scripts)
     assert [r.returncode for r in results] == [0] * WRITERS, [r.stderr for r in results]
     changes = assert_chains_hold(team_db)
     assert_counts_hold(team_db)
@@ -199,7 +202,7 @@ def test_eight_concurrent_savers_report_what_the_history_holds(
     team_db: str, tmp_path: Path
 ) -> None:
     rounds = 40
-    results = _release([[SAVE_WRITER, team_db, str(seed), str(rounds)] for seed in range(WRITERS)])
+    results = release([[SAVE_WRITER, team_db, str(seed), str(rounds)] for seed in range(WRITERS)])
     assert [r.returncode for r in results] == [0] * WRITERS, [r.stderr for r in results]
     assert_chains_hold(team_db)
     assert_counts_hold(team_db)
@@ -223,7 +226,7 @@ def test_concurrent_case_imports_of_the_same_refs_end_in_one_clear_line(
         "case_ref,sentence_type,has_psr,rosh\n"
         + "".join(f"N-{i},licence,no,high\n" for i in range(50))
     )
-    results = _release(
+    results = release(
         [[CLI_WRITER, "--db", team_db, "import-cases", "team", str(path)] for _ in range(4)]
     )
     codes = sorted(r.returncode for r in results)

@@ -9,8 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
@@ -31,6 +29,7 @@ from audit_tui.store.database import open_repository
 from audit_tui.store.engine import make_engine, writer
 from audit_tui.store.models import AnswerHistoryRow, AnswerRow, AuditEventRow, CaseRow
 from audit_tui.store.repository import Repository, StrandedAnswers, identity
+from tests.test_concurrency import release
 
 HISTORY = AnswerHistoryRow.__table__
 ANSWER = AnswerRow.__table__
@@ -829,36 +828,8 @@ else:
 """
 
 
-def _release(scripts: list[list[str]]) -> list[subprocess.CompletedProcess[str]]:
-    """Start every process, wait until each is ready, then release them at once (the pattern of
-    tests/test_concurrency.py)."""
-    env = {**os.environ, "AUDIT_TUI_USER": "tester"}
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", *args],
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for args in scripts
-    ]
-    for proc in procs:
-        assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
-    for proc in procs:
-        assert proc.stdin is not None
-        proc.stdin.write("go\n")
-        proc.stdin.flush()
-    done = []
-    for proc in procs:
-        out, err = proc.communicate(timeout=300)
-        done.append(subprocess.CompletedProcess(proc.args, proc.returncode, out, err))
-    return done
-
-
 def test_two_removals_of_one_case_at_once(ops_db: str) -> None:
-    results = _release(
+    results = release(
         [
             [CLI, "--db", ops_db, "remove-case", "a1", "C-2", "--reason", f"reason {n}"]
             for n in range(2)
@@ -878,7 +849,7 @@ def test_two_removals_of_one_case_at_once(ops_db: str) -> None:
 
 
 def test_two_renames_at_once_both_land_in_the_log_in_order(ops_db: str) -> None:
-    results = _release([[CLI, "--db", ops_db, "rename", "a1", name] for name in ("x1", "y1")])
+    results = release([[CLI, "--db", ops_db, "rename", "a1", name] for name in ("x1", "y1")])
     codes = sorted(r.returncode for r in results)
     assert codes in ([0, 0], [0, 1]), [r.stderr for r in results]
     for r in results:
@@ -900,7 +871,7 @@ def test_two_renames_at_once_both_land_in_the_log_in_order(ops_db: str) -> None:
 
 
 def test_a_removal_racing_saves_to_the_case(ops_db: str) -> None:
-    results = _release(
+    results = release(
         [[SAVER, ops_db], [CLI, "--db", ops_db, "remove-case", "a1", "C-2", "--reason", "moved"]]
     )
     saver, remover = results

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from collections import Counter
 
 from sqlalchemy import select
@@ -24,7 +22,12 @@ from audit_tui.store.database import open_repository
 from audit_tui.store.models import AnswerHistoryRow
 from audit_tui.store.repository import Repository
 from tests.conftest import Person, is_pg
-from tests.test_concurrency import RELEASED_TOGETHER, assert_chains_hold, assert_counts_hold
+from tests.test_concurrency import (
+    RELEASED_TOGETHER,
+    assert_chains_hold,
+    assert_counts_hold,
+    release,
+)
 from tests.test_team import _audit
 
 SECONDS = float(os.environ.get("AUDIT_TUI_SOAK_SECONDS", "60"))
@@ -83,36 +86,16 @@ def test_eight_people_for_a_minute(people: Person, rubric_text: str, db_target: 
         url = make_url(db_target).set(username=user, password=None)
         return url.render_as_string(hide_password=False), ""
 
-    procs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                WORKER,
-                *target_of(p),
-                "soak",
-                str(SECONDS),
-                str(seed),
-                ",".join(ITEMS),
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for seed, p in enumerate(workers)
-    ]
-    for proc in procs:
-        assert proc.stdout is not None and proc.stdout.readline() == "ready\n"
-    for proc in procs:
-        assert proc.stdin is not None
-        proc.stdin.write("go\n")
-        proc.stdin.flush()
-    results = []
-    for proc in procs:
-        out, err = proc.communicate(timeout=SECONDS + 300)
-        assert proc.returncode == 0, err[-2000:]
-        results.append(json.loads(out))
+    done = release(
+        [
+            [WORKER, *target_of(p), "soak", str(SECONDS), str(seed), ",".join(ITEMS)]
+            for seed, p in enumerate(workers)
+        ],
+        timeout=SECONDS + 300,
+    )
+    for proc in done:
+        assert proc.returncode == 0, proc.stderr[-2000:]
+    results = [json.loads(proc.stdout) for proc in done]
 
     assert_chains_hold(db_target)
     assert_counts_hold(db_target, "soak")
