@@ -14,15 +14,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 
-from audit_tui.cli import main
 from audit_tui.domain.errors import printable, problem_lines
 from audit_tui.domain.files import MAX_TOML_DEPTH, TomlTooDeep, load_toml, nesting_depth
 from audit_tui.paths import shipped_rubric_dir
-from audit_tui.store.database import open_repository
-from audit_tui.store.models import SQLModel
 from audit_tui.tui.keymap import load_keymap
+from tests.cli import run, table_counts
 
 CASES = "case_ref,sentence_type,has_psr,gender,rosh\nC-1,community,yes,male,high\n"
 SHIPPED = shipped_rubric_dir() / "hmip-probation-pdu-2021.toml"
@@ -30,28 +27,11 @@ DEPTH_LINE = f"nested deeper than {MAX_TOML_DEPTH} levels (the limit for a TOML 
 needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
 def cli(*argv: str) -> subprocess.CompletedProcess[bytes]:
     """The real entry point in a fresh process; a hang fails the test instead of stalling it."""
     return subprocess.run(
         [sys.executable, "-m", "audit_tui", *argv], capture_output=True, timeout=60
     )
-
-
-def table_counts(target: str) -> dict[str, int]:
-    repo = open_repository(target)
-    with repo.engine.connect() as conn:
-        counts = {
-            t.name: conn.scalar(select(func.count()).select_from(t)) or 0
-            for t in SQLModel.metadata.sorted_tables
-        }
-    repo.engine.dispose()
-    return counts
 
 
 @pytest.fixture

@@ -7,31 +7,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 
 from audit_tui.cli import main
 from audit_tui.store.database import open_repository
-from audit_tui.store.models import SQLModel
+from tests.cli import run, table_counts
 
 CASES = "case_ref,sentence_type,has_psr,gender,rosh\nC-1,community,yes,male,high\nC-2,licence,no,female,low\n"
 ANSWERS = "case_ref,2.1.1,2.2.1,2.2.1.a\nC-1,yes,no,y\nC-2,,Yes,N\n"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-def table_counts(target: str) -> dict[str, int]:
-    repo = open_repository(target)
-    with repo.engine.connect() as conn:
-        counts = {
-            t.name: conn.scalar(select(func.count()).select_from(t)) or 0
-            for t in SQLModel.metadata.sorted_tables
-        }
-    repo.engine.dispose()
-    return counts
 
 
 @pytest.fixture

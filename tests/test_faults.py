@@ -23,18 +23,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from audit_tui.cli import main
 from audit_tui.store import migrate
 from audit_tui.store.database import open_repository
+from tests.cli import run
 
 CASES = 300
 ANSWERS_HEADER = "case_ref,2.1.1,2.2.1,2.2.2,2.3.1"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def one_error_line(err: str) -> str:

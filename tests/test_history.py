@@ -15,8 +15,9 @@ from audit_tui.domain.answers import Answer, NoteTag
 from audit_tui.domain.records import Judgement
 from audit_tui.store import team
 from audit_tui.store.database import open_repository
+from tests.cli import run
 from tests.test_reports import _golden
-from tests.test_team import _answer_all, _audit, _case, run
+from tests.test_team import _answer_all, _audit, _case
 
 ANSWER_KEYS = {"at", "by", "case", "item", "old", "new", "via", "reason"}
 EVENT_KEYS = {"at", "by", "event", "detail"}

@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import MetaData, Table, func, insert, select, text
-from sqlmodel import SQLModel
 
 from audit_tui.cli import DELETE_PROMPT, main
 from audit_tui.domain.answers import Answer, NoteTag
@@ -29,6 +28,7 @@ from audit_tui.store.database import open_repository
 from audit_tui.store.engine import make_engine, writer
 from audit_tui.store.models import AnswerHistoryRow, AnswerRow, AuditEventRow, CaseRow
 from audit_tui.store.repository import Repository, StrandedAnswers, identity
+from tests.cli import run, table_counts
 from tests.test_concurrency import release
 
 HISTORY = AnswerHistoryRow.__table__
@@ -46,27 +46,10 @@ ANSWERS = "case_ref,2.1.1,2.1.1.a,2.2.1,2.2.2\nC-1,yes,no,yes,yes\nC-2,,,no,yes\
 COURT_WORK = ["2.1.1", "2.1.1.a"]  # answered for C-1: court work applies only with a PSR
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
 def one_error(err: str) -> str:
     lines = err.splitlines()
     assert len(lines) == 1 and lines[0].startswith("audit-tui: error: "), err
     return lines[0].removeprefix("audit-tui: error: ")
-
-
-def table_counts(target: str) -> dict[str, int]:
-    repo = open_repository(target)
-    with repo.engine.connect() as conn:
-        counts = {
-            t.name: conn.scalar(select(func.count()).select_from(t)) or 0
-            for t in SQLModel.metadata.sorted_tables
-        }
-    repo.engine.dispose()
-    return counts
 
 
 @pytest.fixture

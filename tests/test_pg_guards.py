@@ -125,7 +125,7 @@ def test_an_auditor_with_psql_cannot_touch_a_signed_off_case_or_a_locked_audit(
 def test_a_login_without_a_grant_is_told_to_ask_the_owner(
     db_target: str, pg_server_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tests.test_team import run
+    from tests.cli import run
 
     role = f"stranger_{uuid.uuid4().hex[:6]}"
     with psycopg.connect(

@@ -22,7 +22,6 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from audit_tui.cli import main
 from audit_tui.domain.answers import NoteTag
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import Judgement, OpenAudit
@@ -30,15 +29,10 @@ from audit_tui.reporting.case_csv import render_case_csv, safe_cell
 from audit_tui.reporting.render import render_report, write_atomically
 from audit_tui.store.database import open_repository
 from audit_tui.store.repository import Repository
+from tests.cli import run
 
 CASES = "case_ref,sentence_type,has_psr,gender,rosh\nC-1,community,yes,male,high\nC-2,licence,no,female,low\n"
 ANSWERS = "case_ref,2.1.1,2.2.1,2.2.1.a\nC-1,yes,no,y\nC-2,,Yes,N\n"
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def one_error_line(err: str) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from audit_tui.store.database import open_repository
-from tests.test_team import run
+from tests.cli import run
 
 CHROMIUM = next(
     (p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None

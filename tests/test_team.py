@@ -16,13 +16,13 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from audit_tui.cli import main
 from audit_tui.domain.answers import Answer
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import CaseInfo, OpenAudit
 from audit_tui.store import team
 from audit_tui.store.database import open_repository
 from audit_tui.store.repository import Repository
+from tests.cli import run
 from tests.conftest import Person, is_pg
 
 NO_PSR = {"sentence_type": "community", "has_psr": "no", "rosh": "low"}
@@ -210,12 +210,6 @@ def test_an_audit_with_no_members_stays_open_to_everyone(
 
 
 # ---- the command line ------------------------------------------------------------------------
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_the_team_commands_as_a_lead_and_an_auditor_type_them(

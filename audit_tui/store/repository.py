@@ -125,7 +125,7 @@ _BUMP_REVISION = (
     .returning(AUDIT.c.revision, AUDIT.c.name, AUDIT.c.locked_by, AUDIT.c.locked_at)
 )
 # The writer's role in the audit, and whether the audit has members at all (one with none is open).
-_MEMBERSHIP = select(
+MEMBERSHIP = select(
     select(MEMBER.c.role)
     .where(MEMBER.c.audit_id == bindparam("b_audit_id"), MEMBER.c.user_name == bindparam("b_user"))
     .scalar_subquery(),
@@ -139,7 +139,7 @@ _HISTORY_FIELDS = ("case_id", "item_id", "old_value", "new_value", "old_note", "
                    "note_tag", "changed_at", "changed_by", "via")  # fmt: skip
 _SAVE = {
     "bump": Prepared(_BUMP_REVISION),
-    "membership": Prepared(_MEMBERSHIP),
+    "membership": Prepared(MEMBERSHIP),
     "read": Prepared(_CASE_AND_ANSWER),
     "insert": Prepared(_INSERT_ANSWER, ("case_id", "item_id", *_ANSWER_FIELDS)),
     "update": Prepared(_UPDATE_ANSWER, _ANSWER_FIELDS),

@@ -24,6 +24,7 @@ from audit_tui.store.repository import (
     CASE,
     LIVE,
     MEMBER,
+    MEMBERSHIP,
     AuditLock,
     Repository,
     case_record,
@@ -66,24 +67,18 @@ def user_name(text: str) -> str:
 
 
 def standing(repo: Repository, audit: OpenAudit) -> Access:
-    """The current user's standing in the audit (read without taking its write lock)."""
+    """The current user's standing in the audit (read without taking its write lock): their
+    role from the statement each write uses, the lock as the audit was opened."""
+    params = {"b_audit_id": audit.info.id, "b_user": repo.user}
     with repo.engine.connect() as conn:
-        role = conn.scalar(
-            select(MEMBER.c.role).where(
-                MEMBER.c.audit_id == audit.info.id, MEMBER.c.user_name == repo.user
-            )
-        )
-        anyone = conn.scalar(select(func.count()).where(MEMBER.c.audit_id == audit.info.id))
-        locked = conn.execute(
-            select(AUDIT.c.locked_by, AUDIT.c.locked_at).where(AUDIT.c.id == audit.info.id)
-        ).first()
+        role, any_member = conn.execute(MEMBERSHIP, params).one()
     return Access(
         user=repo.user,
         audit=audit.info.name,
         role=Role(role) if role else None,
-        open=not anyone,
-        locked_by=locked.locked_by if locked else None,
-        locked_at=locked.locked_at if locked else None,
+        open=not any_member,
+        locked_by=audit.info.locked_by,
+        locked_at=audit.info.locked_at,
     )
 
 
