@@ -67,6 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
         cmd = sub.add_parser(name, help=f"import {what} from a CSV file (all or nothing)")
         cmd.add_argument("audit", metavar="AUDIT")
         cmd.add_argument("file", metavar="FILE.csv", type=Path)
+        if name == "import-answers":
+            cmd.add_argument(
+                "--second-marker",
+                metavar="USER",
+                help="the file holds USER's blind second marks (double entry), kept apart from"
+                " the audit's answers; each case in it is marked complete",
+            )
         if name == "import-cases":
             cmd.add_argument(
                 "--update",
@@ -151,6 +158,44 @@ def build_parser() -> argparse.ArgumentParser:
         help="allow a --host other machines can reach (the page has no login of its own)",
     )
 
+    moderate = sub.add_parser(
+        "moderate", help="start a moderation round: a second marker marks cases blind (the lead)"
+    )
+    moderate.add_argument("audit", metavar="AUDIT")
+    chosen = moderate.add_mutually_exclusive_group(required=True)
+    chosen.add_argument("--cases", metavar="REF,REF", help="the cases, by reference")
+    chosen.add_argument(
+        "--sample", metavar="N|P%", help="a random sample: N cases, or P percent (rounded up)"
+    )
+    moderate.add_argument(
+        "--per-auditor",
+        action="store_true",
+        help="sample N (or P%%) of each first marker's cases, not of all cases",
+    )
+    moderate.add_argument(
+        "--seed", type=int, metavar="S", help="the sample's seed (default: drawn and printed)"
+    )
+    moderate.add_argument("--marker", required=True, metavar="USER", help="the second marker")
+
+    reconcile = sub.add_parser(
+        "reconcile", help="settle disagreements between markers: export them, or import agreed"
+    )
+    reconcile.add_argument("audit", metavar="AUDIT")
+    way = reconcile.add_mutually_exclusive_group(required=True)
+    way.add_argument(
+        "--export",
+        type=Path,
+        metavar="FILE.csv",
+        help="write every disagreement, with both answers and notes, to fill in",
+    )
+    way.add_argument(
+        "--import",
+        dest="import_file",
+        type=Path,
+        metavar="FILE.csv",
+        help="record the agreed answers and reasons filled in (all or nothing)",
+    )
+
     report = sub.add_parser("report", help="write the audit's report")
     report.add_argument("audit", metavar="AUDIT")
     report.add_argument("--format", choices=REPORT_FORMATS, default="md")
@@ -164,6 +209,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--purpose",
         metavar="TEXT",
         help="why the data leaves (kept with who and when in the audit's log)",
+    )
+    report.add_argument(
+        "--section",
+        choices=("moderation",),
+        help="only this section (moderation: agreement between markers, and reconciliation)",
     )
     report.add_argument(
         "--min-group",
@@ -286,6 +336,18 @@ def cmd_import_answers(args: argparse.Namespace) -> int:
     from audit_tui.io.imports import import_answers
 
     repo = _repo(args)
+    if args.second_marker:
+        from audit_tui.io.imports import import_second_marks
+
+        summary = import_second_marks(
+            repo, repo.open_audit(args.audit), args.file, args.second_marker
+        )
+        print(
+            f'imported second marks by {args.second_marker} into "{args.audit}":'
+            f" {summary.rows} cases, {summary.written} marks written,"
+            f" {summary.unchanged} unchanged"
+        )
+        return 0
     summary = import_answers(repo, repo.open_audit(args.audit), args.file)
     print(
         f'imported answers for {plural(summary.rows, "case")} into "{args.audit}": '
@@ -456,6 +518,55 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_moderate(args: argparse.Namespace) -> int:
+    from audit_tui.store.moderation import Share, start_round
+
+    repo = _repo(args)
+    audit = repo.open_audit(args.audit)
+    sample = Share.parse(args.sample) if args.sample is not None else None
+    if args.per_auditor and sample is None:
+        raise UsageError("--per-auditor goes with --sample")
+    if args.seed is not None and sample is None:
+        raise UsageError("--seed goes with --sample")
+    started = start_round(
+        repo,
+        audit,
+        args.marker,
+        cases=_names(args.cases) if args.cases is not None else None,
+        sample=sample,
+        per_auditor=args.per_auditor,
+        seed=args.seed,
+    )
+    info = started.info
+    seeded = f", seed {info.seed}" if info.seed is not None else ""
+    print(
+        f"round {info.number}: {info.marker} second-marks {len(started.case_refs)} case(s)"
+        f" blind ({info.rule}{seeded}): {', '.join(started.case_refs)}"
+    )
+    return 0
+
+
+def cmd_reconcile(args: argparse.Namespace) -> int:
+    from audit_tui.io.reconcile import export_disagreements, import_settlements
+
+    repo = _repo(args)
+    audit = repo.open_audit(args.audit)
+    if args.export is not None:
+        from audit_tui.reporting.render import database_files, refusal
+
+        if why := refusal(args.export, database_files(repo)):
+            raise AuditError.at(str(args.export), why)
+        n, settled = export_disagreements(repo, audit, args.export)
+        print(f"wrote {args.export}: {n} disagreement(s), {settled} settled", file=sys.stderr)
+        return 0
+    changed, settled, total = import_settlements(repo, audit, args.import_file)
+    print(
+        f'settled in "{audit.info.name}": {settled} of {total} disagreement(s) now settled;'
+        f" {changed} answer(s) changed"
+    )
+    return 0
+
+
 def cmd_import_judgements(args: argparse.Namespace) -> int:
     from audit_tui.io.imports import import_judgements
 
@@ -482,7 +593,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     repo = _repo(args)
     audit = repo.open_audit(args.audit)
-    content = render_report(repo, audit, args.format, args.include_notes, args.min_group)
+    content = render_report(
+        repo, audit, args.format, args.include_notes, args.min_group, section=args.section
+    )
     if args.out is not None and (why := refusal(args.out, database_files(repo))):
         raise AuditError.at(str(args.out), why)
     where = "standard output" if args.out is None else str(Path(args.out).resolve())
@@ -568,6 +681,8 @@ COMMANDS = {
     "history": cmd_history,
     "serve": cmd_serve,
     "report": cmd_report,
+    "moderate": cmd_moderate,
+    "reconcile": cmd_reconcile,
     "demo": cmd_demo,
     "audits": cmd_audits,
 }

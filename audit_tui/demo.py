@@ -9,12 +9,19 @@ from audit_tui.domain.answers import NoteTag
 from audit_tui.domain.loader import read_rubric_text
 from audit_tui.domain.records import OpenAudit
 from audit_tui.io.csvfile import read_csv
-from audit_tui.io.imports import import_answers, import_cases, import_judgements
+from audit_tui.io.imports import (
+    import_answers,
+    import_cases,
+    import_judgements,
+    import_second_marks,
+)
 from audit_tui.paths import shipped_data_dir, shipped_rubric_dir
 from audit_tui.store.repository import Repository
 
 DEMO_AUDIT = "demo-tameside"
 DEMO_RUBRIC = "hmip-probation-pdu-2021"
+DEMO_MODERATOR = "moderator"
+"""Who second-marked twelve of the demo's cases (blind, from a spreadsheet)."""
 
 
 def load_demo(repo: Repository) -> OpenAudit:
@@ -38,4 +45,5 @@ def load_demo(repo: Repository) -> OpenAudit:
             note_tag=NoteTag(row["tag"]),
             via="demo",
         )
+    import_second_marks(repo, audit, data / "demo-second-marks.csv", DEMO_MODERATOR)
     return repo.open_audit(DEMO_AUDIT)

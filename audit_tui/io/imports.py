@@ -276,6 +276,40 @@ def import_answers(repo: Repository, audit: OpenAudit, path: Path) -> ImportSumm
     return repo.import_answers(audit, parse_answers(audit, table, repo.case_index(audit), removed))
 
 
+def import_second_marks(
+    repo: Repository, audit: OpenAudit, path: Path, marker: str
+) -> ImportSummary:
+    """A second marker's spreadsheet (double entry): the same wide layout as the answers, kept
+    apart from the audit's answers; every item that applies to a case in it must be marked."""
+    from audit_tui.store.second_marks import import_second
+
+    table = read_csv(path)
+    removed = {c.case_ref: c for c in repo.removed_cases(audit)}
+    index = repo.case_index(audit)
+    answers = parse_answers(audit, table, index, removed)
+    refs = {case_id: ref for ref, (case_id, _attrs) in index.items()}
+    problems = []
+    for case_id, given in answers.items():
+        missing = sorted(
+            audit.rubric.applicable_ids(index[refs[case_id]][1]) - set(given),
+            key=list(audit.rubric.items).index,
+        )
+        if missing:
+            shown = ", ".join(missing[:5]) + (
+                f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+            )
+            problems.append(
+                Problem(
+                    str(path),
+                    f"case {refs[case_id]}: {plural(len(missing), 'item')} that apply not marked"
+                    f" ({shown}); a second marking must be complete",
+                )
+            )
+    if problems:
+        raise AuditError(problems)
+    return import_second(repo, audit, answers, marker, source=path.name)
+
+
 def parse_judgements(audit: OpenAudit, table: CsvTable) -> list[Judgement]:
     rubric = audit.rubric
     problems = _require_columns(table, ("standard_id", "rating"), list(JUDGEMENT_COLUMNS))

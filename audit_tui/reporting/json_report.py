@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from audit_tui.domain.records import AuditInfo
+from audit_tui.scoring.moderation import Moderation
 from audit_tui.scoring.results import AuditResult, ItemResult, StandardResult
 
 
@@ -56,8 +57,10 @@ def locked_dict(info: AuditInfo | None) -> dict[str, str | None] | None:
     return {"by": info.locked_by, "at": utc(info.locked_at)}
 
 
-def report_dict(result: AuditResult, info: AuditInfo | None = None) -> dict[str, Any]:
-    return {
+def report_dict(
+    result: AuditResult, info: AuditInfo | None = None, moderation: Moderation | None = None
+) -> dict[str, Any]:
+    out = {
         "audit": result.audit,
         "rubric": {"id": result.rubric_id, "version": result.rubric_version},
         "cases": result.cases,
@@ -69,7 +72,14 @@ def report_dict(result: AuditResult, info: AuditInfo | None = None) -> dict[str,
         "overall": result.overall,
         "locked": locked_dict(info),
     }
+    if moderation is not None:  # present once the audit has a moderation round
+        from audit_tui.reporting.moderation_json import moderation_dict
+
+        out["moderation"] = moderation_dict(moderation)
+    return out
 
 
-def render_json(result: AuditResult, info: AuditInfo | None = None) -> str:
-    return json.dumps(report_dict(result, info), indent=2, ensure_ascii=False) + "\n"
+def render_json(
+    result: AuditResult, info: AuditInfo | None = None, moderation: Moderation | None = None
+) -> str:
+    return json.dumps(report_dict(result, info, moderation), indent=2, ensure_ascii=False) + "\n"

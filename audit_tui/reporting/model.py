@@ -12,9 +12,11 @@ from audit_tui.domain.rubric import Indicator, Rubric
 from audit_tui.scoring.bands import band_for, band_for_bound
 from audit_tui.scoring.breakdowns import DEFAULT_MIN_GROUP, Breakdown, build_breakdown
 from audit_tui.scoring.intervals import wilson_bounds
+from audit_tui.scoring.moderation import Moderation
 from audit_tui.scoring.results import AuditResult, ItemResult, StandardResult
 from audit_tui.store.activity import audit_activity
 from audit_tui.store.repository import Repository
+from audit_tui.store.settlement import summary
 
 OPTION = "--min-group"  # the report command's option that sets the smallest group shown
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -105,6 +107,8 @@ class ReportData:
     include_notes: bool = False
     produced: date = field(default_factory=date.today)
     period: Period | None = None
+    moderation: Moderation | None = None
+    """What moderation found, once the audit has a round."""
 
     @property
     def rubric(self) -> Rubric:
@@ -219,6 +223,7 @@ def build_report(
     )
     if include_notes:
         data.notes = repo.tagged_notes(audit)
+    data.moderation = summary(repo, audit)
     for name, (counts, tallies) in by_attribute.items():
         data.breakdowns.append(build_breakdown(rubric, name, counts, tallies, min_group))
     return data

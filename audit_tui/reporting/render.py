@@ -23,12 +23,22 @@ def render_report(
     fmt: str,
     include_notes: bool = False,
     min_group: int = DEFAULT_MIN_GROUP,
+    section: str | None = None,
 ) -> str | bytes:
-    """The report as text, or bytes for xlsx."""
+    """The report as text, or bytes for xlsx; with `section` ("moderation") only that section.
+    Refused to a second marker still marking blind: it would show them the first marks."""
+    from audit_tui.store.moderation import refuse_if_blind
+    from audit_tui.store.settlement import summary
+
+    refuse_if_blind(repo, audit, "report")
+    if section == "moderation":
+        from audit_tui.reporting.moderation_section import render_moderation
+
+        return render_moderation(audit, summary(repo, audit), fmt, include_notes)
     if fmt == "json":
         from audit_tui.reporting.json_report import render_json
 
-        return render_json(repo.score(audit), audit.info)
+        return render_json(repo.score(audit), audit.info, summary(repo, audit))
     if fmt == "csv":
         from audit_tui.reporting.case_csv import render_case_csv
 

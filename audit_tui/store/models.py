@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Protocol, cast
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -200,3 +210,82 @@ class ItemTallyRow(SQLModel, table=True):
     item_id: str = Field(primary_key=True)
     value: str = Field(primary_key=True)
     n: int
+
+
+class ModerationRoundRow(SQLModel, table=True):
+    """A round of moderation: a second marker, the cases they mark blind, and how the cases were
+    chosen (by hand, or a seeded sample: `rule` and `seed` say which, so it can be drawn again)."""
+
+    __tablename__ = "moderation_round"
+    __table_args__ = (UniqueConstraint("audit_id", "number", name="uq_round_number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    audit_id: int = _parent("audit")
+    number: int
+    marker: str
+    rule: str = Field(sa_type=Text)
+    seed: int | None = Field(default=None, sa_type=BigInteger)
+    created_at: datetime = _when()
+    created_by: str
+
+
+class ModerationCaseRow(SQLModel, table=True):
+    """One case of a round: whose first marks it compares, and when the second marker finished
+    (until then the first marks are hidden from them)."""
+
+    __tablename__ = "moderation_case"
+    __table_args__ = (UniqueConstraint("round_id", "case_id", name="uq_round_case"),)
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = _parent("moderation_round")
+    case_id: int = _parent("audit_case")
+    first_marker: str
+    completed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    completed_by: str | None = None
+
+
+class SecondAnswerRow(SQLModel, table=True):
+    """A second marker's answer: apart from the audit's answers, which it never changes."""
+
+    __tablename__ = "second_answer"
+    __table_args__ = (
+        UniqueConstraint("moderation_case_id", "item_id", name="uq_second_answer_item"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    moderation_case_id: int = _parent("moderation_case")
+    item_id: str
+    value: str | None = None
+    note: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
+    updated_at: datetime = _when()
+    updated_by: str
+
+
+class SecondAnswerHistoryRow(SQLModel, table=True):
+    """Append-only: every change to a second mark."""
+
+    __tablename__ = "second_answer_history"
+    id: int | None = Field(default=None, primary_key=True)
+    moderation_case_id: int = _parent("moderation_case")
+    item_id: str
+    old_value: str | None = None
+    new_value: str | None = None
+    old_note: str | None = Field(default=None, sa_type=Text)
+    new_note: str | None = Field(default=None, sa_type=Text)
+    changed_at: datetime = _when()
+    changed_by: str
+    via: str
+
+
+class SettlementRow(SQLModel, table=True):
+    """How a disagreement was settled: both marks as they stood, the agreed answer (which became
+    the audit's answer, via `moderation`) and why."""
+
+    __tablename__ = "settlement"
+    __table_args__ = (UniqueConstraint("moderation_case_id", "item_id", name="uq_settlement_item"),)
+    id: int | None = Field(default=None, primary_key=True)
+    moderation_case_id: int = _parent("moderation_case")
+    item_id: str
+    first_value: str | None = None
+    second_value: str | None = None
+    agreed_value: str | None = None
+    reason: str = Field(sa_type=Text)
+    settled_at: datetime = _when()
+    settled_by: str

@@ -1214,12 +1214,13 @@ def _refuse_signed_off(lock: AuditLock, case_ids: Sequence[int]) -> None:
         raise AuditError(problems)
 
 
-def clean_reason(reason: str) -> str:
-    """Why a case is removed: required, one line, at most REASON_LENGTH characters (it is shown
-    in the event log and in errors, so, like a name, it must print as itself)."""
+def clean_reason(reason: str, why: str = "the case is removed") -> str:
+    """Why something was done (`why`: what, in words): required, one line, at most
+    REASON_LENGTH characters (it is shown in the event log and in errors, so, like a name, it
+    must print as itself)."""
     reason = reason.strip()
     if not reason:
-        raise AuditError.at("reason", "cannot be empty: say why the case is removed")
+        raise AuditError.at("reason", f"cannot be empty: say why {why}")
     bad = next((ch for ch in reason if printable(ch) != ch), None)
     if bad is not None:
         raise AuditError.at(

@@ -314,7 +314,7 @@ def lock_audit(repo: Repository, audit: OpenAudit) -> datetime:
 
 def unlock_audit(repo: Repository, audit: OpenAudit, reason: str) -> None:
     """Open a locked audit to changes again: the lead only, with a reason kept in the log."""
-    reason = clean_reason(reason)
+    reason = clean_reason(reason, "the audit is unlocked")
     with repo.locked(audit.info.id) as lock:
         lock.access.lead("unlock", while_locked=True)
         if lock.access.locked_at is None:

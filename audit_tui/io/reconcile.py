@@ -1,0 +1,138 @@
+"""Reconciliation as a spreadsheet: every disagreement out, with both answers and notes (the
+markers need them to talk it through), and the agreed answers and reasons back in.
+
+The export carries notes because settling a disagreement needs them; it is logged as an export
+(who, when, where) like a report. The import is all or nothing, one line per problem.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from audit_tui.domain.answers import parse_answer
+from audit_tui.domain.errors import AuditError, Problem
+from audit_tui.domain.records import OpenAudit
+from audit_tui.io.csvfile import read_csv
+from audit_tui.reporting.case_csv import FORMULA_START, SPELLING, safe_cell
+from audit_tui.store.repository import Repository
+
+COLUMNS = (
+    "round",
+    "case_ref",
+    "item_id",
+    "question",
+    "first_marker",
+    "first",
+    "first_note",
+    "second_marker",
+    "second",
+    "second_note",
+    "agreed",
+    "reason",
+    "settled_by",
+)
+NEEDED = ("round", "case_ref", "item_id", "agreed", "reason")
+
+
+def render_disagreements(repo: Repository, audit: OpenAudit) -> tuple[str, int, int]:
+    """The CSV text, how many disagreements and how many are settled."""
+    from audit_tui.store.moderation import refuse_if_blind
+    from audit_tui.store.settlement import summary
+
+    refuse_if_blind(repo, audit, "reconcile")
+    found = summary(repo, audit)
+    if found is None:
+        raise AuditError.at("reconcile", f'audit "{audit.info.name}" has no moderation round')
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    items = audit.rubric.items
+    for d in found.disagreements:
+        s = d.settled
+        row = [
+            str(d.round),
+            d.case_ref,
+            d.item_id,
+            items[d.item_id].item.text,
+            d.first_marker,
+            SPELLING[d.first.value],
+            d.first.note,
+            d.second_marker,
+            SPELLING[d.second.value],
+            d.second.note,
+            SPELLING[s.agreed] if s else "",
+            s.reason if s else "",
+            s.by if s else "",
+        ]
+        writer.writerow([safe_cell(cell) for cell in row])
+    return buf.getvalue(), len(found.disagreements), found.settled
+
+
+def export_disagreements(repo: Repository, audit: OpenAudit, path: Path) -> tuple[int, int]:
+    from audit_tui.reporting.render import database_files, write_atomically
+
+    text, n, settled = render_disagreements(repo, audit)
+    repo.record_access(audit, "export", f"disagreements with notes to {path.resolve()}: reconcile")
+    write_atomically(path, text, protect=database_files(repo))
+    return n, settled
+
+
+def import_settlements(repo: Repository, audit: OpenAudit, path: Path) -> tuple[int, int, int]:
+    """Record every row with an agreed answer. Returns (answers changed, settled, disagreements)."""
+    from audit_tui.store.settlement import Agreed, settle, summary
+
+    table = read_csv(path)
+    missing = [c for c in NEEDED if c not in table.header]
+    if missing:
+        raise AuditError.at(str(path), f"missing column(s): {', '.join(missing)}")
+    problems: list[Problem] = []
+    agreed: list[Agreed] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    for number, record in table.rows:
+        value = record["agreed"].strip()
+        if not value:
+            continue  # not settled yet
+        key = (record["round"].strip(), record["case_ref"].strip(), record["item_id"].strip())
+        if key in seen:
+            problems.append(table.problem(f"settled twice (first on row {seen[key]})", number))
+            continue
+        seen[key] = number
+        try:
+            round_number = int(key[0])
+        except ValueError:
+            problems.append(table.problem(f"{key[0]!r} is not a round number", number, "round"))
+            continue
+        try:
+            answer = parse_answer(value)
+        except ValueError as exc:
+            problems.append(table.problem(str(exc), number, "agreed"))
+            continue
+        assert answer is not None
+        reason = _unescaped(record["reason"].strip())
+        if not reason:
+            problems.append(table.problem("say why it was settled so", number, "reason"))
+            continue
+        agreed.append(
+            Agreed(
+                round=round_number,
+                case_ref=key[1],
+                item_id=key[2],
+                agreed=answer,
+                reason=reason,
+                where=f"{path}: row {number}",
+            )
+        )
+    if problems:
+        raise AuditError(problems)
+    changed = settle(repo, audit, agreed)
+    found = summary(repo, audit)
+    return changed, found.settled if found else 0, len(found.disagreements) if found else 0
+
+
+def _unescaped(text: str) -> str:
+    """Undo the export's guard against formulas (a leading ')."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_START):
+        return text[1:]
+    return text

@@ -1,0 +1,335 @@
+"""What a moderation found: agreement between first and second marks at every level, the ratings
+each set of marks gives over the moderated cases, the disagreements and how many are settled,
+and each marker's agreement round by round.
+
+Pure: the store hands over the moderated cases (only those the second marker completed), with
+both marks as they were moderated. A settled disagreement compares the marks it settled, not
+the agreed answer that has since replaced the first mark.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from audit_tui.domain.rubric import Rubric
+from audit_tui.scoring.agreement import CATEGORIES, Agreement, agreement
+from audit_tui.scoring.results import AuditResult, Tally, score_audit
+
+
+@dataclass(frozen=True)
+class Mark:
+    value: str | None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Settled:
+    """A disagreement settled: both marks as they stood, and the answer agreed."""
+
+    first: str | None
+    second: str | None
+    agreed: str | None
+    reason: str
+    by: str
+    at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    number: int
+    marker: str
+    rule: str
+    seed: int | None
+    created_at: datetime | None
+    created_by: str
+    cases: int
+    completed: int
+
+
+@dataclass(frozen=True)
+class ModeratedCase:
+    """One case of a round, marked by both markers (the second marker completed it)."""
+
+    round: int
+    case_ref: str
+    first_marker: str
+    second_marker: str
+    attributes: Mapping[str, str]
+    first: Mapping[str, Mark]
+    second: Mapping[str, Mark]
+    settled: Mapping[str, Settled] = field(default_factory=dict)
+
+    def pair(self, item_id: str) -> tuple[str, str] | None:
+        """(first, second) for an item both markers answered, as moderated; else None."""
+        settled = self.settled.get(item_id)
+        if settled is not None:
+            first, second = settled.first, settled.second
+        else:
+            first = _value(self.first.get(item_id))
+            second = _value(self.second.get(item_id))
+        return (first, second) if first and second else None
+
+
+@dataclass(frozen=True)
+class Level:
+    """Agreement over one group of items: a prompt, a key question, a standard, or everything."""
+
+    id: str
+    title: str
+    agreement: Agreement
+
+
+@dataclass(frozen=True)
+class StandardLevel(Level):
+    first_rating: str | None = None
+    second_rating: str | None = None
+    rated: bool = True
+
+    @property
+    def differs(self) -> bool:
+        return self.rated and self.first_rating != self.second_rating
+
+
+@dataclass(frozen=True)
+class PairLevel(Level):
+    """Agreement between one first marker and one second marker, over every case they shared."""
+
+    first: str = ""
+    second: str = ""
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    round: int
+    case_ref: str
+    item_id: str
+    first_marker: str
+    second_marker: str
+    first: Mark
+    second: Mark
+    settled: Settled | None = None
+
+
+@dataclass(frozen=True)
+class MarkerRound:
+    """One marker's agreement with the other marker in one round they took part in."""
+
+    marker: str
+    round: int
+    at: datetime | None
+    role: str
+    """"first" (their marks were checked) or "second" (they did the checking)."""
+    agreement: Agreement
+
+
+@dataclass(frozen=True)
+class Moderation:
+    rounds: tuple[RoundInfo, ...]
+    cases: int
+    """Moderated cases the second marker completed (a case in two rounds counts twice)."""
+    prompts: tuple[Level, ...]
+    key_questions: tuple[Level, ...]
+    standards: tuple[StandardLevel, ...]
+    overall: Level
+    pairs: tuple[PairLevel, ...]
+    markers: tuple[MarkerRound, ...]
+    disagreements: tuple[Disagreement, ...]
+
+    @property
+    def settled(self) -> int:
+        return sum(1 for d in self.disagreements if d.settled is not None)
+
+    @property
+    def ratings_differ(self) -> tuple[StandardLevel, ...]:
+        return tuple(s for s in self.standards if s.differs)
+
+
+def moderate(
+    rubric: Rubric, rounds: Sequence[RoundInfo], cases: Sequence[ModeratedCase]
+) -> Moderation:
+    """Every figure of the moderation section, from the completed moderated cases."""
+    prompts, key_questions, standards = [], [], []
+    everything: list[tuple[str, str]] = []
+    for st in rubric.standards:
+        in_standard: list[tuple[str, str]] = []
+        for kq in st.key_questions:
+            kq_pairs = _pairs(cases, [kq.id])
+            key_questions.append(Level(kq.id, kq.text, agreement(kq_pairs)))
+            in_standard += kq_pairs
+            for prompt in kq.prompts:
+                prompt_pairs = _pairs(cases, [prompt.id])
+                prompts.append(Level(prompt.id, prompt.text, agreement(prompt_pairs)))
+                in_standard += prompt_pairs
+        everything += in_standard
+        standards.append((st, in_standard))
+    first_result, second_result = _ratings(rubric, cases)
+    first_by_id = {s.id: s for s in first_result.standards}
+    second_by_id = {s.id: s for s in second_result.standards}
+    standard_levels = tuple(
+        StandardLevel(
+            st.id,
+            st.title,
+            agreement(pairs),
+            first_rating=first_by_id[st.id].rating,
+            second_rating=second_by_id[st.id].rating,
+            rated=first_by_id[st.id].rated and st.method == "cases",
+        )
+        for st, pairs in standards
+        if st.key_questions
+    )
+    items = rubric.column_order
+    everything += _pairs(cases, [i.id for i in rubric.indicators])
+    by_pair: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for case in cases:
+        by_pair[case.first_marker, case.second_marker] += _pairs([case], items)
+    return Moderation(
+        rounds=tuple(rounds),
+        cases=len(cases),
+        prompts=tuple(prompts),
+        key_questions=tuple(key_questions),
+        standards=standard_levels,
+        overall=Level("overall", "Every item of every moderated case", agreement(everything)),
+        pairs=tuple(
+            PairLevel(
+                f"{first} → {second}",
+                f"{first} marked first, {second} second",
+                agreement(p),
+                first=first,
+                second=second,
+            )
+            for (first, second), p in sorted(by_pair.items())
+        ),
+        markers=_markers(rounds, cases, items),
+        disagreements=_disagreements(cases, items),
+    )
+
+
+def reading(a: Agreement) -> str:
+    """Which coefficient to read, and why, in words."""
+    if a.too_few or a.observed is None or a.ac1 is None:
+        return (
+            f"{a.n} item{'s' if a.n != 1 else ''} answered by both markers: fewer than 10, so"
+            " no statistic is meaningful yet."
+        )
+    word, share = prevalence(a)
+    strength = strength_of(a.ac1)
+    if share >= 0.8:
+        kappa = "undefined" if a.kappa is None else f"{a.kappa:.2f}"
+        return (
+            f"{share:.0%} of answers are {word}: kappa ({kappa}) is held down by that"
+            f" prevalence, not by disagreement; read AC1 ({a.ac1:.2f}, {strength})."
+        )
+    return (
+        f"Answers are spread across categories, so kappa and AC1 tell the same story;"
+        f" AC1 {a.ac1:.2f} ({strength})."
+    )
+
+
+def prevalence(a: Agreement) -> tuple[str, float]:
+    """The commonest answer over both markers, and its share of their answers."""
+    share: Counter[str] = Counter()
+    for (first, second), count in a.table.items():
+        share[first] += count
+        share[second] += count
+    if not a.n:
+        return "yes", 0.0
+    value, count = share.most_common(1)[0]
+    return {"yes": "Yes", "no": "No", "na": "N/A"}[value], count / (2 * a.n)
+
+
+def strength_of(value: float) -> str:
+    """Landis and Koch's words for a chance-corrected coefficient."""
+    for edge, word in ((0.8, "almost perfect"), (0.6, "substantial"), (0.4, "moderate"),
+                       (0.2, "fair"), (0.0, "slight")):  # fmt: skip
+        if value > edge:
+            return word
+    return "poor"
+
+
+def _value(mark: Mark | None) -> str | None:
+    return mark.value if mark is not None else None
+
+
+def _pairs(cases: Iterable[ModeratedCase], items: Sequence[str]) -> list[tuple[str, str]]:
+    found = []
+    for case in cases:
+        for item in items:
+            pair = case.pair(item)
+            if pair is not None and pair[0] in CATEGORIES and pair[1] in CATEGORIES:
+                found.append(pair)
+    return found
+
+
+def _ratings(rubric: Rubric, cases: Sequence[ModeratedCase]) -> tuple[AuditResult, AuditResult]:
+    """The audit's scoring run twice over the moderated cases: on the first marks, then on the
+    second (each as moderated)."""
+    results: list[AuditResult] = []
+    for side in (0, 1):
+        counted: dict[str, Counter[str]] = defaultdict(Counter)
+        applicable: Counter[str] = Counter()
+        for case in cases:
+            for item in rubric.applicable_ids(case.attributes):
+                applicable[item] += 1
+                value = _as_moderated(case, item, side)
+                if value:
+                    counted[item][value] += 1
+        tallies = {
+            item: Tally(
+                yes=counted[item]["yes"],
+                no=counted[item]["no"],
+                not_applicable=counted[item]["na"],
+                applicable=applicable[item],
+            )
+            for item in applicable
+        }
+        results.append(score_audit(rubric, "moderation", len(cases), tallies, {}))
+    return results[0], results[1]
+
+
+def _as_moderated(case: ModeratedCase, item: str, side: int) -> str | None:
+    settled = case.settled.get(item)
+    if settled is not None:
+        return settled.first if side == 0 else settled.second
+    return _value((case.first if side == 0 else case.second).get(item))
+
+
+def _markers(
+    rounds: Sequence[RoundInfo], cases: Sequence[ModeratedCase], items: Sequence[str]
+) -> tuple[MarkerRound, ...]:
+    when = {r.number: r.created_at for r in rounds}
+    found: dict[tuple[str, int, str], list[tuple[str, str]]] = defaultdict(list)
+    for case in cases:
+        pairs = _pairs([case], items)
+        found[case.first_marker, case.round, "first"] += pairs
+        found[case.second_marker, case.round, "second"] += pairs
+    return tuple(
+        MarkerRound(marker, number, when.get(number), role, agreement(pairs))
+        for (marker, number, role), pairs in sorted(found.items())
+    )
+
+
+def _disagreements(
+    cases: Sequence[ModeratedCase], items: Sequence[str]
+) -> tuple[Disagreement, ...]:
+    found = []
+    for case in cases:
+        for item in items:
+            pair = case.pair(item)
+            if pair is None or pair[0] == pair[1]:
+                continue
+            found.append(
+                Disagreement(
+                    round=case.round,
+                    case_ref=case.case_ref,
+                    item_id=item,
+                    first_marker=case.first_marker,
+                    second_marker=case.second_marker,
+                    first=case.first.get(item) or Mark(None),
+                    second=case.second.get(item) or Mark(None),
+                    settled=case.settled.get(item),
+                )
+            )
+    return tuple(found)
