@@ -506,12 +506,23 @@ def cmd_unlock(args: argparse.Namespace) -> int:
 
 
 def cmd_history(args: argparse.Namespace) -> int:
+    from audit_tui.domain.words import plural
     from audit_tui.reporting.trail import render_history
     from audit_tui.store import trail
+    from audit_tui.store.moderation import blind_cases
 
     repo = _repo(args)
     audit = repo.open_audit(args.audit)
     changes = trail.changes(repo, audit, case=args.case, item=args.item, by=args.by)
+    blind = set(blind_cases(repo, audit).values())
+    if blind:  # a second marker still marking blind sees no first marks, here either
+        hidden = sum(1 for c in changes if c.case in blind)
+        changes = [c for c in changes if c.case not in blind]
+        print(
+            f"{plural(hidden, 'change')} to the {plural(len(blind), 'case')} {repo.user}"
+            " second-marks blind hidden until they mark them complete",
+            file=sys.stderr,
+        )
     narrowed = args.case is not None or args.item is not None
     events = [] if narrowed else trail.events(repo, audit, by=args.by)
     sys.stdout.write(render_history(changes, events, args.format))
@@ -519,6 +530,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_moderate(args: argparse.Namespace) -> int:
+    from audit_tui.domain.words import plural
     from audit_tui.store.moderation import Share, start_round
 
     repo = _repo(args)
@@ -540,7 +552,7 @@ def cmd_moderate(args: argparse.Namespace) -> int:
     info = started.info
     seeded = f", seed {info.seed}" if info.seed is not None else ""
     print(
-        f"round {info.number}: {info.marker} second-marks {len(started.case_refs)} case(s)"
+        f"round {info.number}: {info.marker} second-marks {plural(len(started.case_refs), 'case')}"
         f" blind ({info.rule}{seeded}): {', '.join(started.case_refs)}"
     )
     return 0

@@ -7,6 +7,8 @@ from html import escape
 from audit_tui.domain.words import value_label
 from audit_tui.reporting.markdown import interval, rating_or_pending, score_line, whole
 from audit_tui.reporting.model import OPTION, ReportData, lock_text, long_date
+from audit_tui.reporting.moderation_html import CSS as MODERATION_CSS
+from audit_tui.reporting.moderation_html import moderation_html
 from audit_tui.scoring.results import ItemResult, StandardResult
 
 CSS = """
@@ -115,7 +117,8 @@ def render_html(data: ReportData) -> str:
         "<!DOCTYPE html>",
         '<html lang="en-GB"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>Case-file audit: {e(info.name)}</title><style>{CSS}</style></head><body>",
+        f"<title>Case-file audit: {e(info.name)}</title><style>{CSS}{MODERATION_CSS}</style>",
+        "</head><body>",
     ]
     out.append(_title_block(data))
     if not result.complete:
@@ -178,6 +181,8 @@ def render_html(data: ReportData) -> str:
 
     if data.breakdowns:
         out.append(_breakdowns(data))
+    if data.moderation is not None:
+        out.append(moderation_html(data.moderation, data.include_notes))
     out.append(
         '<section class="about keep"><h2>About these figures</h2><p class="note">A key question\'s percentage is the share of '
         "relevant cases (Yes or No; not applicable left out) judged Yes. A standard is rated from its lowest key question. "

@@ -95,6 +95,10 @@ def render_markdown(data: ReportData) -> str:
 
     if data.breakdowns:
         lines += _breakdowns(data)
+    if data.moderation is not None:
+        from audit_tui.reporting.moderation_markdown import moderation_markdown
+
+        lines += moderation_markdown(data.moderation, data.include_notes)
     lines += ["## About these figures", ""]
     lines += [
         "A key question's percentage is the share of relevant cases (Yes or No; not applicable left out) "

@@ -1,12 +1,19 @@
-"""`report AUDIT --section moderation`: the moderation section alone, in any report format."""
+"""`report AUDIT --section moderation`: the moderation section alone, in any report format,
+through the same renderers the full reports use."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from html import escape
 
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import OpenAudit
-from audit_tui.scoring.moderation import Moderation
+from audit_tui.scoring.moderation import Level, Moderation
+
+CSV_COLUMNS = ("level", "id", "n", "agreement", "kappa", "kappa_low", "kappa_high", "pabak",
+               "pabak_low", "pabak_high", "ac1", "ac1_low", "ac1_high")  # fmt: skip
 
 
 def render_moderation(
@@ -18,12 +25,78 @@ def render_moderation(
             f'audit "{audit.info.name}" has no moderation round yet'
             f" (audit-tui moderate {audit.info.name} --sample 10% --marker USER)",
         )
+    name = audit.info.name
     if fmt == "json":
         from audit_tui.reporting.moderation_json import moderation_dict
 
         body = {
-            "audit": audit.info.name,
+            "audit": name,
             "moderation": moderation_dict(moderation, include_notes=include_notes),
         }
         return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
-    raise AuditError.at("moderation", f"the moderation section in {fmt} is not written yet")
+    if fmt == "md":
+        from audit_tui.reporting.markdown import md
+        from audit_tui.reporting.moderation_markdown import moderation_markdown
+
+        lines = [
+            f"# Case-file audit: {md(name)}",
+            "",
+            *moderation_markdown(moderation, include_notes),
+        ]
+        return "\n".join(lines).rstrip() + "\n"
+    if fmt == "html":
+        return _html(name, moderation, include_notes)
+    if fmt == "xlsx":
+        from audit_tui.reporting.moderation_xlsx import render_moderation_xlsx
+
+        return render_moderation_xlsx(moderation, include_notes)
+    if fmt == "csv":
+        return _csv(moderation)
+    raise AuditError.at("moderation", f"no {fmt} format for the moderation section")
+
+
+def _html(name: str, m: Moderation, include_notes: bool) -> str:
+    """A complete small document, in the full report's style."""
+    from audit_tui.reporting.html_report import CSS
+    from audit_tui.reporting.moderation_html import CSS as MODERATION_CSS
+    from audit_tui.reporting.moderation_html import moderation_html
+
+    title = f"Case-file audit: {escape(name)}"
+    return (
+        "\n".join(
+            [
+                "<!DOCTYPE html>",
+                '<html lang="en-GB"><head><meta charset="utf-8">',
+                '<meta name="viewport" content="width=device-width, initial-scale=1">',
+                f"<title>Moderation: {escape(name)}</title><style>{CSS}{MODERATION_CSS}</style>",
+                "</head><body>",
+                f'<header class="title-block"><h1>{title}</h1></header>',
+                moderation_html(m, include_notes).replace(" new-page", "", 1),
+                "</body></html>",
+            ]
+        )
+        + "\n"
+    )
+
+
+def _csv(m: Moderation) -> str:
+    """One row per level, figures as in the JSON block; formula-looking ids neutralised."""
+    from audit_tui.reporting.case_csv import safe_cell
+    from audit_tui.reporting.moderation_json import agreement_dict
+
+    levels: list[tuple[str, Level]] = [("key_question", k) for k in m.key_questions]
+    levels += [("prompt", p) for p in m.prompts]
+    levels += [("standard", s) for s in m.standards]
+    levels += [("overall", m.overall)]
+    levels += [("pair", p) for p in m.pairs]
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for kind, level in levels:
+        d = agreement_dict(level.agreement)
+        row = [kind, level.id, d["n"], d["agreement"]]
+        for stat in ("kappa", "pabak", "ac1"):
+            ci = d[f"{stat}_ci95"] or (None, None)
+            row += [d[stat], *ci]
+        writer.writerow([safe_cell("" if v is None else str(v)) for v in row])
+    return buf.getvalue()

@@ -1,4 +1,5 @@
-"""The data workbook: summary, one sheet per standard, case-level answers and breakdowns.
+"""The data workbook: summary, one sheet per standard, case-level answers, breakdowns and,
+once the audit has a moderation round, moderation.
 
 Numbers are stored as numbers and percentages as fractions formatted as percentages, so the
 workbook calculates in Excel and LibreOffice. Written with XlsxWriter, the library Excel users'
@@ -18,7 +19,7 @@ from __future__ import annotations
 import io
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from typing import NamedTuple
 
@@ -52,7 +53,7 @@ NOT_XML = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
 SHEET_NAME_LIMIT = 31
 NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
 RESERVED_SHEET_NAMES = frozenset({"history"})
-FIXED_SHEETS = ("Summary", "Indicators", "Cases", "Questions", "Breakdowns", "Notes")
+FIXED_SHEETS = ("Summary", "Indicators", "Cases", "Questions", "Breakdowns", "Notes", "Moderation")
 # A fixed creation date (XlsxWriter stamps the time of writing otherwise): the same data then
 # gives the same bytes, so an export can be compared or checksummed.
 CREATED = datetime(2000, 1, 1, tzinfo=UTC)
@@ -64,6 +65,7 @@ OPTIONS = {
 }
 HEAD = {"bold": True, "bg_color": "#DDE3EE", "text_wrap": True, "valign": "top"}
 PERCENT = {"num_format": "0%"}
+DECIMAL = {"num_format": "0.00"}
 DATE = {"num_format": "d mmmm yyyy", "align": "left"}
 SUMMARY_WIDTHS = (18, 40, 12, 8, 22, 8, 30, 18)  # key/value block above, standards table below
 BREAKDOWN_COLUMNS = ("Attribute", "Value", "Cases", "Suppressed", "Key question", "Question",
@@ -72,7 +74,8 @@ QUESTION_COLUMNS = ("Id", "Kind", "Standard", "Label", "Question")
 
 
 class Styled(NamedTuple):
-    """A cell value with its style: "head" (bold on a pale fill), "percent" (0%) or "date"."""
+    """A cell value with its style: "head" (bold on a pale fill), "percent" (0%), "decimal"
+    (0.00) or "date"."""
 
     value: str | int | float | date | None
     style: str
@@ -87,6 +90,11 @@ def head(value: str | int | float | None) -> Styled:
 
 def percent(fraction: float | None) -> Styled:
     return Styled(value=fraction, style="percent")
+
+
+def decimal(value: float | None) -> Styled:
+    """A coefficient such as kappa, shown to two places and stored whole."""
+    return Styled(value=value, style="decimal")
 
 
 def day(value: date) -> Styled:
@@ -249,11 +257,24 @@ def render_xlsx(
         3 + sum(len(g.items) for bd in plan.shown for g in bd.groups),
         len(BREAKDOWN_COLUMNS),
     )
+    return write_workbook(lambda wb, styles: _write(wb, styles, data, values, case_header, noted))
+
+
+def write_workbook(fill: Callable[[Workbook, dict[str, Format]], None]) -> bytes:
+    """A workbook's bytes, `fill` adding its sheets: the same options, styles, fixed creation date
+    and private temporary folder for every workbook this program writes."""
     out = io.BytesIO()
     with tempfile.TemporaryDirectory(prefix="audit-tui-xlsx-") as tmp:
         wb = Workbook(out, {**OPTIONS, "tmpdir": tmp})
         try:
-            _write(wb, data, values, case_header, noted)
+            wb.set_properties({"created": CREATED})
+            styles = {
+                "head": wb.add_format(HEAD),
+                "percent": wb.add_format(PERCENT),
+                "decimal": wb.add_format(DECIMAL),
+                "date": wb.add_format(DATE),
+            }
+            fill(wb, styles)
         finally:
             wb.close()  # also closes the temporary row files, before their folder goes
     return out.getvalue()
@@ -277,17 +298,12 @@ def case_headings(rubric: Rubric) -> list[str]:
 
 def _write(
     wb: Workbook,
+    styles: dict[str, Format],
     data: ReportData,
     values: dict[int, dict[str, str]],
     case_header: list[str],
     noted: list[tuple[str, AnswerInfo]] | None,
 ) -> None:
-    wb.set_properties({"created": CREATED})
-    styles = {
-        "head": wb.add_format(HEAD),
-        "percent": wb.add_format(PERCENT),
-        "date": wb.add_format(DATE),
-    }
     info, result, rubric = data.audit.info, data.result, data.rubric
     taken = {*RESERVED_SHEET_NAMES, *(name.casefold() for name in FIXED_SHEETS)}
 
@@ -415,6 +431,10 @@ def _write(
                     answer.note,
                 ]
             )
+    if data.moderation is not None:  # last: the sheets before it keep their places
+        from audit_tui.reporting.moderation_xlsx import moderation_sheet
+
+        moderation_sheet(sheet("Moderation"), data.moderation, data.include_notes)
 
 
 def _questions(ws: Sheet, rubric: Rubric) -> None:

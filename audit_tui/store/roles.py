@@ -11,8 +11,9 @@ from sqlalchemy import Engine, text
 
 from audit_tui.domain.errors import AuditError, UsageError
 
-WORKING = ("audit", "audit_case", "answer", "judgement", "item_tally", "audit_member")
-APPEND_ONLY = ("answer_history", "judgement_history", "audit_event")
+WORKING = ("audit", "audit_case", "answer", "judgement", "item_tally", "audit_member",
+           "moderation_round", "moderation_case", "second_answer", "settlement")  # fmt: skip
+APPEND_ONLY = ("answer_history", "judgement_history", "second_answer_history", "audit_event")
 
 
 def grant(engine: Engine, user: str) -> None:
@@ -35,7 +36,8 @@ def grant(engine: Engine, user: str) -> None:
             f"GRANT SELECT, INSERT, UPDATE, DELETE ON {', '.join(WORKING)} TO {who}",
             # DELETE only for the lead deleting a whole audit (the triggers check it); the event
             # log outlives its audit, so an UPDATE there may only let go of the audit.
-            f"GRANT SELECT, INSERT, DELETE ON answer_history, judgement_history TO {who}",
+            f"GRANT SELECT, INSERT, DELETE ON answer_history, judgement_history,"
+            f" second_answer_history TO {who}",
             f"GRANT SELECT, INSERT, UPDATE ON audit_event TO {who}",
             f"GRANT SELECT ON alembic_version TO {who}",
             f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {who}",

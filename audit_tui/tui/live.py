@@ -30,6 +30,9 @@ class LiveAudit:
     """Cases whose progress moved since the dashboard last drew them."""
     stale: bool = False
     """Another writer changed the audit: cases and counts must be read again."""
+    blind: dict[int, str] = field(default_factory=dict)
+    """Cases (id -> reference) the user second-marks blind and has not completed: while there
+    are any, the audit's answers (ratings, reports, trail) are hidden from them."""
 
     def __post_init__(self) -> None:
         self.result = self.score.result(self.audit.rubric, self.audit.info.name)
@@ -39,6 +42,7 @@ class LiveAudit:
     def read(cls, repo: Repository, name: str) -> LiveAudit:
         """The audit counted in full, with the user's standing in it (on a worker thread)."""
         from audit_tui.store import team
+        from audit_tui.store.moderation import blind_cases
 
         audit = repo.open_audit(name)
         return cls(
@@ -46,6 +50,19 @@ class LiveAudit:
             cases=repo.list_cases(audit),
             score=repo.live_score(audit),
             access=team.standing(repo, audit),
+            blind=blind_cases(repo, audit),
+        )
+
+    def blind_refusal(self) -> str:
+        """Why the audit's answers are hidden from the user ("" when they are not)."""
+        if not self.blind:
+            return ""
+        refs = list(self.blind.values())
+        shown = ", ".join(refs[:5]) + (f" and {len(refs) - 5} more" if len(refs) > 5 else "")
+        return (
+            f"You are second-marking {len(refs)} case{'s' if len(refs) != 1 else ''} blind"
+            f" ({shown}): the audit's answers, ratings and reports are hidden until you mark"
+            " them complete"
         )
 
     @property

@@ -8,7 +8,7 @@ once the write queue reports it committed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -24,6 +24,7 @@ from audit_tui.tui.workers import audit_app, guarded
 if TYPE_CHECKING:
     from audit_tui.domain.records import AnswerInfo, CaseInfo, OpenAudit, SavedAnswer
     from audit_tui.domain.rubric import Rubric
+    from audit_tui.store.moderation import Marking
     from audit_tui.store.repository import AnswerConflict, Repository
     from audit_tui.store.trail import Change
     from audit_tui.tui.live import LiveAudit
@@ -137,6 +138,9 @@ class CaseWalkScreen(Screen[None]):
         """This case's answers as they were before each change made here, newest last."""
         self._facts = case_facts(audit.rubric, self.case.attributes)
         self._was_complete = False
+        self.marking: Marking | None = None
+        """Set when the user second-marks this case blind: the walk shows and saves their
+        second marks, never the audit's answers."""
 
     # ---- layout -----------------------------------------------------------------------------
 
@@ -179,14 +183,22 @@ class CaseWalkScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="case-answers", exit_on_error=False)
     @guarded
     def load_answers(self) -> None:
+        from audit_tui.store.moderation import marking
+        from audit_tui.store.second_marks import second_answers
+
         repo = audit_app(self).store.repo
         if not self.loaded:  # consulting case data is logged (who, when), before it is shown
             repo.record_access(self.audit, "open-case", self.case.case_ref)
-        answers = repo.answers_for_case(self.case.id)
-        self.app.call_from_thread(self._show_answers, answers)
+        mark = marking(repo, self.audit, self.case.id)
+        if mark is not None and not mark.completed:  # blind: their own marks, never the first
+            answers = second_answers(repo, mark)
+        else:
+            mark, answers = None, repo.answers_for_case(self.case.id)
+        self.app.call_from_thread(self._show_answers, answers, mark)
 
-    def _show_answers(self, answers: dict[str, AnswerInfo]) -> None:
+    def _show_answers(self, answers: dict[str, AnswerInfo], mark: Marking | None = None) -> None:
         first_load = not self.loaded
+        self.marking = mark
         for row in self.rows:
             row.show_stored(answers.get(row.item_id))
         self.loaded = True
@@ -258,6 +270,13 @@ class CaseWalkScreen(Screen[None]):
 
         live = self._live()
         if live is None or self.current is None:
+            return
+        if self.marking is not None or live.blind:
+            self._set_text(
+                self.query_one("#standard-rating", Static),
+                "Second marking, blind: the audit's answers and ratings are hidden until you"
+                " mark your cases complete (m).",
+            )
             return
         result = live.result
         key = self.sections[self.current.section].key
@@ -359,6 +378,8 @@ class CaseWalkScreen(Screen[None]):
         from audit_tui.domain.access import CaseGate
         from audit_tui.domain.errors import AuditError
 
+        if self.marking is not None:
+            return ""  # their second marks: the store checks the round is theirs and open
         live = self._live()
         access = live.access if live is not None else None
         if access is None:
@@ -381,13 +402,8 @@ class CaseWalkScreen(Screen[None]):
 
         answer = Answer(value) if value else None
         seen = row.value  # what the auditor saw: a different value on disk is a conflict
-        self._save(
-            row,
-            answer.value if answer else None,
-            lambda repo, audit, case: repo.save_answer(
-                audit, case, row.item_id, answer, expected=seen
-            ),
-        )
+        self._save(row, answer.value if answer else None,
+                   self._writer(row.item_id, value=answer, expected=seen))  # fmt: skip
         if answer is not None:
             following = self.next_unanswered(self.rows.index(row))
             if following is not None:
@@ -404,16 +420,24 @@ class CaseWalkScreen(Screen[None]):
         answer = Answer(value) if value else None
         self.focus_row(row)
         seen = row.value
-        self._save(
-            row,
-            value,
-            lambda repo, audit, case: repo.save_answer(
-                audit, case, row.item_id, answer, via="undo", expected=seen
-            ),
-            undoing=True,
-        )
+        self._save(row, value, self._writer(row.item_id, value=answer, via="undo", expected=seen),
+                   undoing=True)  # fmt: skip
         shown = answer.label if answer else "unanswered"
         self.notify(f"{row.item_id} back to {shown}", title="Undone", markup=False)
+
+    def _writer(
+        self, item_id: str, **change: Any
+    ) -> Callable[[Repository, OpenAudit, CaseInfo], SavedAnswer]:
+        """The write for one answer (`change`: save_answer's value, note, note_tag, via,
+        expected): to the audit's answers, or to the user's second marks while they mark this
+        case blind (no tag, no conflict: nobody else writes them)."""
+        if self.marking is not None:
+            from audit_tui.store.second_marks import save_second
+
+            change.pop("note_tag", None)
+            change.pop("expected", None)
+            return lambda repo, audit, case: save_second(repo, audit, case.id, item_id, **change)
+        return lambda repo, audit, case: repo.save_answer(audit, case, item_id, **change)
 
     def _save(
         self,
@@ -437,7 +461,9 @@ class CaseWalkScreen(Screen[None]):
         if saved.changed and saved.old_value != saved.answer.value and not undoing:
             self._undo.append((row, saved.old_value))
         live = self._live()
-        if live is not None and not live.apply(self.case.id, row.item_id, saved):
+        if self.marking is not None:
+            pass  # second marks count in no rating
+        elif live is not None and not live.apply(self.case.id, row.item_id, saved):
             audit_app(self).recount(live)  # someone else wrote in between: count again, once
         self._refresh_progress()
         self._show_rating()
@@ -479,13 +505,7 @@ class CaseWalkScreen(Screen[None]):
                             markup=False)  # fmt: skip
                 return
             answer = Answer(mine) if mine else None
-            self._save(
-                row,
-                mine,
-                lambda repo, audit, case: repo.save_answer(
-                    audit, case, row.item_id, answer, expected=theirs.value
-                ),
-            )
+            self._save(row, mine, self._writer(row.item_id, value=answer, expected=theirs.value))
 
         self.app.push_screen(
             ConflictDialog(self.case.case_ref, row.item_id, row.text, theirs, mine),
@@ -505,13 +525,8 @@ class CaseWalkScreen(Screen[None]):
 
             note, tag = result
             note_tag = NoteTag(tag) if tag else None
-            self._save(
-                row,
-                row.value,
-                lambda repo, audit, case: repo.save_answer(
-                    audit, case, row.item_id, note=note, note_tag=note_tag
-                ),
-            )
+            self._save(row, row.value,
+                       self._writer(row.item_id, note=note, note_tag=note_tag))  # fmt: skip
 
         self.app.push_screen(
             NoteDialog(row.item_id, row.text, row.note, row.note_tag), callback=done
@@ -529,7 +544,12 @@ class CaseWalkScreen(Screen[None]):
         from audit_tui.store import trail
 
         repo = audit_app(self).store.repo
-        found = trail.changes(repo, self.audit, case=self.case.case_ref, item=item_id)
+        if self.marking is not None:
+            from audit_tui.store.second_marks import second_history
+
+            found = second_history(repo, self.marking, self.case.case_ref, item_id)
+        else:
+            found = trail.changes(repo, self.audit, case=self.case.case_ref, item=item_id)
         self.app.call_from_thread(self._show_history, item_id, found)
 
     def _show_history(self, item_id: str, found: list[Change]) -> None:
@@ -553,15 +573,27 @@ class CaseWalkScreen(Screen[None]):
         from audit_tui.store import team
         from audit_tui.tui.store_link import describe_error
 
-        audit, ref = self.audit, self.case.case_ref
+        audit, ref, case_id = self.audit, self.case.case_ref, self.case.id
         app = audit_app(self)
+        second = self.marking is not None
 
         def done(_case: object) -> None:
-            self.notify(f"Case {ref} marked complete", markup=False)
+            if second:
+                self.notify(f"Case {ref} second-marked: its first marks are shown now.",
+                            markup=False)  # fmt: skip
+            else:
+                self.notify(f"Case {ref} marked complete", markup=False)
             app.audit_changed(audit.info.name)
 
+        def run(repo: Repository) -> object:
+            if second:
+                from audit_tui.store.second_marks import complete_second
+
+                return complete_second(repo, audit, case_id)
+            return team.complete_case(repo, audit, ref)
+
         app.store.write(
-            lambda repo: team.complete_case(repo, audit, ref),
+            run,
             done,
             lambda error: self.notify(describe_error(error), severity="error", markup=False),
         )
@@ -597,6 +629,8 @@ class CaseWalkScreen(Screen[None]):
         why = self.read_only()
         if why:
             complete += " · READ ONLY"
+        if self.marking is not None:
+            complete = f" · SECOND MARKING (blind, round {self.marking.round}){complete}"
         self._set_text(
             self.query_one("#case-header", Static),
             f"Case {self.case.case_ref} ({self.index + 1} of {len(self.cases)}) · "

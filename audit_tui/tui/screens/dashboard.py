@@ -19,7 +19,7 @@ from audit_tui.tui.widgets.ratings_panel import RatingsPanel
 from audit_tui.tui.workers import audit_app, guarded
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Container
 
     from audit_tui.domain.access import Access
     from audit_tui.domain.records import CaseInfo, OpenAudit
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 DIALOG_ACTIONS = frozenset(
     {"add_case", "edit_case", "import_cases", "export_report", "remove_case", "rename_audit",
-     "delete_audit", "allocate_case", "sign_off", "lock_audit"}
+     "delete_audit", "allocate_case", "sign_off", "lock_audit", "moderate"}
 )  # fmt: skip
 INDEX_AFTER = 0.3
 """Seconds after the cases are shown before the filter's index is built (on a thread)."""
@@ -52,15 +52,20 @@ def case_columns(rubric: Rubric, team: bool = False) -> list[Column]:
 
 
 def case_row(
-    case: CaseInfo, attributes: tuple[Attribute, ...], team: bool = False
+    case: CaseInfo,
+    attributes: tuple[Attribute, ...],
+    team: bool = False,
+    blind: Container[int] = (),
 ) -> tuple[str, ...]:
+    """A case's cells; one the user second-marks blind says so in place of its progress."""
     a = case.attributes
+    hidden = case.id in blind
     return (
         case.case_ref,
         *(_label(a[attr.id]) if attr.id in a else "–" for attr in attributes),
         *((case.allocated_to or "–",) if team else ()),
-        f"{case.answered}/{case.applicable}",
-        case_status(case),
+        "–" if hidden else f"{case.answered}/{case.applicable}",
+        SECOND_MARK if hidden else case_status(case),
     )
 
 
@@ -70,6 +75,7 @@ def _label(value: str) -> str:
 
 
 STATUSES = ("✓ complete", "◐ in progress", "○ not started", "■ signed off")
+SECOND_MARK = "◇ yours to second-mark"
 
 
 def case_status(case: CaseInfo) -> str:
@@ -102,8 +108,14 @@ def team_progress(cases: list[CaseInfo]) -> str:
     return "Done by auditor: " + " · ".join(parts)
 
 
-def own_first(cases: list[CaseInfo], access: Access | None) -> list[CaseInfo]:
-    """An auditor's own cases first (each part in sample order): the work in front of them."""
+def own_first(
+    cases: list[CaseInfo], access: Access | None, blind: Container[int] = ()
+) -> list[CaseInfo]:
+    """The cases the user second-marks blind, then an auditor's own cases (each part in sample
+    order): the work in front of them."""
+    if blind:
+        mine = access.user if access is not None and not access.acts_as_lead else None
+        return sorted(cases, key=lambda c: (c.id not in blind, c.allocated_to != mine))
     if access is None or access.role is None or access.acts_as_lead:
         return cases
     return sorted(cases, key=lambda c: c.allocated_to != access.user)
@@ -128,7 +140,7 @@ def table_widths(live: LiveAudit) -> list[int]:
         ),
         *([max(len("Auditor"), *(len(c.allocated_to) for c in cases))] if team else []),
         2 * len(str(most)) + 1,
-        max(map(len, STATUSES)),
+        max(map(len, (*STATUSES, SECOND_MARK))) if live.blind else max(map(len, STATUSES)),
     ]
 
 
@@ -162,6 +174,10 @@ class DashboardScreen(Screen[None]):
                 tooltip="Sign the highlighted, finished case off: its answers become final (the lead)"),
         Binding("ctrl+l", "lock_audit", "Lock", priority=True, id="lock_audit", show=False,
                 tooltip="Lock the audit's figures, or unlock them with a reason (the lead)"),
+        Binding("m", "moderate", "Moderate", priority=True, id="moderate", show=False,
+                tooltip="Start a moderation round: a second marker marks cases blind (the lead)"),
+        Binding("d", "reconcile", "Disagreements", id="reconcile", show=False,
+                tooltip="Moderation: agreement, and settling the disagreements between markers"),
         Binding("h", "timeline", "History", id="timeline", show=False,
                 tooltip="The audit's timeline: every change and event, filtered as you type"),
         Binding("escape", "back", "Back", id="back", tooltip="Back to the audits"),
@@ -177,6 +193,9 @@ class DashboardScreen(Screen[None]):
         self._stale = False
         self._team = False
         self.access: Access | None = None
+        self._blind_count = 0
+        self.blind = ""
+        """Why the audit's answers are hidden from the user (a blind second marker), or ""."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -259,16 +278,22 @@ class DashboardScreen(Screen[None]):
         self.query_one("#audit-title", Static).update(
             f"{info.name}{' · ' + where if where else ''} · {live.audit.rubric.title}"
         )
-        self.query_one(RatingsPanel).show(live.audit.rubric, live.result)
+        self.blind = live.blind_refusal()
+        self._blind_count = len(live.blind)
+        if self.blind:
+            self.query_one(RatingsPanel).hide(self.blind)
+        else:
+            self.query_one(RatingsPanel).show(live.audit.rubric, live.result)
         table = self.query_one("#cases", CaseTable)
         shown = live.audit.rubric.attributes_shown_in("case_list")
         if widths is not None:
-            cases = own_first(live.cases, live.access)
+            cases = own_first(live.cases, live.access, live.blind)
             team = self._team = is_team(cases)
+            blind = live.blind
             table.show_rows(
                 case_columns(live.audit.rubric, team),
                 [str(case.id) for case in cases],
-                lambda i: case_row(cases[i], shown, team),
+                lambda i: case_row(cases[i], shown, team, blind),
                 widths,
             )
             self._by_id = {str(c.id): c for c in cases}
@@ -276,7 +301,7 @@ class DashboardScreen(Screen[None]):
             for case_id in sorted(live.changed_cases):
                 case = live.case(case_id)
                 if case is not None:
-                    table.update_row(str(case_id), case_row(case, shown, self._team))
+                    table.update_row(str(case_id), case_row(case, shown, self._team, live.blind))
                     self._by_id[str(case_id)] = case
         live.changed_cases.clear()
         self._show_status()
@@ -289,6 +314,8 @@ class DashboardScreen(Screen[None]):
         shown = self.query_one("#cases", CaseTable).row_count
         filtered = f" · {shown:,} shown" if self._filtering() else ""
         line = f"{plural(len(self.cases), 'case')} · {done:,} complete{filtered}"
+        if self.blind:
+            line += f" · {self._blind_count} to second-mark blind"
         progress = team_progress(self.cases) if self._team else ""
         self.query_one("#cases-status", Static).update(
             f"{line}{standing(self.access)}{chr(10) + progress if progress else ''}"
@@ -510,12 +537,39 @@ class DashboardScreen(Screen[None]):
             callback=confirmed,
         )
 
+    def _hidden(self) -> bool:
+        """Said instead of showing the audit's answers to a blind second marker."""
+        if self.blind:
+            self.notify(self.blind, severity="warning", markup=False)
+        return bool(self.blind)
+
     def action_timeline(self) -> None:
-        if self.audit is None:
+        if self.audit is None or self._hidden():
             return
         from audit_tui.tui.screens.timeline import TimelineScreen
 
         self.app.push_screen(TimelineScreen(self.audit))
+
+    def action_moderate(self) -> None:
+        case, access, audit = self.current_case(), self.access, self.audit
+        if audit is None or access is None:
+            return
+        if self._refused(lambda: access.lead("moderate")):
+            return
+        from audit_tui.tui.screens.moderation import ModerateDialog
+
+        def started(said: str | None) -> None:
+            if said:
+                self._team_done(said)
+
+        self.app.push_screen(ModerateDialog(audit, case), callback=started)
+
+    def action_reconcile(self) -> None:
+        if self.audit is None or self._hidden():
+            return
+        from audit_tui.tui.screens.moderation import ReconcileScreen
+
+        self.app.push_screen(ReconcileScreen(self.audit))
 
     def action_import_cases(self) -> None:
         if self.audit is None:
@@ -532,14 +586,14 @@ class DashboardScreen(Screen[None]):
         self.app.push_screen(JudgementsScreen(self.audit))
 
     def action_report(self) -> None:
-        if self.audit is None:
+        if self.audit is None or self._hidden():
             return
         from audit_tui.tui.screens.report import ReportScreen
 
         self.app.push_screen(ReportScreen(self.audit))
 
     def action_export_report(self) -> None:
-        if self.audit is None:
+        if self.audit is None or self._hidden():
             return
         from audit_tui.reporting.render import FORMATS
         from audit_tui.tui.screens.export_dialog import ExportDialog

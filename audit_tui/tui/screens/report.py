@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Select, Static, TabbedCon
 
 from audit_tui.domain.words import plural, value_label
 from audit_tui.tui.text import band_bar, literal, percent_text, rating_text, score_text
+from audit_tui.tui.widgets.moderation_pane import ModerationPane
 from audit_tui.tui.widgets.tables import fill_table
 from audit_tui.tui.workers import audit_app, guarded
 
@@ -41,6 +42,7 @@ PANES = {
     "key-questions": "report-kqs",
     "findings": "report-indicators",
     "breakdowns": "report-breakdown",
+    "moderation": "moderation-kqs",
 }
 
 
@@ -55,6 +57,8 @@ class ReportScreen(Screen[None]):
                 tooltip="Other case-level findings (not rated)"),
         Binding("4", "pane('breakdowns')", "Breakdowns", id="report_breakdowns",
                 tooltip="Key questions by case attribute"),
+        Binding("5", "pane('moderation')", "Moderation", id="report_moderation",
+                tooltip="How alike the markers marked, and the ratings from each set of marks"),
         Binding("x", "export", "Export", id="export_report", tooltip="Write the report to a file"),
         Binding("escape", "back", "Back", id="back", tooltip="Back to the dashboard"),
     ]  # fmt: skip
@@ -89,6 +93,8 @@ class ReportScreen(Screen[None]):
                 yield Select([], id="breakdown-by", prompt="by case attribute…")
                 yield Static("", id="breakdown-note", classes="hint", markup=False)
                 yield DataTable(id="report-breakdown", cursor_type="row")
+            with TabPane("Moderation", id="moderation"), VerticalScroll():
+                yield ModerationPane(id="report-moderation")
         yield Footer(compact=True)
 
     def action_pane(self, pane: str) -> None:
@@ -102,7 +108,9 @@ class ReportScreen(Screen[None]):
     @guarded
     def load(self) -> None:
         from audit_tui.reporting.model import build_report
+        from audit_tui.store.moderation import refuse_if_blind
 
+        refuse_if_blind(audit_app(self).store.repo, self.audit, "report")
         # the auditors' own notes are shown here as evidence; exports carry them only when asked
         data = build_report(audit_app(self).store.repo, self.audit, include_notes=True)
         self.app.call_from_thread(self._show, data)
@@ -166,6 +174,7 @@ class ReportScreen(Screen[None]):
         select.set_options([(literal(bd.label), bd.attribute) for bd in data.breakdowns])
         if data.breakdowns:
             select.value = data.breakdowns[0].attribute
+        self.query_one(ModerationPane).show(data.moderation, self.audit.info.name)
 
     @on(DataTable.RowHighlighted, "#report-kqs")
     def _kq_highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -40,6 +40,14 @@ class RatingsPanel(VerticalScroll):
         yield Static("Ratings", classes="panel-title", markup=False)
         yield Static("Loading…", id="ratings-score", classes="score-line", markup=False)
 
+    def hide(self, why: str) -> None:
+        """Say why there are no ratings to see (a blind second marker), in place of them."""
+        self._shown = None
+        self.query(".rating-row").remove()
+        score = self.query_one("#ratings-score", Static)
+        score.update(f"Hidden. {why}.")
+        score.remove_class(*ROW_CLASSES)
+
     def show(self, rubric: Rubric, result: AuditResult) -> None:
         self._shown = (rubric, result)
         edges = rubric.scoring.edges

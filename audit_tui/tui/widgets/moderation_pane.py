@@ -1,0 +1,109 @@
+"""The report's moderation pane: how alike the markers marked (overall, per key question, per
+pair, per marker round by round), which coefficient to read, and the ratings each set of marks
+gives over the moderated cases, side by side, flagged in words where they differ."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
+
+from audit_tui.domain.words import plural
+from audit_tui.tui.screens.moderation import agreement_line, figure, interval
+from audit_tui.tui.text import rating_text
+from audit_tui.tui.widgets.tables import fill_table
+
+if TYPE_CHECKING:
+    from audit_tui.scoring.agreement import Agreement
+    from audit_tui.scoring.moderation import Moderation
+
+AGREEMENT_COLUMNS = [
+    ("Key question", "id"),
+    ("n", "n"),
+    ("Agreed", "agreed"),
+    ("Kappa [95%]", "kappa"),
+    ("AC1 [95%]", "ac1"),
+]
+
+
+def agreement_cells(a: Agreement) -> tuple[str, ...]:
+    if a.too_few or a.observed is None:
+        return (str(a.n), "–", "too few", "too few")
+    return (
+        str(a.n),
+        f"{a.observed:.0%}",
+        f"{figure(a.kappa)}{interval(a.kappa_ci95)}",
+        f"{figure(a.ac1)}{interval(a.ac1_ci95)}",
+    )
+
+
+class ModerationPane(Vertical):
+    def compose(self) -> ComposeResult:
+        yield Static("", id="moderation-summary", markup=False)
+        yield Static("", id="moderation-reading", classes="hint", markup=False)
+        yield Static("Ratings from each set of marks", classes="section-title", markup=False)
+        yield DataTable(id="moderation-ratings", cursor_type="row")
+        yield Static("Agreement per key question", classes="section-title", markup=False)
+        yield DataTable(id="moderation-kqs", cursor_type="row")
+        yield Static("Each marker, round by round", classes="section-title", markup=False)
+        yield DataTable(id="moderation-markers", cursor_type="row")
+
+    def show(self, found: Moderation | None, audit_name: str) -> None:
+        from audit_tui.scoring.moderation import reading
+
+        summary = self.query_one("#moderation-summary", Static)
+        if found is None:
+            summary.update(
+                "No moderation round yet: the lead starts one with m on the dashboard"
+                f" (or audit-tui moderate {audit_name} --sample 10% --marker USER)."
+            )
+            return
+        rounds = ", ".join(
+            f"round {r.number}: {r.marker}, {r.completed} of {r.cases} done" for r in found.rounds
+        )
+        summary.update(
+            f"{plural(found.cases, 'case')} second-marked ({rounds}). Overall:"
+            f" {agreement_line(found.overall.agreement)}. {found.settled} of"
+            f" {plural(len(found.disagreements), 'disagreement')} settled (d on the dashboard)."
+        )
+        self.query_one("#moderation-reading", Static).update(reading(found.overall.agreement))
+        fill_table(
+            self.query_one("#moderation-ratings", DataTable),
+            [
+                ("Standard", "id"),
+                ("First marks", "first"),
+                ("Second marks", "second"),
+                ("", "flag"),
+            ],
+            [
+                (
+                    s.id,
+                    (
+                        f"{s.id} {s.title}",
+                        rating_text(s.first_rating),
+                        rating_text(s.second_rating),
+                        "≠ differs" if s.differs else "same",
+                    ),
+                )
+                for s in found.standards
+                if s.rated
+            ],
+        )
+        fill_table(
+            self.query_one("#moderation-kqs", DataTable),
+            AGREEMENT_COLUMNS,
+            [(k.id, (k.id, *agreement_cells(k.agreement))) for k in found.key_questions],
+        )
+        fill_table(
+            self.query_one("#moderation-markers", DataTable),
+            [("Marker", "marker"), ("Round", "round"), ("As", "as"), *AGREEMENT_COLUMNS[1:]],
+            [
+                (
+                    f"{m.marker}|{m.round}|{m.role}",
+                    (m.marker, str(m.round), m.role, *agreement_cells(m.agreement)),
+                )
+                for m in found.markers
+            ],
+        )
