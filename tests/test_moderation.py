@@ -425,3 +425,34 @@ def test_moderate_and_reconcile_on_the_command_line(
     assert export.stat().st_mode & 0o077 == 0  # notes inside: owner only
     code, _, err = run(capsys, *db, "reconcile", "demo-tameside", "--export", sqlite_target)
     assert code == 1 and "database" in err
+
+
+def test_hostile_notes_and_reasons_stay_data(
+    crew: tuple[dict[str, Repository], OpenAudit], tmp_path: Path
+) -> None:
+    """A note that is a formula leaves the export as text; a reason with a control character
+    or an empty one is refused with one line; nothing is settled on the way."""
+    repos, audit = crew
+    lead, bob = repos["lead"], repos["bob"]
+    ref = sorted(_allocated(lead, audit, repos["ann"].user))[0]
+    start_round(lead, audit, bob.user, cases=[ref])
+    _second_mark_case(bob, audit, ref, Answer.YES, differ=("2.2.1",))
+    case_id = next(c.id for c in bob.list_cases(audit) if c.case_ref == ref)
+    save_second(bob, audit, case_id, "2.2.1", note='=HYPERLINK("http://evil","x")')
+    complete_second(bob, audit, case_id)
+    case = next(c for c in lead.list_cases(audit) if c.case_ref == ref)
+    lead.save_answer(audit, case, "2.2.1", note="@SUM(A1:A9) [b]bold[/b] <script>")
+    from audit_tui.io.reconcile import export_disagreements
+
+    out = tmp_path / "d.csv"
+    export_disagreements(lead, audit, out)
+    row = next(csv.DictReader(out.open(encoding="utf-8")))
+    assert row["second_note"] == '\'=HYPERLINK("http://evil","x")'
+    assert row["first_note"].startswith("'@SUM") and "<script>" in row["first_note"]
+    for reason, words in (("ok\x1b[31m", "control character"), ("   ", "cannot be empty")):
+        one = Agreed(round=1, case_ref=ref, item_id="2.2.1", agreed=Answer.NO, reason=reason)
+        with pytest.raises(AuditError, match=words) as caught:
+            settle(lead, audit, [one])
+        assert len(caught.value.problems) == 1
+    found = summary(lead, audit)
+    assert found is not None and found.settled == 0
