@@ -32,6 +32,9 @@ WHERE audit_case.audit_id = ? AND answer.value IS NOT NULL
 GROUP BY answer.item_id, answer.value
 """
 RESULTS: list[tuple[str, float, float, float]] = []
+BOUND_MODERATION = 10.0
+"""Every level (55 prompts, 14 key questions, 6 standards, pairs, markers) with three
+coefficients and their intervals, against one count of the pairs: set once measured."""
 
 
 def best(fn: Callable[[], object], repeat: int = 7) -> float:
@@ -202,6 +205,61 @@ def bench_aggregation(db: Path) -> None:
     report(f"aggregation + scoring, {N_CASES} cases", ours, baseline, 1.5, "raw GROUP BY")
 
 
+PAIRS = """
+SELECT m.case_id, s.item_id, a.value, s.value FROM second_answer s
+JOIN moderation_case m ON m.id = s.moderation_case_id
+JOIN moderation_round r ON r.id = m.round_id
+JOIN answer a ON a.case_id = m.case_id AND a.item_id = s.item_id
+WHERE r.audit_id = ? AND m.completed_at IS NOT NULL
+  AND a.value IS NOT NULL AND s.value IS NOT NULL
+"""
+
+
+def bench_moderation(work: Path, big: Path) -> None:
+    """Every moderation figure for a 10% round (second marks differing on one answer in ten)
+    against raw sqlite3 reading the same pairs and counting the overall table: the least any
+    agreement figure needs."""
+    import random
+    from collections import Counter
+
+    from audit_tui.store.moderation import Share, start_round
+    from audit_tui.store.second_marks import import_second
+    from audit_tui.store.settlement import summary
+
+    db = work / "moderated.db"
+    _copy_db(big, db)
+    repo = open_repository(str(db))
+    audit = repo.open_audit("big")
+    start_round(repo, audit, "kim", sample=Share(percent=10), seed=1)
+    rng = random.Random(1)
+    flip = {"yes": Answer.NO, "no": Answer.YES, "na": Answer.NO}
+    with repo.engine.connect() as conn:
+        firsts = conn.exec_driver_sql(
+            "SELECT m.case_id, a.item_id, a.value FROM moderation_case m"
+            " JOIN answer a ON a.case_id = m.case_id WHERE a.value IS NOT NULL"
+        ).all()
+    marks: dict[int, dict[str, Answer]] = {}
+    for case_id, item, value in firsts:
+        marks.setdefault(case_id, {})[item] = flip[value] if rng.random() < 0.1 else Answer(value)
+    import_second(repo, audit, marks, "kim", source="bench")
+    ours = best(lambda: summary(repo, audit), repeat=5)
+    con = sqlite3.connect(db)
+
+    def raw() -> None:
+        Counter((a, b) for _c, _i, a, b in con.execute(PAIRS, (audit.info.id,)))
+
+    baseline = best(raw, repeat=5)
+    con.close()
+    repo.engine.dispose()
+    report(
+        f"moderation figures, {len(marks)} cases x 14 KQ",
+        ours,
+        baseline,
+        BOUND_MODERATION,
+        "raw pairs + one count",
+    )
+
+
 def bench_save_answer(work: Path) -> None:
     db = work / "save.db"
     repo = open_repository(str(db))
@@ -336,6 +394,7 @@ def main() -> int:
         work = Path(tmp)
         db = bench_import_and_report(work)
         bench_aggregation(db)
+        bench_moderation(work, db)
         bench_save_answer(work)
         ours, bare = startup.measure(str(work / "small.db"))
         report("TUI start: audit list first paint", ours, bare, 1.5, "bare Textual app, one word")

@@ -108,7 +108,8 @@ def test_demo_workbook_layout(demo_data) -> None:  # type: ignore[no-untyped-def
         "Cases",
         "Questions",
         "Breakdowns",
-    ]  # Notes only when notes are given
+        "Moderation",
+    ]  # Notes only when notes are given; Moderation once the audit has a round (the demo does)
     summary = wb["Summary"]
     assert summary["A1"].value == "Audit" and summary["A1"].font.b
     assert summary["A1"].fill.fgColor.rgb.endswith("DDE3EE") and not summary["B1"].font.b

@@ -53,20 +53,19 @@ def agreement(
     pairs: Iterable[tuple[str, str]], categories: Sequence[str] = CATEGORIES
 ) -> Agreement:
     """Agreement over (first, second) answer pairs, each an item both markers answered."""
-    given = list(pairs)
-    unknown = {v for pair in given for v in pair} - set(categories)
+    table = Counter(pairs)
+    unknown = {v for pair in table for v in pair} - set(categories)
     if unknown:
         raise ValueError(f"answers outside the categories {categories}: {sorted(unknown)}")
-    n = len(given)
-    table = Counter(given)
+    n = sum(table.values())
     agreed = sum(count for (a, b), count in table.items() if a == b)
     counts = {key: table.get(key, 0) for key in ((a, b) for a in categories for b in categories)}
     if n < MIN_N:
         return Agreement(n=n, agreed=agreed, table=counts)
     observed = agreed / n
     kappa, kappa_ci = _kappa(counts, categories, n, observed)
-    pabak, pabak_ci = _pabak(given, len(categories), n, observed)
-    ac1, ac1_ci = _ac1(given, categories, n, observed)
+    pabak, pabak_ci = _pabak(table, len(categories), n, observed)
+    ac1, ac1_ci = _ac1(table, categories, n, observed)
     return Agreement(
         n=n,
         agreed=agreed,
@@ -100,28 +99,35 @@ def _kappa(
     return kappa, _bounded(kappa, Z975 * math.sqrt(variance))
 
 
-def _pabak(pairs: list[tuple[str, str]], q: int, n: int, observed: float) -> tuple[float, Interval]:
+def _pabak(
+    table: Counter[tuple[str, str]], q: int, n: int, observed: float
+) -> tuple[float, Interval]:
+    """Per-item terms depend only on the pair's cells: summed over the table, not the items."""
     chance = 1 / q
     value = (observed - chance) / (1 - chance)
-    per_item = [((a == b) - chance) / (1 - chance) for a, b in pairs]
-    variance = sum((v - value) ** 2 for v in per_item) / (n * (n - 1))
+    variance = sum(
+        count * (((a == b) - chance) / (1 - chance) - value) ** 2 for (a, b), count in table.items()
+    ) / (n * (n - 1))
     return value, _bounded(value, t975(n - 1) * math.sqrt(variance))
 
 
 def _ac1(
-    pairs: list[tuple[str, str]], categories: Sequence[str], n: int, observed: float
+    table: Counter[tuple[str, str]], categories: Sequence[str], n: int, observed: float
 ) -> tuple[float, Interval]:
     q = len(categories)
-    share = Counter(v for pair in pairs for v in pair)
+    share: Counter[str] = Counter()
+    for (a, b), count in table.items():
+        share[a] += count
+        share[b] += count
     pi = {k: share.get(k, 0) / (2 * n) for k in categories}
     chance = sum(pi[k] * (1 - pi[k]) for k in categories) / (q - 1)
     value = (observed - chance) / (1 - chance)
     spread = 0.0
-    for a, b in pairs:
+    for (a, b), count in table.items():
         item = ((a == b) - chance) / (1 - chance)
         item_chance = ((1 - pi[a]) + (1 - pi[b])) / 2 / (q - 1)
         adjusted = item - 2 * (1 - value) * (item_chance - chance) / (1 - chance)
-        spread += (adjusted - value) ** 2
+        spread += count * (adjusted - value) ** 2
     variance = spread / (n * (n - 1))
     return value, _bounded(value, t975(n - 1) * math.sqrt(variance))
 

@@ -10,7 +10,7 @@ the agreed answer that has since replaced the first mark.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -68,9 +68,32 @@ class ModeratedCase:
         if settled is not None:
             first, second = settled.first, settled.second
         else:
-            first = _value(self.first.get(item_id))
-            second = _value(self.second.get(item_id))
+            given, other = self.first.get(item_id), self.second.get(item_id)
+            first = given.value if given is not None else None
+            second = other.value if other is not None else None
         return (first, second) if first and second else None
+
+    def pairs(self) -> dict[str, tuple[str, str]]:
+        """Every item both markers answered (item -> pair): only items with a second mark or a
+        settlement can pair, so those are all that is looked at."""
+        found = {}
+        for item in {*self.second, *self.settled}:
+            pair = self.pair(item)
+            if pair is not None and pair[0] in CATEGORIES and pair[1] in CATEGORIES:
+                found[item] = pair
+        return found
+
+    def marks(self, side: int) -> dict[str, str]:
+        """One marker's answers as moderated (0: the first, 1: the second)."""
+        given = self.first if side == 0 else self.second
+        found = {item: mark.value for item, mark in given.items() if mark.value}
+        for item, settled in self.settled.items():
+            value = settled.first if side == 0 else settled.second
+            if value:
+                found[item] = value
+            else:
+                found.pop(item, None)
+        return found
 
 
 @dataclass(frozen=True)
@@ -150,21 +173,27 @@ class Moderation:
 def moderate(
     rubric: Rubric, rounds: Sequence[RoundInfo], cases: Sequence[ModeratedCase]
 ) -> Moderation:
-    """Every figure of the moderation section, from the completed moderated cases."""
+    """Every figure of the moderation section, from the completed moderated cases (each case's
+    pairs are read once, then grouped by item, standard, marker pair and marker)."""
+    paired = [(case, case.pairs()) for case in cases]
+    by_item: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for _case, pairs in paired:
+        for item, pair in pairs.items():
+            by_item[item].append(pair)
     prompts, key_questions, standards = [], [], []
     everything: list[tuple[str, str]] = []
     for st in rubric.standards:
         in_standard: list[tuple[str, str]] = []
         for kq in st.key_questions:
-            kq_pairs = _pairs(cases, [kq.id])
-            key_questions.append(Level(kq.id, kq.text, agreement(kq_pairs)))
-            in_standard += kq_pairs
+            key_questions.append(Level(kq.id, kq.text, agreement(by_item[kq.id])))
+            in_standard += by_item[kq.id]
             for prompt in kq.prompts:
-                prompt_pairs = _pairs(cases, [prompt.id])
-                prompts.append(Level(prompt.id, prompt.text, agreement(prompt_pairs)))
-                in_standard += prompt_pairs
+                prompts.append(Level(prompt.id, prompt.text, agreement(by_item[prompt.id])))
+                in_standard += by_item[prompt.id]
         everything += in_standard
         standards.append((st, in_standard))
+    for indicator in rubric.indicators:
+        everything += by_item[indicator.id]
     first_result, second_result = _ratings(rubric, cases)
     first_by_id = {s.id: s for s in first_result.standards}
     second_by_id = {s.id: s for s in second_result.standards}
@@ -180,11 +209,9 @@ def moderate(
         for st, pairs in standards
         if st.key_questions
     )
-    items = rubric.column_order
-    everything += _pairs(cases, [i.id for i in rubric.indicators])
     by_pair: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
-    for case in cases:
-        by_pair[case.first_marker, case.second_marker] += _pairs([case], items)
+    for case, pairs in paired:
+        by_pair[case.first_marker, case.second_marker] += pairs.values()
     return Moderation(
         rounds=tuple(rounds),
         cases=len(cases),
@@ -202,8 +229,8 @@ def moderate(
             )
             for (first, second), p in sorted(by_pair.items())
         ),
-        markers=_markers(rounds, cases, items),
-        disagreements=_disagreements(cases, items),
+        markers=_markers(rounds, paired),
+        disagreements=_disagreements(rubric, paired),
     )
 
 
@@ -249,32 +276,21 @@ def strength_of(value: float) -> str:
     return "poor"
 
 
-def _value(mark: Mark | None) -> str | None:
-    return mark.value if mark is not None else None
-
-
-def _pairs(cases: Iterable[ModeratedCase], items: Sequence[str]) -> list[tuple[str, str]]:
-    found = []
-    for case in cases:
-        for item in items:
-            pair = case.pair(item)
-            if pair is not None and pair[0] in CATEGORIES and pair[1] in CATEGORIES:
-                found.append(pair)
-    return found
-
-
 def _ratings(rubric: Rubric, cases: Sequence[ModeratedCase]) -> tuple[AuditResult, AuditResult]:
     """The audit's scoring run twice over the moderated cases: on the first marks, then on the
-    second (each as moderated)."""
+    second (each as moderated). Which items apply is counted per set of applicable items."""
+    applies = Counter(rubric.applicable_ids(case.attributes) for case in cases)
+    applicable: Counter[str] = Counter()
+    for items, n in applies.items():
+        for item in items:
+            applicable[item] += n
     results: list[AuditResult] = []
     for side in (0, 1):
         counted: dict[str, Counter[str]] = defaultdict(Counter)
-        applicable: Counter[str] = Counter()
         for case in cases:
-            for item in rubric.applicable_ids(case.attributes):
-                applicable[item] += 1
-                value = _as_moderated(case, item, side)
-                if value:
+            items = rubric.applicable_ids(case.attributes)
+            for item, value in case.marks(side).items():
+                if item in items:
                     counted[item][value] += 1
         tallies = {
             item: Tally(
@@ -289,22 +305,14 @@ def _ratings(rubric: Rubric, cases: Sequence[ModeratedCase]) -> tuple[AuditResul
     return results[0], results[1]
 
 
-def _as_moderated(case: ModeratedCase, item: str, side: int) -> str | None:
-    settled = case.settled.get(item)
-    if settled is not None:
-        return settled.first if side == 0 else settled.second
-    return _value((case.first if side == 0 else case.second).get(item))
-
-
 def _markers(
-    rounds: Sequence[RoundInfo], cases: Sequence[ModeratedCase], items: Sequence[str]
+    rounds: Sequence[RoundInfo], paired: Sequence[tuple[ModeratedCase, dict[str, tuple[str, str]]]]
 ) -> tuple[MarkerRound, ...]:
     when = {r.number: r.created_at for r in rounds}
     found: dict[tuple[str, int, str], list[tuple[str, str]]] = defaultdict(list)
-    for case in cases:
-        pairs = _pairs([case], items)
-        found[case.first_marker, case.round, "first"] += pairs
-        found[case.second_marker, case.round, "second"] += pairs
+    for case, pairs in paired:
+        found[case.first_marker, case.round, "first"] += pairs.values()
+        found[case.second_marker, case.round, "second"] += pairs.values()
     return tuple(
         MarkerRound(marker, number, when.get(number), role, agreement(pairs))
         for (marker, number, role), pairs in sorted(found.items())
@@ -312,14 +320,14 @@ def _markers(
 
 
 def _disagreements(
-    cases: Sequence[ModeratedCase], items: Sequence[str]
+    rubric: Rubric, paired: Sequence[tuple[ModeratedCase, dict[str, tuple[str, str]]]]
 ) -> tuple[Disagreement, ...]:
+    """In round, case and rubric order."""
+    order = {item: i for i, item in enumerate(rubric.column_order)}
     found = []
-    for case in cases:
-        for item in items:
-            pair = case.pair(item)
-            if pair is None or pair[0] == pair[1]:
-                continue
+    for case, pairs in paired:
+        differ = sorted((i for i, (a, b) in pairs.items() if a != b), key=lambda i: order.get(i, 0))
+        for item in differ:
             found.append(
                 Disagreement(
                     round=case.round,

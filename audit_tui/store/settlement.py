@@ -22,6 +22,7 @@ from audit_tui.scoring.moderation import (
     moderate,
 )
 from audit_tui.store import counts
+from audit_tui.store.bulk import driver_rows
 from audit_tui.store.models import (
     utcnow,
 )
@@ -63,24 +64,35 @@ def moderated_cases(conn: Connection, audit: OpenAudit) -> list[ModeratedCase]:
     ).all()
     if not rows:
         return []
-    mids = [r.id for r in rows]
-    case_ids = list({r.case_id for r in rows})
+    done = (ROUND.c.audit_id == audit.info.id) & MOD_CASE.c.completed_at.is_not(None)
     first: dict[int, dict[str, Mark]] = {}
-    for cid, item, value, note in conn.execute(
+    for cid, item, value, note in driver_rows(  # many rows: plain tuples, joined, not IN lists
+        conn,
         select(ANSWER.c.case_id, ANSWER.c.item_id, ANSWER.c.value, ANSWER.c.note).where(
-            ANSWER.c.case_id.in_(case_ids)
-        )
+            ANSWER.c.case_id.in_(
+                select(MOD_CASE.c.case_id)
+                .join(ROUND, ROUND.c.id == MOD_CASE.c.round_id)
+                .where(done)
+            )
+        ),
     ):
         first.setdefault(cid, {})[item] = Mark(value, note)
     second: dict[int, dict[str, Mark]] = {}
-    for mid, item, value, note in conn.execute(
-        select(SECOND.c.moderation_case_id, SECOND.c.item_id, SECOND.c.value, SECOND.c.note).where(
-            SECOND.c.moderation_case_id.in_(mids)
-        )
+    for mid, item, value, note in driver_rows(
+        conn,
+        select(SECOND.c.moderation_case_id, SECOND.c.item_id, SECOND.c.value, SECOND.c.note)
+        .join(MOD_CASE, MOD_CASE.c.id == SECOND.c.moderation_case_id)
+        .join(ROUND, ROUND.c.id == MOD_CASE.c.round_id)
+        .where(done),
     ):
         second.setdefault(mid, {})[item] = Mark(value, note)
     settled: dict[int, dict[str, Settled]] = {}
-    for s in conn.execute(select(SETTLEMENT).where(SETTLEMENT.c.moderation_case_id.in_(mids))):
+    for s in conn.execute(
+        select(SETTLEMENT)
+        .join(MOD_CASE, MOD_CASE.c.id == SETTLEMENT.c.moderation_case_id)
+        .join(ROUND, ROUND.c.id == MOD_CASE.c.round_id)
+        .where(ROUND.c.audit_id == audit.info.id)
+    ):
         settled.setdefault(s.moderation_case_id, {})[s.item_id] = Settled(
             first=s.first_value,
             second=s.second_value,
