@@ -69,22 +69,22 @@ class ModerationPane(Vertical):
             f" {plural(len(found.disagreements), 'disagreement')} settled (d on the dashboard)."
         )
         self.query_one("#moderation-reading", Static).update(reading(found.overall.agreement))
-        fill_table(
+        fill_table(  # the flag before the ratings: on a narrow screen it stays in sight
             self.query_one("#moderation-ratings", DataTable),
             [
                 ("Standard", "id"),
+                ("Ratings", "flag"),
                 ("First marks", "first"),
                 ("Second marks", "second"),
-                ("", "flag"),
             ],
             [
                 (
                     s.id,
                     (
                         f"{s.id} {s.title}",
+                        "≠ differ" if s.differs else "same",
                         rating_text(s.first_rating),
                         rating_text(s.second_rating),
-                        "≠ differs" if s.differs else "same",
                     ),
                 )
                 for s in found.standards
