@@ -15,6 +15,7 @@ from scipy import stats
 from statsmodels.stats.inter_rater import cohens_kappa
 
 from audit_tui.scoring.agreement import CATEGORIES, MIN_N, agreement, t975
+from audit_tui.scoring.moderation import reading, which
 
 ANSWER = st.sampled_from(CATEGORIES)
 PAIRS = st.lists(st.tuples(ANSWER, ANSWER), min_size=MIN_N, max_size=300)
@@ -67,6 +68,14 @@ def test_the_high_prevalence_paradox() -> None:
     assert got.kappa is not None and abs(got.kappa) < 0.3
     assert got.ac1 is not None and got.ac1 > 0.9
     assert got.pabak is not None and got.pabak > 0.9
+    # and the reports say so in words: read AC1, because of the prevalence, not disagreement
+    said = reading(got)
+    assert said.startswith("96% of answers are Yes: kappa (") and "read AC1 (0.95" in said
+    assert which(got) == "AC1 (96% Yes)"
+    spread = agreement([("yes", "yes")] * 40 + [("no", "no")] * 40 + [("yes", "no")] * 5)
+    assert which(spread) == "either" and "same story" in reading(spread)
+    few = agreement(pairs[:9])
+    assert which(few) == "—" and "fewer than 10" in reading(few)
 
 
 def test_na_is_a_category_of_its_own() -> None:

@@ -99,15 +99,22 @@ def same_agreement(cell: str, fraction: float | None) -> None:
 
 
 def same_level(cells: list[str], level: Figures) -> None:
-    """Items, agreement, kappa [ci], AC1 [ci]: the columns every level table shares."""
-    n, agreement, kappa, ac1 = cells
+    """Items, agreement, kappa [ci], AC1 [ci], which to read: the columns every level table
+    shares. `Read` says AC1 exactly where one answer makes up 80% or more of both markers'."""
+    n, agreement, kappa, ac1, read = cells
     assert int(n) == level["n"]
     same_agreement(agreement, level["agreement"])
     if level["n"] >= 10:
         same_stat(kappa, level["kappa"], level["kappa_ci95"])
         same_stat(ac1, level["ac1"], level["ac1_ci95"])
+        table = level["table"]
+        share = max(
+            sum(table[v].values()) + sum(row[v] for row in table.values()) for v in table
+        ) / (2 * level["n"])
+        assert read.startswith("AC1 (") == (share >= 0.8), (read, share)
+        assert read.startswith("AC1 (") or read == "either"
     else:
-        assert (agreement, kappa, ac1) == ("—", "—", "—")
+        assert (agreement, kappa, ac1, read) == ("—", "—", "—", "—")
 
 
 def too_few_ids(levels: list[Figures]) -> list[str]:
@@ -161,11 +168,11 @@ def test_markdown_section_carries_the_json_figures(demo: tuple[Repository, OpenA
     assert len(standards) == len(fig["standards"])
     for row, st in zip(standards, fig["standards"], strict=True):
         assert row[0].startswith(st["id"] + " ")
-        same_level(row[1:5], st)
+        same_level(row[1:6], st)
         if st["ratings_differ"]:
-            assert row[5:] == [st["rating_first"], st["rating_second"], "**differs**"]
+            assert row[6:] == [st["rating_first"], st["rating_second"], "**differs**"]
         elif st["rating_first"] is not None:
-            assert row[5:] == [st["rating_first"], st["rating_second"], "same"]
+            assert row[6:] == [st["rating_first"], st["rating_second"], "same"]
     assert any(st["ratings_differ"] for st in fig["standards"])
 
     pairs = md_rows(section, "Pairs of markers")
@@ -267,10 +274,10 @@ def test_html_section_carries_the_json_figures(demo: tuple[Repository, OpenAudit
         assert f"— {', '.join(few)}: {TOO_FEW}." in html
         standards = body(page.table("moderation-standards"))
         for cells, st in zip(standards, fig["standards"], strict=True):
-            same_level(cells[1:5], st)
+            same_level(cells[1:6], st)
             if st["rating_first"] is not None:
-                assert cells[5:7] == [st["rating_first"], st["rating_second"]]
-            assert (cells[7] == "differs") is st["ratings_differ"]  # a word, not a colour
+                assert cells[6:8] == [st["rating_first"], st["rating_second"]]
+            assert (cells[8] == "differs") is st["ratings_differ"]  # a word, not a colour
         for cells, pair in zip(body(page.table("moderation-pairs")), fig["pairs"], strict=True):
             assert cells[:2] == [pair["first"], pair["second"]]
             same_level(cells[2:], pair)

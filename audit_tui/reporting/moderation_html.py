@@ -9,13 +9,16 @@ from html import escape
 from audit_tui.reporting.moderation_words import (
     ABOUT,
     CALIBRATION,
+    COUNTS_HEAD,
     NONE,
+    STATS,
     TOO_FEW,
     agreed,
     answer,
     cases_sentence,
     clean,
     coefficient,
+    counts_rows,
     disagreements_sentence,
     flag,
     free_text,
@@ -26,14 +29,13 @@ from audit_tui.reporting.moderation_words import (
     too_few_note,
 )
 from audit_tui.scoring.agreement import Agreement
-from audit_tui.scoring.moderation import Level, Moderation, reading
+from audit_tui.scoring.moderation import Level, Moderation, reading, which
 
 CSS = """
 .moderation .flag-differs { font-weight: 700; white-space: nowrap; }
 .moderation .flag-differs::before { content: "⚠ "; }
 svg.agreement { width: 100%; height: auto; max-width: 640px; }
 """
-STATS = ("Items", "Agreement", "Kappa [95% CI]", "AC1 [95% CI]")
 # the chart: a row per key question, AC1 from 0 to 1 as a bar, its 95% interval as a line
 LABEL, PLOT, ROW, TOP, AXIS = 56, 520, 18, 6, 18
 BAR, WHISKER, MUTED = "#1d4f91", "#111", "#555"
@@ -45,8 +47,13 @@ def e(value: object) -> str:
 
 
 def _cells(a: Agreement) -> str:
-    values = (str(a.n), agreed(a), coefficient(a.kappa, a.kappa_ci95, a),
-              coefficient(a.ac1, a.ac1_ci95, a))  # fmt: skip
+    values = (
+        str(a.n),
+        agreed(a),
+        coefficient(a.kappa, a.kappa_ci95, a),
+        coefficient(a.ac1, a.ac1_ci95, a),
+        which(a),
+    )
     return "".join(f'<td class="num">{escape(v)}</td>' for v in values)
 
 
@@ -136,9 +143,16 @@ def moderation_html(m: Moderation, include_notes: bool) -> str:
         f'<td class="num">{escape(c)}</td></tr>'
         for a, b, c in overall_rows(overall)
     )
+    counts = "".join(
+        f"<tr><th>{escape(first)}</th>"
+        + "".join(f'<td class="num">{escape(n)}</td>' for n in cells)
+        + "</tr>"
+        for first, *cells in counts_rows(overall)
+    )
     out.append(
         '<div class="keep"><h3>Overall agreement</h3><table class="moderation-overall">'
         f"{_head(('Measure', 'Value', '95% interval'))}<tbody>{rows}</tbody></table>"
+        f'<table class="moderation-counts">{_head(COUNTS_HEAD)}<tbody>{counts}</tbody></table>'
         f'<p class="reading">{escape(reading(overall))}</p><p class="note">{escape(ABOUT)}</p></div>'
     )
     out.append(

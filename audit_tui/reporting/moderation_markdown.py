@@ -9,11 +9,14 @@ from audit_tui.reporting.markdown import md
 from audit_tui.reporting.moderation_words import (
     ABOUT,
     CALIBRATION,
+    COUNTS_HEAD,
+    STATS,
     agreed,
     answer,
     cases_sentence,
     clean,
     coefficient,
+    counts_rows,
     disagreements_sentence,
     flag,
     free_text,
@@ -24,7 +27,7 @@ from audit_tui.reporting.moderation_words import (
     too_few_note,
 )
 from audit_tui.scoring.agreement import Agreement
-from audit_tui.scoring.moderation import Level, Moderation, reading
+from audit_tui.scoring.moderation import Level, Moderation, reading, which
 
 
 def _cells(a: Agreement) -> list[str]:
@@ -33,6 +36,7 @@ def _cells(a: Agreement) -> list[str]:
         agreed(a),
         coefficient(a.kappa, a.kappa_ci95, a),
         coefficient(a.ac1, a.ac1_ci95, a),
+        which(a),
     ]
 
 
@@ -43,9 +47,6 @@ def _row(cells: Sequence[str]) -> str:
 def _table(head: Sequence[str], rows: list[list[str]], too_few: list[str]) -> list[str]:
     lines = [_row(head), "|" + "---|" * len(head), *(_row(r) for r in rows), ""]
     return lines + ([md(too_few_note(too_few)), ""] if too_few else [])
-
-
-STATS = ("Items", "Agreement", "Kappa [95% CI]", "AC1 [95% CI]")
 
 
 def _levels(levels: Sequence[Level], name: str) -> list[str]:
@@ -60,6 +61,8 @@ def moderation_markdown(m: Moderation, include_notes: bool) -> list[str]:
     lines += ["", cases_sentence(m), "", "### Overall agreement", ""]
     lines += [_row(("Measure", "Value", "95% interval")), "|---|---|---|"]
     lines += [_row(row) for row in overall_rows(m.overall.agreement)]
+    lines += ["", _row(COUNTS_HEAD), "|---|---|---|---|"]
+    lines += [_row(row) for row in counts_rows(m.overall.agreement)]
     lines += ["", md(reading(m.overall.agreement)), "", ABOUT, ""]
 
     lines += ["### Key questions", "", *_levels(m.key_questions, "Key question")]

@@ -124,6 +124,19 @@ def overall_rows(a: Agreement) -> list[tuple[str, str, str]]:
     ]
 
 
+def counts_rows(a: Agreement) -> list[tuple[str, str, str, str]]:
+    """The counts table: the first marker's answer down, the second's across."""
+    return [
+        (ANSWERS[f], *(str(a.table.get((f, s), 0)) for s in ANSWERS))  # type: ignore[misc]
+        for f in ANSWERS
+    ]
+
+
+COUNTS_HEAD = ("First marker ↓ / second →", "Yes", "No", "N/A")
+STATS = ("Items", "Agreement", "Kappa [95% CI]", "AC1 [95% CI]", "Read")
+"""The agreement columns of every md and html table (`Read`: which coefficient to read)."""
+
+
 def free_text(d: Disagreement) -> str:
     """The free text of one disagreement: both markers' notes and why it was settled so."""
     parts = [f"{who}: {mark.note}" for who, mark in

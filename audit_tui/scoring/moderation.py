@@ -243,7 +243,7 @@ def reading(a: Agreement) -> str:
         )
     word, share = prevalence(a)
     strength = strength_of(a.ac1)
-    if share >= 0.8:
+    if share >= HIGH_PREVALENCE:
         kappa = "undefined" if a.kappa is None else f"{a.kappa:.2f}"
         return (
             f"{share:.0%} of answers are {word}: kappa ({kappa}) is held down by that"
@@ -253,6 +253,19 @@ def reading(a: Agreement) -> str:
         f"Answers are spread across categories, so kappa and AC1 tell the same story;"
         f" AC1 {a.ac1:.2f} ({strength})."
     )
+
+
+HIGH_PREVALENCE = 0.8
+"""From this share of one answer, kappa is held down by chance agreement: read AC1."""
+
+
+def which(a: Agreement) -> str:
+    """Which coefficient to read, in a table cell: `AC1 (94% Yes)` where one answer prevails
+    (kappa paradox), `either` where answers are spread; "—" with too few items."""
+    if a.too_few:
+        return "—"
+    word, share = prevalence(a)
+    return f"AC1 ({share:.0%} {word})" if share >= HIGH_PREVALENCE else "either"
 
 
 def prevalence(a: Agreement) -> tuple[str, float]:

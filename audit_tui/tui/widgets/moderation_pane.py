@@ -25,17 +25,21 @@ AGREEMENT_COLUMNS = [
     ("Agreed", "agreed"),
     ("Kappa [95%]", "kappa"),
     ("AC1 [95%]", "ac1"),
+    ("Read", "read"),
 ]
 
 
 def agreement_cells(a: Agreement) -> tuple[str, ...]:
+    from audit_tui.scoring.moderation import which
+
     if a.too_few or a.observed is None:
-        return (str(a.n), "–", "too few", "too few")
+        return (str(a.n), "–", "too few", "too few", "–")
     return (
         str(a.n),
         f"{a.observed:.0%}",
         f"{figure(a.kappa)}{interval(a.kappa_ci95)}",
         f"{figure(a.ac1)}{interval(a.ac1_ci95)}",
+        which(a),
     )
 
 
