@@ -456,3 +456,26 @@ def test_hostile_notes_and_reasons_stay_data(
         assert len(caught.value.problems) == 1
     found = summary(lead, audit)
     assert found is not None and found.settled == 0
+
+
+def test_a_marker_imports_only_into_their_own_rounds(
+    crew: tuple[dict[str, Repository], OpenAudit], db_target: str, tmp_path: Path
+) -> None:
+    """Which cases are moderated is the lead's choice: a marker's own spreadsheet fills the
+    round the lead gave them, and cannot start one."""
+    repos, audit = crew
+    lead, bob = repos["lead"], repos["bob"]
+    refs = sorted(_allocated(lead, audit, repos["ann"].user))[:2]
+    start_round(lead, audit, bob.user, cases=refs[:1])
+    sheet = tmp_path / "bob.csv"
+    from audit_tui.io.imports import import_second_marks
+
+    _spreadsheet(sheet, audit, lead, refs, {"2.2.1": "no"})
+    before = table_counts(db_target)
+    with pytest.raises(AuditError, match=f"not in an unfinished round of {bob.user}'s"):
+        import_second_marks(bob, audit, sheet, bob.user)
+    assert table_counts(db_target) == before
+    _spreadsheet(sheet, audit, lead, refs[:1], {"2.2.1": "no"})
+    assert import_second_marks(bob, audit, sheet, bob.user).rows == 1
+    found = summary(lead, audit)
+    assert found is not None and found.cases == 1 and len(found.rounds) == 1

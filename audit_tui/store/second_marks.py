@@ -250,6 +250,14 @@ def import_second(
         if problems:
             raise AuditError(problems)
         fresh = [cid for cid in ids if cid not in open_rounds]
+        if fresh and not access.acts_as_lead:  # which cases are moderated is the lead's choice
+            refs = ", ".join(rows[cid].case_ref for cid in fresh[:10])
+            raise AuditError.at(
+                "second marks",
+                f"{plural(len(fresh), 'case')} ({refs}) not in an unfinished round of {marker}'s:"
+                " the lead starts one (audit-tui moderate AUDIT --cases REF,REF --marker"
+                f" {marker}) or imports the file",
+            )
         if fresh:
             number = 1 + (
                 conn.scalar(

@@ -31,18 +31,6 @@ branch_labels = None
 depends_on = None
 
 FUNCTIONS = r"""
--- The lead of an open (unlocked) audit; or the marker of the round, an auditor entering their
--- own marks (an imported sheet starts a round of its marker's own); or refuse.
-CREATE OR REPLACE FUNCTION audit_tui_need_round(a integer, marker text, what text)
-RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-  IF marker IS DISTINCT FROM session_user OR audit_tui_role(a) IS DISTINCT FROM 'auditor' THEN
-    PERFORM audit_tui_need_lead(a, what, false);
-  ELSIF (SELECT locked_at FROM audit WHERE id = a) IS NOT NULL THEN
-    PERFORM audit_tui_refuse('the audit is locked: nothing in it can change');
-  END IF;
-END $$;
-
 -- Whoever may change the second marks of this moderated case, or refuse: its round's marker
 -- (or the lead, who enters a marker's sheet), until the case is marked complete.
 CREATE OR REPLACE FUNCTION audit_tui_need_marking(mid integer) RETURNS void
@@ -143,16 +131,21 @@ END $$;
 
 CREATE OR REPLACE FUNCTION audit_tui_guard_answer() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+  value_alone boolean;  -- all a settlement moves (a new answer: with no note)
 BEGIN
   IF TG_OP = 'DELETE' THEN
     PERFORM audit_tui_need_lead((SELECT audit_id FROM audit_case WHERE id = OLD.case_id),
                                 'delete answers', false);
     RETURN OLD;
   END IF;
-  -- a settlement moves the value alone (a new answer: with no note)
-  IF CASE WHEN TG_OP = 'INSERT' THEN NEW.note = ''
-          ELSE (NEW.case_id, NEW.item_id, NEW.note)
-               IS NOT DISTINCT FROM (OLD.case_id, OLD.item_id, OLD.note) END THEN
+  IF TG_OP = 'INSERT' THEN
+    value_alone := NEW.note = '';
+  ELSE
+    value_alone := (NEW.case_id, NEW.item_id, NEW.note)
+                   IS NOT DISTINCT FROM (OLD.case_id, OLD.item_id, OLD.note);
+  END IF;
+  IF value_alone THEN
     PERFORM audit_tui_need_answer(NEW.case_id, NEW.item_id, NEW.value);
   ELSE
     PERFORM audit_tui_need_case(NEW.case_id);
@@ -250,8 +243,7 @@ BEGIN
     PERFORM audit_tui_need_lead(NEW.audit_id, 'change a round of moderation', false);
     RETURN NEW;
   END IF;
-  PERFORM audit_tui_need_round(NEW.audit_id, NEW.marker,
-                               format('choose cases for %s to second-mark', NEW.marker));
+  PERFORM audit_tui_need_lead(NEW.audit_id, 'choose cases for moderation', false);
   NEW.created_by := session_user;
   RETURN NEW;
 END $$;
@@ -279,8 +271,7 @@ BEGIN
     IF c.audit_id IS DISTINCT FROM rd.audit_id THEN
       PERFORM audit_tui_refuse('a round moderates cases of its own audit only');
     END IF;
-    PERFORM audit_tui_need_round(rd.audit_id, rd.marker,
-                                 format('choose cases for %s to second-mark', rd.marker));
+    PERFORM audit_tui_need_lead(rd.audit_id, 'choose cases for moderation', false);
     IF rd.marker = NEW.first_marker OR rd.marker = c.allocated_to THEN
       PERFORM audit_tui_refuse(format('%s marked case %s first: a second marker marks someone'
                                       ' else''s case', rd.marker, c.case_ref));
@@ -400,7 +391,6 @@ def downgrade() -> None:
         "audit_tui_need_answer(integer, text, text)",
         "audit_tui_need_settler(integer)",
         "audit_tui_need_marking(integer)",
-        "audit_tui_need_round(integer, text, text)",
     ):
         op.execute(f"DROP FUNCTION IF EXISTS {signature}")
 
