@@ -13,6 +13,7 @@ import random
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
@@ -38,6 +39,7 @@ from audit_tui.store.repository import (
     CASE,
     LIVE,
     MEMBER,
+    AuditLock,
     Repository,
     Unchanged,
     moment,
@@ -177,34 +179,10 @@ def start_round(
             rule = f"sample {sample}{' per auditor' if per_auditor else ''}"
         if not chosen:
             raise AuditError.at("moderate", "no case to moderate")
-        number = 1 + (
-            conn.scalar(select(func.max(ROUND.c.number)).where(ROUND.c.audit_id == lock.audit_id))
-            or 0
-        )
         now = utcnow()
-        if role is None and not lock.access.open:
-            conn.execute(
-                insert(MEMBER).values(
-                    audit_id=lock.audit_id,
-                    user_name=marker,
-                    role=Role.AUDITOR.value,
-                    added_at=now,
-                    added_by=repo.user,
-                )
-            )
-        round_id = conn.execute(
-            insert(ROUND)
-            .values(
-                audit_id=lock.audit_id,
-                number=number,
-                marker=marker,
-                rule=rule,
-                seed=seed if sample is not None else None,
-                created_at=now,
-                created_by=repo.user,
-            )
-            .returning(ROUND.c.id)
-        ).scalar_one()
+        round_id, number = open_round(
+            lock, repo.user, marker, role, rule, seed if sample is not None else None, now
+        )
         conn.execute(
             insert(MOD_CASE),
             [{"round_id": round_id, "case_id": cid, "first_marker": first[cid]} for cid in chosen],
@@ -229,6 +207,47 @@ def start_round(
         completed=0,
     )
     return Round(info=info, case_refs=tuple(refs[c] for c in chosen))
+
+
+def open_round(
+    lock: AuditLock,
+    by: str,
+    marker: str,
+    role: Role | None,
+    rule: str,
+    seed: int | None,
+    now: datetime,
+) -> tuple[int, int]:
+    """A new round under the lock, numbered after the audit's last: (its id, its number). A
+    marker not yet a member joins as an auditor (an open audit has no members to join)."""
+    conn = lock.conn
+    number = 1 + (
+        conn.scalar(select(func.max(ROUND.c.number)).where(ROUND.c.audit_id == lock.audit_id)) or 0
+    )
+    if role is None and not lock.access.open:
+        conn.execute(
+            insert(MEMBER).values(
+                audit_id=lock.audit_id,
+                user_name=marker,
+                role=Role.AUDITOR.value,
+                added_at=now,
+                added_by=by,
+            )
+        )
+    round_id = conn.execute(
+        insert(ROUND)
+        .values(
+            audit_id=lock.audit_id,
+            number=number,
+            marker=marker,
+            rule=rule,
+            seed=seed,
+            created_at=now,
+            created_by=by,
+        )
+        .returning(ROUND.c.id)
+    ).scalar_one()
+    return round_id, number
 
 
 def _draw(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 
 from audit_tui.domain.access import Role
 from audit_tui.domain.answers import Answer
@@ -24,12 +24,12 @@ from audit_tui.store.moderation import (
     UNCHANGED,
     Marking,
     first_markers,
+    open_round,
     role_in,
 )
 from audit_tui.store.repository import (
     CASE,
     LIVE,
-    MEMBER,
     AuditLock,
     Repository,
     Unchanged,
@@ -259,41 +259,15 @@ def import_second(
                 f" {marker}) or imports the file",
             )
         if fresh:
-            number = 1 + (
-                conn.scalar(
-                    select(func.max(ROUND.c.number)).where(ROUND.c.audit_id == lock.audit_id)
-                )
-                or 0
+            round_id, _number = open_round(
+                lock, repo.user, marker, role, f"imported from {source}", None, now
             )
-            round_id = conn.execute(
-                insert(ROUND)
-                .values(
-                    audit_id=lock.audit_id,
-                    number=number,
-                    marker=marker,
-                    rule=f"imported from {source}",
-                    seed=None,
-                    created_at=now,
-                    created_by=repo.user,
-                )
-                .returning(ROUND.c.id)
-            ).scalar_one()
             for cid in fresh:
                 open_rounds[cid] = conn.execute(
                     insert(MOD_CASE)
                     .values(round_id=round_id, case_id=cid, first_marker=first[cid])
                     .returning(MOD_CASE.c.id)
                 ).scalar_one()
-            if role is None and not access.open:
-                conn.execute(
-                    insert(MEMBER).values(
-                        audit_id=lock.audit_id,
-                        user_name=marker,
-                        role=Role.AUDITOR.value,
-                        added_at=now,
-                        added_by=repo.user,
-                    )
-                )
         for cid in ids:
             mid = open_rounds[cid]
             stored = dict(
