@@ -196,6 +196,51 @@ def build_parser() -> argparse.ArgumentParser:
         help="record the agreed answers and reasons filled in (all or nothing)",
     )
 
+    caseload = sub.add_parser(
+        "import-caseload", help="keep a caseload extract as the audit's population (the lead)"
+    )
+    caseload.add_argument("audit", metavar="AUDIT")
+    caseload.add_argument("file", metavar="FILE.csv", type=Path)
+
+    sample = sub.add_parser(
+        "sample", help="draw the audit's cases from its caseload: stratified, seeded, recorded"
+    )
+    sample.add_argument("audit", metavar="AUDIT")
+    sample.add_argument("--size", type=int, required=True, metavar="N")
+    sample.add_argument(
+        "--strata", metavar="A,B", help="case attributes to keep in proportion (e.g. sentence_type)"
+    )
+    sample.add_argument(
+        "--window", metavar="FROM..TO", help="only cases that started in it (dates, inclusive)"
+    )
+    sample.add_argument("--seed", type=int, metavar="S", help="(default: drawn and printed)")
+    sample.add_argument(
+        "--min-per-stratum", type=int, default=0, metavar="K", help="at least K from each stratum"
+    )
+
+    replace = sub.add_parser(
+        "replace-case",
+        help="replace a drawn case that cannot be audited by the next of its stratum",
+    )
+    replace.add_argument("audit", metavar="AUDIT")
+    replace.add_argument("case_ref", metavar="CASE_REF")
+    replace.add_argument("--reason", required=True, metavar="TEXT")
+
+    plan = sub.add_parser(
+        "plan", help="the sample size a margin needs, or the margin a size buys (with the FPC)"
+    )
+    plan.add_argument("--population", type=int, required=True, metavar="N")
+    plan.add_argument(
+        "--rubric",
+        default="hmip-probation-pdu-2021",
+        metavar="ID",
+        help="whose rating bands the words use (default: hmip-probation-pdu-2021)",
+    )
+    plan.add_argument("--expected", type=float, required=True, metavar="PERCENT")
+    sized = plan.add_mutually_exclusive_group(required=True)
+    sized.add_argument("--margin", type=float, metavar="POINTS")
+    sized.add_argument("--size", type=int, metavar="N")
+
     report = sub.add_parser("report", help="write the audit's report")
     report.add_argument("audit", metavar="AUDIT")
     report.add_argument("--format", choices=REPORT_FORMATS, default="md")
@@ -579,6 +624,87 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_caseload(args: argparse.Namespace) -> int:
+    from audit_tui.io.caseload import import_caseload
+
+    repo = _repo(args)
+    n = import_caseload(repo, repo.open_audit(args.audit), args.file)
+    print(f'caseload of "{args.audit}": {n} eligible cases')
+    return 0
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    import secrets
+
+    from audit_tui.io.caseload import parse_window
+    from audit_tui.store.sampling import draw_sample
+
+    if args.size < 1:
+        raise UsageError("--size must be at least 1")
+    if args.min_per_stratum < 0:
+        raise UsageError("--min-per-stratum cannot be negative")
+    repo = _repo(args)
+    audit = repo.open_audit(args.audit)
+    seed = args.seed if args.seed is not None else secrets.randbelow(10**6)
+    drawn = draw_sample(
+        repo,
+        audit,
+        args.size,
+        strata=_names(args.strata) if args.strata else (),
+        window=parse_window(args.window) if args.window else (None, None),
+        seed=seed,
+        min_per_stratum=args.min_per_stratum,
+    )
+    print(f'drew {drawn.size} cases into "{args.audit}" from {drawn.in_window} (seed {seed})')
+    for plan in drawn.plan:
+        name = ", ".join(plan.values.values()) or "all cases"
+        print(f"  {name}: {plan.sample} of {plan.caseload}")
+    return 0
+
+
+def cmd_replace_case(args: argparse.Namespace) -> int:
+    from audit_tui.store.sampling import replace_case
+
+    repo = _repo(args)
+    done = replace_case(repo, repo.open_audit(args.audit), args.case_ref, args.reason)
+    if done.replacement is None:
+        print(f"{done.replaced} removed; its stratum has no case left to replace it")
+    else:
+        print(f"{done.replaced} replaced by {done.replacement}")
+    return 0
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from audit_tui.scoring.sampling import (
+        SamplingError,
+        margin_for,
+        plain_words,
+        sample_size,
+    )
+
+    rubric = _catalogue(args).get(args.rubric).rubric
+    edges = sorted(rubric.scoring.edges)
+    try:
+        if args.margin is not None:
+            n = sample_size(args.population, args.expected, args.margin)
+            print(
+                f"{n} cases of {args.population:,} give ±{args.margin:g} points at"
+                f" {args.expected:g}% (95%, with the finite-population correction)"
+            )
+        else:
+            if not 1 <= args.size <= args.population:
+                raise UsageError("--size must be between 1 and --population")
+            n = args.size
+            margin = margin_for(args.population, n, args.expected)
+            print(
+                f"{n} cases of {args.population:,} give ±{margin:.1f} points at {args.expected:g}%"
+            )
+        print(plain_words(args.population, n, args.expected, edges))
+    except SamplingError as exc:
+        raise UsageError(str(exc)) from None
+    return 0
+
+
 def cmd_import_judgements(args: argparse.Namespace) -> int:
     from audit_tui.io.imports import import_judgements
 
@@ -694,6 +820,10 @@ COMMANDS = {
     "serve": cmd_serve,
     "report": cmd_report,
     "moderate": cmd_moderate,
+    "import-caseload": cmd_import_caseload,
+    "sample": cmd_sample,
+    "replace-case": cmd_replace_case,
+    "plan": cmd_plan,
     "reconcile": cmd_reconcile,
     "demo": cmd_demo,
     "audits": cmd_audits,

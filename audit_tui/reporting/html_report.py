@@ -149,6 +149,10 @@ def render_html(data: ReportData) -> str:
                 f"<tr><th>{e(label)}</th><td>{e(', '.join(f'{value_label(v)} {n}' for v, n in values))}</td></tr>"
             )
     out.append("</tbody></table></section>")
+    if data.drawn is not None:
+        from audit_tui.reporting.sample_section import sample_html
+
+        out.append(sample_html(data.drawn, data.cases, result))
 
     domain = None
     for st, spec in zip(result.standards, rubric.standards, strict=True):

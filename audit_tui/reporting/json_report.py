@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from audit_tui.domain.records import AuditInfo
+from audit_tui.domain.records import AuditInfo, CaseInfo
 from audit_tui.scoring.moderation import Moderation
 from audit_tui.scoring.results import AuditResult, ItemResult, StandardResult
+
+if TYPE_CHECKING:
+    from audit_tui.store.sampling import Sample
 
 
 def item_dict(item: ItemResult, *, ci: bool = True) -> dict[str, Any]:
@@ -57,8 +60,16 @@ def locked_dict(info: AuditInfo | None) -> dict[str, str | None] | None:
     return {"by": info.locked_by, "at": utc(info.locked_at)}
 
 
+Drawn = tuple["Sample | None", list[CaseInfo]]
+"""How the sample was drawn (None when its cases were added), and the audit's cases now."""
+
+
 def report_dict(
-    result: AuditResult, info: AuditInfo | None = None, moderation: Moderation | None = None
+    result: AuditResult,
+    info: AuditInfo | None = None,
+    moderation: Moderation | None = None,
+    drawn: Drawn | None = None,
+    include_notes: bool = False,
 ) -> dict[str, Any]:
     out = {
         "audit": result.audit,
@@ -75,11 +86,20 @@ def report_dict(
     if moderation is not None:  # present once the audit has a moderation round
         from audit_tui.reporting.moderation_json import moderation_dict
 
-        out["moderation"] = moderation_dict(moderation)
+        out["moderation"] = moderation_dict(moderation, include_notes=include_notes)
+    if drawn is not None and drawn[0] is not None:  # present once drawn from a caseload
+        from audit_tui.reporting.sample_section import sample_dict
+
+        out["sample"] = sample_dict(drawn[0], drawn[1], result, include_notes)
     return out
 
 
 def render_json(
-    result: AuditResult, info: AuditInfo | None = None, moderation: Moderation | None = None
+    result: AuditResult,
+    info: AuditInfo | None = None,
+    moderation: Moderation | None = None,
+    drawn: Drawn | None = None,
+    include_notes: bool = False,
 ) -> str:
-    return json.dumps(report_dict(result, info, moderation), indent=2, ensure_ascii=False) + "\n"
+    body = report_dict(result, info, moderation, drawn, include_notes)
+    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"

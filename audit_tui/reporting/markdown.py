@@ -76,6 +76,10 @@ def render_markdown(data: ReportData) -> str:
             counts = ", ".join(f"{md(value_label(v))} {n}" for v, n in values)
             lines.append(f"- {md(label)}: {counts}")
     lines.append("")
+    if data.drawn is not None:
+        from audit_tui.reporting.sample_section import sample_markdown
+
+        lines += sample_markdown(data.drawn, data.cases, result, md)
 
     domain = None
     for st, spec in zip(result.standards, rubric.standards, strict=True):

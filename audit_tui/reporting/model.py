@@ -16,6 +16,7 @@ from audit_tui.scoring.moderation import Moderation
 from audit_tui.scoring.results import AuditResult, ItemResult, StandardResult
 from audit_tui.store.activity import audit_activity
 from audit_tui.store.repository import Repository
+from audit_tui.store.sampling import Sample, sample
 from audit_tui.store.settlement import summary
 
 OPTION = "--min-group"  # the report command's option that sets the smallest group shown
@@ -109,6 +110,8 @@ class ReportData:
     period: Period | None = None
     moderation: Moderation | None = None
     """What moderation found, once the audit has a round."""
+    drawn: Sample | None = None
+    """How the sample was drawn from a caseload extract (None when its cases were added)."""
 
     @property
     def rubric(self) -> Rubric:
@@ -224,6 +227,7 @@ def build_report(
     if include_notes:
         data.notes = repo.tagged_notes(audit)
     data.moderation = summary(repo, audit)
+    data.drawn = sample(repo, audit)
     for name, (counts, tallies) in by_attribute.items():
         data.breakdowns.append(build_breakdown(rubric, name, counts, tallies, min_group))
     return data

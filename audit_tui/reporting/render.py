@@ -37,8 +37,13 @@ def render_report(
         return render_moderation(audit, summary(repo, audit), fmt, include_notes)
     if fmt == "json":
         from audit_tui.reporting.json_report import render_json
+        from audit_tui.store.sampling import sample
 
-        return render_json(repo.score(audit), audit.info, summary(repo, audit))
+        drawn = sample(repo, audit)
+        cases = repo.list_cases(audit, progress=False) if drawn is not None else []
+        return render_json(
+            repo.score(audit), audit.info, summary(repo, audit), (drawn, cases), include_notes
+        )
     if fmt == "csv":
         from audit_tui.reporting.case_csv import render_case_csv
 

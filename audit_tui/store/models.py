@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Protocol, cast
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -289,3 +290,56 @@ class SettlementRow(SQLModel, table=True):
     reason: str = Field(sa_type=Text)
     settled_at: datetime = _when()
     settled_by: str
+
+
+class CaseloadCaseRow(SQLModel, table=True):
+    """One eligible case of the caseload extract: the population a sample is drawn from.
+    Pseudonymous codes only (case, team, practitioner)."""
+
+    __tablename__ = "caseload_case"
+    __table_args__ = (UniqueConstraint("audit_id", "case_ref", name="uq_caseload_ref"),)
+    id: int | None = Field(default=None, primary_key=True)
+    audit_id: int = _parent("audit")
+    case_ref: str
+    position: int
+    attributes: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
+    start_date: date = Field(sa_type=Date)
+    team: str | None = None
+    practitioner: str | None = None
+
+
+class SampleDrawRow(SQLModel, table=True):
+    """How the audit's sample was drawn: enough to draw it again (seed, window, strata, rule) and
+    to replace a case (`plan`: each stratum's population, allocation and random order)."""
+
+    __tablename__ = "sample_draw"
+    id: int | None = Field(default=None, primary_key=True)
+    audit_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("audit.id", ondelete="CASCADE"), nullable=False, unique=True
+        )
+    )
+    seed: int = Field(sa_type=BigInteger)
+    size: int
+    strata: list[str] = Field(default_factory=list, sa_type=JSON)
+    window_from: date | None = Field(default=None, sa_type=Date)
+    window_to: date | None = Field(default=None, sa_type=Date)
+    min_per_stratum: int = 0
+    rule: str = Field(sa_type=Text)
+    plan: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    drawn_at: datetime = _when()
+    drawn_by: str
+
+
+class SampleReplacementRow(SQLModel, table=True):
+    """A drawn case that could not be audited, the next case of its stratum that replaced it
+    (None: the stratum had no case left), and why."""
+
+    __tablename__ = "sample_replacement"
+    id: int | None = Field(default=None, primary_key=True)
+    audit_id: int = _parent("audit")
+    replaced: str
+    replacement: str | None = None
+    reason: str = Field(sa_type=Text)
+    at: datetime = _when()
+    by: str

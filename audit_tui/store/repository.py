@@ -483,12 +483,12 @@ class Repository:
         """Add cases, all or nothing. Attributes must already be clean (see domain.cases)."""
         with self.locked(audit.info.id) as lock:
             lock.access.lead("cases")
-            added = self._add_cases(lock, audit, list(cases))
+            added = self.add_cases_in(lock, audit, list(cases))
             if added:
                 lock.keep()
         return added
 
-    def _add_cases(
+    def add_cases_in(
         self, lock: AuditLock, audit: OpenAudit, cases: Sequence[tuple[str, Mapping[str, str]]]
     ) -> int:
         """Insert cases after the last one, in `lock`'s transaction, with an `add-cases` event;
@@ -555,45 +555,52 @@ class Repository:
         saying when, by whom and why."""
         reason = clean_reason(reason)
         with self.locked(audit.info.id) as lock:
-            conn = lock.conn
-            lock.access.lead("case")
-            found = conn.execute(
-                select(
-                    CASE.c.id,
-                    CASE.c.removed_at,
-                    CASE.c.removed_by,
-                    CASE.c.removed_reason,
-                    CASE.c.signed_off_by,
-                    CASE.c.signed_off_at,
-                ).where(CASE.c.audit_id == audit.info.id, CASE.c.case_ref == case_ref)
-            ).first()
-            if found is None:
-                raise AuditError.at("case", f"no case {case_ref!r} in audit {audit.info.name!r}")
-            if found.signed_off_at is not None:
-                lock.access.answer(
-                    CaseGate(case_ref, None, found.signed_off_by, found.signed_off_at), "case"
-                )
-            if found.removed_at is not None:
-                raise AuditError.at(
-                    "case",
-                    f"{case_ref!r} was already removed from audit {audit.info.name!r}"
-                    f" on {_day(found.removed_at)} by {found.removed_by}: {found.removed_reason}",
-                )
-            conn.execute(
-                update(CASE)
-                .where(CASE.c.id == found.id)
-                .values(removed_at=utcnow(), removed_by=self.user, removed_reason=reason)
-            )
-            leaving = _answered(conn, [found.id]).get(found.id, {})
-            counts.moved(
-                conn,
-                audit.info.id,
-                [(found.id, item, value, None) for item, (value, _tag) in leaving.items()],
-                cases=False,  # its own count stays: the case's record is the trail
-            )
-            self.record_event(lock, "remove-case", f"{case_ref}: {reason}")
-            case = case_record(conn, audit, found.id)
+            case = self.remove_case_in(lock, audit, case_ref, reason)
             lock.keep()
+        return case
+
+    def remove_case_in(
+        self, lock: AuditLock, audit: OpenAudit, case_ref: str, reason: str
+    ) -> CaseInfo:
+        """`remove_case` in `lock`'s transaction (a replacement removes and adds in one)."""
+        conn = lock.conn
+        lock.access.lead("case")
+        found = conn.execute(
+            select(
+                CASE.c.id,
+                CASE.c.removed_at,
+                CASE.c.removed_by,
+                CASE.c.removed_reason,
+                CASE.c.signed_off_by,
+                CASE.c.signed_off_at,
+            ).where(CASE.c.audit_id == audit.info.id, CASE.c.case_ref == case_ref)
+        ).first()
+        if found is None:
+            raise AuditError.at("case", f"no case {case_ref!r} in audit {audit.info.name!r}")
+        if found.signed_off_at is not None:
+            lock.access.answer(
+                CaseGate(case_ref, None, found.signed_off_by, found.signed_off_at), "case"
+            )
+        if found.removed_at is not None:
+            raise AuditError.at(
+                "case",
+                f"{case_ref!r} was already removed from audit {audit.info.name!r}"
+                f" on {_day(found.removed_at)} by {found.removed_by}: {found.removed_reason}",
+            )
+        conn.execute(
+            update(CASE)
+            .where(CASE.c.id == found.id)
+            .values(removed_at=utcnow(), removed_by=self.user, removed_reason=reason)
+        )
+        leaving = _answered(conn, [found.id]).get(found.id, {})
+        counts.moved(
+            conn,
+            audit.info.id,
+            [(found.id, item, value, None) for item, (value, _tag) in leaving.items()],
+            cases=False,  # its own count stays: the case's record is the trail
+        )
+        self.record_event(lock, "remove-case", f"{case_ref}: {reason}")
+        case = case_record(conn, audit, found.id)
         assert case is not None
         return case
 
@@ -702,7 +709,7 @@ class Repository:
                 if before != dict(attrs):
                     targets.append((cid, ref, before, dict(attrs)))
             done = self._update_attributes(lock, audit, targets, clear_stranded)
-            added = self._add_cases(lock, audit, add) if add else 0
+            added = self.add_cases_in(lock, audit, add) if add else 0
             if done or added:
                 lock.keep()
         return UpdateSummary(

@@ -12,7 +12,8 @@ from sqlalchemy import Engine, text
 from audit_tui.domain.errors import AuditError, UsageError
 
 WORKING = ("audit", "audit_case", "answer", "judgement", "item_tally", "audit_member",
-           "moderation_round", "moderation_case", "second_answer", "settlement")  # fmt: skip
+           "moderation_round", "moderation_case", "second_answer", "settlement",
+           "caseload_case", "sample_draw", "sample_replacement")  # fmt: skip
 APPEND_ONLY = ("answer_history", "judgement_history", "second_answer_history", "audit_event")
 
 
