@@ -140,14 +140,16 @@ def test_a_login_without_a_grant_is_told_to_ask_the_owner(
         owner.execute(f'CREATE ROLE "{role}" LOGIN')
         try:
             url = make_url(db_target).set(username=role).render_as_string(hide_password=False)
-            code, out, err = run(capsys, "--db", url, "new", "x", "--rubric",
-                                 "hmip-probation-pdu-2021")  # fmt: skip
+            code, out, err = run(
+                capsys, "--db", url, "new", "x", "--rubric", "hmip-probation-pdu-2021"
+            )
             assert (code, out) == (1, "")
             assert "audit-tui grant USER" in err and len(err.splitlines()) == 1, err
             code, _, err = run(capsys, "--db", db_target, "grant", role)
             assert code == 0, err
-            code, out, err = run(capsys, "--db", url, "new", "x", "--rubric",
-                                 "hmip-probation-pdu-2021")  # fmt: skip
+            code, out, err = run(
+                capsys, "--db", url, "new", "x", "--rubric", "hmip-probation-pdu-2021"
+            )
             assert code == 0, err
         finally:
             owner.execute(f'DROP OWNED BY "{role}"')
@@ -268,8 +270,9 @@ def test_a_second_marker_with_psql_marks_only_their_own_unfinished_cases(
     )
     # their own: allowed, and stamped with their login whatever name they write
     conn.execute(SECOND_MARK, (mine, item))
-    conn.execute("UPDATE second_answer SET value = 'yes', updated_by = 'lead' WHERE item_id = %s",
-                 (item,))  # fmt: skip
+    conn.execute(
+        "UPDATE second_answer SET value = 'yes', updated_by = 'lead' WHERE item_id = %s", (item,)
+    )
     assert _one(
         conn, "SELECT updated_by FROM second_answer WHERE moderation_case_id = %s", mine
     ) == (ann.user)
@@ -374,9 +377,11 @@ def test_settling_with_psql_is_for_the_lead_or_the_markers_and_becomes_the_answe
     _refused_together(
         conn,
         settle_x,
-        ("UPDATE answer SET value = 'no', note = 'mine' WHERE case_id = %s AND item_id = %s",
-         (c2.id, x)),
-    )  # fmt: skip
+        (
+            "UPDATE answer SET value = 'no', note = 'mine' WHERE case_id = %s AND item_id = %s",
+            (c2.id, x),
+        ),
+    )
     with conn.transaction():
         conn.execute(*settle_x)
         conn.execute(set_answer, ("no", c2.id, x))
@@ -465,8 +470,10 @@ def test_moderation_through_the_app_on_postgresql(moderated: Moderated) -> None:
     )
     found = bob.answers_for_case(c2.id)
     assert [(found[i].value, found[i].updated_by) for i in (x, y, z)] == [
-        ("no", lead.user), ("no", ann.user), ("yes", bob.user)
-    ]  # fmt: skip
+        ("no", lead.user),
+        ("no", ann.user),
+        ("yes", bob.user),
+    ]
     assert bob.answer_history(c2.id, y)[-1]["changed_by"] == ann.user
     # the answer moved on, and the second marker settles again: the count of answers moves too
     bob.save_answer(audit, _case(bob, audit, "C-2"), y, None)
@@ -493,8 +500,13 @@ def test_moderation_through_the_app_on_postgresql(moderated: Moderated) -> None:
         == 1
     )
     assert lead.delete_audit(audit.info.name) is True
-    for table in ("moderation_round", "moderation_case", "second_answer", "settlement",
-                  "second_answer_history"):  # fmt: skip
+    for table in (
+        "moderation_round",
+        "moderation_case",
+        "second_answer",
+        "settlement",
+        "second_answer_history",
+    ):
         assert _one(scene.sql, f"SELECT count(*) FROM {table}") == 0
 
 
@@ -533,3 +545,43 @@ def _owner() -> str:
     name = make_url(str(os.environ[PG_URL_VAR])).username
     assert name is not None
     return name
+
+
+def test_the_population_and_the_draw_are_the_leads_even_with_psql(
+    people: Person, rubric_text: str, db_target: str
+) -> None:
+    """An auditor with psql can neither change the caseload a sample was drawn from, nor the
+    record of the draw or its replacements; the lead's draw is stamped with the real login."""
+    from datetime import date
+
+    from audit_tui.store.sampling import CaseloadCase, draw_sample, set_caseload
+
+    lead, ann = people("lead"), people("ann")
+    audit = lead.create_audit(f"sampled-{uuid.uuid4().hex[:6]}", rubric_text)
+    team.set_member(lead, audit, ann.user, "auditor")
+    attrs = {"sentence_type": "community", "has_psr": "no", "rosh": "low"}
+    set_caseload(
+        lead,
+        audit,
+        [
+            CaseloadCase(case_ref=f"K-{i}", attributes=attrs, start_date=date(2024, 1, i + 1))
+            for i in range(6)
+        ],
+    )
+    with pytest.raises(AuditError, match="only the lead"):
+        set_caseload(ann, audit, [])
+    draw_sample(lead, audit, 3, seed=1)
+    with _sql(db_target, ann.user) as conn:
+        for statement in (
+            "UPDATE caseload_case SET start_date = '2020-01-01'",
+            "DELETE FROM caseload_case",
+            "UPDATE sample_draw SET seed = 2",
+            "INSERT INTO sample_replacement (audit_id, replaced, reason, at, by)"
+            f" VALUES ({audit.info.id}, 'K-1', 'mine', now(), 'lead')",
+        ):
+            line = _refused(conn, statement)
+            assert line.startswith("audit-tui: only the audit's lead may change the audit's sample")
+        assert (
+            _one(conn, "SELECT drawn_by FROM sample_draw WHERE audit_id = %s", audit.info.id)
+            == lead.user
+        )
