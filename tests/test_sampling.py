@@ -196,6 +196,14 @@ def test_reports_say_how_the_sample_was_drawn_and_what_it_represents(
     html = run(capsys, *db, "report", "s", "--format", "html")[1]
     assert 'id="drawn"' in html and "How the sample was drawn" in html
     assert first.startswith('drew 10 cases into "s" from 100 (seed 5)')
+    book = tmp_path / "s.xlsx"
+    assert run(capsys, *db, "report", "s", "--format", "xlsx", "--out", str(book))[0] == 0
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(book)["Sample"].iter_rows(values_only=True))
+    assert ("Seed", 5) == rows[0][:2]
+    assert ("Community", 60, 0.6, 6, 0.6) == next(r[:5] for r in rows if r[0] == "Community")
+    assert next(r for r in rows if r[0] == refs[0])[2] is None  # the reason: notes only
 
 
 @pytest.mark.parametrize(

@@ -38,8 +38,18 @@ WORDS = {"yes": "yes", "no": "no", "na": "n/a"}
 METHODS = {"cases": "Case audit", "judgement": "Judgement"}
 KINDS = {"key_question": "Key question", "prompt": "Prompt", "indicator": "Indicator"}
 TAGS = {"strength": "Strength", "improvement": "Area for improvement"}
-ITEM_COLUMNS = ["Id", "Question", "Yes", "No", "Not applicable", "Unanswered", "Relevant",
-                "Percentage 'Yes'", "95% low", "95% high"]  # fmt: skip
+ITEM_COLUMNS = [
+    "Id",
+    "Question",
+    "Yes",
+    "No",
+    "Not applicable",
+    "Unanswered",
+    "Relevant",
+    "Percentage 'Yes'",
+    "95% low",
+    "95% high",
+]
 # Excel's limits: rows and columns a sheet can have, characters (UTF-16 units) a cell can hold.
 MAX_ROWS = 1_048_576
 MAX_COLUMNS = 16_384
@@ -53,7 +63,16 @@ NOT_XML = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
 SHEET_NAME_LIMIT = 31
 NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
 RESERVED_SHEET_NAMES = frozenset({"history"})
-FIXED_SHEETS = ("Summary", "Indicators", "Cases", "Questions", "Breakdowns", "Notes", "Moderation")
+FIXED_SHEETS = (
+    "Summary",
+    "Indicators",
+    "Cases",
+    "Questions",
+    "Breakdowns",
+    "Notes",
+    "Moderation",
+    "Sample",
+)
 # A fixed creation date (XlsxWriter stamps the time of writing otherwise): the same data then
 # gives the same bytes, so an export can be compared or checksummed.
 CREATED = datetime(2000, 1, 1, tzinfo=UTC)
@@ -68,8 +87,17 @@ PERCENT = {"num_format": "0%"}
 DECIMAL = {"num_format": "0.00"}
 DATE = {"num_format": "d mmmm yyyy", "align": "left"}
 SUMMARY_WIDTHS = (18, 40, 12, 8, 22, 8, 30, 18)  # key/value block above, standards table below
-BREAKDOWN_COLUMNS = ("Attribute", "Value", "Cases", "Suppressed", "Key question", "Question",
-                     "Yes", "Relevant", "Percentage 'Yes'")  # fmt: skip
+BREAKDOWN_COLUMNS = (
+    "Attribute",
+    "Value",
+    "Cases",
+    "Suppressed",
+    "Key question",
+    "Question",
+    "Yes",
+    "Relevant",
+    "Percentage 'Yes'",
+)
 QUESTION_COLUMNS = ("Id", "Kind", "Standard", "Label", "Question")
 
 
@@ -435,6 +463,54 @@ def _write(
         from audit_tui.reporting.moderation_xlsx import moderation_sheet
 
         moderation_sheet(sheet("Moderation"), data.moderation, data.include_notes)
+    if data.drawn is not None:  # after it, for the same reason
+        _drawn(sheet("Sample"), data)
+
+
+def _drawn(ws: Sheet, data: ReportData) -> None:
+    """How the sample was drawn: the record, each stratum's share of the caseload and of the
+    sample, the replacements (reasons with notes only) and each key question's margin."""
+    from audit_tui.reporting.sample_section import margins, shares
+
+    drawn = data.drawn
+    assert drawn is not None
+    for column, width in enumerate((30, 14, 14, 14, 14, 40)):
+        ws.width(column, width)
+    start, end = drawn.window
+    for key, value in (
+        ("Seed", drawn.seed),
+        ("Size", drawn.size),
+        ("Strata", ", ".join(drawn.strata) or "none"),
+        ("Window from", start.isoformat() if start else "open"),
+        ("Window to", end.isoformat() if end else "open"),
+        ("Cases in the caseload extract", drawn.population_total),
+        ("Cases in the window", drawn.in_window),
+        ("Rule", drawn.rule),
+    ):
+        ws.append([head(key), value])
+    ws.append([])
+    ws.append(head(v) for v in ("Stratum", "Caseload", "Share", "Sample", "Share"))
+    for s in shares(drawn, data.cases):
+        ws.append(
+            [s.label, s.caseload, percent(s.caseload_share), s.sample, percent(s.sample_share)]
+        )
+    ws.append([])
+    ws.append(head(v) for v in ("Replaced", "By", "Reason"))
+    for r in drawn.replacements:
+        ws.append(
+            [r.replaced, r.replacement or "none left", r.reason if data.include_notes else ""]
+        )
+    ws.append([])
+    ws.append(head(v) for v in ("Key question", "Percentage yes", "Of", "Margin (points)"))
+    for m in margins(drawn, data.result):
+        ws.append(
+            [
+                m.id,
+                percent(None if m.percent is None else m.percent / 100),
+                m.relevant,
+                decimal(m.margin),
+            ]
+        )
 
 
 def _questions(ws: Sheet, rubric: Rubric) -> None:
