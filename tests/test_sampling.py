@@ -201,8 +201,8 @@ def test_reports_say_how_the_sample_was_drawn_and_what_it_represents(
     from openpyxl import load_workbook
 
     rows = list(load_workbook(book)["Sample"].iter_rows(values_only=True))
-    assert ("Seed", 5) == rows[0][:2]
-    assert ("Community", 60, 0.6, 6, 0.6) == next(r[:5] for r in rows if r[0] == "Community")
+    assert rows[0][:2] == ("Seed", 5)
+    assert next(r[:5] for r in rows if r[0] == "Community") == ("Community", 60, 0.6, 6, 0.6)
     assert next(r for r in rows if r[0] == refs[0])[2] is None  # the reason: notes only
 
 
