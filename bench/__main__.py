@@ -32,6 +32,9 @@ WHERE audit_case.audit_id = ? AND answer.value IS NOT NULL
 GROUP BY answer.item_id, answer.value
 """
 RESULTS: list[tuple[str, float, float, float]] = []
+BOUND_SAMPLING = 10.0
+"""Decoding each case's attributes and recording every stratum's random order, against a bare
+read: set once measured."""
 BOUND_MODERATION = 10.0
 """Every level (55 prompts, 14 key questions, 6 standards, pairs, markers) with three
 coefficients and their intervals, against one count of the pairs: set once measured."""
@@ -260,6 +263,67 @@ def bench_moderation(work: Path, big: Path) -> None:
     )
 
 
+def bench_sampling(work: Path) -> None:
+    """A stratified draw of 100 from a 50,000-case caseload (read, window, allocate, order every
+    stratum, insert the cases and the record) against raw sqlite3 reading the same caseload and
+    drawing 100 at random: the least any draw needs."""
+    import random
+    from datetime import date, timedelta
+
+    from audit_tui.store.sampling import CaseloadCase, draw_sample, set_caseload
+
+    db = work / "sampling.db"
+    repo = open_repository(str(db))
+    rng = random.Random(3)
+    size = 50_000
+    cases = [
+        CaseloadCase(
+            case_ref=f"K-{i:06d}",
+            attributes={
+                "sentence_type": rng.choice(["community", "community", "licence"]),
+                "has_psr": rng.choice(["yes", "no"]),
+                "gender": rng.choice(["male", "male", "female"]),
+                "rosh": rng.choice(["low", "medium", "high", "very high"]),
+            },
+            start_date=date(2024, 1, 1) + timedelta(days=rng.randrange(180)),
+        )
+        for i in range(size)
+    ]
+    text = RUBRIC.read_text()
+    audits = []
+    for n in range(5):
+        audit = repo.create_audit(f"s{n}", text)
+        set_caseload(repo, audit, cases)
+        audits.append(audit)
+    window = (date(2024, 2, 1), date(2024, 4, 30))
+    runs = iter(audits)
+
+    def ours() -> None:
+        draw_sample(
+            repo, next(runs), 100, strata=["sentence_type", "gender", "rosh"], window=window, seed=1
+        )
+
+    con = sqlite3.connect(db)
+
+    def raw() -> None:
+        rows = con.execute(
+            "SELECT case_ref, attributes, start_date FROM caseload_case WHERE audit_id = ?"
+            " AND start_date BETWEEN ? AND ?",
+            (audits[0].info.id, window[0].isoformat(), window[1].isoformat()),
+        ).fetchall()
+        random.Random(1).sample(rows, 100)
+
+    report(
+        f"sample: draw 100 of {size:,} (3 strata, window)",
+        best(ours, repeat=5),
+        best(raw, repeat=5),
+        BOUND_SAMPLING,
+        "raw read + random.sample",
+    )
+    con.close()
+    repo.engine.dispose()
+
+
 def bench_save_answer(work: Path) -> None:
     db = work / "save.db"
     repo = open_repository(str(db))
@@ -395,6 +459,7 @@ def main() -> int:
         db = bench_import_and_report(work)
         bench_aggregation(db)
         bench_moderation(work, db)
+        bench_sampling(work)
         bench_save_answer(work)
         ours, bare = startup.measure(str(work / "small.db"))
         report("TUI start: audit list first paint", ours, bare, 1.5, "bare Textual app, one word")

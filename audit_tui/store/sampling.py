@@ -20,7 +20,6 @@ from audit_tui.scoring.sampling import (
     SamplingError,
     Stratum,
     draw,
-    in_window,
     replacement,
 )
 from audit_tui.store.models import (
@@ -154,6 +153,51 @@ def population(cases: Sequence[CaseloadCase], strata: Sequence[str]) -> list[Pop
     ]
 
 
+def _eligible(
+    repo: Repository,
+    audit: OpenAudit,
+    strata: Sequence[str],
+    window: tuple[date | None, date | None],
+) -> tuple[int, list[PopulationCase]]:
+    """(cases in the extract, those in the window as the draw sees them): the window and each
+    stratum's values are read by the database, so no case's attributes are decoded here."""
+    where = [CASELOAD.c.audit_id == audit.info.id]
+    if window[0] is not None:
+        where.append(CASELOAD.c.start_date >= window[0])
+    if window[1] is not None:
+        where.append(CASELOAD.c.start_date <= window[1])
+    values = [CASELOAD.c.attributes[name].as_string() for name in strata]
+    with repo.engine.connect() as conn:
+        total = conn.scalar(select(func.count()).where(CASELOAD.c.audit_id == audit.info.id)) or 0
+        rows = conn.execute(  # (JSON paths need SQLAlchemy's binding: not the driver's rows)
+            select(CASELOAD.c.case_ref, CASELOAD.c.start_date, *values)
+            .where(*where)
+            .order_by(CASELOAD.c.position)
+        ).all()
+    return total, [
+        PopulationCase(
+            case_ref=ref,
+            stratum=tuple(v or NOT_RECORDED for v in found),
+            start_date=when if isinstance(when, date) else date.fromisoformat(when),
+        )
+        for ref, when, *found in rows
+    ]
+
+
+def _attributes(
+    repo: Repository, audit: OpenAudit, refs: Sequence[str]
+) -> dict[str, dict[str, str]]:
+    with repo.engine.connect() as conn:
+        return {
+            ref: dict(attributes)
+            for ref, attributes in conn.execute(
+                select(CASELOAD.c.case_ref, CASELOAD.c.attributes).where(
+                    CASELOAD.c.audit_id == audit.info.id, CASELOAD.c.case_ref.in_(refs)
+                )
+            )
+        }
+
+
 def draw_sample(
     repo: Repository,
     audit: OpenAudit,
@@ -172,21 +216,20 @@ def draw_sample(
         raise AuditError.at(
             "strata", f"not case attributes: {', '.join(unknown)} (use: {', '.join(sorted(known))})"
         )
-    extract = caseload(repo, audit)
-    if not extract:
+    total, eligible = _eligible(repo, audit, strata, window)
+    if not total:
         raise AuditError.at(
             "sample",
             f'audit "{audit.info.name}" has no caseload: import one first'
             f" (audit-tui import-caseload {audit.info.name} FILE.csv)",
         )
-    eligible = in_window(population(extract, strata), *window)
     if not eligible:
         raise AuditError.at("window", f"no case of the caseload started in {_window(window)}")
     try:
         drawn = draw(eligible, size, seed, min_per_stratum)
     except SamplingError as exc:
         raise AuditError.at("sample", str(exc)) from None
-    by_ref = {c.case_ref: c for c in extract}
+    by_ref = _attributes(repo, audit, drawn.chosen)
     rule = (
         "proportional allocation by largest remainder"
         + (f" across {', '.join(strata)}" if strata else " (one stratum: simple random)")
@@ -225,12 +268,12 @@ def draw_sample(
                 window_to=window[1],
                 min_per_stratum=min_per_stratum,
                 rule=rule,
-                plan={"population": len(extract), "strata": plan},
+                plan={"population": total, "strata": plan},
                 drawn_at=now,
                 drawn_by=repo.user,
             )
         )
-        repo.add_cases_in(lock, audit, [(ref, by_ref[ref].attributes) for ref in drawn.chosen])
+        repo.add_cases_in(lock, audit, [(ref, by_ref[ref]) for ref in drawn.chosen])
         repo.record_event(
             lock,
             "sample",
