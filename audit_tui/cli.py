@@ -241,6 +241,13 @@ def build_parser() -> argparse.ArgumentParser:
     sized.add_argument("--margin", type=float, metavar="POINTS")
     sized.add_argument("--size", type=int, metavar="N")
 
+    compare = sub.add_parser(
+        "compare", help="a re-audit against an earlier audit: what changed, honestly"
+    )
+    compare.add_argument("audit_a", metavar="AUDIT_A", help="the earlier audit")
+    compare.add_argument("audit_b", metavar="AUDIT_B", help="the later one")
+    compare.add_argument("--format", choices=("md", "html", "json"), default="md")
+
     report = sub.add_parser("report", help="write the audit's report")
     report.add_argument("audit", metavar="AUDIT")
     report.add_argument("--format", choices=REPORT_FORMATS, default="md")
@@ -705,6 +712,28 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    from audit_tui.reporting.compare_report import render_compare
+    from audit_tui.scoring.compare import compare
+    from audit_tui.store.moderation import refuse_if_blind
+
+    repo = _repo(args)
+    a, b = repo.open_audit(args.audit_a), repo.open_audit(args.audit_b)
+    if a.rubric.id != b.rubric.id:
+        raise AuditError.at(
+            "compare",
+            f'"{a.info.name}" ({a.rubric.id}) and "{b.info.name}" ({b.rubric.id}) use different'
+            " rubrics: their key questions cannot be matched",
+        )
+    for audit in (a, b):
+        refuse_if_blind(repo, audit, "compare")
+    text = render_compare(compare(repo.score(a), repo.score(b)), args.format)
+    for audit, other in ((a, b), (b, a)):  # figures leave: logged on both, before they do
+        repo.record_access(audit, "export", f"{args.format} comparison with {other.info.name}")
+    sys.stdout.write(text)
+    return 0
+
+
 def cmd_import_judgements(args: argparse.Namespace) -> int:
     from audit_tui.io.imports import import_judgements
 
@@ -824,6 +853,7 @@ COMMANDS = {
     "sample": cmd_sample,
     "replace-case": cmd_replace_case,
     "plan": cmd_plan,
+    "compare": cmd_compare,
     "reconcile": cmd_reconcile,
     "demo": cmd_demo,
     "audits": cmd_audits,

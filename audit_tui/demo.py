@@ -20,6 +20,9 @@ from audit_tui.store.repository import Repository
 
 DEMO_AUDIT = "demo-tameside"
 DEMO_RUBRIC = "hmip-probation-pdu-2021"
+DEMO_REAUDIT = "demo-tameside-reaudit"
+"""A later re-audit of the same PDU (synthetic): better on keeping people safe, so `compare` has
+something real to show."""
 DEMO_MODERATOR = "moderator"
 """Who second-marked twelve of the demo's cases (blind, from a spreadsheet)."""
 
@@ -46,4 +49,11 @@ def load_demo(repo: Repository) -> OpenAudit:
             via="demo",
         )
     import_second_marks(repo, audit, data / "demo-second-marks.csv", DEMO_MODERATOR)
+    repo.delete_audit(DEMO_REAUDIT)
+    later = repo.create_audit(
+        DEMO_REAUDIT, text, pdu="Tameside (synthetic demo)", region="Greater Manchester"
+    )
+    import_cases(repo, later, data / "demo-reaudit-cases.csv")
+    import_answers(repo, later, data / "demo-reaudit-answers.csv")
+    import_judgements(repo, later, data / "demo-judgements.csv")
     return repo.open_audit(DEMO_AUDIT)
