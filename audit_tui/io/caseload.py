@@ -8,11 +8,11 @@ import re
 from datetime import date
 from pathlib import Path
 
-from audit_tui.domain.cases import CASE_REF, CASE_REF_RULE, check_case_ref, clean_attributes
+from audit_tui.domain.cases import CASE_REF, CASE_REF_RULE, clean_attributes
 from audit_tui.domain.errors import AuditError, Problem
 from audit_tui.domain.records import OpenAudit
 from audit_tui.io.csvfile import CsvTable, read_csv
-from audit_tui.io.imports import _require_columns
+from audit_tui.io.imports import _require_columns, ref_problems
 from audit_tui.store.repository import Repository
 from audit_tui.store.sampling import CaseloadCase, set_caseload
 
@@ -62,19 +62,7 @@ def parse_caseload(audit: OpenAudit, table: CsvTable) -> list[CaseloadCase]:
     first_row: dict[str, int] = {}
     for number, record in table.rows:
         ref = record["case_ref"]
-        issue = check_case_ref(ref)
-        if issue:
-            problems.append(table.problem(issue, number, "case_ref"))
-        elif ref in first_row:
-            problems.append(
-                table.problem(
-                    f"duplicate case_ref {ref!r} (first on row {first_row[ref]})",
-                    number,
-                    "case_ref",
-                )
-            )
-        else:
-            first_row[ref] = number
+        problems += ref_problems(table, number, ref, first_row)
         raw = {k: v for k, v in record.items() if k in rubric.attributes_by_id}
         attributes, wrong = clean_attributes(rubric, raw)
         problems += [table.problem(message, number, column) for column, message in wrong]

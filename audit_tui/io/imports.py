@@ -51,6 +51,23 @@ def _require_columns(
     return problems
 
 
+def ref_problems(
+    table: CsvTable, number: int, ref: str, first_row: dict[str, int]
+) -> list[Problem]:
+    """A row's case reference: a pseudonymous code, once per file (`first_row` remembers)."""
+    issue = check_case_ref(ref)
+    if issue:
+        return [table.problem(issue, number, "case_ref")]
+    if ref in first_row:
+        return [
+            table.problem(
+                f"duplicate case_ref {ref!r} (first on row {first_row[ref]})", number, "case_ref"
+            )
+        ]
+    first_row[ref] = number
+    return []
+
+
 def parse_cases(
     audit: OpenAudit, table: CsvTable, stored: Mapping[str, Mapping[str, str]] | None = None
 ) -> list[tuple[str, dict[str, str]]]:
@@ -67,19 +84,7 @@ def parse_cases(
     first_row: dict[str, int] = {}
     for number, record in table.rows:
         ref = record["case_ref"]
-        issue = check_case_ref(ref)
-        if issue:
-            problems.append(table.problem(issue, number, "case_ref"))
-        elif ref in first_row:
-            problems.append(
-                table.problem(
-                    f"duplicate case_ref {ref!r} (first on row {first_row[ref]})",
-                    number,
-                    "case_ref",
-                )
-            )
-        else:
-            first_row[ref] = number
+        problems += ref_problems(table, number, ref, first_row)
         raw = {k: v for k, v in record.items() if k != "case_ref"}
         if stored is not None and ref in stored:
             kept = stored[ref]

@@ -252,17 +252,28 @@ class AuditApp(App[None]):
 
             self.link.write(
                 run,
-                lambda _audit: self._created(request.name),
+                lambda audit: self._created(audit, request.cases),
                 lambda error: self.report_failure(describe_error(error), "Audit not created"),
             )
 
         self.push_screen(NewAuditDialog(rubrics, set(self.audit_names)), callback=create)
 
-    def _created(self, name: str) -> None:
+    def _created(self, audit: OpenAudit, cases: str = "hand") -> None:
+        """Open the new audit's dashboard; above it, where its cases come from when that was
+        chosen (a CSV file of cases, or a sample drawn from a caseload extract)."""
         from audit_tui.tui.screens.dashboard import DashboardScreen
 
+        name = audit.info.name
         self.audit_changed(name)
         self.push_screen(DashboardScreen(name))
+        if cases == "import":
+            from audit_tui.tui.screens.import_dialog import ImportCasesDialog
+
+            self.push_screen(ImportCasesDialog(audit))
+        elif cases == "sample":
+            from audit_tui.tui.screens.sampling import SamplingScreen
+
+            self.push_screen(SamplingScreen(audit))
 
     def open_audit(self, name: str) -> None:
         from audit_tui.tui.screens.dashboard import DashboardScreen

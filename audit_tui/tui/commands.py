@@ -37,6 +37,11 @@ DASHBOARD_ACTIONS = (
     ("Allocate the highlighted case", "allocate_case", "Give it to an auditor (the lead)"),
     ("Sign the highlighted case off", "sign_off", "Its answers become final (the lead)"),
     ("Lock or unlock this audit", "lock_audit", "Freeze its figures, or open them with a reason"),
+    (
+        "Draw a sample from a caseload",
+        "sample",
+        "Strata, window, size, seed; once drawn, the draw and replacing a case (the lead)",
+    ),
     ("Moderate: start a round", "moderate", "A second marker marks cases blind (the lead)"),
     ("Moderation: settle disagreements", "reconcile", "Agreement between markers; settle each"),
 )

@@ -14,11 +14,26 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from audit_tui.io.caseload import import_caseload
+from audit_tui.store.database import open_repository
 from audit_tui.tui.app import AuditApp, build_app
 from tests.tui.helpers import steps
+from tests.tui.test_sampling_app import write_caseload
 
 Before = Callable[[Pilot], Awaitable[None]]
+SAMPLED = "q3-sample"
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+
+
+@pytest.fixture
+def caseload_db(tmp_path: Path, rubric_text: str) -> str:
+    """An audit with no cases yet and a 120-case caseload extract kept for it."""
+    target = str(tmp_path / "caseload.db")
+    repo = open_repository(target)
+    audit = repo.create_audit(SAMPLED, rubric_text, pdu="Tameside")
+    import_caseload(repo, audit, write_caseload(tmp_path / "caseload.csv"))
+    repo.engine.dispose()
+    return target
 
 
 def _app(db: str, open_audit: str | None = None) -> AuditApp:
@@ -65,7 +80,10 @@ SCREENS = [
     ("allocate_case", "demo_db", "demo-tameside", ("t",)),
     # the timeline's rows carry the times the demo was loaded: shown filtered to none
     ("timeline", "demo_db", "demo-tameside", ("h", "z", "z", "z")),
-]
+    # before drawing: sentence_type ticked, a window, a size and a seed; the allocation below
+    ("sampling", "caseload_db", SAMPLED, ("S", "tab", "tab", "space", *["tab"] * 6,
+     *"2024-01-01", "enter", *"31/03/2024", "enter", "1", "2", "enter", *"4242")),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -176,6 +176,8 @@ class DashboardScreen(Screen[None]):
                 tooltip="Lock the audit's figures, or unlock them with a reason (the lead)"),
         Binding("m", "moderate", "Moderate", priority=True, id="moderate", show=False,
                 tooltip="Start a moderation round: a second marker marks cases blind (the lead)"),
+        Binding("S", "sample", "Sample", id="sample", show=False,
+                tooltip="Draw the audit's cases from a caseload extract; once drawn, the draw and replacing a case (the lead)"),
         Binding("d", "reconcile", "Disagreements", id="reconcile", show=False,
                 tooltip="Moderation: agreement, and settling the disagreements between markers"),
         Binding("h", "timeline", "History", id="timeline", show=False,
@@ -563,6 +565,16 @@ class DashboardScreen(Screen[None]):
                 self._team_done(said)
 
         self.app.push_screen(ModerateDialog(audit, case), callback=started)
+
+    def action_sample(self) -> None:
+        access, audit = self.access, self.audit
+        if audit is None or access is None:
+            return
+        if self._refused(lambda: access.lead("sample", while_locked=True)):
+            return
+        from audit_tui.tui.screens.sampling import SamplingScreen
+
+        self.app.push_screen(SamplingScreen(audit))
 
     def action_reconcile(self) -> None:
         if self.audit is None or self._hidden():

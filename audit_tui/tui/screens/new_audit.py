@@ -1,4 +1,5 @@
-"""The new-audit dialog: name, PDU, region and a rubric from those installed; says what is wrong."""
+"""The new-audit dialog: name, PDU, region, a rubric from those installed, and how its cases will
+come (by hand, from a file, or drawn from a caseload extract); says what is wrong."""
 
 from __future__ import annotations
 
@@ -19,6 +20,16 @@ class NewAudit:
     pdu: str
     region: str
     rubric_id: str
+    cases: str = "hand"
+    """How the cases will come: "hand" (the dashboard), "import" (a CSV file of cases) or
+    "sample" (drawn from a caseload extract, as the inspectorate samples)."""
+
+
+CASE_SOURCES = (
+    ("hand", "Add them one by one on the dashboard"),
+    ("import", "Import a list of cases (CSV file)"),
+    ("sample", "Draw a sample from a caseload extract (strata, window, seed)"),
+)
 
 
 class NewAuditDialog(FormDialog[NewAudit]):
@@ -49,6 +60,13 @@ class NewAuditDialog(FormDialog[NewAudit]):
             prompt="choose…",
         )
         yield FieldError("rubric")
+        yield Label("Cases")
+        yield Select(
+            [(literal(label), key) for key, label in CASE_SOURCES],
+            id="cases",
+            value="hand",
+            allow_blank=False,
+        )
 
     def submit(self) -> None:
         self.clear_errors(("name", "pdu", "region", "rubric"))
@@ -71,5 +89,7 @@ class NewAuditDialog(FormDialog[NewAudit]):
             self.error("rubric", "Choose a framework")
         if len(checked) < 3 or rubric is Select.NULL:
             return
+        chosen = self.query_one("#cases", Select).value
+        cases = chosen if isinstance(chosen, str) else "hand"
         self.dismiss(NewAudit(name=checked["name"], pdu=checked["pdu"], region=checked["region"],
-                              rubric_id=str(rubric)))  # fmt: skip
+                              rubric_id=str(rubric), cases=cases))  # fmt: skip

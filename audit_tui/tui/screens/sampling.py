@@ -1,0 +1,736 @@
+"""Drawing an audit's cases from a caseload extract, as the inspectorate samples.
+
+Before the draw: load the extract, choose the strata, the window, the size, the seed and a
+minimum per stratum, and see the allocation (each stratum's cases in the window, its share and
+its seats) with what that many cases can and cannot tell apart, all worked out as the fields
+change. The draw is one write (`draw_sample`); the dashboard then shows the drawn cases. Once
+drawn, the screen shows the recorded draw and replaces a drawn case that cannot be audited by
+the next case of its stratum in the recorded random order (`replace_case`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Label, Static
+
+from audit_tui.domain.errors import AuditError
+from audit_tui.domain.words import plural, value_label
+from audit_tui.scoring.sampling import (
+    SamplingError,
+    Stratum,
+    allocate,
+    in_window,
+    margin_for,
+    plain_words,
+)
+from audit_tui.tui.screens.form import SHORT, FieldError
+from audit_tui.tui.screens.operations import ReasonDialog
+from audit_tui.tui.text import literal
+from audit_tui.tui.widgets.tables import fill_table
+from audit_tui.tui.workers import audit_app, guarded
+
+if TYPE_CHECKING:
+    from audit_tui.domain.access import Access
+    from audit_tui.domain.records import OpenAudit
+    from audit_tui.store.repository import Repository
+    from audit_tui.store.sampling import CaseloadCase, Sample
+
+EXPECTED_PERCENT = 70.0
+"""The percentage a plan is read at: a key question answered Yes in 70% of cases, near the
+Good/Requires improvement edge, where a sample must be large enough to tell bands apart."""
+SEED_BELOW = 10**6
+"""A seed drawn for the user: six digits at most, easy to write down (as the command line)."""
+MOST_DIGITS = 18
+"""Whole numbers typed here: at most this many digits (a seed is kept as a 64-bit integer)."""
+PLAN_COLUMNS = [
+    ("Stratum", "stratum"),
+    ("In window", "in_window"),
+    ("Share", "share"),
+    ("Sample", "sample"),
+]
+DRAWN_COLUMNS = [("Case", "case"), ("Stratum", "stratum"), ("Order", "order"), ("Now", "now")]
+INT_FIELDS = ("size", "seed", "min")
+FIELD_IDS = ("path", "from", "to", *INT_FIELDS)
+
+
+def stratum_name(stratum: Stratum) -> str:
+    """`Community / Female`, or `All cases` when nothing is stratified."""
+    return " / ".join(value_label(v) for v in stratum) or "All cases"
+
+
+def window_words(window: tuple[date | None, date | None]) -> str:
+    start, end = window
+    if start is None and end is None:
+        return "the whole extract (no window)"
+    return f"{start.isoformat() if start else 'the start'} to {end.isoformat() if end else 'now'}"
+
+
+@dataclass(frozen=True)
+class Choices:
+    """The plan as typed: what the allocation is worked out from and what the draw writes."""
+
+    strata: tuple[str, ...] = ()
+    window: tuple[date | None, date | None] = (None, None)
+    size: int | None = None
+    seed: int | None = None
+    min_per_stratum: int = 0
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The allocation before drawing, as the table and the sentences below it show it."""
+
+    rows: list[tuple[str, tuple[str, str, str, str]]] = field(default_factory=list)
+    in_window: int = 0
+    words: str = ""
+    margin: str = ""
+    problem: str = ""
+    """Why no sample of this size can be drawn (the draw is refused while there is one)."""
+
+
+def make_plan(extract: Sequence[CaseloadCase], choices: Choices, edges: Sequence[float]) -> Plan:
+    """Each stratum's cases in the window, share and seats (`allocate`), and what the size buys
+    (`plain_words` at 70%, with the margin): the arithmetic the draw itself will do."""
+    from audit_tui.store.sampling import population
+
+    if not extract:
+        return Plan(words="Load the caseload extract to plan the sample.")
+    try:
+        eligible = in_window(population(extract, choices.strata), *choices.window)
+    except SamplingError as exc:
+        return Plan(problem=str(exc))
+    counts: dict[Stratum, int] = {}
+    for case in eligible:
+        counts[case.stratum] = counts.get(case.stratum, 0) + 1
+    total = len(eligible)
+    if not total:
+        return Plan(problem=f"no case of the extract started in {window_words(choices.window)}")
+    seats: dict[Stratum, int] | None = None
+    words = margin = problem = ""
+    size = choices.size
+    if size is None:
+        words = (
+            "Give the sample size to see the allocation and what that many cases can tell apart."
+        )
+    else:
+        try:
+            seats = allocate(counts, size, choices.min_per_stratum)
+            words = plain_words(total, size, EXPECTED_PERCENT, edges)
+            points = margin_for(total, size, EXPECTED_PERCENT)
+            margin = (
+                f"Margin: ±{points:.1f} points at {EXPECTED_PERCENT:g}%"
+                " (95% confidence, finite-population corrected)"
+            )
+        except SamplingError as exc:
+            problem = str(exc)
+    rows = [
+        (
+            "|".join(stratum) or "all",
+            (
+                stratum_name(stratum),
+                f"{n:,}",
+                f"{n / total:.0%}",
+                f"{seats[stratum]:,}" if seats else "–",
+            ),
+        )
+        for stratum, n in sorted(counts.items())
+    ]
+    if len(counts) > 1:
+        rows.append(("total", ("Total", f"{total:,}", "100%", f"{size:,}" if seats else "–")))
+    return Plan(rows=rows, in_window=total, words=words, margin=margin, problem=problem)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What the screen reads when it opens: the user's standing, the draw (if any), the extract."""
+
+    access: Access
+    drawn: Sample | None
+    extract: list[CaseloadCase]
+    cases: int
+    """Live cases in the audit: a sample is drawn only into an audit with none."""
+
+
+def drawn_rows(drawn: Sample) -> list[tuple[str, tuple[str, str, str, str]]]:
+    """Every case the draw put in the sample or brought in since, in each stratum's recorded
+    order, with where it stands now (replaced ones stay listed, saying by which case and why)."""
+    replaced = {r.replaced: r for r in drawn.replacements}
+    came_in = {r.replacement: r for r in drawn.replacements if r.replacement}
+    rows = []
+    for plan in drawn.plan:
+        name = stratum_name(tuple(plan.values[s] for s in drawn.strata))
+        for at, ref in enumerate(plan.order, start=1):
+            if at > plan.sample and ref not in came_in:
+                continue
+            out = replaced.get(ref)
+            if out is not None:
+                by = out.replacement or "none (the stratum had no case left)"
+                now = f"✗ replaced by {by}: {out.reason}"
+            elif ref in came_in:
+                now = f"✓ in, for {came_in[ref].replaced}"
+            else:
+                now = "✓ drawn"
+            rows.append((ref, (ref, name, f"{at}", now)))
+    return rows
+
+
+def record_lines(drawn: Sample) -> str:
+    """The recorded draw in words: who, when, seed, window, strata, the rule."""
+    when = drawn.drawn_at.strftime("%Y-%m-%d %H:%M UTC") if drawn.drawn_at else "–"
+    strata = ", ".join(drawn.strata) or "none (one stratum)"
+    least = f" · at least {drawn.min_per_stratum} per stratum" if drawn.min_per_stratum else ""
+    gone = len(drawn.replacements)
+    return "\n".join(
+        [
+            f"Drawn by {drawn.drawn_by} on {when} · seed {drawn.seed} · {plural(drawn.size, 'case')}"
+            f" of {drawn.in_window:,} in the window ({drawn.population_total:,} in the extract)",
+            f"Window: {window_words(drawn.window)} · strata: {strata}{least}"
+            f" · {plural(gone, 'replacement')}",
+            f"Rule: {drawn.rule}",
+        ]
+    )
+
+
+class MarkedCheckbox(Checkbox):
+    """A checkbox whose state is a mark (✓ or empty), not only the colour of its button."""
+
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]
+        return "✓" if self.value else " "
+
+
+class ReplaceCaseDialog(ReasonDialog):
+    """Why a drawn case cannot be audited; the store brings in the next case of its stratum."""
+
+    SUBMIT_LABEL = "Replace the case"
+    LABEL = "Reason (e.g. 'transferred out before the audit period'; no names)"
+    EMPTY = "Say why the case cannot be audited"
+
+    def __init__(self, audit: OpenAudit, case_ref: str, stratum: str) -> None:
+        super().__init__()
+        self.audit, self.case_ref = audit, case_ref
+        self.HEADLINE = (
+            f"Case {case_ref} leaves the sample (kept in the audit's log with your reason). The"
+            f" next case of its stratum ({stratum}) in the draw's recorded random order comes in,"
+            " or none when the stratum has no case left."
+        )
+
+    def title_text(self) -> str:
+        return f"Replace case {self.case_ref} in {self.audit.info.name}"
+
+    def write(self, reason: str) -> None:
+        audit, ref = self.audit, self.case_ref
+
+        def run(repo: Repository) -> str:
+            from audit_tui.store.sampling import replace_case
+
+            done = replace_case(repo, audit, ref, reason)
+            if done.replacement is None:
+                return f"Case {ref} left the sample: its stratum has no case left to replace it"
+            return f"Case {ref} replaced by {done.replacement}, the next of its stratum"
+
+        self.say("Saving…")
+        audit_app(self).store.write(run, self.dismiss, self._failed)
+
+
+class SamplingScreen(Screen[None]):
+    """Plan and draw the audit's sample from a caseload extract (the lead); once drawn, the
+    recorded draw, and replacing a drawn case."""
+
+    HELP_TITLE = "Sampling"
+    AUTO_FOCUS = "#path"
+    BINDINGS = [
+        Binding("ctrl+s", "draw", "Draw", id="draw_sample",
+                tooltip="Draw the sample as planned (asks first; an audit is sampled once)"),
+        Binding("r", "replace_case", "Replace", id="replace_case",
+                tooltip="Replace the highlighted drawn case by the next of its stratum, with a reason"),
+        Binding("escape", "back", "Back", id="back", tooltip="Back to the dashboard"),
+    ]  # fmt: skip
+
+    def __init__(self, audit: OpenAudit) -> None:
+        super().__init__()
+        self.audit = audit
+        self.extract: list[CaseloadCase] = []
+        self.drawn: Sample | None = None
+        self.plan = Plan()
+        self.planned_for: Choices | None = None
+        """The choices `plan` was worked out from (None while a newer one is on its way)."""
+        self.choices: Choices | None = None
+        """The fields as last read, when every one of them is fine."""
+        self.refusal = ""
+        """Why nothing can be drawn here (not the lead, cases already in the audit), or ""."""
+        self._generation = 0
+        self._ready = False
+
+    # ---- layout ------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(
+            literal(f"Sample · {self.audit.info.name} · {self.audit.rubric.title}"),
+            classes="screen-title",
+        )
+        yield Static("Reading the audit…", id="sampling-status", classes="status", markup=False)
+        with VerticalScroll(id="sampling-plan"):
+            with Horizontal(classes="field-row"):
+                yield Label("Caseload extract (CSV)")
+                yield Input(placeholder="path/to/caseload.csv", id="path")
+                yield Button("Load", id="load")
+            yield FieldError("path")
+            yield Static("", id="caseload-status", markup=False)
+            yield Label("Strata (kept in proportion):", classes="field-heading")
+            with Grid(id="strata"):
+                for attribute in self.audit.rubric.attributes:
+                    yield MarkedCheckbox(
+                        literal(attribute.id),
+                        id=f"stratum-{attribute.id}",
+                        tooltip=attribute.label,
+                        compact=True,
+                    )
+            with Horizontal(classes="field-row"):
+                yield Label("Window: started from")
+                yield Input(placeholder="2024-01-01", id="from")
+                yield Label("to")
+                yield Input(placeholder="2024-06-30", id="to")
+                yield Label("(empty: open)", classes="hint")
+            yield FieldError("from")
+            yield FieldError("to")
+            with Horizontal(classes="field-row"):
+                yield Label("Size")
+                yield Input(id="size", placeholder="e.g. 40")
+                yield Label("Seed")
+                yield Input(id="seed", placeholder="drawn for you")
+                yield Label("Min per stratum")
+                yield Input(id="min", placeholder="0")
+            yield FieldError("size")
+            yield FieldError("seed")
+            yield FieldError("min")
+            yield DataTable(id="allocation", cursor_type="none", zebra_stripes=True)
+            yield Static("", id="plan-words", markup=False)
+            yield Static("", id="plan-margin", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Draw the sample (ctrl+s)", variant="primary", id="draw")
+            yield FieldError("form")
+        with Vertical(id="sampling-drawn"):
+            yield Static("", id="draw-record", markup=False)
+            yield DataTable(id="drawn-strata", cursor_type="none", zebra_stripes=True)
+            yield Static(
+                "r replaces the highlighted case (one that cannot be audited) by the next case"
+                " of its stratum in the recorded order.",
+                id="replace-hint",
+                markup=False,
+            )
+            yield Static("", id="replace-outcome", markup=False)
+            yield DataTable(id="drawn-cases", cursor_type="row", zebra_stripes=True)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#allocation", DataTable).can_focus = False
+        self.query_one("#drawn-strata", DataTable).can_focus = False
+        self.query_one("#sampling-drawn").display = False
+        self._enable(False)
+        self.load()
+
+    def on_resize(self) -> None:
+        """On a short terminal fields and buttons lose their borders (a line each); the strata's
+        boxes are always a line each."""
+        short = self.size.height < SHORT
+        for widget in self.query("Input, Button"):
+            if isinstance(widget, Input | Button):
+                widget.compact = short
+
+    def _enable(self, on: bool) -> None:
+        for widget in self.query(
+            "#sampling-plan Input, #sampling-plan Checkbox, #sampling-plan Button"
+        ):
+            widget.disabled = not on
+
+    # ---- reading ---------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="sampling", exit_on_error=False)
+    @guarded
+    def load(self) -> None:
+        from audit_tui.store import team
+        from audit_tui.store.sampling import caseload, sample
+
+        repo = audit_app(self).store.repo
+        loaded = Loaded(
+            access=team.standing(repo, self.audit),
+            drawn=sample(repo, self.audit),
+            extract=caseload(repo, self.audit),
+            cases=len(repo.list_cases(self.audit)),
+        )
+        self.app.call_from_thread(self._loaded, loaded)
+
+    def _loaded(self, loaded: Loaded) -> None:
+        if not self.is_attached:
+            return  # closed while it was being read
+        self.drawn, self.extract = loaded.drawn, loaded.extract
+        try:
+            loaded.access.lead("sample")
+        except AuditError as exc:
+            self.refusal = exc.problems[0].message
+        else:
+            self.refusal = ""
+        if loaded.drawn is not None:
+            self._show_drawn(loaded.drawn)
+        elif not self.refusal and loaded.cases:
+            self.refusal = (
+                f"{self.audit.info.name} has {plural(loaded.cases, 'case')} already: a sample"
+                " is drawn into an audit with none (create a new audit to sample)"
+            )
+        status = self.query_one("#sampling-status", Static)
+        status.update(f"✗ {self.refusal}" if self.refusal else "")
+        status.display = bool(self.refusal)
+        self._ready = True
+        self.refresh_bindings()
+        if loaded.drawn is not None:
+            return
+        self._enable(not self.refusal)
+        if not self.refusal and self.focused is None:
+            self.query_one("#path", Input).focus()
+        self._show_extract()
+        self.replan()
+
+    def _show_extract(self, just_loaded: bool = False) -> None:
+        extract = self.extract
+        line = ""
+        if extract:
+            first = min(c.start_date for c in extract).isoformat()
+            last = max(c.start_date for c in extract).isoformat()
+            kept = "just loaded" if just_loaded else "kept for this audit"
+            line = f"✓ Extract: {plural(len(extract), 'case')}, started {first} to {last} ({kept})"
+        elif not self.refusal:
+            line = "No extract yet: give the CSV file's path and press Enter."
+        self.query_one("#caseload-status", Static).update(line)
+
+    # ---- the plan, as the fields change ------------------------------------------------------
+
+    @on(Input.Changed)
+    @on(Checkbox.Changed)
+    def _changed(self, event: Input.Changed | Checkbox.Changed) -> None:
+        if event.control is not None and event.control.id == "path":
+            self.query_one("#error-path", FieldError).say("")
+            return
+        self.replan()
+
+    def read_choices(self) -> Choices | None:
+        """The fields, each problem said under its field; None while any is wrong."""
+        from audit_tui.io.caseload import parse_date
+
+        problems: dict[str, str] = {}
+        value = {
+            f: self.query_one(f"#{f}", Input).value.strip() for f in ("from", "to", *INT_FIELDS)
+        }
+        dates: dict[str, date | None] = {}
+        for end in ("from", "to"):
+            dates[end] = None
+            if value[end]:
+                try:
+                    dates[end] = parse_date(value[end])
+                except ValueError as exc:
+                    problems[end] = str(exc)
+        start, stop = dates["from"], dates["to"]
+        if start is not None and stop is not None and stop < start:
+            problems["to"] = f"the window ends ({stop}) before it starts ({start})"
+        numbers: dict[str, int | None] = {}
+        least = {"size": 1, "seed": 0, "min": 0}
+        for name in INT_FIELDS:
+            text = value[name]
+            numbers[name] = None
+            if not text:
+                continue
+            if not text.isdigit() or int(text) < least[name]:
+                problems[name] = f"a whole number, {least[name]} or more" + (
+                    "" if name == "size" else " (or empty)"
+                )
+            elif len(text) > MOST_DIGITS:
+                problems[name] = f"at most {MOST_DIGITS} digits"
+            else:
+                numbers[name] = int(text)
+        for name in ("from", "to", *INT_FIELDS):
+            said = problems.get(name, "")
+            self.query_one(f"#error-{name}", FieldError).say(f"✗ {said}" if said else "")
+        if problems:
+            return None
+        return Choices(
+            strata=tuple(
+                a.id
+                for a in self.audit.rubric.attributes
+                if self.query_one(f"#stratum-{a.id}", Checkbox).value
+            ),
+            window=(start, stop),
+            size=numbers["size"],
+            seed=numbers["seed"],
+            min_per_stratum=numbers["min"] or 0,
+        )
+
+    def replan(self) -> None:
+        if not self._ready or self.drawn is not None:
+            return
+        self.query_one("#error-form", FieldError).say("")
+        self.choices = self.read_choices()
+        self._generation += 1
+        self.planned_for = None
+        if self.choices is None:
+            self._planned(self._generation, Plan(problem="fix the fields marked ✗ above"))
+            return
+        edges = sorted(self.audit.rubric.scoring.edges)
+        self._work_out(self._generation, self.extract, self.choices, edges)
+
+    @work(thread=True, group="sampling-plan", exit_on_error=False)
+    @guarded
+    def _work_out(
+        self,
+        generation: int,
+        extract: list[CaseloadCase],
+        choices: Choices,
+        edges: list[float],
+    ) -> None:
+        """Off the event loop: a regional extract is tens of thousands of cases."""
+        planned = make_plan(extract, choices, edges)
+        self.app.call_from_thread(self._planned, generation, planned)
+
+    def _planned(self, generation: int, plan: Plan) -> None:
+        if generation != self._generation or not self.is_attached:
+            return  # fields changed since (a newer plan is on its way), or the screen closed
+        self.plan, self.planned_for = plan, self.choices
+        table = self.query_one("#allocation", DataTable)
+        fill_table(table, PLAN_COLUMNS, plan.rows)
+        table.display = bool(plan.rows)
+        words = f"✗ {plan.problem}" if plan.problem else plan.words
+        self.query_one("#plan-words", Static).update(words)
+        margin = self.query_one("#plan-margin", Static)
+        margin.update(plan.margin)
+        margin.display = bool(plan.margin) and not plan.problem
+
+    # ---- loading the extract -------------------------------------------------------------
+
+    @on(Input.Submitted)
+    def _entered(self, event: Input.Submitted) -> None:
+        if event.input.id == "path":
+            self.action_load()
+        else:
+            self.focus_next()
+
+    @on(Button.Pressed, "#load")
+    def action_load(self) -> None:
+        if self.refusal or self.drawn is not None:
+            return
+        box = self.query_one("#error-path", FieldError)
+        raw = self.query_one("#path", Input).value.strip()
+        if not raw:
+            box.say("✗ Give the path of the caseload extract (a CSV file)")
+            return
+        path = Path(raw).expanduser()
+        box.say(f"Loading {path}…")
+        audit = self.audit
+
+        def run(repo: Repository) -> list[CaseloadCase]:
+            from audit_tui.io.caseload import import_caseload
+            from audit_tui.store.sampling import caseload
+
+            import_caseload(repo, audit, path)
+            return caseload(repo, audit)
+
+        def done(extract: list[CaseloadCase]) -> None:
+            if not self.is_attached:
+                return
+            box.say("")
+            self.extract = extract
+            self._show_extract(just_loaded=True)
+            self.replan()
+
+        audit_app(self).store.write(run, done, self._load_failed)
+
+    def _load_failed(self, error: Exception) -> None:
+        """Every problem with the file (at most 20 lines), as plain text; nothing was kept."""
+        from audit_tui.domain.errors import problem_lines
+        from audit_tui.tui.store_link import describe_error
+
+        if not self.is_attached:
+            return
+        lines = (
+            [f"✗ {line}" for line in problem_lines(error.problems)]
+            if isinstance(error, AuditError)
+            else [f"✗ {describe_error(error)}"]
+        )
+        kept = " (the extract loaded before stays)" if self.extract else ""
+        self.query_one("#error-path", FieldError).say(
+            f"Nothing was kept{kept}:\n" + "\n".join(lines)
+        )
+
+    # ---- drawing -------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "draw":
+            return self.drawn is None
+        if action == "replace_case":
+            return self.drawn is not None
+        return True
+
+    @on(Button.Pressed, "#draw")
+    def action_draw(self) -> None:
+        if self.drawn is not None or not self._ready:
+            return
+        form = self.query_one("#error-form", FieldError)
+        if self.refusal:
+            form.say(f"✗ {self.refusal}")
+            return
+        if not self.extract:
+            form.say("✗ Load the caseload extract first")
+            self.query_one("#path", Input).focus()
+            return
+        choices = self.read_choices()
+        if choices is None:
+            form.say("✗ Fix the fields marked ✗ above first")
+            return
+        size = choices.size
+        if size is None:
+            self.query_one("#error-size", FieldError).say("✗ Give the sample size")
+            self.query_one("#size", Input).focus()
+            return
+        plan = self.plan
+        if self.planned_for is None or replace(self.planned_for, seed=None) != replace(
+            choices, seed=None
+        ):
+            form.say("The allocation is still being worked out: draw again in a moment")
+            return
+        if plan.problem:
+            form.say(f"✗ {plan.problem}")
+            return
+        if choices.seed is None:
+            seed = secrets.randbelow(SEED_BELOW)
+            self.query_one("#seed", Input).value = str(seed)  # shown, and kept with the draw
+            choices = replace(choices, seed=seed)
+        from audit_tui.tui.screens.confirm import ConfirmDialog
+
+        strata = ", ".join(choices.strata) or "none"
+        question = (
+            f"Draw {plural(size, 'case')} of {plan.in_window:,} into"
+            f" {self.audit.info.name} (seed {choices.seed}; window"
+            f" {window_words(choices.window)}; strata {strata})? They become the audit's cases,"
+            " and the draw is kept: an audit is sampled once."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._draw(choices)
+
+        self.app.push_screen(ConfirmDialog(question, "Draw"), callback=answered)
+
+    def _draw(self, choices: Choices) -> None:
+        from audit_tui.tui.store_link import describe_error
+
+        audit, size, seed = self.audit, choices.size, choices.seed
+        assert size is not None and seed is not None
+
+        def run(repo: Repository) -> Sample:
+            from audit_tui.store.sampling import draw_sample
+
+            return draw_sample(
+                repo,
+                audit,
+                size,
+                strata=choices.strata,
+                window=choices.window,
+                seed=seed,
+                min_per_stratum=choices.min_per_stratum,
+            )
+
+        form = self.query_one("#error-form", FieldError)
+        form.say("Drawing…")
+
+        def failed(error: Exception) -> None:
+            if self.is_attached:
+                form.say(f"✗ {describe_error(error)}")
+            else:
+                audit_app(self).report_failure(describe_error(error), "Sample not drawn")
+
+        audit_app(self).store.write(run, self._drawn, failed)
+
+    def _drawn(self, drawn: Sample) -> None:
+        name = self.audit.info.name
+        self.notify(
+            f"{plural(drawn.size, 'case')} drawn into {name} from {drawn.in_window:,} in the"
+            f" window (seed {drawn.seed}). S shows the draw and replaces a case.",
+            title="Sample drawn",
+            markup=False,
+        )
+        audit_app(self).audit_changed(name)
+        if not self.is_attached:
+            return
+        self._show_drawn(drawn)
+        if self.is_current:
+            self.app.pop_screen()  # the dashboard, with the drawn cases
+
+    # ---- once drawn ----------------------------------------------------------------------
+
+    def _show_drawn(self, drawn: Sample) -> None:
+        self.drawn = drawn
+        self.query_one("#sampling-plan").display = False
+        self.query_one("#sampling-drawn").display = True
+        self.query_one("#draw-record", Static).update(record_lines(drawn))
+        fill_table(
+            self.query_one("#drawn-strata", DataTable),
+            PLAN_COLUMNS,
+            [
+                (
+                    "|".join(p.values.values()) or "all",
+                    (
+                        stratum_name(tuple(p.values[s] for s in drawn.strata)),
+                        f"{p.caseload:,}",
+                        f"{p.caseload / drawn.in_window:.0%}" if drawn.in_window else "–",
+                        f"{p.sample:,}",
+                    ),
+                )
+                for p in drawn.plan
+            ],
+        )
+        table = self.query_one("#drawn-cases", DataTable)
+        at = table.cursor_row
+        rows = drawn_rows(drawn)
+        fill_table(table, DRAWN_COLUMNS, rows)
+        if rows:
+            table.move_cursor(row=min(at, len(rows) - 1))
+        table.focus()
+        self.refresh_bindings()
+
+    def action_replace_case(self) -> None:
+        drawn = self.drawn
+        if drawn is None:
+            return
+        if self.refusal:
+            self.notify(self.refusal, severity="warning", markup=False)
+            return
+        table = self.query_one("#drawn-cases", DataTable)
+        if table.row_count == 0:
+            return
+        ref = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value or ""
+        if ref in {r.replaced for r in drawn.replacements}:
+            self.notify(f"Case {ref} was replaced already", markup=False)
+            return
+        stratum = str(table.get_row(ref)[1])
+
+        def replaced(said: str | None) -> None:
+            if said:
+                self.query_one("#replace-outcome", Static).update(f"✓ {said}")
+                self.notify(said, markup=False)
+                audit_app(self).audit_changed(self.audit.info.name)
+                self.load()
+
+        self.app.push_screen(ReplaceCaseDialog(self.audit, ref, stratum), callback=replaced)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
