@@ -354,13 +354,13 @@ def replace_case(repo: Repository, audit: OpenAudit, case_ref: str, reason: str)
         raise AuditError.at("replace", f"case {case_ref} is not in the sample")
     stratum = tuple(plan.values[s] for s in found.strata)
     incoming = replacement({stratum: plan.order}, stratum, drawn | used)
-    extract = {c.case_ref: c for c in caseload(repo, audit)}
+    attributes = _attributes(repo, audit, [incoming] if incoming else [])
     now = utcnow()
     with repo.locked(audit.info.id) as lock:  # out and in together, or neither
         lock.access.lead("replace")
         repo.remove_case_in(lock, audit, case_ref, f"replaced: {reason}")
         if incoming is not None:
-            repo.add_cases_in(lock, audit, [(incoming, extract[incoming].attributes)])
+            repo.add_cases_in(lock, audit, [(incoming, attributes[incoming])])
         lock.conn.execute(
             insert(REPLACEMENT).values(
                 audit_id=audit.info.id,
