@@ -246,6 +246,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.add_argument("audit_a", metavar="AUDIT_A", help="the earlier audit")
     compare.add_argument("audit_b", metavar="AUDIT_B", help="the later one")
+    compare.add_argument(
+        "later", metavar="AUDIT_C", nargs="*", help="later ones still: a trend, first to last"
+    )
     compare.add_argument("--format", choices=("md", "html", "json"), default="md")
 
     report = sub.add_parser("report", help="write the audit's report")
@@ -714,22 +717,21 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from audit_tui.reporting.compare_report import render_compare
-    from audit_tui.scoring.compare import compare
+    from audit_tui.store.comparison import compare_audits, matchings
     from audit_tui.store.moderation import refuse_if_blind
 
+    names = [args.audit_a, args.audit_b, *args.later]
+    if len(set(names)) != len(names):
+        raise UsageError("compare: name each audit once")
     repo = _repo(args)
-    a, b = repo.open_audit(args.audit_a), repo.open_audit(args.audit_b)
-    if a.rubric.id != b.rubric.id:
-        raise AuditError.at(
-            "compare",
-            f'"{a.info.name}" ({a.rubric.id}) and "{b.info.name}" ({b.rubric.id}) use different'
-            " rubrics: their key questions cannot be matched",
-        )
-    for audit in (a, b):
+    audits = [repo.open_audit(name) for name in names]
+    matchings(audits)  # audits that cannot be matched are refused before anything is read
+    for audit in audits:
         refuse_if_blind(repo, audit, "compare")
-    text = render_compare(compare(repo.score(a), repo.score(b)), args.format)
-    for audit, other in ((a, b), (b, a)):  # figures leave: logged on both, before they do
-        repo.record_access(audit, "export", f"{args.format} comparison with {other.info.name}")
+    text = render_compare(compare_audits(repo, audits), args.format)
+    for audit in audits:  # figures leave: logged on each, before they do
+        others = ", ".join(o.info.name for o in audits if o is not audit)
+        repo.record_access(audit, "export", f"{args.format} comparison with {others}")
     sys.stdout.write(text)
     return 0
 

@@ -75,7 +75,8 @@ def test_different_rubrics_are_refused_in_one_line(
     assert code == 1 and out == ""
     assert err.strip().splitlines() == [
         f'audit-tui: error: compare: "{DEMO_AUDIT}" (hmip-probation-pdu-2021) and "youth"'
-        " (local-youth-check) use different rubrics: their key questions cannot be matched"
+        " (local-youth-check) use different rubrics and neither declares a mapping from the other"
+        " ([[maps_from]]): their key questions cannot be matched"
     ]
     code, _, err = run(capsys, "--db", demo_db, "compare", DEMO_AUDIT, "nope")
     assert code == 1 and len(err.strip().splitlines()) == 1

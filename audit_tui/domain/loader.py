@@ -167,6 +167,8 @@ def check_rubric(r: Rubric) -> list[tuple[str, str]]:
         if ident in attr_ids or "," in ident:
             add(seen[ident] + ".id", f'id "{ident}" clashes with a case attribute or holds a comma')
 
+    problems += check_mappings(r)
+
     bands, overall = r.scoring.bands, r.scoring.overall
     if len({b.rating for b in bands}) != len(bands):
         add("scoring.bands", "each rating may appear once")
@@ -192,4 +194,34 @@ def check_rubric(r: Rubric) -> list[tuple[str, str]]:
         )
     if not any(True for _ in r.rated_standards):
         add("standards", "at least one standard must be rated")
+    return problems
+
+
+def check_mappings(r: Rubric) -> list[tuple[str, str]]:
+    """Each `[[maps_from]]` must lead to this rubric's own key questions and standards, one
+    earlier id to each: the earlier rubric's ids are checked when two audits are compared."""
+    problems: list[tuple[str, str]] = []
+    own = {kq.id for st in r.standards for kq in st.key_questions} | set(r.standards_by_id)
+    seen: set[str] = set()
+    for m in r.maps_from:
+        where = f'maps_from["{m.rubric}"]'
+        if m.rubric == r.id:
+            problems.append((where + ".rubric", "a rubric cannot map from itself"))
+        if m.rubric in seen:
+            problems.append((where + ".rubric", "this rubric is mapped from twice"))
+        seen.add(m.rubric)
+        targets: dict[str, str] = {}
+        for old, new in m.items.items():
+            at = f'{where}.items."{old}"'
+            if new not in own:
+                kind = "a prompt or indicator" if new in r.items else "not an id"
+                problems.append(
+                    (at, f'"{new}" is {kind} of this rubric: map to a key question or standard')
+                )
+            elif new in targets:
+                problems.append((at, f'"{new}" is already mapped from "{targets[new]}"'))
+            else:
+                targets[new] = old
+            if old in m.not_comparable:
+                problems.append((at, "also listed in not_comparable"))
     return problems

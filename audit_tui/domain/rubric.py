@@ -47,6 +47,11 @@ class Scoring(_Model):
         """The percentages where one band gives way to the next: what a bar marks."""
         return tuple(b.min_percent for b in self.bands if b.min_percent > 0)
 
+    @property
+    def rated_edges(self) -> tuple[tuple[float, str], ...]:
+        """Each edge with the rating that starts there: what a chart labels its lines with."""
+        return tuple((b.min_percent, b.rating) for b in self.bands if b.min_percent > 0)
+
 
 Place = Literal["case_list", "case_header"]
 """Where an attribute is shown beside a case: a column of the dashboard's case list, and the
@@ -112,6 +117,17 @@ class Standard(_Model):
     key_questions: tuple[KeyQuestion, ...] = ()
 
 
+class ItemMapping(_Model):
+    """How an earlier rubric's key questions and standards carry over into this one, so an audit
+    on this rubric can be compared with an audit on that one. `items` names the ids that moved
+    (earlier id = this rubric's id); any other earlier id stands for the same id here, unless it
+    is listed in `not_comparable` (the same id now asks something else)."""
+
+    rubric: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    items: dict[str, str] = Field(default_factory=dict)
+    not_comparable: tuple[str, ...] = ()
+
+
 ItemKind = Literal["key_question", "prompt", "indicator"]
 
 
@@ -141,6 +157,7 @@ class Rubric(_Model):
     attributes: tuple[Attribute, ...] = ()
     standards: tuple[Standard, ...]
     indicators: tuple[Indicator, ...] = ()
+    maps_from: tuple[ItemMapping, ...] = ()
 
     @cached_property
     def items(self) -> dict[str, ItemRef]:
@@ -202,6 +219,10 @@ class Rubric(_Model):
     @cached_property
     def standards_by_id(self) -> dict[str, Standard]:
         return {s.id: s for s in self.standards}
+
+    def mapping_from(self, rubric_id: str) -> ItemMapping | None:
+        """What this rubric declares about an earlier one (None: nothing)."""
+        return next((m for m in self.maps_from if m.rubric == rubric_id), None)
 
     @property
     def rated_standards(self) -> Iterator[Standard]:
