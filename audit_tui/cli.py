@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from audit_tui import __version__
+from audit_tui import __version__, follow_up_cli
 from audit_tui.domain.errors import AuditError, UsageError
 
 if TYPE_CHECKING:
@@ -58,6 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--rubric", required=True, metavar="ID")
     new.add_argument("--pdu", default="", metavar="NAME")
     new.add_argument("--region", default="", metavar="NAME")
+    new.add_argument(
+        "--kind",
+        choices=("sample", "oversight"),
+        default="sample",
+        help="oversight: cases added one by one as a manager reviews them (not a sample)",
+    )
 
     for name, what in (
         ("import-cases", "cases"),
@@ -271,12 +277,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="only this section (moderation: agreement between markers, and reconciliation)",
     )
     report.add_argument(
+        "--case",
+        metavar="REF",
+        help="the practitioner feedback sheet for this case (md or html)",
+    )
+    report.add_argument(
         "--min-group",
         type=int,
         default=5,
         metavar="N",
         help="suppress breakdown groups of fewer than N cases (default 5)",
     )
+
+    follow_up_cli.add_parsers(sub)
 
     demo = sub.add_parser("demo", help='create or reset the "demo-tameside" audit, then open it')
     demo.add_argument("--no-tui", action="store_true", help="only create it, then print a summary")
@@ -365,9 +378,15 @@ def cmd_new(args: argparse.Namespace) -> int:
     installed = _catalogue(args).get(args.rubric)
     repo = _repo(args, create=True)
     audit = repo.create_audit(
-        args.audit, installed.text, pdu=args.pdu, region=args.region, origin=str(installed.path)
+        args.audit,
+        installed.text,
+        pdu=args.pdu,
+        region=args.region,
+        origin=str(installed.path),
+        kind=args.kind,
     )
-    print(f'created audit "{audit.info.name}" ({audit.rubric.id} {audit.rubric.version})')
+    kind = "oversight audit" if audit.info.oversight else "audit"
+    print(f'created {kind} "{audit.info.name}" ({audit.rubric.id} {audit.rubric.version})')
     return 0
 
 
@@ -752,6 +771,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UsageError(f"--format {args.format} is a binary file: give --out PATH")
     if args.min_group < 1:
         raise UsageError("--min-group must be at least 1")
+    if args.case is not None and (args.format not in ("md", "html") or args.section):
+        raise UsageError("--case makes the feedback sheet: md or html, and no --section")
     from audit_tui.reporting.render import (
         database_files,
         export_detail,
@@ -762,13 +783,22 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     repo = _repo(args)
     audit = repo.open_audit(args.audit)
-    content = render_report(
-        repo, audit, args.format, args.include_notes, args.min_group, section=args.section
-    )
+    if args.case is not None:
+        from audit_tui.reporting.feedback_sheet import render_sheet
+
+        content: str | bytes = render_sheet(
+            repo, audit, args.case, args.format, include_notes=args.include_notes
+        )
+    else:
+        content = render_report(
+            repo, audit, args.format, args.include_notes, args.min_group, section=args.section
+        )
     if args.out is not None and (why := refusal(args.out, database_files(repo))):
         raise AuditError.at(str(args.out), why)
     where = "standard output" if args.out is None else str(Path(args.out).resolve())
     detail = export_detail(args.format, args.include_notes, where, args.purpose)
+    if args.case is not None:
+        detail = f"feedback sheet for case {args.case}: {detail}"
     repo.record_access(audit, "export", detail)  # logged before the data leaves, or it does not
     if args.out is None:
         if isinstance(content, bytes):
@@ -860,3 +890,4 @@ COMMANDS = {
     "demo": cmd_demo,
     "audits": cmd_audits,
 }
+COMMANDS.update(follow_up_cli.bound(_repo))

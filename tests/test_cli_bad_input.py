@@ -46,7 +46,7 @@ BAD_FILES = [
             [
                 "row 1",
                 "column 'colour'",
-                "unknown column (allowed: case_ref, sentence_type, has_psr, gender, ethnicity, rosh, practitioner_grade)",
+                "unknown column (allowed: case_ref, sentence_type, has_psr, gender, ethnicity, rosh, practitioner_grade, practitioner, team)",
             ]
         ],
     ),

@@ -102,5 +102,9 @@ def test_demo_resets_changes(repo: Repository) -> None:
     load_demo(repo)
     audit = repo.open_audit("demo-tameside")
     assert repo.score(audit).score == 7
-    # the demo's two audits (the first and its later re-audit), each once
-    assert sorted(a.name for a in repo.list_audits()) == ["demo-tameside", "demo-tameside-reaudit"]
+    # the demo's three audits (the first, its later re-audit, an SPO's oversight), each once
+    assert sorted(a.name for a in repo.list_audits()) == [
+        "demo-oversight",
+        "demo-tameside",
+        "demo-tameside-reaudit",
+    ]

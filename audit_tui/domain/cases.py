@@ -26,6 +26,18 @@ def check_case_ref(case_ref: str) -> str | None:
     return None
 
 
+CODES = ("practitioner", "team")
+"""A case's pseudonymous codes for the people and team whose work it is."""
+
+
+def check_code(code: str, what: str) -> str | None:
+    """A problem with a practitioner or team code, or None: codes, like case references, are
+    pseudonymous, so a name ("Jo Bloggs") is refused."""
+    if code and not CASE_REF.match(code):
+        return f"{code!r} is not a pseudonymous {what} code ({CASE_REF_RULE})"
+    return None
+
+
 def clean_attributes(
     rubric: Rubric, raw: Mapping[str, str]
 ) -> tuple[dict[str, str], list[tuple[str, str]]]:

@@ -24,3 +24,25 @@ def clean_label(value: str, what: str, *, required: bool = False) -> str:
     if len(value) > MAX_LENGTH:
         raise AuditError.at(what, f"is {len(value)} characters long (at most {MAX_LENGTH})")
     return value
+
+
+TEXT_LENGTH = 4000
+"""Feedback and actions: a few paragraphs at most, for a sheet that fits on one or two pages."""
+
+
+def clean_text(value: str, what: str, *, required: bool = False, limit: int = TEXT_LENGTH) -> str:
+    """Free text someone writes for a practitioner: lines and tabs are kept (it is prose), other
+    control characters are refused, as in names, so the text prints as itself on every screen."""
+    value = value.replace("\r\n", "\n").strip()
+    if required and not value:
+        raise AuditError.at(what, "cannot be empty")
+    bad = next((ch for ch in value if ch not in "\n\t" and printable(ch) != ch), None)
+    if bad is not None:
+        raise AuditError.at(
+            what,
+            f"holds a control character ({printable(bad)}); use letters, digits, spaces,"
+            " punctuation and new lines",
+        )
+    if len(value) > limit:
+        raise AuditError.at(what, f"is {len(value):,} characters long (at most {limit:,})")
+    return value

@@ -24,6 +24,17 @@ class AuditInfo:
     locked_by: str | None = None
     locked_at: datetime | None = None
     """When the lead locked the audit (None while it is open to changes)."""
+    kind: str = "sample"
+    """`sample`, or `oversight`: cases added as a manager reviews them, not a representative
+    sample (its ratings describe those cases only, and every report says so)."""
+
+    @property
+    def oversight(self) -> bool:
+        return self.kind == OVERSIGHT
+
+
+SAMPLE, OVERSIGHT = "sample", "oversight"
+KINDS = (SAMPLE, OVERSIGHT)
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,9 @@ class CaseInfo(NamedTuple):
     signed_off_by: str = ""
     signed_off_at: datetime | None = None
     """When the lead signed it off (its answers then no longer change)."""
+    practitioner: str = ""
+    """The practitioner's pseudonymous code ("" when not recorded)."""
+    team: str = ""
 
     @property
     def signed_off(self) -> bool:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal, overload
 
 from audit_tui.domain.answers import Answer, parse_answer
-from audit_tui.domain.cases import check_case_ref, clean_attributes
+from audit_tui.domain.cases import CODES, check_case_ref, check_code, clean_attributes
 from audit_tui.domain.errors import AuditError, Problem
 from audit_tui.domain.records import (
     CaseChange,
@@ -69,15 +69,20 @@ def ref_problems(
 
 
 def parse_cases(
-    audit: OpenAudit, table: CsvTable, stored: Mapping[str, Mapping[str, str]] | None = None
+    audit: OpenAudit,
+    table: CsvTable,
+    stored: Mapping[str, Mapping[str, str]] | None = None,
+    codes: dict[str, dict[str, str | None]] | None = None,
 ) -> list[tuple[str, dict[str, str]]]:
     """(case_ref, clean attributes) per row. With `stored` (case_ref -> attributes of cases
     already in the audit, for an update), a row naming such a case keeps the stored value of
     each attribute whose column the file leaves out: a file of `case_ref,has_psr` changes only
-    the PSR."""
+    the PSR. With `codes` (a dict to fill), the file may also give each case's `practitioner`
+    and `team` codes (pseudonymous, checked like references)."""
     rubric = audit.rubric
     absent = [a.id for a in rubric.attributes if a.id not in table.header]
-    problems = _require_columns(table, ("case_ref",), ["case_ref", *rubric.attributes_by_id])
+    allowed = ["case_ref", *rubric.attributes_by_id, *(CODES if codes is not None else ())]
+    problems = _require_columns(table, ("case_ref",), allowed)
     if problems:
         raise AuditError(problems)
     cases: list[tuple[str, dict[str, str]]] = []
@@ -85,7 +90,13 @@ def parse_cases(
     for number, record in table.rows:
         ref = record["case_ref"]
         problems += ref_problems(table, number, ref, first_row)
-        raw = {k: v for k, v in record.items() if k != "case_ref"}
+        if codes is not None:
+            found = {c: record.get(c, "").strip() for c in CODES}
+            problems += [
+                table.problem(why, number, c) for c, v in found.items() if (why := check_code(v, c))
+            ]
+            codes[ref] = {c: v or None for c, v in found.items()}
+        raw = {k: v for k, v in record.items() if k not in ("case_ref", *CODES)}
         if stored is not None and ref in stored:
             kept = stored[ref]
             raw.update({name: kept[name] for name in absent if name in kept})
@@ -117,7 +128,8 @@ def import_cases(
     if update:
         return import_case_updates(repo, audit, path)
     table = read_csv(path)
-    cases = parse_cases(audit, table)
+    codes: dict[str, dict[str, str | None]] = {}
+    cases = parse_cases(audit, table, codes=codes)
     existing = repo.case_index(audit)
     removed = {c.case_ref: c for c in repo.removed_cases(audit)}
     clash = []
@@ -135,7 +147,7 @@ def import_cases(
             )
     if clash:
         raise AuditError(clash)
-    return repo.add_cases(audit, cases)
+    return repo.add_cases(audit, cases, codes)
 
 
 def import_case_updates(

@@ -6,7 +6,7 @@ from html import escape
 
 from audit_tui.domain.words import value_label
 from audit_tui.reporting.markdown import interval, rating_or_pending, score_line, whole
-from audit_tui.reporting.model import OPTION, ReportData, lock_text, long_date
+from audit_tui.reporting.model import OPTION, OVERSIGHT_NOTE, ReportData, lock_text, long_date
 from audit_tui.reporting.moderation_html import CSS as MODERATION_CSS
 from audit_tui.reporting.moderation_html import moderation_html
 from audit_tui.scoring.results import ItemResult, StandardResult
@@ -214,7 +214,10 @@ def _title_block(data: ReportData) -> str:
         out.append(f'<dt>Audit period</dt><dd id="period">{e(data.period.text)}</dd>')
     out.append(f'<dt>Produced on</dt><dd id="produced">{e(long_date(data.produced))}</dd>')
     out.append(f'<dt>Locked</dt><dd id="locked">{e(lock_text(data.audit.info))}</dd>')
-    out.append("</dl></header>")
+    out.append("</dl>")
+    if info.oversight:
+        out.append(f'<p class="oversight"><strong>Not a sample.</strong> {e(OVERSIGHT_NOTE)}</p>')
+    out.append("</header>")
     return "\n".join(out)
 
 
@@ -292,8 +295,9 @@ def _breakdowns(data: ReportData) -> str:
         intro.append(f'<p class="no-breakdowns">{note}</p>')
     tables = []
     for bd in plan.shown:
+        caution = f'<p class="caution">{e(bd.caution)}</p>' if bd.caution else ""
         rows = [
-            f'<h3>By {e(bd.label.lower())}</h3><table class="breakdown" data-attribute="{e(bd.attribute)}"><thead><tr><th>Key question</th>'
+            f'<h3>By {e(bd.label.lower())}</h3>{caution}<table class="breakdown" data-attribute="{e(bd.attribute)}"><thead><tr><th>Key question</th>'
         ]
         rows += [f"<th>{e(value_label(g.value))} (n={g.cases})</th>" for g in bd.groups]
         rows.append("</tr></thead><tbody>")

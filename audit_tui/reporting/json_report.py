@@ -82,6 +82,7 @@ def report_dict(
         "score_max": result.score_max,
         "overall": result.overall,
         "locked": locked_dict(info),
+        "kind": info.kind if info else "sample",
     }
     if moderation is not None:  # present once the audit has a moderation round
         from audit_tui.reporting.moderation_json import moderation_dict

@@ -6,7 +6,7 @@ import html
 import re
 
 from audit_tui.domain.words import plural, value_label
-from audit_tui.reporting.model import OPTION, ReportData, lock_text, long_date
+from audit_tui.reporting.model import OPTION, OVERSIGHT_NOTE, ReportData, lock_text, long_date
 from audit_tui.scoring.display import whole_percent
 from audit_tui.scoring.results import ItemResult, StandardResult
 
@@ -48,6 +48,8 @@ def render_markdown(data: ReportData) -> str:
     if data.period is not None:
         lines += [f"- Audit period: {md(data.period.text)}"]
     lines += [f"- Produced on {long_date(data.produced)}", f"- {lock_text(info)}", ""]
+    if info.oversight:
+        lines += [f"> **Not a sample.** {md(OVERSIGHT_NOTE)}", ""]
     if not result.complete:
         lines += [
             "> **Provisional:** the audit is not complete; figures cover the answers given so far.",
@@ -180,6 +182,8 @@ def _breakdowns(data: ReportData) -> list[str]:
     kqs = [k for s in data.result.standards for k in s.key_questions]
     for bd in plan.shown:
         lines += [f"### By {md(bd.label.lower())}", ""]
+        if bd.caution:
+            lines += [md(bd.caution), ""]
         lines += [
             "| Key question | "
             + " | ".join(f"{md(value_label(g.value), cell=True)} (n={g.cases})" for g in bd.groups)

@@ -10,7 +10,12 @@ from audit_tui.domain.cases import NOT_RECORDED
 from audit_tui.domain.records import AuditInfo, CaseInfo, OpenAudit, TaggedNote
 from audit_tui.domain.rubric import Indicator, Rubric
 from audit_tui.scoring.bands import band_for, band_for_bound
-from audit_tui.scoring.breakdowns import DEFAULT_MIN_GROUP, Breakdown, build_breakdown
+from audit_tui.scoring.breakdowns import (
+    CODE_LABELS,
+    DEFAULT_MIN_GROUP,
+    Breakdown,
+    build_breakdown,
+)
 from audit_tui.scoring.intervals import wilson_bounds
 from audit_tui.scoring.moderation import Moderation
 from audit_tui.scoring.results import AuditResult, ItemResult, StandardResult
@@ -36,6 +41,12 @@ def lock_text(info: AuditInfo) -> str:
         return "Not locked: its figures may still change"
     when = info.locked_at if info.locked_at.tzinfo else info.locked_at.replace(tzinfo=UTC)
     return f"Locked by {info.locked_by} on {long_date(local_day(when))}: its figures are final"
+
+
+OVERSIGHT_NOTE = (
+    "Management oversight: the cases were added as they were reviewed, not drawn as a"
+    " representative sample. The ratings describe these cases only, not the unit's work."
+)
 
 
 def local_day(moment: datetime) -> date:
@@ -211,6 +222,9 @@ def build_report(
     rubric = audit.rubric
     # an attribute that decides applicability (has_psr) would say nothing new
     names = [a.id for a in rubric.attributes if a.id not in rubric.rule_attributes]
+    cases = repo.list_cases(audit, progress=False)
+    # per practitioner and team, once any case carries the code (oversight audits, drawn samples)
+    names += [code for code in CODE_LABELS if any(getattr(c, code) for c in cases)]
     if breakdowns:
         result, by_attribute = repo.score_with_breakdowns(audit, names)
     else:
@@ -218,7 +232,7 @@ def build_report(
     data = ReportData(
         audit=audit,
         result=result,
-        cases=repo.list_cases(audit, progress=False),
+        cases=cases,
         min_group=min_group,
         include_notes=include_notes,
         produced=produced or date.today(),

@@ -356,6 +356,8 @@ def _write(
         ("Locked", lock_text(info)),
         ("Framework id", rubric.id),
     ]
+    if info.oversight:  # a sample's sheet keeps the layout scripts already read
+        facts.append(("Kind", "management oversight: not a sample"))
     for key, value in facts:
         summary.append([head(key), value])
     summary.append([])
@@ -573,3 +575,7 @@ def _breakdowns(ws: Sheet, data: ReportData) -> None:
     if plan.note:
         ws.append([])
         ws.append([plan.note])
+    cautions = dict.fromkeys(bd.caution for bd in plan.shown if bd.caution)
+    for caution in cautions:
+        ws.append([])
+        ws.append([caution])

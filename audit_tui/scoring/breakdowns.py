@@ -16,6 +16,12 @@ if TYPE_CHECKING:
     from audit_tui.domain.rubric import Rubric
 
 DEFAULT_MIN_GROUP = 5
+CODE_LABELS = {"practitioner": "Practitioner", "team": "Team"}
+"""Breakdowns by a case's pseudonymous codes rather than by a rubric attribute."""
+CAUTION = (
+    "A practitioner's or a team's figures rest on the few cases reviewed: read them as prompts"
+    " for supervision, not as a measure of anyone's practice."
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,11 @@ class Breakdown:
     groups: tuple[Group, ...]
 
     @property
+    def caution(self) -> str | None:
+        """What a reader must hear before reading figures about people or teams."""
+        return CAUTION if self.attribute in CODE_LABELS else None
+
+    @property
     def all_suppressed(self) -> bool:
         """Every figure of every group is withheld: a table would read "suppressed" throughout,
         so a report or screen says why in one sentence instead (a small audit's usual case)."""
@@ -58,8 +69,9 @@ def build_breakdown(
     min_group: int = DEFAULT_MIN_GROUP,
 ) -> Breakdown:
     """Groups in the rubric's order of values, then "not recorded"; key questions only."""
-    attr = rubric.attributes_by_id[attribute]
-    order = [*attr.values, NOT_RECORDED]
+    attr = rubric.attributes_by_id.get(attribute)
+    order = [*attr.values] if attr else sorted({*cases_by_value} - {NOT_RECORDED})
+    order.append(NOT_RECORDED)
     kqs = [(k.id, k.text) for s in rubric.standards for k in s.key_questions]
     groups = []
     for value in sorted(cases_by_value, key=lambda v: order.index(v) if v in order else len(order)):
@@ -69,4 +81,5 @@ def build_breakdown(
         groups.append(
             Group(value=value, cases=n, suppressed=n < min_group, items=items, min_group=min_group)
         )
-    return Breakdown(attribute=attribute, label=attr.label, groups=tuple(groups))
+    label = attr.label if attr else CODE_LABELS[attribute]
+    return Breakdown(attribute=attribute, label=label, groups=tuple(groups))

@@ -81,6 +81,15 @@ def counted_answers(conn: Connection, audit_id: int) -> dict[str, dict[str, int]
 
 
 Breakdowns = dict[str, tuple[dict[str, int], dict[str, dict[str, Tally]]]]
+CODE_COLUMNS = {"practitioner": CASE.c.practitioner, "team": CASE.c.team}
+"""Breakdowns that read a case's codes rather than one of its rubric attributes."""
+
+
+def _value_of(name: str) -> Any:
+    column = CODE_COLUMNS.get(name)
+    return column if column is not None else CASE.c.attributes[name].as_string()
+
+
 EVERY_CASE = ("", "")  # the margin over the whole sample
 
 
@@ -102,7 +111,7 @@ def report_tallies(
         select(
             CASE.c.id,
             *[
-                func.coalesce(CASE.c.attributes[name].as_string(), NOT_RECORDED).label(f"v{i}")
+                func.coalesce(_value_of(name), NOT_RECORDED).label(f"v{i}")
                 for i, name in enumerate(names)
             ],
         )

@@ -67,6 +67,9 @@ class AuditRow(SQLModel, table=True):
     locked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     """Set when the lead locks the audit: its figures can no longer change until unlocked."""
     locked_by: str | None = None
+    kind: str = Field(default="sample", sa_column_kwargs={"server_default": "sample"})
+    """`sample` (a sample rated as a whole) or `oversight` (cases added one by one as a manager
+    reviews them: rated, but not a representative sample)."""
 
 
 class AuditMemberRow(SQLModel, table=True):
@@ -110,6 +113,9 @@ class CaseRow(SQLModel, table=True):
     signed_off_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     """Set when the lead signs the case off: its answers can no longer change."""
     signed_off_by: str | None = None
+    practitioner: str | None = None
+    """The practitioner's pseudonymous code (never a name): feedback, actions and summaries."""
+    team: str | None = None
 
 
 class AnswerRow(SQLModel, table=True):
@@ -343,3 +349,56 @@ class SampleReplacementRow(SQLModel, table=True):
     reason: str = Field(sa_type=Text)
     at: datetime = _when()
     by: str
+
+
+class CaseFeedbackRow(SQLModel, table=True):
+    """What the reviewer tells the practitioner about one case, in their own words: strengths and
+    areas for improvement (the tagged item notes are drawn in beside them when the sheet is made)."""
+
+    __tablename__ = "case_feedback"
+    case_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("audit_case.id", ondelete="CASCADE"),
+            primary_key=True,
+            nullable=False,
+        )
+    )
+    audit_id: int = _parent("audit")
+    strengths: str = Field(default="", sa_type=Text)
+    improvements: str = Field(default="", sa_type=Text)
+    updated_at: datetime = _when()
+    updated_by: str
+
+
+class CaseActionRow(SQLModel, table=True):
+    """Something the practitioner agreed to do about a case, by when, and where it stands:
+    `open`, `done` or `dropped`. Every change is kept in `case_action_history`."""
+
+    __tablename__ = "case_action"
+    id: int | None = Field(default=None, primary_key=True)
+    audit_id: int = _parent("audit")
+    case_id: int = _parent("audit_case")
+    what: str = Field(sa_type=Text)
+    due: date = Field(sa_type=Date)
+    status: str = "open"
+    created_at: datetime = _when()
+    created_by: str
+    updated_at: datetime = _when()
+    updated_by: str
+
+
+class CaseActionHistoryRow(SQLModel, table=True):
+    """Append-only: an action's life, from the moment it was agreed (old values None) onwards."""
+
+    __tablename__ = "case_action_history"
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = _parent("case_action")
+    audit_id: int = _parent("audit")
+    old_status: str | None = None
+    new_status: str
+    old_due: date | None = Field(default=None, sa_type=Date)
+    new_due: date = Field(sa_type=Date)
+    note: str = Field(default="", sa_type=Text)
+    changed_at: datetime = _when()
+    changed_by: str

@@ -37,6 +37,9 @@ from audit_tui.domain.errors import AuditError, Problem, printable
 from audit_tui.domain.labels import clean_label
 from audit_tui.domain.loader import parse_rubric, rubric_hash
 from audit_tui.domain.records import (
+    KINDS,
+    OVERSIGHT,
+    SAMPLE,
     AnswerInfo,
     AuditEvent,
     AuditInfo,
@@ -271,9 +274,20 @@ class Repository:
     # ---- audits ---------------------------------------------------------------------------
 
     def create_audit(
-        self, name: str, rubric_text: str, *, pdu: str = "", region: str = "", origin: str = ""
+        self,
+        name: str,
+        rubric_text: str,
+        *,
+        pdu: str = "",
+        region: str = "",
+        origin: str = "",
+        kind: str = SAMPLE,
     ) -> OpenAudit:
         name = clean_label(name, "audit name", required=True)
+        if kind not in KINDS:
+            raise AuditError.at(
+                "kind", f"{kind!r} is not a kind of audit (use: {', '.join(KINDS)})"
+            )
         rubric = parse_rubric(rubric_text, origin or "<rubric>")
         row = {
             "name": name,
@@ -286,6 +300,7 @@ class Repository:
             "created_at": utcnow(),
             "created_by": self.user,
             "revision": 0,
+            "kind": kind,
         }
         try:
             with self.writer.begin() as conn:
@@ -308,7 +323,8 @@ class Repository:
                             at=row["created_at"],
                             by=self.user,
                             event="create",
-                            detail=f"against {rubric.id} {rubric.version}; {self.user} leads it",
+                            detail=f"{'oversight audit ' if kind == OVERSIGHT else ''}against"
+                            f" {rubric.id} {rubric.version}; {self.user} leads it",
                         )
                     )
         except IntegrityError:  # another writer took the name between our look and our insert
@@ -479,21 +495,31 @@ class Repository:
 
     # ---- cases ----------------------------------------------------------------------------
 
-    def add_cases(self, audit: OpenAudit, cases: Iterable[tuple[str, Mapping[str, str]]]) -> int:
-        """Add cases, all or nothing. Attributes must already be clean (see domain.cases)."""
+    def add_cases(
+        self,
+        audit: OpenAudit,
+        cases: Iterable[tuple[str, Mapping[str, str]]],
+        codes: Mapping[str, Mapping[str, str | None]] | None = None,
+    ) -> int:
+        """Add cases, all or nothing. Attributes and codes must already be clean (domain.cases)."""
         with self.locked(audit.info.id) as lock:
             lock.access.lead("cases")
-            added = self.add_cases_in(lock, audit, list(cases))
+            added = self.add_cases_in(lock, audit, list(cases), codes)
             if added:
                 lock.keep()
         return added
 
     def add_cases_in(
-        self, lock: AuditLock, audit: OpenAudit, cases: Sequence[tuple[str, Mapping[str, str]]]
+        self,
+        lock: AuditLock,
+        audit: OpenAudit,
+        cases: Sequence[tuple[str, Mapping[str, str]]],
+        codes: Mapping[str, Mapping[str, str | None]] | None = None,
     ) -> int:
         """Insert cases after the last one, in `lock`'s transaction, with an `add-cases` event;
         refused whole if a reference is taken, by a case in the audit or by one removed from it
-        (a removed case's row is kept, so its reference cannot name another case)."""
+        (a removed case's row is kept, so its reference cannot name another case). `codes` gives
+        a case its practitioner and team codes (case_ref -> {"practitioner": …, "team": …})."""
         conn = lock.conn
         refs = [ref for ref, _ in cases]
         live: set[str] = set()
@@ -539,6 +565,8 @@ class Repository:
                     "position": start + offset,
                     "attributes": dict(attrs),
                     "created_at": now,
+                    "practitioner": (codes or {}).get(ref, {}).get("practitioner"),
+                    "team": (codes or {}).get(ref, {}).get("team"),
                 }
                 for offset, (ref, attrs) in enumerate(cases, start=1)
             ],
@@ -1302,6 +1330,8 @@ def _case_infos(
         CASE.c.completed_by,
         CASE.c.signed_off_by,
         CASE.c.signed_off_at,
+        CASE.c.practitioner,
+        CASE.c.team,
     ]
     query = select(*columns).where(CASE.c.audit_id == audit.info.id, *where)
     if progress:  # the count every answer keeps up to date (store/counts.py)
@@ -1323,7 +1353,10 @@ def _case_infos(
         return known[key]
 
     out = []
-    for cid, ref, raw, pos, removed_at, removed_by, reason, to, done, signer, signed, *rest in rows:
+    for (
+        cid, ref, raw, pos, removed_at, removed_by, reason, to, done, signer, signed, worker, team,
+        *rest,
+    ) in rows:  # fmt: skip
         attrs, applicable = attributes(raw)
         out.append(
             CaseInfo(
@@ -1340,6 +1373,8 @@ def _case_infos(
                 completed_by=done or "",
                 signed_off_by=signer or "",
                 signed_off_at=signed if signed is None or not when else when(signed),
+                practitioner=worker or "",
+                team=team or "",
             )
         )
     return out
@@ -1379,6 +1414,7 @@ def _audit_columns() -> list[Any]:
         AUDIT.c.revision,
         AUDIT.c.locked_by,
         AUDIT.c.locked_at,
+        AUDIT.c.kind,
     ]
 
 

@@ -13,8 +13,10 @@ from audit_tui.domain.errors import AuditError, UsageError
 
 WORKING = ("audit", "audit_case", "answer", "judgement", "item_tally", "audit_member",
            "moderation_round", "moderation_case", "second_answer", "settlement",
-           "caseload_case", "sample_draw", "sample_replacement")  # fmt: skip
-APPEND_ONLY = ("answer_history", "judgement_history", "second_answer_history", "audit_event")
+           "caseload_case", "sample_draw", "sample_replacement", "case_feedback",
+           "case_action")  # fmt: skip
+APPEND_ONLY = ("answer_history", "judgement_history", "second_answer_history",
+               "case_action_history", "audit_event")  # fmt: skip
 
 
 def grant(engine: Engine, user: str) -> None:
@@ -38,7 +40,7 @@ def grant(engine: Engine, user: str) -> None:
             # DELETE only for the lead deleting a whole audit (the triggers check it); the event
             # log outlives its audit, so an UPDATE there may only let go of the audit.
             f"GRANT SELECT, INSERT, DELETE ON answer_history, judgement_history,"
-            f" second_answer_history TO {who}",
+            f" second_answer_history, case_action_history TO {who}",
             f"GRANT SELECT, INSERT, UPDATE ON audit_event TO {who}",
             f"GRANT SELECT ON alembic_version TO {who}",
             f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {who}",

@@ -184,6 +184,21 @@ def _eligible(
     ]
 
 
+def _codes(
+    repo: Repository, audit: OpenAudit, refs: Sequence[str]
+) -> dict[str, dict[str, str | None]]:
+    """The practitioner and team codes the extract gave the cases, carried into the audit."""
+    with repo.engine.connect() as conn:
+        return {
+            ref: {"practitioner": practitioner, "team": team}
+            for ref, practitioner, team in conn.execute(
+                select(CASELOAD.c.case_ref, CASELOAD.c.practitioner, CASELOAD.c.team).where(
+                    CASELOAD.c.audit_id == audit.info.id, CASELOAD.c.case_ref.in_(refs)
+                )
+            )
+        }
+
+
 def _attributes(
     repo: Repository, audit: OpenAudit, refs: Sequence[str]
 ) -> dict[str, dict[str, str]]:
@@ -229,7 +244,7 @@ def draw_sample(
         drawn = draw(eligible, size, seed, min_per_stratum)
     except SamplingError as exc:
         raise AuditError.at("sample", str(exc)) from None
-    by_ref = _attributes(repo, audit, drawn.chosen)
+    by_ref, codes = _attributes(repo, audit, drawn.chosen), _codes(repo, audit, drawn.chosen)
     rule = (
         "proportional allocation by largest remainder"
         + (f" across {', '.join(strata)}" if strata else " (one stratum: simple random)")
@@ -273,7 +288,12 @@ def draw_sample(
                 drawn_by=repo.user,
             )
         )
-        repo.add_cases_in(lock, audit, [(ref, by_ref[ref]) for ref in drawn.chosen])
+        repo.add_cases_in(
+            lock,
+            audit,
+            [(ref, by_ref[ref]) for ref in drawn.chosen],
+            codes,
+        )
         repo.record_event(
             lock,
             "sample",
@@ -360,7 +380,9 @@ def replace_case(repo: Repository, audit: OpenAudit, case_ref: str, reason: str)
         lock.access.lead("replace")
         repo.remove_case_in(lock, audit, case_ref, f"replaced: {reason}")
         if incoming is not None:
-            repo.add_cases_in(lock, audit, [(incoming, attributes[incoming])])
+            repo.add_cases_in(
+                lock, audit, [(incoming, attributes[incoming])], _codes(repo, audit, [incoming])
+            )
         lock.conn.execute(
             insert(REPLACEMENT).values(
                 audit_id=audit.info.id,

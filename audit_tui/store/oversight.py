@@ -1,0 +1,103 @@
+"""Management oversight: cases added one at a time as a manager reviews them, each with the
+practitioner's (and team's) pseudonymous code, so feedback, actions and summaries can follow the
+person whose work it is without ever naming them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import Connection, select, update
+
+from audit_tui.domain.cases import check_case_ref, check_code, clean_attributes
+from audit_tui.domain.errors import AuditError, Problem
+from audit_tui.domain.records import CaseInfo, OpenAudit
+from audit_tui.store.repository import CASE, LIVE, Repository, case_record
+
+
+def clean_codes(practitioner: str, team: str) -> dict[str, str | None]:
+    """The two codes, stripped ("" → None), or one problem line each."""
+    codes = {"practitioner": practitioner.strip(), "team": team.strip()}
+    problems = [
+        Problem(name, why) for name, code in codes.items() if (why := check_code(code, name))
+    ]
+    if problems:
+        raise AuditError(problems)
+    return {name: code or None for name, code in codes.items()}
+
+
+def add_reviewed_case(
+    repo: Repository,
+    audit: OpenAudit,
+    case_ref: str,
+    attributes: Mapping[str, str],
+    *,
+    practitioner: str = "",
+    team: str = "",
+) -> CaseInfo:
+    """Add one case with its codes in one transaction (the lead's), allocated to whoever adds it
+    so they can walk it at once: the quick path of an oversight review."""
+    case_ref = case_ref.strip()
+    problems: list[Problem] = []
+    if why := check_case_ref(case_ref):
+        problems.append(Problem("case_ref", why))
+    attrs, wrong = clean_attributes(audit.rubric, attributes)
+    problems += [Problem(name, message) for name, message in wrong]
+    try:
+        codes = clean_codes(practitioner, team)
+    except AuditError as exc:
+        problems += exc.problems
+    if problems:
+        raise AuditError(problems)
+    with repo.locked(audit.info.id) as lock:
+        lock.access.lead("cases")
+        repo.add_cases_in(lock, audit, [(case_ref, attrs)])
+        lock.conn.execute(
+            update(CASE)
+            .where(CASE.c.audit_id == audit.info.id, CASE.c.case_ref == case_ref)
+            .values(allocated_to=repo.user, **codes)
+        )
+        lock.keep()
+        found = case_record(lock.conn, audit, _case_id(lock.conn, audit, case_ref))
+    assert found is not None  # added in this transaction
+    return found
+
+
+def set_codes(
+    repo: Repository, audit: OpenAudit, codes_by_ref: Mapping[str, tuple[str, str]]
+) -> int:
+    """Give cases their practitioner and team codes (the lead's), all or nothing; returns how many
+    changed. A reference not in the audit is a problem named with it."""
+    clean = {ref: clean_codes(p, t) for ref, (p, t) in codes_by_ref.items()}
+    with repo.locked(audit.info.id) as lock:
+        lock.access.lead("cases")
+        known = set(
+            lock.conn.scalars(select(CASE.c.case_ref).where(CASE.c.audit_id == audit.info.id, LIVE))
+        )
+        missing = sorted(ref for ref in clean if ref not in known)
+        if missing:
+            raise AuditError.at("cases", f"not in the audit: {', '.join(missing)}")
+        changed = 0
+        for ref, codes in clean.items():
+            result = lock.conn.execute(
+                update(CASE)
+                .where(
+                    CASE.c.audit_id == audit.info.id,
+                    CASE.c.case_ref == ref,
+                    (CASE.c.practitioner.is_distinct_from(codes["practitioner"]))
+                    | (CASE.c.team.is_distinct_from(codes["team"])),
+                )
+                .values(**codes)
+            )
+            changed += result.rowcount
+        if changed:
+            repo.record_event(lock, "codes", f"practitioner and team codes of {changed} cases")
+            lock.keep()
+    return changed
+
+
+def _case_id(conn: Connection, audit: OpenAudit, case_ref: str) -> int:
+    return int(
+        conn.execute(
+            select(CASE.c.id).where(CASE.c.audit_id == audit.info.id, CASE.c.case_ref == case_ref)
+        ).scalar_one()
+    )
