@@ -7,6 +7,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import psycopg
@@ -585,3 +586,43 @@ def test_the_population_and_the_draw_are_the_leads_even_with_psql(
             _one(conn, "SELECT drawn_by FROM sample_draw WHERE audit_id = %s", audit.info.id)
             == lead.user
         )
+
+
+def test_feedback_and_actions_with_psql_are_the_reviewers_and_stamped(scene: Scene) -> None:
+    """ann follows up her own case (C-1) and not bob's, even by raw SQL; the history is
+    append-only; every row carries her login whatever name she writes."""
+    from audit_tui.store.follow_up import add_action
+
+    conn, audit, ann = scene.sql, scene.audit, scene.ann
+    a = audit.info.id
+    theirs = add_action(scene.bob, audit, "C-2", "bob's action", date(2026, 12, 1))
+    line = _refused(conn, "UPDATE case_action SET status = 'done' WHERE id = %s", theirs.id)
+    assert line == f"audit-tui: {ann.user} may not change the feedback or actions of case C-2"
+    _refused(
+        conn,
+        "INSERT INTO case_feedback (case_id, audit_id, strengths, improvements, updated_at,"
+        " updated_by) VALUES (%s, %s, 'x', '', now(), 'bob')",
+        scene.c2.id,
+        a,
+    )
+    _refused(conn, "DELETE FROM case_action WHERE id = %s", theirs.id)  # deleting is the lead's
+    conn.execute(
+        "INSERT INTO case_action (audit_id, case_id, what, due, status, created_at, created_by,"
+        " updated_at, updated_by) VALUES (%s, %s, 'mine', '2026-12-01', 'open', now(), 'lead',"
+        " now(), 'lead')",
+        (a, scene.c1.id),
+    )
+    mine = _one(conn, "SELECT id FROM case_action WHERE what = 'mine'")
+    assert _one(conn, "SELECT created_by FROM case_action WHERE id = %s", mine) == ann.user
+    conn.execute(
+        "INSERT INTO case_action_history (action_id, audit_id, old_status, new_status, new_due,"
+        " note, changed_at, changed_by) VALUES (%s, %s, NULL, 'open', '2026-12-01', '', now(),"
+        " 'lead')",
+        (mine, a),
+    )
+    assert _one(conn, "SELECT changed_by FROM case_action_history WHERE action_id = %s", mine) == (
+        ann.user
+    )
+    _refused(conn, "UPDATE case_action_history SET note = 'rewritten' WHERE action_id = %s", mine)
+    # an action cannot be moved onto another audit's or another reviewer's case
+    _refused(conn, "UPDATE case_action SET case_id = %s WHERE id = %s", scene.c2.id, mine)

@@ -16,7 +16,7 @@ from audit_tui.domain.answers import Answer
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import AnswerInfo, CaseInfo, OpenAudit
 from audit_tui.reporting.markdown import md
-from audit_tui.reporting.model import OVERSIGHT_NOTE, long_date, split_points
+from audit_tui.reporting.model import OVERSIGHT_NOTE, long_date
 from audit_tui.store.follow_up import Action, Feedback, actions, feedback
 from audit_tui.store.repository import Repository
 
@@ -100,8 +100,8 @@ def build_sheet(
             sheet.findings.append(found)
             if word == "No":
                 sheet.not_met.append(found)
-    sheet.strengths = [Point(p) for p in split_points(said.strengths)]
-    sheet.improvements = [Point(p) for p in split_points(said.improvements)]
+    sheet.strengths = [Point(p) for p in _lines(said.strengths)]
+    sheet.improvements = [Point(p) for p in _lines(said.improvements)]
     for item_id in rubric.column_order:  # the rubric's order, not the order notes were written
         given = answers.get(item_id)
         if given is None or not given.note.strip():
@@ -116,6 +116,11 @@ def build_sheet(
     return sheet
 
 
+def _lines(text: str) -> list[str]:
+    """The reviewer's points: one per line (prose keeps its semicolons), bullets stripped."""
+    return [p for p in (line.strip().lstrip("-•* ").strip() for line in text.splitlines()) if p]
+
+
 def _most(answers: dict[str, AnswerInfo]) -> str:
     names = [a.updated_by for a in answers.values() if a.updated_by]
     return max(set(names), key=names.count) if names else ""
@@ -128,7 +133,7 @@ def _last(answers: dict[str, AnswerInfo]) -> date | None:
 
 def _named(f: Finding) -> str:
     """`2.2.1 Assessment: Engaging the person`: the short label alone repeats across standards."""
-    return f"{f.id} {f.standard}: {f.text}"
+    return f"{f.id} {f.standard}" + (f": {f.text}" if f.text != f.standard else "")
 
 
 def _status(action: Action, on: date) -> str:
