@@ -184,3 +184,19 @@ def test_matching_is_pure_and_says_who_declared_it() -> None:
     assert same.key_questions == {k: k for k in ("A.1", "A.2", "C.1", "D.1")}
     hmip = load_rubric_file(Path(__file__).parent.parent / "rubric/hmip-probation-pdu-2021.toml")
     assert match(hmip, new) is None and match(new, hmip) is None
+
+
+def test_the_app_offers_audits_on_a_mapped_rubric_either_way(
+    youth_db: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from audit_tui.store.comparison import comparable_with
+    from audit_tui.store.database import open_repository
+
+    assert (
+        run(capsys, "--db", youth_db, "new", "hmip", "--rubric", "hmip-probation-pdu-2021")[0] == 0
+    )
+    repo = open_repository(youth_db)
+    old, new = repo.open_audit("youth-2023"), repo.open_audit("youth-2025")
+    assert [i.name for i in comparable_with(repo, new)] == ["youth-2023"]  # new maps from old
+    assert [i.name for i in comparable_with(repo, old)] == ["youth-2025"]  # read from its side
+    repo.engine.dispose()

@@ -44,6 +44,7 @@ DASHBOARD_ACTIONS = (
     ),
     ("Moderate: start a round", "moderate", "A second marker marks cases blind (the lead)"),
     ("Moderation: settle disagreements", "reconcile", "Agreement between markers; settle each"),
+    ("Compare with other audits", "compare", "What changed since an earlier audit; a trend"),
 )
 MOST_CASES = 50
 

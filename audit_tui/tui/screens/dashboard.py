@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from audit_tui.scoring.results import AuditResult
     from audit_tui.store.repository import Repository
     from audit_tui.tui.live import LiveAudit
+    from audit_tui.tui.widgets.trend_lines import TrendLines
 
 
 DIALOG_ACTIONS = frozenset(
@@ -182,6 +183,8 @@ class DashboardScreen(Screen[None]):
                 tooltip="Moderation: agreement, and settling the disagreements between markers"),
         Binding("h", "timeline", "History", id="timeline", show=False,
                 tooltip="The audit's timeline: every change and event, filtered as you type"),
+        Binding("v", "compare", "Compare", id="compare", show=False,
+                tooltip="Compare this audit with others on its rubric: what changed, and the trend"),
         Binding("escape", "back", "Back", id="back", tooltip="Back to the audits"),
     ]  # fmt: skip
 
@@ -260,9 +263,21 @@ class DashboardScreen(Screen[None]):
     def _loaded(self, live: LiveAudit, widths: list[int]) -> None:
         audit_app(self).watch_live(live)
         self._show_live(live, widths=widths)
+        self._trend_lines().load(live.audit, hidden=bool(live.blind))
         self.call_after_refresh(audit_app(self).settle_heap)
         # once the dashboard is on screen: a thread building it meanwhile would slow the drawing
         self.set_timer(INDEX_AFTER, self._index_cases)
+
+    def _trend_lines(self) -> TrendLines:
+        """The sparklines beneath the ratings (mounted at the first load)."""
+        from audit_tui.tui.widgets.trend_lines import TrendLines
+
+        found = self.query(TrendLines)
+        if found:
+            return found.first(TrendLines)
+        lines = TrendLines(id="trend-lines")
+        self.query_one(RatingsPanel).mount(lines)
+        return lines
 
     @work(thread=True, exclusive=True, group="case-index", exit_on_error=False)
     @guarded
@@ -575,6 +590,16 @@ class DashboardScreen(Screen[None]):
         from audit_tui.tui.screens.sampling import SamplingScreen
 
         self.app.push_screen(SamplingScreen(audit))
+
+    def action_compare(self) -> None:
+        if self.audit is None or self._hidden():
+            return
+        from audit_tui.tui.screens.compare import CompareScreen
+        from audit_tui.tui.widgets.trend_lines import TrendLines
+
+        found = self.query(TrendLines)
+        known = found.first(TrendLines).candidates if found else None
+        self.app.push_screen(CompareScreen(self.audit, known))
 
     def action_reconcile(self) -> None:
         if self.audit is None or self._hidden():
