@@ -56,12 +56,14 @@ def comparable_with(repo: Repository, audit: OpenAudit) -> list[AuditInfo]:
 
 def series(repo: Repository, audit: OpenAudit) -> list[AuditInfo]:
     """The audits on the same rubric and PDU created up to `audit` (itself last), oldest first:
-    what its sparklines are drawn from."""
+    what its sparklines are drawn from. Of its kind only: a manager's oversight reviews are not
+    a sample, so they never make a point in a sample's trend (nor the reverse)."""
     same = [
         info
         for info in repo.list_audits()
         if info.rubric_id == audit.info.rubric_id
         and info.pdu == audit.info.pdu
+        and info.kind == audit.info.kind
         and (info.created_at, info.id) <= (audit.info.created_at, audit.info.id)
     ]
     return sorted(same, key=lambda i: (i.created_at, i.id))

@@ -181,3 +181,21 @@ async def test_sparklines_need_three_audits_of_the_pdu_up_to_the_open_one(series
         lines = app.screen.query_one(TrendLines)
         assert lines.trend is None and not lines.display  # two audits so far: no trend yet
         assert [i.name for i in lines.candidates or ()] == [SERIES[0], "oldham-2024", SERIES[2]]
+
+
+async def test_an_oversight_audit_is_no_point_in_a_samples_trend(
+    series_db: str, rubric_text: str
+) -> None:
+    repo = open_repository(series_db)
+    repo.create_audit("tameside-reviews", rubric_text, pdu="Tameside", kind="oversight")
+    with repo.engine.begin() as conn:  # between the first and second audit of the series
+        when = datetime(2023, 9, 1, tzinfo=UTC)
+        conn.execute(
+            update(AUDIT).where(AUDIT.c.name == "tameside-reviews").values(created_at=when)
+        )
+    repo.engine.dispose()
+    app = build_app(series_db, open_audit=SERIES[2], poll_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        lines = app.screen.query_one(TrendLines)
+        assert lines.trend is not None and lines.trend.audits == SERIES
