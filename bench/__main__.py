@@ -35,6 +35,8 @@ RESULTS: list[tuple[str, float, float, float]] = []
 BOUND_SAMPLING = 10.0
 """Decoding each case's attributes and recording every stratum's random order, against a bare
 read: set once measured."""
+BOUND_FOLLOW_UP = 3.0
+"""The actions list and the feedback sheet are a few joins each: set once measured."""
 BOUND_MODERATION = 10.0
 """Every level (55 prompts, 14 key questions, 6 standards, pairs, markers) with three
 coefficients and their intervals, against one count of the pairs: set once measured."""
@@ -324,6 +326,65 @@ def bench_sampling(work: Path) -> None:
     repo.engine.dispose()
 
 
+OVERDUE = """
+SELECT a.id, au.name, c.case_ref, c.practitioner, c.team, a.what, a.due, a.status
+FROM case_action a JOIN audit_case c ON c.id = a.case_id JOIN audit au ON au.id = a.audit_id
+WHERE c.removed_at IS NULL AND a.status = 'open' AND a.due < ? AND c.practitioner = ?
+ORDER BY a.due, au.name, c.case_ref, a.id
+"""
+
+
+def bench_follow_up(work: Path, big: Path) -> None:
+    """Follow-up on the 10,000-case audit with an action on every case (40 practitioners): one
+    practitioner's overdue actions, against the same join in raw sqlite3; and one case's
+    feedback sheet, against the demo's six-case oversight audit (the sheet must not grow with
+    the audit)."""
+    from datetime import date
+
+    from audit_tui.reporting.feedback_sheet import render_sheet
+    from audit_tui.store.follow_up import actions
+
+    db = work / "follow_up.db"
+    _copy_db(big, db)
+    repo = open_repository(str(db))  # migrates the copy first, so the raw side has the tables
+    audit = repo.open_audit("big")
+    repo.engine.dispose()
+    con = sqlite3.connect(db)
+    with con:
+        con.execute(
+            "UPDATE audit_case SET practitioner = 'P-' || (id % 40), team = 'T-' || (id % 4)"
+        )
+        con.execute(
+            "INSERT INTO case_action (audit_id, case_id, what, due, status, created_at, created_by,"
+            " updated_at, updated_by) SELECT audit_id, id, 'Review the plan with them', "
+            " CASE WHEN id % 2 THEN '2026-01-15' ELSE '2099-01-15' END, 'open', "
+            " '2026-01-01 00:00:00', 'bench', '2026-01-01 00:00:00', 'bench' FROM audit_case"
+        )
+    repo = open_repository(str(db))
+    today = date(2026, 11, 26)
+    mine = lambda: actions(repo, overdue_on=today, practitioner="P-3")  # noqa: E731
+    raw = lambda: con.execute(OVERDUE, (today.isoformat(), "P-3")).fetchall()  # noqa: E731
+    assert len(mine()) == len(raw()) > 0
+    report(
+        "actions: one practitioner's overdue, of 10,000",
+        best(mine),
+        best(raw),
+        BOUND_FOLLOW_UP,
+        "the same join, raw",
+    )
+    ref = con.execute("SELECT case_ref FROM audit_case ORDER BY id LIMIT 1 OFFSET 5000").fetchone()[
+        0
+    ]
+    small = open_repository(str(work / "small.db"))  # the demo: an SPO's six-case oversight audit
+    oversight = small.open_audit("demo-oversight")
+    big_t = best(lambda: render_sheet(repo, audit, ref, "md"))
+    small_t = best(lambda: render_sheet(small, oversight, "OV26-001", "md"))
+    report(f"feedback sheet, one case of {N_CASES:,}", big_t, small_t, 1.5, "one case of 6")
+    small.engine.dispose()
+    con.close()
+    repo.engine.dispose()
+
+
 def bench_save_answer(work: Path) -> None:
     db = work / "save.db"
     repo = open_repository(str(db))
@@ -460,6 +521,7 @@ def main() -> int:
         bench_aggregation(db)
         bench_moderation(work, db)
         bench_sampling(work)
+        bench_follow_up(work, db)
         bench_save_answer(work)
         ours, bare = startup.measure(str(work / "small.db"))
         report("TUI start: audit list first paint", ours, bare, 1.5, "bare Textual app, one word")

@@ -81,7 +81,9 @@ def parse_cases(
     and `team` codes (pseudonymous, checked like references)."""
     rubric = audit.rubric
     absent = [a.id for a in rubric.attributes if a.id not in table.header]
-    allowed = ["case_ref", *rubric.attributes_by_id, *(CODES if codes is not None else ())]
+    # a rubric may declare `team` (or `practitioner`) as an attribute of its own: then it is one
+    own = [c for c in CODES if c not in rubric.attributes_by_id] if codes is not None else []
+    allowed = ["case_ref", *rubric.attributes_by_id, *own]
     problems = _require_columns(table, ("case_ref",), allowed)
     if problems:
         raise AuditError(problems)
@@ -91,12 +93,12 @@ def parse_cases(
         ref = record["case_ref"]
         problems += ref_problems(table, number, ref, first_row)
         if codes is not None:
-            found = {c: record.get(c, "").strip() for c in CODES}
+            found = {c: record.get(c, "").strip() for c in own}
             problems += [
                 table.problem(why, number, c) for c, v in found.items() if (why := check_code(v, c))
             ]
             codes[ref] = {c: v or None for c, v in found.items()}
-        raw = {k: v for k, v in record.items() if k not in ("case_ref", *CODES)}
+        raw = {k: v for k, v in record.items() if k not in ("case_ref", *own)}
         if stored is not None and ref in stored:
             kept = stored[ref]
             raw.update({name: kept[name] for name in absent if name in kept})

@@ -18,6 +18,7 @@ from audit_tui.domain.records import AnswerInfo, CaseInfo, OpenAudit
 from audit_tui.reporting.markdown import md
 from audit_tui.reporting.model import OVERSIGHT_NOTE, long_date
 from audit_tui.store.follow_up import Action, Feedback, actions, feedback
+from audit_tui.store.oversight import find_case
 from audit_tui.store.repository import Repository
 
 NOT_ANSWERED = "Not answered"
@@ -73,12 +74,7 @@ def build_sheet(
     produced: date | None = None,
 ) -> Sheet:
     """Everything the sheet shows for one live case; an unknown or removed case is one line."""
-    case = next((c for c in repo.list_cases(audit, progress=False) if c.case_ref == case_ref), None)
-    if case is None:
-        known = ", ".join(c.case_ref for c in repo.list_cases(audit, progress=False)[:10])
-        raise AuditError.at(
-            "case", f'no case {case_ref!r} in audit "{audit.info.name}" (cases: {known or "none"})'
-        )
+    case = find_case(repo, audit, case_ref)
     answers = repo.answers_for_case(case.id)
     said: Feedback = feedback(repo, audit, case_ref)
     sheet = Sheet(

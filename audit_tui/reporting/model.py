@@ -224,7 +224,11 @@ def build_report(
     names = [a.id for a in rubric.attributes if a.id not in rubric.rule_attributes]
     cases = repo.list_cases(audit, progress=False)
     # per practitioner and team, once any case carries the code (oversight audits, drawn samples)
-    names += [code for code in CODE_LABELS if any(getattr(c, code) for c in cases)]
+    names += [
+        code
+        for code in CODE_LABELS
+        if code not in rubric.attributes_by_id and any(getattr(c, code) for c in cases)
+    ]
     if breakdowns:
         result, by_attribute = repo.score_with_breakdowns(audit, names)
     else:

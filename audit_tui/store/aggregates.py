@@ -15,6 +15,7 @@ from sqlalchemy import Connection, func, null, select, union_all
 from audit_tui.domain.answers import Answer
 from audit_tui.domain.cases import NOT_RECORDED
 from audit_tui.domain.records import OpenAudit
+from audit_tui.domain.rubric import Rubric
 from audit_tui.scoring import Tally
 from audit_tui.store import counts
 from audit_tui.store.models import AnswerRow, CaseRow, table_of
@@ -85,9 +86,13 @@ CODE_COLUMNS = {"practitioner": CASE.c.practitioner, "team": CASE.c.team}
 """Breakdowns that read a case's codes rather than one of its rubric attributes."""
 
 
-def _value_of(name: str) -> Any:
+def _value_of(name: str, rubric: Rubric) -> Any:
+    """A case's value for a breakdown: its code, unless the rubric declares an attribute of
+    that name (which then wins, as it does on import)."""
     column = CODE_COLUMNS.get(name)
-    return column if column is not None else CASE.c.attributes[name].as_string()
+    if column is None or name in rubric.attributes_by_id:
+        return CASE.c.attributes[name].as_string()
+    return column
 
 
 EVERY_CASE = ("", "")  # the margin over the whole sample
@@ -111,7 +116,7 @@ def report_tallies(
         select(
             CASE.c.id,
             *[
-                func.coalesce(_value_of(name), NOT_RECORDED).label(f"v{i}")
+                func.coalesce(_value_of(name, rubric), NOT_RECORDED).label(f"v{i}")
                 for i, name in enumerate(names)
             ],
         )

@@ -320,8 +320,8 @@ def actions(
     """Actions across every audit (or one audit, or one case), soonest due first. `overdue_on`
     keeps the open ones due before that day. Removed cases' actions are left out."""
     where: list[ColumnElement[bool]] = [CASE.c.removed_at.is_(None)]
-    if audit is not None:
-        where.append(ACTION.c.audit_id == audit.info.id)
+    if audit is not None:  # both sides, so one case is found by the (audit, reference) index
+        where += [ACTION.c.audit_id == audit.info.id, CASE.c.audit_id == audit.info.id]
     if case_ref is not None:
         where.append(CASE.c.case_ref == case_ref)
     if open_only or overdue_on is not None:

@@ -95,6 +95,31 @@ def set_codes(
     return changed
 
 
+def find_case(repo: Repository, audit: OpenAudit, case_ref: str) -> CaseInfo:
+    """One live case by reference, without listing the audit's (an audit may hold 10,000), or
+    one line naming a few that are there."""
+    with repo.engine.connect() as conn:
+        found = conn.scalar(
+            select(CASE.c.id).where(
+                CASE.c.audit_id == audit.info.id, CASE.c.case_ref == case_ref, LIVE
+            )
+        )
+        case = case_record(conn, audit, found) if found is not None else None
+        if case is None:
+            some = conn.scalars(
+                select(CASE.c.case_ref)
+                .where(CASE.c.audit_id == audit.info.id, LIVE)
+                .order_by(CASE.c.position)
+                .limit(10)
+            ).all()
+            raise AuditError.at(
+                "case",
+                f'no case {case_ref!r} in audit "{audit.info.name}" (cases: {", ".join(some) or "none"}'
+                + (", …)" if len(some) == 10 else ")"),
+            )
+    return case
+
+
 def _case_id(conn: Connection, audit: OpenAudit, case_ref: str) -> int:
     return int(
         conn.execute(
