@@ -40,10 +40,11 @@ def compare_audits(repo: Repository, audits: Sequence[OpenAudit]) -> Comparison:
 
 def comparable_with(repo: Repository, audit: OpenAudit) -> list[AuditInfo]:
     """The other audits whose key questions can be matched with `audit`'s: the same rubric, or
-    one that maps from or to it. Oldest first."""
+    one that maps from or to it, and of its kind (a sample is set against samples, an oversight
+    review against reviews). Oldest first."""
     out = []
     for info in repo.list_audits():
-        if info.id == audit.info.id:
+        if info.id == audit.info.id or info.kind != audit.info.kind:
             continue
         if info.rubric_id == audit.rubric.id or audit.rubric.mapping_from(info.rubric_id):
             out.append(info)

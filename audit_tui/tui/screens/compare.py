@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -54,6 +55,19 @@ def bars(percents: list[float | None]) -> str:
     return "".join(
         "·" if p is None else BARS[min(len(BARS) - 1, int(p / 100 * len(BARS)))] for p in percents
     )
+
+
+def fill(table: DataTable[Text], head: list[str], rows: list[tuple[str, list[str]]]) -> None:
+    """Replace the table's columns and rows, each column as wide as its widest cell: widths a
+    DataTable would otherwise settle on a later refresh, after the first frame showed them cut."""
+    table.clear(columns=True)
+    for i, label in enumerate(head):
+        widest = max(
+            [cell_len(label), *(cell_len(cells[i]) for _, cells in rows if i < len(cells))]
+        )
+        table.add_column(label, width=widest)
+    for key, cells in rows:
+        table.add_row(*(Text(cell) for cell in cells), key=key)
 
 
 def tick(info: AuditInfo, ticked: bool) -> str:
@@ -173,41 +187,41 @@ class CompareScreen(Screen[None]):
 
             self.app.call_from_thread(self._status, describe_error(exc))
             return
-        self.app.call_from_thread(self._show, found)
+        self.app.call_from_thread(self._show, found, names)
 
-    def _show(self, c: Comparison) -> None:
+    def _show(self, c: Comparison, names: list[str] | None = None) -> None:
+        ticked = self.query_one("#compare-with", SelectionList).selected
+        if names is not None and sorted(names) != sorted(ticked):
+            return  # a slower count for ticks since changed: the later one shows
         self.comparison = c
         trend = c.trend
-        kqs = self.query_one("#compare-kqs", DataTable)
-        kqs.clear(columns=True)
-        kqs.add_columns("Key question", "A", "B", "Changed?", "Change, points (95%)")
-        if trend is not None:
-            kqs.add_column("Trend")
         lines = {t.id: t for t in trend.key_questions} if trend is not None else {}
+        head = ["Key question", "A", "B", "Changed?", "Change, points (95%)"]
+        rows: list[tuple[str, list[str]]] = []
         for k in c.key_questions:
             d = k.difference
             label = f"{k.id} (was {k.a_id})" if k.a_id != k.id else k.id
             cells = [label, side_text(d.a), side_text(d.b), verdict(d), change_text(d)]
             if k.id in lines:
                 cells.append(bars([p.percent for p in lines[k.id].points]))
-            kqs.add_row(*(Text(cell) for cell in cells), key=k.id)
-        ratings = self.query_one("#compare-ratings", DataTable)
-        ratings.clear(columns=True)
+            rows.append((k.id, cells))
+        fill(self.query_one("#compare-kqs", DataTable), head + ["Trend"] * bool(lines), rows)
         if trend is not None:
-            ratings.add_columns("Standard", *(str(i + 1) for i in range(len(trend.audits))))
-            ratings.add_column("Moved")
+            head = ["Standard", *(str(i + 1) for i in range(len(trend.audits))), "Moved"]
+            rows = []
             for s in trend.standards:
                 shown = [
                     rating_text(r) if ok else "not comparable"
                     for r, ok in zip(s.ratings, s.comparable, strict=True)
                 ]
-                cells = [s.id, *shown, moved(s.ratings[0], s.ratings[-1])]
-                ratings.add_row(*(Text(x) for x in cells), key=s.id)
+                rows.append((s.id, [s.id, *shown, moved(s.ratings[0], s.ratings[-1])]))
         else:
-            ratings.add_columns("Standard", "A", "B", "Moved")
-            for st in c.standards:
-                cells = [st.id, rating_text(st.a), rating_text(st.b), moved(st.a, st.b)]
-                ratings.add_row(*(Text(x) for x in cells), key=st.id)
+            head = ["Standard", "A", "B", "Moved"]
+            rows = [
+                (st.id, [st.id, rating_text(st.a), rating_text(st.b), moved(st.a, st.b)])
+                for st in c.standards
+            ]
+        fill(self.query_one("#compare-ratings", DataTable), head, rows)
         self._say_words()
         gaps = "; ".join(f"{n.audit} {n.id}" for n in c.not_comparable)
         mapped = " Matched through a rubric mapping." if c.mapped else ""
