@@ -193,7 +193,7 @@ def compare_html(c: Comparison) -> str:
         f"<h1>{title}</h1><p>{e(ABOUT)}</p>",
         f'<p class="mapping">{e(mapping_note(c))}</p>' if c.mapped else "",
         f"<table><thead><tr><th>Key question</th><th>{e(c.a)}</th><th>{e(c.b)}</th>"
-        f"<th>Change</th><th></th></tr></thead><tbody>{rows}</tbody></table>",
+        f"<th>Change</th><th>Changed?</th></tr></thead><tbody>{rows}</tbody></table>",
         _not_comparable_html(c),
         _trend_html(c.trend) if c.trend is not None else "",
         "<h2>Ratings</h2>",
