@@ -248,6 +248,7 @@ class AuditApp(App[None]):
                     pdu=request.pdu,
                     region=request.region,
                     origin=str(installed.path),
+                    kind=request.kind,
                 )
 
             self.link.write(
@@ -265,8 +266,11 @@ class AuditApp(App[None]):
 
         name = audit.info.name
         self.audit_changed(name)
-        self.push_screen(DashboardScreen(name))
-        if cases == "import":
+        dashboard = DashboardScreen(name)
+        self.push_screen(dashboard)
+        if audit.info.oversight and cases == "hand":  # the first review, straight away
+            dashboard.add_reviewed_case(audit)
+        elif cases == "import":
             from audit_tui.tui.screens.import_dialog import ImportCasesDialog
 
             self.push_screen(ImportCasesDialog(audit))
@@ -281,6 +285,14 @@ class AuditApp(App[None]):
         while len(self.screen_stack) > 2:
             self.pop_screen()
         self.push_screen(DashboardScreen(name))
+
+    def action_open_actions(self) -> None:
+        """Every action agreed with practitioners, across audits (the audit list, a dashboard,
+        the palette)."""
+        from audit_tui.tui.screens.actions import ActionsScreen
+
+        if self.link is not None and not isinstance(self.screen, ActionsScreen):
+            self.push_screen(ActionsScreen())
 
     def audit_changed(self, audit: str) -> None:
         """Tell every screen on the stack (the dashboard beneath a case, say) that `audit` changed."""

@@ -45,6 +45,8 @@ DASHBOARD_ACTIONS = (
     ("Moderate: start a round", "moderate", "A second marker marks cases blind (the lead)"),
     ("Moderation: settle disagreements", "reconcile", "Agreement between markers; settle each"),
     ("Compare with other audits", "compare", "What changed since an earlier audit; a trend"),
+    ("Review a case (management oversight)", "add_reviewed_case", "Add it and walk it at once"),
+    ("Feedback for the highlighted case", "feedback", "Strengths, improvements, actions, sheet"),
 )
 MOST_CASES = 50
 
@@ -52,12 +54,18 @@ MOST_CASES = 50
 class AuditCommands(Provider):
     def _commands(self) -> Iterator[Command]:
         from audit_tui.tui.screens.case_walk import CaseWalkScreen
+        from audit_tui.tui.screens.feedback import FeedbackScreen
         from audit_tui.tui.screens.report import ReportScreen
 
         app = audit_app(self.screen)
         yield "New audit", partial(app.run_action, "new_audit"), "Create an audit"
         for name in app.audit_names:
             yield f"Open audit: {name}", partial(app.open_audit, name), "Open its dashboard"
+        yield (
+            "Actions across audits",
+            partial(app.run_action, "open_actions"),
+            "Every action agreed with practitioners: open, overdue, by practitioner",
+        )
         dash = self._dashboard()
         if dash is not None and dash.audit is not None:
             for title, action, help_text in DASHBOARD_ACTIONS:
@@ -73,6 +81,10 @@ class AuditCommands(Provider):
                     partial(screen.jump_to_section, sec.index),
                     "In this case",
                 )
+        if isinstance(screen, FeedbackScreen):
+            yield "Print the feedback sheet", screen.action_print_sheet, "HTML or Markdown, A4"
+            yield "Agree an action", screen.action_add_action, "What, and by when"
+            yield "Save the feedback", screen.action_save_feedback, "Strengths and improvements"
         if isinstance(screen, ReportScreen) and screen.data is not None:
             for st in screen.data.result.standards:
                 if st.key_questions:

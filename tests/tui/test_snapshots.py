@@ -120,3 +120,42 @@ def test_export_dialog(  # type: ignore[no-untyped-def]
     monkeypatch.setattr("audit_tui.tui.screens.export_dialog.date", _FixedDay)
     app = _app(demo_db, "demo-tameside")
     assert snap_compare(app, terminal_size=size, run_before=_steps(app, "x"))
+
+
+# Management oversight: the quick review dialog, a case's feedback and the actions list, on the
+# demo's oversight audit. Its times and "today" are fixed (overdue is counted from today).
+FOLLOW_UP = [
+    ("review_case", "demo-oversight", ("plus",)),
+    ("feedback", "demo-oversight", ("f",)),
+    ("actions", None, ("A",)),
+]
+
+
+@pytest.fixture
+def follow_up_db(demo_db: str) -> str:
+    from sqlalchemy import text
+
+    repo = open_repository(demo_db)
+    with repo.engine.begin() as conn:
+        for table, column in (("case_feedback", "updated_at"),
+                              ("case_action_history", "changed_at")):  # fmt: skip
+            conn.execute(text(f"UPDATE {table} SET {column} = '2026-11-20 10:00:00.000000'"))
+    repo.engine.dispose()
+    return demo_db
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("name, audit, keys", FOLLOW_UP, ids=[s[0] for s in FOLLOW_UP])
+def test_follow_up_screen(  # type: ignore[no-untyped-def]
+    snap_compare,
+    follow_up_db: str,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    audit: str | None,
+    keys: tuple[str, ...],
+    size: tuple[int, int],
+) -> None:
+    for module in ("actions", "feedback"):
+        monkeypatch.setattr(f"audit_tui.tui.screens.{module}.date", _FixedDay)
+    app = _app(follow_up_db, audit)
+    assert snap_compare(app, terminal_size=size, run_before=_steps(app, *keys)), name

@@ -35,8 +35,10 @@ class AuditListScreen(Screen[None]):
         Binding(
             "n", "app.new_audit", "New", id="new_audit", priority=True, tooltip="Create an audit"
         ),
+        Binding("A", "app.open_actions", "Actions", id="open_actions",
+                tooltip="Every action agreed with practitioners, across audits"),
         Binding("f5", "reload", "Reload", id="reload", show=False, tooltip="Read the list again"),
-    ]
+    ]  # fmt: skip
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -122,6 +122,8 @@ class CaseWalkScreen(Screen[None]):
                 tooltip="Every change to this item's answer: who, when, what"),
         Binding("m", "mark_complete", "Mark complete", id="mark_complete", show=False,
                 tooltip="Say this case is done (every item that applies is answered)"),
+        Binding("f", "feedback", "Feedback", id="feedback", show=False,
+                tooltip="Feedback and actions for this case's practitioner"),
         Binding("escape", "back", "Back", id="back", show=False, tooltip="Back to the dashboard"),
     ]  # fmt: skip
 
@@ -597,6 +599,11 @@ class CaseWalkScreen(Screen[None]):
             done,
             lambda error: self.notify(describe_error(error), severity="error", markup=False),
         )
+
+    def action_feedback(self) -> None:
+        from audit_tui.tui.screens.feedback import FeedbackScreen
+
+        self.app.push_screen(FeedbackScreen(self.audit, self.case))
 
     def action_guidance(self) -> None:
         row = self.current

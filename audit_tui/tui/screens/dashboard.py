@@ -31,8 +31,8 @@ if TYPE_CHECKING:
 
 
 DIALOG_ACTIONS = frozenset(
-    {"add_case", "edit_case", "import_cases", "export_report", "remove_case", "rename_audit",
-     "delete_audit", "allocate_case", "sign_off", "lock_audit", "moderate"}
+    {"add_case", "add_reviewed_case", "edit_case", "import_cases", "export_report", "remove_case",
+     "rename_audit", "delete_audit", "allocate_case", "sign_off", "lock_audit", "moderate"}
 )  # fmt: skip
 INDEX_AFTER = 0.3
 """Seconds after the cases are shown before the filter's index is built (on a thread)."""
@@ -40,11 +40,12 @@ NARROW = 110
 """Below this width the ratings go beneath the cases (app.tcss: Screen.-narrow)."""
 
 
-def case_columns(rubric: Rubric, team: bool = False) -> list[Column]:
+def case_columns(rubric: Rubric, team: bool = False, codes: bool = False) -> list[Column]:
     """The case, the attributes the rubric shows in the list, then progress; with `team` (some
-    case is allocated), whose case it is."""
+    case is allocated), whose case it is; with `codes`, the practitioner's and team's codes."""
     return [
         Column("ref", "Case"),
+        *([Column("practitioner", "Practitioner"), Column("team", "Team")] if codes else []),
         *(Column(a.id, a.column_label) for a in rubric.attributes_shown_in("case_list")),
         *([Column("auditor", "Auditor")] if team else []),
         Column("answered", "Answered"),
@@ -57,12 +58,14 @@ def case_row(
     attributes: tuple[Attribute, ...],
     team: bool = False,
     blind: Container[int] = (),
+    codes: bool = False,
 ) -> tuple[str, ...]:
     """A case's cells; one the user second-marks blind says so in place of its progress."""
     a = case.attributes
     hidden = case.id in blind
     return (
         case.case_ref,
+        *((case.practitioner or "–", case.team or "–") if codes else ()),
         *(_label(a[attr.id]) if attr.id in a else "–" for attr in attributes),
         *((case.allocated_to or "–",) if team else ()),
         "–" if hidden else f"{case.answered}/{case.applicable}",
@@ -126,6 +129,11 @@ def is_team(cases: list[CaseInfo]) -> bool:
     return any(c.allocated_to for c in cases)
 
 
+def has_codes(cases: list[CaseInfo]) -> bool:
+    """Some case has a practitioner or team code (management oversight, a drawn sample)."""
+    return any(c.practitioner or c.team for c in cases)
+
+
 def table_widths(live: LiveAudit) -> list[int]:
     """The widest cell of each column, from what can be known without making every row: the
     longest reference, the rubric's values, the largest count, the status words."""
@@ -133,8 +141,14 @@ def table_widths(live: LiveAudit) -> list[int]:
     cases = live.cases
     most = max((c.applicable for c in cases), default=0)
     team = is_team(cases)
+    codes = has_codes(cases)
     return [
         max(map(len, (c.case_ref for c in cases)), default=0),
+        *(
+            [max(1, *(len(c.practitioner) for c in cases)), max(1, *(len(c.team) for c in cases))]
+            if codes
+            else []
+        ),
         *(
             max(len("–"), *(len(_label(v)) for v in attr.values))
             for attr in rubric.attributes_shown_in("case_list")
@@ -151,6 +165,12 @@ class DashboardScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "open_case", "Open", id="open_case", tooltip="Walk the highlighted case"),
         Binding("c", "add_case", "Add", priority=True, id="add_case", tooltip="Add a case to the audit"),
+        Binding("plus", "add_reviewed_case", "Review a case", priority=True, id="add_reviewed_case",
+                show=False, tooltip="Management oversight: add a case you are reviewing and walk it"),
+        Binding("f", "feedback", "Feedback", id="feedback", show=False,
+                tooltip="Feedback and actions for the highlighted case's practitioner"),
+        Binding("A", "app.open_actions", "Actions", id="open_actions", show=False,
+                tooltip="Every action agreed with practitioners, across audits"),
         Binding("e", "edit_case", "Edit", priority=True, id="edit_case", show=False,
                 tooltip="Change the highlighted case's attributes"),
         Binding("i", "import_cases", "Import", priority=True, id="import_cases", show=False,
@@ -197,6 +217,7 @@ class DashboardScreen(Screen[None]):
         self._by_id: dict[str, CaseInfo] = {}
         self._stale = False
         self._team = False
+        self._codes = False
         self.access: Access | None = None
         self._blind_count = 0
         self.blind = ""
@@ -292,8 +313,9 @@ class DashboardScreen(Screen[None]):
         self.access = live.access
         info = live.audit.info
         where = " · ".join(x for x in (info.pdu, info.region) if x)
+        kind = " · management oversight" if info.oversight else ""
         self.query_one("#audit-title", Static).update(
-            f"{info.name}{' · ' + where if where else ''} · {live.audit.rubric.title}"
+            f"{info.name}{kind}{' · ' + where if where else ''} · {live.audit.rubric.title}"
         )
         self.blind = live.blind_refusal()
         self._blind_count = len(live.blind)
@@ -301,16 +323,19 @@ class DashboardScreen(Screen[None]):
             self.query_one(RatingsPanel).hide(self.blind)
         else:
             self.query_one(RatingsPanel).show(live.audit.rubric, live.result)
+        if info.oversight:
+            self._oversight_note(len(live.cases))
         table = self.query_one("#cases", CaseTable)
         shown = live.audit.rubric.attributes_shown_in("case_list")
         if widths is not None:
             cases = own_first(live.cases, live.access, live.blind)
             team = self._team = is_team(cases)
+            codes = self._codes = has_codes(cases)
             blind = live.blind
             table.show_rows(
-                case_columns(live.audit.rubric, team),
+                case_columns(live.audit.rubric, team, codes),
                 [str(case.id) for case in cases],
-                lambda i: case_row(cases[i], shown, team, blind),
+                lambda i: case_row(cases[i], shown, team, blind, codes),
                 widths,
             )
             self._by_id = {str(c.id): c for c in cases}
@@ -318,10 +343,27 @@ class DashboardScreen(Screen[None]):
             for case_id in sorted(live.changed_cases):
                 case = live.case(case_id)
                 if case is not None:
-                    table.update_row(str(case_id), case_row(case, shown, self._team, live.blind))
+                    table.update_row(
+                        str(case_id), case_row(case, shown, self._team, live.blind, self._codes)
+                    )
                     self._by_id[str(case_id)] = case
         live.changed_cases.clear()
         self._show_status()
+
+    def _oversight_note(self, cases: int) -> None:
+        """Beside the ratings, in words: a manager's reviews are not a sample of the unit."""
+        found = self.query("#oversight-note")
+        note = (
+            found.first(Static)
+            if found
+            else Static(id="oversight-note", classes="oversight-note", markup=False)
+        )
+        if not found:
+            self.query_one(RatingsPanel).mount(note, after="#ratings-score")
+        note.update(
+            f"Management oversight, not a sample: these ratings describe the"
+            f" {plural(cases, 'case')} reviewed, not the unit's work."
+        )
 
     def _filtering(self) -> bool:
         return bool(self.query_one("#filter", Input).value.strip())
@@ -333,6 +375,8 @@ class DashboardScreen(Screen[None]):
         line = f"{plural(len(self.cases), 'case')} · {done:,} complete{filtered}"
         if self.blind:
             line += f" · {self._blind_count} to second-mark blind"
+        if self.audit is not None and self.audit.info.oversight:
+            line += " · + review a case · f feedback · A actions"
         progress = team_progress(self.cases) if self._team else ""
         self.query_one("#cases-status", Static).update(
             f"{line}{standing(self.access)}{chr(10) + progress if progress else ''}"
@@ -396,7 +440,46 @@ class DashboardScreen(Screen[None]):
         self.load()
 
     def action_add_case(self) -> None:
+        if self.audit is not None and self.audit.info.oversight:
+            self.action_add_reviewed_case()  # a review: codes, and straight into the walk
+            return
         self._case_dialog(None)
+
+    def action_add_reviewed_case(self) -> None:
+        access = self.access
+        if self.audit is None or (access is not None and self._refused(
+                lambda: access.lead("cases"))):  # fmt: skip
+            return
+        if not self.audit.info.oversight:
+            self.notify("+ reviews a case of a management oversight audit: c adds one to this"
+                        " sample", severity="warning", markup=False)  # fmt: skip
+            return
+        self.add_reviewed_case(self.audit)
+
+    def add_reviewed_case(self, audit: OpenAudit) -> None:
+        """The quick dialog of a management review; once the case is added, its walk opens."""
+        from audit_tui.tui.screens.oversight import ReviewedCaseDialog
+
+        def added(case: CaseInfo | None) -> None:
+            if case is None:
+                return
+            from audit_tui.tui.screens.case_walk import CaseWalkScreen
+
+            self.notify(f"Case {case.case_ref} added", markup=False)
+            self.load()
+            cases = [*self.cases, case]
+            self.app.push_screen(CaseWalkScreen(audit, cases, len(cases) - 1))
+
+        taken = {c.case_ref for c in self.cases}
+        self.app.push_screen(ReviewedCaseDialog(audit, taken), callback=added)
+
+    def action_feedback(self) -> None:
+        case = self.current_case()
+        if self.audit is None or case is None or self._hidden():
+            return
+        from audit_tui.tui.screens.feedback import FeedbackScreen
+
+        self.app.push_screen(FeedbackScreen(self.audit, case))
 
     def action_edit_case(self) -> None:
         case = self.current_case()

@@ -44,7 +44,12 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="cancel"),
         Binding("ctrl+s", "submit", "Save", id="submit", tooltip="Enter does it too"),
-    ]
+        # priority: moving on at once, so the text typed (or pasted) straight after Tab lands in
+        # the next field, not in this one
+        Binding("tab", "app.focus_next", "Next field", id="next_field", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Previous field", id="previous_field",
+                show=False, priority=True),
+    ]  # fmt: skip
 
     def __init__(self) -> None:
         super().__init__()

@@ -1,5 +1,6 @@
-"""The new-audit dialog: name, PDU, region, a rubric from those installed, and how its cases will
-come (by hand, from a file, or drawn from a caseload extract); says what is wrong."""
+"""The new-audit dialog: name, PDU, region, a rubric from those installed, its kind (a sample, or
+management oversight) and how its cases will come (by hand, from a file, or drawn from a caseload
+extract); says what is wrong."""
 
 from __future__ import annotations
 
@@ -23,12 +24,19 @@ class NewAudit:
     cases: str = "hand"
     """How the cases will come: "hand" (the dashboard), "import" (a CSV file of cases) or
     "sample" (drawn from a caseload extract, as the inspectorate samples)."""
+    kind: str = "sample"
+    """`sample`, or `oversight`: a manager's reviews, cases added one by one as they are read."""
 
 
 CASE_SOURCES = (
     ("hand", "Add them one by one on the dashboard"),
     ("import", "Import a list of cases (CSV file)"),
     ("sample", "Draw a sample from a caseload extract (strata, window, seed)"),
+)
+
+KINDS = (
+    ("sample", "A sample of cases (rated as a sample of the unit's work)"),
+    ("oversight", "Management oversight (cases added as you review them: not a sample)"),
 )
 
 
@@ -60,6 +68,13 @@ class NewAuditDialog(FormDialog[NewAudit]):
             prompt="choose…",
         )
         yield FieldError("rubric")
+        yield Label("Kind")
+        yield Select(
+            [(literal(label), key) for key, label in KINDS],
+            id="kind",
+            value="sample",
+            allow_blank=False,
+        )
         yield Label("Cases")
         yield Select(
             [(literal(label), key) for key, label in CASE_SOURCES],
@@ -67,9 +82,10 @@ class NewAuditDialog(FormDialog[NewAudit]):
             value="hand",
             allow_blank=False,
         )
+        yield FieldError("cases")
 
     def submit(self) -> None:
-        self.clear_errors(("name", "pdu", "region", "rubric"))
+        self.clear_errors(("name", "pdu", "region", "rubric", "cases"))
         checked: dict[str, str] = {}
         if not self.query_one("#name", Input).value.strip():
             self.error("name", "Give the audit a name")
@@ -91,5 +107,9 @@ class NewAuditDialog(FormDialog[NewAudit]):
             return
         chosen = self.query_one("#cases", Select).value
         cases = chosen if isinstance(chosen, str) else "hand"
+        kind = "oversight" if self.query_one("#kind", Select).value == "oversight" else "sample"
+        if kind == "oversight" and cases == "sample":
+            self.error("cases", "An oversight audit is not drawn: add its cases as you review them")
+            return
         self.dismiss(NewAudit(name=checked["name"], pdu=checked["pdu"], region=checked["region"],
-                              rubric_id=str(rubric), cases=cases))  # fmt: skip
+                              rubric_id=str(rubric), cases=cases, kind=kind))  # fmt: skip
