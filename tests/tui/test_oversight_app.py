@@ -15,7 +15,9 @@ from textual.widgets import DataTable, Input, Static, TextArea
 
 from audit_tui.store import team
 from audit_tui.store.database import open_repository
-from audit_tui.store.follow_up import action_history, actions, feedback
+from audit_tui.store.follow_up import action_history, actions, add_action, feedback, save_feedback
+from audit_tui.store.oversight import add_reviewed_case
+from audit_tui.store.repository import Repository
 from audit_tui.tui.app import AuditApp, build_app
 from audit_tui.tui.screens.actions import ActionsScreen
 from audit_tui.tui.screens.case_walk import CaseWalkScreen
@@ -25,6 +27,7 @@ from audit_tui.tui.screens.follow_up import ActionStepDialog
 from audit_tui.tui.screens.new_audit import NewAuditDialog
 from audit_tui.tui.screens.oversight import ReviewedCaseDialog
 from audit_tui.tui.widgets.case_table import CaseTable
+from tests.conftest import Person
 from tests.tui.helpers import settle, steps
 
 SIZE = (120, 40)
@@ -57,10 +60,11 @@ def _app(db: str, user: str | None = None, audit: str | None = None) -> AuditApp
 
 
 async def test_spo_reviews_a_case_writes_feedback_and_an_action_and_prints_the_sheet(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    db_target: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """On SQLite and on PostgreSQL (the app runs the same code on both)."""
     monkeypatch.setenv("HOME", str(tmp_path))  # the sheet goes where an export would: home
-    target = str(tmp_path / "spo.db")
+    target = db_target
     app = _app(target)
     async with app.run_test(size=SIZE) as pilot:
         await steps(pilot, app, "n")
@@ -144,7 +148,7 @@ async def test_spo_reviews_a_case_writes_feedback_and_an_action_and_prints_the_s
     (case,) = repo.list_cases(audit)
     assert (case.case_ref, case.practitioner, case.team) == ("OV-101", "P-050", "T-WEST")
     assert case.attributes == {"sentence_type": "community", "has_psr": "no", "rosh": "high"}
-    assert case.allocated_to == "tester"  # whoever adds a review walks it
+    assert case.allocated_to == repo.user  # whoever adds a review walks it
     answers = repo.answers_for_case(case.id)
     assert {k: v.value for k, v in answers.items()} == {
         "2.2.1.a": "yes",
@@ -199,59 +203,82 @@ async def test_an_action_is_marked_done_from_the_actions_list(
     repo.engine.dispose()
 
 
-def _with_member(db: str, user: str, role: str) -> None:
-    repo = open_repository(db)  # as the demo's lead
-    team.set_member(repo, repo.open_audit(OVERSIGHT), user, role)
-    repo.engine.dispose()
+REVIEWS = "spo-reviews"
+ATTRIBUTES = {"sentence_type": "community", "has_psr": "no", "rosh": "medium"}
 
 
-def _follow_up(db: str) -> tuple[object, list[tuple[int, str, str]]]:
-    repo = open_repository(db)
-    audit = repo.open_audit(OVERSIGHT)
-    said = feedback(repo, audit, "OV26-001")
-    found = [(a.id, a.status, a.what) for a in actions(repo, audit=audit)]
-    repo.engine.dispose()
-    return (said.strengths, said.improvements, said.updated_at), found
+def _login(repo: Repository) -> tuple[str, str | None]:
+    """How the app opens the database as this person: their login on PostgreSQL, --as on
+    SQLite."""
+    url = repo.engine.url
+    if url.get_backend_name() == "sqlite":
+        assert url.database
+        return url.database, repo.user
+    return url.render_as_string(hide_password=False), None
 
 
-async def test_a_viewer_and_another_auditor_are_refused_in_one_line(demo_db: str) -> None:
-    _with_member(demo_db, "vic", "viewer")
-    _with_member(demo_db, "ann", "auditor")
-    before = _follow_up(demo_db)
+@pytest.fixture
+def reviews(people: Person, rubric_text: str) -> dict[str, Repository]:
+    """lee reviews OV-001 (feedback written, one action agreed); vic views the audit, ann audits
+    in it with no case of hers."""
+    lee, vic, ann = people("lee"), people("vic"), people("ann")
+    audit = lee.create_audit(REVIEWS, rubric_text, kind="oversight")
+    add_reviewed_case(lee, audit, "OV-001", ATTRIBUTES, practitioner="P-017", team="T-NORTH")
+    save_feedback(lee, audit, "OV-001", strengths="Contact is regular.", improvements="Plan late.")
+    add_action(lee, audit, "OV-001", "Review the plan with her", datetime.date(2026, 12, 11))
+    team.set_member(lee, audit, vic.user, "viewer")
+    team.set_member(lee, audit, ann.user, "auditor")
+    return {"lee": lee, "vic": vic, "ann": ann}
+
+
+def _follow_up(repo: Repository) -> tuple[object, ...]:
+    audit = repo.open_audit(REVIEWS)
+    said = feedback(repo, audit, "OV-001")
+    found = [(a.id, a.status, a.due, a.what) for a in actions(repo, audit=audit)]
+    history = [len(action_history(repo, a[0])) for a in found]
+    return said.strengths, said.improvements, said.updated_at, found, history
+
+
+async def test_a_viewer_and_another_auditor_are_refused_in_one_line(
+    reviews: dict[str, Repository],
+) -> None:
+    """On SQLite and on PostgreSQL, where each person is their own login."""
+    before = _follow_up(reviews["lee"])
     refusal = (
-        "only the lead or the auditor case OV26-001 is allocated to may change its feedback"
+        "only the lead or the auditor case OV-001 is allocated to may change its feedback"
         " and actions ({} is {})"
     )
+    vic, ann = reviews["vic"].user, reviews["ann"].user
 
-    app = _app(demo_db, user="vic", audit=OVERSIGHT)
+    target, user = _login(reviews["vic"])
+    app = _app(target, user=user, audit=REVIEWS)
     async with app.run_test(size=SIZE) as pilot:
-        await steps(pilot, app, "f")  # on the first case, OV26-001
+        await steps(pilot, app, "f")
         screen = app.screen
         assert isinstance(screen, FeedbackScreen)
         assert text_of(screen, "#feedback-title").endswith("READ ONLY")
         words = screen.query_one("#strengths", TextArea)
-        shown = words.text
-        assert shown and words.read_only
+        assert words.text == "Contact is regular." and words.read_only
         await pilot.press("n", "d", "ctrl+s")
         await settle(pilot, app)
         assert app.screen is screen  # no dialog opened
-        assert text_of(screen, "#feedback-status") == refusal.format("vic", "viewer")
+        assert text_of(screen, "#feedback-status") == refusal.format(vic, "viewer")
         await pilot.click("#strengths")
         await pilot.press(*"more words")
-        assert words.text == shown
+        assert words.text == "Contact is regular."
 
-    app = _app(demo_db, user="ann", audit=OVERSIGHT)
+    target, user = _login(reviews["ann"])
+    app = _app(target, user=user, audit=REVIEWS)
     async with app.run_test(size=SIZE) as pilot:
         await steps(pilot, app, "plus")  # reviews are added by the lead
         assert isinstance(app.screen, DashboardScreen)
         await steps(pilot, app, "A")
         assert isinstance(app.screen, ActionsScreen)
-        # OV26-001's open action (the second of its two): ann has no case of this audit
-        await pilot.press("down", "down", "d", *"done, I think", "enter")
+        await pilot.press("d", *"done, I think", "enter")
         await settle(pilot, app)
         dialog = app.screen
-        assert isinstance(dialog, ActionStepDialog)
+        assert isinstance(dialog, ActionStepDialog)  # still open: nothing was done
         lines = text_of(dialog, "#error-form").splitlines()
-        assert lines == ["✗ " + refusal.format("ann", "auditor")]
+        assert lines == ["✗ " + refusal.format(ann, "auditor")]
 
-    assert _follow_up(demo_db) == before
+    assert _follow_up(reviews["lee"]) == before
