@@ -256,7 +256,7 @@ async def test_a_viewer_and_another_auditor_are_refused_in_one_line(
         await steps(pilot, app, "f")
         screen = app.screen
         assert isinstance(screen, FeedbackScreen)
-        assert text_of(screen, "#feedback-title").endswith("READ ONLY")
+        assert text_of(screen, "#feedback-title").startswith("Feedback · case OV-001 · READ ONLY")
         words = screen.query_one("#strengths", TextArea)
         assert words.text == "Contact is regular." and words.read_only
         await pilot.press("n", "d", "ctrl+s")

@@ -163,10 +163,10 @@ class FeedbackScreen(Screen[None]):
             x for x in (c.practitioner and f"practitioner {c.practitioner}",
                         c.team and f"team {c.team}") if x
         )  # fmt: skip
-        read_only = " · READ ONLY" if self.refusal else ""
+        read_only = " · READ ONLY" if self.refusal else ""  # early: in view at 80 columns
         return (
-            f"Feedback · case {c.case_ref}{' · ' + codes if codes else ''}"
-            f" · {self.audit.info.name}{read_only}"
+            f"Feedback · case {c.case_ref}{read_only}{' · ' + codes if codes else ''}"
+            f" · {self.audit.info.name}"
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

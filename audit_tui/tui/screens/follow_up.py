@@ -80,7 +80,7 @@ class _ActionWrite(FormDialog["Action"]):
         if isinstance(error, AuditError):
             self.clear_errors()
             for problem in error.problems:  # one line per problem, beside its field if it has one
-                field = {"action": "what", "note": "note"}.get(problem.file)
+                field = {"action": "what", "note": "step-note"}.get(problem.file)
                 if field and self.query(f"#error-{field}"):
                     self.error(field, problem.message)
                 else:
@@ -148,18 +148,19 @@ class ActionStepDialog(_ActionWrite):
 
     def compose_fields(self) -> ComposeResult:
         a = self.action
-        yield Static(f"{a.what} (due {day_text(a.due)})", classes="headline", markup=False)
+        # not a .headline: those go on narrow screens, and this says which action it is
+        yield Static(f"{a.what} (due {day_text(a.due)})", classes="action-what", markup=False)
         yield Label(self.label)
-        yield Input(id="note")
-        yield FieldError("note")
+        yield Input(id="step-note")  # not #note: that is the note dialog's box of text
+        yield FieldError("step-note")
 
     def submit(self) -> None:
         from audit_tui.store.follow_up import update_action
 
-        self.clear_errors(("note",))
-        note = self.query_one("#note", Input).value.strip()
+        self.clear_errors(("step-note",))
+        note = self.query_one("#step-note", Input).value.strip()
         if self.required and not note:
-            self.error("note", "Say why (someone will ask)")
+            self.error("step-note", "Say why (someone will ask)")
             return
         action_id, status = self.action.id, self.status
         self.run_write(lambda repo: update_action(repo, action_id, status=status, note=note))
