@@ -51,6 +51,7 @@ async def test_audit_list_shows_score_and_opens_the_dashboard(demo_db: str) -> N
         row = plain(table.get_row("demo-tameside"))
         assert row[3] == "28" and row[4] == "100%" and row[5] == "7/27"
         assert row[6] == "★☆☆ Requires improvement"
+        table.move_cursor(row=table.get_row_index("demo-tameside"))  # after demo-oversight
         await pilot.press("enter")
         await settle(pilot, app)
         assert isinstance(app.screen, DashboardScreen)
