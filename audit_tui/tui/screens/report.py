@@ -225,7 +225,8 @@ class ReportScreen(Screen[None]):
             table.display = False
             return
         note.update(
-            f"'too few': fewer than {plural(min_group, 'case')} answered in the group, so the "
+            (f"{bd.caution} " if bd.caution else "")
+            + f"'too few': fewer than {plural(min_group, 'case')} answered in the group, so the "
             "figure is not shown (it says little and may point at a person)."
         )
         table.display = True
