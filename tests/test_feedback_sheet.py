@@ -154,3 +154,24 @@ def test_the_sheet_prints_on_one_or_two_a4_pages(demo: Repository, tmp_path: Pat
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert 1 <= pages <= 2, pages
     assert b"/MediaBox [0 0 594.9" in pdf  # A4 (595 x 842 points), from the sheet's @page
+
+
+def test_a_second_marker_still_marking_blind_gets_no_sheet(
+    sqlite_target: str, rubric_text: str
+) -> None:
+    """The sheet shows the case's first marks: hidden from its blind second marker, in one line."""
+    from audit_tui.domain.errors import AuditError
+    from audit_tui.store.moderation import start_round
+    from audit_tui.store.oversight import add_reviewed_case
+
+    spo = open_repository(sqlite_target, user="spo")
+    audit = spo.create_audit("ov", rubric_text, kind="oversight")
+    add_reviewed_case(
+        spo, audit, "R-1", {"sentence_type": "community", "has_psr": "no", "rosh": "low"}
+    )
+    start_round(spo, audit, "mod", cases=["R-1"])
+    marker = open_repository(sqlite_target, user="mod")
+    with pytest.raises(AuditError) as caught:
+        render_sheet(marker, audit, "R-1", "md")
+    assert len(caught.value.problems) == 1 and "blind (R-1)" in str(caught.value)
+    assert render_sheet(spo, audit, "R-1", "md").startswith("# Case review feedback: R-1")

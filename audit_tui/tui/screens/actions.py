@@ -17,7 +17,7 @@ from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label, S
 
 from audit_tui.domain.words import plural
 from audit_tui.tui.messages import AuditChanged
-from audit_tui.tui.screens.follow_up import ActionStepDialog, already, day_text, status_text
+from audit_tui.tui.screens.follow_up import already, day_text, status_text, step_dialog
 from audit_tui.tui.widgets.choices import Tick
 from audit_tui.tui.widgets.tables import fill_table
 from audit_tui.tui.workers import audit_app, guarded
@@ -69,6 +69,8 @@ class ActionsScreen(Screen[None]):
                 tooltip="Drop the highlighted action (say why)"),
         Binding("r", "step('open')", "Reopen", id="action_reopen", show=False, priority=True,
                 tooltip="Open the highlighted action again (say why)"),
+        Binding("m", "step('due')", "Move date", id="action_move", show=False, priority=True,
+                tooltip="Move the highlighted action's due date (say why)"),
         Binding("o", "flip('open-only')", "Open only", id="filter_open", show=False,
                 priority=True, tooltip="Show only open actions, or every action"),
         Binding("v", "flip('overdue-only')", "Overdue only", id="filter_overdue", show=False,
@@ -263,7 +265,7 @@ class ActionsScreen(Screen[None]):
                 audit_app(self).audit_changed(changed.audit)
                 self.load()
 
-        self.app.push_screen(ActionStepDialog(action, status), stepped)
+        self.app.push_screen(step_dialog(action, status), stepped)
 
     def action_open_feedback(self) -> None:
         action = self.current()

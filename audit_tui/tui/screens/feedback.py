@@ -36,11 +36,11 @@ from audit_tui.tui.prefs import existing_folder, remember, remembered, safe_file
 from audit_tui.tui.screens.export_dialog import ExportDialog
 from audit_tui.tui.screens.follow_up import (
     ActionDialog,
-    ActionStepDialog,
     already,
     day_text,
     follow_up_refusal,
     status_text,
+    step_dialog,
 )
 from audit_tui.tui.screens.form import FieldError
 from audit_tui.tui.text import literal
@@ -117,6 +117,8 @@ class FeedbackScreen(Screen[None]):
                 tooltip="Drop the highlighted action (say why)"),
         Binding("r", "step('open')", "Reopen", id="action_reopen", show=False, priority=True,
                 tooltip="Open the highlighted action again (say why)"),
+        Binding("m", "step('due')", "Move date", id="action_move", show=False, priority=True,
+                tooltip="Move the highlighted action's due date (say why)"),
         Binding("p", "print_sheet", "Print", id="print_sheet", priority=True,
                 tooltip="Write the feedback sheet to a file (HTML or Markdown)"),
         # priority: what is typed straight after Esc or Tab is taken as it is meant (a key for
@@ -152,7 +154,7 @@ class FeedbackScreen(Screen[None]):
             with VerticalScroll(id="feedback-notes"):
                 yield Static("Tagged notes (on the sheet too)", classes="panel-title")
                 yield Static("", id="tagged-notes", markup=False)
-        yield Label("Actions agreed  n new · d done · x drop · r reopen · p print the sheet",
+        yield Label("Actions agreed  n new · d done · x drop · r reopen · m move date · p print",
                     id="actions-heading")  # fmt: skip
         yield DataTable(id="case-actions", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True)
@@ -362,7 +364,7 @@ class FeedbackScreen(Screen[None]):
         if said := already(action, status):
             self._say_refusal(said)
             return
-        self.app.push_screen(ActionStepDialog(action, status), self._action_saved)
+        self.app.push_screen(step_dialog(action, status), self._action_saved)
 
     def _action_saved(self, action: Action | None) -> None:
         if action is None:

@@ -166,6 +166,55 @@ class ActionStepDialog(_ActionWrite):
         self.run_write(lambda repo: update_action(repo, action_id, status=status, note=note))
 
 
+class ActionDueDialog(_ActionWrite):
+    """Move an action's due date, saying why (kept in its history)."""
+
+    SUBMIT_LABEL = "Move the date"
+
+    def __init__(self, action: Action) -> None:
+        super().__init__()
+        self.action = action
+
+    def title_text(self) -> str:
+        a = self.action
+        return f"New date: action {a.id} on case {a.case_ref} ({a.audit})"
+
+    def compose_fields(self) -> ComposeResult:
+        a = self.action
+        yield Static(f"{a.what} (due {day_text(a.due)})", classes="action-what", markup=False)
+        yield Label(f"Due by ({DATE_HINT})")
+        yield Input(id="due", placeholder="e.g. 31/12/2026")
+        yield FieldError("due")
+        yield Label("Why the date moves (required: kept in its history)")
+        yield Input(id="step-note")
+        yield FieldError("step-note")
+
+    def submit(self) -> None:
+        from audit_tui.store.follow_up import update_action
+
+        self.clear_errors(("due", "step-note"))
+        note = self.query_one("#step-note", Input).value.strip()
+        try:
+            due = parse_day(self.query_one("#due", Input).value)
+        except ValueError as exc:
+            self.error("due", str(exc).capitalize())
+            return
+        if not note:
+            self.error("step-note", "Say why (someone will ask)")
+            return
+        action_id = self.action.id
+        self.run_write(lambda repo: update_action(repo, action_id, due=due, note=note))
+
+
+DUE = "due"
+"""The step that moves an action's date rather than its status."""
+
+
+def step_dialog(action: Action, step: str) -> _ActionWrite:
+    """The dialog for a step: a new status, or (DUE) a new date."""
+    return ActionDueDialog(action) if step == DUE else ActionStepDialog(action, step)
+
+
 def already(action: Action, status: str) -> str:
     """Said instead of opening the dialog when the action is in that state already."""
     if action.status == status:
