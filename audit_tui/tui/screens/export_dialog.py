@@ -33,6 +33,18 @@ DEFAULT_FORMAT = "html"
 
 class ExportDialog(FormDialog[Path]):
     SUBMIT_LABEL = "Export"
+    FORMAT_WORDS = FORMAT_WORDS
+    NOTES = (
+        "Auditors' notes (free text: it may hold personal data)",
+        "Leave the notes out",
+        "Include the notes",
+    )
+    """The notes question and its two answers: a subclass exporting something else words them."""
+    NOTE_CHOICE: type[RadioButton] = RadioButton
+    PURPOSE = (
+        "Purpose (why the report leaves; kept in the audit's log)",
+        "e.g. for the PDU's quality board",
+    )
 
     def __init__(self, audit: OpenAudit, formats: tuple[str, ...]) -> None:
         super().__init__()
@@ -53,7 +65,7 @@ class ExportDialog(FormDialog[Path]):
     def compose_fields(self) -> ComposeResult:
         yield Label("Format")
         yield Select(
-            [(literal(FORMAT_WORDS.get(f, f)), f) for f in self.formats],
+            [(literal(self.FORMAT_WORDS.get(f, f)), f) for f in self.formats],
             value=self.format,
             id="format",
             allow_blank=False,
@@ -65,12 +77,14 @@ class ExportDialog(FormDialog[Path]):
         yield Label("File name")
         yield Input(value=self.proposed_name(self.format), id="name")
         yield FieldError("name")
-        yield Label("Auditors' notes (free text: it may hold personal data)")
+        question, leave_out, include = self.NOTES
+        yield Label(question)
         with RadioSet(id="notes"):
-            yield RadioButton("Leave the notes out", value=True, id="notes-out")
-            yield RadioButton("Include the notes", id="notes-in")
-        yield Label("Purpose (why the report leaves; kept in the audit's log)")
-        yield Input(placeholder="e.g. for the PDU's quality board", id="purpose")
+            yield self.NOTE_CHOICE(leave_out, value=True, id="notes-out")
+            yield self.NOTE_CHOICE(include, id="notes-in")
+        label, hint = self.PURPOSE
+        yield Label(label)
+        yield Input(placeholder=hint, id="purpose")
 
     def first_field(self) -> Input:
         return self.query_one("#name", Input)

@@ -22,10 +22,7 @@ from textual.widgets import (
     DataTable,
     Footer,
     Header,
-    Input,
     Label,
-    RadioSet,
-    Select,
     Static,
     TextArea,
 )
@@ -42,8 +39,6 @@ from audit_tui.tui.screens.follow_up import (
     status_text,
     step_dialog,
 )
-from audit_tui.tui.screens.form import FieldError
-from audit_tui.tui.text import literal
 from audit_tui.tui.widgets.choices import Choice
 from audit_tui.tui.widgets.tables import fill_table
 from audit_tui.tui.workers import audit_app, guarded
@@ -411,6 +406,14 @@ class SheetDialog(ExportDialog):
     and a database file is never replaced."""
 
     SUBMIT_LABEL = "Print to file"
+    FORMAT_WORDS = SHEET_WORDS
+    NOTES = (
+        "Untagged notes (working notes: they may hold personal data)",
+        "Leave them out",
+        "Include them",
+    )
+    NOTE_CHOICE = Choice
+    PURPOSE = ("Purpose (kept in the audit's log)", "e.g. supervision with the practitioner")
 
     def __init__(self, audit: OpenAudit, case_ref: str) -> None:
         super().__init__(audit, SHEET_FORMATS)
@@ -426,28 +429,6 @@ class SheetDialog(ExportDialog):
     def proposed_name(self, fmt: str) -> str:
         stem = f"{safe_file_stem(self.audit.info.name)}-{safe_file_stem(self.case_ref)}"
         return f"{stem}-feedback-{date.today().isoformat()}.{fmt}"
-
-    def compose_fields(self) -> ComposeResult:
-        yield Label("Format")
-        yield Select(
-            [(literal(SHEET_WORDS[f]), f) for f in SHEET_FORMATS],
-            value=self.format,
-            id="format",
-            allow_blank=False,
-        )
-        yield FieldError("format")
-        yield Label("Folder")
-        yield Input(value=str(self.folder), id="folder")
-        yield FieldError("folder")
-        yield Label("File name")
-        yield Input(value=self.proposed_name(self.format), id="name")
-        yield FieldError("name")
-        yield Label("Untagged notes (working notes: they may hold personal data)")
-        with RadioSet(id="notes"):
-            yield Choice("Leave them out", value=True, id="notes-out")
-            yield Choice("Include them", id="notes-in")
-        yield Label("Purpose (kept in the audit's log)")
-        yield Input(placeholder="e.g. supervision with the practitioner", id="purpose")
 
     def _write(self, path: Path, fmt: str, notes: bool, protect: list[Path]) -> None:
         audit, ref, purpose = self.audit, self.case_ref, self.purpose
