@@ -50,11 +50,11 @@ def add_reviewed_case(
         raise AuditError(problems)
     with repo.locked(audit.info.id) as lock:
         lock.access.lead("cases")
-        repo.add_cases_in(lock, audit, [(case_ref, attrs)])
+        repo.add_cases_in(lock, audit, [(case_ref, attrs)], {case_ref: codes})
         lock.conn.execute(
             update(CASE)
             .where(CASE.c.audit_id == audit.info.id, CASE.c.case_ref == case_ref)
-            .values(allocated_to=repo.user, **codes)
+            .values(allocated_to=repo.user)
         )
         lock.keep()
         found = case_record(lock.conn, audit, _case_id(lock.conn, audit, case_ref))
