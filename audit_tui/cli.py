@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from audit_tui import __version__, follow_up_cli
+from audit_tui import __version__, follow_up_cli, verify_cli
 from audit_tui.domain.errors import AuditError, UsageError
 
 if TYPE_CHECKING:
@@ -290,6 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     follow_up_cli.add_parsers(sub)
+    verify_cli.add_parsers(sub)
 
     demo = sub.add_parser("demo", help='create or reset the "demo-tameside" audit, then open it')
     demo.add_argument("--no-tui", action="store_true", help="only create it, then print a summary")
@@ -891,3 +892,4 @@ COMMANDS = {
     "audits": cmd_audits,
 }
 COMMANDS.update(follow_up_cli.bound(_repo))
+COMMANDS.update(verify_cli.bound(_repo))

@@ -125,7 +125,7 @@ class _holding:
         if "://" in self.target:
             self.engine = create_engine(self.target)
             self.conn = self.engine.connect()
-            self.conn.execute(text("SELECT id FROM audit WHERE name = 'a1' FOR UPDATE"))
+            self.conn.execute(text("SELECT id FROM audit_tui.audit WHERE name = 'a1' FOR UPDATE"))
         else:
             self.sqlite = sqlite3.connect(
                 self.target, isolation_level=None, check_same_thread=False

@@ -447,9 +447,9 @@ def test_hostile_notes_and_reasons_stay_data(
     _second_mark_case(bob, audit, ref, Answer.YES, differ=("2.2.1",))
     case_id = next(c.id for c in bob.list_cases(audit) if c.case_ref == ref)
     save_second(bob, audit, case_id, "2.2.1", note='=HYPERLINK("http://evil","x")')
-    complete_second(bob, audit, case_id)
     case = next(c for c in lead.list_cases(audit) if c.case_ref == ref)
     lead.save_answer(audit, case, "2.2.1", note="@SUM(A1:A9) [b]bold[/b] <script>")
+    complete_second(bob, audit, case_id)  # the first marks as they stand now are moderated
     from audit_tui.io.reconcile import export_disagreements
 
     out = tmp_path / "d.csv"
@@ -487,3 +487,59 @@ def test_a_marker_imports_only_into_their_own_rounds(
     assert import_second_marks(bob, audit, sheet, bob.user).rows == 1
     found = summary(lead, audit)
     assert found is not None and found.cases == 1 and len(found.rounds) == 1
+
+
+# ---- a round's figures stand ------------------------------------------------------------------
+
+
+def _round_figures(repo: Repository, audit: OpenAudit, number: int) -> dict[str, object]:
+    """One round's figures as the JSON report gives them: its markers' agreement and its
+    disagreements with both marks (settlements aside, which are what may follow)."""
+    from audit_tui.reporting.moderation_json import moderation_dict
+
+    found = summary(repo, audit)
+    assert found is not None
+    data = moderation_dict(found)
+    return {
+        "markers": [m for m in data["markers"] if m["round"] == number],
+        "disagreements": [
+            {k: d[k] for k in ("case", "item", "first", "second")}
+            for d in data["disagreement_list"]
+            if d["round"] == number
+        ],
+    }
+
+
+def test_two_rounds_sharing_a_case_both_settled_leave_each_rounds_figures_as_moderated(
+    crew: tuple[dict[str, Repository], OpenAudit], people: Person
+) -> None:
+    """bob second-marks ann's case and differs on two items, one settled against ann; then dee
+    second-marks the same case (as it stands after that settlement), differs on a third, which
+    is settled too; then ann changes an answer the first round compared. Round 1's figures are
+    the same at every step, and so are round 2's once it was completed."""
+    repos, audit = crew
+    lead, ann, bob = repos["lead"], repos["ann"], repos["bob"]
+    dee = people("dee")
+    ref = sorted(_allocated(lead, audit, ann.user))[0]
+    case = next(c for c in lead.list_cases(audit) if c.case_ref == ref)
+    start_round(lead, audit, bob.user, cases=[ref])
+    _second_mark_case(bob, audit, ref, Answer.YES, differ=("2.2.1", "2.2.2"))
+    complete_second(bob, audit, case.id)
+    round_1 = _round_figures(lead, audit, 1)
+    assert len(round_1["disagreements"]) == 2  # type: ignore[arg-type]
+    settle(lead, audit, [Agreed(1, ref, "2.2.1", Answer.NO, "no assessment on file")])
+    assert _round_figures(lead, audit, 1) == round_1
+
+    start_round(lead, audit, dee.user, cases=[ref])
+    _second_mark_case(dee, audit, ref, Answer.YES, differ=("2.2.1", "2.3.1"))
+    complete_second(dee, audit, case.id)
+    round_2 = _round_figures(lead, audit, 2)
+    # round 2 compared the case as it stood: 2.2.1 was settled to No, so dee's No agrees
+    assert {d["item"] for d in round_2["disagreements"]} == {"2.3.1"}  # type: ignore[index,union-attr]
+    settle(lead, audit, [Agreed(2, ref, "2.3.1", Answer.NO, "plan missed the victim")])
+    ann_case = next(c for c in ann.list_cases(audit) if c.case_ref == ref)
+    ann.save_answer(audit, ann_case, "2.2.2", Answer.NO)  # after both rounds: changes neither
+    assert _round_figures(lead, audit, 1) == round_1
+    assert _round_figures(lead, audit, 2) == round_2
+    found = summary(lead, audit)
+    assert found is not None and found.settled == 2 and len(found.disagreements) == 3

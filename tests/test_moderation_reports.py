@@ -20,6 +20,7 @@ from xml.etree import ElementTree
 import pytest
 from markdown_it import MarkdownIt
 from openpyxl import load_workbook
+from sqlalchemy import select, update
 
 from audit_tui.demo import load_demo
 from audit_tui.domain.answers import Answer
@@ -29,6 +30,7 @@ from audit_tui.reporting.moderation_section import render_moderation
 from audit_tui.reporting.render import render_report
 from audit_tui.scoring.moderation import Moderation, RoundInfo
 from audit_tui.store.database import open_repository
+from audit_tui.store.moderation import FIRST_MARK, MOD_CASE
 from audit_tui.store.repository import Repository
 from audit_tui.store.settlement import Agreed, settle, summary
 from tests.cli import run
@@ -53,8 +55,18 @@ def noted(demo: tuple[Repository, OpenAudit]) -> tuple[Repository, OpenAudit]:
     found = summary(repo, audit)
     assert found is not None and len(found.disagreements) > 2
     first, second = found.disagreements[:2]
-    cases = {c.case_ref: c for c in repo.list_cases(audit)}
-    repo.save_answer(audit, cases[second.case_ref], second.item_id, note=NOTE)
+    case_id = next(c.id for c in repo.list_cases(audit) if c.case_ref == second.case_ref)
+    with repo.engine.begin() as conn:  # the first marker's note as it stood when moderated
+        conn.execute(
+            update(FIRST_MARK)
+            .where(
+                FIRST_MARK.c.item_id == second.item_id,
+                FIRST_MARK.c.moderation_case_id.in_(
+                    select(MOD_CASE.c.id).where(MOD_CASE.c.case_id == case_id)
+                ),
+            )
+            .values(note=NOTE)
+        )
     agreed = Agreed(first.round, first.case_ref, first.item_id, Answer.YES, REASON)
     settle(repo, audit, [agreed])
     return repo, audit

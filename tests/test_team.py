@@ -192,20 +192,30 @@ def test_a_locked_audit_refuses_every_change_until_the_lead_unlocks_it(
     ]
 
 
-def test_an_audit_with_no_members_stays_open_to_everyone(
+def test_an_audit_with_no_members_is_open_to_everyone_on_sqlite_and_only_the_owner_on_pg(
     people: Person, rubric_text: str, db_target: str
 ) -> None:
-    """As audits made before members were: the migration could name nobody as their lead."""
+    """As audits made before members were: the migration could name nobody as their lead. On
+    SQLite (one file, one person's permissions) everyone may use it; on PostgreSQL what no rule
+    allows is refused, so only the database's owner may, to add a lead."""
     lead, ann = people("lead"), people("ann")
     audit = _audit(lead, rubric_text, n=1)
+    c1 = _case(lead, audit, "C-1")
     owner = open_repository(db_target)
     with owner.engine.begin() as conn:  # as before 0005 (on PostgreSQL, past the triggers)
         if is_pg(db_target):
             conn.execute(text("SET LOCAL session_replication_role = replica"))
         conn.execute(text("DELETE FROM audit_member"))
+    if not is_pg(db_target):
+        owner.engine.dispose()
+        assert ann.save_answer(audit, c1, "2.2.1", Answer.YES).changed
+        assert ann.rename_audit(audit, f"{audit.info.name}-x").info.name.endswith("-x")
+        return
+    _refused(lambda: ann.save_answer(audit, c1, "2.2.1", Answer.YES), "not a member")
+    _refused(lambda: ann.open_audit(audit.info.name), "no audit named")
+    assert owner.save_answer(audit, c1, "2.2.1", Answer.YES).changed  # the owner acts as lead
+    team.set_member(owner, audit, ann.user, "lead")
     owner.engine.dispose()
-    c1 = _case(ann, audit, "C-1")
-    assert ann.save_answer(audit, c1, "2.2.1", Answer.YES).changed
     assert ann.rename_audit(audit, f"{audit.info.name}-x").info.name.endswith("-x")
 
 

@@ -103,7 +103,10 @@ def make_engine(target: str, *, create: bool = True) -> Engine:
                     pool_pre_ping=True,
                     connect_args={
                         "connect_timeout": 10,
-                        "options": f"-c lock_timeout={wait_seconds() * 1000}",
+                        # the app's schema first (store/pg); public only for a database whose
+                        # tables are still there, until migration 0011 moves them
+                        "options": f"-c lock_timeout={wait_seconds() * 1000}"
+                        " -c search_path=audit_tui,public",
                     },
                 )
             except ModuleNotFoundError as exc:

@@ -20,6 +20,7 @@ from audit_tui.domain.access import Role
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.labels import clean_text
 from audit_tui.domain.records import OpenAudit
+from audit_tui.store import server
 from audit_tui.store.models import (
     CaseActionHistoryRow,
     CaseActionRow,
@@ -27,7 +28,7 @@ from audit_tui.store.models import (
     table_of,
     utcnow,
 )
-from audit_tui.store.repository import AUDIT, CASE, AuditLock, Repository, moment
+from audit_tui.store.repository import AUDIT, CASE, REFUSED, AuditLock, Repository, moment
 
 FEEDBACK = table_of(CaseFeedbackRow)
 ACTION = table_of(CaseActionRow)
@@ -149,8 +150,10 @@ def save_feedback(
         }
         if old is None:
             conn.execute(insert(FEEDBACK).values(case_id=case_id, audit_id=audit.info.id, **values))
-        else:
-            conn.execute(update(FEEDBACK).where(FEEDBACK.c.case_id == case_id).values(**values))
+        elif not conn.execute(
+            update(FEEDBACK).where(FEEDBACK.c.case_id == case_id).values(**values)
+        ).rowcount:
+            raise AuditError.at("feedback", REFUSED)
         repo.record_event(lock, "feedback", f"feedback on case {case_ref} written")
         lock.keep()
     return feedback(repo, audit, case_ref)
@@ -177,19 +180,20 @@ def add_action(repo: Repository, audit: OpenAudit, case_ref: str, what: str, due
             )
             .returning(ACTION.c.id)
         )
-        conn.execute(
-            insert(ACTION_HISTORY).values(
-                action_id=action_id,
-                audit_id=audit.info.id,
-                old_status=None,
-                new_status=OPEN,
-                old_due=None,
-                new_due=due,
-                note="",
-                changed_at=now,
-                changed_by=repo.user,
+        if not server.keeps_trail(conn):  # (on PostgreSQL the server writes the history)
+            conn.execute(
+                insert(ACTION_HISTORY).values(
+                    action_id=action_id,
+                    audit_id=audit.info.id,
+                    old_status=None,
+                    new_status=OPEN,
+                    old_due=None,
+                    new_due=due,
+                    note="",
+                    changed_at=now,
+                    changed_by=repo.user,
+                )
             )
-        )
         repo.record_event(lock, "action", f"action {action_id} on case {case_ref}, due {due}")
         lock.keep()
     return action(repo, int(action_id))
@@ -229,24 +233,27 @@ def update_action(
             said = f"already {row.status}" if status else f"already due {row.due}"
             raise AuditError.at("action", f"action {action_id} is {said}")
         now = utcnow()
-        conn.execute(
+        server.tell(conn, note=note)
+        if not conn.execute(
             update(ACTION)
             .where(ACTION.c.id == action_id)
             .values(status=new_status, due=new_due, updated_at=now, updated_by=repo.user)
-        )
-        conn.execute(
-            insert(ACTION_HISTORY).values(
-                action_id=action_id,
-                audit_id=lock.audit_id,
-                old_status=row.status,
-                new_status=new_status,
-                old_due=row.due,
-                new_due=new_due,
-                note=note,
-                changed_at=now,
-                changed_by=repo.user,
+        ).rowcount:
+            raise AuditError.at("action", REFUSED)
+        if not server.keeps_trail(conn):
+            conn.execute(
+                insert(ACTION_HISTORY).values(
+                    action_id=action_id,
+                    audit_id=lock.audit_id,
+                    old_status=row.status,
+                    new_status=new_status,
+                    old_due=row.due,
+                    new_due=new_due,
+                    note=note,
+                    changed_at=now,
+                    changed_by=repo.user,
+                )
             )
-        )
         moved = f"{row.status} → {new_status}" if new_status != row.status else ""
         dated = f"due {row.due} → {new_due}" if new_due != row.due else ""
         detail = ", ".join(x for x in (moved, dated) if x)

@@ -16,12 +16,15 @@ from sqlalchemy import Connection, Engine, inspect, text
 
 from audit_tui.domain.errors import AuditError
 from audit_tui.store.engine import OWNER_ONLY, writer
+from audit_tui.store.pg import SCHEMA
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010")
+REVISIONS = (
+    "0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011",
+)  # fmt: skip
 """Every revision in migrations/versions, oldest first (a test keeps them in step). Knowing them
 without loading Alembic keeps opening an up-to-date database fast; Alembic loads only to upgrade."""
 HEAD = REVISIONS[-1]
@@ -71,6 +74,9 @@ def upgrade(engine: Engine, scripts: Path = MIGRATIONS) -> Path | None:
     with writer(engine).begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_MIGRATION_LOCK})
+            # the app's schema first, so a new database's tables are made in it (an older one's
+            # move there in 0011); first on every connection's search path (engine.py)
+            conn.execute(text(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}"))
         current = _current(conn)  # again, now that no one else can be upgrading it
         if current == head:
             return None

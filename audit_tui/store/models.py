@@ -249,6 +249,21 @@ class ModerationCaseRow(SQLModel, table=True):
     completed_by: str | None = None
 
 
+class ModerationFirstMarkRow(SQLModel, table=True):
+    """The first marks of a moderated case as they stood when its second marking was completed:
+    agreement is counted from these, so a settlement or a later round that changes the case's
+    answers never moves a round's figures. Written once, at completion (on PostgreSQL by the
+    server)."""
+
+    __tablename__ = "moderation_first_mark"
+    __table_args__ = (UniqueConstraint("moderation_case_id", "item_id", name="uq_first_mark_item"),)
+    id: int | None = Field(default=None, primary_key=True)
+    moderation_case_id: int = _parent("moderation_case")
+    item_id: str
+    value: str | None = None
+    note: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
+
+
 class SecondAnswerRow(SQLModel, table=True):
     """A second marker's answer: apart from the audit's answers, which it never changes."""
 

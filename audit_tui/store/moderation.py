@@ -25,8 +25,10 @@ from audit_tui.domain.words import plural
 from audit_tui.scoring.moderation import (
     RoundInfo,
 )
+from audit_tui.store import server
 from audit_tui.store.models import (
     ModerationCaseRow,
+    ModerationFirstMarkRow,
     ModerationRoundRow,
     SecondAnswerHistoryRow,
     SecondAnswerRow,
@@ -50,6 +52,7 @@ MOD_CASE = table_of(ModerationCaseRow)
 SECOND = table_of(SecondAnswerRow)
 SECOND_HISTORY = table_of(SecondAnswerHistoryRow)
 SETTLEMENT = table_of(SettlementRow)
+FIRST_MARK = table_of(ModerationFirstMarkRow)
 UNCHANGED = Unchanged.UNCHANGED
 NOBODY = "(nobody)"
 """The first marker of a case nobody was allocated and nobody has answered."""
@@ -307,6 +310,27 @@ def first_markers(
     return {cid: found.get(cid, NOBODY) for cid in case_ids}
 
 
+def keep_first_marks(conn: Connection, moderation_case_ids: Sequence[int]) -> None:
+    """Keep the first marks of these moderated cases as they stand, now that their second
+    marking is complete: agreement is counted from them ever after (on PostgreSQL the server
+    keeps them itself, in the same statement that completes the marking)."""
+    if server.keeps_trail(conn) or not moderation_case_ids:
+        return
+    for start in range(0, len(moderation_case_ids), 900):
+        chunk = list(moderation_case_ids[start : start + 900])
+        conn.execute(
+            insert(FIRST_MARK).from_select(
+                ["moderation_case_id", "item_id", "value", "note"],
+                select(MOD_CASE.c.id, ANSWER.c.item_id, ANSWER.c.value, ANSWER.c.note)
+                .join(ANSWER, ANSWER.c.case_id == MOD_CASE.c.case_id)
+                .where(
+                    MOD_CASE.c.id.in_(chunk),
+                    (ANSWER.c.value.is_not(None)) | (ANSWER.c.note != ""),
+                ),
+            )
+        )
+
+
 def rounds(repo: Repository, audit: OpenAudit) -> list[Round]:
     with repo.engine.connect() as conn:
         return rounds_on(conn, audit.info.id)
@@ -348,6 +372,20 @@ def blind_cases(repo: Repository, audit: OpenAudit, user: str | None = None) -> 
     yet: they second-mark them and have not marked them complete."""
     with repo.engine.connect() as conn:
         return _blind(conn, audit.info.id, user or repo.user)
+
+
+def blind_audits(repo: Repository) -> set[int]:
+    """The audits in which the current user second-marks a case blind: no score, rating or count
+    of such an audit may be shown to them (the audit list asks, once)."""
+    with repo.engine.connect() as conn:
+        return set(
+            conn.scalars(
+                select(ROUND.c.audit_id)
+                .join(MOD_CASE, MOD_CASE.c.round_id == ROUND.c.id)
+                .where(ROUND.c.marker == repo.user, MOD_CASE.c.completed_at.is_(None))
+                .distinct()
+            )
+        )
 
 
 def _blind(conn: Connection, audit_id: int, user: str) -> dict[int, str]:

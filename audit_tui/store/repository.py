@@ -20,7 +20,10 @@ from typing import Any, Final
 from sqlalchemy import (
     Connection,
     Engine,
+    Integer,
+    String,
     bindparam,
+    column,
     delete,
     exists,
     func,
@@ -28,6 +31,7 @@ from sqlalchemy import (
     select,
     text,
     update,
+    values,
 )
 from sqlalchemy.exc import IntegrityError
 
@@ -56,7 +60,7 @@ from audit_tui.domain.rubric import Rubric
 from audit_tui.domain.words import plural
 from audit_tui.scoring import AuditResult, Tally, score_audit
 from audit_tui.scoring.live import LiveScore
-from audit_tui.store import aggregates, counts
+from audit_tui.store import aggregates, counts, server
 from audit_tui.store.bulk import Prepared, bulk_insert, driver_rows
 from audit_tui.store.engine import writer
 from audit_tui.store.models import (
@@ -84,6 +88,8 @@ MEMBER = table_of(AuditMemberRow)
 LIVE = CASE.c.removed_at.is_(None)
 """A case still in the sample: a removed (withdrawn) case keeps its row, answers and history as
 the audit trail, and is left out of every list, count, tally, report and export."""
+REFUSED = "the database refused the change (its rules do not allow it); nothing was written"
+"""A write the app thought allowed that the database's row policies left undone (PostgreSQL)."""
 REASON_LENGTH = 500
 DETAIL_LENGTH = 2000
 """Longest event detail stored: an update of 10,000 cases is summed up, not listed."""
@@ -145,9 +151,20 @@ _SAVE = {
     "membership": Prepared(MEMBERSHIP),
     "read": Prepared(_CASE_AND_ANSWER),
     "insert": Prepared(_INSERT_ANSWER, ("case_id", "item_id", *_ANSWER_FIELDS)),
-    "update": Prepared(_UPDATE_ANSWER, _ANSWER_FIELDS),
+    "update": Prepared(_UPDATE_ANSWER.returning(ANSWER.c.id), _ANSWER_FIELDS),
     "history": Prepared(_INSERT_ANSWER_HISTORY, _HISTORY_FIELDS),
 }
+
+
+_BEGIN_WRITE = Prepared(
+    text(
+        "SELECT revision, name, locked_by, locked_at, role, any_member"
+        " FROM audit_tui.begin_write(:b_audit_id)"
+    )
+)
+"""PostgreSQL: the lock, the revision and who is writing, from the server (store/pg)."""
+_LOG_EVENT = text("SELECT audit_tui.log_event(:a, :e, :d)")
+"""PostgreSQL: an event the app records, stamped by the server (who, when; store/pg)."""
 
 
 class Unchanged(Enum):
@@ -252,12 +269,22 @@ class Repository:
         """One write transaction on an audit, holding the write lock from its first statement;
         `lock.access` says what the writer may do in it (check before writing)."""
         with self.writer.connect() as conn, conn.begin() as transaction:
-            bumped = _SAVE["bump"].run(conn, {"b_audit_id": audit_id})
-            if not bumped:
-                raise AuditError.at("audit", "this audit no longer exists (it was deleted)")
-            revision, name, locked_by, locked_at = bumped[0]
-            params = {"b_audit_id": audit_id, "b_user": self.user}
-            role, any_member = _SAVE["membership"].run(conn, params)[0]
+            if server.keeps_trail(conn):  # the server takes the lock and says who is writing
+                began = _BEGIN_WRITE.run(conn, {"b_audit_id": audit_id})
+                if not began:  # the server says no more than this to someone outside it
+                    raise AuditError.at(
+                        "audit",
+                        f"this audit no longer exists, or {self.user} is not a member of it"
+                        " (its lead can add you)",
+                    )
+                revision, name, locked_by, locked_at, role, any_member = began[0]
+            else:
+                bumped = _SAVE["bump"].run(conn, {"b_audit_id": audit_id})
+                if not bumped:
+                    raise AuditError.at("audit", "this audit no longer exists (it was deleted)")
+                revision, name, locked_by, locked_at = bumped[0]
+                params = {"b_audit_id": audit_id, "b_user": self.user}
+                role, any_member = _SAVE["membership"].run(conn, params)[0]
             access = Access(
                 user=self.user,
                 audit=name,
@@ -307,6 +334,7 @@ class Repository:
                 taken = conn.scalar(select(AUDIT.c.id).where(AUDIT.c.name == name))
                 if taken is None:
                     audit_id = conn.scalar(insert(AUDIT).values(**row).returning(AUDIT.c.id))
+                if taken is None and not server.keeps_trail(conn):  # else the server did this
                     conn.execute(
                         insert(MEMBER).values(
                             audit_id=audit_id,
@@ -352,7 +380,11 @@ class Repository:
                 )
                 if taken is not None:
                     raise AuditError.at("audit name", f'an audit named "{new_name}" already exists')
-                conn.execute(update(AUDIT).where(AUDIT.c.id == audit.info.id).values(name=new_name))
+                renamed = conn.execute(
+                    update(AUDIT).where(AUDIT.c.id == audit.info.id).values(name=new_name)
+                ).rowcount
+                if not renamed:
+                    raise AuditError.at("rename", REFUSED)
                 self.record_event(lock, "rename", f"{old_name} → {new_name}", name=new_name)
                 revision = lock.keep()
         except IntegrityError:  # another writer created an audit of that name meanwhile
@@ -387,6 +419,10 @@ class Repository:
                     f"{plural(cases or 0, 'case')} and {plural(answers or 0, 'answer')} deleted"
                 )
                 self.record_event(lock, "delete", detail)
+                if server.keeps_trail(conn):  # its foreign keys take the rest with it
+                    conn.execute(delete(AUDIT).where(AUDIT.c.id == audit_id))
+                    lock.keep()
+                    return True
                 # Explicit statements rather than trusting ON DELETE CASCADE / SET NULL: correct
                 # with foreign keys off too.
                 conn.execute(
@@ -422,13 +458,19 @@ class Repository:
     def record_event(
         self, lock: AuditLock, event: str, detail: str, *, name: str | None = None
     ) -> None:
-        """Append to the audit's event log, in the transaction making the change."""
+        """Append to the audit's event log, in the transaction making the change (on PostgreSQL
+        the server stamps it, and writes the events of a change of state itself)."""
         conn = lock.conn
-        if name is None:
-            name = conn.scalar(select(AUDIT.c.name).where(AUDIT.c.id == lock.audit_id)) or ""
+        if server.writes_event(conn, event):
+            return
         if len(detail) > DETAIL_LENGTH:
             keep = DETAIL_LENGTH - 40
             detail = f"{detail[:keep]}… ({len(detail) - keep:,} more characters)"
+        if server.keeps_trail(conn):
+            conn.execute(_LOG_EVENT, {"a": lock.audit_id, "e": event, "d": detail})
+            return
+        if name is None:
+            name = conn.scalar(select(AUDIT.c.name).where(AUDIT.c.id == lock.audit_id)) or ""
         conn.execute(
             insert(AUDIT_EVENT).values(
                 audit_id=lock.audit_id,
@@ -448,6 +490,9 @@ class Repository:
         if len(detail) > DETAIL_LENGTH:
             detail = detail[: DETAIL_LENGTH - 1] + "…"
         with self.writer.begin() as conn:
+            if server.keeps_trail(conn):
+                conn.execute(_LOG_EVENT, {"a": audit.info.id, "e": event, "d": detail})
+                return
             conn.execute(
                 insert(AUDIT_EVENT).values(
                     audit_id=audit.info.id,
@@ -615,11 +660,13 @@ class Repository:
                 f"{case_ref!r} was already removed from audit {audit.info.name!r}"
                 f" on {_day(found.removed_at)} by {found.removed_by}: {found.removed_reason}",
             )
-        conn.execute(
+        removed = conn.execute(
             update(CASE)
             .where(CASE.c.id == found.id)
             .values(removed_at=utcnow(), removed_by=self.user, removed_reason=reason)
-        )
+        ).rowcount
+        if not removed:
+            raise AuditError.at("case", REFUSED)
         leaving = _answered(conn, [found.id]).get(found.id, {})
         counts.moved(
             conn,
@@ -774,10 +821,21 @@ class Repository:
         if stranded:
             ids = {ref: cid for cid, ref, *_ in targets}
             cells = [(ids[c.case_ref], item) for c in stranded for item in c.cleared]
-            conn.execute(
-                _UPDATE_ANSWER.values(value=None, updated_at=now, updated_by=self.user),
-                [{"b_case_id": cid, "b_item_id": item} for cid, item in cells],
-            )
+            server.tell(conn, via="case-edit")
+            if server.keeps_trail(conn):
+                _write_answers(
+                    conn,
+                    [],
+                    [{"case_id": cid, "item_id": item, "value": None} for cid, item in cells],
+                    now,
+                    self.user,
+                )
+            else:
+                conn.execute(
+                    _UPDATE_ANSWER.values(value=None, updated_at=now, updated_by=self.user),
+                    [{"b_case_id": cid, "b_item_id": item} for cid, item in cells],
+                )
+        if stranded and not server.keeps_trail(conn):
             conn.execute(
                 insert(ANSWER_HISTORY),
                 [
@@ -923,10 +981,16 @@ class Repository:
                 "updated_at": now,
                 "updated_by": self.user,
             }
+            server.tell(conn, via=via)
             if old is None:
                 _SAVE["insert"].run(conn, {"case_id": case.id, "item_id": item_id, **values})
-            else:
-                _SAVE["update"].run(conn, {**key, **values})
+            elif not _SAVE["update"].run(conn, {**key, **values}):
+                raise AuditError.at("answer", REFUSED)  # a rule the database keeps, not ours
+            revision = lock.keep()
+            if server.keeps_trail(conn):
+                return SavedAnswer(
+                    answer=saved, old_value=old_value, changed=True, revision=revision
+                )
             note_changed = new_note != old_note
             _SAVE["history"].run(
                 conn,
@@ -944,7 +1008,6 @@ class Repository:
                 },
             )
             counts.moved(conn, audit.info.id, [(case.id, item_id, old_value, new_value)])
-            revision = lock.keep()
         return SavedAnswer(answer=saved, old_value=old_value, changed=True, revision=revision)
 
     def import_answers(
@@ -1008,6 +1071,13 @@ class Repository:
                     else:
                         inserts.append((case_id, item_id, answer.value))
                     history.append((case_id, item_id, old, answer.value))
+            if server.keeps_trail(conn):  # the server writes the history and the counts
+                server.tell(conn, via=via)
+                _write_answers(conn, inserts, updates, now, self.user)
+                if history:
+                    lock.keep()
+                summary.written = len(inserts) + len(updates)
+                return summary
             bulk_insert(
                 conn,
                 ANSWER,
@@ -1088,6 +1158,7 @@ class Repository:
                     select(JUDGEMENT).where(JUDGEMENT.c.audit_id == audit.info.id)
                 )
             }
+            server.tell(conn, via=via)
             for j in wanted:
                 old = current.get(j.standard_id)
                 new = {"rating": j.rating, "strengths": j.strengths, "improvements": j.improvements}
@@ -1100,10 +1171,13 @@ class Repository:
                             audit_id=audit.info.id, standard_id=j.standard_id, **new, **stamp
                         )
                     )
-                else:
-                    conn.execute(
-                        update(JUDGEMENT).where(JUDGEMENT.c.id == old.id).values(**new, **stamp)
-                    )
+                elif not conn.execute(
+                    update(JUDGEMENT).where(JUDGEMENT.c.id == old.id).values(**new, **stamp)
+                ).rowcount:
+                    raise AuditError.at("judgements", REFUSED)
+                changed += 1
+                if server.keeps_trail(conn):
+                    continue
                 conn.execute(
                     insert(JUDGEMENT_HISTORY).values(
                         audit_id=audit.info.id,
@@ -1119,7 +1193,6 @@ class Repository:
                         via=via,
                     )
                 )
-                changed += 1
             if changed:
                 lock.keep()
         return changed
@@ -1214,6 +1287,54 @@ def moment(conn: Connection, raw: Any) -> datetime | None:
         return raw
     when = AUDIT.c.locked_at.type.dialect_impl(conn.dialect).result_processor(conn.dialect, None)
     return when(raw) if when else raw
+
+
+PG_BATCH = 10_000
+"""Answers per statement on PostgreSQL: the server's statement-level triggers then write each
+batch's history and counts in one go (a statement per answer would fire them per answer)."""
+
+
+def _write_answers(
+    conn: Connection,
+    inserts: Sequence[tuple[Any, ...]],
+    updates: Sequence[Mapping[str, Any]],
+    now: datetime,
+    user: str,
+) -> None:
+    """New and changed answer values in a few statements (PostgreSQL): inserts as multi-row
+    VALUES (SQLAlchemy's insertmanyvalues, which RETURNING turns on), updates joined to a VALUES
+    list. Every row must be written: one the row policies left alone refuses the lot."""
+    for start in range(0, len(inserts), PG_BATCH):
+        chunk = inserts[start : start + PG_BATCH]
+        written = conn.execute(
+            insert(ANSWER).returning(ANSWER.c.id),
+            [
+                {
+                    "case_id": cid,
+                    "item_id": item,
+                    "value": value,
+                    "note": "",
+                    "updated_at": now,
+                    "updated_by": user,
+                }
+                for cid, item, value in chunk
+            ],
+        ).all()
+        if len(written) != len(chunk):
+            raise AuditError.at("answers", REFUSED)
+    for start in range(0, len(updates), PG_BATCH):
+        batch = updates[start : start + PG_BATCH]
+        columns = (column("case_id", Integer), column("item_id", String), column("value", String))
+        given = values(*columns, name="given").data(
+            [(u["case_id"], u["item_id"], u["value"]) for u in batch]
+        )
+        changed = conn.execute(
+            update(ANSWER)
+            .where(ANSWER.c.case_id == given.c.case_id, ANSWER.c.item_id == given.c.item_id)
+            .values(value=given.c.value, updated_at=now, updated_by=user)
+        ).rowcount
+        if changed != len(batch):
+            raise AuditError.at("answers", REFUSED)
 
 
 def _check_each(access: Access, gates: Sequence[CaseGate]) -> None:

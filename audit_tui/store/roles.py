@@ -1,22 +1,40 @@
 """PostgreSQL logins for a team: what `audit-tui grant USER` gives an existing login.
 
-Run by the database's owner. The login gets what the app needs and no more: to read every
-table, to write the working tables, to append to the history and the event log (never to change
-them); the rules of who may change what are kept by the database's triggers (migration 0006).
+Run by the database's owner. The login may connect and read the app's tables, where row-level
+security shows it only the audits it is a member of; it may insert and update only the columns
+the app writes, where the policies decide which rows; it may call the few functions a login
+needs. It gets no TEMP (a temporary object could otherwise shadow a name) and nothing on the
+history, the event log or the kept counts, which the server writes itself (store/pg).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from audit_tui.domain.errors import AuditError, UsageError
+from audit_tui.store.pg import CALLABLE, SCHEMA
 
-WORKING = ("audit", "audit_case", "answer", "judgement", "item_tally", "audit_member",
-           "moderation_round", "moderation_case", "second_answer", "settlement",
-           "caseload_case", "sample_draw", "sample_replacement", "case_feedback",
-           "case_action")  # fmt: skip
-APPEND_ONLY = ("answer_history", "judgement_history", "second_answer_history",
-               "case_action_history", "audit_event")  # fmt: skip
+INSERTS = ("audit", "audit_member", "audit_case", "answer", "judgement", "moderation_round",
+           "moderation_case", "second_answer", "settlement", "caseload_case", "sample_draw",
+           "sample_replacement", "case_feedback", "case_action")  # fmt: skip
+UPDATES = {
+    "audit": "name, pdu, region, locked_at, locked_by",
+    "audit_member": "role",
+    "audit_case": "attributes, allocated_to, removed_at, removed_by, removed_reason,"
+    " completed_at, completed_by, signed_off_at, signed_off_by, practitioner, team",
+    "answer": "value, note, note_tag, updated_at, updated_by",
+    "judgement": "rating, strengths, improvements, updated_at, updated_by",
+    "moderation_case": "completed_at, completed_by",
+    "second_answer": "value, note, updated_at, updated_by",
+    "settlement": "first_value, second_value, agreed_value, reason, settled_at, settled_by",
+    "case_feedback": "strengths, improvements, updated_at, updated_by",
+    "case_action": "status, due, updated_at, updated_by",
+}
+"""The columns a login may name in an UPDATE (who-and-when columns are stamped over by the
+server whatever is sent); ids, audits, cases, references, counts and creation are not among them."""
+DELETES = ("audit", "audit_member", "caseload_case")
+"""An audit (with everything in it), a member, a caseload extract being replaced: the policies
+allow these to the lead only. Nothing else is ever deleted by a login."""
 
 
 def grant(engine: Engine, user: str) -> None:
@@ -30,19 +48,53 @@ def grant(engine: Engine, user: str) -> None:
                 f"no login {user!r} on this server: create it first"
                 f" (CREATE ROLE {user} LOGIN PASSWORD '...')",
             )
-        quote = conn.dialect.identifier_preparer.quote
-        who = quote(user)
-        database = quote(str(conn.scalar(text("SELECT current_database()"))))
-        for statement in (
-            f"GRANT CONNECT ON DATABASE {database} TO {who}",
-            f"GRANT USAGE ON SCHEMA public TO {who}",
-            f"GRANT SELECT, INSERT, UPDATE, DELETE ON {', '.join(WORKING)} TO {who}",
-            # DELETE only for the lead deleting a whole audit (the triggers check it); the event
-            # log outlives its audit, so an UPDATE there may only let go of the audit.
-            f"GRANT SELECT, INSERT, DELETE ON answer_history, judgement_history,"
-            f" second_answer_history, case_action_history TO {who}",
-            f"GRANT SELECT, INSERT, UPDATE ON audit_event TO {who}",
-            f"GRANT SELECT ON alembic_version TO {who}",
-            f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {who}",
-        ):
-            conn.execute(text(statement))
+        give(conn, user)
+
+
+def give(conn: Connection, user: str) -> None:
+    """The privileges themselves, on `conn`'s transaction: `grant`, and a migration that changes
+    what logins need gives them again to every login that had them."""
+    quote = conn.dialect.identifier_preparer.quote
+    who = quote(user)
+    database = quote(str(conn.scalar(text("SELECT current_database()"))))
+    statements = [
+        f"GRANT CONNECT ON DATABASE {database} TO {who}",
+        f"REVOKE TEMPORARY ON DATABASE {database} FROM PUBLIC",
+        f"REVOKE TEMPORARY ON DATABASE {database} FROM {who}",
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+        f"REVOKE ALL ON ALL TABLES IN SCHEMA {SCHEMA} FROM {who}",
+        f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {SCHEMA} FROM {who}",
+        f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {SCHEMA} FROM PUBLIC",
+        f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {SCHEMA} FROM {who}",
+        f"GRANT USAGE ON SCHEMA {SCHEMA} TO {who}",
+        f"GRANT SELECT ON ALL TABLES IN SCHEMA {SCHEMA} TO {who}",
+        f"GRANT INSERT ON {', '.join(f'{SCHEMA}.{t}' for t in INSERTS)} TO {who}",
+        f"GRANT DELETE ON {', '.join(f'{SCHEMA}.{t}' for t in DELETES)} TO {who}",
+        *(f"GRANT UPDATE ({cols}) ON {SCHEMA}.{table} TO {who}" for table, cols in UPDATES.items()),
+        *(f"GRANT EXECUTE ON FUNCTION {SCHEMA}.{f} TO {who}" for f in CALLABLE),
+    ]
+    sequences = conn.scalars(
+        text(
+            "SELECT s.relname FROM pg_class s JOIN pg_depend d ON d.objid = s.oid"
+            " JOIN pg_class t ON t.oid = d.refobjid JOIN pg_namespace n ON n.oid = t.relnamespace"
+            " WHERE s.relkind = 'S' AND n.nspname = :schema AND t.relname = ANY(:tables)"
+        ),
+        {"schema": SCHEMA, "tables": list(INSERTS)},
+    ).all()
+    statements += [f"GRANT USAGE ON SEQUENCE {SCHEMA}.{quote(s)} TO {who}" for s in sequences]
+    for statement in statements:
+        conn.execute(text(statement))
+
+
+def granted_logins(conn: Connection) -> list[str]:
+    """The logins `grant` was given to on this database (they may use its schema), but its owner."""
+    return list(
+        conn.scalars(
+            text(
+                "SELECT r.rolname FROM pg_roles r, pg_namespace n"
+                " WHERE n.nspname = :schema AND r.oid <> n.nspowner AND NOT r.rolsuper"
+                " AND has_schema_privilege(r.oid, n.oid, 'USAGE') ORDER BY r.rolname"
+            ),
+            {"schema": SCHEMA},
+        )
+    )

@@ -13,6 +13,7 @@ from audit_tui.domain.answers import Answer
 from audit_tui.domain.errors import AuditError, Problem
 from audit_tui.domain.records import AnswerInfo, ImportSummary, OpenAudit, SavedAnswer
 from audit_tui.domain.words import plural
+from audit_tui.store import server
 from audit_tui.store.models import (
     utcnow,
 )
@@ -24,12 +25,14 @@ from audit_tui.store.moderation import (
     UNCHANGED,
     Marking,
     first_markers,
+    keep_first_marks,
     open_round,
     role_in,
 )
 from audit_tui.store.repository import (
     CASE,
     LIVE,
+    REFUSED,
     AuditLock,
     Repository,
     Unchanged,
@@ -90,14 +93,18 @@ def save_second(
                 answer=saved, old_value=old_value, changed=False, revision=lock.before
             )
         values = {"value": new_value, "note": new_note, "updated_at": now, "updated_by": repo.user}
+        server.tell(conn, via=via)
         if row is None:
             conn.execute(insert(SECOND).values(moderation_case_id=mid, item_id=item_id, **values))
-        else:
-            conn.execute(
-                update(SECOND)
-                .where(SECOND.c.moderation_case_id == mid, SECOND.c.item_id == item_id)
-                .values(**values)
-            )
+        elif not conn.execute(
+            update(SECOND)
+            .where(SECOND.c.moderation_case_id == mid, SECOND.c.item_id == item_id)
+            .values(**values)
+        ).rowcount:
+            raise AuditError.at("second mark", REFUSED)
+        revision = lock.keep()
+        if server.keeps_trail(conn):  # the server wrote the history
+            return SavedAnswer(answer=saved, old_value=old_value, changed=True, revision=revision)
         noted = new_note != old_note
         conn.execute(
             insert(SECOND_HISTORY).values(
@@ -112,7 +119,6 @@ def save_second(
                 via=via,
             )
         )
-        revision = lock.keep()
     return SavedAnswer(answer=saved, old_value=old_value, changed=True, revision=revision)
 
 
@@ -185,11 +191,14 @@ def complete_second(repo: Repository, audit: OpenAudit, case_id: int) -> str:
                 "complete",
                 f"case {case_ref} has {plural(len(missing), 'item')} still to second-mark",
             )
-        lock.conn.execute(
+        completed = lock.conn.execute(
             update(MOD_CASE)
             .where(MOD_CASE.c.id == mid)
             .values(completed_at=utcnow(), completed_by=repo.user)
-        )
+        ).rowcount
+        if not completed:
+            raise AuditError.at("complete", REFUSED)
+        keep_first_marks(lock.conn, [mid])
         repo.record_event(lock, "second-mark-complete", case_ref)
         lock.keep()
     return case_ref
@@ -268,6 +277,7 @@ def import_second(
                     .values(round_id=round_id, case_id=cid, first_marker=first[cid])
                     .returning(MOD_CASE.c.id)
                 ).scalar_one()
+        server.tell(conn, via="import")
         for cid in ids:
             mid = open_rounds[cid]
             stored = dict(
@@ -282,11 +292,12 @@ def import_second(
                     summary.unchanged += 1
                     continue
                 if item_id in stored:
-                    conn.execute(
+                    if not conn.execute(
                         update(SECOND)
                         .where(SECOND.c.moderation_case_id == mid, SECOND.c.item_id == item_id)
                         .values(value=answer.value, updated_at=now, updated_by=repo.user)
-                    )
+                    ).rowcount:
+                        raise AuditError.at("second marks", REFUSED)
                 else:
                     conn.execute(
                         insert(SECOND).values(
@@ -298,23 +309,26 @@ def import_second(
                             updated_by=repo.user,
                         )
                     )
-                conn.execute(
-                    insert(SECOND_HISTORY).values(
-                        moderation_case_id=mid,
-                        item_id=item_id,
-                        old_value=stored.get(item_id),
-                        new_value=answer.value,
-                        changed_at=now,
-                        changed_by=repo.user,
-                        via="import",
+                if not server.keeps_trail(conn):
+                    conn.execute(
+                        insert(SECOND_HISTORY).values(
+                            moderation_case_id=mid,
+                            item_id=item_id,
+                            old_value=stored.get(item_id),
+                            new_value=answer.value,
+                            changed_at=now,
+                            changed_by=repo.user,
+                            via="import",
+                        )
                     )
-                )
                 summary.written += 1
-            conn.execute(
+            if not conn.execute(
                 update(MOD_CASE)
                 .where(MOD_CASE.c.id == mid)
                 .values(completed_at=now, completed_by=repo.user)
-            )
+            ).rowcount:
+                raise AuditError.at("second marks", REFUSED)
+        keep_first_marks(conn, [open_rounds[cid] for cid in ids])
         repo.record_event(
             lock,
             "second-mark-import",

@@ -21,12 +21,13 @@ from audit_tui.scoring.moderation import (
     Settled,
     moderate,
 )
-from audit_tui.store import counts
+from audit_tui.store import counts, server
 from audit_tui.store.bulk import driver_rows
 from audit_tui.store.models import (
     utcnow,
 )
 from audit_tui.store.moderation import (
+    FIRST_MARK,
     MOD_CASE,
     ROUND,
     SECOND,
@@ -65,18 +66,16 @@ def moderated_cases(conn: Connection, audit: OpenAudit) -> list[ModeratedCase]:
     if not rows:
         return []
     done = (ROUND.c.audit_id == audit.info.id) & MOD_CASE.c.completed_at.is_not(None)
-    first: dict[int, dict[str, Mark]] = {}
-    for cid, item, value, note in driver_rows(  # many rows: plain tuples, joined, not IN lists
+    first: dict[int, dict[str, Mark]] = {}  # as they stood when the second marking was completed
+    for mid, item, value, note in driver_rows(  # many rows: plain tuples, joined, not IN lists
         conn,
-        select(ANSWER.c.case_id, ANSWER.c.item_id, ANSWER.c.value, ANSWER.c.note).where(
-            ANSWER.c.case_id.in_(
-                select(MOD_CASE.c.case_id)
-                .join(ROUND, ROUND.c.id == MOD_CASE.c.round_id)
-                .where(done)
-            )
-        ),
-    ):
-        first.setdefault(cid, {})[item] = Mark(value, note)
+        select(FIRST_MARK.c.moderation_case_id, FIRST_MARK.c.item_id, FIRST_MARK.c.value,
+               FIRST_MARK.c.note)
+        .join(MOD_CASE, MOD_CASE.c.id == FIRST_MARK.c.moderation_case_id)
+        .join(ROUND, ROUND.c.id == MOD_CASE.c.round_id)
+        .where(done),
+    ):  # fmt: skip
+        first.setdefault(mid, {})[item] = Mark(value, note)
     second: dict[int, dict[str, Mark]] = {}
     for mid, item, value, note in driver_rows(
         conn,
@@ -108,7 +107,7 @@ def moderated_cases(conn: Connection, audit: OpenAudit) -> list[ModeratedCase]:
             first_marker=r.first_marker,
             second_marker=r.marker,
             attributes=r.attributes,
-            first=first.get(r.case_id, {}),
+            first=first.get(r.id, {}),
             second=second.get(r.id, {}),
             settled=settled.get(r.id, {}),
         )
@@ -209,6 +208,9 @@ def settle(repo: Repository, audit: OpenAudit, agreed: Sequence[Agreed]) -> int:
         if problems:
             raise AuditError(problems)
         for a, mid, case_id, (first, second) in moves:
+            if server.keeps_trail(conn):  # the server checks it, and makes the agreed answer
+                changed += _settle_on_server(conn, mid, case_id, a, reasons[a])
+                continue
             values = dict(
                 first_value=first,
                 second_value=second,
@@ -238,6 +240,29 @@ def settle(repo: Repository, audit: OpenAudit, agreed: Sequence[Agreed]) -> int:
             )
             lock.keep()
     return changed
+
+
+def _settle_on_server(conn: Connection, mid: int, case_id: int, a: Agreed, reason: str) -> int:
+    """Record one settlement on PostgreSQL, where the server reads both marks, refuses anything
+    but a disagreement, and makes the agreed answer the audit's (history via moderation). Returns
+    1 when the audit's answer changed."""
+    before = conn.scalar(
+        select(ANSWER.c.value).where(ANSWER.c.case_id == case_id, ANSWER.c.item_id == a.item_id)
+    )
+    values = {"agreed_value": a.agreed.value, "reason": reason}
+    done = conn.execute(
+        update(SETTLEMENT)
+        .where(SETTLEMENT.c.moderation_case_id == mid, SETTLEMENT.c.item_id == a.item_id)
+        .values(**values)
+    ).rowcount
+    if not done:
+        conn.execute(
+            insert(SETTLEMENT).values(
+                moderation_case_id=mid, item_id=a.item_id, settled_at=utcnow(), settled_by="",
+                **values,
+            )
+        )  # fmt: skip
+    return int(before != a.agreed.value)
 
 
 def _set_answer(

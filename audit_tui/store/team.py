@@ -18,6 +18,7 @@ from audit_tui.domain.errors import AuditError, Problem
 from audit_tui.domain.labels import clean_label
 from audit_tui.domain.records import CaseInfo, OpenAudit
 from audit_tui.domain.words import plural
+from audit_tui.store import server
 from audit_tui.store.models import utcnow
 from audit_tui.store.repository import (
     AUDIT,
@@ -25,6 +26,7 @@ from audit_tui.store.repository import (
     LIVE,
     MEMBER,
     MEMBERSHIP,
+    REFUSED,
     AuditLock,
     Repository,
     case_record,
@@ -289,7 +291,8 @@ def _finish(repo: Repository, audit: OpenAudit, case_ref: str, *, sign: bool) ->
         if sign:
             values.update(signed_off_at=now, signed_off_by=repo.user)
         if values:
-            conn.execute(update(CASE).where(CASE.c.id == row.id).values(**values))
+            if not conn.execute(update(CASE).where(CASE.c.id == row.id).values(**values)).rowcount:
+                raise AuditError.at(what, REFUSED)
             repo.record_event(lock, what, case_ref)
             lock.keep()
         case = case_record(conn, audit, row.id)
@@ -302,11 +305,13 @@ def lock_audit(repo: Repository, audit: OpenAudit) -> datetime:
     with repo.locked(audit.info.id) as lock:
         lock.access.lead("lock")
         now = utcnow()
-        lock.conn.execute(
+        changed = lock.conn.execute(
             update(AUDIT)
             .where(AUDIT.c.id == audit.info.id)
             .values(locked_at=now, locked_by=repo.user)
-        )
+        ).rowcount
+        if not changed:
+            raise AuditError.at("lock", REFUSED)
         repo.record_event(lock, "lock", "")
         lock.keep()
     return now
@@ -319,9 +324,12 @@ def unlock_audit(repo: Repository, audit: OpenAudit, reason: str) -> None:
         lock.access.lead("unlock", while_locked=True)
         if lock.access.locked_at is None:
             raise AuditError.at("unlock", f'audit "{lock.access.audit}" is not locked')
-        lock.conn.execute(
+        server.tell(lock.conn, reason=reason)  # the server's event says why, as ours does
+        changed = lock.conn.execute(
             update(AUDIT).where(AUDIT.c.id == audit.info.id).values(locked_at=None, locked_by=None)
-        )
+        ).rowcount
+        if not changed:
+            raise AuditError.at("unlock", REFUSED)
         repo.record_event(lock, "unlock", reason)
         lock.keep()
 

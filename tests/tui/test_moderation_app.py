@@ -209,3 +209,19 @@ async def test_the_lead_starts_a_round_from_the_dashboard(moderated_db: str) -> 
         (1, "cy", ("QA-001",)),
         (2, "dee", ("QA-002",)),
     ]
+
+
+async def test_the_audit_list_shows_a_blind_second_marker_no_figure(moderated_db: str) -> None:
+    """cy second-marks QA-001 blind: the list shows neither the score nor the rating (the
+    dashboard hides them too); the lead sees both."""
+    from audit_tui.tui.screens.audit_list import BLIND, AuditListScreen
+
+    for user, hidden in (("cy", True), ("lee", False)):
+        app = build_app(moderated_db, poll_seconds=0, user=user)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, app)
+            assert isinstance(app.screen, AuditListScreen)
+            row = [str(c) for c in app.screen.query_one("#audits", DataTable).get_row_at(0)]
+            assert row[0] == AUDIT
+            assert (BLIND in row[5] and "hidden" in row[6]) is hidden, row
+            assert ("/27" in row[5]) is not hidden, row

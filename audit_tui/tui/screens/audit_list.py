@@ -15,6 +15,8 @@ from audit_tui.tui.text import percent_text, rating_text, score_text
 from audit_tui.tui.widgets.tables import fill_table
 from audit_tui.tui.workers import audit_app, guarded
 
+BLIND = "hidden"
+"""What a blind second marker sees where a figure of the audit would be."""
 COLUMNS = [
     ("Audit", "name"),
     ("PDU", "pdu"),
@@ -74,9 +76,16 @@ class AuditListScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="audit-list", exit_on_error=False)
     @guarded
     def load(self) -> None:
+        from audit_tui.store.moderation import blind_audits
+
         repo = audit_app(self).store.repo
         rows: list[tuple[Any, ...]] = []
+        blind = blind_audits(repo)
         for info in repo.list_audits():
+            if info.id in blind:  # second-marking blind: no figure of it is theirs to see
+                rows.append((info.name, info.pdu or "–", info.rubric_id, str(info.cases),
+                             BLIND, BLIND, "hidden while you second-mark"))  # fmt: skip
+                continue
             result = repo.score(repo.open_audit(info.name), exact=False)
             answered, applicable = result.progress
             progress = percent_text(100 * answered / applicable) if applicable else "–"

@@ -1,0 +1,144 @@
+"""PostgreSQL's own security for audit-tui: the database refuses what no rule allows.
+
+The app's tables live in the schema `audit_tui`, owned by whoever runs the migrations (the
+database's owner). Every table has row-level security keyed on the login (`session_user`) and
+the row's audit: a login that is no member reads nothing, a viewer reads, an auditor writes their
+own allocated cases, the lead the rest; a blind second marker reads no first mark. What no policy
+allows is refused. History, events and kept counts are written by the server's triggers, with the
+server's time, the real login and the old value as the server read it; no login may write them.
+Logins hold no other privilege (`roles.grant`) and no TEMP; every function pins its search path.
+
+Each function has one source file, `sql/functions/NAME.vN.sql`, and each table's policies and
+triggers one, `sql/tables/TABLE.vN.sql`. A migration installs the versions it names; one that
+changes an object ships its next version and installs the previous one again on downgrade.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from importlib.resources import files
+from typing import Protocol
+
+SCHEMA = "audit_tui"
+
+FUNCTIONS_V1 = (
+    # decisions the policies take (created first: SQL functions are checked when created)
+    "is_admin",
+    "has_members",
+    "my_audits",
+    "my_role",
+    "blind_cases",
+    "blind_audits",
+    "readable_cases",
+    "answerable_cases",
+    "reviewable_cases",
+    "readable_markings",
+    "open_markings",
+    "settleable_markings",
+    "context",
+    "refuse",
+    "change_via",
+    # what the trail's triggers and the logins call
+    "write_event",
+    "log_event",
+    "begin_write",
+    "recount",
+    # triggers
+    "keep_keys",
+    "append_only",
+    "guard_event",
+    "stamp",
+    "audit_guard",
+    "audit_created",
+    "audit_changed",
+    "member_guard",
+    "case_guard",
+    "case_changed",
+    "answer_stamp",
+    "answer_changed",
+    "judgement_changed",
+    "second_answer_changed",
+    "moderation_case_guard",
+    "moderation_completed",
+    "settlement_guard",
+    "settlement_applied",
+    "action_guard",
+    "action_changed",
+    "follow_up_guard",
+)
+TABLES_V1 = (
+    "audit",
+    "audit_member",
+    "audit_case",
+    "answer",
+    "answer_history",
+    "judgement",
+    "judgement_history",
+    "audit_event",
+    "item_tally",
+    "moderation_round",
+    "moderation_case",
+    "moderation_first_mark",
+    "second_answer",
+    "second_answer_history",
+    "settlement",
+    "caseload_case",
+    "sample_draw",
+    "sample_replacement",
+    "case_feedback",
+    "case_action",
+    "case_action_history",
+    "alembic_version",
+)
+
+CALLABLE = (
+    "my_audits(text[], boolean)",
+    "has_members(integer)",
+    "blind_cases()",
+    "blind_audits()",
+    "readable_cases()",
+    "answerable_cases()",
+    "reviewable_cases()",
+    "readable_markings()",
+    "open_markings()",
+    "settleable_markings()",
+    "begin_write(integer)",
+    "log_event(integer, text, text)",
+    "recount(integer, text)",
+)
+"""The functions a login may call: those its policies call on its behalf, and the three it calls
+itself (begin a write, log what it did, repair counts). Every other function is the server's."""
+
+
+class Executes(Protocol):
+    def execute(self, sql: str) -> object: ...
+
+
+def source(kind: str, name: str, version: int) -> str:
+    """The SQL of one function (`kind` "functions") or one table's security ("tables")."""
+    return (files(__package__) / "sql" / kind / f"{name}.v{version}.sql").read_text("utf-8")
+
+
+def install(run: Executes, kind: str, names: Iterable[str], version: int) -> None:
+    """Create (or replace) the named objects at `version`, in order."""
+    for name in names:
+        run.execute(source(kind, name, version))
+
+
+def drop_table_security(run: Executes, table: str) -> None:
+    """A table's policies and triggers (not its foreign keys' internal ones), gone: what a
+    downgrade does before installing the previous version."""
+    run.execute(
+        f"""DO $$
+        DECLARE p record;
+        BEGIN
+          FOR p IN SELECT policyname FROM pg_policies
+                   WHERE schemaname = '{SCHEMA}' AND tablename = '{table}' LOOP
+            EXECUTE format('DROP POLICY %I ON {SCHEMA}.{table}', p.policyname);
+          END LOOP;
+          FOR p IN SELECT tgname FROM pg_trigger
+                   WHERE tgrelid = '{SCHEMA}.{table}'::regclass AND NOT tgisinternal LOOP
+            EXECUTE format('DROP TRIGGER %I ON {SCHEMA}.{table}', p.tgname);
+          END LOOP;
+        END $$"""
+    )
