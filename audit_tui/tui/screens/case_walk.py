@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, ListItem, ListView, Markdown, Static
 
+from audit_tui.domain.safe_text import one_line
 from audit_tui.tui.messages import AuditChanged
 from audit_tui.tui.widgets.item_row import ItemList, ItemRow
 from audit_tui.tui.workers import audit_app, guarded
@@ -94,7 +95,7 @@ def case_facts(rubric: Rubric, attributes: dict[str, str]) -> str:
         if value is not None:
             label = value_label(value)
             facts.append(f"{attr.short_label}: {label}" if attr.short_label else label)
-    return " · ".join(facts)
+    return one_line(" · ".join(facts))  # stored values: any tool may have written them
 
 
 class CaseWalkScreen(Screen[None]):
@@ -640,7 +641,7 @@ class CaseWalkScreen(Screen[None]):
             complete = f" · SECOND MARKING (blind, round {self.marking.round}){complete}"
         self._set_text(
             self.query_one("#case-header", Static),
-            f"Case {self.case.case_ref} ({self.index + 1} of {len(self.cases)}) · "
+            f"Case {one_line(self.case.case_ref)} ({self.index + 1} of {len(self.cases)}) · "
             f"{done}/{len(rows)} answered{complete} · {self._facts}",
         )
         self.set_class(self.loaded and self.is_complete, "-complete")

@@ -28,6 +28,7 @@ from textual.widgets import (
 )
 
 from audit_tui.domain.errors import AuditError
+from audit_tui.domain.safe_text import TEXT_LIMIT, one_line
 from audit_tui.tui.messages import AuditChanged
 from audit_tui.tui.prefs import existing_folder, remember, remembered, safe_file_stem
 from audit_tui.tui.screens.export_dialog import ExportDialog
@@ -79,7 +80,7 @@ def tagged_notes(audit: OpenAudit, answers: dict[str, AnswerInfo]) -> str:
     lines = []
     for tag, heading in TAGS:
         found = [
-            f"  {item_id}  {answers[item_id].note.strip()}"
+            f"  {one_line(item_id)}  {one_line(answers[item_id].note.strip(), TEXT_LIMIT)}"
             for item_id in audit.rubric.column_order
             if item_id in answers
             and answers[item_id].note_tag == tag
@@ -157,13 +158,13 @@ class FeedbackScreen(Screen[None]):
     def _title(self) -> str:
         c = self.case
         codes = " · ".join(
-            x for x in (c.practitioner and f"practitioner {c.practitioner}",
-                        c.team and f"team {c.team}") if x
+            x for x in (c.practitioner and f"practitioner {one_line(c.practitioner)}",
+                        c.team and f"team {one_line(c.team)}") if x
         )  # fmt: skip
         read_only = " · READ ONLY" if self.refusal else ""  # early: in view at 80 columns
         return (
-            f"Feedback · case {c.case_ref}{read_only}{' · ' + codes if codes else ''}"
-            f" · {self.audit.info.name}"
+            f"Feedback · case {one_line(c.case_ref)}{read_only}{' · ' + codes if codes else ''}"
+            f" · {one_line(self.audit.info.name)}"
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
