@@ -50,9 +50,8 @@ def render_case_csv(
     writer.writerow([one_line(h) for h in header])  # rubric ids: never a formula, never prefixed
     for case in cases:
         got = values.get(case.id, {})
-        row = [case.case_ref, *(case.attributes.get(a, "") for a in attrs)]
-        row += [SPELLING[got.get(i)] for i in items]
-        cells = [csv_cell(cell) for cell in row]
+        cells = [csv_cell(case.case_ref), *(csv_cell(case.attributes.get(a, "")) for a in attrs)]
+        cells += [SPELLING[got.get(i)] for i in items]  # fixed words: nothing to escape
         if notes is not None:
             noted = notes.get(case.id, {})
             cells += [csv_cell(noted[i].note, free_text=True) if i in noted else "" for i in items]
