@@ -308,7 +308,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from audit_tui.terminal import guarded_output
 
-    args = build_parser().parse_args(argv)
+    with guarded_output():  # argparse echoes what it cannot parse
+        args = build_parser().parse_args(argv)
     command = args.command or "audits"
     app = command in TUI_COMMANDS or (command == "demo" and not args.no_tui)
     with nullcontext() if app else guarded_output():

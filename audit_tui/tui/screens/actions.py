@@ -262,7 +262,7 @@ class ActionsScreen(Screen[None]):
 
         def stepped(changed: Action | None) -> None:
             if changed is not None:
-                self.notify(f"Action {changed.id} on case {changed.case_ref}: {changed.status}",
+                self.notify(f"Action {changed.id} on case {one_line(changed.case_ref)}: {one_line(changed.status)}",
                             markup=False)  # fmt: skip
                 audit_app(self).audit_changed(changed.audit)
                 self.load()

@@ -471,7 +471,11 @@ class CaseWalkScreen(Screen[None]):
         self._refresh_progress()
         self._show_rating()
         if self.is_complete and not self._was_complete:
-            self.notify(f"Case {self.case.case_ref} is complete.", title="✓ Complete", markup=False)
+            self.notify(
+                f"Case {one_line(self.case.case_ref)} is complete.",
+                title="✓ Complete",
+                markup=False,
+            )
         self._was_complete = self.is_complete
 
     def _failed(self, row: ItemRow, token: int, error: Exception) -> None:
@@ -504,7 +508,7 @@ class CaseWalkScreen(Screen[None]):
 
         def chosen(use_mine: bool | None) -> None:
             if not use_mine:
-                self.notify(f"{row.item_id} keeps {conflict.stored.updated_by}'s answer",
+                self.notify(f"{row.item_id} keeps {one_line(conflict.stored.updated_by)}'s answer",
                             markup=False)  # fmt: skip
                 return
             answer = Answer(mine) if mine else None
@@ -558,7 +562,7 @@ class CaseWalkScreen(Screen[None]):
     def _show_history(self, item_id: str, found: list[Change]) -> None:
         from audit_tui.tui.screens.team_dialogs import HistoryScreen
 
-        title = f"History of {item_id} in case {self.case.case_ref}"
+        title = f"History of {item_id} in case {one_line(self.case.case_ref)}"
         self.app.push_screen(HistoryScreen(title, found))
 
     def action_mark_complete(self) -> None:

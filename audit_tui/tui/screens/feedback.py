@@ -28,7 +28,7 @@ from textual.widgets import (
 )
 
 from audit_tui.domain.errors import AuditError
-from audit_tui.domain.safe_text import TEXT_LIMIT, one_line
+from audit_tui.domain.safe_text import TEXT_LIMIT, cap, escape, one_line
 from audit_tui.tui.messages import AuditChanged
 from audit_tui.tui.prefs import existing_folder, remember, remembered, safe_file_stem
 from audit_tui.tui.screens.export_dialog import ExportDialog
@@ -72,6 +72,13 @@ class Loaded:
     ) -> None:
         self.case, self.access, self.said = case, access, said
         self.actions, self.answers = actions, answers
+
+
+def editable(text: str) -> str:
+    """Stored words as a box shows them: lines and tabs kept, any other control character
+    escaped (Textual would pass ESC on to the terminal) and a huge text cut. A save writes back
+    what was shown, and only once it is edited: the shown form counts as saved."""
+    return cap(escape(text, keep="\n\t"), TEXT_LIMIT)
 
 
 def tagged_notes(audit: OpenAudit, answers: dict[str, AnswerInfo]) -> str:
@@ -222,7 +229,7 @@ class FeedbackScreen(Screen[None]):
         self.refusal = follow_up_refusal(found.access, self.case.case_ref, self.case.allocated_to)
         self.query_one("#feedback-title", Static).update(self._title())
         areas = (self.query_one("#strengths", TextArea), self.query_one("#improvements", TextArea))
-        said = (found.said.strengths, found.said.improvements)
+        said = (editable(found.said.strengths), editable(found.said.improvements))
         if first:  # words typed while the case was read follow what was saved before
             for area, text in zip(areas, said, strict=True):
                 typed = area.text if not self.refusal else ""
@@ -251,7 +258,7 @@ class FeedbackScreen(Screen[None]):
         if said.updated_at is None:
             return "No feedback written yet · ctrl+s saves · Esc leaves the words for the actions"
         when = f"{day_text(said.updated_at.date())} {said.updated_at:%H:%M}"
-        return f"✓ saved · last written by {said.updated_by}, {when}"
+        return f"✓ saved · last written by {one_line(said.updated_by)}, {when}"
 
     def _show_actions(self, found: list[Action]) -> None:
         today = date.today()
@@ -425,7 +432,7 @@ class SheetDialog(ExportDialog):
         self.folder = existing_folder(str(last.get("folder", ""))) or self.folder
 
     def title_text(self) -> str:
-        return f"Print the feedback sheet of case {self.case_ref}"
+        return f"Print the feedback sheet of case {one_line(self.case_ref)}"
 
     def proposed_name(self, fmt: str) -> str:
         stem = f"{safe_file_stem(self.audit.info.name)}-{safe_file_stem(self.case_ref)}"
