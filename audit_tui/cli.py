@@ -1,7 +1,9 @@
 """The `audit-tui` command line. Exit 0 on success, 1 on a data error, 2 on a usage error.
 
 Errors go to stderr, one line per problem; output meant for machines goes to stdout only.
-Heavy imports (SQLAlchemy, Textual) happen inside the commands that need them.
+Heavy imports (SQLAlchemy, Textual) happen inside the commands that need them. Stored text a
+command prints goes through `domain/safe_text.py` (controls escaped, cut at its limit), and every
+command but those that open the app prints through `terminal.guarded_output` as well.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from audit_tui import __version__, follow_up_cli, verify_cli
 from audit_tui.domain.errors import AuditError, UsageError
+from audit_tui.domain.safe_text import one_line
 
 if TYPE_CHECKING:
     from audit_tui.domain.registry import RubricCatalogue
@@ -297,11 +300,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+TUI_COMMANDS = frozenset({"audits", "serve"})
+"""Commands that hand the terminal to the app (so does `demo` without `--no-tui`)."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    from contextlib import nullcontext
+
+    from audit_tui.terminal import guarded_output
+
+    with guarded_output():  # argparse echoes what it cannot parse
+        args = build_parser().parse_args(argv)
+    command = args.command or "audits"
+    app = command in TUI_COMMANDS or (command == "demo" and not args.no_tui)
+    with nullcontext() if app else guarded_output():
+        return _run(args, command)
+
+
+def _run(args: argparse.Namespace, command: str) -> int:
     target = args.db or os.environ.get("AUDIT_TUI_DB")
     try:
-        return COMMANDS[args.command or "audits"](args)
+        return COMMANDS[command](args)
     except AuditError as exc:
         _print_errors(exc.problems, target)
         return 1
@@ -369,7 +388,7 @@ def cmd_rubrics(args: argparse.Namespace) -> int:
     catalogue = _catalogue(args)
     for item in sorted(catalogue.rubrics.values(), key=lambda i: i.rubric.id):
         r = item.rubric
-        print(f"{r.id}\t{r.version}\t{r.title}")
+        print("\t".join(one_line(x) for x in (r.id, r.version, r.title)))
     if catalogue.problems:
         raise AuditError(catalogue.problems)
     return 0
@@ -387,7 +406,8 @@ def cmd_new(args: argparse.Namespace) -> int:
         kind=args.kind,
     )
     kind = "oversight audit" if audit.info.oversight else "audit"
-    print(f'created {kind} "{audit.info.name}" ({audit.rubric.id} {audit.rubric.version})')
+    rubric = f"{one_line(audit.rubric.id)} {one_line(audit.rubric.version)}"
+    print(f'created {kind} "{one_line(audit.info.name)}" ({rubric})')
     return 0
 
 
@@ -399,10 +419,10 @@ def cmd_import_cases(args: argparse.Namespace) -> int:
     audit = repo.open_audit(args.audit)
     if args.update:
         summary = import_cases(repo, audit, args.file, update=True)
-        print(f'{summary} in "{audit.info.name}"')
+        print(f'{one_line(summary)} in "{one_line(audit.info.name)}"')
         return 0
     n = import_cases(repo, audit, args.file)
-    print(f'imported {plural(n, "case")} into "{audit.info.name}"')
+    print(f'imported {plural(n, "case")} into "{one_line(audit.info.name)}"')
     return 0
 
 
@@ -436,9 +456,9 @@ def cmd_rename(args: argparse.Namespace) -> int:
     audit = repo.open_audit(args.audit)
     renamed = repo.rename_audit(audit, args.new_name)
     if renamed.info.name == audit.info.name:
-        print(f'audit "{audit.info.name}" already has that name: nothing changed')
+        print(f'audit "{one_line(audit.info.name)}" already has that name: nothing changed')
     else:
-        print(f'renamed audit "{audit.info.name}" to "{renamed.info.name}"')
+        print(f'renamed audit "{one_line(audit.info.name)}" to "{one_line(renamed.info.name)}"')
     return 0
 
 
@@ -459,9 +479,10 @@ def cmd_delete(args: argparse.Namespace) -> int:
     repo = _repo(args)
     audit = repo.open_audit(args.audit)
     name, cases = audit.info.name, plural(audit.info.cases, "case")
+    shown = one_line(name)
     if asking:
         sys.stderr.write(
-            f'This deletes audit "{name}": {cases}, their answers, judgements and history.\n'
+            f'This deletes audit "{shown}": {cases}, their answers, judgements and history.\n'
             + DELETE_PROMPT
         )
         sys.stderr.flush()
@@ -472,10 +493,10 @@ def cmd_delete(args: argparse.Namespace) -> int:
     else:
         typed, given = args.confirm, "--confirm"
     if typed.strip() != name:
-        raise UsageError(f'{given} does not match the audit\'s name "{name}": nothing deleted')
+        raise UsageError(f'{given} does not match the audit\'s name "{shown}": nothing deleted')
     if not repo.delete_audit(name):
-        raise AuditError.at("audit", f'no audit named "{name}" (another user deleted it)')
-    print(f'deleted audit "{name}" ({cases})')
+        raise AuditError.at("audit", f'no audit named "{shown}" (another user deleted it)')
+    print(f'deleted audit "{shown}" ({cases})')
     return 0
 
 
@@ -486,7 +507,7 @@ def cmd_remove_case(args: argparse.Namespace) -> int:
     audit = repo.open_audit(args.audit)
     case = repo.remove_case(audit, args.case_ref, args.reason)
     print(
-        f'removed case {case.case_ref} from "{audit.info.name}"'
+        f'removed case {one_line(case.case_ref)} from "{one_line(audit.info.name)}"'
         " (out of every count and report; its answers stay in the history)"
     )
     return 0
@@ -515,15 +536,15 @@ def cmd_member(args: argparse.Namespace) -> int:
     repo = _repo(args)
     audit = repo.open_audit(args.audit)
     if args.action == "add":
-        print(team.set_member(repo, audit, args.user, args.role))
+        print(one_line(team.set_member(repo, audit, args.user, args.role)))
     elif args.action == "remove":
-        print(team.remove_member(repo, audit, args.user))
+        print(one_line(team.remove_member(repo, audit, args.user)))
     else:
         found = team.members(repo, audit)
         if not found:
-            print(f'audit "{audit.info.name}" has no members: everyone may change it')
+            print(f'audit "{one_line(audit.info.name)}" has no members: everyone may change it')
         for m in found:
-            print(f"{m.user}\t{m.role}")
+            print(f"{one_line(m.user)}\t{one_line(m.role)}")
     return 0
 
 
@@ -534,7 +555,7 @@ def cmd_allocate(args: argparse.Namespace) -> int:
     audit = repo.open_audit(args.audit)
     cases = _names(args.cases) if args.cases is not None else None
     done = team.allocate(repo, audit, _names(args.auditors), balance=args.balance, cases=cases)
-    print(f'{done} in "{audit.info.name}"')
+    print(f'{one_line(done)} in "{one_line(audit.info.name)}"')
     return 0
 
 
@@ -544,7 +565,7 @@ def cmd_complete(args: argparse.Namespace) -> int:
     repo = _repo(args)
     audit = repo.open_audit(args.audit)
     case = team.complete_case(repo, audit, args.case_ref)
-    print(f"case {case.case_ref} marked complete by {case.completed_by}")
+    print(f"case {one_line(case.case_ref)} marked complete by {one_line(case.completed_by)}")
     return 0
 
 
@@ -554,7 +575,8 @@ def cmd_sign_off(args: argparse.Namespace) -> int:
     repo = _repo(args)
     audit = repo.open_audit(args.audit)
     case = team.sign_off(repo, audit, args.case_ref)
-    print(f"case {case.case_ref} signed off by {case.signed_off_by}: its answers are final")
+    who = one_line(case.signed_off_by)
+    print(f"case {one_line(case.case_ref)} signed off by {who}: its answers are final")
     return 0
 
 
@@ -564,7 +586,9 @@ def cmd_lock(args: argparse.Namespace) -> int:
     repo = _repo(args)
     audit = repo.open_audit(args.audit)
     team.lock_audit(repo, audit)
-    print(f'locked audit "{audit.info.name}": nothing in it can change until it is unlocked')
+    print(
+        f'locked audit "{one_line(audit.info.name)}": nothing in it can change until it is unlocked'
+    )
     return 0
 
 
@@ -576,7 +600,7 @@ def cmd_unlock(args: argparse.Namespace) -> int:
     repo = _repo(args)
     audit = repo.open_audit(args.audit)
     team.unlock_audit(repo, audit, args.reason)
-    print(f'unlocked audit "{audit.info.name}"')
+    print(f'unlocked audit "{one_line(audit.info.name)}"')
     return 0
 
 
@@ -627,8 +651,9 @@ def cmd_moderate(args: argparse.Namespace) -> int:
     info = started.info
     seeded = f", seed {info.seed}" if info.seed is not None else ""
     print(
-        f"round {info.number}: {info.marker} second-marks {plural(len(started.case_refs), 'case')}"
-        f" blind ({info.rule}{seeded}): {', '.join(started.case_refs)}"
+        f"round {info.number}: {one_line(info.marker)} second-marks"
+        f" {plural(len(started.case_refs), 'case')} blind ({one_line(info.rule)}{seeded}):"
+        f" {', '.join(one_line(ref) for ref in started.case_refs)}"
     )
     return 0
 
@@ -648,7 +673,7 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         return 0
     changed, settled, total = import_settlements(repo, audit, args.import_file)
     print(
-        f'settled in "{audit.info.name}": {settled} of {total} disagreement(s) now settled;'
+        f'settled in "{one_line(audit.info.name)}": {settled} of {total} disagreement(s) now settled;'
         f" {changed} answer(s) changed"
     )
     return 0
@@ -687,7 +712,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
     )
     print(f'drew {drawn.size} cases into "{args.audit}" from {drawn.in_window} (seed {seed})')
     for plan in drawn.plan:
-        name = ", ".join(plan.values.values()) or "all cases"
+        name = ", ".join(one_line(v) for v in plan.values.values()) or "all cases"
         print(f"  {name}: {plan.sample} of {plan.caseload}")
     return 0
 
@@ -698,9 +723,9 @@ def cmd_replace_case(args: argparse.Namespace) -> int:
     repo = _repo(args)
     done = replace_case(repo, repo.open_audit(args.audit), args.case_ref, args.reason)
     if done.replacement is None:
-        print(f"{done.replaced} removed; its stratum has no case left to replace it")
+        print(f"{one_line(done.replaced)} removed; its stratum has no case left to replace it")
     else:
-        print(f"{done.replaced} replaced by {done.replacement}")
+        print(f"{one_line(done.replaced)} replaced by {one_line(done.replacement)}")
     return 0
 
 
@@ -821,7 +846,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     repo.engine.dispose()
     if args.no_tui:
         print(
-            f'demo audit "{audit.info.name}": {audit.info.cases} cases, '
+            f'demo audit "{one_line(audit.info.name)}": {audit.info.cases} cases, '
             f"score {result.score}/{result.score_max}, {result.overall}"
         )
         return 0

@@ -5,13 +5,13 @@ feedback, agreeing actions and following them up (`actions`), and the feedback s
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from audit_tui.domain.errors import UsageError
+from audit_tui.domain.safe_text import json_text, one_line
 
 if TYPE_CHECKING:
     from audit_tui.store.follow_up import Action
@@ -88,7 +88,8 @@ def cmd_add_case(args: argparse.Namespace, repo_of: RepoOf) -> int:
     case = add_reviewed_case(
         repo, audit, args.case_ref, attributes, practitioner=args.practitioner, team=args.team
     )
-    print(f'added case {case.case_ref} to "{audit.info.name}", allocated to {case.allocated_to}')
+    where = f'"{one_line(audit.info.name)}", allocated to {one_line(case.allocated_to)}'
+    print(f"added case {one_line(case.case_ref)} to {where}")
     return 0
 
 
@@ -115,7 +116,7 @@ def cmd_add_action(args: argparse.Namespace, repo_of: RepoOf) -> int:
     due = _day(args.due, "--due")
     repo = repo_of(args)
     action = add_action(repo, repo.open_audit(args.audit), args.case_ref, args.what, due)
-    print(f"action {action.id} on case {action.case_ref}, due {action.due.isoformat()}")
+    print(f"action {action.id} on case {one_line(action.case_ref)}, due {action.due.isoformat()}")
     return 0
 
 
@@ -128,7 +129,7 @@ def cmd_update_action(args: argparse.Namespace, repo_of: RepoOf) -> int:
     action = update_action(
         repo_of(args), args.action_id, status=args.status, due=due, note=args.note
     )
-    print(f"action {action.id}: {action.status}, due {action.due.isoformat()}")
+    print(f"action {action.id}: {one_line(action.status)}, due {action.due.isoformat()}")
     return 0
 
 
@@ -146,7 +147,7 @@ def cmd_actions(args: argparse.Namespace, repo_of: RepoOf) -> int:
         team=args.team,
     )
     if args.format == "json":
-        print(json.dumps([_as_dict(a, today) for a in found], indent=2, ensure_ascii=False))
+        print(json_text([_as_dict(a, today) for a in found]))
         return 0
     sys.stdout.write(render_table(found, today))
     return 0
@@ -170,21 +171,25 @@ def _as_dict(a: Action, today: date) -> dict[str, Any]:
 
 def render_table(found: list[Action], today: date) -> str:
     """A plain table, grouped by practitioner (then due date), as a manager reads it: whose
-    actions are late. An empty list says so rather than printing nothing."""
+    actions are late. An empty list says so rather than printing nothing. Every cell is one
+    line, controls escaped and cut (`one_line`): the text may have been written by any tool."""
     if not found:
         return "no actions match\n"
     rows = sorted(found, key=lambda a: (a.practitioner or "~", a.due, a.id))
     head = ("id", "due", "status", "practitioner", "team", "audit", "case", "action")
     table = [
-        (
-            str(a.id),
-            a.due.isoformat(),
-            a.status + (" OVERDUE" if a.overdue(today) else ""),
-            a.practitioner or "-",
-            a.team or "-",
-            a.audit,
-            a.case_ref,
-            " ".join(a.what.split()),
+        tuple(
+            one_line(cell)
+            for cell in (
+                str(a.id),
+                a.due.isoformat(),
+                a.status + (" OVERDUE" if a.overdue(today) else ""),
+                a.practitioner or "-",
+                a.team or "-",
+                a.audit,
+                a.case_ref,
+                " ".join(a.what.split()),
+            )
         )
         for a in rows
     ]

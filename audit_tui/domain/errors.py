@@ -6,27 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypedDict, Unpack
 
-_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
-_ESCAPES = {
-    code: _NAMED.get(chr(code), f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
-    for code in (
-        *range(0x20),
-        *range(0x7F, 0xA0),
-        0x2028,
-        0x2029,
-        *range(0x202A, 0x202F),  # direction embeddings and overrides: they reorder what follows
-        *range(0x2066, 0x206A),  # direction isolates
-    )
-}
+from audit_tui.domain.safe_text import printable as printable  # re-exported: its old home
+
 LINE_WIDTH = 4000
 """Longest error line printed: far beyond any real message, short enough to keep output bounded."""
-
-
-def printable(text: str) -> str:
-    """`text` with control characters (C0, DEL, C1, the Unicode line and paragraph separators and
-    the invisible direction controls) shown as escapes such as `\\x1b` or `\\n`: a file name or
-    cell echoed into an error must not drive the terminal, and an error is one line."""
-    return text.translate(_ESCAPES)
 
 
 def problem_lines(

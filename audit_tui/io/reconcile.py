@@ -15,7 +15,7 @@ from audit_tui.domain.answers import parse_answer
 from audit_tui.domain.errors import AuditError, Problem
 from audit_tui.domain.records import OpenAudit
 from audit_tui.io.csvfile import read_csv
-from audit_tui.reporting.case_csv import FORMULA_START, SPELLING, safe_cell
+from audit_tui.reporting.case_csv import FORMULA_START, SPELLING, csv_cell
 from audit_tui.store.repository import Repository
 
 COLUMNS = (
@@ -51,22 +51,23 @@ def render_disagreements(repo: Repository, audit: OpenAudit) -> tuple[str, int, 
     items = audit.rubric.items
     for d in found.disagreements:
         s = d.settled
-        row = [
-            str(d.round),
-            d.case_ref,
-            d.item_id,
-            items[d.item_id].item.text,
-            d.first_marker,
-            SPELLING[d.first.value],
-            d.first.note,
-            d.second_marker,
-            SPELLING[d.second.value],
-            d.second.note,
-            SPELLING[s.agreed] if s else "",
-            s.reason if s else "",
-            s.by if s else "",
-        ]
-        writer.writerow([safe_cell(cell) for cell in row])
+        writer.writerow(
+            [
+                str(d.round),
+                csv_cell(d.case_ref),
+                csv_cell(d.item_id),
+                csv_cell(items[d.item_id].item.text),
+                csv_cell(d.first_marker),
+                SPELLING[d.first.value],
+                csv_cell(d.first.note, free_text=True),
+                csv_cell(d.second_marker),
+                SPELLING[d.second.value],
+                csv_cell(d.second.note, free_text=True),
+                SPELLING[s.agreed] if s else "",
+                csv_cell(s.reason if s else ""),
+                csv_cell(s.by if s else ""),
+            ]
+        )
     return buf.getvalue(), len(found.disagreements), found.settled
 
 

@@ -8,6 +8,7 @@ import io
 import re
 
 from audit_tui.domain.records import AnswerInfo, CaseInfo, OpenAudit
+from audit_tui.domain.safe_text import multi_line, one_line
 
 SPELLING = {"yes": "yes", "no": "no", "na": "n/a", None: ""}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -21,6 +22,13 @@ def safe_cell(value: str) -> str:
     if value.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
+
+
+def csv_cell(value: object, *, free_text: bool = False) -> str:
+    """Stored data as a CSV cell: control characters escaped (free text, such as a note, keeps
+    its line breaks, which a quoted cell carries), cut at the field's limit, never a formula."""
+    text = "" if value is None else str(value)
+    return safe_cell(multi_line(text) if free_text else one_line(text))
 
 
 def render_case_csv(
@@ -39,14 +47,14 @@ def render_case_csv(
         header += [f"{i}:note" for i in items] + [f"{i}:note_tag" for i in items]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
+    writer.writerow([one_line(h) for h in header])  # rubric ids: never a formula, never prefixed
     for case in cases:
         got = values.get(case.id, {})
-        row = [case.case_ref, *(case.attributes.get(a, "") for a in attrs)]
-        row += [SPELLING[got.get(i)] for i in items]
+        cells = [csv_cell(case.case_ref), *(csv_cell(case.attributes.get(a, "")) for a in attrs)]
+        cells += [SPELLING[got.get(i)] for i in items]  # fixed words: nothing to escape
         if notes is not None:
             noted = notes.get(case.id, {})
-            row += [noted[i].note if i in noted else "" for i in items]
-            row += [(noted[i].note_tag or "") if i in noted else "" for i in items]
-        writer.writerow([safe_cell(cell) for cell in row])
+            cells += [csv_cell(noted[i].note, free_text=True) if i in noted else "" for i in items]
+            cells += [csv_cell(noted[i].note_tag) if i in noted else "" for i in items]
+        writer.writerow(cells)
     return buf.getvalue()

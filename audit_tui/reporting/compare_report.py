@@ -6,10 +6,9 @@ without a counterpart (rubrics mapped onto each other) are listed as not compara
 
 from __future__ import annotations
 
-import json
-from html import escape
 from typing import Any
 
+from audit_tui.domain.safe_text import TEXT_LIMIT, html_text, json_text
 from audit_tui.reporting.markdown import md
 from audit_tui.reporting.trend_svg import trend_svg
 from audit_tui.scoring.compare import Comparison, KeyQuestionChange, Side, in_words
@@ -125,7 +124,7 @@ TREND_ABOUT = (
 def compare_markdown(c: Comparison) -> str:
     lines = [f"# {md(c.b)} compared with {md(c.a)}", "", ABOUT, ""]
     if c.mapped:
-        lines += [md(mapping_note(c)), ""]
+        lines += [md(mapping_note(c), limit=TEXT_LIMIT), ""]
     lines += [f"| Key question | {md(c.a)} | {md(c.b)} | Change | |", "|---|---|---|---|---|"]
     for k in c.key_questions:
         d = k.difference
@@ -181,7 +180,7 @@ def _ratings_over(t: Trend) -> list[str]:
 
 
 def compare_html(c: Comparison) -> str:
-    e = escape
+    e = html_text
     rows = "".join(
         f"<tr><td>{e(kq_label(k))} {e(k.text)}</td><td>{e(_pct(k.difference.a))}</td>"
         f"<td>{e(_pct(k.difference.b))}</td><td>{e(in_words(k.difference))}</td>"
@@ -191,7 +190,7 @@ def compare_html(c: Comparison) -> str:
     title = f"{e(c.b)} compared with {e(c.a)}"
     body = [
         f"<h1>{title}</h1><p>{e(ABOUT)}</p>",
-        f'<p class="mapping">{e(mapping_note(c))}</p>' if c.mapped else "",
+        f'<p class="mapping">{e(mapping_note(c), TEXT_LIMIT)}</p>' if c.mapped else "",
         f"<table><thead><tr><th>Key question</th><th>{e(c.a)}</th><th>{e(c.b)}</th>"
         f"<th>Change</th><th>Changed?</th></tr></thead><tbody>{rows}</tbody></table>",
         _not_comparable_html(c),
@@ -214,8 +213,8 @@ def _not_comparable_html(c: Comparison) -> str:
     if not c.not_comparable:
         return ""
     rows = "".join(
-        f"<tr><td>{escape(n.audit)}</td><td>{escape(n.id)} {escape(n.text)}</td>"
-        f"<td>{escape(n.other)}</td></tr>"
+        f"<tr><td>{html_text(n.audit)}</td><td>{html_text(n.id)} {html_text(n.text)}</td>"
+        f"<td>{html_text(n.other)}</td></tr>"
         for n in c.not_comparable
     )
     return (
@@ -229,19 +228,19 @@ def _trend_html(t: Trend) -> str:
     legend = ", ".join(f"{i + 1} {a}" for i, a in enumerate(t.audits))
     figures = "".join(
         f"<figure>{trend_svg(k, t.edges, f'trend-{i}')}"
-        f"<figcaption>{escape(k.id)} {escape(k.text)}</figcaption></figure>"
+        f"<figcaption>{html_text(k.id)} {html_text(k.text)}</figcaption></figure>"
         for i, k in enumerate(t.key_questions)
     )
-    head = "".join(f"<th>{escape(a)}</th>" for a in t.audits)
+    head = "".join(f"<th>{html_text(a)}</th>" for a in t.audits)
     rows = "".join(
-        f"<tr><td>{escape(k.id)}</td>"
-        + "".join(f"<td>{escape(point_text(p))}</td>" for p in k.points)
+        f"<tr><td>{html_text(k.id)}</td>"
+        + "".join(f"<td>{html_text(point_text(p))}</td>" for p in k.points)
         + "</tr>"
         for k in t.key_questions
     )
     return (
-        f"<h2>Over {len(t.audits)} audits</h2><p>{escape(TREND_ABOUT)} Audits along the charts:"
-        f' {escape(legend)}. Dashed lines: the band edges.</p><div class="trends">{figures}</div>'
+        f"<h2>Over {len(t.audits)} audits</h2><p>{html_text(TREND_ABOUT)} Audits along the charts:"
+        f' {html_text(legend, TEXT_LIMIT)}. Dashed lines: the band edges.</p><div class="trends">{figures}</div>'
         f"<table><thead><tr><th>Key question</th>{head}</tr></thead><tbody>{rows}</tbody></table>"
     )
 
@@ -264,9 +263,9 @@ def _ratings_html(c: Comparison) -> str:
             )
             for s in t.standards
         ]
-    head = "".join(f"<th>{escape(a)}</th>" for a in audits)
+    head = "".join(f"<th>{html_text(a)}</th>" for a in audits)
     body = "".join(
-        f"<tr><td>{escape(name)}</td>{''.join(f'<td>{escape(x)}</td>' for x in cells)}</tr>"
+        f"<tr><td>{html_text(name)}</td>{''.join(f'<td>{html_text(x)}</td>' for x in cells)}</tr>"
         for name, cells in rows
     )
     return f"<table><thead><tr><th>Standard</th>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -274,7 +273,7 @@ def _ratings_html(c: Comparison) -> str:
 
 def render_compare(c: Comparison, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(compare_dict(c), indent=2, ensure_ascii=False) + "\n"
+        return json_text(compare_dict(c)) + "\n"
     if fmt == "html":
         return compare_html(c)
     return compare_markdown(c)

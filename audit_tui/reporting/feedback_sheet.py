@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from html import escape
 
 from audit_tui.domain.answers import Answer
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import AnswerInfo, CaseInfo, OpenAudit
+from audit_tui.domain.safe_text import TEXT_LIMIT, html_text, multi_line
 from audit_tui.reporting.markdown import md
 from audit_tui.reporting.model import OVERSIGHT_NOTE, long_date
 from audit_tui.store.follow_up import Action, Feedback, actions, feedback
@@ -96,13 +96,14 @@ def build_sheet(
             sheet.findings.append(found)
             if word == "No":
                 sheet.not_met.append(found)
-    sheet.strengths = [Point(p) for p in _lines(said.strengths)]
-    sheet.improvements = [Point(p) for p in _lines(said.improvements)]
+    # cut (`multi_line`) before splitting: a huge text cannot become a huge number of points
+    sheet.strengths = [Point(p) for p in _lines(multi_line(said.strengths))]
+    sheet.improvements = [Point(p) for p in _lines(multi_line(said.improvements))]
     for item_id in rubric.column_order:  # the rubric's order, not the order notes were written
         given = answers.get(item_id)
         if given is None or not given.note.strip():
             continue
-        point = Point(given.note.strip(), item_id)
+        point = Point(multi_line(given.note.strip()), item_id)
         if given.note_tag == "strength":
             sheet.strengths.append(point)
         elif given.note_tag == "improvement":
@@ -166,7 +167,10 @@ def sheet_markdown(sheet: Sheet) -> str:
         ("Areas for improvement", sheet.improvements, "None recorded."),
     ):
         lines += [f"## {title}", ""]
-        lines += [f"- {md(p.text)}" + (f" ({md(p.item_id)})" if p.item_id else "") for p in points]
+        lines += [
+            f"- {md(p.text, limit=TEXT_LIMIT)}" + (f" ({md(p.item_id)})" if p.item_id else "")
+            for p in points
+        ]
         if title == "Areas for improvement":
             lines += [f"- Not met: {md(_named(f))}" for f in sheet.not_met]
         if not points and (title != "Areas for improvement" or not sheet.not_met):
@@ -176,7 +180,7 @@ def sheet_markdown(sheet: Sheet) -> str:
     if sheet.actions:
         lines += ["| # | Action | By | Status |", "|---|---|---|---|"]
         lines += [
-            f"| {a.id} | {md(a.what, cell=True)} | {long_date(a.due)} | {_status(a, sheet.produced)} |"
+            f"| {a.id} | {md(a.what, cell=True)} | {long_date(a.due)} | {md(_status(a, sheet.produced), cell=True)} |"
             for a in sheet.actions
         ]
     else:
@@ -184,7 +188,7 @@ def sheet_markdown(sheet: Sheet) -> str:
     lines.append("")
     if sheet.notes:
         lines += ["## Reviewer's notes", ""]
-        lines += [f"- {md(p.item_id)}: {md(p.text)}" for p in sheet.notes]
+        lines += [f"- {md(p.item_id)}: {md(p.text, limit=TEXT_LIMIT)}" for p in sheet.notes]
         lines.append("")
     lines += [
         "## Discussed",
@@ -215,7 +219,7 @@ section, tr { break-inside: avoid; }
 
 
 def sheet_html(sheet: Sheet) -> str:
-    e = escape
+    e = html_text
     ref = e(sheet.case.case_ref)
     out = [
         "<!DOCTYPE html>",
@@ -244,7 +248,7 @@ def sheet_html(sheet: Sheet) -> str:
         ("improvements", "Areas for improvement", sheet.improvements),
     ):
         items = [
-            f"<li>{e(p.text)}"
+            f"<li>{e(p.text, TEXT_LIMIT)}"
             + (f" <small>({e(p.item_id)})</small>" if p.item_id else "")
             + "</li>"
             for p in points
@@ -268,7 +272,7 @@ def sheet_html(sheet: Sheet) -> str:
         out.append("<p>None agreed yet.</p>")
     out.append("</section>")
     if sheet.notes:
-        notes = "".join(f"<li>{e(p.item_id)}: {e(p.text)}</li>" for p in sheet.notes)
+        notes = "".join(f"<li>{e(p.item_id)}: {e(p.text, TEXT_LIMIT)}</li>" for p in sheet.notes)
         out.append(f'<section id="notes"><h2>Reviewer\'s notes</h2><ul>{notes}</ul></section>')
     out += [
         '<section id="discussed"><h2>Discussed</h2>',

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from html import escape
-
+from audit_tui.domain.safe_text import TEXT_LIMIT, html_text
 from audit_tui.domain.words import value_label
 from audit_tui.reporting.markdown import interval, rating_or_pending, score_line, whole
 from audit_tui.reporting.model import OPTION, OVERSIGHT_NOTE, ReportData, lock_text, long_date
@@ -75,13 +74,13 @@ def bar_svg(data: ReportData, item: ItemResult, width: int = 320, height: int = 
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="bar" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{escape(item.id)}: {whole(item.percent)}">'
+        f'aria-label="{html_text(item.id)}: {whole(item.percent)}">'
     ]
     for i, band in enumerate(bands):
         end = bands[i + 1].min_percent if i + 1 < len(bands) else 100
         parts.append(
             f'<rect x="{x(band.min_percent)}" y="0" width="{x(end) - x(band.min_percent)}" height="{height - 8}" '
-            f'fill="{BAND_FILLS.get(band.rating, "#eee")}"><title>{escape(band.rating)}: {band.min_percent:g}%+</title></rect>'
+            f'fill="{BAND_FILLS.get(band.rating, "#eee")}"><title>{html_text(band.rating)}: {band.min_percent:g}%+</title></rect>'
         )
         if band.min_percent > 0:
             parts.append(
@@ -112,7 +111,7 @@ def bar_svg(data: ReportData, item: ItemResult, width: int = 320, height: int = 
 
 def render_html(data: ReportData) -> str:
     info, result, rubric = data.audit.info, data.result, data.rubric
-    e = escape
+    e = html_text
     out = [
         "<!DOCTYPE html>",
         '<html lang="en-GB"><head><meta charset="utf-8">',
@@ -200,7 +199,7 @@ def render_html(data: ReportData) -> str:
 def _title_block(data: ReportData) -> str:
     """What a printed copy must say on its first page: whose audit, against which framework,
     over what period, and when it was produced."""
-    e, info = escape, data.audit.info
+    e, info = html_text, data.audit.info
     out = ['<header class="title-block">', f"<h1>Case-file audit: {e(info.name)}</h1>"]
     where = ", ".join(x for x in (info.pdu, info.region) if x)
     if where:
@@ -224,7 +223,7 @@ def _title_block(data: ReportData) -> str:
 def _standard(data: ReportData, st: StandardResult, headline: str, lead: str = "") -> str:
     """A standard: its heading block (with `lead`, the domain's heading before its first
     standard) kept on one page with the first table or list that follows it."""
-    e = escape
+    e = html_text
     head = [lead, f"<h3>{e(st.id)} {e(st.title)}</h3>"]
     if headline:
         head.append(f'<p class="headline">{e(headline)}</p>')
@@ -269,7 +268,7 @@ def _standard(data: ReportData, st: StandardResult, headline: str, lead: str = "
     strengths, improvements = data.evidence(st)
     for title, points in (("Strengths", strengths), ("Areas for improvement", improvements)):
         if points:
-            items = "".join(f"<li>{e(p)}</li>" for p in points)
+            items = "".join(f"<li>{e(p, TEXT_LIMIT)}</li>" for p in points)
             blocks.append(f'<div class="keep"><h4>{title}:</h4><ul>{items}</ul></div>')
     first = blocks.pop(0) if blocks else ""
     out = [f'<section class="standard" id="standard-{e(st.id)}">']
@@ -281,7 +280,7 @@ def _standard(data: ReportData, st: StandardResult, headline: str, lead: str = "
 
 def _breakdowns(data: ReportData) -> str:
     """Tables only for breakdowns with something to show; one sentence names what is left out."""
-    e = escape
+    e = html_text
     plan = data.breakdown_plan()
     kqs = [k for s in data.result.standards for k in s.key_questions]
     page = " new-page" if plan.shown else ""  # a page for tables, not for one sentence

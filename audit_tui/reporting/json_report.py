@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from audit_tui.domain.records import AuditInfo, CaseInfo
+from audit_tui.domain.safe_text import json_text
 from audit_tui.scoring.moderation import Moderation
 from audit_tui.scoring.results import AuditResult, ItemResult, StandardResult
 
@@ -103,4 +103,4 @@ def render_json(
     include_notes: bool = False,
 ) -> str:
     body = report_dict(result, info, moderation, drawn, include_notes)
-    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    return json_text(body) + "\n"

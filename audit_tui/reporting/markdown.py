@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 
+from audit_tui.domain.safe_text import LINE_LIMIT, TEXT_LIMIT, one_line
 from audit_tui.domain.words import plural, value_label
 from audit_tui.reporting.model import OPTION, OVERSIGHT_NOTE, ReportData, lock_text, long_date
 from audit_tui.scoring.display import whole_percent
@@ -14,11 +15,12 @@ whole = whole_percent  # short, for the many table cells below and in html_repor
 LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
 
 
-def md(value: object, *, cell: bool = False) -> str:
+def md(value: object, *, cell: bool = False, limit: int = LINE_LIMIT) -> str:
     """Data (names, notes, evidence, rubric texts a user may edit) as Markdown that renders as
-    itself: no raw HTML (`<script>`), no links made from `[...]`, one line, and inside a table
+    itself: no raw HTML (`<script>`), no links made from `[...]`, one line with every other
+    control character escaped, cut at `limit` (`TEXT_LIMIT` for free text), and inside a table
     (`cell`) no `|` that would add a column."""
-    text = LINE_BREAKS.sub(" ", str(value)).replace("\\", "\\\\")
+    text = one_line(LINE_BREAKS.sub(" ", str(value)), limit).replace("\\", "\\\\")
     text = html.escape(text, quote=False).replace("[", "\\[").replace("]", "\\]")
     return text.replace("|", "\\|") if cell else text
 
@@ -47,7 +49,7 @@ def render_markdown(data: ReportData) -> str:
     lines += [f"- Framework: {md(data.framework)} ({md(rubric.id)})"]
     if data.period is not None:
         lines += [f"- Audit period: {md(data.period.text)}"]
-    lines += [f"- Produced on {long_date(data.produced)}", f"- {lock_text(info)}", ""]
+    lines += [f"- Produced on {long_date(data.produced)}", f"- {md(lock_text(info))}", ""]
     if info.oversight:
         lines += [f"> **Not a sample.** {md(OVERSIGHT_NOTE)}", ""]
     if not result.complete:
@@ -157,7 +159,7 @@ def _standard(data: ReportData, st: StandardResult, headline: str) -> list[str]:
     strengths, improvements = data.evidence(st)
     for title, points in (("Strengths", strengths), ("Areas for improvement", improvements)):
         if points:
-            lines += [f"{title}:", "", *(f"- {md(p)}" for p in points), ""]
+            lines += [f"{title}:", "", *(f"- {md(p, limit=TEXT_LIMIT)}" for p in points), ""]
     return lines
 
 

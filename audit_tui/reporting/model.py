@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from audit_tui.domain.cases import NOT_RECORDED
 from audit_tui.domain.records import AuditInfo, CaseInfo, OpenAudit, TaggedNote
 from audit_tui.domain.rubric import Indicator, Rubric
+from audit_tui.domain.safe_text import multi_line, one_line
 from audit_tui.scoring.bands import band_for, band_for_bound
 from audit_tui.scoring.breakdowns import (
     CODE_LABELS,
@@ -179,15 +180,18 @@ class ReportData:
         )
 
     def evidence(self, st: StandardResult) -> tuple[list[str], list[str]]:
-        """(strengths, areas for improvement): the judgement's points, then tagged case notes."""
+        """(strengths, areas for improvement): the judgement's points, then tagged case notes.
+        Each text is cut (`multi_line`) before it is split into points, so a huge one cannot
+        become a huge number of points either."""
         strengths, improvements = [], []
         if st.judgement:
-            strengths += split_points(st.judgement.strengths)
-            improvements += split_points(st.judgement.improvements)
+            strengths += split_points(multi_line(st.judgement.strengths))
+            improvements += split_points(multi_line(st.judgement.improvements))
         for note in self.notes:
             if note.item_id.startswith(st.id + "."):
                 target = strengths if note.tag == "strength" else improvements
-                target.append(f"{note.note} ({note.case_ref}, {note.item_id})")
+                where = f"{one_line(note.case_ref)}, {one_line(note.item_id)}"
+                target.append(f"{multi_line(note.note)} ({where})")
         return strengths, improvements
 
     def sample(self) -> list[tuple[str, list[tuple[str, int]]]]:

@@ -4,8 +4,8 @@ agreement per key question. Every piece of data is escaped; nothing is fetched f
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape
 
+from audit_tui.domain.safe_text import TEXT_LIMIT, html_text
 from audit_tui.reporting.moderation_words import (
     ABOUT,
     CALIBRATION,
@@ -43,7 +43,7 @@ BAR, WHISKER, MUTED = "#1d4f91", "#111", "#555"
 
 def e(value: object) -> str:
     """User text, cleaned (one line, control characters as escapes) and escaped."""
-    return escape(clean(value))
+    return html_text(clean(value))
 
 
 def _cells(a: Agreement) -> str:
@@ -54,15 +54,15 @@ def _cells(a: Agreement) -> str:
         coefficient(a.ac1, a.ac1_ci95, a),
         which(a),
     )
-    return "".join(f'<td class="num">{escape(v)}</td>' for v in values)
+    return "".join(f'<td class="num">{html_text(v)}</td>' for v in values)
 
 
 def _head(cells: Sequence[str]) -> str:
-    return "<thead><tr>" + "".join(f"<th>{escape(c)}</th>" for c in cells) + "</tr></thead>"
+    return "<thead><tr>" + "".join(f"<th>{html_text(c)}</th>" for c in cells) + "</tr></thead>"
 
 
 def _note(ids: list[str]) -> str:
-    return f'<p class="note">{escape(too_few_note(ids))}</p>' if ids else ""
+    return f'<p class="note">{html_text(too_few_note(ids), TEXT_LIMIT)}</p>' if ids else ""
 
 
 def _levels(levels: Sequence[Level], cls: str, name: str) -> str:
@@ -89,8 +89,8 @@ def agreement_svg(levels: Sequence[Level]) -> str:
     title = "Agreement between markers per key question (Gwet's AC1, 0 to 1, with 95% interval)"
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="agreement" viewBox="0 0 {width} {height}"'
-        f' role="img" aria-label="{escape(clean(f"{title}: {spoken}"))}">',
-        f"<title>{escape(title)}</title>",
+        f' role="img" aria-label="{html_text(clean(f"{title}: {spoken}", TEXT_LIMIT), TEXT_LIMIT)}">',
+        f"<title>{html_text(title)}</title>",
     ]
     for tick in (0.0, 0.2, 0.4, 0.6, 0.8, 1.0):
         out.append(
@@ -108,7 +108,7 @@ def agreement_svg(levels: Sequence[Level]) -> str:
         if a.ac1 is None or a.ac1_ci95 is None:
             out.append(
                 f'<text x="{LABEL + 4}" y="{mid + 3}" font-size="9" fill="{MUTED}">'
-                f"no bar: {escape(TOO_FEW)} (n = {a.n})</text>"
+                f"no bar: {html_text(TOO_FEW)} (n = {a.n})</text>"
             )
             continue
         low, high = a.ac1_ci95
@@ -136,16 +136,16 @@ def moderation_html(m: Moderation, include_notes: bool) -> str:
     rounds = "".join(f"<li>{e(round_sentence(r))}</li>" for r in m.rounds)
     out.append(
         f'<div class="keep"><h2>Moderation</h2><ul class="rounds">{rounds}</ul>'
-        f"<p>{escape(cases_sentence(m))}</p></div>"
+        f"<p>{html_text(cases_sentence(m))}</p></div>"
     )
     rows = "".join(
-        f'<tr><th>{escape(a)}</th><td class="num">{escape(b)}</td>'
-        f'<td class="num">{escape(c)}</td></tr>'
+        f'<tr><th>{html_text(a)}</th><td class="num">{html_text(b)}</td>'
+        f'<td class="num">{html_text(c)}</td></tr>'
         for a, b, c in overall_rows(overall)
     )
     counts = "".join(
-        f"<tr><th>{escape(first)}</th>"
-        + "".join(f'<td class="num">{escape(n)}</td>' for n in cells)
+        f"<tr><th>{html_text(first)}</th>"
+        + "".join(f'<td class="num">{html_text(n)}</td>' for n in cells)
         + "</tr>"
         for first, *cells in counts_rows(overall)
     )
@@ -153,7 +153,7 @@ def moderation_html(m: Moderation, include_notes: bool) -> str:
         '<div class="keep"><h3>Overall agreement</h3><table class="moderation-overall">'
         f"{_head(('Measure', 'Value', '95% interval'))}<tbody>{rows}</tbody></table>"
         f'<table class="moderation-counts">{_head(COUNTS_HEAD)}<tbody>{counts}</tbody></table>'
-        f'<p class="reading">{escape(reading(overall))}</p><p class="note">{escape(ABOUT)}</p></div>'
+        f'<p class="reading">{html_text(reading(overall))}</p><p class="note">{html_text(ABOUT)}</p></div>'
     )
     out.append(
         '<div class="keep"><h3>Key questions</h3>'
@@ -182,8 +182,8 @@ def moderation_html(m: Moderation, include_notes: bool) -> str:
 def _standards(m: Moderation) -> str:
     rows = "".join(
         f'<tr data-standard="{e(s.id)}"><td>{e(s.id)} {e(s.title)}</td>{_cells(s.agreement)}'
-        f"<td>{escape(rating(s, first=True))}</td><td>{escape(rating(s, first=False))}</td>"
-        f'<td class="flag-{flag(s).replace(" ", "-")}">{escape(flag(s))}</td></tr>'
+        f"<td>{html_text(rating(s, first=True))}</td><td>{html_text(rating(s, first=False))}</td>"
+        f'<td class="flag-{flag(s).replace(" ", "-")}">{html_text(flag(s))}</td></tr>'
         for s in m.standards
     )
     head = ("Standard", *STATS, "Rating from first marks", "Rating from second marks", "Ratings")
@@ -199,15 +199,15 @@ def _standards(m: Moderation) -> str:
 def _markers(m: Moderation) -> str:
     rows = "".join(
         f'<tr data-marker="{e(r.marker)}" data-round="{r.round}"><td>{e(r.marker)}</td>'
-        f'<td class="num">{r.round}</td><td>{escape(role(r))}</td>'
-        f'<td class="num">{r.agreement.n}</td><td class="num">{escape(agreed(r.agreement))}</td>'
-        f'<td class="num">{escape(coefficient(r.agreement.ac1, r.agreement.ac1_ci95, r.agreement))}</td></tr>'
+        f'<td class="num">{r.round}</td><td>{html_text(role(r))}</td>'
+        f'<td class="num">{r.agreement.n}</td><td class="num">{html_text(agreed(r.agreement))}</td>'
+        f'<td class="num">{html_text(coefficient(r.agreement.ac1, r.agreement.ac1_ci95, r.agreement))}</td></tr>'
         for r in m.markers
     )
     head = ("Marker", "Round", "As", "Items", "Agreement", "AC1 [95% CI]")
     too_few = [clean(f"{r.marker} in round {r.round}") for r in m.markers if r.agreement.too_few]
     return (
-        f'<div class="keep"><h3>Each marker, round by round</h3><p class="note">{escape(CALIBRATION)}</p>'
+        f'<div class="keep"><h3>Each marker, round by round</h3><p class="note">{html_text(CALIBRATION)}</p>'
         f'<table class="moderation-markers">{_head(head)}<tbody>{rows}</tbody></table>'
         + _note(too_few)
         + "</div>"
@@ -216,16 +216,16 @@ def _markers(m: Moderation) -> str:
 
 def _disagreements(m: Moderation, include_notes: bool) -> str:
     out = [
-        f'<div class="keep"><h3>Disagreements</h3><p>{escape(disagreements_sentence(m))}</p></div>'
+        f'<div class="keep"><h3>Disagreements</h3><p>{html_text(disagreements_sentence(m))}</p></div>'
     ]
     if include_notes and m.disagreements:
         rows = "".join(
             f'<tr data-case="{e(d.case_ref)}"><td class="num">{d.round}</td><td>{e(d.case_ref)}</td>'
             f"<td>{e(d.item_id)}</td>"
-            f"<td>{escape(answer(d.settled.first if d.settled else d.first))}</td>"
-            f"<td>{escape(answer(d.settled.second if d.settled else d.second))}</td>"
-            f"<td>{escape(answer(d.settled.agreed) if d.settled else 'not yet settled')}</td>"
-            f"<td>{escape(free_text(d))}</td></tr>"
+            f"<td>{html_text(answer(d.settled.first if d.settled else d.first))}</td>"
+            f"<td>{html_text(answer(d.settled.second if d.settled else d.second))}</td>"
+            f"<td>{html_text(answer(d.settled.agreed) if d.settled else 'not yet settled')}</td>"
+            f"<td>{html_text(free_text(d), TEXT_LIMIT)}</td></tr>"
             for d in m.disagreements
         )
         head = ("Round", "Case", "Item", "First mark", "Second mark", "Agreed", "Notes")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from audit_tui.domain.safe_text import TEXT_LIMIT
 from audit_tui.reporting.markdown import md
 from audit_tui.reporting.moderation_words import (
     ABOUT,
@@ -46,7 +47,7 @@ def _row(cells: Sequence[str]) -> str:
 
 def _table(head: Sequence[str], rows: list[list[str]], too_few: list[str]) -> list[str]:
     lines = [_row(head), "|" + "---|" * len(head), *(_row(r) for r in rows), ""]
-    return lines + ([md(too_few_note(too_few)), ""] if too_few else [])
+    return lines + ([md(too_few_note(too_few), limit=TEXT_LIMIT), ""] if too_few else [])
 
 
 def _levels(levels: Sequence[Level], name: str) -> list[str]:
@@ -127,7 +128,7 @@ def moderation_markdown(m: Moderation, include_notes: bool) -> list[str]:
                 answer(d.settled.first if d.settled else d.first),
                 answer(d.settled.second if d.settled else d.second),
                 answer(d.settled.agreed) if d.settled else "not yet settled",
-                md(free_text(d), cell=True),
+                md(free_text(d), cell=True, limit=TEXT_LIMIT),
             ]
             for d in m.disagreements
         ]

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-from html import escape
 
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import OpenAudit
+from audit_tui.domain.safe_text import html_text, json_text
 from audit_tui.scoring.moderation import Level, Moderation
 
 CSV_COLUMNS = ("level", "id", "n", "agreement", "kappa", "kappa_low", "kappa_high", "pabak",
@@ -33,7 +32,7 @@ def render_moderation(
             "audit": name,
             "moderation": moderation_dict(moderation, include_notes=include_notes),
         }
-        return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+        return json_text(body) + "\n"
     if fmt == "md":
         from audit_tui.reporting.markdown import md
         from audit_tui.reporting.moderation_markdown import moderation_markdown
@@ -61,14 +60,14 @@ def _html(name: str, m: Moderation, include_notes: bool) -> str:
     from audit_tui.reporting.moderation_html import CSS as MODERATION_CSS
     from audit_tui.reporting.moderation_html import moderation_html
 
-    title = f"Case-file audit: {escape(name)}"
+    title = f"Case-file audit: {html_text(name)}"
     return (
         "\n".join(
             [
                 "<!DOCTYPE html>",
                 '<html lang="en-GB"><head><meta charset="utf-8">',
                 '<meta name="viewport" content="width=device-width, initial-scale=1">',
-                f"<title>Moderation: {escape(name)}</title><style>{CSS}{MODERATION_CSS}</style>",
+                f"<title>Moderation: {html_text(name)}</title><style>{CSS}{MODERATION_CSS}</style>",
                 "</head><body>",
                 f'<header class="title-block"><h1>{title}</h1></header>',
                 moderation_html(m, include_notes).replace(" new-page", "", 1),
@@ -81,7 +80,7 @@ def _html(name: str, m: Moderation, include_notes: bool) -> str:
 
 def _csv(m: Moderation) -> str:
     """One row per level, figures as in the JSON block; formula-looking ids neutralised."""
-    from audit_tui.reporting.case_csv import safe_cell
+    from audit_tui.reporting.case_csv import csv_cell
     from audit_tui.reporting.moderation_json import agreement_dict
 
     levels: list[tuple[str, Level]] = [("key_question", k) for k in m.key_questions]
@@ -98,5 +97,5 @@ def _csv(m: Moderation) -> str:
         for stat in ("kappa", "pabak", "ac1"):
             ci = d[f"{stat}_ci95"] or (None, None)
             row += [d[stat], *ci]
-        writer.writerow([safe_cell("" if v is None else str(v)) for v in row])
+        writer.writerow([csv_cell(v) for v in row])
     return buf.getvalue()

@@ -3,7 +3,7 @@ renderers so both say the same thing; each escapes the result for its own format
 
 from __future__ import annotations
 
-from audit_tui.domain.errors import printable
+from audit_tui.domain.safe_text import LINE_LIMIT, TEXT_LIMIT, one_line
 from audit_tui.domain.words import plural
 from audit_tui.scoring.agreement import MIN_N, Agreement, Interval
 from audit_tui.scoring.display import whole_percent
@@ -31,10 +31,10 @@ CALIBRATION = (
 )
 
 
-def clean(value: object) -> str:
-    """User text on one line, control characters shown as escapes (`\\x1b`): a note must print
-    as itself, never drive a terminal or break a table."""
-    return printable(" ".join(str(value).splitlines()))
+def clean(value: object, limit: int = LINE_LIMIT) -> str:
+    """User text on one line, control characters shown as escapes (`\\x1b`), cut at `limit`: a
+    note must print as itself, never drive a terminal, flood it or break a table."""
+    return one_line(" ".join(str(value).splitlines()), limit)
 
 
 def agreed(a: Agreement) -> str:
@@ -137,10 +137,16 @@ STATS = ("Items", "Agreement", "Kappa [95% CI]", "AC1 [95% CI]", "Read")
 """The agreement columns of every md and html table (`Read`: which coefficient to read)."""
 
 
+FREE_TEXT_PART = TEXT_LIMIT // 3
+"""Each of a disagreement's three texts (two notes, a reason) is cut at a third of a free-text
+cell, so one huge note cannot push the others out of it."""
+
+
 def free_text(d: Disagreement) -> str:
-    """The free text of one disagreement: both markers' notes and why it was settled so."""
-    parts = [f"{who}: {mark.note}" for who, mark in
+    """The free text of one disagreement: both markers' notes and why it was settled so, cleaned;
+    a renderer shows it with `TEXT_LIMIT`."""
+    parts = [f"{clean(who)}: {clean(mark.note, FREE_TEXT_PART)}" for who, mark in
              ((d.first_marker, d.first), (d.second_marker, d.second)) if mark.note]  # fmt: skip
     if d.settled is not None:
-        parts.append(f"settled by {d.settled.by}: {d.settled.reason}")
-    return clean("; ".join(parts))
+        parts.append(f"settled by {clean(d.settled.by)}: {clean(d.settled.reason, FREE_TEXT_PART)}")
+    return "; ".join(parts)

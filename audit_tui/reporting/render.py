@@ -12,6 +12,7 @@ from pathlib import Path
 
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import OpenAudit
+from audit_tui.domain.safe_text import guard
 from audit_tui.reporting.formats import FORMATS as FORMATS  # re-exported
 from audit_tui.scoring.breakdowns import DEFAULT_MIN_GROUP
 from audit_tui.store.repository import Repository
@@ -163,13 +164,14 @@ def write_atomically(
     """Replace `path` whole or not at all: write an owner-only temp file beside it, fsync, rename,
     fsync the folder. Refuses (AuditError, one line) what `refusal` names; on any OSError (disk
     full) the temp file goes and the old file stays as it was. `protect`: the database files the
-    report was read from."""
+    report was read from. Text passes through `guard` on its way: no control character a
+    renderer let through reaches the file."""
     path = Path(path)
     protect = list(protect)
     why = refusal(path, protect)
     if why:
         raise AuditError.at(str(path), why)
-    data = content.encode("utf-8") if isinstance(content, str) else content
+    data = guard(content).encode("utf-8") if isinstance(content, str) else content
     tmp = None
     try:
         # mkstemp creates the file 0600 whatever the umask: exports hold case data

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from html import escape
 from typing import Any
 
 from audit_tui.domain.records import CaseInfo
+from audit_tui.domain.safe_text import TEXT_LIMIT, html_text
 from audit_tui.domain.words import plural, value_label
 from audit_tui.scoring.results import AuditResult
 from audit_tui.scoring.sampling import margin_for
@@ -153,7 +153,7 @@ def sample_markdown(
 ) -> list[str]:
     """`md`: the Markdown renderer's escaping (user text never becomes markup)."""
     lines = ["## How the sample was drawn", ""]
-    lines += [md(s) for s in _sentences(sample)] + [""]
+    lines += [md(s, limit=TEXT_LIMIT) for s in _sentences(sample)] + [""]
     lines += ["| Stratum | Caseload | Share | Sample | Share |", "|---|---|---|---|---|"]
     for s in shares(sample, cases):
         lines.append(
@@ -176,19 +176,19 @@ def sample_markdown(
 
 def sample_html(sample: Sample, cases: list[CaseInfo], result: AuditResult) -> str:
     rows = "".join(
-        f"<tr><td>{escape(s.label)}</td><td class='num'>{s.caseload:,}</td>"
+        f"<tr><td>{html_text(s.label)}</td><td class='num'>{s.caseload:,}</td>"
         f"<td class='num'>{s.caseload_share:.0%}</td><td class='num'>{s.sample}</td>"
         f"<td class='num'>{s.sample_share:.0%}</td></tr>"
         for s in shares(sample, cases)
     )
     margin_rows = "".join(
-        f"<tr><td>{escape(m.id)}</td>"
+        f"<tr><td>{html_text(m.id)}</td>"
         f"<td class='num'>{'—' if m.percent is None else f'{m.percent:.0f}%'}</td>"
         f"<td class='num'>{m.relevant}</td>"
         f"<td class='num'>{'—' if m.margin is None else f'±{m.margin:.0f} points'}</td></tr>"
         for m in margins(sample, result)
     )
-    text = "".join(f"<p>{escape(s)}</p>" for s in _sentences(sample))
+    text = "".join(f"<p>{html_text(s, TEXT_LIMIT)}</p>" for s in _sentences(sample))
     return (
         '<section class="drawn keep" id="drawn"><h2>How the sample was drawn</h2>'
         f"{text}<table class='strata'><thead><tr><th>Stratum</th><th>Caseload</th>"

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from audit_tui.domain.errors import printable
-from audit_tui.reporting.case_csv import safe_cell
+from audit_tui.domain.safe_text import json_text, one_line
+from audit_tui.reporting.case_csv import csv_cell
 from audit_tui.store.trail import Change, Event
 
 FORMATS = ("table", "csv", "json")
@@ -97,15 +96,13 @@ def render_history(changes: Sequence[Change], events: Sequence[Event], fmt: str)
     rows = entries(changes, events)
     noted = noted_keys(changes)
     if fmt == "json":
-        return json.dumps(rows, indent=1, ensure_ascii=False) + "\n"
+        return json_text(rows, indent=1) + "\n"
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(CSV_COLUMNS)
         for row in rows:
-            writer.writerow(
-                safe_cell("" if row.get(c) is None else str(row.get(c))) for c in CSV_COLUMNS
-            )
+            writer.writerow(csv_cell(row.get(c)) for c in CSV_COLUMNS)
         return out.getvalue()
     if fmt == "table":
         return _table(rows, noted)
@@ -118,10 +115,10 @@ def _table(rows: list[dict[str, object]], noted: Noted) -> str:
     if not rows:
         return "no changes recorded\n"
     lines = [("When (UTC)", "Who", "What", "Change", "Via / why"), *readable_rows(rows, noted)]
-    widths = [max(len(printable(line[i])) for line in lines) for i in range(4)]
+    shown = [[one_line(cell) for cell in line] for line in lines]
+    widths = [max(len(line[i]) for line in shown) for i in range(4)]
     out = []
-    for line in lines:
-        cells = [printable(cell) for cell in line]
+    for cells in shown:
         head = "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(cells[:4]))
         out.append(f"{head}  {cells[4]}".rstrip())
     return "\n".join(out) + "\n"

@@ -7,8 +7,7 @@ Readable without colour (each point carries its figure, each edge its rating) an
 
 from __future__ import annotations
 
-from html import escape
-
+from audit_tui.domain.safe_text import TEXT_LIMIT, html_text
 from audit_tui.scoring.trend import KeyQuestionTrend, Point
 
 WIDTH, HEIGHT = 400, 150
@@ -55,8 +54,8 @@ def trend_svg(kq: KeyQuestionTrend, edges: tuple[tuple[float, str], ...], ident:
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="trend" viewBox="0 0 {WIDTH} {HEIGHT}"'
         f' role="img" aria-labelledby="{ident}-title {ident}-desc">',
-        f'<title id="{ident}-title">{escape(title)}</title>',
-        f'<desc id="{ident}-desc">{escape(desc)}</desc>',
+        f'<title id="{ident}-title">{html_text(title)}</title>',
+        f'<desc id="{ident}-desc">{html_text(desc, TEXT_LIMIT)}</desc>',
     ]
     for tick in (0, 50, 100):
         out.append(
@@ -71,7 +70,7 @@ def trend_svg(kq: KeyQuestionTrend, edges: tuple[tuple[float, str], ...], ident:
             f'<line class="edge" x1="{LEFT}" y1="{_y(edge)}" x2="{WIDTH - RIGHT}" y2="{_y(edge)}"'
             f' stroke="{FAINT}" stroke-dasharray="3,3"/>'
             f'<text x="{WIDTH - RIGHT + 4}" y="{_y(edge) + 3}" font-size="8" fill="{MUTED}">'
-            f"{escape(rating)} {edge:g}%</text>"
+            f"{html_text(rating)} {edge:g}%</text>"
         )
     drawn = [(_x(i, n), p.percent) for i, p in enumerate(kq.points) if p.percent is not None]
     if len(drawn) > 1:
@@ -96,7 +95,7 @@ def trend_svg(kq: KeyQuestionTrend, edges: tuple[tuple[float, str], ...], ident:
             f'<line x1="{x - 4}" y1="{_y(low)}" x2="{x + 4}" y2="{_y(low)}" stroke="{INK}"/>'
             f'<line x1="{x - 4}" y1="{_y(high)}" x2="{x + 4}" y2="{_y(high)}" stroke="{INK}"/>'
             f'<circle class="point" cx="{x}" cy="{_y(p.percent)}" r="3" fill="{INK}">'
-            f"<title>{escape(spoken(p))}</title></circle>"
+            f"<title>{html_text(spoken(p))}</title></circle>"
             + _figure(x, _y(p.percent), f"{p.percent:.0f}%", last=i == n - 1)
         )
     out.append("</svg>")

@@ -30,6 +30,7 @@ from xlsxwriter.worksheet import Worksheet
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import AnswerInfo
 from audit_tui.domain.rubric import Indicator, KeyQuestion, Rubric
+from audit_tui.domain.safe_text import C0_CONTROLS, CONTROLS, escape
 from audit_tui.domain.words import value_label, yes_no
 from audit_tui.reporting.model import ReportData, lock_text
 from audit_tui.scoring.results import ItemResult
@@ -55,13 +56,16 @@ MAX_ROWS = 1_048_576
 MAX_COLUMNS = 16_384
 CELL_LIMIT = 32_767
 CUT_MARK = " … [cut: over Excel's 32,767-character cell limit]"
-# XlsxWriter escapes C0 control characters; these it cannot write as XML at all (lone surrogates
-# from badly decoded text, and the two non-characters XML excludes), so they become U+FFFD.
+# XlsxWriter escapes C0 control characters, reversibly (`_x001B_`); the other controls (DEL, C1,
+# bidi overrides) it would write as they are, so `cell_text` shows them as escapes (`\x9b`).
+# These it cannot write as XML at all (lone surrogates from badly decoded text, and the two
+# non-characters XML excludes), so they become U+FFFD.
 NOT_XML = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
 # Excel's rules for sheet names: 31 UTF-16 units, none of these characters, no quote at either
-# end, not blank, unique ignoring case, and not "History" (Excel keeps it for change tracking).
+# end, not blank, unique ignoring case, and not "History" (Excel keeps it for change tracking);
+# nor, ours, any control character (a bidi override would reorder the tab's name).
 SHEET_NAME_LIMIT = 31
-NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\\x00-\x1f\x7f]")
+NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\" + "".join(f"\\u{c:04x}" for c in CONTROLS) + "]")
 RESERVED_SHEET_NAMES = frozenset({"history"})
 FIXED_SHEETS = (
     "Summary",
@@ -146,11 +150,13 @@ def _utf16_cut(text: str, limit: int) -> str:
 
 
 def cell_text(text: str) -> str:
-    """Text a cell can hold: writable as XML, and cut visibly rather than silently when too long.
+    """Text a cell can hold: writable as XML, no control character that reorders or hides what
+    a reader sees, and cut visibly rather than silently when too long.
 
     XlsxWriter would truncate an over-long string without a trace; a reader must know the note
     they see is not all of it.
     """
+    text = escape(text, keep=C0_CONTROLS)  # C0 is XlsxWriter's to escape
     if NOT_XML.search(text):
         text = NOT_XML.sub("\ufffd", text)
     if len(text) > CELL_LIMIT // 2 and _utf16_len(text) > CELL_LIMIT:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.content import Content
 
-from audit_tui.domain.errors import printable
+from audit_tui.domain.safe_text import TEXT_LIMIT, one_line
 
 if TYPE_CHECKING:
     from audit_tui.scoring.results import AuditResult
@@ -21,13 +21,15 @@ RATING_MARKS = {
 
 
 def literal(text: str) -> Content:
-    """Text shown exactly as typed: `[/]` is not markup, an escape is shown, not obeyed."""
-    return Content(printable(text))
+    """Text shown exactly as typed: `[/]` is not markup, an escape is shown, not obeyed (Textual
+    passes ESC through to the terminal), and a huge text is cut, saying so."""
+    return Content(one_line(text, TEXT_LIMIT))
 
 
 def cell(text: str) -> Text:
-    """A table cell shown exactly as typed (DataTable reads plain strings as markup)."""
-    return Text(printable(text), no_wrap=True, end="")
+    """A table cell shown exactly as typed (DataTable reads plain strings as markup), one line,
+    cut at `LINE_LIMIT`."""
+    return Text(one_line(text), no_wrap=True, end="")
 
 
 def percent_text(value: float | None) -> str:

@@ -15,6 +15,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label, Static
 
+from audit_tui.domain.safe_text import TEXT_LIMIT, one_line
 from audit_tui.domain.words import plural
 from audit_tui.tui.messages import AuditChanged
 from audit_tui.tui.screens.follow_up import already, day_text, status_text, step_dialog
@@ -40,7 +41,7 @@ COLUMNS = [
 
 def history_lines(action: Action, changes: list[ActionChange]) -> list[str]:
     """`26 Nov 2026 10:01 lee: agreed, due 11 Dec 2026` / `… open → done: checked`."""
-    lines = [f"{action.what}", ""]
+    lines = [one_line(action.what), ""]  # stored text, shown and never obeyed
     for ch in changes:
         when = f"{day_text(ch.at.date())} {ch.at:%H:%M}" if ch.at else "–"
         if ch.old_status is None:
@@ -51,7 +52,8 @@ def history_lines(action: Action, changes: list[ActionChange]) -> list[str]:
                 old = day_text(ch.old_due) if ch.old_due else "–"
                 moved.append(f"due {old} → {day_text(ch.new_due)}")
             step = ", ".join(moved)
-        lines.append(f"{when} {ch.by}: {step}{': ' + ch.note if ch.note else ''}")
+        note = f": {one_line(ch.note, TEXT_LIMIT)}" if ch.note else ""
+        lines.append(f"{when} {one_line(ch.by)}: {one_line(step)}{note}")
     return lines
 
 
@@ -260,7 +262,7 @@ class ActionsScreen(Screen[None]):
 
         def stepped(changed: Action | None) -> None:
             if changed is not None:
-                self.notify(f"Action {changed.id} on case {changed.case_ref}: {changed.status}",
+                self.notify(f"Action {changed.id} on case {one_line(changed.case_ref)}: {one_line(changed.status)}",
                             markup=False)  # fmt: skip
                 audit_app(self).audit_changed(changed.audit)
                 self.load()

@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, ListItem, ListView, Markdown, Static
 
+from audit_tui.domain.safe_text import one_line
 from audit_tui.tui.messages import AuditChanged
 from audit_tui.tui.widgets.item_row import ItemList, ItemRow
 from audit_tui.tui.workers import audit_app, guarded
@@ -94,7 +95,7 @@ def case_facts(rubric: Rubric, attributes: dict[str, str]) -> str:
         if value is not None:
             label = value_label(value)
             facts.append(f"{attr.short_label}: {label}" if attr.short_label else label)
-    return " · ".join(facts)
+    return one_line(" · ".join(facts))  # stored values: any tool may have written them
 
 
 class CaseWalkScreen(Screen[None]):
@@ -470,7 +471,11 @@ class CaseWalkScreen(Screen[None]):
         self._refresh_progress()
         self._show_rating()
         if self.is_complete and not self._was_complete:
-            self.notify(f"Case {self.case.case_ref} is complete.", title="✓ Complete", markup=False)
+            self.notify(
+                f"Case {one_line(self.case.case_ref)} is complete.",
+                title="✓ Complete",
+                markup=False,
+            )
         self._was_complete = self.is_complete
 
     def _failed(self, row: ItemRow, token: int, error: Exception) -> None:
@@ -503,7 +508,7 @@ class CaseWalkScreen(Screen[None]):
 
         def chosen(use_mine: bool | None) -> None:
             if not use_mine:
-                self.notify(f"{row.item_id} keeps {conflict.stored.updated_by}'s answer",
+                self.notify(f"{row.item_id} keeps {one_line(conflict.stored.updated_by)}'s answer",
                             markup=False)  # fmt: skip
                 return
             answer = Answer(mine) if mine else None
@@ -557,7 +562,7 @@ class CaseWalkScreen(Screen[None]):
     def _show_history(self, item_id: str, found: list[Change]) -> None:
         from audit_tui.tui.screens.team_dialogs import HistoryScreen
 
-        title = f"History of {item_id} in case {self.case.case_ref}"
+        title = f"History of {item_id} in case {one_line(self.case.case_ref)}"
         self.app.push_screen(HistoryScreen(title, found))
 
     def action_mark_complete(self) -> None:
@@ -640,7 +645,7 @@ class CaseWalkScreen(Screen[None]):
             complete = f" · SECOND MARKING (blind, round {self.marking.round}){complete}"
         self._set_text(
             self.query_one("#case-header", Static),
-            f"Case {self.case.case_ref} ({self.index + 1} of {len(self.cases)}) · "
+            f"Case {one_line(self.case.case_ref)} ({self.index + 1} of {len(self.cases)}) · "
             f"{done}/{len(rows)} answered{complete} · {self._facts}",
         )
         self.set_class(self.loaded and self.is_complete, "-complete")

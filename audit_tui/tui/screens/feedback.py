@@ -28,6 +28,7 @@ from textual.widgets import (
 )
 
 from audit_tui.domain.errors import AuditError
+from audit_tui.domain.safe_text import TEXT_LIMIT, cap, escape, one_line
 from audit_tui.tui.messages import AuditChanged
 from audit_tui.tui.prefs import existing_folder, remember, remembered, safe_file_stem
 from audit_tui.tui.screens.export_dialog import ExportDialog
@@ -73,13 +74,20 @@ class Loaded:
         self.actions, self.answers = actions, answers
 
 
+def editable(text: str) -> str:
+    """Stored words as a box shows them: lines and tabs kept, any other control character
+    escaped (Textual would pass ESC on to the terminal) and a huge text cut. A save writes back
+    what was shown, and only once it is edited: the shown form counts as saved."""
+    return cap(escape(text, keep="\n\t"), TEXT_LIMIT)
+
+
 def tagged_notes(audit: OpenAudit, answers: dict[str, AnswerInfo]) -> str:
     """The case's notes tagged as strengths or areas for improvement, in the rubric's order:
     what the sheet draws in beside the reviewer's own words."""
     lines = []
     for tag, heading in TAGS:
         found = [
-            f"  {item_id}  {answers[item_id].note.strip()}"
+            f"  {one_line(item_id)}  {one_line(answers[item_id].note.strip(), TEXT_LIMIT)}"
             for item_id in audit.rubric.column_order
             if item_id in answers
             and answers[item_id].note_tag == tag
@@ -157,13 +165,13 @@ class FeedbackScreen(Screen[None]):
     def _title(self) -> str:
         c = self.case
         codes = " · ".join(
-            x for x in (c.practitioner and f"practitioner {c.practitioner}",
-                        c.team and f"team {c.team}") if x
+            x for x in (c.practitioner and f"practitioner {one_line(c.practitioner)}",
+                        c.team and f"team {one_line(c.team)}") if x
         )  # fmt: skip
         read_only = " · READ ONLY" if self.refusal else ""  # early: in view at 80 columns
         return (
-            f"Feedback · case {c.case_ref}{read_only}{' · ' + codes if codes else ''}"
-            f" · {self.audit.info.name}"
+            f"Feedback · case {one_line(c.case_ref)}{read_only}{' · ' + codes if codes else ''}"
+            f" · {one_line(self.audit.info.name)}"
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -221,7 +229,7 @@ class FeedbackScreen(Screen[None]):
         self.refusal = follow_up_refusal(found.access, self.case.case_ref, self.case.allocated_to)
         self.query_one("#feedback-title", Static).update(self._title())
         areas = (self.query_one("#strengths", TextArea), self.query_one("#improvements", TextArea))
-        said = (found.said.strengths, found.said.improvements)
+        said = (editable(found.said.strengths), editable(found.said.improvements))
         if first:  # words typed while the case was read follow what was saved before
             for area, text in zip(areas, said, strict=True):
                 typed = area.text if not self.refusal else ""
@@ -250,7 +258,7 @@ class FeedbackScreen(Screen[None]):
         if said.updated_at is None:
             return "No feedback written yet · ctrl+s saves · Esc leaves the words for the actions"
         when = f"{day_text(said.updated_at.date())} {said.updated_at:%H:%M}"
-        return f"✓ saved · last written by {said.updated_by}, {when}"
+        return f"✓ saved · last written by {one_line(said.updated_by)}, {when}"
 
     def _show_actions(self, found: list[Action]) -> None:
         today = date.today()
@@ -424,7 +432,7 @@ class SheetDialog(ExportDialog):
         self.folder = existing_folder(str(last.get("folder", ""))) or self.folder
 
     def title_text(self) -> str:
-        return f"Print the feedback sheet of case {self.case_ref}"
+        return f"Print the feedback sheet of case {one_line(self.case_ref)}"
 
     def proposed_name(self, fmt: str) -> str:
         stem = f"{safe_file_stem(self.audit.info.name)}-{safe_file_stem(self.case_ref)}"

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Label, Static
 
 from audit_tui.domain.errors import AuditError
+from audit_tui.domain.safe_text import one_line
 from audit_tui.domain.words import plural
 from audit_tui.tui.screens.form import FieldError, FormDialog
 from audit_tui.tui.workers import audit_app
@@ -53,7 +54,7 @@ def follow_up_refusal(access: Access | None, case_ref: str, allocated_to: str | 
     if access.role is Role.AUDITOR and allocated_to == access.user:
         return ""
     return (
-        f"only the lead or the auditor case {case_ref} is allocated to may change its feedback"
+        f"only the lead or the auditor case {one_line(case_ref)} is allocated to may change its feedback"
         f" and actions ({access.user} is {access.role})"
     )
 
@@ -99,7 +100,7 @@ class ActionDialog(_ActionWrite):
         self.audit, self.case_ref = audit, case_ref
 
     def title_text(self) -> str:
-        return f"An action for case {self.case_ref}"
+        return f"An action for case {one_line(self.case_ref)}"
 
     def compose_fields(self) -> ComposeResult:
         yield Label("What the practitioner will do (no names)")
@@ -144,7 +145,7 @@ class ActionStepDialog(_ActionWrite):
 
     def title_text(self) -> str:
         a = self.action
-        return f"{self.SUBMIT_LABEL}: action {a.id} on case {a.case_ref} ({a.audit})"
+        return f"{self.SUBMIT_LABEL}: action {a.id} on case {one_line(a.case_ref)} ({one_line(a.audit)})"
 
     def compose_fields(self) -> ComposeResult:
         a = self.action
@@ -177,7 +178,7 @@ class ActionDueDialog(_ActionWrite):
 
     def title_text(self) -> str:
         a = self.action
-        return f"New date: action {a.id} on case {a.case_ref} ({a.audit})"
+        return f"New date: action {a.id} on case {one_line(a.case_ref)} ({one_line(a.audit)})"
 
     def compose_fields(self) -> ComposeResult:
         a = self.action
