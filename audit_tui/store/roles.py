@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, text
 
 from audit_tui.domain.errors import AuditError, UsageError
+from audit_tui.store.logins import person
 
 WORKING = ("audit", "audit_case", "answer", "judgement", "item_tally", "audit_member",
            "moderation_round", "moderation_case", "second_answer", "settlement",
@@ -23,6 +24,7 @@ def grant(engine: Engine, user: str) -> None:
     """Let an existing login use audit-tui on this database (idempotent)."""
     if engine.dialect.name != "postgresql":
         raise UsageError("grant is for PostgreSQL: a SQLite file is shared by its permissions")
+    user = person(engine, user, "grant")  # the one rule for names: `ANN` finds login `ann`
     with engine.begin() as conn:
         if not conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :u"), {"u": user}):
             raise AuditError.at(
