@@ -22,9 +22,9 @@ APPEND_ONLY = ("answer_history", "judgement_history", "second_answer_history",
 
 def grant(engine: Engine, user: str) -> None:
     """Let an existing login use audit-tui on this database (idempotent)."""
+    user = person(engine, user, "grant")  # the one rule for names: `ANN` finds login `ann`
     if engine.dialect.name != "postgresql":
         raise UsageError("grant is for PostgreSQL: a SQLite file is shared by its permissions")
-    user = person(engine, user, "grant")  # the one rule for names: `ANN` finds login `ann`
     with engine.begin() as conn:
         if not conn.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :u"), {"u": user}):
             raise AuditError.at(
