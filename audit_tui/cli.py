@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from audit_tui import __version__, follow_up_cli, verify_cli
+from audit_tui.domain.cases import canonical_ref, canonical_refs
 from audit_tui.domain.errors import AuditError, UsageError
 from audit_tui.domain.safe_text import one_line
 
@@ -110,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="withdraw a case from the audit's sample (its answers stay in the history)",
     )
     remove.add_argument("audit", metavar="AUDIT")
-    remove.add_argument("case_ref", metavar="CASE_REF")
+    remove.add_argument("case_ref", metavar="CASE_REF", type=canonical_ref)
     remove.add_argument("--reason", required=True, metavar="TEXT", help="why it is removed")
 
     grant = sub.add_parser(
@@ -142,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         cmd = sub.add_parser(name, help=what)
         cmd.add_argument("audit", metavar="AUDIT")
-        cmd.add_argument("case_ref", metavar="CASE_REF")
+        cmd.add_argument("case_ref", metavar="CASE_REF", type=canonical_ref)
     lock = sub.add_parser("lock", help="freeze the audit's figures (the lead)")
     lock.add_argument("audit", metavar="AUDIT")
     unlock = sub.add_parser("unlock", help="open a locked audit to changes again (the lead)")
@@ -151,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     history = sub.add_parser("history", help="the audit trail: who changed what, when, and why")
     history.add_argument("audit", metavar="AUDIT")
-    history.add_argument("--case", metavar="REF")
+    history.add_argument("--case", metavar="REF", type=canonical_ref)
     history.add_argument("--item", metavar="ID")
     history.add_argument("--by", metavar="USER")
     history.add_argument("--format", choices=("table", "csv", "json"), default="table")
@@ -232,7 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="replace a drawn case that cannot be audited by the next of its stratum",
     )
     replace.add_argument("audit", metavar="AUDIT")
-    replace.add_argument("case_ref", metavar="CASE_REF")
+    replace.add_argument("case_ref", metavar="CASE_REF", type=canonical_ref)
     replace.add_argument("--reason", required=True, metavar="TEXT")
 
     plan = sub.add_parser(
@@ -282,6 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--case",
         metavar="REF",
+        type=canonical_ref,
         help="the practitioner feedback sheet for this case (md or html)",
     )
     report.add_argument(
@@ -320,6 +322,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace, command: str) -> int:
     target = args.db or os.environ.get("AUDIT_TUI_DB")
     try:
+        if args.as_user is not None:
+            args.as_user = _as_user(args.as_user)
         return COMMANDS[command](args)
     except AuditError as exc:
         _print_errors(exc.problems, target)
@@ -335,6 +339,16 @@ def _run(args: argparse.Namespace, command: str) -> int:
             raise
         _print_errors([line], target)
         return 1
+
+
+def _as_user(typed: str) -> str:
+    """`--as NAME` held to the one rule for names, before anything is opened: a usage error."""
+    from audit_tui.domain.identity import login_name
+
+    try:
+        return login_name(typed, "--as")
+    except AuditError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _print_errors(problems: Sequence[object], target: str | None) -> None:
@@ -431,14 +445,14 @@ def cmd_import_answers(args: argparse.Namespace) -> int:
     from audit_tui.io.imports import import_answers
 
     repo = _repo(args)
-    if args.second_marker:
+    if args.second_marker is not None:
         from audit_tui.io.imports import import_second_marks
+        from audit_tui.store.logins import person
 
-        summary = import_second_marks(
-            repo, repo.open_audit(args.audit), args.file, args.second_marker
-        )
+        marker = person(repo.engine, args.second_marker, "--second-marker")
+        summary = import_second_marks(repo, repo.open_audit(args.audit), args.file, marker)
         print(
-            f'imported second marks by {args.second_marker} into "{args.audit}":'
+            f'imported second marks by {marker} into "{args.audit}":'
             f" {summary.rows} cases, {summary.written} marks written,"
             f" {summary.unchanged} unchanged"
         )
@@ -517,14 +531,19 @@ def _names(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
+def _refs(text: str) -> list[str]:
+    """`--cases REF,REF`: each reference canonical (`cl-1` is `CL-1`)."""
+    return canonical_refs(text.split(","))
+
+
 def cmd_grant(args: argparse.Namespace) -> int:
+    from audit_tui.store.logins import person
     from audit_tui.store.roles import grant
 
     repo = _repo(args)
-    grant(repo.engine, args.user)
-    print(
-        f"{args.user} may now use audit-tui on this database (as a lead only of what they create)"
-    )
+    user = person(repo.engine, args.user, "grant")
+    grant(repo.engine, user)
+    print(f"{user} may now use audit-tui on this database (as a lead only of what they create)")
     return 0
 
 
@@ -553,7 +572,7 @@ def cmd_allocate(args: argparse.Namespace) -> int:
 
     repo = _repo(args)
     audit = repo.open_audit(args.audit)
-    cases = _names(args.cases) if args.cases is not None else None
+    cases = _refs(args.cases) if args.cases is not None else None
     done = team.allocate(repo, audit, _names(args.auditors), balance=args.balance, cases=cases)
     print(f'{one_line(done)} in "{one_line(audit.info.name)}"')
     return 0
@@ -608,11 +627,13 @@ def cmd_history(args: argparse.Namespace) -> int:
     from audit_tui.domain.words import plural
     from audit_tui.reporting.trail import render_history
     from audit_tui.store import trail
+    from audit_tui.store.logins import person
     from audit_tui.store.moderation import blind_cases
 
     repo = _repo(args)
     audit = repo.open_audit(args.audit)
-    changes = trail.changes(repo, audit, case=args.case, item=args.item, by=args.by)
+    by = person(repo.engine, args.by, "--by") if args.by is not None else None
+    changes = trail.changes(repo, audit, case=args.case, item=args.item, by=by)
     blind = set(blind_cases(repo, audit).values())
     if blind:  # a second marker still marking blind sees no first marks, here either
         hidden = sum(1 for c in changes if c.case in blind)
@@ -623,7 +644,7 @@ def cmd_history(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     narrowed = args.case is not None or args.item is not None
-    events = [] if narrowed else trail.events(repo, audit, by=args.by)
+    events = [] if narrowed else trail.events(repo, audit, by=by)
     sys.stdout.write(render_history(changes, events, args.format))
     return 0
 
@@ -643,7 +664,7 @@ def cmd_moderate(args: argparse.Namespace) -> int:
         repo,
         audit,
         args.marker,
-        cases=_names(args.cases) if args.cases is not None else None,
+        cases=_refs(args.cases) if args.cases is not None else None,
         sample=sample,
         per_auditor=args.per_auditor,
         seed=args.seed,

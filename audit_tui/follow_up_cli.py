@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from audit_tui.domain.cases import canonical_ref
 from audit_tui.domain.errors import UsageError
 from audit_tui.domain.safe_text import json_text, one_line
 
@@ -25,7 +26,7 @@ def add_parsers(sub: Any) -> None:
         "add-case", help="add one reviewed case (management oversight), allocated to you"
     )
     add.add_argument("audit", metavar="AUDIT")
-    add.add_argument("case_ref", metavar="CASE_REF")
+    add.add_argument("case_ref", metavar="CASE_REF", type=canonical_ref)
     add.add_argument("--practitioner", default="", metavar="CODE", help="pseudonymous code")
     add.add_argument("--team", default="", metavar="CODE", help="pseudonymous code")
     add.add_argument(
@@ -38,13 +39,13 @@ def add_parsers(sub: Any) -> None:
 
     said = sub.add_parser("feedback", help="write the feedback for a case's practitioner")
     said.add_argument("audit", metavar="AUDIT")
-    said.add_argument("case_ref", metavar="CASE_REF")
+    said.add_argument("case_ref", metavar="CASE_REF", type=canonical_ref)
     said.add_argument("--strengths", metavar="TEXT", help="what was done well (lines or '; ')")
     said.add_argument("--improvements", metavar="TEXT", help="what must change")
 
     agree = sub.add_parser("add-action", help="agree an action for a case's practitioner")
     agree.add_argument("audit", metavar="AUDIT")
-    agree.add_argument("case_ref", metavar="CASE_REF")
+    agree.add_argument("case_ref", metavar="CASE_REF", type=canonical_ref)
     agree.add_argument("--what", required=True, metavar="TEXT")
     agree.add_argument("--due", required=True, metavar="DATE", help="2026-12-01 or 01/12/2026")
 
@@ -59,8 +60,8 @@ def add_parsers(sub: Any) -> None:
     listed = sub.add_parser("actions", help="actions agreed with practitioners, across audits")
     listed.add_argument("--open", action="store_true", help="only open ones")
     listed.add_argument("--overdue", action="store_true", help="only open ones past their date")
-    listed.add_argument("--practitioner", metavar="CODE")
-    listed.add_argument("--team", metavar="CODE")
+    listed.add_argument("--practitioner", metavar="CODE", type=canonical_ref)
+    listed.add_argument("--team", metavar="CODE", type=canonical_ref)
     listed.add_argument("--audit", metavar="AUDIT")
     listed.add_argument("--format", choices=("table", "json"), default="table")
 

@@ -90,19 +90,20 @@ def _allocated(repo: Repository, audit: OpenAudit, user: str) -> set[str]:
 
 
 def test_a_seeded_sample_is_drawn_again_the_same_and_recorded(
-    crew: tuple[dict[str, Repository], OpenAudit],
+    crew: tuple[dict[str, Repository], OpenAudit], people: Person
 ) -> None:
     repos, audit = crew
     lead = repos["lead"]
+    dee, eve = people("dee").user, people("eve").user  # on PostgreSQL a marker is a login
     first = start_round(lead, audit, repos["bob"].user, sample=Share.parse("25%"), seed=4711)
     assert len(first.case_refs) == 3  # 25% of 12, rounded up
-    again = start_round(lead, audit, "dee", sample=Share.parse("25%"), seed=4711)
+    again = start_round(lead, audit, dee, sample=Share.parse("25%"), seed=4711)
     assert again.case_refs == first.case_refs  # same eligible cases, same seed: same draw
-    other = start_round(lead, audit, "eve", sample=Share.parse("25%"), seed=4712)
+    other = start_round(lead, audit, eve, sample=Share.parse("25%"), seed=4712)
     assert len(other.case_refs) == 3
     found = rounds(lead, audit)
     assert [(r.info.number, r.info.marker, r.info.seed) for r in found] == [
-        (1, repos["bob"].user, 4711), (2, "dee", 4711), (3, "eve", 4712)
+        (1, repos["bob"].user, 4711), (2, dee, 4711), (3, eve, 4712)
     ]  # fmt: skip
     assert found[0].info.rule == "sample 25%"
     events = [e for e in lead.audit_events(audit) if e.event == "moderate"]

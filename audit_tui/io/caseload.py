@@ -8,11 +8,11 @@ import re
 from datetime import date
 from pathlib import Path
 
-from audit_tui.domain.cases import CASE_REF, CASE_REF_RULE, clean_attributes
+from audit_tui.domain.cases import CASE_REF, CASE_REF_RULE, canonical_ref, clean_attributes
 from audit_tui.domain.errors import AuditError, Problem
 from audit_tui.domain.records import OpenAudit
 from audit_tui.io.csvfile import CsvTable, read_csv
-from audit_tui.io.imports import _require_columns, ref_problems
+from audit_tui.io.imports import FirstRows, _require_columns, ref_problems
 from audit_tui.store.repository import Repository
 from audit_tui.store.sampling import CaseloadCase, set_caseload
 
@@ -59,10 +59,10 @@ def parse_caseload(audit: OpenAudit, table: CsvTable) -> list[CaseloadCase]:
     if problems:
         raise AuditError(problems)
     found: list[CaseloadCase] = []
-    first_row: dict[str, int] = {}
+    first_row: FirstRows = {}
     for number, record in table.rows:
-        ref = record["case_ref"]
-        problems += ref_problems(table, number, ref, first_row)
+        ref = canonical_ref(record["case_ref"])
+        problems += ref_problems(table, number, record["case_ref"], first_row)
         raw = {k: v for k, v in record.items() if k in rubric.attributes_by_id}
         attributes, wrong = clean_attributes(rubric, raw)
         problems += [table.problem(message, number, column) for column, message in wrong]
@@ -86,7 +86,7 @@ def parse_caseload(audit: OpenAudit, table: CsvTable) -> list[CaseloadCase]:
                         f"{code!r} is not a pseudonymous code ({CASE_REF_RULE})", number, column
                     )
                 )
-            codes[column] = code or None
+            codes[column] = canonical_ref(code) or None
         if start is not None:
             found.append(
                 CaseloadCase(

@@ -11,7 +11,13 @@ from pathlib import Path
 from typing import Literal, overload
 
 from audit_tui.domain.answers import Answer, parse_answer
-from audit_tui.domain.cases import CODES, check_case_ref, check_code, clean_attributes
+from audit_tui.domain.cases import (
+    CODES,
+    canonical_ref,
+    check_case_ref,
+    check_code,
+    clean_attributes,
+)
 from audit_tui.domain.errors import AuditError, Problem
 from audit_tui.domain.records import (
     CaseChange,
@@ -51,21 +57,36 @@ def _require_columns(
     return problems
 
 
-def ref_problems(
-    table: CsvTable, number: int, ref: str, first_row: dict[str, int]
-) -> list[Problem]:
-    """A row's case reference: a pseudonymous code, once per file (`first_row` remembers)."""
-    issue = check_case_ref(ref)
+FirstRows = dict[str, tuple[int, str]]
+"""Canonical reference -> (the row it was first seen on, as written there)."""
+
+
+def ref_problems(table: CsvTable, number: int, written: str, first_row: FirstRows) -> list[Problem]:
+    """A row's case reference (as written): a pseudonymous code, once per file (`first_row`
+    remembers), `CL-1` and `cl-1` being one case (`canonical_ref`)."""
+    ref = canonical_ref(written)
+    issue = check_case_ref(written)
     if issue:
         return [table.problem(issue, number, "case_ref")]
-    if ref in first_row:
-        return [
-            table.problem(
-                f"duplicate case_ref {ref!r} (first on row {first_row[ref]})", number, "case_ref"
-            )
-        ]
-    first_row[ref] = number
+    repeat = duplicate(ref, written, first_row)
+    if repeat:
+        return [table.problem(repeat, number, "case_ref")]
+    first_row[ref] = (number, written)
     return []
+
+
+def duplicate(ref: str, written: str, first_row: FirstRows) -> str | None:
+    """Why a reference already met in the file cannot come again, naming the first row (and how
+    it was written there, when this row writes it another way), or None the first time."""
+    if ref not in first_row:
+        return None
+    row, before = first_row[ref]
+    if before == written:
+        return f"duplicate case_ref {written!r} (first on row {row})"
+    return (
+        f"duplicate case_ref {written!r} (first on row {row} as {before!r}: letter case and"
+        " spaces do not make another case)"
+    )
 
 
 def parse_cases(
@@ -88,16 +109,16 @@ def parse_cases(
     if problems:
         raise AuditError(problems)
     cases: list[tuple[str, dict[str, str]]] = []
-    first_row: dict[str, int] = {}
+    first_row: FirstRows = {}
     for number, record in table.rows:
-        ref = record["case_ref"]
-        problems += ref_problems(table, number, ref, first_row)
+        ref = canonical_ref(record["case_ref"])
+        problems += ref_problems(table, number, record["case_ref"], first_row)
         if codes is not None:
-            found = {c: record.get(c, "").strip() for c in own}
+            found = {c: record.get(c, "") for c in own}
             problems += [
                 table.problem(why, number, c) for c, v in found.items() if (why := check_code(v, c))
             ]
-            codes[ref] = {c: v or None for c, v in found.items()}
+            codes[ref] = {c: canonical_ref(v) or None for c, v in found.items()}
         raw = {k: v for k, v in record.items() if k not in ("case_ref", *own)}
         if stored is not None and ref in stored:
             kept = stored[ref]
@@ -235,10 +256,10 @@ def parse_answers(
     if problems:
         raise AuditError(problems)
     out: dict[int, dict[str, Answer]] = {}
-    first_row: dict[str, int] = {}
+    first_row: FirstRows = {}
     items = [c for c in table.header if c != "case_ref"]
     for number, record in table.rows:
-        ref = record["case_ref"]
+        ref = canonical_ref(record["case_ref"])
         if removed and ref in removed:
             problems.append(_removed(table, number, audit, removed[ref]))
             continue
@@ -249,16 +270,10 @@ def parse_answers(
                 )
             )
             continue
-        if ref in first_row:
-            problems.append(
-                table.problem(
-                    f"duplicate case_ref {ref!r} (first on row {first_row[ref]})",
-                    number,
-                    "case_ref",
-                )
-            )
+        if repeat := duplicate(ref, record["case_ref"], first_row):
+            problems.append(table.problem(repeat, number, "case_ref"))
             continue
-        first_row[ref] = number
+        first_row[ref] = (number, record["case_ref"])
         case_id, attrs = cases[ref]
         applicable = rubric.applicable_ids(attrs)
         answers: dict[str, Answer] = {}

@@ -12,6 +12,7 @@ import io
 from pathlib import Path
 
 from audit_tui.domain.answers import parse_answer
+from audit_tui.domain.cases import canonical_ref
 from audit_tui.domain.errors import AuditError, Problem
 from audit_tui.domain.records import OpenAudit
 from audit_tui.io.csvfile import read_csv
@@ -90,16 +91,19 @@ def import_settlements(repo: Repository, audit: OpenAudit, path: Path) -> tuple[
         raise AuditError.at(str(path), f"missing column(s): {', '.join(missing)}")
     problems: list[Problem] = []
     agreed: list[Agreed] = []
-    seen: dict[tuple[str, str, str], int] = {}
+    seen: dict[tuple[str, str, str], tuple[int, str]] = {}
     for number, record in table.rows:
         value = record["agreed"].strip()
         if not value:
             continue  # not settled yet
-        key = (record["round"].strip(), record["case_ref"].strip(), record["item_id"].strip())
+        written = record["case_ref"]
+        key = (record["round"].strip(), canonical_ref(written), record["item_id"].strip())
         if key in seen:
-            problems.append(table.problem(f"settled twice (first on row {seen[key]})", number))
+            row, before = seen[key]
+            spelt = "" if before == written else f" as case_ref {before!r}, this row {written!r}"
+            problems.append(table.problem(f"settled twice (first on row {row}{spelt})", number))
             continue
-        seen[key] = number
+        seen[key] = (number, written)
         try:
             round_number = int(key[0])
         except ValueError:

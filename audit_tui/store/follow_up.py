@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, insert, select, true, update
 
 from audit_tui.domain.access import Role
+from audit_tui.domain.cases import canonical_ref
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.labels import clean_text
 from audit_tui.domain.records import OpenAudit
@@ -84,6 +85,7 @@ class ActionChange:
 
 def _reviewer_case(lock: AuditLock, audit: OpenAudit, case_ref: str, what: str) -> int:
     """The live case's id, once the writer is shown to be one of its reviewers."""
+    case_ref = canonical_ref(case_ref)
     row = lock.conn.execute(
         select(CASE.c.id, CASE.c.allocated_to, CASE.c.removed_at).where(
             CASE.c.audit_id == audit.info.id, CASE.c.case_ref == case_ref
@@ -118,7 +120,7 @@ def feedback(repo: Repository, audit: OpenAudit, case_ref: str) -> Feedback:
             FEEDBACK.c.updated_by,
         )
         .join(CASE, CASE.c.id == FEEDBACK.c.case_id)
-        .where(CASE.c.audit_id == audit.info.id, CASE.c.case_ref == case_ref)
+        .where(CASE.c.audit_id == audit.info.id, CASE.c.case_ref == canonical_ref(case_ref))
     )
     with repo.engine.connect() as conn:
         row = conn.execute(query).first()
@@ -130,6 +132,7 @@ def save_feedback(
 ) -> Feedback:
     """Keep the reviewer's feedback (replacing what was there); the event log says it changed,
     never what it says (the words are for the practitioner, not the log)."""
+    case_ref = canonical_ref(case_ref)
     strengths = clean_text(strengths, "strengths")
     improvements = clean_text(improvements, "areas for improvement")
     with repo.locked(audit.info.id) as lock:
@@ -161,6 +164,7 @@ def save_feedback(
 
 def add_action(repo: Repository, audit: OpenAudit, case_ref: str, what: str, due: date) -> Action:
     """Agree an action for the case's practitioner, open until done or dropped."""
+    case_ref = canonical_ref(case_ref)
     what = clean_text(what, "action", required=True, limit=WHAT_LENGTH)
     with repo.locked(audit.info.id) as lock:
         case_id = _reviewer_case(lock, audit, case_ref, "action")
@@ -330,15 +334,15 @@ def actions(
     if audit is not None:  # both sides, so one case is found by the (audit, reference) index
         where += [ACTION.c.audit_id == audit.info.id, CASE.c.audit_id == audit.info.id]
     if case_ref is not None:
-        where.append(CASE.c.case_ref == case_ref)
+        where.append(CASE.c.case_ref == canonical_ref(case_ref))
     if open_only or overdue_on is not None:
         where.append(ACTION.c.status == OPEN)
     if overdue_on is not None:
         where.append(ACTION.c.due < overdue_on)
     if practitioner is not None:
-        where.append(CASE.c.practitioner == practitioner)
+        where.append(CASE.c.practitioner == canonical_ref(practitioner))
     if team is not None:
-        where.append(CASE.c.team == team)
+        where.append(CASE.c.team == canonical_ref(team))
     with repo.engine.connect() as conn:
         return [_action(conn, row) for row in conn.execute(_query(where))]
 

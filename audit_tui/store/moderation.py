@@ -125,9 +125,11 @@ def start_round(
     """A new round: `marker` second-marks `cases` (by reference), or a seeded random `sample`
     of the cases they did not mark first (per first marker with `per_auditor`). The seed is
     recorded (drawn when not given), so the same sample can be drawn again."""
-    from audit_tui.store.team import user_name
+    from audit_tui.domain.cases import canonical_refs
+    from audit_tui.store.logins import person
 
-    marker = user_name(marker)
+    marker = person(repo.engine, marker, "marker", must_log_in=True)
+    cases = canonical_refs(cases) if cases is not None else None
     if (cases is None) == (sample is None):
         raise AuditError.at("moderate", "give the cases (--cases) or a sample size (--sample)")
     with repo.locked(audit.info.id) as lock:

@@ -8,21 +8,22 @@ from collections.abc import Mapping
 
 from sqlalchemy import Connection, select, update
 
-from audit_tui.domain.cases import check_case_ref, check_code, clean_attributes
+from audit_tui.domain.cases import canonical_ref, check_case_ref, check_code, clean_attributes
 from audit_tui.domain.errors import AuditError, Problem
 from audit_tui.domain.records import CaseInfo, OpenAudit
 from audit_tui.store.repository import CASE, LIVE, Repository, case_record
 
 
 def clean_codes(practitioner: str, team: str) -> dict[str, str | None]:
-    """The two codes, stripped ("" → None), or one problem line each."""
-    codes = {"practitioner": practitioner.strip(), "team": team.strip()}
+    """The two codes, canonical like references (`P-017` whether typed `p-017 ` or not; "" →
+    None), or one problem line each."""
+    codes = {"practitioner": practitioner, "team": team}
     problems = [
         Problem(name, why) for name, code in codes.items() if (why := check_code(code, name))
     ]
     if problems:
         raise AuditError(problems)
-    return {name: code or None for name, code in codes.items()}
+    return {name: canonical_ref(code) or None for name, code in codes.items()}
 
 
 def add_reviewed_case(
@@ -36,10 +37,10 @@ def add_reviewed_case(
 ) -> CaseInfo:
     """Add one case with its codes in one transaction (the lead's), allocated to whoever adds it
     so they can walk it at once: the quick path of an oversight review."""
-    case_ref = case_ref.strip()
     problems: list[Problem] = []
     if why := check_case_ref(case_ref):
         problems.append(Problem("case_ref", why))
+    case_ref = canonical_ref(case_ref)
     attrs, wrong = clean_attributes(audit.rubric, attributes)
     problems += [Problem(name, message) for name, message in wrong]
     try:
@@ -67,7 +68,7 @@ def set_codes(
 ) -> int:
     """Give cases their practitioner and team codes (the lead's), all or nothing; returns how many
     changed. A reference not in the audit is a problem named with it."""
-    clean = {ref: clean_codes(p, t) for ref, (p, t) in codes_by_ref.items()}
+    clean = {canonical_ref(ref): clean_codes(p, t) for ref, (p, t) in codes_by_ref.items()}
     with repo.locked(audit.info.id) as lock:
         lock.access.lead("cases")
         known = set(
@@ -98,6 +99,7 @@ def set_codes(
 def find_case(repo: Repository, audit: OpenAudit, case_ref: str) -> CaseInfo:
     """One live case by reference, without listing the audit's (an audit may hold 10,000), or
     one line naming a few that are there."""
+    case_ref = canonical_ref(case_ref)
     with repo.engine.connect() as conn:
         found = conn.scalar(
             select(CASE.c.id).where(

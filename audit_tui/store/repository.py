@@ -9,7 +9,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -37,7 +37,9 @@ from sqlalchemy.exc import IntegrityError
 
 from audit_tui.domain.access import Access, CaseGate, Role
 from audit_tui.domain.answers import Answer, NoteTag
+from audit_tui.domain.cases import canonical_ref
 from audit_tui.domain.errors import AuditError, Problem, printable
+from audit_tui.domain.identity import login_name
 from audit_tui.domain.labels import clean_label
 from audit_tui.domain.loader import parse_rubric, rubric_hash
 from audit_tui.domain.records import (
@@ -251,11 +253,14 @@ class AuditLock:
 
 def identity(engine: Engine, claimed: str | None = None) -> str:
     """Who is acting: on PostgreSQL the role the person logged in as (`session_user`), never a
-    name the client claims; on SQLite `claimed` (--as), else AUDIT_TUI_USER, else the login."""
+    name the client claims; on SQLite `claimed` (--as), else AUDIT_TUI_USER, else the login,
+    each held to the one rule for names (`login_name`)."""
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
             return str(conn.scalar(text("SELECT session_user")))
-    return claimed or current_user()
+    if claimed:
+        return login_name(claimed, "--as")
+    return login_name(current_user(), "AUDIT_TUI_USER or your login (give --as NAME)")
 
 
 class Repository:
@@ -564,9 +569,15 @@ class Repository:
         """Insert cases after the last one, in `lock`'s transaction, with an `add-cases` event;
         refused whole if a reference is taken, by a case in the audit or by one removed from it
         (a removed case's row is kept, so its reference cannot name another case). `codes` gives
-        a case its practitioner and team codes (case_ref -> {"practitioner": …, "team": …})."""
+        a case its practitioner and team codes (case_ref -> {"practitioner": …, "team": …}).
+        References are stored canonical (`canonical_ref`), so `cl-1` and `CL-1` cannot be two."""
         conn = lock.conn
+        cases = [(canonical_ref(ref), attrs) for ref, attrs in cases]
+        codes = {canonical_ref(ref): given for ref, given in (codes or {}).items()}
         refs = [ref for ref, _ in cases]
+        twice = [ref for ref, n in Counter(refs).items() if n > 1]
+        if twice:
+            raise AuditError.at("cases", f"named more than once: {_listed(twice)}")
         live: set[str] = set()
         removed: dict[str, tuple[Any, str]] = {}
         for chunk in _chunks(refs):
@@ -610,8 +621,8 @@ class Repository:
                     "position": start + offset,
                     "attributes": dict(attrs),
                     "created_at": now,
-                    "practitioner": (codes or {}).get(ref, {}).get("practitioner"),
-                    "team": (codes or {}).get(ref, {}).get("team"),
+                    "practitioner": codes.get(ref, {}).get("practitioner"),
+                    "team": codes.get(ref, {}).get("team"),
                 }
                 for offset, (ref, attrs) in enumerate(cases, start=1)
             ],
@@ -637,6 +648,7 @@ class Repository:
     ) -> CaseInfo:
         """`remove_case` in `lock`'s transaction (a replacement removes and adds in one)."""
         conn = lock.conn
+        case_ref = canonical_ref(case_ref)
         lock.access.lead("case")
         found = conn.execute(
             select(
@@ -747,6 +759,7 @@ class Repository:
         the audit, or removed from it, is an error. Answers that would stop applying refuse the
         whole update (StrandedAnswers, naming each case and its items) unless `clear_stranded`,
         as in `update_case`."""
+        changes = {canonical_ref(ref): attrs for ref, attrs in changes.items()}
         with self.locked(audit.info.id) as lock:
             lock.access.lead("cases")
             conn = lock.conn

@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, Engine, text
 
 from audit_tui.domain.errors import AuditError, UsageError
+from audit_tui.store.logins import person
 from audit_tui.store.pg import CALLABLE, SCHEMA
 
 INSERTS = ("audit", "audit_member", "audit_case", "answer", "judgement", "moderation_round",
@@ -39,6 +40,7 @@ allow these to the lead only. Nothing else is ever deleted by a login."""
 
 def grant(engine: Engine, user: str) -> None:
     """Let an existing login use audit-tui on this database (idempotent)."""
+    user = person(engine, user, "grant")  # the one rule for names: `ANN` finds login `ann`
     if engine.dialect.name != "postgresql":
         raise UsageError("grant is for PostgreSQL: a SQLite file is shared by its permissions")
     with engine.begin() as conn:

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 
-from audit_tui.domain.cases import NOT_RECORDED
+from audit_tui.domain.cases import NOT_RECORDED, canonical_ref
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import OpenAudit
 from audit_tui.domain.words import plural
@@ -110,7 +110,7 @@ def set_caseload(repo: Repository, audit: OpenAudit, cases: Sequence[CaseloadCas
                 [
                     {
                         "audit_id": audit.info.id,
-                        "case_ref": c.case_ref,
+                        "case_ref": canonical_ref(c.case_ref),
                         "position": i,
                         "attributes": c.attributes,
                         "start_date": c.start_date,
@@ -355,6 +355,7 @@ def sample(repo: Repository, audit: OpenAudit) -> Sample | None:
 def replace_case(repo: Repository, audit: OpenAudit, case_ref: str, reason: str) -> Replacement:
     """Take a drawn case that cannot be audited out of the sample (removed, with the reason) and
     put in the next case of its stratum in the recorded random order."""
+    case_ref = canonical_ref(case_ref)
     reason = clean_reason(reason, f"case {case_ref} is replaced")
     found = sample(repo, audit)
     if found is None:

@@ -5,12 +5,13 @@ one snapshot, and agreed answers that become the audit's answers (history via `m
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Connection, insert, select, update
 
 from audit_tui.domain.answers import Answer
+from audit_tui.domain.cases import canonical_ref
 from audit_tui.domain.errors import AuditError, Problem
 from audit_tui.domain.records import OpenAudit
 from audit_tui.domain.words import plural
@@ -141,6 +142,7 @@ def settle(repo: Repository, audit: OpenAudit, agreed: Sequence[Agreed]) -> int:
     """Record agreed answers for disagreements, each becoming the audit's answer (history via
     `moderation`, with the reason). All or nothing. The lead settles, or either marker of the
     case. Returns how many answers changed."""
+    agreed = [replace(a, case_ref=canonical_ref(a.case_ref)) for a in agreed]
     reasons = {}
     for a in agreed:
         reasons[a] = clean_reason(a.reason, f"{a.item_id} of case {a.case_ref} was settled so")

@@ -14,11 +14,12 @@ from itertools import groupby
 from sqlalchemy import delete, func, insert, select, update
 
 from audit_tui.domain.access import Access, CaseGate, Role, role_of
+from audit_tui.domain.cases import canonical_ref, canonical_refs
 from audit_tui.domain.errors import AuditError, Problem
-from audit_tui.domain.labels import clean_label
 from audit_tui.domain.records import CaseInfo, OpenAudit
 from audit_tui.domain.words import plural
 from audit_tui.store import server
+from audit_tui.store.logins import person
 from audit_tui.store.models import utcnow
 from audit_tui.store.repository import (
     AUDIT,
@@ -60,14 +61,6 @@ class Allocation:
         return text
 
 
-def user_name(text: str) -> str:
-    """A member's name as the database or the OS knows them: printable, one line, no spaces."""
-    name = clean_label(text, "user", required=True)
-    if any(ch.isspace() for ch in name):
-        raise AuditError.at("user", f"{name!r} has spaces: give the login name")
-    return name
-
-
 def standing(repo: Repository, audit: OpenAudit) -> Access:
     """The current user's standing in the audit (read without taking its write lock): their
     role from the statement each write uses, the lock as the audit was opened."""
@@ -99,7 +92,7 @@ def members(repo: Repository, audit: OpenAudit) -> list[Member]:
 
 def set_member(repo: Repository, audit: OpenAudit, user: str, role: str) -> str:
     """Add a member, or change their role. Returns what happened, in words."""
-    user, wanted = user_name(user), role_of(role)
+    user, wanted = person(repo.engine, user, must_log_in=True), role_of(role)
     with repo.locked(audit.info.id) as lock:
         lock.access.lead("members", while_locked=True)
         conn = lock.conn
@@ -133,7 +126,7 @@ def set_member(repo: Repository, audit: OpenAudit, user: str, role: str) -> str:
 
 def remove_member(repo: Repository, audit: OpenAudit, user: str) -> str:
     """Remove a member; their unfinished cases go back to the lead to allocate again."""
-    user = user_name(user)
+    user = person(repo.engine, user)
     with repo.locked(audit.info.id) as lock:
         lock.access.lead("members", while_locked=True)
         conn = lock.conn
@@ -174,7 +167,10 @@ def allocate(
     may move from one auditor to another), in sample order, or grouped by the `balance`
     attribute so each auditor gets a like share of each value. Someone not yet a member is
     added as an auditor; a viewer is refused. Signed-off cases are never moved."""
-    names = list(dict.fromkeys(user_name(a) for a in auditors))
+    names = list(
+        dict.fromkeys(person(repo.engine, a, "auditors", must_log_in=True) for a in auditors)
+    )
+    cases = canonical_refs(cases) if cases is not None else None
     if not names:
         raise AuditError.at("auditors", "name at least one auditor")
     if balance is not None and balance not in {a.id for a in audit.rubric.attributes}:
@@ -258,7 +254,7 @@ def sign_off(repo: Repository, audit: OpenAudit, case_ref: str) -> CaseInfo:
 
 
 def _finish(repo: Repository, audit: OpenAudit, case_ref: str, *, sign: bool) -> CaseInfo:
-
+    case_ref = canonical_ref(case_ref)
     what = "sign-off" if sign else "complete"
     with repo.locked(audit.info.id) as lock:
         conn = lock.conn

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from audit_tui.domain.cases import canonical_ref
 from audit_tui.domain.records import OpenAudit
 from audit_tui.store.repository import (
     ANSWER_HISTORY,
@@ -70,7 +71,7 @@ def changes(
         .order_by(ANSWER_HISTORY.c.id)
     )
     if case is not None:
-        answers = answers.where(CASE.c.case_ref == case)
+        answers = answers.where(CASE.c.case_ref == canonical_ref(case))
     if item is not None:
         answers = answers.where(ANSWER_HISTORY.c.item_id == item)
     if by is not None:

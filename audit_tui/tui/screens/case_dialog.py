@@ -52,7 +52,9 @@ class CaseDialog(FormDialog[bool]):
             yield FieldError(f"attr-{attr.id}")
 
     def chosen(self) -> tuple[str, dict[str, str]]:
-        ref = self.query_one("#case_ref", Input).value.strip()
+        from audit_tui.domain.cases import canonical_ref
+
+        ref = canonical_ref(self.query_one("#case_ref", Input).value)
         attrs = {}
         for attr in self.audit.rubric.attributes:
             value = self.query_one(f"#attr-{attr.id}", Select).value
@@ -60,14 +62,14 @@ class CaseDialog(FormDialog[bool]):
         return ref, attrs
 
     def submit(self) -> None:
-        from audit_tui.domain.cases import check_case_ref, clean_attributes
+        from audit_tui.domain.cases import canonical_ref, check_case_ref, clean_attributes
 
         self.clear_errors(["case_ref", *(f"attr-{a.id}" for a in self.audit.rubric.attributes)])
         ref, raw = self.chosen()
         wrong = False
         if self.case is None:
-            issue = check_case_ref(ref)
-            if issue or ref in self.taken:
+            issue = check_case_ref(self.query_one("#case_ref", Input).value)  # as typed
+            if issue or ref in {canonical_ref(t) for t in self.taken}:
                 self.error("case_ref", issue or f"{ref} is already in this audit")
                 wrong = True
         clean, problems = clean_attributes(self.audit.rubric, raw)

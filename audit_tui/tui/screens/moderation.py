@@ -83,18 +83,19 @@ class ModerateDialog(_StoreDialog):
         yield Checkbox("Sample each first marker's cases apart", id="per-auditor")
 
     def submit(self) -> None:
+        from audit_tui.domain.cases import canonical_refs
+        from audit_tui.domain.identity import login_name
         from audit_tui.store.moderation import Share, start_round
-        from audit_tui.store.team import user_name
 
         fields = ("marker", "cases", "sample", "seed")
         self.clear_errors(fields)
         value = {f: self.query_one(f"#{f}", Input).value.strip() for f in fields}
         try:
-            marker = user_name(value["marker"])
+            marker = login_name(value["marker"], "marker")
         except AuditError as exc:
-            self.error("marker", exc.problems[0].message.capitalize())
+            self.error("marker", exc.problems[0].message)  # as typed: no case changed
             return
-        cases = [r.strip() for r in value["cases"].split(",") if r.strip()]
+        cases = canonical_refs(value["cases"].split(","))
         if bool(cases) == bool(value["sample"]):
             self.error("cases", "Give the cases, or a sample size (not both)")
             return
@@ -125,7 +126,7 @@ class ModerateDialog(_StoreDialog):
             info = started.info
             seeded = f", seed {info.seed}" if info.seed is not None else ""
             return (
-                f"Round {info.number}: {marker} second-marks {', '.join(started.case_refs)}"
+                f"Round {info.number}: {info.marker} second-marks {', '.join(started.case_refs)}"
                 f" blind ({info.rule}{seeded})"
             )
 

@@ -89,15 +89,22 @@ class ReviewedCaseDialog(FormDialog["CaseInfo"]):
         return out
 
     def submit(self) -> None:
-        from audit_tui.domain.cases import check_case_ref, check_code, clean_attributes
+        from audit_tui.domain.cases import (
+            canonical_ref,
+            check_case_ref,
+            check_code,
+            clean_attributes,
+        )
 
         fields = ["case_ref", "practitioner", "team", *(f"attr-{a.id}" for a in self.required)]
         self.clear_errors(fields)
-        ref = self.query_one("#case_ref", Input).value.strip()
-        codes = {k: self.query_one(f"#{k}", Input).value.strip() for k in ("practitioner", "team")}
+        typed = self.query_one("#case_ref", Input).value
+        ref = canonical_ref(typed)
+        codes = {k: self.query_one(f"#{k}", Input).value for k in ("practitioner", "team")}
         attrs = self.chosen()
         wrong = False
-        if why := check_case_ref(ref) or (f"{ref} is already in this audit" if ref in self.taken
+        taken = {canonical_ref(t) for t in self.taken}
+        if why := check_case_ref(typed) or (f"{ref} is already in this audit" if ref in taken
                                           else None):  # fmt: skip
             self.error("case_ref", why)
             wrong = True
@@ -112,6 +119,7 @@ class ReviewedCaseDialog(FormDialog["CaseInfo"]):
             wrong = True
         if wrong:
             return
+        codes = {name: canonical_ref(code) for name, code in codes.items()}  # remembered so
         from audit_tui.store.oversight import add_reviewed_case
 
         audit = self.audit

@@ -40,13 +40,14 @@ class AllocateDialog(_StoreDialog):
         yield FieldError("auditor")
 
     def submit(self) -> None:
+        from audit_tui.domain.identity import login_name
         from audit_tui.store import team
 
         self.clear_errors(("auditor",))
         try:
-            name = team.user_name(self.query_one("#auditor", Input).value)
+            name = login_name(self.query_one("#auditor", Input).value, "auditor")
         except AuditError as exc:
-            self.error("auditor", exc.problems[0].message.capitalize())
+            self.error("auditor", exc.problems[0].message)  # as typed: no case changed
             return
         if name == self.case.allocated_to:
             self.dismiss(None)
