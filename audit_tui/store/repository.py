@@ -374,6 +374,12 @@ class Repository:
             return False
         try:
             with self.locked(audit_id) as lock:
+                if lock.access.audit != name:  # renamed since its id was read: not the one named
+                    raise AuditError.at(
+                        "audit",
+                        f'audit "{name}" was renamed "{lock.access.audit}" meanwhile: nothing'
+                        " deleted",
+                    )
                 lock.access.lead("delete")
                 conn = lock.conn
                 case_ids = select(CASE.c.id).where(CASE.c.audit_id == audit_id).scalar_subquery()
