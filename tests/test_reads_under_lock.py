@@ -10,8 +10,10 @@ import pytest
 
 from audit_tui.domain.answers import Answer
 from audit_tui.domain.errors import AuditError
-from audit_tui.io.imports import import_answers
+from audit_tui.io.imports import import_answers, import_second_marks
+from audit_tui.store import team
 from audit_tui.store.repository import Repository
+from tests.cli import table_counts
 from tests.conftest import Person
 from tests.test_sampling_race import _first_lock_after, _second_lead
 
@@ -81,3 +83,35 @@ def test_an_import_is_checked_against_the_cases_as_they_stand_under_the_lock(
         import_answers(repo, audit, path)
     assert fired
     assert all(repo.answers_for_case(case_id) == {} for case_id in ids.values())  # nothing
+
+
+def test_a_second_marking_is_checked_against_the_case_as_it_stands_under_the_lock(
+    repo: Repository,
+    people: Person,
+    db_target: str,
+    rubric_text: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    audit = repo.create_audit("court", rubric_text)
+    repo.add_cases(audit, [("C-1", WITH_PSR)])
+    (case,) = repo.list_cases(audit)
+    sam = people("sam")
+    team.set_member(repo, audit, sam.user, "auditor")
+    items = [i for i in audit.rubric.column_order if audit.rubric.applies(i, WITH_PSR)]
+    path = tmp_path / "sam.csv"  # complete for the case with its report
+    path.write_text(f"case_ref,{','.join(items)}\nC-1,{','.join('no' for _ in items)}\n")
+    other = _second_lead(repo, audit, people)
+
+    def no_report() -> None:
+        other.update_case(other.open_audit("court"), case.id, NO_PSR)
+
+    moderation = ("moderation_round", "moderation_case", "second_answer", "second_answer_history")
+    before = {t: n for t, n in table_counts(db_target).items() if t in moderation}
+    with (
+        _first_lock_after(repo, monkeypatch, no_report) as fired,
+        pytest.raises(AuditError, match=f"case C-1: {COURT}[^;]* no longer applies"),
+    ):
+        import_second_marks(repo, audit, path, sam.user)
+    assert fired
+    assert {t: n for t, n in table_counts(db_target).items() if t in moderation} == before
