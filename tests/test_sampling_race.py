@@ -311,7 +311,7 @@ def test_sample_racing_import_caseload_draws_from_the_extract_it_leaves_stored(
         refs = _live(repo, audit)
         assert len(refs) == 12 and set(refs) <= {c.case_ref for c in stored}
         outcomes.append("import first" if imported.returncode == 0 else "sample first")
-    print(f"{db_target.split(':')[0]}: {outcomes}")
+    print(f"{'postgresql' if db_target.startswith('postgresql') else 'sqlite'}: {outcomes}")  # -s
 
 
 def test_eight_replacements_on_one_stratum_at_once_each_take_the_next_case(
