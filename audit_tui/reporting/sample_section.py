@@ -90,6 +90,7 @@ def sample_dict(
         "rule": sample.rule,
         "population": {
             "caseload": sample.population_total,
+            "caseload_sha256": sample.caseload_sha256,
             "in_window": sample.in_window,
             "strata": [
                 {

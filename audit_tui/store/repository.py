@@ -103,11 +103,12 @@ LISTED = 10
 _ANSWER_KEY = (ANSWER.c.case_id == bindparam("b_case_id")) & (
     ANSWER.c.item_id == bindparam("b_item_id")
 )
-# The case (None once it left the audit), who may answer it and its current answer, in one read
-# under the lock.
+# The case (None once it left the audit), what applies to it, who may answer it and its current
+# answer, in one read under the lock.
 _CASE_AND_ANSWER = (
     select(
         CASE.c.id,
+        CASE.c.attributes,
         CASE.c.allocated_to,
         CASE.c.signed_off_by,
         CASE.c.signed_off_at,
@@ -411,6 +412,12 @@ class Repository:
             return False
         try:
             with self.locked(audit_id) as lock:
+                if lock.access.audit != name:  # renamed since its id was read: not the one named
+                    raise AuditError.at(
+                        "audit",
+                        f'audit "{name}" was renamed "{lock.access.audit}" meanwhile: nothing'
+                        " deleted",
+                    )
                 lock.access.lead("delete")
                 conn = lock.conn
                 case_ids = select(CASE.c.id).where(CASE.c.audit_id == audit_id).scalar_subquery()
@@ -959,9 +966,15 @@ class Repository:
             found = rows[0] if rows else None
             if found is None:
                 raise AuditError.at("answer", f"case {case.case_ref} is no longer in this audit")
-            _, allocated_to, signed_off_by, signed_off_at, *stored = found
+            _, attributes, allocated_to, signed_off_by, signed_off_at, *stored = found
             signed = moment(conn, signed_off_at)
             lock.access.answer(CaseGate(case.case_ref, allocated_to, signed_off_by, signed))
+            if isinstance(attributes, str):  # SQLite's driver leaves JSON as text
+                attributes = json.loads(attributes)
+            if value not in (None, UNCHANGED) and not audit.rubric.applies(item_id, attributes):
+                raise AuditError.at(  # the case changed since the caller read it
+                    "answer", f"{item_id} does not apply to case {case.case_ref} (as it is now)"
+                )
             old = None if stored[1] is None else stored  # a row's note is never NULL
             old_value, old_note, old_tag = old if old else (None, "", None)
             if expected is not UNCHANGED and old_value != expected:
@@ -1035,20 +1048,22 @@ class Repository:
         summary = ImportSummary(rows=len(answers))
         with self.locked(audit.info.id) as lock:
             conn = lock.conn
-            gates = {
-                row.id: CaseGate(
+            gates: dict[int, CaseGate] = {}
+            applicable: dict[int, frozenset[str]] = {}
+            for row in conn.execute(
+                select(
+                    CASE.c.id,
+                    CASE.c.case_ref,
+                    CASE.c.attributes,
+                    CASE.c.allocated_to,
+                    CASE.c.signed_off_by,
+                    CASE.c.signed_off_at,
+                ).where(CASE.c.audit_id == audit.info.id, LIVE)
+            ):
+                gates[row.id] = CaseGate(
                     row.case_ref, row.allocated_to, row.signed_off_by, row.signed_off_at
                 )
-                for row in conn.execute(
-                    select(
-                        CASE.c.id,
-                        CASE.c.case_ref,
-                        CASE.c.allocated_to,
-                        CASE.c.signed_off_by,
-                        CASE.c.signed_off_at,
-                    ).where(CASE.c.audit_id == audit.info.id, LIVE)
-                )
-            }
+                applicable[row.id] = audit.rubric.applicable_ids(row.attributes)
             live = set(gates)
             _check_each(lock.access, [gates[cid] for cid in answers if cid in gates])
             gone = sum(1 for case_id in answers if case_id not in live)
@@ -1058,6 +1073,17 @@ class Repository:
                     f"{plural(gone, 'case')} left the audit while the answers were read;"
                     " nothing was written: import again",
                 )
+            stranded = [  # the case changed since the caller read it
+                Problem(
+                    f"case {gates[cid].case_ref}",
+                    f"{', '.join(sorted(items.keys() - applicable[cid]))} no longer applies (the"
+                    " case changed while the answers were read); nothing was written: import again",
+                )
+                for cid, items in answers.items()
+                if items.keys() - applicable[cid]
+            ]
+            if stranded:
+                raise AuditError(stranded)
             existing: dict[tuple[int, str], str | None] = {
                 (cid, item): value
                 for cid, item, value in driver_rows(

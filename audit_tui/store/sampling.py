@@ -1,15 +1,20 @@
 """Sampling in the store: the caseload extract kept as the audit's population, the seeded draw
 that makes its cases (recorded so it can be drawn again), and replacements that walk each
-stratum's recorded random order. Each is one transaction under the audit's lock, the lead's."""
+stratum's recorded random order. Each is one transaction under the audit's lock, the lead's,
+and everything that decides what it writes (the caseload, the draw record, the replacements so
+far) is read in that transaction: a racing import or replacement is either wholly before it or
+waits for it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Connection, Text, cast, delete, func, insert, select
 
 from audit_tui.domain.cases import NOT_RECORDED, canonical_ref
 from audit_tui.domain.errors import AuditError
@@ -22,6 +27,7 @@ from audit_tui.scoring.sampling import (
     draw,
     replacement,
 )
+from audit_tui.store.bulk import driver_rows
 from audit_tui.store.models import (
     CaseloadCaseRow,
     SampleDrawRow,
@@ -81,6 +87,9 @@ class Sample:
     drawn_at: datetime | None
     drawn_by: str
     replacements: list[Replacement] = field(default_factory=list)
+    caseload_sha256: str | None = None
+    """The caseload extract the sample was drawn from, as `caseload_digest` names it (None: drawn
+    before draws recorded it)."""
 
     @property
     def in_window(self) -> int:
@@ -153,64 +162,84 @@ def population(cases: Sequence[CaseloadCase], strata: Sequence[str]) -> list[Pop
     ]
 
 
-def _eligible(
-    repo: Repository,
-    audit: OpenAudit,
+def caseload_digest(cases: Sequence[CaseloadCase]) -> str:
+    """The SHA-256 (hex) that names a caseload extract, recorded with a draw so anyone can check
+    a sample against the extract it was drawn from: of the UTF-8 text with one line per case in
+    the extract's order, `case_ref`, tab, `start_date` (ISO), tab, its attributes as compact JSON
+    with keys sorted (`json.dumps(…, sort_keys=True, separators=(",", ":"),
+    ensure_ascii=False)`), newline."""
+    return _digest(
+        f"{c.case_ref}\t{c.start_date.isoformat()}\t{_canonical(c.attributes)}\n" for c in cases
+    )
+
+
+def _canonical(attributes: dict[str, str]) -> str:
+    return json.dumps(attributes, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _digest(lines: Iterable[str]) -> str:
+    return hashlib.sha256("".join(lines).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class _Extract:
+    """The caseload as the draw's transaction read it."""
+
+    total: int
+    digest: str
+    eligible: list[PopulationCase]
+    """The cases in the window, as the draw sees them."""
+    attributes: dict[str, dict[str, str]]
+    """The attributes of the cases in the window, by reference."""
+
+
+def _read_extract(
+    conn: Connection,
+    audit_id: int,
     strata: Sequence[str],
     window: tuple[date | None, date | None],
-) -> tuple[int, list[PopulationCase]]:
-    """(cases in the extract, those in the window as the draw sees them): the window and each
-    stratum's values are read by the database, so no case's attributes are decoded here."""
-    where = [CASELOAD.c.audit_id == audit.info.id]
-    if window[0] is not None:
-        where.append(CASELOAD.c.start_date >= window[0])
-    if window[1] is not None:
-        where.append(CASELOAD.c.start_date <= window[1])
-    values = [CASELOAD.c.attributes[name].as_string() for name in strata]
-    with repo.engine.connect() as conn:
-        total = conn.scalar(select(func.count()).where(CASELOAD.c.audit_id == audit.info.id)) or 0
-        rows = conn.execute(  # (JSON paths need SQLAlchemy's binding: not the driver's rows)
-            select(CASELOAD.c.case_ref, CASELOAD.c.start_date, *values)
-            .where(*where)
-            .order_by(CASELOAD.c.position)
-        ).all()
-    return total, [
-        PopulationCase(
-            case_ref=ref,
-            stratum=tuple(v or NOT_RECORDED for v in found),
-            start_date=when if isinstance(when, date) else date.fromisoformat(when),
-        )
-        for ref, when, *found in rows
-    ]
+) -> _Extract:
+    """The whole extract in one read under the lock (its digest needs every case), the window
+    and strata applied to what was read. The lock is held meanwhile, so this is kept lean: the
+    driver's rows, and each distinct attributes text (a few hundred in a caseload) decoded,
+    made canonical and put in its stratum once, not once per case."""
+    rows = driver_rows(
+        conn,
+        select(CASELOAD.c.case_ref, CASELOAD.c.start_date, cast(CASELOAD.c.attributes, Text))
+        .where(CASELOAD.c.audit_id == audit_id)
+        .order_by(CASELOAD.c.position),
+    )
+    start, end = (None if d is None else d.isoformat() for d in window)
+    seen: dict[str, tuple[dict[str, str], str, Stratum]] = {}
+    lines: list[str] = []
+    eligible: list[PopulationCase] = []
+    attributes: dict[str, dict[str, str]] = {}
+    for ref, when, text in rows:
+        known = seen.get(text)
+        if known is None:
+            decoded = json.loads(text) or {}
+            known = seen[text] = (decoded, _canonical(decoded), stratum_of(decoded, strata))
+        day = when if isinstance(when, str) else when.isoformat()
+        lines.append(f"{ref}\t{day}\t{known[1]}\n")
+        if (start is None or day >= start) and (end is None or day <= end):  # ISO dates
+            eligible.append(PopulationCase(ref, known[2], date.fromisoformat(day)))
+            attributes[ref] = known[0]
+    return _Extract(len(rows), _digest(lines), eligible, attributes)
 
 
 def _codes(
-    repo: Repository, audit: OpenAudit, refs: Sequence[str]
+    conn: Connection, audit_id: int, refs: Sequence[str]
 ) -> dict[str, dict[str, str | None]]:
     """The practitioner and team codes the extract gave the cases, carried into the audit."""
-    with repo.engine.connect() as conn:
-        return {
-            ref: {"practitioner": practitioner, "team": team}
-            for ref, practitioner, team in conn.execute(
-                select(CASELOAD.c.case_ref, CASELOAD.c.practitioner, CASELOAD.c.team).where(
-                    CASELOAD.c.audit_id == audit.info.id, CASELOAD.c.case_ref.in_(refs)
-                )
+    found: dict[str, dict[str, str | None]] = {}
+    for at in range(0, len(refs), 900):  # within SQLite's limit on bound values
+        for ref, practitioner, team in conn.execute(
+            select(CASELOAD.c.case_ref, CASELOAD.c.practitioner, CASELOAD.c.team).where(
+                CASELOAD.c.audit_id == audit_id, CASELOAD.c.case_ref.in_(refs[at : at + 900])
             )
-        }
-
-
-def _attributes(
-    repo: Repository, audit: OpenAudit, refs: Sequence[str]
-) -> dict[str, dict[str, str]]:
-    with repo.engine.connect() as conn:
-        return {
-            ref: dict(attributes)
-            for ref, attributes in conn.execute(
-                select(CASELOAD.c.case_ref, CASELOAD.c.attributes).where(
-                    CASELOAD.c.audit_id == audit.info.id, CASELOAD.c.case_ref.in_(refs)
-                )
-            )
-        }
+        ):
+            found[ref] = {"practitioner": practitioner, "team": team}
+    return found
 
 
 def draw_sample(
@@ -224,42 +253,20 @@ def draw_sample(
     min_per_stratum: int = 0,
 ) -> Sample:
     """Draw the sample from the caseload and make the drawn cases the audit's cases, recording
-    how (seed, window, strata, the rule, each stratum's count and random order)."""
+    how (seed, window, strata, the rule, each stratum's count and random order) and which
+    extract (its digest): the extract is read under the lock, so it is the one now stored."""
     known = {a.id for a in audit.rubric.attributes}
     unknown = [s for s in strata if s not in known]
     if unknown:
         raise AuditError.at(
             "strata", f"not case attributes: {', '.join(unknown)} (use: {', '.join(sorted(known))})"
         )
-    total, eligible = _eligible(repo, audit, strata, window)
-    if not total:
-        raise AuditError.at(
-            "sample",
-            f'audit "{audit.info.name}" has no caseload: import one first'
-            f" (audit-tui import-caseload {audit.info.name} FILE.csv)",
-        )
-    if not eligible:
-        raise AuditError.at("window", f"no case of the caseload started in {_window(window)}")
-    try:
-        drawn = draw(eligible, size, seed, min_per_stratum)
-    except SamplingError as exc:
-        raise AuditError.at("sample", str(exc)) from None
-    by_ref, codes = _attributes(repo, audit, drawn.chosen), _codes(repo, audit, drawn.chosen)
     rule = (
         "proportional allocation by largest remainder"
         + (f" across {', '.join(strata)}" if strata else " (one stratum: simple random)")
         + (f", at least {min_per_stratum} per stratum" if min_per_stratum else "")
         + "; random selection within each stratum from the seed"
     )
-    plan = [
-        {
-            "stratum": list(stratum),
-            "caseload": drawn.population[stratum],
-            "sample": drawn.allocation[stratum],
-            "order": drawn.order[stratum],
-        }
-        for stratum in sorted(drawn.population)
-    ]
     now = utcnow()
     with repo.locked(audit.info.id) as lock:
         lock.access.lead("sample")
@@ -273,6 +280,28 @@ def draw_sample(
                 f'audit "{audit.info.name}" has {plural(has, "case")} already: a sample is'
                 " drawn into an audit with none",
             )
+        extract = _read_extract(conn, audit.info.id, strata, window)
+        if not extract.total:
+            raise AuditError.at(
+                "sample",
+                f'audit "{audit.info.name}" has no caseload: import one first'
+                f" (audit-tui import-caseload {audit.info.name} FILE.csv)",
+            )
+        if not extract.eligible:
+            raise AuditError.at("window", f"no case of the caseload started in {_window(window)}")
+        try:
+            drawn = draw(extract.eligible, size, seed, min_per_stratum)
+        except SamplingError as exc:
+            raise AuditError.at("sample", str(exc)) from None
+        plan = [
+            {
+                "stratum": list(stratum),
+                "caseload": drawn.population[stratum],
+                "sample": drawn.allocation[stratum],
+                "order": drawn.order[stratum],
+            }
+            for stratum in sorted(drawn.population)
+        ]
         conn.execute(
             insert(DRAW).values(
                 audit_id=audit.info.id,
@@ -283,7 +312,11 @@ def draw_sample(
                 window_to=window[1],
                 min_per_stratum=min_per_stratum,
                 rule=rule,
-                plan={"population": total, "strata": plan},
+                plan={
+                    "population": extract.total,
+                    "caseload": {"sha256": extract.digest, "cases": extract.total},
+                    "strata": plan,
+                },
                 drawn_at=now,
                 drawn_by=repo.user,
             )
@@ -291,14 +324,15 @@ def draw_sample(
         repo.add_cases_in(
             lock,
             audit,
-            [(ref, by_ref[ref]) for ref in drawn.chosen],
-            codes,
+            [(ref, extract.attributes[ref]) for ref in drawn.chosen],
+            _codes(conn, audit.info.id, drawn.chosen),
         )
         repo.record_event(
             lock,
             "sample",
-            f"{plural(size, 'case')} drawn from {len(eligible)} in {_window(window)}"
-            f" (seed {seed}; {rule})",
+            f"{plural(size, 'case')} drawn from {len(extract.eligible)} in {_window(window)}"
+            f" (seed {seed}; {rule}); caseload of {plural(extract.total, 'case')},"
+            f" sha256 {extract.digest}",
         )
         lock.keep()
     found = sample(repo, audit)
@@ -309,25 +343,17 @@ def draw_sample(
 def sample(repo: Repository, audit: OpenAudit) -> Sample | None:
     """How the audit's sample was drawn (None when it was not drawn here)."""
     with repo.engine.connect() as conn:
-        row = conn.execute(select(DRAW).where(DRAW.c.audit_id == audit.info.id)).first()
-        if row is None:
-            return None
-        swaps = conn.execute(
-            select(REPLACEMENT)
-            .where(REPLACEMENT.c.audit_id == audit.info.id)
-            .order_by(REPLACEMENT.c.id)
-        ).all()
-        drawn_at = moment(conn, row.drawn_at)
-        replacements = [
-            Replacement(
-                replaced=r.replaced,
-                replacement=r.replacement,
-                reason=r.reason,
-                at=moment(conn, r.at),
-                by=r.by,
-            )
-            for r in swaps
-        ]
+        return _sample_in(conn, audit.info.id)
+
+
+def _sample_in(conn: Connection, audit_id: int) -> Sample | None:
+    """`sample` on `conn`: under the lock, what a replacement decides from."""
+    row = conn.execute(select(DRAW).where(DRAW.c.audit_id == audit_id)).first()
+    if row is None:
+        return None
+    swaps = conn.execute(
+        select(REPLACEMENT).where(REPLACEMENT.c.audit_id == audit_id).order_by(REPLACEMENT.c.id)
+    ).all()
     plan: dict[str, Any] = row.plan
     return Sample(
         seed=row.seed,
@@ -346,45 +372,57 @@ def sample(repo: Repository, audit: OpenAudit) -> Sample | None:
             )
             for p in plan["strata"]
         ],
-        drawn_at=drawn_at,
+        drawn_at=moment(conn, row.drawn_at),
         drawn_by=row.drawn_by,
-        replacements=replacements,
+        replacements=[
+            Replacement(
+                replaced=r.replaced,
+                replacement=r.replacement,
+                reason=r.reason,
+                at=moment(conn, r.at),
+                by=r.by,
+            )
+            for r in swaps
+        ],
+        caseload_sha256=(plan.get("caseload") or {}).get("sha256"),
     )
 
 
 def replace_case(repo: Repository, audit: OpenAudit, case_ref: str, reason: str) -> Replacement:
     """Take a drawn case that cannot be audited out of the sample (removed, with the reason) and
-    put in the next case of its stratum in the recorded random order."""
+    put in the next case of its stratum in the recorded random order. The record, the
+    replacements so far and the incoming case are read under the lock: replacements racing on
+    one stratum take its next cases in turn."""
     case_ref = canonical_ref(case_ref)
     reason = clean_reason(reason, f"case {case_ref} is replaced")
-    found = sample(repo, audit)
-    if found is None:
-        raise AuditError.at(
-            "replace", f'audit "{audit.info.name}" was not sampled here: remove the case instead'
-        )
-    plan = next((p for p in found.plan if case_ref in p.order), None)
-    if plan is None:
-        raise AuditError.at("replace", f"case {case_ref} was not drawn from the caseload")
-    used = {r.replaced for r in found.replacements} | {
-        r.replacement for r in found.replacements if r.replacement
-    }
-    drawn = set(plan.order[: plan.sample])
-    if case_ref in {r.replaced for r in found.replacements}:
-        raise AuditError.at("replace", f"case {case_ref} was replaced already")
-    if case_ref not in drawn and case_ref not in used:
-        raise AuditError.at("replace", f"case {case_ref} is not in the sample")
-    stratum = tuple(plan.values[s] for s in found.strata)
-    incoming = replacement({stratum: plan.order}, stratum, drawn | used)
-    attributes = _attributes(repo, audit, [incoming] if incoming else [])
     now = utcnow()
     with repo.locked(audit.info.id) as lock:  # out and in together, or neither
         lock.access.lead("replace")
-        repo.remove_case_in(lock, audit, case_ref, f"replaced: {reason}")
-        if incoming is not None:
-            repo.add_cases_in(
-                lock, audit, [(incoming, attributes[incoming])], _codes(repo, audit, [incoming])
+        conn = lock.conn
+        found = _sample_in(conn, audit.info.id)
+        if found is None:
+            raise AuditError.at(
+                "replace",
+                f'audit "{audit.info.name}" was not sampled here: remove the case instead',
             )
-        lock.conn.execute(
+        plan = next((p for p in found.plan if case_ref in p.order), None)
+        if plan is None:
+            raise AuditError.at("replace", f"case {case_ref} was not drawn from the caseload")
+        replaced = {r.replaced for r in found.replacements}
+        used = replaced | {r.replacement for r in found.replacements if r.replacement}
+        drawn = set(plan.order[: plan.sample])
+        if case_ref in replaced:
+            raise AuditError.at("replace", f"case {case_ref} was replaced already")
+        if case_ref not in drawn and case_ref not in used:
+            raise AuditError.at("replace", f"case {case_ref} is not in the sample")
+        stratum = tuple(plan.values[s] for s in found.strata)
+        incoming = replacement({stratum: plan.order}, stratum, drawn | used)
+        arriving = None if incoming is None else _caseload_case(conn, audit, incoming)
+        repo.remove_case_in(lock, audit, case_ref, f"replaced: {reason}")
+        if incoming is not None and arriving is not None:
+            attributes, codes = arriving
+            repo.add_cases_in(lock, audit, [(incoming, attributes)], {incoming: codes})
+        conn.execute(
             insert(REPLACEMENT).values(
                 audit_id=audit.info.id,
                 replaced=case_ref,
@@ -398,6 +436,26 @@ def replace_case(repo: Repository, audit: OpenAudit, case_ref: str, reason: str)
         repo.record_event(lock, "replace-case", f"{case_ref} replaced {said}: {reason}")
         lock.keep()
     return Replacement(replaced=case_ref, replacement=incoming, reason=reason, at=now, by=repo.user)
+
+
+def _caseload_case(
+    conn: Connection, audit: OpenAudit, case_ref: str
+) -> tuple[dict[str, str], dict[str, str | None]]:
+    """A case's attributes and codes as the extract gives them; one line when the extract no
+    longer holds it (a sample drawn from an extract since replaced, before draws were locked)."""
+    row = conn.execute(
+        select(CASELOAD.c.attributes, CASELOAD.c.practitioner, CASELOAD.c.team).where(
+            CASELOAD.c.audit_id == audit.info.id, CASELOAD.c.case_ref == case_ref
+        )
+    ).first()
+    if row is None:
+        raise AuditError.at(
+            "replace",
+            f"case {case_ref}, next in its stratum's recorded order, is not in the caseload of"
+            f' audit "{audit.info.name}": the sample was drawn from another extract than the one'
+            " stored, so it cannot be replaced from it; nothing was changed",
+        )
+    return dict(row.attributes), {"practitioner": row.practitioner, "team": row.team}
 
 
 def _window(window: tuple[date | None, date | None]) -> str:

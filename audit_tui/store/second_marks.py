@@ -232,9 +232,13 @@ def import_second(
         rows = {
             r.id: r
             for r in conn.execute(
-                select(CASE.c.id, CASE.c.case_ref, CASE.c.allocated_to, CASE.c.signed_off_at).where(
-                    CASE.c.audit_id == lock.audit_id, LIVE
-                )
+                select(
+                    CASE.c.id,
+                    CASE.c.case_ref,
+                    CASE.c.attributes,
+                    CASE.c.allocated_to,
+                    CASE.c.signed_off_at,
+                ).where(CASE.c.audit_id == lock.audit_id, LIVE)
             )
         }
         ids = [cid for cid in answers if cid in rows]
@@ -255,6 +259,24 @@ def import_second(
             for cid in ids
             if first[cid] == marker
         ]
+        for cid in ids:  # what applies to each case as it stands now, not as the file was read
+            given, applies = set(answers[cid]), audit.rubric.applicable_ids(rows[cid].attributes)
+            if given - applies:
+                problems.append(
+                    Problem(
+                        f"case {rows[cid].case_ref}",
+                        f"{', '.join(sorted(given - applies))} no longer applies (the case changed"
+                        " while the file was read); nothing was written: import again",
+                    )
+                )
+            elif applies - given:
+                problems.append(
+                    Problem(
+                        f"case {rows[cid].case_ref}",
+                        f"{plural(len(applies - given), 'item')} that apply not marked; a second"
+                        " marking must be complete",
+                    )
+                )
         if len(ids) != len(answers):
             problems.append(Problem("answers", "a case left the audit while the file was read"))
         if problems:
