@@ -18,9 +18,12 @@ from audit_tui.demo import load_demo
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import OpenAudit
 from audit_tui.store import team
+from audit_tui.store.database import open_repository
 from audit_tui.store.repository import ANSWER, AUDIT_EVENT, CASE, Repository
 from audit_tui.store.verify import repair, verify
 from tests.cli import run
+from tests.conftest import Person
+from tests.test_team import _audit
 
 
 @pytest.fixture
@@ -148,16 +151,18 @@ def test_verify_on_the_command_line(
     assert code == 0 and "kept counts put right" in err and "holds together" in out
 
 
-def test_only_the_lead_repairs(people: object, rubric_text: str) -> None:
-    from tests.conftest import Person
-    from tests.test_team import _audit
-
-    assert callable(people)
-    person: Person = people  # type: ignore[assignment]
-    lead, ann = person("lead"), person("ann")
+def test_only_the_lead_repairs_or_on_postgresql_the_owner(
+    people: Person, rubric_text: str, db_target: str
+) -> None:
+    lead, ann = people("lead"), people("ann")
     audit = _audit(lead, rubric_text, n=2)
     team.set_member(lead, audit, ann.user, "auditor")
     with pytest.raises(AuditError, match="lead"):
         repair(ann, audit)
     assert repair(lead, audit).fixed == 0
     assert lines(ann, audit) == []
+    if db_target.startswith("postgresql"):  # the owner, in no role in the audit
+        owner = open_repository(db_target)
+        assert repair(owner, audit).fixed == 0
+        assert [e.by for e in owner.audit_events(audit)][-2:] == [lead.user, owner.user]
+        owner.engine.dispose()

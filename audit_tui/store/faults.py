@@ -49,6 +49,12 @@ def driver_message(exc: BaseException) -> str:
     return (text.splitlines() or [type(exc).__name__])[0].strip()
 
 
+def refusal(exc: BaseException) -> str | None:
+    """What a rule the database keeps itself said, in words (None: not such a refusal)."""
+    message = driver_message(exc)
+    return printable(message.removeprefix(GUARD)) if message.startswith(GUARD) else None
+
+
 def is_fault(exc: BaseException) -> bool:
     return isinstance(exc, SQLAlchemyError)
 
@@ -56,7 +62,7 @@ def is_fault(exc: BaseException) -> bool:
 def fault_message(exc: BaseException) -> str:
     """One line for a database fault."""
     message = driver_message(exc)
-    if message.startswith(GUARD):  # a rule the database itself keeps (migration 0006)
+    if message.startswith(GUARD):  # a rule the database itself keeps (store/pg)
         return printable(f"{message.removeprefix(GUARD)}; {NOT_WRITTEN}")
     lowered = message.lower()
     if "permission denied for" in lowered:

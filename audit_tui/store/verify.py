@@ -29,12 +29,14 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.exc import DBAPIError
 
-from audit_tui.domain.errors import Problem
+from audit_tui.domain.errors import AuditError, Problem
 from audit_tui.domain.records import OpenAudit
 from audit_tui.domain.trail import EVENTS
 from audit_tui.domain.words import plural
-from audit_tui.store import aggregates, counts, server
+from audit_tui.store import aggregates, counts
+from audit_tui.store.faults import refusal
 from audit_tui.store.follow_up import ACTION, ACTION_HISTORY
 from audit_tui.store.moderation import (
     FIRST_MARK,
@@ -89,22 +91,29 @@ def verify(repo: Repository, audit: OpenAudit) -> list[Problem]:
 
 
 def repair(repo: Repository, audit: OpenAudit) -> Repair:
-    """Count every kept count of the audit again from its answers, logged as a `repair` event
-    (the lead's; on PostgreSQL the server does it, for the lead or the database's owner)."""
+    """Count every kept count of the audit again from its answers, logged as a `repair` event:
+    the lead's; on PostgreSQL the server does it (taking the audit's lock itself), for the lead
+    or the database's owner, and refuses anyone else."""
+    detail = "kept counts counted again from the answers"
+    if repo.engine.dialect.name == "postgresql":
+        try:
+            with repo.writer.begin() as conn:
+                fixed = conn.scalar(
+                    text("SELECT audit_tui.recount(:a, :d)"), {"a": audit.info.id, "d": detail}
+                )
+        except DBAPIError as exc:
+            refused = refusal(exc)
+            if refused is None:
+                raise
+            raise AuditError.at("repair", refused) from None
+        return Repair(fixed=int(fixed or 0))
     with repo.locked(audit.info.id) as lock:
-        conn = lock.conn
         lock.access.lead("repair")
-        if server.keeps_trail(conn):
-            fixed = conn.scalar(
-                text("SELECT audit_tui.recount(:a, :d)"),
-                {"a": audit.info.id, "d": "kept counts counted again from the answers"},
-            )
-        else:
-            fixed = sum(1 for _ in _counts(conn, audit.info.id))
-            counts.recount(conn, audit.info.id)
-            repo.record_event(lock, "repair", "kept counts counted again from the answers")
+        found = sum(1 for _ in _counts(lock.conn, audit.info.id))
+        counts.recount(lock.conn, audit.info.id)
+        repo.record_event(lock, "repair", detail)
         lock.keep()
-    return Repair(fixed=int(fixed or 0))
+    return Repair(fixed=found)
 
 
 def _bounded(check: str, found: Iterator[Problem]) -> list[Problem]:
