@@ -55,7 +55,7 @@ def login(pg_server_url: str) -> Iterator[str]:
     grant(owner, name)
     yield make_url(pg_server_url).set(username=name, password=SECRET).render_as_string(False)
     with owner.begin() as conn:
-        conn.execute(text("TRUNCATE audit RESTART IDENTITY CASCADE"))
+        conn.execute(text("TRUNCATE audit_tui.audit RESTART IDENTITY CASCADE"))
         conn.execute(text(f'DROP OWNED BY "{name}"'))
         conn.execute(text(f'DROP ROLE "{name}"'))
     owner.dispose()
@@ -80,7 +80,7 @@ def _state(url: str) -> tuple[dict[str, int], list[tuple[object, ...]]]:
     """Rows in every table, and the audits as stored (their revision included)."""
     engine = create_engine(url)
     with engine.connect() as conn:
-        audits = [tuple(r) for r in conn.execute(text("SELECT * FROM audit ORDER BY id"))]
+        audits = [tuple(r) for r in conn.execute(text("SELECT * FROM audit_tui.audit ORDER BY id"))]
     engine.dispose()
     return table_counts(url), audits
 
@@ -152,13 +152,14 @@ def test_an_import_cut_off_half_written_is_one_line_and_writes_nothing(
     path = tmp_path / "more.csv"
     path.write_text("case_ref,sentence_type,has_psr,rosh\n" + rows)
     before = _state(login)
-    # the import's last statement appends to the event log: by then every case row is sent
+    # the import's last statement appends to the event log (through the server's own
+    # function): by then every case row is sent
     result = _cut_off(
         login,
         pg_server_url,
         ["import-cases", "big", str(path)],
-        "LOCK TABLE audit_event IN SHARE MODE",
-        "INSERT INTO AUDIT_EVENT",
+        "LOCK TABLE audit_tui.audit_event IN SHARE MODE",
+        "SELECT AUDIT_TUI.LOG_EVENT",
     )
     line = _one_line(result)
     assert "the database server ended the connection" in line and "not confirmed" in line
@@ -175,7 +176,7 @@ def test_a_report_cut_off_while_reading_is_one_line_and_logs_nothing(
         login,
         pg_server_url,
         ["report", "big", "--format", "json", "--out", str(tmp_path / "report.json")],
-        "LOCK TABLE answer IN ACCESS EXCLUSIVE MODE",
+        "LOCK TABLE audit_tui.answer IN ACCESS EXCLUSIVE MODE",
         "SELECT",
     )
     line = _one_line(result)
