@@ -14,12 +14,16 @@ from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 
+from audit_tui.domain.safe_text import LINE_LIMIT, one_line
 from audit_tui.tui.keymap import load_keymap
 from audit_tui.tui.messages import AuditChanged, Deliver, StoreReady
 from audit_tui.tui.screens.audit_list import AuditListScreen
+from audit_tui.tui.text import prose
 from audit_tui.tui.workers import guarded
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from audit_tui.domain.records import OpenAudit
     from audit_tui.domain.registry import RubricCatalogue
     from audit_tui.tui.live import LiveAudit
@@ -152,6 +156,26 @@ class AuditApp(App[None]):
         import gc
 
         gc.freeze()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notice of the app (a screen's or a widget's `notify` comes here) is plain text,
+        never markup, with control characters escaped and cut: notices quote case references,
+        names and file names, stored or typed by anyone."""
+        super().notify(
+            prose(message, LINE_LIMIT),
+            title=one_line(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def report_failure(self, message: str, title: str = "Database") -> None:
         """A read or write that failed: said on screen, and the app carries on."""

@@ -138,9 +138,11 @@ class AuditCommands(Provider):
 
 
 def _highlight(matcher: Matcher, name: str) -> Content:
+    """The name as shown (`literal`: escaped, cut), its matched letters highlighted there."""
     content = literal(name)
-    _score, offsets = matcher.fuzzy_search.match(matcher.query, name)
+    shown = content.plain
+    _score, offsets = matcher.fuzzy_search.match(matcher.query, shown)
     for offset in offsets:
-        if offset < len(content.plain) and not name[offset].isspace():
+        if offset < len(shown) and not shown[offset].isspace():
             content = content.stylize(matcher.match_style, offset, offset + 1)
     return content

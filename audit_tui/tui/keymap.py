@@ -6,6 +6,7 @@ import tomllib
 from pathlib import Path
 
 from audit_tui.domain.files import FileRefused, TomlTooDeep, load_toml, read_regular_file
+from audit_tui.domain.safe_text import escape
 
 MAX_CONFIG_BYTES = 1024 * 1024
 """Largest config file read (1 MiB; a real one is a few hundred bytes)."""
@@ -35,8 +36,12 @@ def load_keymap(path: Path | None = None) -> tuple[dict[str, str], list[str]]:
     keymap = data.get("keymap", {})
     if not isinstance(keymap, dict):
         return {}, [f'{path}: [keymap] must be a table of binding id = "keys"']
-    good = {k: v for k, v in keymap.items() if isinstance(v, str) and v.strip()}
+    # keys are shown in the footer and the help: a control character in one is refused, as in
+    # any name (the problem is shown escaped, like every notice)
+    good = {k: v for k, v in keymap.items() if isinstance(v, str) and v.strip() and escape(v) == v}
     problems = [
-        f"{path}: keymap.{k}: keys must be a non-empty string" for k in keymap if k not in good
+        f"{path}: keymap.{k}: keys must be a non-empty string of key names"
+        for k in keymap
+        if k not in good
     ]
     return good, problems

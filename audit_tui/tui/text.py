@@ -1,4 +1,17 @@
-"""How figures read on screen: whole percentages, ratings as words with a mark (never colour alone)."""
+"""How stored text and figures read on screen.
+
+Stored text reaches the screen only through here. The database keeps what it was given, and other
+tools (a database browser, psql) may have given it an escape sequence, an OSC-8 link, a C1
+control, a bidi override, NUL or a 1 MB note; Textual and Rich strip only BEL, BS, VT, FF and CR,
+so an ESC in a widget's text reaches the terminal. So: `one_line` (domain.safe_text) for a
+one-line field put into a sentence, `prose` for free text, `literal` for a title, label, option,
+prompt or tooltip, `cell` for a table cell (`widgets.tables` fills every DataTable with it),
+`editable` and `kept` for a box the user may edit, and `Plain` for a widget of text, whose every
+update is escaped and cut whatever it was built from; the app's `notify` escapes every notice.
+Ordinary text comes out exactly as it went in.
+
+Figures read as whole percentages, ratings as words with a mark (never colour alone).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +19,17 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.content import Content
+from textual.widgets import Static
 
-from audit_tui.domain.safe_text import TEXT_LIMIT, one_line
+from audit_tui.domain.safe_text import TEXT_LIMIT, cap, escape, one_line
 
 if TYPE_CHECKING:
+    from textual.visual import VisualType
+
     from audit_tui.scoring.results import AuditResult
+
+WIDGET_LIMIT = 5 * TEXT_LIMIT
+"""The most one widget of text shows: a few free texts, each cut at its own limit first."""
 
 RATING_MARKS = {
     "Outstanding": "★★★",
@@ -18,6 +37,24 @@ RATING_MARKS = {
     "Requires improvement": "★☆☆",
     "Inadequate": "☆☆☆",
 }
+
+
+def prose(text: str, limit: int = TEXT_LIMIT) -> str:
+    """Stored free text (a note, feedback, a judgement's evidence) as the screen shows it: line
+    breaks and tabs kept, every other control character escaped, cut at `limit`."""
+    return cap(escape(text.replace("\r\n", "\n"), keep="\n\t"), limit)
+
+
+def editable(text: str) -> str:
+    """Stored words as a box of text shows them for editing (`prose`): a box holding just what
+    it was shown counts as unedited, so nothing is written back unless the user edits it."""
+    return prose(text)
+
+
+def kept(typed: str, shown: str, stored: str) -> str:
+    """What an edit box stands for: the stored text while the box holds what it was shown (the
+    escaped, cut form counts as the stored one), else what was typed."""
+    return stored if typed == shown else typed
 
 
 def literal(text: str) -> Content:
@@ -30,6 +67,43 @@ def cell(text: str) -> Text:
     """A table cell shown exactly as typed (DataTable reads plain strings as markup), one line,
     cut at `LINE_LIMIT`."""
     return Text(one_line(text), no_wrap=True, end="")
+
+
+def _plain(content: VisualType) -> VisualType:
+    return prose(content, WIDGET_LIMIT) if isinstance(content, str) else content
+
+
+class Plain(Static):
+    """A widget of text that is never markup and never drives the terminal: a string given to
+    it, when built or updated, has every control character but line breaks and tabs escaped
+    and is cut at `WIDGET_LIMIT` (a `Content` or `Text` given is shown as it is: `literal` and
+    `cell` made it safe). Each stored field in it is still best escaped where it is put into the
+    sentence (`one_line`, `prose`), so a line break in a name reads `\\n`."""
+
+    def __init__(
+        self,
+        content: VisualType = "",
+        *,
+        expand: bool = False,
+        shrink: bool = False,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(
+            _plain(content),
+            expand=expand,
+            shrink=shrink,
+            markup=False,
+            name=name,
+            id=id,
+            classes=classes,
+            disabled=disabled,
+        )
+
+    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
+        super().update(_plain(content), layout=layout)
 
 
 def percent_text(value: float | None) -> str:

@@ -19,6 +19,7 @@ from audit_tui.domain.safe_text import TEXT_LIMIT, one_line
 from audit_tui.domain.words import plural
 from audit_tui.tui.messages import AuditChanged
 from audit_tui.tui.screens.follow_up import already, day_text, status_text, step_dialog
+from audit_tui.tui.text import Plain
 from audit_tui.tui.widgets.choices import Tick
 from audit_tui.tui.widgets.tables import fill_table
 from audit_tui.tui.workers import audit_app, guarded
@@ -96,8 +97,7 @@ class ActionsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Actions agreed with practitioners, every audit", classes="screen-title",
-                     markup=False)  # fmt: skip
+        yield Plain("Actions agreed with practitioners, every audit", classes="screen-title")
         with Horizontal(id="actions-filters"):
             yield Tick("Open only", id="open-only", compact=True)
             yield Tick("Overdue only", id="overdue-only", compact=True)
@@ -106,8 +106,8 @@ class ActionsScreen(Screen[None]):
             yield Label("Team")
             yield Input(id="team", placeholder="code", compact=True)
         yield DataTable(id="actions", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="action-detail", markup=False)
-        yield Static("Reading the actions…", id="actions-status", classes="status", markup=False)
+        yield Plain("", id="action-detail")
+        yield Plain("Reading the actions…", id="actions-status", classes="status")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:

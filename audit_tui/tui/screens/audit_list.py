@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from audit_tui.tui.messages import AuditChanged, StoreReady
-from audit_tui.tui.text import percent_text, rating_text, score_text
+from audit_tui.tui.text import Plain, percent_text, rating_text, score_text
 from audit_tui.tui.widgets.tables import fill_table
 from audit_tui.tui.workers import audit_app, guarded
 
@@ -44,9 +44,9 @@ class AuditListScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Audits", classes="screen-title", markup=False)
+        yield Plain("Audits", classes="screen-title")
         yield DataTable(id="audits", cursor_type="row", zebra_stripes=True)
-        yield Static("Opening the database…", id="status", classes="status", markup=False)
+        yield Plain("Opening the database…", id="status", classes="status")
         yield Footer(compact=True)
 
     _shown = False

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.widgets import Input, Label, Select
+from textual.widgets import Label, Select
 
 from audit_tui.domain.words import plural, value_label
 from audit_tui.tui.screens.form import FieldError, FormDialog
@@ -32,19 +32,20 @@ class CaseDialog(FormDialog[bool]):
 
     def compose_fields(self) -> ComposeResult:
         yield Label("Case reference (a pseudonymous code: no names)")
-        yield Input(
-            value=self.case.case_ref if self.case else "",
-            id="case_ref",
+        yield self.filled(
+            "case_ref",
+            self.case.case_ref if self.case else "",
             placeholder="e.g. TS24-031",
             disabled=self.case is not None,
         )
         yield FieldError("case_ref")
         for attr in self.audit.rubric.attributes:
             current = self.case.attributes.get(attr.id) if self.case else None
-            yield Label(f"{attr.label}{'' if attr.required else ' (optional)'}", markup=False)
+            yield Label(literal(f"{attr.label}{'' if attr.required else ' (optional)'}"))
             yield Select(
                 [(literal(value_label(v)), v) for v in attr.values],
-                value=current if current else Select.NULL,
+                # a value stored by another tool that the rubric does not know: chosen afresh
+                value=current if current in attr.values else Select.NULL,
                 id=f"attr-{attr.id}",
                 prompt="choose…",
                 allow_blank=True,
@@ -54,7 +55,7 @@ class CaseDialog(FormDialog[bool]):
     def chosen(self) -> tuple[str, dict[str, str]]:
         from audit_tui.domain.cases import canonical_ref
 
-        ref = canonical_ref(self.query_one("#case_ref", Input).value)
+        ref = canonical_ref(self.typed("case_ref"))
         attrs = {}
         for attr in self.audit.rubric.attributes:
             value = self.query_one(f"#attr-{attr.id}", Select).value
@@ -68,7 +69,7 @@ class CaseDialog(FormDialog[bool]):
         ref, raw = self.chosen()
         wrong = False
         if self.case is None:
-            issue = check_case_ref(self.query_one("#case_ref", Input).value)  # as typed
+            issue = check_case_ref(self.typed("case_ref"))  # as typed
             if issue or ref in {canonical_ref(t) for t in self.taken}:
                 self.error("case_ref", issue or f"{ref} is already in this audit")
                 wrong = True

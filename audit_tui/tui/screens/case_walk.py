@@ -19,6 +19,7 @@ from textual.widgets import Footer, Header, Label, ListItem, ListView, Markdown,
 
 from audit_tui.domain.safe_text import one_line
 from audit_tui.tui.messages import AuditChanged
+from audit_tui.tui.text import Plain
 from audit_tui.tui.widgets.item_row import ItemList, ItemRow
 from audit_tui.tui.workers import audit_app, guarded
 
@@ -48,7 +49,8 @@ def build_sections(rubric: Rubric, attributes: dict[str, str]) -> list[Section]:
     for st in rubric.standards:
         if st.method != "cases":
             continue
-        sec = Section(len(sections), st.id, f"{st.id} {st.title}", st.headline)
+        # rubric text: an audit's snapshot of it is stored text like any other
+        sec = Section(len(sections), st.id, one_line(f"{st.id} {st.title}"), one_line(st.headline))
         for kq in st.key_questions:
             for item in (*kq.prompts, kq):
                 applies = rubric.applies(item.id, attributes)
@@ -149,8 +151,8 @@ class CaseWalkScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("", id="case-header", classes="screen-title", markup=False)
-        yield Static("", id="standard-rating", classes="status", markup=False)
+        yield Plain("", id="case-header", classes="screen-title")
+        yield Plain("", id="standard-rating", classes="status")
         with Horizontal(id="walk"):
             yield ListView(
                 *(
@@ -164,9 +166,9 @@ class CaseWalkScreen(Screen[None]):
             with ItemList(id="items"):
                 for sec in self.sections:
                     with Vertical(id=f"section-{sec.index}", classes="section"):
-                        yield Static(sec.title, classes="section-title", markup=False)
+                        yield Plain(sec.title, classes="section-title")
                         if sec.headline:
-                            yield Static(sec.headline, classes="headline", markup=False)
+                            yield Plain(sec.headline, classes="headline")
                         if not sec.applicable:
                             yield Static(
                                 "This standard does not apply to this case.",
@@ -291,7 +293,7 @@ class CaseWalkScreen(Screen[None]):
             lowest = (
                 f", lowest {st.lowest.id} {percent_text(st.lowest.percent)}" if st.lowest else ""
             )
-            line = f"{st.id} {st.title} across the audit: {rating}{lowest}"
+            line = f"{st.id} {one_line(st.title)} across the audit: {rating}{lowest}"
         overall = rating_text(result.overall)
         self._set_text(
             self.query_one("#standard-rating", Static),

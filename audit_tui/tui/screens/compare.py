@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, SelectionList, Static
 
-from audit_tui.tui.text import rating_text
+from audit_tui.domain.safe_text import one_line
+from audit_tui.tui.text import Plain, literal, rating_text
+from audit_tui.tui.widgets.tables import fill_measured
 from audit_tui.tui.workers import audit_app, guarded
 
 if TYPE_CHECKING:
@@ -57,23 +59,11 @@ def bars(percents: list[float | None]) -> str:
     )
 
 
-def fill(table: DataTable[Text], head: list[str], rows: list[tuple[str, list[str]]]) -> None:
-    """Replace the table's columns and rows, each column as wide as its widest cell: widths a
-    DataTable would otherwise settle on a later refresh, after the first frame showed them cut."""
-    table.clear(columns=True)
-    for i, label in enumerate(head):
-        widest = max(
-            [cell_len(label), *(cell_len(cells[i]) for _, cells in rows if i < len(cells))]
-        )
-        table.add_column(label, width=widest)
-    for key, cells in rows:
-        table.add_row(*(Text(cell) for cell in cells), key=key)
-
-
 def tick(info: AuditInfo, ticked: bool) -> str:
     """An audit to choose, saying whether it is ticked (`✓ ticked`) in words, not colour."""
     mark = "✓ ticked · " if ticked else ""
-    return f"{mark}{info.name} · {info.pdu or 'no PDU'} · {info.created_at:%Y-%m-%d} · {info.rubric_id}"
+    name, pdu = one_line(info.name), one_line(info.pdu) or "no PDU"
+    return f"{mark}{name} · {pdu} · {info.created_at:%Y-%m-%d} · {one_line(info.rubric_id)}"
 
 
 RANK = {"Outstanding": 3, "Good": 2, "Requires improvement": 1, "Inadequate": 0}
@@ -101,28 +91,28 @@ class CompareScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(
-            f"Compare {self.audit.info.name} with… (space ticks an audit; two or more: a trend)",
+        yield Plain(
+            f"Compare {one_line(self.audit.info.name)} with… (space ticks an audit; two or more:"
+            " a trend)",
             classes="screen-title",
-            markup=False,
         )
         yield SelectionList[str](*self._options(), id="compare-with")
         kqs: DataTable[Text] = DataTable(id="compare-kqs", cursor_type="row", zebra_stripes=True)
         yield kqs
-        yield Static("", id="compare-words", classes="status", markup=False)
+        yield Plain("", id="compare-words", classes="status")
         ratings: DataTable[Text] = DataTable(id="compare-ratings", cursor_type="row")
         yield ratings
-        yield Static("", id="compare-status", classes="status", markup=False)
+        yield Plain("", id="compare-status", classes="status")
         yield Footer(compact=True)
 
-    def _options(self) -> list[tuple[str, str]]:
-        return [(tick(i, False), i.name) for i in self.candidates or ()]
+    def _options(self) -> list[tuple[Content, str]]:
+        return [(literal(tick(i, False)), i.name) for i in self.candidates or ()]
 
     def _mark_ticked(self, chosen: set[str]) -> None:
         """The box's look says ticked only by colour: each line says it in a word too."""
         chooser = self.query_one("#compare-with", SelectionList)
         for index, info in enumerate(self.candidates or ()):
-            chooser.replace_option_prompt_at_index(index, tick(info, info.name in chosen))
+            chooser.replace_option_prompt_at_index(index, literal(tick(info, info.name in chosen)))
 
     def on_mount(self) -> None:
         if self.candidates is None:
@@ -205,7 +195,9 @@ class CompareScreen(Screen[None]):
             if k.id in lines:
                 cells.append(bars([p.percent for p in lines[k.id].points]))
             rows.append((k.id, cells))
-        fill(self.query_one("#compare-kqs", DataTable), head + ["Trend"] * bool(lines), rows)
+        fill_measured(
+            self.query_one("#compare-kqs", DataTable), head + ["Trend"] * bool(lines), rows
+        )
         if trend is not None:
             head = ["Standard", *(str(i + 1) for i in range(len(trend.audits))), "Moved"]
             rows = []
@@ -221,17 +213,19 @@ class CompareScreen(Screen[None]):
                 (st.id, [st.id, rating_text(st.a), rating_text(st.b), moved(st.a, st.b)])
                 for st in c.standards
             ]
-        fill(self.query_one("#compare-ratings", DataTable), head, rows)
+        fill_measured(self.query_one("#compare-ratings", DataTable), head, rows)
         self._say_words()
-        gaps = "; ".join(f"{n.audit} {n.id}" for n in c.not_comparable)
+        gaps = "; ".join(f"{one_line(n.audit)} {n.id}" for n in c.not_comparable)
         mapped = " Matched through a rubric mapping." if c.mapped else ""
         legend = (
-            " Ratings: " + ", ".join(f"{i + 1} {a}" for i, a in enumerate(trend.audits)) + "."
+            " Ratings: "
+            + ", ".join(f"{i + 1} {one_line(a)}" for i, a in enumerate(trend.audits))
+            + "."
             if trend is not None
             else ""
         )
         self._status(
-            f"A = {c.a}, B = {c.b} (oldest first).{legend}"
+            f"A = {one_line(c.a)}, B = {one_line(c.b)} (oldest first).{legend}"
             + mapped
             + (f" Not comparable (no counterpart): {gaps}." if gaps else "")
             + " Changed only where the 95% interval leaves out zero."

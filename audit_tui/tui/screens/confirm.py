@@ -7,7 +7,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button
+
+from audit_tui.tui.text import Plain
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -24,7 +26,7 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.question, classes="dialog-title", markup=False)
+            yield Plain(self.question, classes="dialog-title")
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.confirm_label} (y)", variant="warning", id="confirm")
                 yield Button("Cancel (n)", id="cancel")

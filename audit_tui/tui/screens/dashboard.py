@@ -12,8 +12,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
+from audit_tui.domain.safe_text import one_line
 from audit_tui.domain.words import plural, value_label
 from audit_tui.tui.messages import AuditChanged, StoreReady
+from audit_tui.tui.text import Plain
 from audit_tui.tui.widgets.case_table import CaseTable, Column
 from audit_tui.tui.widgets.ratings_panel import RatingsPanel
 from audit_tui.tui.workers import audit_app, guarded
@@ -95,8 +97,10 @@ def standing(access: Access | None) -> str:
     if access is None:
         return ""
     role = "open audit" if access.open else (access.role or "not a member")
-    locked = f" · 🔒 locked by {access.locked_by}" if access.locked_at is not None else ""
-    return f" · you: {access.user} ({role}){locked}"
+    locked = ""
+    if access.locked_at is not None:
+        locked = f" · 🔒 locked by {one_line(access.locked_by)}"
+    return f" · you: {one_line(access.user)} ({role}){locked}"
 
 
 def team_progress(cases: list[CaseInfo]) -> str:
@@ -106,7 +110,7 @@ def team_progress(cases: list[CaseInfo]) -> str:
         done_total = mine.setdefault(case.allocated_to, [0, 0])
         done_total[0] += case.complete
         done_total[1] += 1
-    parts = [f"{who} {d}/{t}" for who, (d, t) in sorted(mine.items()) if who]
+    parts = [f"{one_line(who)} {d}/{t}" for who, (d, t) in sorted(mine.items()) if who]
     if "" in mine:
         parts.append(f"not allocated {mine[''][1]}")
     return "Done by auditor: " + " · ".join(parts)
@@ -134,6 +138,11 @@ def has_codes(cases: list[CaseInfo]) -> bool:
     return any(c.practitioner or c.team for c in cases)
 
 
+def _width(text: str) -> int:
+    """How wide a stored cell is as the case table shows it (escaped, cut)."""
+    return len(one_line(text))
+
+
 def table_widths(live: LiveAudit) -> list[int]:
     """The widest cell of each column, from what can be known without making every row: the
     longest reference, the rubric's values, the largest count, the status words."""
@@ -143,17 +152,20 @@ def table_widths(live: LiveAudit) -> list[int]:
     team = is_team(cases)
     codes = has_codes(cases)
     return [
-        max(map(len, (c.case_ref for c in cases)), default=0),
+        max(map(_width, (c.case_ref for c in cases)), default=0),
         *(
-            [max(1, *(len(c.practitioner) for c in cases)), max(1, *(len(c.team) for c in cases))]
+            [
+                max(1, *(_width(c.practitioner) for c in cases)),
+                max(1, *(_width(c.team) for c in cases)),
+            ]
             if codes
             else []
         ),
         *(
-            max(len("–"), *(len(_label(v)) for v in attr.values))
+            max(len("–"), *(_width(_label(v)) for v in attr.values))
             for attr in rubric.attributes_shown_in("case_list")
         ),
-        *([max(len("Auditor"), *(len(c.allocated_to) for c in cases))] if team else []),
+        *([max(len("Auditor"), *(_width(c.allocated_to) for c in cases))] if team else []),
         2 * len(str(most)) + 1,
         max(map(len, (*STATUSES, SECOND_MARK))) if live.blind else max(map(len, STATUSES)),
     ]
@@ -225,14 +237,14 @@ class DashboardScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(self.audit_name, id="audit-title", classes="screen-title", markup=False)
+        yield Plain(one_line(self.audit_name), id="audit-title", classes="screen-title")
         with Horizontal(id="dashboard"):
             with Vertical(id="cases-pane"):
                 yield Input(
                     placeholder="Filter cases (reference, attributes, status…)  /", id="filter"
                 )
                 yield CaseTable(id="cases")
-                yield Static("", id="cases-status", classes="status", markup=False)
+                yield Plain("", id="cases-status", classes="status")
             yield RatingsPanel(id="ratings")
         yield Footer(compact=True)
 
@@ -312,10 +324,11 @@ class DashboardScreen(Screen[None]):
         self.audit, self.cases, self.result = live.audit, live.cases, live.result
         self.access = live.access
         info = live.audit.info
-        where = " · ".join(x for x in (info.pdu, info.region) if x)
+        where = " · ".join(one_line(x) for x in (info.pdu, info.region) if x)
         kind = " · management oversight" if info.oversight else ""
         self.query_one("#audit-title", Static).update(
-            f"{info.name}{kind}{' · ' + where if where else ''} · {live.audit.rubric.title}"
+            f"{one_line(info.name)}{kind}{' · ' + where if where else ''}"
+            f" · {one_line(live.audit.rubric.title)}"
         )
         self.blind = live.blind_refusal()
         self._blind_count = len(live.blind)
@@ -354,9 +367,7 @@ class DashboardScreen(Screen[None]):
         """Beside the ratings, in words: a manager's reviews are not a sample of the unit."""
         found = self.query("#oversight-note")
         note = (
-            found.first(Static)
-            if found
-            else Static(id="oversight-note", classes="oversight-note", markup=False)
+            found.first(Static) if found else Plain(id="oversight-note", classes="oversight-note")
         )
         if not found:
             self.query_one(RatingsPanel).mount(note, after="#ratings-score")

@@ -72,7 +72,7 @@ class ExportDialog(FormDialog[Path]):
         )
         yield FieldError("format")
         yield Label("Folder")
-        yield Input(value=str(self.folder), id="folder")
+        yield self.filled("folder", str(self.folder))  # remembered in a file: shown escaped
         yield FieldError("folder")
         yield Label("File name")
         yield Input(value=self.proposed_name(self.format), id="name")
@@ -110,7 +110,7 @@ class ExportDialog(FormDialog[Path]):
 
     def chosen_path(self) -> Path | None:
         self.clear_errors(("format", "folder", "name"))
-        folder = existing_folder(self.query_one("#folder", Input).value.strip())
+        folder = existing_folder(self.typed("folder"))
         name = self.query_one("#name", Input).value.strip()
         if folder is None:
             self.error("folder", "No such folder: give one that exists")

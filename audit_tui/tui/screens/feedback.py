@@ -28,7 +28,7 @@ from textual.widgets import (
 )
 
 from audit_tui.domain.errors import AuditError
-from audit_tui.domain.safe_text import TEXT_LIMIT, cap, escape, one_line
+from audit_tui.domain.safe_text import TEXT_LIMIT, one_line
 from audit_tui.tui.messages import AuditChanged
 from audit_tui.tui.prefs import existing_folder, remember, remembered, safe_file_stem
 from audit_tui.tui.screens.export_dialog import ExportDialog
@@ -40,6 +40,7 @@ from audit_tui.tui.screens.follow_up import (
     status_text,
     step_dialog,
 )
+from audit_tui.tui.text import Plain, editable
 from audit_tui.tui.widgets.choices import Choice
 from audit_tui.tui.widgets.tables import fill_table
 from audit_tui.tui.workers import audit_app, guarded
@@ -72,13 +73,6 @@ class Loaded:
     ) -> None:
         self.case, self.access, self.said = case, access, said
         self.actions, self.answers = actions, answers
-
-
-def editable(text: str) -> str:
-    """Stored words as a box shows them: lines and tabs kept, any other control character
-    escaped (Textual would pass ESC on to the terminal) and a huge text cut. A save writes back
-    what was shown, and only once it is edited: the shown form counts as saved."""
-    return cap(escape(text, keep="\n\t"), TEXT_LIMIT)
 
 
 def tagged_notes(audit: OpenAudit, answers: dict[str, AnswerInfo]) -> str:
@@ -146,8 +140,8 @@ class FeedbackScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(self._title(), id="feedback-title", classes="screen-title", markup=False)
-        yield Static("Reading the case…", id="feedback-status", classes="status", markup=False)
+        yield Plain(self._title(), id="feedback-title", classes="screen-title")
+        yield Plain("Reading the case…", id="feedback-status", classes="status")
         with Horizontal(id="feedback-body"):
             with Vertical(id="feedback-words"):
                 yield Label("What was done well (strengths)  s")
@@ -156,7 +150,7 @@ class FeedbackScreen(Screen[None]):
                 yield TextArea(id="improvements", soft_wrap=True)
             with VerticalScroll(id="feedback-notes"):
                 yield Static("Tagged notes (on the sheet too)", classes="panel-title")
-                yield Static("", id="tagged-notes", markup=False)
+                yield Plain("", id="tagged-notes")
         yield Label("Actions agreed  n new · d done · x drop · r reopen · m move date · p print",
                     id="actions-heading")  # fmt: skip
         yield DataTable(id="case-actions", cursor_type="row", zebra_stripes=True)
@@ -229,6 +223,9 @@ class FeedbackScreen(Screen[None]):
         self.refusal = follow_up_refusal(found.access, self.case.case_ref, self.case.allocated_to)
         self.query_one("#feedback-title", Static).update(self._title())
         areas = (self.query_one("#strengths", TextArea), self.query_one("#improvements", TextArea))
+        # the stored words escaped and cut; that shown form counts as saved, so nothing is written
+        # back unless edited (feedback refuses control characters: once edited, the box's words,
+        # escapes and all, are what is saved)
         said = (editable(found.said.strengths), editable(found.said.improvements))
         if first:  # words typed while the case was read follow what was saved before
             for area, text in zip(areas, said, strict=True):

@@ -8,12 +8,13 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Label
 
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.safe_text import one_line
 from audit_tui.domain.words import plural
 from audit_tui.tui.screens.form import FieldError, FormDialog
+from audit_tui.tui.text import Plain
 from audit_tui.tui.workers import audit_app
 
 if TYPE_CHECKING:
@@ -54,8 +55,8 @@ def follow_up_refusal(access: Access | None, case_ref: str, allocated_to: str | 
     if access.role is Role.AUDITOR and allocated_to == access.user:
         return ""
     return (
-        f"only the lead or the auditor case {one_line(case_ref)} is allocated to may change its feedback"
-        f" and actions ({access.user} is {access.role})"
+        f"only the lead or the auditor case {one_line(case_ref)} is allocated to may change its"
+        f" feedback and actions ({one_line(access.user)} is {access.role})"
     )
 
 
@@ -150,7 +151,7 @@ class ActionStepDialog(_ActionWrite):
     def compose_fields(self) -> ComposeResult:
         a = self.action
         # not a .headline: those go on narrow screens, and this says which action it is
-        yield Static(f"{a.what} (due {day_text(a.due)})", classes="action-what", markup=False)
+        yield Plain(f"{one_line(a.what)} (due {day_text(a.due)})", classes="action-what")
         yield Label(self.label)
         yield Input(id="step-note")  # not #note: that is the note dialog's box of text
         yield FieldError("step-note")
@@ -182,7 +183,7 @@ class ActionDueDialog(_ActionWrite):
 
     def compose_fields(self) -> ComposeResult:
         a = self.action
-        yield Static(f"{a.what} (due {day_text(a.due)})", classes="action-what", markup=False)
+        yield Plain(f"{one_line(a.what)} (due {day_text(a.due)})", classes="action-what")
         yield Label(f"Due by ({DATE_HINT})")
         yield Input(id="due", placeholder="e.g. 31/12/2026")
         yield FieldError("due")

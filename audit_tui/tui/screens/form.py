@@ -6,7 +6,7 @@ key that opened the dialog land in its first field."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -16,7 +16,8 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Select, Static, TextArea
 
-from audit_tui.tui.text import literal
+from audit_tui.domain.safe_text import one_line
+from audit_tui.tui.text import Plain, kept, literal
 
 T = TypeVar("T")
 SHORT = 32
@@ -24,13 +25,14 @@ SHORT = 32
 FIELDS = (Input, Select, TextArea, Checkbox)
 
 
-class FieldError(Static):
-    """The error line under one field (empty when the field is fine)."""
+class FieldError(Plain):
+    """The error line under one field (empty when the field is fine): plain text, escaped (it
+    may quote a file name, a cell or a stored name)."""
 
     DEFAULT_CSS = "FieldError { height: auto; color: $error; display: none; }"
 
     def __init__(self, field: str) -> None:
-        super().__init__("", id=f"error-{field}", classes="field-error", markup=False)
+        super().__init__("", id=f"error-{field}", classes="field-error")
 
     def say(self, message: str) -> None:
         """Show `message`, or nothing (and take no room) when it is empty."""
@@ -54,6 +56,8 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
     def __init__(self) -> None:
         super().__init__()
         self._initial: dict[str, object] | None = None
+        self._stored: dict[str, tuple[str, str]] = {}
+        """Field id -> (the value shown, the stored value it stands for)."""
 
     # ---- what a dialog provides ----------------------------------------------------------
 
@@ -66,6 +70,23 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
 
     def title_text(self) -> str:
         return self.TITLE_TEXT
+
+    def filled(self, field: str, stored: str, **options: Any) -> Input:
+        """A field holding a stored value (a name, a case reference, a remembered folder),
+        shown escaped and cut (`one_line`). While it holds just that, `typed` gives the stored
+        value back: the shown form counts as unedited."""
+        shown = one_line(stored)
+        self._stored[field] = (shown, stored)
+        return Input(value=shown, id=field, **options)
+
+    def typed(self, field: str) -> str:
+        """What a field stands for, stripped: the stored value behind a `filled` field the user
+        left as shown, else what is in it."""
+        value = self.query_one(f"#{field}", Input).value.strip()
+        if field not in self._stored:
+            return value
+        shown, stored = self._stored[field]
+        return kept(value, shown.strip(), stored)
 
     # ---- the common frame ------------------------------------------------------------------
 

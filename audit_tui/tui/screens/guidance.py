@@ -10,6 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
+from audit_tui.tui.text import WIDGET_LIMIT, prose
+
 if TYPE_CHECKING:
     from audit_tui.domain.rubric import Rubric
 
@@ -38,7 +40,8 @@ def guidance_markdown(rubric: Rubric, item_id: str) -> str:
         st = rubric.standards_by_id[ref.standard_id]
         parts += [f"### Standard {st.id} {st.title}", "", f"_{st.headline}_", "", st.guidance, ""]
     parts += [f"Source: {SOURCES.get(item.source, item.source)} ({rubric.id} {rubric.version})"]
-    return "\n".join(parts)
+    # an audit's rubric is stored text: escaped and cut like any other (Markdown keeps `\x1b`)
+    return prose("\n".join(parts), WIDGET_LIMIT)
 
 
 class GuidanceScreen(ModalScreen[None]):

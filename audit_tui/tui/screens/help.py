@@ -12,6 +12,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Markdown
 
+from audit_tui.tui.text import WIDGET_LIMIT, prose
+
 HELP_FILE = Path(__file__).resolve().parent.parent / "help.md"
 
 
@@ -52,4 +54,6 @@ class HelpScreen(ModalScreen[None]):
         text = HELP_FILE.read_text(encoding="utf-8")
         title = screen_title(self.beneath)
         with VerticalScroll(classes="dialog wide", id="help"):
-            yield Markdown(f"# Keys: {title}\n\n{keys_table(self.beneath)}\n\n{text}")
+            # keys come from the user's keymap file: shown, never obeyed
+            shown = prose(f"# Keys: {title}\n\n{keys_table(self.beneath)}\n\n{text}", WIDGET_LIMIT)
+            yield Markdown(shown)

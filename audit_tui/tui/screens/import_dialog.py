@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.content import Content
 from textual.widgets import Input, Label, RadioButton, RadioSet
 
 from audit_tui.tui.screens.form import FieldError, FormDialog
+from audit_tui.tui.text import literal
 from audit_tui.tui.workers import audit_app
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ class ImportCasesDialog(FormDialog[bool]):
 
     def compose_fields(self) -> ComposeResult:
         columns = ", ".join(["case_ref", *(a.id for a in self.audit.rubric.attributes)])
-        yield Label(f"CSV file (UTF-8, a header row; columns: {columns})", markup=False)
+        yield Label(literal(f"CSV file (UTF-8, a header row; columns: {columns})"))
         yield Input(placeholder="path/to/cases.csv", id="path")
         yield FieldError("path")
         yield Label("Cases already in the audit")
@@ -69,7 +69,7 @@ class ImportCasesDialog(FormDialog[bool]):
         if isinstance(error, AuditError):
             shown = [f"✗ {line}" for line in problem_lines(error.problems)]
             self.query_one("#error-form", FieldError).say(
-                Content("Nothing was imported:\n" + "\n".join(shown)).plain
+                "Nothing was imported:\n" + "\n".join(shown)
             )
         else:
             self.error(None, describe_error(error))

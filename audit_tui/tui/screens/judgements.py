@@ -11,7 +11,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Label, Select, Static, TextArea
 
-from audit_tui.tui.text import literal
+from audit_tui.domain.safe_text import one_line
+from audit_tui.tui.text import Plain, editable, kept, literal
 from audit_tui.tui.workers import audit_app, guarded
 
 if TYPE_CHECKING:
@@ -35,18 +36,21 @@ class JudgementsScreen(Screen[None]):
         super().__init__()
         self.audit = audit
         self._saved_values: list[tuple[object, str, str]] | None = None
+        self._stored: dict[str, tuple[str, str]] = {}
+        """Box id -> (the words shown, the stored words): a box left as shown stands for the
+        stored words, which a save then leaves as they are."""
         self.standards = [s for s in audit.rubric.standards if s.method == "judgement"]
         self.ratings = [b.rating for b in audit.rubric.scoring.bands]
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(f"Judgements · {self.audit.info.name}", classes="screen-title", markup=False)
+        yield Plain(f"Judgements · {one_line(self.audit.info.name)}", classes="screen-title")
         with VerticalScroll(id="judgements"):
             for st in self.standards:
                 k = _key(st.id)
                 with Vertical(classes="judgement"):
-                    yield Static(f"{st.id} {st.title}", classes="section-title", markup=False)
-                    yield Static(st.headline, classes="headline", markup=False)
+                    yield Plain(one_line(f"{st.id} {st.title}"), classes="section-title")
+                    yield Plain(one_line(st.headline), classes="headline")
                     yield Select(
                         [(literal(r), r) for r in self.ratings], id=f"rating-{k}", prompt="rating…"
                     )
@@ -54,7 +58,7 @@ class JudgementsScreen(Screen[None]):
                     yield TextArea(id=f"strengths-{k}", classes="evidence")
                     yield Label("Areas for improvement (one per line)")
                     yield TextArea(id=f"improvements-{k}", classes="evidence")
-            yield Static("", id="errors", classes="errors", markup=False)
+            yield Plain("", id="errors", classes="errors")
             with Horizontal(classes="buttons"):
                 yield Button("Save (ctrl+s)", variant="primary", id="save")
                 yield Button("Back", id="back")
@@ -75,9 +79,15 @@ class JudgementsScreen(Screen[None]):
             if j is None:
                 continue
             k = _key(st.id)
-            self.query_one(f"#rating-{k}", Select).value = j.rating
-            self.query_one(f"#strengths-{k}", TextArea).text = j.strengths
-            self.query_one(f"#improvements-{k}", TextArea).text = j.improvements
+            if j.rating in self.ratings:  # another tool may have stored anything
+                self.query_one(f"#rating-{k}", Select).value = j.rating
+            for box, stored in (
+                (f"strengths-{k}", j.strengths),
+                (f"improvements-{k}", j.improvements),
+            ):
+                shown = editable(stored)  # escaped and cut; counts as saved unless edited
+                self._stored[box] = (shown.strip(), stored)
+                self.query_one(f"#{box}", TextArea).text = shown
         self._saved_values = self._values()
         self.query(Select).first().focus()
 
@@ -99,11 +109,13 @@ class JudgementsScreen(Screen[None]):
         for st in self.standards:
             k = _key(st.id)
             rating = self.query_one(f"#rating-{k}", Select).value
-            strengths = self.query_one(f"#strengths-{k}", TextArea).text.strip()
-            improvements = self.query_one(f"#improvements-{k}", TextArea).text.strip()
+            strengths = self._words(f"strengths-{k}")
+            improvements = self._words(f"improvements-{k}")
             if rating is Select.NULL:
                 if strengths or improvements:
-                    problems.append(f"{st.id} {st.title}: choose a rating for this evidence")
+                    problems.append(
+                        f"{st.id} {one_line(st.title)}: choose a rating for this evidence"
+                    )
                 continue
             out.append(
                 Judgement(
@@ -114,6 +126,12 @@ class JudgementsScreen(Screen[None]):
                 )
             )
         return out, problems
+
+    def _words(self, box: str) -> str:
+        """A box's words as saved: the stored words while it holds what it was shown."""
+        typed = self.query_one(f"#{box}", TextArea).text.strip()
+        shown, stored = self._stored.get(box, (None, ""))
+        return typed if shown is None else kept(typed, shown, stored)
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:

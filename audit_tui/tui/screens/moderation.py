@@ -14,9 +14,11 @@ from textual.screen import Screen
 from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label, Static
 
 from audit_tui.domain.errors import AuditError
+from audit_tui.domain.safe_text import TEXT_LIMIT, one_line
 from audit_tui.domain.words import plural
 from audit_tui.tui.screens.form import FieldError
 from audit_tui.tui.screens.operations import ReasonDialog, _StoreDialog
+from audit_tui.tui.text import Plain, prose
 from audit_tui.tui.widgets.tables import fill_table
 from audit_tui.tui.workers import audit_app, guarded
 
@@ -62,17 +64,16 @@ class ModerateDialog(_StoreDialog):
         return f"Moderate {self.audit.info.name}"
 
     def compose_fields(self) -> ComposeResult:
-        yield Static(
+        yield Plain(
             "The second marker walks these cases blind: the first marks stay hidden from them"
             " until they mark each case complete.",
             classes="headline",
-            markup=False,
         )
         yield Label("Second marker (login name)")
         yield Input(id="marker")
         yield FieldError("marker")
         yield Label("Cases (references, commas between), or leave empty and give a sample")
-        yield Input(value=self.case.case_ref if self.case else "", id="cases")
+        yield self.filled("cases", self.case.case_ref if self.case else "")
         yield FieldError("cases")
         yield Label("Sample: a number of cases (5) or a share (10%)")
         yield Input(id="sample")
@@ -89,13 +90,16 @@ class ModerateDialog(_StoreDialog):
 
         fields = ("marker", "cases", "sample", "seed")
         self.clear_errors(fields)
-        value = {f: self.query_one(f"#{f}", Input).value.strip() for f in fields}
+        value = {f: self.typed(f) for f in fields}
         try:
             marker = login_name(value["marker"], "marker")
         except AuditError as exc:
             self.error("marker", exc.problems[0].message)  # as typed: no case changed
             return
-        cases = canonical_refs(value["cases"].split(","))
+        if self.case is not None and value["cases"] == self.case.case_ref:
+            cases = [self.case.case_ref]  # the highlighted case, as shown
+        else:
+            cases = canonical_refs(value["cases"].split(","))
         if bool(cases) == bool(value["sample"]):
             self.error("cases", "Give the cases, or a sample size (not both)")
             return
@@ -144,8 +148,9 @@ class SettleDialog(ReasonDialog):
         self.audit, self.found, self.agreed = audit, found, agreed
         d = found
         self.HEADLINE = (
-            f"{d.first_marker} said {WORDS[d.first.value]}, {d.second_marker} said"
-            f" {WORDS[d.second.value]}. {agreed.label} becomes the audit's answer."
+            f"{one_line(d.first_marker)} said {WORDS[d.first.value]},"
+            f" {one_line(d.second_marker)} said {WORDS[d.second.value]}."
+            f" {agreed.label} becomes the audit's answer."
         )
 
     def title_text(self) -> str:
@@ -182,14 +187,12 @@ class ReconcileScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(f"Moderation · {self.audit.info.name}", classes="screen-title", markup=False)
-        yield Static(
-            "Reading the moderation…", id="reconcile-summary", classes="score-line", markup=False
-        )
+        yield Plain(f"Moderation · {one_line(self.audit.info.name)}", classes="screen-title")
+        yield Plain("Reading the moderation…", id="reconcile-summary", classes="score-line")
         with VerticalScroll():
-            yield Static("", id="reconcile-reading", classes="hint", markup=False)
+            yield Plain("", id="reconcile-reading", classes="hint")
             yield DataTable(id="disagreements", cursor_type="row", zebra_stripes=True)
-            yield Static("", id="reconcile-detail", markup=False)
+            yield Plain("", id="reconcile-detail")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -217,8 +220,8 @@ class ReconcileScreen(Screen[None]):
         summary = self.query_one("#reconcile-summary", Static)
         if found is None:
             summary.update(
-                "No moderation round yet: the lead starts one with m on the dashboard"
-                f" (or audit-tui moderate {self.audit.info.name} --sample 10% --marker USER)."
+                "No moderation round yet: the lead starts one with m on the dashboard (or"
+                f" audit-tui moderate {one_line(self.audit.info.name)} --sample 10% --marker USER)."
             )
             return
         from audit_tui.scoring.moderation import reading
@@ -278,15 +281,16 @@ class ReconcileScreen(Screen[None]):
             return
         text = self.audit.rubric.items[d.item_id].item.text
         lines = [
-            f"{d.item_id} {text}",
-            f"{d.first_marker} (first): {WORDS[d.first.value]}"
-            + (f" — {d.first.note}" if d.first.note else ""),
-            f"{d.second_marker} (second): {WORDS[d.second.value]}"
-            + (f" — {d.second.note}" if d.second.note else ""),
+            f"{d.item_id} {one_line(text)}",
+            f"{one_line(d.first_marker)} (first): {WORDS[d.first.value]}"
+            + (f" — {prose(d.first.note)}" if d.first.note else ""),
+            f"{one_line(d.second_marker)} (second): {WORDS[d.second.value]}"
+            + (f" — {prose(d.second.note)}" if d.second.note else ""),
         ]
         if d.settled:
             lines.append(
-                f"Settled by {d.settled.by}: {WORDS[d.settled.agreed]} — {d.settled.reason}"
+                f"Settled by {one_line(d.settled.by)}: {WORDS[d.settled.agreed]}"
+                f" — {one_line(d.settled.reason, TEXT_LIMIT)}"
             )
         self.query_one("#reconcile-detail", Static).update("\n".join(lines))
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Label
 
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.labels import clean_label
+from audit_tui.domain.safe_text import one_line
 from audit_tui.tui.screens.form import FieldError, FormDialog
+from audit_tui.tui.text import Plain
 from audit_tui.tui.workers import audit_app
 
 if TYPE_CHECKING:
@@ -42,7 +44,7 @@ class ReasonDialog(_StoreDialog):
     EMPTY = "Say why"
 
     def compose_fields(self) -> ComposeResult:
-        yield Static(self.HEADLINE, classes="headline", markup=False)
+        yield Plain(self.HEADLINE, classes="headline")
         yield Label(self.LABEL)
         yield Input(id="reason")
         yield FieldError("reason")
@@ -92,13 +94,17 @@ class RenameAuditDialog(_StoreDialog):
 
     def compose_fields(self) -> ComposeResult:
         yield Label("New name (how reports and the command line will refer to it)")
-        yield Input(value=self.audit.info.name, id="name")
+        yield self.filled("name", self.audit.info.name)
         yield FieldError("name")
 
     def submit(self) -> None:
         self.clear_errors(("name",))
+        typed = self.typed("name")
+        if typed == self.audit.info.name:  # left as shown: nothing changes
+            self.dismiss(None)
+            return
         try:
-            name = clean_label(self.query_one("#name", Input).value, "audit name", required=True)
+            name = clean_label(typed, "audit name", required=True)
         except AuditError as exc:
             self.error("name", exc.problems[0].message.capitalize())
             return
@@ -123,20 +129,21 @@ class DeleteAuditDialog(_StoreDialog):
         return f"Delete the audit {self.audit.info.name}"
 
     def compose_fields(self) -> ComposeResult:
-        yield Static(
-            f"Every case, answer, judgement and their history in {self.audit.info.name} will be"
-            " deleted. This cannot be undone: export the report first if you need it.",
+        name = one_line(self.audit.info.name)
+        yield Plain(
+            f"Every case, answer, judgement and their history in {name} will be deleted. This"
+            " cannot be undone: export the report first if you need it.",
             classes="headline",
-            markup=False,
         )
         yield Label("Type the audit's name to delete it")
-        yield Input(id="confirm", placeholder=self.audit.info.name)
+        yield Input(id="confirm", placeholder=one_line(self.audit.info.name))
         yield FieldError("confirm")
 
     def submit(self) -> None:
         self.clear_errors(("confirm",))
         typed = self.query_one("#confirm", Input).value.strip()
-        if typed != self.audit.info.name:
+        # the name as shown will do: one holding a control character cannot be typed
+        if typed not in (self.audit.info.name, one_line(self.audit.info.name)):
             self.error("confirm", "That is not the audit's name: nothing was deleted")
             return
         name = self.audit.info.name

@@ -67,15 +67,16 @@ class ReviewedCaseDialog(FormDialog["CaseInfo"]):
         yield FieldError("case_ref")
         with Horizontal(classes="code-row"):
             yield Label("Practitioner code")
-            yield Input(value=self.last_codes["practitioner"], id="practitioner",
-                        placeholder="e.g. P-017")  # fmt: skip
+            # the last codes, remembered in a file: shown escaped
+            yield self.filled("practitioner", self.last_codes["practitioner"],
+                              placeholder="e.g. P-017")  # fmt: skip
             yield Label("Team code")
-            yield Input(value=self.last_codes["team"], id="team", placeholder="e.g. T-NORTH")
+            yield self.filled("team", self.last_codes["team"], placeholder="e.g. T-NORTH")
         yield FieldError("practitioner")
         yield FieldError("team")
         for attr in self.required:
             last = self.last_attrs.get(attr.id)
-            yield Label(attr.label, markup=False)
+            yield Label(literal(attr.label))
             with Choices(id=f"attr-{attr.id}", classes="choices"):
                 for value in attr.values:
                     yield Choice(literal(value_label(value)), value=value == last)
@@ -100,7 +101,7 @@ class ReviewedCaseDialog(FormDialog["CaseInfo"]):
         self.clear_errors(fields)
         typed = self.query_one("#case_ref", Input).value
         ref = canonical_ref(typed)
-        codes = {k: self.query_one(f"#{k}", Input).value for k in ("practitioner", "team")}
+        codes = {k: self.typed(k) for k in ("practitioner", "team")}
         attrs = self.chosen()
         wrong = False
         taken = {canonical_ref(t) for t in self.taken}

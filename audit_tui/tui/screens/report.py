@@ -13,8 +13,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Select, Static, TabbedContent, TabPane
 
+from audit_tui.domain.safe_text import one_line
 from audit_tui.domain.words import plural, value_label
-from audit_tui.tui.text import band_bar, literal, percent_text, rating_text, score_text
+from audit_tui.tui.text import Plain, band_bar, literal, percent_text, rating_text, score_text
 from audit_tui.tui.widgets.moderation_pane import ModerationPane
 from audit_tui.tui.widgets.tables import fill_table
 from audit_tui.tui.workers import audit_app, guarded
@@ -70,12 +71,12 @@ class ReportScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(f"Report · {self.audit.info.name}", classes="screen-title", markup=False)
-        yield Static("Loading…", id="report-summary", classes="score-line", markup=False)
+        yield Plain(f"Report · {one_line(self.audit.info.name)}", classes="screen-title")
+        yield Plain("Loading…", id="report-summary", classes="score-line")
         with TabbedContent(id="report"):
             with TabPane("Ratings", id="ratings"), VerticalScroll():
                 yield DataTable(id="report-ratings", cursor_type="row")
-                yield Static("", id="report-sample", markup=False)
+                yield Plain("", id="report-sample")
             with TabPane("Key questions", id="key-questions"), VerticalScroll():
                 yield Static(
                     "The lowest of each standard is marked ▶. The prompts and evidence below"
@@ -83,15 +84,15 @@ class ReportScreen(Screen[None]):
                     classes="hint",
                 )
                 yield DataTable(id="report-kqs", cursor_type="row")
-                yield Static("Prompts", id="prompts-title", classes="section-title", markup=False)
+                yield Plain("Prompts", id="prompts-title", classes="section-title")
                 yield DataTable(id="report-prompts", cursor_type="row", show_cursor=False)
-                yield Static("", id="report-evidence", markup=False)
+                yield Plain("", id="report-evidence")
             with TabPane("Other findings", id="findings"), VerticalScroll():
-                yield Static("Case-level findings that are not rated", classes="hint", markup=False)
+                yield Plain("Case-level findings that are not rated", classes="hint")
                 yield DataTable(id="report-indicators", cursor_type="row")
             with TabPane("Breakdowns", id="breakdowns"), VerticalScroll():
                 yield Select([], id="breakdown-by", prompt="by case attribute…")
-                yield Static("", id="breakdown-note", classes="hint", markup=False)
+                yield Plain("", id="breakdown-note", classes="hint")
                 yield DataTable(id="report-breakdown", cursor_type="row")
             with TabPane("Moderation", id="moderation"), VerticalScroll():
                 yield ModerationPane(id="report-moderation")
@@ -189,7 +190,9 @@ class ReportScreen(Screen[None]):
         st = next(s for s in data.result.standards if any(k.id == kq_id for k in s.key_questions))
         kq = next(k for k in st.key_questions if k.id == kq_id)
         edges = data.rubric.scoring.edges
-        self.query_one("#prompts-title", Static).update(f"Prompts of {kq.id} {kq.label or kq.text}")
+        self.query_one("#prompts-title", Static).update(
+            f"Prompts of {kq.id} {one_line(kq.label or kq.text)}"
+        )
         fill_table(
             self.query_one("#report-prompts", DataTable),
             ITEM_COLUMNS,
@@ -199,9 +202,9 @@ class ReportScreen(Screen[None]):
         self.query_one("#report-evidence", Static).update(
             "\n".join(
                 [
-                    f"{st.id} {st.title}: strengths",
+                    f"{st.id} {one_line(st.title)}: strengths",
                     *(f"  • {s}" for s in strengths or ["none recorded"]),
-                    f"{st.id} {st.title}: areas for improvement",
+                    f"{st.id} {one_line(st.title)}: areas for improvement",
                     *(f"  • {s}" for s in improvements or ["none recorded"]),
                 ]
             )
@@ -218,14 +221,14 @@ class ReportScreen(Screen[None]):
         kqs = [k for s in self.data.result.standards for k in s.key_questions]
         if all(g.hides(kq.id) for g in bd.groups for kq in kqs):
             note.update(
-                f"Nothing to show by {bd.label.lower()}: every group has fewer than "
+                f"Nothing to show by {one_line(bd.label.lower())}: every group has fewer than "
                 f"{plural(min_group, 'case')} answered, and figures from so few cases say little "
                 "and may point at a person."
             )
             table.display = False
             return
         note.update(
-            (f"{bd.caution} " if bd.caution else "")
+            (f"{one_line(bd.caution)} " if bd.caution else "")
             + f"'too few': fewer than {plural(min_group, 'case')} answered in the group, so the "
             "figure is not shown (it says little and may point at a person)."
         )
@@ -284,7 +287,8 @@ def sample_text(data: ReportData) -> str:
     lines = [f"The sample: {plural(len(data.cases), 'case')}"]
     for label, values in data.sample():
         if values:
-            lines.append(f"  {label}: " + ", ".join(f"{value_label(v)} {n}" for v, n in values))
+            shown = ", ".join(f"{one_line(value_label(v))} {n}" for v, n in values)
+            lines.append(f"  {one_line(label)}: {shown}")
     return "\n".join(lines)
 
 

@@ -25,6 +25,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Label, Static
 
 from audit_tui.domain.errors import AuditError
+from audit_tui.domain.safe_text import one_line
 from audit_tui.domain.words import plural, value_label
 from audit_tui.scoring.sampling import (
     SamplingError,
@@ -36,7 +37,7 @@ from audit_tui.scoring.sampling import (
 )
 from audit_tui.tui.screens.form import SHORT, FieldError
 from audit_tui.tui.screens.operations import ReasonDialog
-from audit_tui.tui.text import literal
+from audit_tui.tui.text import Plain, literal
 from audit_tui.tui.widgets.tables import fill_table
 from audit_tui.tui.workers import audit_app, guarded
 
@@ -188,16 +189,17 @@ def drawn_rows(drawn: Sample) -> list[tuple[str, tuple[str, str, str, str]]]:
 def record_lines(drawn: Sample) -> str:
     """The recorded draw in words: who, when, seed, window, strata, the rule."""
     when = drawn.drawn_at.strftime("%Y-%m-%d %H:%M UTC") if drawn.drawn_at else "–"
-    strata = ", ".join(drawn.strata) or "none (one stratum)"
+    strata = ", ".join(map(one_line, drawn.strata)) or "none (one stratum)"
     least = f" · at least {drawn.min_per_stratum} per stratum" if drawn.min_per_stratum else ""
     gone = len(drawn.replacements)
     return "\n".join(
         [
-            f"Drawn by {drawn.drawn_by} on {when} · seed {drawn.seed} · {plural(drawn.size, 'case')}"
+            f"Drawn by {one_line(drawn.drawn_by)} on {when} · seed {drawn.seed}"
+            f" · {plural(drawn.size, 'case')}"
             f" of {drawn.in_window:,} in the window ({drawn.population_total:,} in the extract)",
             f"Window: {window_words(drawn.window)} · strata: {strata}{least}"
             f" · {plural(gone, 'replacement')}",
-            f"Rule: {drawn.rule}",
+            f"Rule: {one_line(drawn.rule)}",
         ]
     )
 
@@ -221,8 +223,9 @@ class ReplaceCaseDialog(ReasonDialog):
         super().__init__()
         self.audit, self.case_ref = audit, case_ref
         self.HEADLINE = (
-            f"Case {case_ref} leaves the sample (kept in the audit's log with your reason). The"
-            f" next case of its stratum ({stratum}) in the draw's recorded random order comes in,"
+            f"Case {one_line(case_ref)} leaves the sample (kept in the audit's log with your"
+            f" reason). The next case of its stratum ({one_line(stratum)}) in the draw's recorded"
+            " random order comes in,"
             " or none when the stratum has no case left."
         )
 
@@ -281,21 +284,21 @@ class SamplingScreen(Screen[None]):
             literal(f"Sample · {self.audit.info.name} · {self.audit.rubric.title}"),
             classes="screen-title",
         )
-        yield Static("Reading the audit…", id="sampling-status", classes="status", markup=False)
+        yield Plain("Reading the audit…", id="sampling-status", classes="status")
         with VerticalScroll(id="sampling-plan"):
             with Horizontal(classes="field-row"):
                 yield Label("Caseload extract (CSV)")
                 yield Input(placeholder="path/to/caseload.csv", id="path")
                 yield Button("Load", id="load")
             yield FieldError("path")
-            yield Static("", id="caseload-status", markup=False)
+            yield Plain("", id="caseload-status")
             yield Label("Strata (kept in proportion):", classes="field-heading")
             with Grid(id="strata"):
                 for attribute in self.audit.rubric.attributes:
                     yield MarkedCheckbox(
                         literal(attribute.id),
                         id=f"stratum-{attribute.id}",
-                        tooltip=attribute.label,
+                        tooltip=literal(attribute.label),
                         compact=True,
                     )
             with Horizontal(classes="field-row"):
@@ -317,21 +320,20 @@ class SamplingScreen(Screen[None]):
             yield FieldError("seed")
             yield FieldError("min")
             yield DataTable(id="allocation", cursor_type="none", zebra_stripes=True)
-            yield Static("", id="plan-words", markup=False)
-            yield Static("", id="plan-margin", markup=False)
+            yield Plain("", id="plan-words")
+            yield Plain("", id="plan-margin")
             with Horizontal(classes="buttons"):
                 yield Button("Draw the sample (ctrl+s)", variant="primary", id="draw")
             yield FieldError("form")
         with Vertical(id="sampling-drawn"):
-            yield Static("", id="draw-record", markup=False)
+            yield Plain("", id="draw-record")
             yield DataTable(id="drawn-strata", cursor_type="none", zebra_stripes=True)
-            yield Static(
+            yield Plain(
                 "r replaces the highlighted case (one that cannot be audited) by the next case"
                 " of its stratum in the recorded order.",
                 id="replace-hint",
-                markup=False,
             )
-            yield Static("", id="replace-outcome", markup=False)
+            yield Plain("", id="replace-outcome")
             yield DataTable(id="drawn-cases", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True)
 
@@ -387,8 +389,8 @@ class SamplingScreen(Screen[None]):
             self._show_drawn(loaded.drawn)
         elif not self.refusal and loaded.cases:
             self.refusal = (
-                f"{self.audit.info.name} has {plural(loaded.cases, 'case')} already: a sample"
-                " is drawn into an audit with none (create a new audit to sample)"
+                f"{one_line(self.audit.info.name)} has {plural(loaded.cases, 'case')} already:"
+                " a sample is drawn into an audit with none (create a new audit to sample)"
             )
         status = self.query_one("#sampling-status", Static)
         status.update(f"✗ {self.refusal}" if self.refusal else "")

@@ -11,11 +11,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Input, Label, Static
+from textual.widgets import Button, DataTable, Label, Static
 
 from audit_tui.domain.errors import AuditError
+from audit_tui.domain.safe_text import one_line
 from audit_tui.tui.screens.form import FieldError
 from audit_tui.tui.screens.operations import ReasonDialog, _StoreDialog
+from audit_tui.tui.text import Plain
+from audit_tui.tui.widgets.tables import add_rows
 
 if TYPE_CHECKING:
     from audit_tui.domain.records import AnswerInfo, CaseInfo, OpenAudit
@@ -33,10 +36,10 @@ class AllocateDialog(_StoreDialog):
         return f"Allocate case {self.case.case_ref}"
 
     def compose_fields(self) -> ComposeResult:
-        now = self.case.allocated_to or "nobody yet"
-        yield Static(f"Allocated to: {now}", classes="headline", markup=False)
+        now = one_line(self.case.allocated_to) or "nobody yet"
+        yield Plain(f"Allocated to: {now}", classes="headline")
         yield Label("Auditor (their login name; someone new joins the audit as an auditor)")
-        yield Input(value=self.case.allocated_to, id="auditor")
+        yield self.filled("auditor", self.case.allocated_to)
         yield FieldError("auditor")
 
     def submit(self) -> None:
@@ -44,8 +47,12 @@ class AllocateDialog(_StoreDialog):
         from audit_tui.store import team
 
         self.clear_errors(("auditor",))
+        typed = self.typed("auditor")
+        if typed and typed == self.case.allocated_to:  # left as shown: nothing changes
+            self.dismiss(None)
+            return
         try:
-            name = login_name(self.query_one("#auditor", Input).value, "auditor")
+            name = login_name(typed, "auditor")
         except AuditError as exc:
             self.error("auditor", exc.problems[0].message)  # as typed: no case changed
             return
@@ -94,19 +101,17 @@ class ConflictDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         words = {"yes": "Yes", "no": "No", "na": "N/A"}
-        who = self.theirs.updated_by or "someone"
+        who = one_line(self.theirs.updated_by) or "someone"
         with Vertical(classes="dialog"):
-            yield Static(
-                f"{who} changed {self.item_id} of case {self.case_ref} since you looked",
+            yield Plain(
+                f"{who} changed {self.item_id} of case {one_line(self.case_ref)} since you looked",
                 classes="dialog-title",
-                markup=False,
             )
-            yield Static(self.text, classes="headline", markup=False)
-            yield Static(
+            yield Plain(one_line(self.text), classes="headline")
+            yield Plain(
                 f"Theirs: {words.get(self.theirs.value or '', 'unanswered')}"
                 f"      Yours: {words.get(self.mine or '', 'unanswered')}",
                 id="conflict-values",
-                markup=False,
             )
             with Horizontal(classes="buttons"):
                 yield Button("Keep theirs (k)", id="theirs", variant="primary")
@@ -138,15 +143,14 @@ class HistoryScreen(ModalScreen[None]):
         from audit_tui.reporting.trail import entries, noted_keys, readable_rows
 
         with Vertical(classes="dialog"):
-            yield Static(self.title_line, classes="dialog-title", markup=False)
+            yield Plain(self.title_line, classes="dialog-title")
             if not self.changes:
-                yield Static("No change recorded yet.", markup=False)
+                yield Plain("No change recorded yet.")
                 return
             table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
             table.add_columns("When (UTC)", "Who", "Change", "Via")
             rows = readable_rows(entries(self.changes, []), noted_keys(self.changes))
-            for when, who, _what, change, how in rows:
-                table.add_row(*(Text(cell) for cell in (when, who, change, how)))  # never markup
+            add_rows(table, ((when, who, change, how) for when, who, _what, change, how in rows))
             yield table
             yield Static("Esc to close", classes="status")
 

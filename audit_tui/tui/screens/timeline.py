@@ -13,6 +13,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from audit_tui.domain.safe_text import one_line
+from audit_tui.tui.text import Plain
+from audit_tui.tui.widgets.tables import add_rows
 from audit_tui.tui.workers import audit_app, guarded
 
 if TYPE_CHECKING:
@@ -39,7 +42,7 @@ class TimelineScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(f"Timeline of {self.audit.info.name}", classes="screen-title", markup=False)
+        yield Plain(f"Timeline of {one_line(self.audit.info.name)}", classes="screen-title")
         yield Input(
             placeholder="Filter: a person, case, item, event or date (e.g. ann, QA-001, 2026-11)",
             id="timeline-filter",
@@ -88,7 +91,7 @@ class TimelineScreen(Screen[None]):
         ]
         table = self.query_one(DataTable)
         table.clear()
-        table.add_rows([tuple(Text(cell) for cell in row) for row in picked[:SHOWN]])
+        add_rows(table, picked[:SHOWN])
         more = f" (the newest {SHOWN:,} shown)" if len(picked) > SHOWN else ""
         total = f" of {len(self.rows):,}" if words else ""
         self.query_one("#timeline-status", Static).update(

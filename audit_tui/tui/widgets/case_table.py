@@ -21,7 +21,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from audit_tui.domain.errors import printable
+from audit_tui.domain.safe_text import LINE_LIMIT, escape, one_line
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ class CaseTable(ScrollView, can_focus=True):
         the caller from what it knows (a rubric's values) rather than from every row. Keeps the
         cursor on the same key when it is still shown."""
         current = self.cursor_key
-        self.columns = list(columns)
+        self.columns = [Column(c.key, one_line(c.label)) for c in columns]
         self._keys = keys
         self._make = make
         self._cells = [None] * len(keys)
@@ -112,7 +112,7 @@ class CaseTable(ScrollView, can_focus=True):
         self._apply_filter(current)
 
     def cells(self, index: int) -> tuple[str, ...]:
-        """Row `index`'s cells, made (and made printable) the first time they are needed."""
+        """Row `index`'s cells, made (escaped and cut) the first time they are needed."""
         made = self._cells[index]
         if made is None:
             made = self._cells[index] = _shown(self._make(index))
@@ -265,8 +265,11 @@ class CaseTable(ScrollView, can_focus=True):
 
 
 def _shown(cells: Sequence[str]) -> tuple[str, ...]:
-    """Cells as shown: control characters (only in data older than the rule refusing them)
-    made visible; one check a row, since almost every row has none."""
+    """Cells as shown: control characters (in data older than the rule refusing them, or
+    written by another tool) escaped and each cell cut at LINE_LIMIT (`one_line`); one check a
+    row, since almost every row has none."""
     row = tuple(cells)
-    joined = " ".join(row)  # a separator printable() leaves alone
-    return row if printable(joined) == joined else tuple(printable(c) for c in row)
+    joined = " ".join(row)  # a separator escape() leaves alone
+    if escape(joined) == joined and len(joined) <= LINE_LIMIT:
+        return row
+    return tuple(one_line(c) for c in row)

@@ -8,7 +8,9 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Static
+
+from audit_tui.domain.safe_text import one_line
+from audit_tui.tui.text import Plain, prose
 
 if TYPE_CHECKING:
     from textual.css.styles import RulesMap
@@ -40,9 +42,9 @@ class ItemList(VerticalScroll):
     ]
 
 
-class ItemRow(Static):
+class ItemRow(Plain):
     """One item; the screen answers the current one. `value` is on disk once `state` is "stored"
-    or "saved"."""
+    or "saved". Its rubric text and note are stored text: shown escaped and cut."""
 
     class Picked(Message):
         """The row was clicked: it becomes the current one."""
@@ -63,9 +65,7 @@ class ItemRow(Static):
         heading: str = "",
     ) -> None:
         super().__init__(
-            id="item-" + item_id.replace(".", "-"),
-            classes=f"item-row -{kind.replace('_', '-')}",
-            markup=False,
+            id="item-" + item_id.replace(".", "-"), classes=f"item-row -{kind.replace('_', '-')}"
         )
         self.item_id, self.text, self.kind = item_id, text, kind
         self.heading = heading or (f"KEY QUESTION {item_id}" if kind == "key_question" else item_id)
@@ -138,18 +138,19 @@ class ItemRow(Static):
             self.refresh_row()
 
     def refresh_row(self) -> None:
+        heading, text = one_line(self.heading), one_line(self.text)
         if not self.applies:
             self.update(
-                f"  n/a    {self.heading}  {self.text}\n         does not apply: {self.why_not}"
+                f"  n/a    {heading}  {text}\n         does not apply: {one_line(self.why_not)}"
             )
             return
         mark = ANSWER_MARKS[self.value] if self.state != "loading" else "…"
         state = STATE_WORDS.get(self.state, "")
-        lines = [f"{mark:<7} {self.heading}  {self.text}"]
+        lines = [f"{mark:<7} {heading}  {text}"]
         status = state if self.state in ("saved", "saving", "failed") else ""
         if self.note:
             tag = f" ({TAG_WORDS[self.note_tag]})" if self.note_tag in TAG_WORDS else ""
-            lines.append(f"        ✎ note{tag}: {self.note}")
+            lines.append(f"        ✎ note{tag}: {prose(self.note)}")
         if status:
             lines[0] += f"   [{status}]"
         self._show("\n".join(lines))

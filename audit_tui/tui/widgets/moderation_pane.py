@@ -10,9 +10,10 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+from audit_tui.domain.safe_text import one_line
 from audit_tui.domain.words import plural
 from audit_tui.tui.screens.moderation import agreement_line, figure, interval
-from audit_tui.tui.text import rating_text
+from audit_tui.tui.text import Plain, rating_text
 from audit_tui.tui.widgets.tables import fill_table
 
 if TYPE_CHECKING:
@@ -45,13 +46,13 @@ def agreement_cells(a: Agreement) -> tuple[str, ...]:
 
 class ModerationPane(Vertical):
     def compose(self) -> ComposeResult:
-        yield Static("", id="moderation-summary", markup=False)
-        yield Static("", id="moderation-reading", classes="hint", markup=False)
-        yield Static("Ratings from each set of marks", classes="section-title", markup=False)
+        yield Plain("", id="moderation-summary")
+        yield Plain("", id="moderation-reading", classes="hint")
+        yield Plain("Ratings from each set of marks", classes="section-title")
         yield DataTable(id="moderation-ratings", cursor_type="row")
-        yield Static("Agreement per key question", classes="section-title", markup=False)
+        yield Plain("Agreement per key question", classes="section-title")
         yield DataTable(id="moderation-kqs", cursor_type="row")
-        yield Static("Each marker, round by round", classes="section-title", markup=False)
+        yield Plain("Each marker, round by round", classes="section-title")
         yield DataTable(id="moderation-markers", cursor_type="row")
 
     def show(self, found: Moderation | None, audit_name: str) -> None:
@@ -61,11 +62,12 @@ class ModerationPane(Vertical):
         if found is None:
             summary.update(
                 "No moderation round yet: the lead starts one with m on the dashboard"
-                f" (or audit-tui moderate {audit_name} --sample 10% --marker USER)."
+                f" (or audit-tui moderate {one_line(audit_name)} --sample 10% --marker USER)."
             )
             return
         rounds = ", ".join(
-            f"round {r.number}: {r.marker}, {r.completed} of {r.cases} done" for r in found.rounds
+            f"round {r.number}: {one_line(r.marker)}, {r.completed} of {r.cases} done"
+            for r in found.rounds
         )
         summary.update(
             f"{plural(found.cases, 'case')} second-marked ({rounds}). Overall:"

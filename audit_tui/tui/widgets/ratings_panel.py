@@ -13,7 +13,8 @@ from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from audit_tui.tui.text import band_bar, percent_text, rating_class, rating_text, score_text
+from audit_tui.domain.safe_text import one_line
+from audit_tui.tui.text import Plain, band_bar, percent_text, rating_class, rating_text, score_text
 
 if TYPE_CHECKING:
     from audit_tui.domain.rubric import Rubric
@@ -37,8 +38,8 @@ class RatingsPanel(VerticalScroll):
             self.show(*self._shown)
 
     def compose(self) -> ComposeResult:
-        yield Static("Ratings", classes="panel-title", markup=False)
-        yield Static("Loading…", id="ratings-score", classes="score-line", markup=False)
+        yield Plain("Ratings", classes="panel-title")
+        yield Plain("Loading…", id="ratings-score", classes="score-line")
 
     def hide(self, why: str) -> None:
         """Say why there are no ratings to see (a blind second marker), in place of them."""
@@ -55,11 +56,7 @@ class RatingsPanel(VerticalScroll):
         for st in result.standards:
             row_id = "rating-" + st.id.replace(".", "-")
             rows = self.query(f"#{row_id}")
-            row = (
-                rows.first(Static)
-                if rows
-                else Static(id=row_id, classes="rating-row", markup=False)
-            )
+            row = rows.first(Static) if rows else Plain(id=row_id, classes="rating-row")
             if not rows:
                 self.mount(row)
             row.update(_line(st) if self.compact else _row_text(st, edges))
@@ -76,7 +73,7 @@ def _line(st: StandardResult) -> str:
     rating = rating_text(st.rating) if st.rated else "not rated"
     lowest = _lowest(st)
     figure = f", lowest {percent_text(lowest.percent)}" if lowest and st.method == "cases" else ""
-    return f"{st.id} {st.title}: {rating}{figure}"
+    return f"{st.id} {one_line(st.title)}: {rating}{figure}"
 
 
 def _lowest(st: StandardResult) -> KeyQuestionResult | None:
@@ -87,7 +84,7 @@ def _lowest(st: StandardResult) -> KeyQuestionResult | None:
 
 def _row_text(st: StandardResult, edges: tuple[float, ...]) -> str:
     rating = rating_text(st.rating) if st.rated else "not rated"
-    head = f"{st.id} {st.title}"
+    head = f"{st.id} {one_line(st.title)}"
     if st.method != "cases":
         detail = "by judgement" if st.judgement else "judgement to record (j)"
         return f"{head}: {rating}\n  {detail}"

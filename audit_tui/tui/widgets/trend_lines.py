@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Sparkline, Static
 
+from audit_tui.tui.text import Plain
 from audit_tui.tui.workers import audit_app, guarded
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ class TrendLines(Vertical):
         self._wanted: tuple[OpenAudit, bool] | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="trend-title", classes="panel-title", markup=False)
+        yield Plain("", id="trend-title", classes="panel-title")
 
     def load(self, audit: OpenAudit, *, hidden: bool) -> None:
         """Read the series and the comparable audits; `hidden`: the user marks blind, so no
@@ -87,9 +88,9 @@ class TrendLines(Vertical):
         )
         self.mount_all(
             Horizontal(
-                Static(kq.id, classes="trend-id", markup=False),
+                Plain(kq.id, classes="trend-id"),
                 Sparkline(kq.percents, summary_function=max),
-                Static(figures(kq), classes="trend-figures", markup=False),
+                Plain(figures(kq), classes="trend-figures"),
                 classes="trend-row",
             )
             for kq in trend.key_questions
