@@ -354,3 +354,20 @@ def test_every_export_and_case_opened_is_logged_with_who_and_why(
     [(who, what)] = [(e.by, e.detail) for e in repo.audit_events(audit) if e.event == "open-case"]
     assert (who, what) == ("ann", "C-1")
     repo.engine.dispose()
+
+
+def test_a_member_removed_from_a_locked_audit_keeps_their_cases_until_it_is_unlocked(
+    people: Person, rubric_text: str
+) -> None:
+    """The same on both engines (on PostgreSQL the database refuses to move a locked audit's
+    cases, so the app does not try)."""
+    lead, ann = people("lead"), people("ann")
+    audit = _audit(lead, rubric_text, n=2)
+    team.allocate(lead, audit, [ann.user])
+    team.lock_audit(lead, audit)
+    assert team.remove_member(lead, audit, ann.user) == f"{ann.user} removed (was auditor)"
+    assert {c.allocated_to for c in lead.list_cases(audit)} == {ann.user}
+    team.unlock_audit(lead, audit, "allocation to redo")
+    team.set_member(lead, audit, ann.user, "auditor")
+    said = team.remove_member(lead, audit, ann.user)
+    assert said.endswith("2 cases no longer allocated"), said

@@ -125,7 +125,8 @@ def set_member(repo: Repository, audit: OpenAudit, user: str, role: str) -> str:
 
 
 def remove_member(repo: Repository, audit: OpenAudit, user: str) -> str:
-    """Remove a member; their unfinished cases go back to the lead to allocate again."""
+    """Remove a member; their unfinished cases go back to the lead to allocate again (but in a
+    locked audit, where nothing changes until it is unlocked)."""
     user = person(repo.engine, user)
     with repo.locked(audit.info.id) as lock:
         lock.access.lead("members", while_locked=True)
@@ -138,15 +139,17 @@ def remove_member(repo: Repository, audit: OpenAudit, user: str) -> str:
         conn.execute(
             delete(MEMBER).where(MEMBER.c.audit_id == audit.info.id, MEMBER.c.user_name == user)
         )
-        freed = conn.execute(
-            update(CASE)
-            .where(
-                CASE.c.audit_id == audit.info.id,
-                CASE.c.allocated_to == user,
-                CASE.c.signed_off_at.is_(None),
-            )
-            .values(allocated_to=None)
-        ).rowcount
+        freed = 0
+        if lock.access.locked_at is None:  # a locked audit's cases stay as they are
+            freed = conn.execute(
+                update(CASE)
+                .where(
+                    CASE.c.audit_id == audit.info.id,
+                    CASE.c.allocated_to == user,
+                    CASE.c.signed_off_at.is_(None),
+                )
+                .values(allocated_to=None)
+            ).rowcount
         said = f"{user} removed (was {before})"
         if freed:
             said += f"; {plural(freed, 'case')} no longer allocated"
