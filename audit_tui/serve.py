@@ -69,7 +69,7 @@ def team_server(target: str) -> URL:
         )
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")
-    return url.set(username=None).difference_update_query(
+    return url._replace(username=None).difference_update_query(
         [k for k in url.query if k.lower() == "user"]
     )
 

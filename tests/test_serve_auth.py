@@ -8,6 +8,7 @@ included, is trusted); on a server that lets them in without one, it skips, sayi
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 import uuid
@@ -22,8 +23,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from audit_tui.cli import main
+from audit_tui.domain.errors import UsageError
 from audit_tui.store import team
 from audit_tui.store.database import open_repository
+from audit_tui.web import pipe
 from tests.cli import run
 from tests.conftest import PG_URL_VAR
 from tests.serving import (
@@ -167,6 +170,40 @@ def test_team_is_for_postgresql_with_no_password_in_db(
     assert "leave the password out of --db" in err and "s3cret-pw" not in err
     code, _, err = run(capsys, "--db", db, "serve", "--team", "--host", "0.0.0.0")
     assert code == 2 and "only the sign-in protects the page" in err and "in clear" in err
+
+
+def test_public_warns_what_protects_the_page(one_case: str) -> None:
+    with serving(one_case, "--host", "0.0.0.0", "--public") as server:
+        wait_until(lambda: any("warning" in line for line in server.output), 10, "a warning")
+        warning = next(line for line in server.output if "warning" in line)
+        assert "only the token in the printed address protects the page" in warning
+        assert "without TLS in front" in warning and "in clear" in warning
+        assert "127.0.0.1" not in server.printed and "0.0.0.0" not in server.printed
+        token = parse_qs(urlsplit(server.printed).query)["token"][0]
+        asyncio.run(_statuses(server, token))
+
+
+async def _statuses(server: Server, token: str) -> None:
+    async with aiohttp.ClientSession() as http:
+        async with http.get(server.base + "/", allow_redirects=False) as r:
+            assert r.status == 403
+        async with http.get(f"{server.base}/?token={token}", allow_redirects=False) as r:
+            assert r.status == 303
+
+
+def test_the_password_pipe_is_read_once_and_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    fd = pipe.send("pw-é-1")
+    monkeypatch.setenv(pipe.PASSWORD_FD, str(fd))
+    password = pipe.receive()
+    assert password == "pw-é-1" and repr(password) == "'***'" and f"{password!r}" == "'***'"
+    assert pipe.PASSWORD_FD not in os.environ
+    with pytest.raises(OSError):
+        os.fstat(fd)  # closed
+    assert pipe.receive() is None
+    for bad in ("0", "1", "x", "99999"):
+        monkeypatch.setenv(pipe.PASSWORD_FD, bad)
+        with pytest.raises(UsageError):
+            pipe.receive()
 
 
 # ---- a team on PostgreSQL ------------------------------------------------------------------
@@ -375,3 +412,22 @@ def test_a_sign_in_in_chromium_opens_the_app_as_that_login(team_db: Team) -> Non
         finally:
             browser.close()
     assert _stamps(team_db.url)[1] == {("yes", ann.name)}
+
+
+@pytest.mark.postgres
+async def test_one_persons_password_in_db_reaches_the_app_by_the_pipe(team_db: Team) -> None:
+    """`--db` with a password (the starter's choice, on their own command line): each tab's app
+    gets the URL without it, and the password down the pipe."""
+    ann = team_db.ann
+    url = make_url(team_db.url).set(username=ann.name, password=ann.password)
+    with serving(url.render_as_string(hide_password=False)) as server:
+        token = _token(server)
+        async with tab(server.base, query=f"&token={token}") as (_, opened):
+            await opened.drawn()
+            [app] = server.apps()
+            cmdline, env = process_text(app)
+            assert ann.password not in cmdline + str(env)
+            assert make_url(env["AUDIT_TUI_DB"]).password is None
+            assert env["AUDIT_TUI_PASSWORD_FD"].isdigit()
+            await answer_until(opened, "y", lambda: ("yes", ann.name) in _stamps(team_db.url)[0])
+    assert not any(ann.password in line for line in server.output)

@@ -42,7 +42,8 @@ def for_starter(target: str, user: str | None) -> Launch:
         given = url.password or next((str(url.query[k]) for k in keys), None)
         if given:
             password = str(given)
-            target = _text(url.set(password=None).difference_update_query(keys))
+            # URL.set(password=None) leaves the password as it is: replace the field itself
+            target = _text(url._replace(password=None).difference_update_query(keys))
     env = {"AUDIT_TUI_DB": target}
     if user:
         env["AUDIT_TUI_USER"] = user
@@ -51,7 +52,7 @@ def for_starter(target: str, user: str | None) -> Launch:
 
 def for_login(server: URL, login: str, password: str) -> Launch:
     """A signed-in login on the team's server (`server`: host, port, database; no user)."""
-    url = server.set(username=login, password=None)
+    url = server._replace(username=login, password=None)
     return Launch({"AUDIT_TUI_DB": _text(url)}, password, TEAM_DROPS)
 
 
