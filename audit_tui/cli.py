@@ -12,6 +12,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,7 @@ from audit_tui.domain.safe_text import one_line
 if TYPE_CHECKING:
     from audit_tui.domain.registry import RubricCatalogue
     from audit_tui.store.repository import Repository
+    from audit_tui.tui.store_link import StoreLink
 from audit_tui.domain.access import ROLES
 from audit_tui.reporting.formats import FORMATS as REPORT_FORMATS
 
@@ -158,14 +160,23 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
     serve = sub.add_parser(
-        "serve", help="the app in a browser (textual-serve); on this machine only by default"
+        "serve",
+        help="the app in a browser (textual-serve): opened with the printed address, which holds"
+        " a token; on this machine only by default",
     )
     serve.add_argument("--host", default="127.0.0.1", help="(default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="(default: 8000)")
     serve.add_argument(
         "--public",
         action="store_true",
-        help="allow a --host other machines can reach (the page has no login of its own)",
+        help="allow a --host other machines can reach (put TLS in front: the token or the"
+        " password would cross the network in clear)",
+    )
+    serve.add_argument(
+        "--team",
+        action="store_true",
+        help="(PostgreSQL) each person signs in with their own login and password and the app"
+        " runs as them; --db names the server and database, with no password",
     )
 
     moderate = sub.add_parser(
@@ -322,6 +333,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace, command: str) -> int:
     target = args.db or os.environ.get("AUDIT_TUI_DB")
     try:
+        from audit_tui.web.pipe import receive
+
+        args.password = receive()  # a browser tab's app, started by `serve`
         if args.as_user is not None:
             args.as_user = _as_user(args.as_user)
         return COMMANDS[command](args)
@@ -382,7 +396,12 @@ def _repo(args: argparse.Namespace, *, create: bool = False) -> Repository:
     from audit_tui.paths import default_database
     from audit_tui.store.database import open_repository
 
-    repo = open_repository(args.db or default_database(), args.as_user, create=create)
+    repo = open_repository(
+        args.db or default_database(),
+        args.as_user,
+        create=create,
+        password=getattr(args, "password", None),
+    )
     if args.as_user is not None and repo.engine.dialect.name != "sqlite":
         repo.engine.dispose()
         raise UsageError(
@@ -878,10 +897,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from audit_tui.paths import default_database
     from audit_tui.serve import check_host, serve
 
-    check_host(args.host, args.public)
+    check_host(args.host, args.public, args.team)
     target = args.db or default_database()
     _refuse_as_on_postgres(args, target)
-    serve(target, args.as_user, args.host, args.port, args.public)
+    if args.team:
+        from audit_tui.serve import team_server
+
+        team_server(target)  # refused before anything starts: SQLite, or a password in --db
+    serve(target, args.as_user, args.host, args.port, args.public, args.team)
     return 0
 
 
@@ -903,9 +926,21 @@ def _open_tui(args: argparse.Namespace, audit: str | None) -> int:
     target = args.db or default_database()
     _refuse_as_on_postgres(args, target)
     build_app(
-        target, open_audit=audit, rubric_files=tuple(args.rubric_file), user=args.as_user
+        target,
+        open_audit=audit,
+        rubric_files=tuple(args.rubric_file),
+        user=args.as_user,
+        link_factory=partial(_open_link, getattr(args, "password", None)),
     ).run()
     return 0
+
+
+def _open_link(password: str | None, target: str, user: str | None) -> StoreLink:
+    """The app's store, with the password given apart from the URL if any (`serve`'s pipe)."""
+    from audit_tui.store.database import open_repository
+    from audit_tui.tui.store_link import StoreLink
+
+    return StoreLink(open_repository(target, user, password=password))
 
 
 COMMANDS = {

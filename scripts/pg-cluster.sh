@@ -187,6 +187,19 @@ cmd_start() {
         printf 'fsync = off\nfull_page_writes = off\nsynchronous_commit = off\n'
     } >>"$conf"
 
+    # Logins in the group role `needs_password` (created by whoever needs it) must give their
+    # password over TCP, so a test of a password check proves something; every other login,
+    # the owner `postgres` included, is trusted as before. First match wins: these go on top,
+    # written into the existing file so it keeps its owner.
+    hba=$data/pg_hba.conf
+    hba_rest=$(cat "$hba")
+    {
+        printf '# --- added by %s: members of needs_password give a password over TCP ---\n' "$PROG"
+        printf 'host all +needs_password 127.0.0.1/32 scram-sha-256\n'
+        printf 'host all +needs_password ::1/128 scram-sha-256\n'
+        printf '%s\n' "$hba_rest"
+    } >"$hba"
+
     for attempt in $(seq 1 "$PORT_ATTEMPTS"); do
         port=$(free_port) || die "could not pick a free TCP port with python3"
         printf 'port = %s\n' "$port" >>"$conf"

@@ -11,10 +11,13 @@ from audit_tui.store.faults import fault_message
 from audit_tui.store.repository import Repository
 
 
-def open_repository(target: str, user: str | None = None, *, create: bool = True) -> Repository:
+def open_repository(
+    target: str, user: str | None = None, *, create: bool = True, password: str | None = None
+) -> Repository:
     """The one way the CLI and the TUI open a database. Raises AuditError with one clear line.
-    `create=False` for commands that only make sense on an existing database."""
-    engine = make_engine(target, create=create)
+    `create=False` for commands that only make sense on an existing database; `password` for a
+    PostgreSQL login, given apart from the URL (see `make_engine`)."""
+    engine = make_engine(target, create=create, password=password)
     try:
         check_opens(engine, target)
         migrate.upgrade(engine)

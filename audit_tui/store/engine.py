@@ -71,10 +71,13 @@ def describe(target: str) -> str:
     return url.render_as_string(hide_password=True)
 
 
-def make_engine(target: str, *, create: bool = True) -> Engine:
+def make_engine(target: str, *, create: bool = True, password: str | None = None) -> Engine:
     """Build an engine for a file path, `sqlite://` (in memory, for tests) or a PostgreSQL URL.
 
     With `create=False` a missing SQLite file is an error rather than a new, empty database.
+    A PostgreSQL `password` goes to psycopg with the connection's other arguments, not into the
+    URL, which the app shows and passes on (a browser tab's app gets it from `serve`'s pipe);
+    it takes the place of one in the URL. SQLite has no passwords: it is not used there.
     """
     if target == "sqlite://":
         engine = create_engine(
@@ -97,18 +100,17 @@ def make_engine(target: str, *, create: bool = True) -> Engine:
         else:
             if url.drivername in ("postgresql", "postgres"):
                 url = url.set(drivername="postgresql+psycopg")
+            connect_args: dict[str, object] = {
+                "connect_timeout": 10,
+                # the app's schema first (store/pg); public only for a database whose tables
+                # are still there, until migration 0011 moves them
+                "options": f"-c lock_timeout={wait_seconds() * 1000}"
+                " -c search_path=audit_tui,public",
+            }
+            if password is not None:
+                connect_args["password"] = password
             try:
-                engine = create_engine(
-                    url,
-                    pool_pre_ping=True,
-                    connect_args={
-                        "connect_timeout": 10,
-                        # the app's schema first (store/pg); public only for a database whose
-                        # tables are still there, until migration 0011 moves them
-                        "options": f"-c lock_timeout={wait_seconds() * 1000}"
-                        " -c search_path=audit_tui,public",
-                    },
-                )
+                engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
             except ModuleNotFoundError as exc:
                 raise AuditError.at(
                     describe(target),

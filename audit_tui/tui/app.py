@@ -114,7 +114,10 @@ class AuditApp(App[None]):
         except Exception as exc:
             self.call_from_thread(self._connect_failed, describe_error(exc))
             return
-        self.call_from_thread(self._connected, link)
+        try:
+            self.call_from_thread(self._connected, link)
+        except RuntimeError:  # the app ended meanwhile (a browser tab closed at once): its
+            link.close()  # writer thread would otherwise keep the process alive for ever
 
     def _connect_failed(self, message: str) -> None:
         self.notify(

@@ -470,6 +470,8 @@ class CaseWalkScreen(Screen[None]):
             pass  # second marks count in no rating
         elif live is not None and not live.apply(self.case.id, row.item_id, saved):
             audit_app(self).recount(live)  # someone else wrote in between: count again, once
+        if not self.is_attached:
+            return  # the case was left while it saved: the counts are kept, there is no screen
         self._refresh_progress()
         self._show_rating()
         if self.is_complete and not self._was_complete:
@@ -484,15 +486,20 @@ class CaseWalkScreen(Screen[None]):
         from audit_tui.store.repository import AnswerConflict
         from audit_tui.tui.store_link import describe_error
 
+        attached = self.is_attached  # not when the case was left while it saved
         if isinstance(error, AnswerConflict):
             row.stored = error.stored.value  # theirs is what is on disk now
             row.save_failed(token)
-            self._refresh_progress()
+            if attached:
+                self._refresh_progress()
             audit_app(self).recount_open()
-            self._ask_whose(row, error)
-            return
-        row.save_failed(token)
-        self._refresh_progress()
+            if attached:
+                self._ask_whose(row, error)
+                return
+        else:
+            row.save_failed(token)
+            if attached:
+                self._refresh_progress()
         self.notify(
             f"{row.item_id} was NOT saved: {describe_error(error)}",
             severity="error",
