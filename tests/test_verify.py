@@ -166,3 +166,25 @@ def test_only_the_lead_repairs_or_on_postgresql_the_owner(
         assert repair(owner, audit).fixed == 0
         assert [e.by for e in owner.audit_events(audit)][-2:] == [lead.user, owner.user]
         owner.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "value"),
+    [
+        ("answer", "value", "Yes"),
+        ("answer_history", "via", "psql!"),
+        ("audit_member", "role", "owner"),
+        ("audit", "kind", "census"),
+        ("case_action", "status", "closed"),
+        ("audit_event", "event", "lock-all"),
+    ],
+)
+def test_closed_sets_are_kept_by_the_database(
+    repo: Repository, demo: OpenAudit, table: str, column: str, value: str
+) -> None:
+    """A value outside its set, written past the app (a second mark stored as "Yes" once crashed
+    a report), is refused by the database itself, on both engines."""
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError), tampering(repo) as conn:
+        conn.execute(text(f"UPDATE {table} SET {column} = :v"), {"v": value})
