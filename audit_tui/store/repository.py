@@ -842,7 +842,7 @@ class Repository:
             ids = {ref: cid for cid, ref, *_ in targets}
             cells = [(ids[c.case_ref], item) for c in stranded for item in c.cleared]
             server.tell(conn, via="case-edit")
-            if server.keeps_trail(conn):
+            if server.keeps_trail(conn):  # the server writes the history and the counts
                 _write_answers(
                     conn,
                     [],
@@ -855,28 +855,27 @@ class Repository:
                     _UPDATE_ANSWER.values(value=None, updated_at=now, updated_by=self.user),
                     [{"b_case_id": cid, "b_item_id": item} for cid, item in cells],
                 )
-        if stranded and not server.keeps_trail(conn):
-            conn.execute(
-                insert(ANSWER_HISTORY),
-                [
-                    {
-                        "case_id": cid,
-                        "item_id": item,
-                        "old_value": answered[cid][item][0],
-                        "new_value": None,
-                        "note_tag": answered[cid][item][1],
-                        "changed_at": now,
-                        "changed_by": self.user,
-                        "via": "case-edit",
-                    }
-                    for cid, item in cells
-                ],
-            )
-            counts.moved(
-                conn,
-                audit.info.id,
-                [(cid, item, answered[cid][item][0], None) for cid, item in cells],
-            )
+                conn.execute(
+                    insert(ANSWER_HISTORY),
+                    [
+                        {
+                            "case_id": cid,
+                            "item_id": item,
+                            "old_value": answered[cid][item][0],
+                            "new_value": None,
+                            "note_tag": answered[cid][item][1],
+                            "changed_at": now,
+                            "changed_by": self.user,
+                            "via": "case-edit",
+                        }
+                        for cid, item in cells
+                    ],
+                )
+                counts.moved(
+                    conn,
+                    audit.info.id,
+                    [(cid, item, answered[cid][item][0], None) for cid, item in cells],
+                )
         conn.execute(
             update(CASE)
             .where(CASE.c.id == bindparam("b_id"))
