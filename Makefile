@@ -14,8 +14,8 @@ team-demo:
 test:
 	@bash scripts/test.sh
 
-bench: venv
-	.venv/bin/python -m bench
+bench:
+	@bash scripts/bench.sh
 
 lint: venv
 	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy && .venv/bin/lint-imports

@@ -82,7 +82,7 @@ def cli(*args: str) -> float:
     return elapsed
 
 
-def raw_import(db: Path, rows: list[tuple[int, str, str]]) -> float:
+def raw_import(db: Path, rows: list[tuple[int, int, str, str]]) -> float:
     """The baseline for an import: raw sqlite3 executemany of the same answer and history rows."""
     con = sqlite3.connect(db)
     for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=FULL"):
@@ -91,14 +91,14 @@ def raw_import(db: Path, rows: list[tuple[int, str, str]]) -> float:
     start = time.perf_counter()
     with con:
         con.executemany(
-            "INSERT INTO answer (case_id, item_id, value, note, updated_at, updated_by)"
-            " VALUES (?, ?, ?, '', ?, 'bench')",
-            [(c, i, v, now) for c, i, v in rows],
+            "INSERT INTO answer (audit_id, case_id, item_id, value, note, updated_at, updated_by)"
+            " VALUES (?, ?, ?, ?, '', ?, 'bench')",
+            [(a, c, i, v, now) for a, c, i, v in rows],
         )
         con.executemany(
             "INSERT INTO answer_history (case_id, item_id, old_value, new_value, changed_at,"
             " changed_by, via) VALUES (?, ?, NULL, ?, ?, 'bench', 'import')",
-            [(c, i, v, now) for c, i, v in rows],
+            [(c, i, v, now) for _a, c, i, v in rows],
         )
     elapsed = time.perf_counter() - start
     con.close()
@@ -121,7 +121,8 @@ def bench_import_and_report(work: Path) -> Path:
     audit = repo.open_audit("big")
     with repo.engine.connect() as conn:
         rows = [
-            tuple(r) for r in conn.exec_driver_sql("SELECT case_id, item_id, value FROM answer")
+            tuple(r)
+            for r in conn.exec_driver_sql("SELECT audit_id, case_id, item_id, value FROM answer")
         ]
     repo.engine.dispose()
     baseline = raw_import(raw_db, rows)  # type: ignore[arg-type]
@@ -246,6 +247,10 @@ def bench_moderation(work: Path, big: Path) -> None:
     marks: dict[int, dict[str, Answer]] = {}
     for case_id, item, value in firsts:
         marks.setdefault(case_id, {})[item] = flip[value] if rng.random() < 0.1 else Answer(value)
+    attributes = {c.id: c.attributes for c in repo.list_cases(audit, progress=False)}
+    for case_id, given in marks.items():  # a second marking is complete: every item that applies
+        for item in audit.rubric.applicable_ids(attributes[case_id]) - given.keys():
+            given[item] = Answer.YES
     import_second(repo, audit, marks, "kim", source="bench")
     ours = best(lambda: summary(repo, audit), repeat=5)
     con = sqlite3.connect(db)
@@ -419,9 +424,9 @@ def bench_save_answer(work: Path) -> None:
         ).fetchone()
         if old is None:
             con.execute(
-                "INSERT INTO answer (case_id, item_id, value, note, updated_at, updated_by)"
-                " VALUES (?, '2.2.3', ?, '', datetime('now'), 'bench')",
-                (case.id, new),
+                "INSERT INTO answer (audit_id, case_id, item_id, value, note, updated_at,"
+                " updated_by) VALUES (?, ?, '2.2.3', ?, '', datetime('now'), 'bench')",
+                (audit.info.id, case.id, new),
             )
         else:
             con.execute(
@@ -431,7 +436,7 @@ def bench_save_answer(work: Path) -> None:
             )
         con.execute(
             "INSERT INTO answer_history (case_id, item_id, old_value, new_value, changed_at,"
-            " changed_by, via) VALUES (?, '2.2.3', ?, ?, datetime('now'), 'bench', 'raw')",
+            " changed_by, via) VALUES (?, '2.2.3', ?, ?, datetime('now'), 'bench', 'sql')",
             (case.id, old[0] if old else None, new),
         )
         if old is None:  # the counts kept for the live ratings (store/counts.py)
@@ -527,6 +532,13 @@ def main() -> int:
         report("TUI start: audit list first paint", ours, bare, 1.5, "bare Textual app, one word")
         bench_answering(work, db)
         bench_dashboard(work, db)
+    server = os.environ.get("AUDIT_TUI_BENCH_PG_URL")
+    if server:
+        from bench import postgres
+
+        postgres.measure(server, RUBRIC, int(os.environ.get("BENCH_PG_CASES", "1000")), report)
+    else:
+        print("PostgreSQL: no server (AUDIT_TUI_BENCH_PG_URL); `make bench` starts one")
     return 0
 
 

@@ -163,14 +163,15 @@ def battery(ids: Mapping[str, Any], login: Mapping[str, str]) -> list[Probe]:
         # ---- answers -----------------------------------------------------------------------------
         Probe(
             "an auditor answers their case; the server stamps it, writes its history and counts it", "ann",
-            f"INSERT INTO {S}.answer (case_id, item_id, value, note, updated_at, updated_by) VALUES ({a1}, 'x.1', 'yes', '', '2000-01-01', 'lead')",
+            f"INSERT INTO {S}.answer (audit_id, case_id, item_id, value, note, updated_at, updated_by) VALUES ({V}, {a1}, 'x.1', 'yes', '', '2000-01-01', 'lead')",
             expect=ALLOWED,
             check=lambda c: scalar(c, f"SELECT updated_by = session_user AND updated_at > '2020-01-01' FROM {S}.answer WHERE case_id = {a1} AND item_id = 'x.1'")
             and scalar(c, f"SELECT changed_by = session_user AND old_value IS NULL AND new_value = 'yes' AND via = 'sql' FROM {S}.answer_history WHERE case_id = {a1} AND item_id = 'x.1'")
             and scalar(c, f"SELECT n FROM {S}.item_tally WHERE audit_id = {V} AND item_id = 'x.1' AND value = 'yes'") == 1
             and scalar(c, f"SELECT answered FROM {S}.audit_case WHERE id = {a1}") == n.get("answered_a1", -1) + 1,
         ),
-        Probe("an auditor cannot answer someone else's case", "ann", f"INSERT INTO {S}.answer (case_id, item_id, value, note, updated_at, updated_by) VALUES ({b2}, 'x.1', 'yes', '', now(), 'x')"),
+        Probe("an answer names its case's own audit", "ann", f"INSERT INTO {S}.answer (audit_id, case_id, item_id, value, note, updated_at, updated_by) VALUES ({M}, {a1}, 'x.2', 'yes', '', now(), 'x')"),
+        Probe("an auditor cannot answer someone else's case", "ann", f"INSERT INTO {S}.answer (audit_id, case_id, item_id, value, note, updated_at, updated_by) VALUES ({V}, {b2}, 'x.1', 'yes', '', now(), 'x')"),
         Probe(
             "an auditor changes their answer; the server keeps the old value", "ann",
             f"UPDATE {S}.answer SET value = 'no' WHERE case_id = {a1} AND item_id = '2.2.1.a'",
@@ -310,6 +311,7 @@ def battery(ids: Mapping[str, Any], login: Mapping[str, str]) -> list[Probe]:
         ),
         Probe("a reviewer changes their feedback", "ann", f"UPDATE {S}.case_feedback SET strengths = 'y' WHERE case_id = {a1}", expect=ALLOWED),
         Probe("nobody writes feedback on another's case", "ann", f"INSERT INTO {S}.case_feedback (case_id, audit_id, strengths, improvements, updated_at, updated_by) VALUES ({b2}, {V}, 'x', '', now(), 'x')"),
+        Probe("feedback names its case's own audit, even for the owner", "owner", f"INSERT INTO {S}.case_feedback (case_id, audit_id, strengths, improvements, updated_at, updated_by) VALUES ({a2}, {M}, 'x', '', now(), 'x')"),
         Probe("feedback names its case's own audit", "ann", f"INSERT INTO {S}.case_feedback (case_id, audit_id, strengths, improvements, updated_at, updated_by) VALUES ({a2}, {M}, 'x', '', now(), 'x')"),
         Probe("feedback never moves, even for the owner", "owner", f"UPDATE {S}.case_feedback SET case_id = {a2} WHERE case_id = {a1}"),
         Probe(
@@ -320,6 +322,7 @@ def battery(ids: Mapping[str, Any], login: Mapping[str, str]) -> list[Probe]:
             and stamped("case_action_history", "changed_by", f"audit_id = {V}")(c),
         ),
         Probe("an action is agreed open", "ann", f"INSERT INTO {S}.case_action (audit_id, case_id, what, due, status, created_at, created_by, updated_at, updated_by) VALUES ({V}, {a1}, 'x', '2027-01-01', 'done', now(), 'x', now(), 'x')"),
+        Probe("an action names its case's own audit, even for the owner", "owner", f"INSERT INTO {S}.case_action (audit_id, case_id, what, due, status, created_at, created_by, updated_at, updated_by) VALUES ({M}, {a1}, 'x', '2027-01-01', 'open', now(), 'x', now(), 'x')"),
         Probe("an action names its case's own audit", "ann", f"INSERT INTO {S}.case_action (audit_id, case_id, what, due, status, created_at, created_by, updated_at, updated_by) VALUES ({M}, {a1}, 'x', '2027-01-01', 'open', now(), 'x', now(), 'x')"),
         Probe(
             "a reviewer marks their action done, with history", "ann",

@@ -20,10 +20,7 @@ from typing import Any, Final
 from sqlalchemy import (
     Connection,
     Engine,
-    Integer,
-    String,
     bindparam,
-    column,
     delete,
     exists,
     func,
@@ -31,7 +28,6 @@ from sqlalchemy import (
     select,
     text,
     update,
-    values,
 )
 from sqlalchemy.exc import IntegrityError
 
@@ -153,7 +149,7 @@ _SAVE = {
     "bump": Prepared(_BUMP_REVISION),
     "membership": Prepared(MEMBERSHIP),
     "read": Prepared(_CASE_AND_ANSWER),
-    "insert": Prepared(_INSERT_ANSWER, ("case_id", "item_id", *_ANSWER_FIELDS)),
+    "insert": Prepared(_INSERT_ANSWER, ("audit_id", "case_id", "item_id", *_ANSWER_FIELDS)),
     "update": Prepared(_UPDATE_ANSWER.returning(ANSWER.c.id), _ANSWER_FIELDS),
     "history": Prepared(_INSERT_ANSWER_HISTORY, _HISTORY_FIELDS),
 }
@@ -845,6 +841,7 @@ class Repository:
             if server.keeps_trail(conn):  # the server writes the history and the counts
                 _write_answers(
                     conn,
+                    audit.info.id,
                     [],
                     [{"case_id": cid, "item_id": item, "value": None} for cid, item in cells],
                     now,
@@ -1008,7 +1005,10 @@ class Repository:
             }
             server.tell(conn, via=via)
             if old is None:
-                _SAVE["insert"].run(conn, {"case_id": case.id, "item_id": item_id, **values})
+                _SAVE["insert"].run(
+                    conn,
+                    {"audit_id": audit.info.id, "case_id": case.id, "item_id": item_id, **values},
+                )
             elif not _SAVE["update"].run(conn, {**key, **values}):
                 raise AuditError.at("answer", REFUSED)  # a rule the database keeps, not ours
             revision = lock.keep()
@@ -1111,7 +1111,7 @@ class Repository:
                     history.append((case_id, item_id, old, answer.value))
             if server.keeps_trail(conn):  # the server writes the history and the counts
                 server.tell(conn, via=via)
-                _write_answers(conn, inserts, updates, now, self.user)
+                _write_answers(conn, audit.info.id, inserts, updates, now, self.user)
                 if history:
                     lock.keep()
                 summary.written = len(inserts) + len(updates)
@@ -1121,6 +1121,7 @@ class Repository:
                 ANSWER,
                 ("case_id", "item_id", "value"),
                 inserts,
+                audit_id=audit.info.id,
                 note="",
                 updated_at=now,
                 updated_by=self.user,
@@ -1327,51 +1328,46 @@ def moment(conn: Connection, raw: Any) -> datetime | None:
     return when(raw) if when else raw
 
 
-PG_BATCH = 10_000
-"""Answers per statement on PostgreSQL: the server's statement-level triggers then write each
-batch's history and counts in one go (a statement per answer would fire them per answer)."""
+_PG_INSERT_ANSWERS = text(
+    "INSERT INTO answer (audit_id, case_id, item_id, value, note, updated_at, updated_by)"
+    " SELECT :audit, c, i, v, '', :at, :by"
+    " FROM unnest(CAST(:cases AS integer[]), CAST(:items AS text[]), CAST(:answers AS text[]))"
+    " AS given(c, i, v)"
+)
+_PG_UPDATE_ANSWERS = text(
+    "UPDATE answer SET value = given.v, updated_at = :at, updated_by = :by"
+    " FROM unnest(CAST(:cases AS integer[]), CAST(:items AS text[]), CAST(:answers AS text[]))"
+    " AS given(c, i, v) WHERE answer.case_id = given.c AND answer.item_id = given.i"
+)
 
 
 def _write_answers(
     conn: Connection,
+    audit_id: int,
     inserts: Sequence[tuple[Any, ...]],
     updates: Sequence[Mapping[str, Any]],
     now: datetime,
     user: str,
 ) -> None:
-    """New and changed answer values in a few statements (PostgreSQL): inserts as multi-row
-    VALUES (SQLAlchemy's insertmanyvalues, which RETURNING turns on), updates joined to a VALUES
-    list. Every row must be written: one the row policies left alone refuses the lot."""
-    for start in range(0, len(inserts), PG_BATCH):
-        chunk = inserts[start : start + PG_BATCH]
-        written = conn.execute(
-            insert(ANSWER).returning(ANSWER.c.id),
-            [
-                {
-                    "case_id": cid,
-                    "item_id": item,
-                    "value": value,
-                    "note": "",
-                    "updated_at": now,
-                    "updated_by": user,
-                }
-                for cid, item, value in chunk
-            ],
-        ).all()
-        if len(written) != len(chunk):
-            raise AuditError.at("answers", REFUSED)
-    for start in range(0, len(updates), PG_BATCH):
-        batch = updates[start : start + PG_BATCH]
-        columns = (column("case_id", Integer), column("item_id", String), column("value", String))
-        given = values(*columns, name="given").data(
-            [(u["case_id"], u["item_id"], u["value"]) for u in batch]
-        )
-        changed = conn.execute(
-            update(ANSWER)
-            .where(ANSWER.c.case_id == given.c.case_id, ANSWER.c.item_id == given.c.item_id)
-            .values(value=given.c.value, updated_at=now, updated_by=user)
-        ).rowcount
-        if changed != len(batch):
+    """New and changed answer values in two statements (PostgreSQL), each row's values sent as
+    three arrays: the server's statement-level triggers then write the history and the counts
+    of the lot in one go. Not SQLAlchemy's insertmanyvalues: its thousand-row VALUES lists cost
+    the driver more to parse than the server to run (measured: 5 of 11 s importing 65,000
+    answers; this way the import takes under half). Every row must be written: one the row
+    policies left alone refuses the lot."""
+    for rows, statement in (
+        ([(cid, item, value) for cid, item, value in inserts], _PG_INSERT_ANSWERS),
+        ([(u["case_id"], u["item_id"], u["value"]) for u in updates], _PG_UPDATE_ANSWERS),
+    ):
+        if not rows:
+            continue
+        cases, items, answers = (list(column) for column in zip(*rows, strict=True))
+        done = conn.execute(
+            statement,
+            {"audit": audit_id, "cases": cases, "items": items, "answers": answers,
+             "at": now, "by": user},
+        ).rowcount  # fmt: skip
+        if done != len(rows):
             raise AuditError.at("answers", REFUSED)
 
 

@@ -281,6 +281,7 @@ def _set_answer(
     if row is None:
         conn.execute(
             insert(ANSWER).values(
+                audit_id=lock.audit_id,
                 case_id=case_id,
                 item_id=item_id,
                 value=value,

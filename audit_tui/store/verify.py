@@ -141,6 +141,16 @@ def _counts(conn: Connection, audit_id: int) -> Iterator[Problem]:
                     f"item {item}",
                     f"the kept count of {value!r} answers is {k}; the answers say {t}",
                 )
+    astray = conn.execute(
+        select(CASE.c.case_ref, ANSWER.c.item_id)
+        .join(CASE, CASE.c.id == ANSWER.c.case_id)
+        .where(
+            (ANSWER.c.audit_id == audit_id) | (CASE.c.audit_id == audit_id),
+            ANSWER.c.audit_id != CASE.c.audit_id,
+        )
+    )
+    for ref, item in astray:
+        yield Problem(f"answer {ref} {item}", "names another audit than its case's")
     answered = (
         select(func.count())
         .where(ANSWER.c.case_id == CASE.c.id, ANSWER.c.value.is_not(None))

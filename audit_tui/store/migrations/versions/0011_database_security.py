@@ -117,6 +117,7 @@ def upgrade() -> None:
         _into_schema(bind)
         op.execute(_DROP_OLD_GUARDS)
     _first_marks(bind)
+    _answer_audit(on_pg)
     _canonical_refs(bind)
     _closed_sets(bind, on_pg)
     if on_pg:
@@ -172,6 +173,22 @@ def _first_marks(bind: sa.Connection) -> None:
         " LEFT JOIN settlement s ON s.moderation_case_id = mc.id AND s.item_id = a.item_id"
         " WHERE mc.completed_at IS NOT NULL AND (a.value IS NOT NULL OR a.note <> '')"
     )
+
+
+def _answer_audit(on_pg: bool) -> None:
+    """Each answer carries its case's audit: PostgreSQL's row policies decide who reads an answer
+    by its audit, row by row, without joining its case."""
+    op.add_column("answer", sa.Column("audit_id", sa.Integer(), nullable=True))
+    op.execute(
+        "UPDATE answer SET audit_id = (SELECT c.audit_id FROM audit_case c"
+        " WHERE c.id = answer.case_id)"
+    )
+    with op.batch_alter_table("answer") as batch:
+        batch.alter_column("audit_id", existing_type=sa.Integer(), nullable=False)
+        batch.create_foreign_key(
+            "fk_answer_audit_id_audit", "audit", ["audit_id"], ["id"], ondelete="CASCADE"
+        )
+    op.create_index("ix_answer_audit_id", "answer", ["audit_id"])
 
 
 def _canonical_refs(bind: sa.Connection) -> None:
@@ -289,6 +306,10 @@ def downgrade() -> None:
                 for name, _ in checks:
                     batch.drop_constraint(name, type_="check")
     op.drop_table("moderation_first_mark")
+    op.drop_index("ix_answer_audit_id", table_name="answer")
+    with op.batch_alter_table("answer") as batch:
+        batch.drop_constraint("fk_answer_audit_id_audit", type_="foreignkey")
+        batch.drop_column("audit_id")
     if on_pg:
         for table in APP_TABLES:
             op.execute(f"ALTER TABLE {pg.SCHEMA}.{table} SET SCHEMA public")

@@ -2,7 +2,7 @@
 -- (the kept counts, the judgements) would show them first marks, so they are hidden too.
 CREATE OR REPLACE FUNCTION audit_tui.blind_audits()
 RETURNS SETOF integer
-LANGUAGE sql STABLE SECURITY DEFINER
+LANGUAGE sql STABLE SECURITY DEFINER ROWS 1
 SET search_path = pg_catalog, audit_tui, pg_temp
 AS $$
   SELECT DISTINCT r.audit_id

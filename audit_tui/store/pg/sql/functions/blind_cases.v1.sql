@@ -2,7 +2,7 @@
 -- first marks, and everything counted from them, are hidden from the login until then.
 CREATE OR REPLACE FUNCTION audit_tui.blind_cases()
 RETURNS SETOF integer
-LANGUAGE sql STABLE SECURITY DEFINER
+LANGUAGE sql STABLE SECURITY DEFINER ROWS 1
 SET search_path = pg_catalog, audit_tui, pg_temp
 AS $$
   SELECT DISTINCT mc.case_id

@@ -3,7 +3,7 @@
 -- a set the planner computes once per statement and hashes, rather than a lookup per row.
 CREATE OR REPLACE FUNCTION audit_tui.my_audits(roles text[], unlocked_only boolean)
 RETURNS SETOF integer
-LANGUAGE sql STABLE SECURITY DEFINER
+LANGUAGE sql STABLE SECURITY DEFINER ROWS 10
 SET search_path = pg_catalog, audit_tui, pg_temp
 AS $$
   SELECT DISTINCT m.audit_id

@@ -2,7 +2,7 @@
 -- unlocked audit, the round's marker's (or the lead's, who enters a marker's sheet for them).
 CREATE OR REPLACE FUNCTION audit_tui.open_markings()
 RETURNS SETOF integer
-LANGUAGE sql STABLE SECURITY DEFINER
+LANGUAGE sql STABLE SECURITY DEFINER ROWS 20
 SET search_path = pg_catalog, audit_tui, pg_temp
 AS $$
   SELECT mc.id FROM audit_tui.moderation_case mc

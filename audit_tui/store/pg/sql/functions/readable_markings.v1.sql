@@ -3,7 +3,7 @@
 -- not even the first marker sees what the second marker is doing).
 CREATE OR REPLACE FUNCTION audit_tui.readable_markings()
 RETURNS SETOF integer
-LANGUAGE sql STABLE SECURITY DEFINER
+LANGUAGE sql STABLE SECURITY DEFINER ROWS 20
 SET search_path = pg_catalog, audit_tui, pg_temp
 AS $$
   SELECT mc.id FROM audit_tui.moderation_case mc

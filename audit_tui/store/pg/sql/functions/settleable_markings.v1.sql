@@ -2,7 +2,7 @@
 -- signed off nor removed, the audit unlocked; by its lead, or by either marker of the case.
 CREATE OR REPLACE FUNCTION audit_tui.settleable_markings()
 RETURNS SETOF integer
-LANGUAGE sql STABLE SECURITY DEFINER
+LANGUAGE sql STABLE SECURITY DEFINER ROWS 20
 SET search_path = pg_catalog, audit_tui, pg_temp
 AS $$
   SELECT mc.id FROM audit_tui.moderation_case mc

@@ -15,9 +15,11 @@ DECLARE
 BEGIN
   PERFORM pg_catalog.set_config('audit_tui.via', 'moderation', true);
   PERFORM pg_catalog.set_config('audit_tui.reason', NEW.reason, true);
-  INSERT INTO audit_tui.answer AS x (case_id, item_id, value, note, updated_at, updated_by)
-  VALUES (cid, NEW.item_id, NEW.agreed_value, '', pg_catalog.statement_timestamp(),
-          session_user::text)
+  INSERT INTO audit_tui.answer AS x
+    (audit_id, case_id, item_id, value, note, updated_at, updated_by)
+  SELECT c.audit_id, c.id, NEW.item_id, NEW.agreed_value, '', pg_catalog.statement_timestamp(),
+         session_user::text
+  FROM audit_tui.audit_case c WHERE c.id = cid
   ON CONFLICT (case_id, item_id) DO UPDATE SET value = excluded.value
   WHERE x.value IS DISTINCT FROM excluded.value;
   PERFORM pg_catalog.set_config('audit_tui.via', coalesce(was_via, ''), true);

@@ -1,0 +1,181 @@
+"""PostgreSQL, as a team's login meets it: row security on every read and write, the history and
+the kept counts written by the server's triggers. Each against raw psycopg doing the same writes
+by hand (the answer, its history row, the counts) on the same server, with no policy and no
+trigger, measured in the same run.
+
+Runs when a server is given (`AUDIT_TUI_BENCH_PG_URL`; `make bench` starts a private one).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from audit_tui.domain.answers import Answer
+from audit_tui.store.database import open_repository
+from audit_tui.store.repository import Repository
+from audit_tui.store.roles import grant
+
+ATTRS = {"sentence_type": "community", "has_psr": "no", "rosh": "low"}
+RAW_SCHEMA = """
+CREATE TABLE raw_answer (id serial PRIMARY KEY, case_id int NOT NULL, item_id text NOT NULL,
+  value text, note text NOT NULL DEFAULT '', updated_at timestamptz NOT NULL,
+  updated_by text NOT NULL, UNIQUE (case_id, item_id));
+CREATE TABLE raw_history (id serial PRIMARY KEY, case_id int NOT NULL, item_id text NOT NULL,
+  old_value text, new_value text, changed_at timestamptz NOT NULL, changed_by text NOT NULL,
+  via text NOT NULL);
+CREATE TABLE raw_tally (item_id text, value text, n int, PRIMARY KEY (item_id, value));
+"""
+
+
+@contextmanager
+def database(server: str) -> Iterator[tuple[str, str]]:
+    """A new database and a login granted on it: (the owner's URL, the login's URL)."""
+    name, login = f"bench_{uuid.uuid4().hex[:8]}", f"bench_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(
+        make_url(server).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'CREATE ROLE "{login}" LOGIN'))
+    owner = make_url(server).set(drivername="postgresql+psycopg", database=name)
+    try:
+        repo = open_repository(owner.render_as_string(hide_password=False))
+        grant(repo.engine, login)
+        repo.engine.dispose()
+        yield (
+            owner.render_as_string(hide_password=False),
+            owner.set(username=login).render_as_string(hide_password=False),
+        )
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'DROP ROLE IF EXISTS "{login}"'))
+        admin.dispose()
+
+
+def measure(
+    server: str, rubric: Path, cases: int, report: Callable[[str, float, float, float, str], None]
+) -> None:
+    with database(server) as (owner_url, login_url):
+        lead = open_repository(login_url)
+        audit = lead.create_audit("bench", rubric.read_text())
+        lead.add_cases(audit, [(f"C-{i:05d}", ATTRS) for i in range(cases)])
+        audit = lead.open_audit("bench")
+        listed = lead.list_cases(audit)
+        items = [i for i in audit.rubric.column_order if audit.rubric.applies(i, ATTRS)]
+        raw = psycopg.connect(
+            make_url(owner_url).set(drivername="postgresql").render_as_string(False)
+        )
+        raw.execute(RAW_SCHEMA)
+        raw.commit()
+        _imports(lead, audit, listed, items, raw, report)
+        _saves(lead, audit, listed[0], raw, report)
+        _reads(lead, owner_url, audit, report)
+        raw.close()
+        lead.engine.dispose()
+
+
+def _imports(lead, audit, listed, items, raw, report) -> None:  # type: ignore[no-untyped-def]
+    answers = {c.id: dict.fromkeys(items, Answer.YES) for c in listed}
+    start = time.perf_counter()
+    lead.import_answers(audit, answers)
+    ours = time.perf_counter() - start
+    rows = [(c.id, i) for c in listed for i in items]
+    start = time.perf_counter()
+    with raw.transaction():
+        ids = [r[0] for r in rows]
+        its = [r[1] for r in rows]
+        raw.execute(
+            "INSERT INTO raw_answer (case_id, item_id, value, updated_at, updated_by)"
+            " SELECT c, i, 'yes', now(), 'bench' FROM unnest(%s::int[], %s::text[]) AS t(c, i)",
+            (ids, its),
+        )
+        raw.execute(
+            "INSERT INTO raw_history (case_id, item_id, old_value, new_value, changed_at,"
+            " changed_by, via) SELECT c, i, NULL, 'yes', now(), 'bench', 'raw'"
+            " FROM unnest(%s::int[], %s::text[]) AS t(c, i)",
+            (ids, its),
+        )
+        raw.execute(
+            "INSERT INTO raw_tally SELECT i, 'yes', count(*) FROM unnest(%s::text[]) AS t(i)"
+            " GROUP BY i",
+            (its,),
+        )
+    baseline = time.perf_counter() - start
+    report(
+        f"PostgreSQL: import {len(rows):,} answers as a login",
+        ours,
+        baseline,
+        6.0,  # measured 4.0-4.1x: a stamp per row, a row policy per row, the trail per statement
+        "raw psycopg, same rows",
+    )
+
+
+def _saves(lead: Repository, audit, case, raw, report) -> None:  # type: ignore[no-untyped-def]
+    ours_t, raw_t = [], []
+    for i in range(100):
+        value = Answer.NO if i % 2 else Answer.YES
+        start = time.perf_counter()
+        lead.save_answer(audit, case, "2.2.1", value)
+        ours_t.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        with raw.transaction():
+            old = raw.execute(
+                "SELECT value FROM raw_answer WHERE case_id = %s AND item_id = '2.2.1' FOR UPDATE",
+                (case.id,),
+            ).fetchone()
+            raw.execute(
+                "UPDATE raw_answer SET value = %s, updated_at = now() WHERE case_id = %s"
+                " AND item_id = '2.2.1'",
+                (value.value, case.id),
+            )
+            raw.execute(
+                "INSERT INTO raw_history (case_id, item_id, old_value, new_value, changed_at,"
+                " changed_by, via) VALUES (%s, '2.2.1', %s, %s, now(), 'bench', 'raw')",
+                (case.id, old[0] if old else None, value.value),
+            )
+            raw.execute(
+                "UPDATE raw_tally SET n = n + 1 WHERE item_id = '2.2.1' AND value = %s",
+                (value.value,),
+            )
+        raw_t.append(time.perf_counter() - start)
+    report(
+        "PostgreSQL: save one answer as a login, median",
+        statistics.median(ours_t),
+        statistics.median(raw_t),
+        7.0,  # measured 5.3-6.0x: the lock and the revision, row security, the server's trail
+        "raw psycopg, same writes",
+    )
+
+
+def _reads(lead: Repository, owner_url: str, audit, report) -> None:  # type: ignore[no-untyped-def]
+    owner = open_repository(owner_url)
+    for what, run_as in (
+        ("report counts", lambda r: r.score(audit)),
+        ("case list", lambda r: r.list_cases(audit)),
+    ):
+        mine = min(_timed(run_as, lead) for _ in range(5))
+        admin = min(_timed(run_as, owner) for _ in range(5))
+        report(
+            f"PostgreSQL: {what} as a login (row security)",
+            mine,
+            admin,
+            1.5,
+            "the owner (no row security)",
+        )
+    owner.engine.dispose()
+
+
+def _timed(fn: Callable[[Repository], object], repo: Repository) -> float:
+    start = time.perf_counter()
+    fn(repo)
+    return time.perf_counter() - start
