@@ -3,16 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/venv.sh
-cluster=""
-cleanup() { if [ -n "$cluster" ]; then bash scripts/pg-cluster.sh stop "$cluster" >/dev/null 2>&1 || true; fi; }
-trap cleanup EXIT
-if [ -z "${AUDIT_TUI_BENCH_PG_URL:-}" ]; then
-    cluster=$(mktemp -d /tmp/audit-tui-bench-pg.XXXXXX)
-    if url=$(bash scripts/pg-cluster.sh start "$cluster"); then
-        export AUDIT_TUI_BENCH_PG_URL=$url
-    else
-        echo "could not start PostgreSQL: its benchmarks are left out" >&2
-        cluster=""
-    fi
-fi
+# shellcheck source=scripts/private-pg.sh
+source scripts/private-pg.sh
+private_pg AUDIT_TUI_BENCH_PG_URL
 .venv/bin/python -m bench "$@"

@@ -5,20 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/venv.sh
 
-cluster=""
-cleanup() { if [ -n "$cluster" ]; then bash scripts/pg-cluster.sh stop "$cluster" >/dev/null 2>&1 || true; fi; }
-trap cleanup EXIT
-
-if [ -z "${AUDIT_TUI_TEST_PG_URL:-}" ]; then
-    cluster=$(mktemp -d /tmp/audit-tui-pg.XXXXXX)
-    if url=$(bash scripts/pg-cluster.sh start "$cluster"); then
-        export AUDIT_TUI_TEST_PG_URL=$url
-        echo "test PostgreSQL server: $url" >&2
-    else
-        echo "could not start PostgreSQL: its tests will be skipped (see above)" >&2
-        cluster=""
-    fi
-fi
+# shellcheck source=scripts/private-pg.sh
+source scripts/private-pg.sh
+private_pg AUDIT_TUI_TEST_PG_URL
 
 # The browser test drives the system's Chromium (no browser download): install one if we can.
 if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 \

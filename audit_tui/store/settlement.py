@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
@@ -210,9 +211,6 @@ def settle(repo: Repository, audit: OpenAudit, agreed: Sequence[Agreed]) -> int:
         if problems:
             raise AuditError(problems)
         for a, mid, case_id, (first, second) in moves:
-            if server.keeps_trail(conn):  # the server checks it, and makes the agreed answer
-                changed += _settle_on_server(conn, mid, case_id, a, reasons[a])
-                continue
             values = dict(
                 first_value=first,
                 second_value=second,
@@ -221,18 +219,21 @@ def settle(repo: Repository, audit: OpenAudit, agreed: Sequence[Agreed]) -> int:
                 settled_at=now,
                 settled_by=repo.user,
             )
-            done = conn.execute(
-                update(SETTLEMENT)
-                .where(SETTLEMENT.c.moderation_case_id == mid, SETTLEMENT.c.item_id == a.item_id)
-                .values(**values)
-            ).rowcount
-            if not done:
-                conn.execute(
-                    insert(SETTLEMENT).values(moderation_case_id=mid, item_id=a.item_id, **values)
+            if not server.keeps_trail(conn):
+                _record_settlement(conn, mid, a.item_id, values)
+                changed += _set_answer(
+                    lock, repo.user, case_id, a.item_id, a.agreed.value, reasons[a], now
                 )
-            changed += _set_answer(
-                lock, repo.user, case_id, a.item_id, a.agreed.value, reasons[a], now
+                continue
+            # PostgreSQL: the server reads both marks again, refuses anything but a
+            # disagreement, stamps who and when, and makes the agreed answer the audit's
+            before = conn.scalar(
+                select(ANSWER.c.value).where(
+                    ANSWER.c.case_id == case_id, ANSWER.c.item_id == a.item_id
+                )
             )
+            _record_settlement(conn, mid, a.item_id, values)
+            changed += before != a.agreed.value
         if moves:
             repo.record_event(
                 lock,
@@ -244,27 +245,15 @@ def settle(repo: Repository, audit: OpenAudit, agreed: Sequence[Agreed]) -> int:
     return changed
 
 
-def _settle_on_server(conn: Connection, mid: int, case_id: int, a: Agreed, reason: str) -> int:
-    """Record one settlement on PostgreSQL, where the server reads both marks, refuses anything
-    but a disagreement, and makes the agreed answer the audit's (history via moderation). Returns
-    1 when the audit's answer changed."""
-    before = conn.scalar(
-        select(ANSWER.c.value).where(ANSWER.c.case_id == case_id, ANSWER.c.item_id == a.item_id)
-    )
-    values = {"agreed_value": a.agreed.value, "reason": reason}
+def _record_settlement(conn: Connection, mid: int, item_id: str, values: dict[str, Any]) -> None:
+    """The settlement of one item of a moderated case, made or made again."""
     done = conn.execute(
         update(SETTLEMENT)
-        .where(SETTLEMENT.c.moderation_case_id == mid, SETTLEMENT.c.item_id == a.item_id)
+        .where(SETTLEMENT.c.moderation_case_id == mid, SETTLEMENT.c.item_id == item_id)
         .values(**values)
     ).rowcount
     if not done:
-        conn.execute(
-            insert(SETTLEMENT).values(
-                moderation_case_id=mid, item_id=a.item_id, settled_at=utcnow(), settled_by="",
-                **values,
-            )
-        )  # fmt: skip
-    return int(before != a.agreed.value)
+        conn.execute(insert(SETTLEMENT).values(moderation_case_id=mid, item_id=item_id, **values))
 
 
 def _set_answer(
