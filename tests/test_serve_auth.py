@@ -149,7 +149,8 @@ async def test_the_printed_address_answers_an_item(server: Server, one_case: str
         case = repo.list_cases(repo.open_audit("token-check"))[0]
         found = [(a.value, a.updated_by) for a in repo.answers_for_case(case.id).values()]
         repo.engine.dispose()
-        return found == [("yes", "tester")]
+        # the keys are sent again until one lands, so more than one item may be answered
+        return ("yes", "tester") in found and {by for _, by in found} == {"tester"}
 
     async with tab(server.base, query=f"&token={token}") as (_, opened):
         await opened.drawn()
