@@ -29,7 +29,7 @@ from audit_tui.store.models import (
     table_of,
     utcnow,
 )
-from audit_tui.store.repository import AUDIT, CASE, REFUSED, AuditLock, Repository, moment
+from audit_tui.store.repository import AUDIT, CASE, AuditLock, Repository, moment, updated
 
 FEEDBACK = table_of(CaseFeedbackRow)
 ACTION = table_of(CaseActionRow)
@@ -153,10 +153,12 @@ def save_feedback(
         }
         if old is None:
             conn.execute(insert(FEEDBACK).values(case_id=case_id, audit_id=audit.info.id, **values))
-        elif not conn.execute(
-            update(FEEDBACK).where(FEEDBACK.c.case_id == case_id).values(**values)
-        ).rowcount:
-            raise AuditError.at("feedback", REFUSED)
+        else:
+            updated(
+                conn,
+                update(FEEDBACK).where(FEEDBACK.c.case_id == case_id).values(**values),
+                "feedback",
+            )
         repo.record_event(lock, "feedback", f"feedback on case {case_ref} written")
         lock.keep()
     return feedback(repo, audit, case_ref)
@@ -238,12 +240,13 @@ def update_action(
             raise AuditError.at("action", f"action {action_id} is {said}")
         now = utcnow()
         server.tell(conn, note=note)
-        if not conn.execute(
+        updated(
+            conn,
             update(ACTION)
             .where(ACTION.c.id == action_id)
-            .values(status=new_status, due=new_due, updated_at=now, updated_by=repo.user)
-        ).rowcount:
-            raise AuditError.at("action", REFUSED)
+            .values(status=new_status, due=new_due, updated_at=now, updated_by=repo.user),
+            "action",
+        )
         if not server.keeps_trail(conn):
             conn.execute(
                 insert(ACTION_HISTORY).values(

@@ -20,6 +20,7 @@ from typing import Any, Final
 from sqlalchemy import (
     Connection,
     Engine,
+    Executable,
     bindparam,
     delete,
     exists,
@@ -88,6 +89,22 @@ LIVE = CASE.c.removed_at.is_(None)
 the audit trail, and is left out of every list, count, tally, report and export."""
 REFUSED = "the database refused the change (its rules do not allow it); nothing was written"
 """A write the app thought allowed that the database's row policies left undone (PostgreSQL)."""
+
+
+def updated(
+    conn: Connection,
+    statement: Executable,
+    what: str,
+    params: Mapping[str, Any] | None = None,
+    rows: int = 1,
+) -> None:
+    """Run an UPDATE the app allowed; if the database's row policies left any of its `rows`
+    untouched (PostgreSQL skips a row a policy hides, it does not fail), refuse the change
+    rather than report it done."""
+    if conn.execute(statement, params).rowcount < rows:
+        raise AuditError.at(what, REFUSED)
+
+
 REASON_LENGTH = 500
 DETAIL_LENGTH = 2000
 """Longest event detail stored: an update of 10,000 cases is summed up, not listed."""
@@ -382,11 +399,11 @@ class Repository:
                 )
                 if taken is not None:
                     raise AuditError.at("audit name", f'an audit named "{new_name}" already exists')
-                renamed = conn.execute(
-                    update(AUDIT).where(AUDIT.c.id == audit.info.id).values(name=new_name)
-                ).rowcount
-                if not renamed:
-                    raise AuditError.at("rename", REFUSED)
+                updated(
+                    conn,
+                    update(AUDIT).where(AUDIT.c.id == audit.info.id).values(name=new_name),
+                    "rename",
+                )
                 self.record_event(lock, "rename", f"{old_name} → {new_name}", name=new_name)
                 revision = lock.keep()
         except IntegrityError:  # another writer created an audit of that name meanwhile
@@ -675,13 +692,13 @@ class Repository:
                 f"{case_ref!r} was already removed from audit {audit.info.name!r}"
                 f" on {_day(found.removed_at)} by {found.removed_by}: {found.removed_reason}",
             )
-        removed = conn.execute(
+        updated(
+            conn,
             update(CASE)
             .where(CASE.c.id == found.id)
-            .values(removed_at=utcnow(), removed_by=self.user, removed_reason=reason)
-        ).rowcount
-        if not removed:
-            raise AuditError.at("case", REFUSED)
+            .values(removed_at=utcnow(), removed_by=self.user, removed_reason=reason),
+            "case",
+        )
         leaving = _answered(conn, [found.id]).get(found.id, {})
         counts.moved(
             conn,
@@ -1210,10 +1227,12 @@ class Repository:
                             audit_id=audit.info.id, standard_id=j.standard_id, **new, **stamp
                         )
                     )
-                elif not conn.execute(
-                    update(JUDGEMENT).where(JUDGEMENT.c.id == old.id).values(**new, **stamp)
-                ).rowcount:
-                    raise AuditError.at("judgements", REFUSED)
+                else:
+                    updated(
+                        conn,
+                        update(JUDGEMENT).where(JUDGEMENT.c.id == old.id).values(**new, **stamp),
+                        "judgements",
+                    )
                 changed += 1
                 if server.keeps_trail(conn):
                     continue
@@ -1362,13 +1381,9 @@ def _write_answers(
         if not rows:
             continue
         cases, items, answers = (list(column) for column in zip(*rows, strict=True))
-        done = conn.execute(
-            statement,
-            {"audit": audit_id, "cases": cases, "items": items, "answers": answers,
-             "at": now, "by": user},
-        ).rowcount  # fmt: skip
-        if done != len(rows):
-            raise AuditError.at("answers", REFUSED)
+        given = {"audit": audit_id, "cases": cases, "items": items, "answers": answers,
+                 "at": now, "by": user}  # fmt: skip
+        updated(conn, statement, "answers", given, rows=len(rows))
 
 
 def _check_each(access: Access, gates: Sequence[CaseGate]) -> None:

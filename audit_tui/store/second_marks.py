@@ -32,11 +32,11 @@ from audit_tui.store.moderation import (
 from audit_tui.store.repository import (
     CASE,
     LIVE,
-    REFUSED,
     AuditLock,
     Repository,
     Unchanged,
     moment,
+    updated,
 )
 from audit_tui.store.trail import Change
 
@@ -96,12 +96,14 @@ def save_second(
         server.tell(conn, via=via)
         if row is None:
             conn.execute(insert(SECOND).values(moderation_case_id=mid, item_id=item_id, **values))
-        elif not conn.execute(
-            update(SECOND)
-            .where(SECOND.c.moderation_case_id == mid, SECOND.c.item_id == item_id)
-            .values(**values)
-        ).rowcount:
-            raise AuditError.at("second mark", REFUSED)
+        else:
+            updated(
+                conn,
+                update(SECOND)
+                .where(SECOND.c.moderation_case_id == mid, SECOND.c.item_id == item_id)
+                .values(**values),
+                "second mark",
+            )
         revision = lock.keep()
         if server.keeps_trail(conn):  # the server wrote the history
             return SavedAnswer(answer=saved, old_value=old_value, changed=True, revision=revision)
@@ -191,13 +193,13 @@ def complete_second(repo: Repository, audit: OpenAudit, case_id: int) -> str:
                 "complete",
                 f"case {case_ref} has {plural(len(missing), 'item')} still to second-mark",
             )
-        completed = lock.conn.execute(
+        updated(
+            lock.conn,
             update(MOD_CASE)
             .where(MOD_CASE.c.id == mid)
-            .values(completed_at=utcnow(), completed_by=repo.user)
-        ).rowcount
-        if not completed:
-            raise AuditError.at("complete", REFUSED)
+            .values(completed_at=utcnow(), completed_by=repo.user),
+            "complete",
+        )
         keep_first_marks(lock.conn, [mid])
         repo.record_event(lock, "second-mark-complete", case_ref)
         lock.keep()
@@ -315,12 +317,13 @@ def import_second(
                     summary.unchanged += 1
                     continue
                 if item_id in stored:
-                    if not conn.execute(
+                    updated(
+                        conn,
                         update(SECOND)
                         .where(SECOND.c.moderation_case_id == mid, SECOND.c.item_id == item_id)
-                        .values(value=answer.value, updated_at=now, updated_by=repo.user)
-                    ).rowcount:
-                        raise AuditError.at("second marks", REFUSED)
+                        .values(value=answer.value, updated_at=now, updated_by=repo.user),
+                        "second marks",
+                    )
                 else:
                     conn.execute(
                         insert(SECOND).values(
@@ -345,12 +348,13 @@ def import_second(
                         )
                     )
                 summary.written += 1
-            if not conn.execute(
+            updated(
+                conn,
                 update(MOD_CASE)
                 .where(MOD_CASE.c.id == mid)
-                .values(completed_at=now, completed_by=repo.user)
-            ).rowcount:
-                raise AuditError.at("second marks", REFUSED)
+                .values(completed_at=now, completed_by=repo.user),
+                "second marks",
+            )
         keep_first_marks(conn, [open_rounds[cid] for cid in ids])
         repo.record_event(
             lock,

@@ -27,11 +27,11 @@ from audit_tui.store.repository import (
     LIVE,
     MEMBER,
     MEMBERSHIP,
-    REFUSED,
     AuditLock,
     Repository,
     case_record,
     clean_reason,
+    updated,
 )
 
 LISTED = 10
@@ -290,8 +290,7 @@ def _finish(repo: Repository, audit: OpenAudit, case_ref: str, *, sign: bool) ->
         if sign:
             values.update(signed_off_at=now, signed_off_by=repo.user)
         if values:
-            if not conn.execute(update(CASE).where(CASE.c.id == row.id).values(**values)).rowcount:
-                raise AuditError.at(what, REFUSED)
+            updated(conn, update(CASE).where(CASE.c.id == row.id).values(**values), what)
             repo.record_event(lock, what, case_ref)
             lock.keep()
         case = case_record(conn, audit, row.id)
@@ -304,13 +303,13 @@ def lock_audit(repo: Repository, audit: OpenAudit) -> datetime:
     with repo.locked(audit.info.id) as lock:
         lock.access.lead("lock")
         now = utcnow()
-        changed = lock.conn.execute(
+        updated(
+            lock.conn,
             update(AUDIT)
             .where(AUDIT.c.id == audit.info.id)
-            .values(locked_at=now, locked_by=repo.user)
-        ).rowcount
-        if not changed:
-            raise AuditError.at("lock", REFUSED)
+            .values(locked_at=now, locked_by=repo.user),
+            "lock",
+        )
         repo.record_event(lock, "lock", "")
         lock.keep()
     return now
@@ -324,11 +323,11 @@ def unlock_audit(repo: Repository, audit: OpenAudit, reason: str) -> None:
         if lock.access.locked_at is None:
             raise AuditError.at("unlock", f'audit "{lock.access.audit}" is not locked')
         server.tell(lock.conn, reason=reason)  # the server's event says why, as ours does
-        changed = lock.conn.execute(
-            update(AUDIT).where(AUDIT.c.id == audit.info.id).values(locked_at=None, locked_by=None)
-        ).rowcount
-        if not changed:
-            raise AuditError.at("unlock", REFUSED)
+        updated(
+            lock.conn,
+            update(AUDIT).where(AUDIT.c.id == audit.info.id).values(locked_at=None, locked_by=None),
+            "unlock",
+        )
         repo.record_event(lock, "unlock", reason)
         lock.keep()
 
