@@ -4,9 +4,10 @@ A report counts the answers; the app's live ratings read the kept counts; the hi
 every answer came to be. `verify` checks each against the others, on either engine, from one
 snapshot: every kept count against the answers, every history chain link by link (each change's
 old value is the previous change's new one, in time order, ending at the value stored now), the
-event log against what it records (a lock, a sign-off, a removal, a name), and each settlement
-against the marks it settled. One problem per line. Nothing is changed, but by `repair`, which
-counts the kept counts again from the answers (the lead's, or the database owner's) and logs it.
+event log against what it records (a lock, a sign-off, a removal and its restore, a name), and
+each settlement against the marks it settled. One problem per line. Nothing is changed, but by
+`repair`, which counts the kept counts again from the answers (the lead's, or the database
+owner's) and logs it.
 """
 
 from __future__ import annotations
@@ -387,7 +388,8 @@ def _events(conn: Connection, audit_id: int) -> Iterator[Problem]:
     previous: datetime | None = None
     lock_event: Any = None
     signed_events: set[str] = set()
-    removed_events: set[str] = set()
+    removal: dict[str, Any] = {}
+    """case -> its last remove-case or restore-case event: what the log says it is now."""
     for n, row in enumerate(rows):
         at = _utc(moment(conn, row.at))
         where = f"event {row.id} ({row.event} by {row.by or 'nobody'})"
@@ -406,8 +408,8 @@ def _events(conn: Connection, audit_id: int) -> Iterator[Problem]:
             lock_event = row
         elif row.event == "sign-off":
             signed_events.add(row.detail)
-        elif row.event == "remove-case":
-            removed_events.add(row.detail.split(":", 1)[0])
+        elif row.event in ("remove-case", "restore-case"):
+            removal[row.detail.split(":", 1)[0]] = row
     locked = audit.locked_at is not None
     if locked and (lock_event is None or lock_event.event != "lock"):
         yield Problem("lock", f"the audit is locked (by {audit.locked_by}) but its log has no lock")
@@ -430,23 +432,37 @@ def _events(conn: Connection, audit_id: int) -> Iterator[Problem]:
             )
         )
     )
-    removed = set(
-        conn.scalars(
-            select(CASE.c.case_ref).where(
-                CASE.c.audit_id == audit_id, CASE.c.removed_at.is_not(None)
-            )
-        )
-    )
     for ref in sorted(signed - signed_events):
         yield Problem(f"case {ref}", "is signed off, but the log has no sign-off")
     for ref in sorted(signed_events - signed):
         yield Problem(f"case {ref}", "the log says it was signed off, but it is not")
-    for ref in sorted(removed - removed_events):
-        yield Problem(f"case {ref}", "was removed from the sample, but the log has no removal")
+    yield from _removals(conn, audit_id, removal)
     if rows and rows[-1].audit_name != audit.name:
         yield Problem(
             "name", f"the audit is called {audit.name!r}, its log last says {rows[-1].audit_name!r}"
         )
+
+
+def _removals(conn: Connection, audit_id: int, last: dict[str, Any]) -> Iterator[Problem]:
+    """Each case is in or out of the sample as its last removal or restore in the log says: a
+    removed case whose log ends in a restore (or says nothing) was removed unlogged; a case in
+    the sample whose log ends in a removal was put back without a restore."""
+    cases = conn.execute(
+        select(CASE.c.case_ref, CASE.c.removed_at.is_not(None))
+        .where(CASE.c.audit_id == audit_id)
+        .order_by(CASE.c.position, CASE.c.id)
+    )
+    for ref, removed in cases:
+        event = last.get(ref)
+        said_removed = event is not None and event.event == "remove-case"
+        if removed and not said_removed:
+            yield Problem(f"case {ref}", "was removed from the sample, but the log has no removal")
+        elif event is not None and said_removed and not removed:
+            yield Problem(
+                f"case {ref}",
+                f"is in the sample, but the log's last word on it is its removal (event"
+                f" {event.id}): it was put back without a restore",
+            )
 
 
 def _utc(value: datetime | None) -> datetime | None:
