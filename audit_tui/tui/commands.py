@@ -27,6 +27,7 @@ DASHBOARD_ACTIONS = (
     ("Add a case", "add_case", "Add a case to this audit"),
     ("Edit the highlighted case", "edit_case", "Change its attributes"),
     ("Remove the highlighted case", "remove_case", "Take it out of the audit, with a reason"),
+    ("Removed cases", "removed_cases", "When, by whom and why; Enter restores one (the lead)"),
     ("Import cases", "import_cases", "Add (or update) cases from a CSV file"),
     ("Judgements", "judgements", "Rate the organisational standards (domain one)"),
     ("Report", "report", "Ratings, key questions and breakdowns"),

@@ -34,7 +34,8 @@ if TYPE_CHECKING:
 
 DIALOG_ACTIONS = frozenset(
     {"add_case", "add_reviewed_case", "edit_case", "import_cases", "export_report", "remove_case",
-     "rename_audit", "delete_audit", "allocate_case", "sign_off", "lock_audit", "moderate"}
+     "rename_audit", "delete_audit", "allocate_case", "sign_off", "lock_audit", "moderate",
+     "removed_cases"}
 )  # fmt: skip
 INDEX_AFTER = 0.3
 """Seconds after the cases are shown before the filter's index is built (on a thread)."""
@@ -197,6 +198,10 @@ class DashboardScreen(Screen[None]):
                 tooltip="Show only cases holding some text"),
         Binding("delete", "remove_case", "Remove", priority=True, id="remove_case", show=False,
                 tooltip="Take the highlighted case out of the audit, with a reason"),
+        Binding("ctrl+z", "undo_removal", "Undo removal", priority=True, id="undo_removal",
+                show=False, tooltip="Bring back the case just removed, with a reason (the lead)"),
+        Binding("R", "removed_cases", "Removed", priority=True, id="removed_cases", show=False,
+                tooltip="The cases removed from the audit; Enter restores one (the lead)"),
         Binding("f2", "rename_audit", "Rename", priority=True, id="rename_audit", show=False,
                 tooltip="Give the audit another name"),
         Binding("ctrl+d", "delete_audit", "Delete audit", priority=True, id="delete_audit", show=False,
@@ -232,6 +237,8 @@ class DashboardScreen(Screen[None]):
         self._codes = False
         self.access: Access | None = None
         self._blind_count = 0
+        self.just_removed: CaseInfo | None = None
+        """The case this dashboard last removed, as removed: what ctrl+z offers back."""
         self.blind = ""
         """Why the audit's answers are hidden from the user (a blind second marker), or ""."""
 
@@ -511,12 +518,48 @@ class DashboardScreen(Screen[None]):
             return
         from audit_tui.tui.screens.operations import RemoveCaseDialog
 
+        dialog = RemoveCaseDialog(self.audit, case)
+
         def removed(ref: str | None) -> None:
             if ref:
-                self.notify(f"Case {ref} removed from the audit", markup=False)
+                self.just_removed = dialog.removed
+                self.notify(f"Case {ref} removed from the audit (ctrl+z brings it back)",
+                            markup=False)  # fmt: skip
                 audit_app(self).audit_changed(self.audit_name)
+            self._focus_cases()
 
-        self.app.push_screen(RemoveCaseDialog(self.audit, case), callback=removed)
+        self.app.push_screen(dialog, callback=removed)
+
+    def action_undo_removal(self) -> None:
+        """Offer back the case just removed (the reason offered: by mistake); with none removed
+        here, list the removed cases."""
+        access, audit, case = self.access, self.audit, self.just_removed
+        if audit is None or (access is not None and self._refused(lambda: access.lead("restore"))):
+            return
+        if case is None:
+            self.action_removed_cases()
+            return
+        from audit_tui.tui.screens.removed_cases import UNDO_REASON, RestoreCaseDialog
+
+        self.app.push_screen(RestoreCaseDialog(audit, case, UNDO_REASON), callback=self._restored)
+
+    def action_removed_cases(self) -> None:
+        if self.audit is None or self._hidden():
+            return
+        from audit_tui.tui.screens.removed_cases import RemovedCasesScreen
+
+        self.app.push_screen(RemovedCasesScreen(self.audit, self.access), callback=self._restored)
+
+    def _restored(self, ref: str | None) -> None:
+        if ref:
+            if self.just_removed is not None and self.just_removed.case_ref == ref:
+                self.just_removed = None
+            self.notify(f"Case {ref} is back in the audit, with its answers", markup=False)
+            audit_app(self).audit_changed(self.audit_name)
+        self._focus_cases()
+
+    def _focus_cases(self) -> None:
+        self.set_focus(self.query_one("#cases", CaseTable))
 
     def action_rename_audit(self) -> None:
         if self.audit is None:

@@ -1,6 +1,6 @@
 """The everyday operations on an audit and its cases that need a word from the user: removing a
-case (with the reason, kept in the audit's event log), renaming an audit, deleting one (by typing
-its name, as on the command line)."""
+case (with the reason, kept in the audit's event log; restoring it is in removed_cases.py),
+renaming an audit, deleting one (by typing its name, as on the command line)."""
 
 from __future__ import annotations
 
@@ -62,24 +62,42 @@ class ReasonDialog(_StoreDialog):
 
 
 class RemoveCaseDialog(ReasonDialog):
+    """Take a case out of the sample, saying why; closes with its reference once removed, and
+    keeps the case as removed (`removed`) for the dashboard's ctrl+z to offer it back."""
+
     SUBMIT_LABEL = "Remove the case"
-    HEADLINE = (
-        "The case leaves the counts, ratings and reports. Its answers and their history stay"
-        " in the database, and the removal is kept in the audit's log with your reason."
-    )
     LABEL = "Reason (e.g. 'sentence ended before the audit period'; no names)"
     EMPTY = "Say why the case leaves the audit"
 
     def __init__(self, audit: OpenAudit, case: CaseInfo) -> None:
         super().__init__()
         self.audit, self.case = audit, case
+        self.removed: CaseInfo | None = None
 
     def title_text(self) -> str:
         return f"Remove case {self.case.case_ref} from {self.audit.info.name}"
 
+    def compose_fields(self) -> ComposeResult:
+        yield Plain(
+            "The case leaves every count, rating and report. Its answers and their history are"
+            " kept, and the removal goes in the audit's log with your reason. To undo it: ctrl+z"
+            " on the dashboard, R to list the removed cases, or audit-tui restore-case.",
+            classes="dialog-note",
+        )
+        yield Label(self.LABEL)
+        yield Input(id="reason")
+        yield FieldError("reason")
+
     def write(self, reason: str) -> None:
         audit, ref = self.audit, self.case.case_ref
-        self.run_write(lambda repo: repo.remove_case(audit, ref, reason), ref)
+        self.say("Saving…")
+        audit_app(self).store.write(
+            lambda repo: repo.remove_case(audit, ref, reason), self._removed, self._failed
+        )
+
+    def _removed(self, case: CaseInfo) -> None:
+        self.removed = case
+        self.dismiss(case.case_ref)
 
 
 class RenameAuditDialog(_StoreDialog):
