@@ -5,6 +5,7 @@ reason goes in the audit's log). `ctrl+z` on the dashboard offers it for the cas
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -19,7 +20,6 @@ from audit_tui.domain.words import plural
 from audit_tui.tui.screens.form import FieldError
 from audit_tui.tui.screens.operations import ReasonDialog
 from audit_tui.tui.text import Plain
-from audit_tui.tui.widgets.tables import fill_table
 from audit_tui.tui.workers import audit_app, guarded
 
 if TYPE_CHECKING:
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 UNDO_REASON = "removed by mistake"
 """The reason offered when ctrl+z undoes a removal just made (the user may write another)."""
+MIN_REASON = 20
+"""The narrowest the reasons are wrapped to, however narrow the terminal."""
 COLUMNS = (("Case", "ref"), ("Removed", "at"), ("By", "by"), ("Answered", "answered"),
            ("Reason", "reason"))  # fmt: skip
 
@@ -114,23 +116,27 @@ class RemovedCasesScreen(Screen[str]):
         self.cases = cases
         self._show(self.query_one("#removed-filter", Input).value)
 
+    def on_resize(self) -> None:
+        if self.cases:
+            self._show(self.query_one("#removed-filter", Input).value)
+
     def _show(self, needle: str) -> None:
         needle = needle.strip().casefold()
         rows = [
             (
                 str(c.id),
                 [
-                    c.case_ref,
+                    one_line(c.case_ref),
                     f"{c.removed_at:%Y-%m-%d}" if c.removed_at is not None else "–",
-                    c.removed_by,
+                    one_line(c.removed_by),
                     f"{c.answered}/{c.applicable}",
-                    c.removed_reason,
                 ],
+                one_line(c.removed_reason),
             )
             for c in self.cases
         ]
-        shown = [r for r in rows if needle in " ".join(r[1]).casefold()]
-        fill_table(self.query_one("#removed", DataTable), COLUMNS, shown)
+        shown = [r for r in rows if needle in " ".join([*r[1], r[2]]).casefold()]
+        self._fill(shown)
         if not self.cases:
             said = "No case has been removed from this audit"
         else:
@@ -140,6 +146,27 @@ class RemovedCasesScreen(Screen[str]):
                 " highlighted case, with its answers and history (the lead)"
             )
         self.query_one("#removed-status", Static).update(said)
+
+    def _fill(self, rows: list[tuple[str, list[str], str]]) -> None:
+        """The table, its reasons wrapped at words in the width left to them (a reason is as
+        long as 500 characters, a terminal as narrow as 80)."""
+        table: DataTable[Text] = self.query_one("#removed", DataTable)
+        widths = [len(label) for label, _ in COLUMNS[:-1]]
+        for _, cells, _ in rows:
+            widths = [max(w, len(c)) for w, c in zip(widths, cells, strict=True)]
+        # each column is padded by one cell either side; room is kept for the scroll bar
+        room = max(MIN_REASON, self.size.width - sum(w + 2 for w in widths) - 4)
+        table.clear(columns=True)
+        for (label, key), width in zip(COLUMNS, [*widths, room], strict=True):
+            table.add_column(Text(label), key=key, width=width)
+        for key, cells, reason in rows:
+            lines = textwrap.wrap(reason, room) or [""]
+            table.add_row(
+                *(Text(c, no_wrap=True, end="") for c in cells),
+                Text("\n".join(lines), end=""),
+                key=key,
+                height=len(lines),
+            )
 
     @on(Input.Changed, "#removed-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
