@@ -149,7 +149,7 @@ def test_restore_brings_the_case_back_as_it_was(
         (["C-9", "--reason", "back"], "case: no case 'C-9' in audit 'a1'"),
         (
             ["C-1", "--reason", "back"],
-            "case: 'C-1' is in audit 'a1': it was not removed, so there is nothing to restore",
+            "case: 'C-1' is in audit 'a1' (not removed): nothing to restore",
         ),
     ],
 )

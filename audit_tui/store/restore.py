@@ -49,8 +49,7 @@ def restore_case(repo: Repository, audit: OpenAudit, case_ref: str, reason: str)
         if found.removed_at is None:
             raise AuditError.at(
                 "case",
-                f"{case_ref!r} is in audit {audit.info.name!r}: it was not removed, so there is"
-                " nothing to restore",
+                f"{case_ref!r} is in audit {audit.info.name!r} (not removed): nothing to restore",
             )
         swap = conn.execute(
             select(REPLACEMENT.c.replacement, REPLACEMENT.c.at).where(
