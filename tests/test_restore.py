@@ -174,8 +174,15 @@ def test_restore_needs_a_reason_and_an_audit(capsys: pytest.CaptureFixture[str])
     assert "the following arguments are required: --reason" in capsys.readouterr().err
 
 
+def _as(who: Repository, target: str) -> tuple[str, ...]:
+    """The command line's options acting as `who`: their own login on PostgreSQL."""
+    if is_pg(target):
+        return ("--db", who.engine.url.render_as_string(hide_password=False))
+    return ("--db", target, "--as", who.user)
+
+
 def test_only_the_lead_restores_and_not_in_a_locked_audit(
-    people: Person, rubric_text: str, db_target: str
+    people: Person, rubric_text: str, db_target: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """On PostgreSQL each person is a real login: the server refuses as the app does."""
     lead, ann, vic, eve = (people(n) for n in ("lead", "ann", "vic", "eve"))
@@ -185,17 +192,26 @@ def test_only_the_lead_restores_and_not_in_a_locked_audit(
     c2 = next(c for c in lead.list_cases(audit) if c.case_ref == "C-2")
     lead.save_answer(audit, c2, "2.2.1", Answer.YES)
     lead.remove_case(audit, "C-2", "transferred out")
-    for who, words in (
+    refusals = [
         (ann, f'only the lead of audit "{audit.info.name}" may do this ({ann.user} is auditor)'),
         (vic, f"({vic.user} is viewer)"),
         (eve, "not a member"),
-    ):
+    ]
+    for who, words in refusals:
         with pytest.raises(AuditError) as refused:
             restore_case(who, audit, "C-2", "back")
         assert words in str(refused.value)
     team.lock_audit(lead, audit)
     with pytest.raises(AuditError, match="is locked"):
         restore_case(lead, audit, "C-2", "back")
+    before = table_counts(db_target)
+    if is_pg(db_target):  # on the server an audit is not even named to a stranger
+        refusals[2] = (eve, f'no audit named "{audit.info.name}"')
+    for who, words in [*refusals, (lead, "is locked")]:  # as typed: one line, exit 1
+        code, out, err = run(capsys, *_as(who, db_target), "restore-case", audit.info.name,
+                             "C-2", "--reason", "back")  # fmt: skip
+        assert (code, out) == (1, "") and words in one_error(err), err
+    assert table_counts(db_target) == before
     assert [c.case_ref for c in lead.removed_cases(audit)] == ["C-2"]
     assert [e.event for e in lead.audit_events(audit)][-2:] == ["remove-case", "lock"]
     team.unlock_audit(lead, audit, "C-2 came back")
