@@ -285,6 +285,7 @@ async def test_audits_dashboard_palette_and_dialogs(every_db: str, tmp_path: Pat
         RenameAuditDialog,
     )
     from audit_tui.tui.screens.oversight import ReviewedCaseDialog
+    from audit_tui.tui.screens.removed_cases import RestoreCaseDialog
     from audit_tui.tui.screens.team_dialogs import AllocateDialog, UnlockDialog
 
     config = user_config_dir()  # a keymap file with escapes in a binding's name and in keys
@@ -320,9 +321,16 @@ async def test_audits_dashboard_palette_and_dialogs(every_db: str, tmp_path: Pat
         audit = dashboard.audit
         assert audit is not None
         [case, other] = sorted(dashboard.cases, key=lambda c: c.case_ref != REF)
+        removed = case._replace(removed_by=hostile("REMOVED-BY"),
+                                removed_reason=hostile("REMOVED-WHY"))  # fmt: skip
         dialogs: list[tuple[str, Screen[Any], tuple[str, ...]]] = [
             ("edit case", CaseDialog(audit, case, set()), ("CASE-REF", "RUBRIC-ATTR")),
             ("remove case", RemoveCaseDialog(audit, case), ("CASE-REF", "AUDIT-NAME")),
+            (
+                "restore case",
+                RestoreCaseDialog(audit, removed),
+                ("CASE-REF", "AUDIT-NAME", "REMOVED-BY", "REMOVED-WHY"),
+            ),
             ("rename", RenameAuditDialog(audit, set()), ("AUDIT-NAME",)),
             ("delete", DeleteAuditDialog(audit), ("AUDIT-NAME",)),
             ("allocate", AllocateDialog(audit, other), ("AUDITOR-NAME",)),
