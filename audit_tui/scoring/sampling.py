@@ -358,7 +358,7 @@ def _range_sentence(
         )
     joiner = "and" if high_i - low_i == 1 else "to"
     count = _count_word(high_i - low_i + 1)
-    excluded = names[:low_i] + names[high_i + 1 :]
+    excluded = [*names[:low_i], *names[high_i + 1 :]]
     if not excluded:
         return f"{span} covers all {count} bands: it rules none out."
     return (
