@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from audit_tui import __version__, follow_up_cli, verify_cli
+from audit_tui import __version__, audits_cli, follow_up_cli, verify_cli
 from audit_tui.domain.cases import canonical_ref, canonical_refs
 from audit_tui.domain.errors import AuditError, UsageError
 from audit_tui.domain.safe_text import one_line
@@ -307,13 +307,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     follow_up_cli.add_parsers(sub)
     verify_cli.add_parsers(sub)
+    audits_cli.add_parsers(sub)
 
     demo = sub.add_parser("demo", help='create or reset the "demo-tameside" audit, then open it')
     demo.add_argument("--no-tui", action="store_true", help="only create it, then print a summary")
     return parser
 
 
-TUI_COMMANDS = frozenset({"audits", "serve"})
+APP = "app"
+"""What no command means: open the app on its audit list."""
+TUI_COMMANDS = frozenset({APP, "serve"})
 """Commands that hand the terminal to the app (so does `demo` without `--no-tui`)."""
 
 
@@ -324,7 +327,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     with guarded_output():  # argparse echoes what it cannot parse
         args = build_parser().parse_args(argv)
-    command = args.command or "audits"
+    command = args.command or APP
     app = command in TUI_COMMANDS or (command == "demo" and not args.no_tui)
     with nullcontext() if app else guarded_output():
         return _run(args, command)
@@ -916,7 +919,7 @@ def _refuse_as_on_postgres(args: argparse.Namespace, target: str) -> None:
         )
 
 
-def cmd_audits(args: argparse.Namespace) -> int:
+def cmd_app(args: argparse.Namespace) -> int:
     return _open_tui(args, None)
 
 
@@ -971,7 +974,8 @@ COMMANDS = {
     "compare": cmd_compare,
     "reconcile": cmd_reconcile,
     "demo": cmd_demo,
-    "audits": cmd_audits,
+    APP: cmd_app,
 }
 COMMANDS.update(follow_up_cli.bound(_repo))
 COMMANDS.update(verify_cli.bound(_repo))
+COMMANDS.update(audits_cli.bound(_repo))
