@@ -81,7 +81,16 @@ def test_the_list_holds_what_the_app_shows(
     code, out, err = run(capsys, *_as(lead, db_target), "audits")
     assert (code, err) == (0, "")
     head, *rows = out.splitlines()
-    assert head.split() == ["Audit", "Cases", "Progress", "Score", "Rating", "Locked", "PDU", "Rubric"]
+    assert head.split() == [
+        "Audit",
+        "Cases",
+        "Progress",
+        "Score",
+        "Rating",
+        "Locked",
+        "PDU",
+        "Rubric",
+    ]
     assert rows[0].split()[:7] == ["a-audit", "0", "-", "-/27", "not", "yet", "rated"]
     locked_at = head.index("Locked")
     assert rows[0][locked_at:].startswith(f"by {lead.user} ")
@@ -112,7 +121,10 @@ def test_an_empty_list_says_so(db_target: str, capsys: pytest.CaptureFixture[str
     assert run(capsys, "--db", db_target, "new", "x", "--rubric", "hmip-probation-pdu-2021")[0] == 0
     run(capsys, "--db", db_target, "delete", "x", "--confirm", "x")
     code, out, _ = run(capsys, "--db", db_target, "audits")
-    assert (code, out) == (0, "no audits you may see (audit-tui new AUDIT --rubric ID creates one)\n")
+    assert (code, out) == (
+        0,
+        "no audits you may see (audit-tui new AUDIT --rubric ID creates one)\n",
+    )
     assert _audits(capsys, "--db", db_target) == []
 
 
@@ -159,7 +171,7 @@ def test_on_postgresql_a_login_sees_only_its_audits(
     team.set_member(lead, mine, vic.user, "viewer")
     assert _audits(capsys, *_as(eve, db_target)) == []
     code, out, _ = run(capsys, *_as(eve, db_target), "audits")
-    assert out.startswith("no audits you may see")
+    assert code == 0 and out.startswith("no audits you may see")
     [seen] = _audits(capsys, *_as(vic, db_target))
     assert seen["name"] == "theirs" and seen["cases"] == 2
     assert [a["name"] for a in _audits(capsys, *_as(lead, db_target))] == ["not-vics", "theirs"]
