@@ -33,6 +33,12 @@ def test_plan_for_a_margin_says_the_size_then_what_its_range_tells() -> None:
     ]
 
 
+def test_an_end_just_under_a_band_edge_is_never_shown_on_it() -> None:
+    # 546 cases, 71 drawn: 70 ± 9.97, so the top is 79.97%, which one decimal would make 80.0%
+    [_, words] = plan_sentences(546, 71, 70, EDGES, margin_asked=10)
+    assert words.startswith("That range, 60% to 79.9%, covers two bands")
+
+
 def test_plan_for_a_size_says_the_margin_once() -> None:
     first, second = plan_sentences(1183, 28, 70, EDGES)
     assert first == (

@@ -374,9 +374,10 @@ def _point_words(margin: float) -> str:
 
 
 def _end(x: float, edges: Sequence[float]) -> str:
-    """An end of the range in whole percent, or to one decimal where rounding would move it
-    across a band edge (79.9% is not Outstanding's 80%)."""
+    """An end of the range in whole percent, or to one decimal, rounded away from the edge, where
+    rounding would move it across a band edge (79.97% is 79.9%, not Outstanding's 80%)."""
     whole = floor(x + 0.5)
-    if bisect_right(edges, whole) != bisect_right(edges, x):
-        return f"{x:.1f}"
-    return str(whole)
+    if bisect_right(edges, whole) == bisect_right(edges, x):
+        return str(whole)
+    tenths = floor(x * 10) if x < whole else ceil(x * 10)
+    return f"{tenths / 10:.1f}"
