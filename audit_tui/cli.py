@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from audit_tui import __version__, follow_up_cli, restore_cli, verify_cli
+from audit_tui import __version__, audits_cli, follow_up_cli, restore_cli, verify_cli
 from audit_tui.domain.cases import canonical_ref, canonical_refs
 from audit_tui.domain.errors import AuditError, UsageError
 from audit_tui.domain.safe_text import one_line
@@ -308,13 +308,16 @@ def build_parser() -> argparse.ArgumentParser:
     follow_up_cli.add_parsers(sub)
     verify_cli.add_parsers(sub)
     restore_cli.add_parsers(sub)
+    audits_cli.add_parsers(sub)
 
     demo = sub.add_parser("demo", help='create or reset the "demo-tameside" audit, then open it')
     demo.add_argument("--no-tui", action="store_true", help="only create it, then print a summary")
     return parser
 
 
-TUI_COMMANDS = frozenset({"audits", "serve"})
+APP = "app"
+"""What no command means: open the app on its audit list."""
+TUI_COMMANDS = frozenset({APP, "serve"})
 """Commands that hand the terminal to the app (so does `demo` without `--no-tui`)."""
 
 
@@ -325,7 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     with guarded_output():  # argparse echoes what it cannot parse
         args = build_parser().parse_args(argv)
-    command = args.command or "audits"
+    command = args.command or APP
     app = command in TUI_COMMANDS or (command == "demo" and not args.no_tui)
     with nullcontext() if app else guarded_output():
         return _run(args, command)
@@ -473,14 +476,14 @@ def cmd_import_answers(args: argparse.Namespace) -> int:
         summary = import_second_marks(repo, repo.open_audit(args.audit), args.file, marker)
         print(
             f'imported second marks by {marker} into "{args.audit}":'
-            f" {summary.rows} cases, {summary.written} marks written,"
-            f" {summary.unchanged} unchanged"
+            f" {plural(summary.rows, 'case')}, {plural(summary.written, 'mark')} written,"
+            f" {summary.unchanged:,} unchanged"
         )
         return 0
     summary = import_answers(repo, repo.open_audit(args.audit), args.file)
     print(
         f'imported answers for {plural(summary.rows, "case")} into "{args.audit}": '
-        f"{summary.written} written, {summary.unchanged} unchanged"
+        f"{summary.written:,} written, {summary.unchanged:,} unchanged"
     )
     return 0
 
@@ -700,6 +703,7 @@ def cmd_moderate(args: argparse.Namespace) -> int:
 
 
 def cmd_reconcile(args: argparse.Namespace) -> int:
+    from audit_tui.domain.words import plural
     from audit_tui.io.reconcile import export_disagreements, import_settlements
 
     repo = _repo(args)
@@ -710,28 +714,33 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
         if why := refusal(args.export, database_files(repo)):
             raise AuditError.at(str(args.export), why)
         n, settled = export_disagreements(repo, audit, args.export)
-        print(f"wrote {args.export}: {n} disagreement(s), {settled} settled", file=sys.stderr)
+        print(
+            f"wrote {args.export}: {plural(n, 'disagreement')}, {settled:,} settled",
+            file=sys.stderr,
+        )
         return 0
     changed, settled, total = import_settlements(repo, audit, args.import_file)
     print(
-        f'settled in "{one_line(audit.info.name)}": {settled} of {total} disagreement(s) now settled;'
-        f" {changed} answer(s) changed"
+        f'settled in "{one_line(audit.info.name)}": {settled:,} of {plural(total, "disagreement")}'
+        f" now settled; {plural(changed, 'answer')} changed"
     )
     return 0
 
 
 def cmd_import_caseload(args: argparse.Namespace) -> int:
+    from audit_tui.domain.words import plural
     from audit_tui.io.caseload import import_caseload
 
     repo = _repo(args)
     n = import_caseload(repo, repo.open_audit(args.audit), args.file)
-    print(f'caseload of "{args.audit}": {n} eligible cases')
+    print(f'caseload of "{args.audit}": {plural(n, "eligible case")}')
     return 0
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
     import secrets
 
+    from audit_tui.domain.words import plural
     from audit_tui.io.caseload import parse_window
     from audit_tui.store.sampling import draw_sample
 
@@ -751,10 +760,13 @@ def cmd_sample(args: argparse.Namespace) -> int:
         seed=seed,
         min_per_stratum=args.min_per_stratum,
     )
-    print(f'drew {drawn.size} cases into "{args.audit}" from {drawn.in_window} (seed {seed})')
+    print(
+        f'drew {plural(drawn.size, "case")} into "{args.audit}" from {drawn.in_window:,}'
+        f" (seed {seed})"
+    )
     for plan in drawn.plan:
         name = ", ".join(one_line(v) for v in plan.values.values()) or "all cases"
-        print(f"  {name}: {plan.sample} of {plan.caseload}")
+        print(f"  {name}: {plan.sample:,} of {plan.caseload:,}")
     return 0
 
 
@@ -771,31 +783,21 @@ def cmd_replace_case(args: argparse.Namespace) -> int:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from audit_tui.scoring.sampling import (
-        SamplingError,
-        margin_for,
-        plain_words,
-        sample_size,
-    )
+    from audit_tui.scoring.sampling import SamplingError, plan_sentences, sample_size
 
     rubric = _catalogue(args).get(args.rubric).rubric
     edges = sorted(rubric.scoring.edges)
     try:
         if args.margin is not None:
             n = sample_size(args.population, args.expected, args.margin)
-            print(
-                f"{n} cases of {args.population:,} give ±{args.margin:g} points at"
-                f" {args.expected:g}% (95%, with the finite-population correction)"
-            )
+        elif not 1 <= args.size <= args.population:
+            raise UsageError("--size must be between 1 and --population")
         else:
-            if not 1 <= args.size <= args.population:
-                raise UsageError("--size must be between 1 and --population")
             n = args.size
-            margin = margin_for(args.population, n, args.expected)
-            print(
-                f"{n} cases of {args.population:,} give ±{margin:.1f} points at {args.expected:g}%"
-            )
-        print(plain_words(args.population, n, args.expected, edges))
+        for line in plan_sentences(
+            args.population, n, args.expected, edges, margin_asked=args.margin
+        ):
+            print(line)
     except SamplingError as exc:
         raise UsageError(str(exc)) from None
     return 0
@@ -823,11 +825,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_import_judgements(args: argparse.Namespace) -> int:
+    from audit_tui.domain.words import plural
     from audit_tui.io.imports import import_judgements
 
     repo = _repo(args)
     n = import_judgements(repo, repo.open_audit(args.audit), args.file)
-    print(f'imported judgements into "{args.audit}": {n} changed')
+    print(f'imported judgements into "{args.audit}": {plural(n, "judgement")} changed')
     return 0
 
 
@@ -880,6 +883,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from audit_tui.demo import load_demo
+    from audit_tui.domain.words import plural
 
     repo = _repo(args, create=True)
     audit = load_demo(repo)
@@ -887,7 +891,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     repo.engine.dispose()
     if args.no_tui:
         print(
-            f'demo audit "{one_line(audit.info.name)}": {audit.info.cases} cases, '
+            f'demo audit "{one_line(audit.info.name)}": {plural(audit.info.cases, "case")}, '
             f"score {result.score}/{result.score_max}, {result.overall}"
         )
         return 0
@@ -916,7 +920,7 @@ def _refuse_as_on_postgres(args: argparse.Namespace, target: str) -> None:
         )
 
 
-def cmd_audits(args: argparse.Namespace) -> int:
+def cmd_app(args: argparse.Namespace) -> int:
     return _open_tui(args, None)
 
 
@@ -971,8 +975,9 @@ COMMANDS = {
     "compare": cmd_compare,
     "reconcile": cmd_reconcile,
     "demo": cmd_demo,
-    "audits": cmd_audits,
+    APP: cmd_app,
 }
 COMMANDS.update(follow_up_cli.bound(_repo))
 COMMANDS.update(verify_cli.bound(_repo))
 COMMANDS.update(restore_cli.bound(_repo))
+COMMANDS.update(audits_cli.bound(_repo))

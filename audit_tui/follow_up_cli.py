@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from audit_tui.domain.cases import canonical_ref
 from audit_tui.domain.errors import UsageError
 from audit_tui.domain.safe_text import json_text, one_line
+from audit_tui.domain.words import plural
 
 if TYPE_CHECKING:
     from audit_tui.store.follow_up import Action
@@ -201,7 +202,7 @@ def render_table(found: list[Action], today: date) -> str:
         lines.append("  ".join([*cells, row[-1]]))
     late = sum(a.overdue(today) for a in found)
     open_ = sum(a.status == "open" for a in found)
-    lines.append(f"{len(found)} actions: {open_} open, {late} overdue")
+    lines.append(f"{plural(len(found), 'action')}: {open_:,} open, {late:,} overdue")
     return "\n".join(lines) + "\n"
 
 

@@ -1,7 +1,7 @@
 """The team demo (`make team-demo`): on a private PostgreSQL server, a lead and two auditors with
 logins of their own, and a Tameside-like audit of 28 cases shared out between the auditors and
 not yet answered. `python -m audit_tui.team_demo OWNER_URL` sets it up and prints each
-person's URL."""
+person's URL, a line each: `person<TAB>role<TAB>url` (scripts/team-demo.sh keeps and shows them)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 # Uses AUDIT_TUI_TEST_PG_URL when given; otherwise starts a private throwaway PostgreSQL server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/venv.sh
+bash scripts/venv.sh test
 
 # shellcheck source=scripts/private-pg.sh
 source scripts/private-pg.sh

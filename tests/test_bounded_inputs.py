@@ -67,10 +67,11 @@ def lines_of(stderr: bytes) -> list[str]:
             [f"col{i % 50_000}" for i in range(100_000)],
             "columns repeat in the header: col0, col1, col10, ",
         ),
-        # 100,000 distinct unknown columns: 20 lines, then one counting the other 99,980
+        # 100,000 distinct unknown columns and the three required ones missing: 20 lines, then
+        # one counting the other 99,983
         (
             [f"col{i}" for i in range(100_000)],
-            "… and 99,980 more problems (showing the first 20)",
+            "… and 99,983 more problems (showing the first 20)",
         ),
     ],
     ids=["repeats", "unknown"],
@@ -286,7 +287,7 @@ def test_control_characters_in_an_argument_are_shown_escaped(audit_db: str) -> N
 
 def test_control_characters_in_a_file_name_are_shown_escaped(audit_db: str, tmp_path: Path) -> None:
     path = tmp_path / "x\x1b]0;title\x07\ny.csv"
-    path.write_text("case_ref,colour\nC-9,red\n")
+    path.write_text("case_ref,sentence_type,has_psr,rosh,colour\nC-9,licence,no,low,red\n")
     proc = cli("--db", audit_db, "import-cases", "a1", str(path))
     assert proc.returncode == 1
     assert_printable(proc.stderr)

@@ -57,12 +57,12 @@ BAD_FILES = [
             [
                 "row 2",
                 "column 'sentence_type'",
-                "'probation' is not allowed (allowed: community, licence)",
+                "'probation' is not allowed (accepted: community or c, licence or l)",
             ],
             [
                 "row 3",
                 "column 'rosh'",
-                "'extreme' is not allowed (allowed: low, medium, high, very high)",
+                "'extreme' is not allowed (accepted: low or l, medium or m, high or h, very high or vh)",
             ],
         ],
     ),
@@ -143,7 +143,8 @@ BAD_FILES = [
             [
                 "row 2",
                 "column 'rating'",
-                "'Excellent' is not a rating (use: Outstanding, Good, Requires improvement, Inadequate)",
+                "'Excellent' is not a rating (accepted: Outstanding or O, Good or G,"
+                " Requires improvement or RI, Inadequate or I; any letter case)",
             ]
         ],
     ),

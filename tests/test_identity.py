@@ -139,14 +139,14 @@ def test_every_import_and_command_finds_a_case_whatever_its_case_and_spaces(
     said = ok("moderate", "a1", "--cases", " cl-2", "--marker", kim)
     assert said.rstrip().endswith(": CL-2")
     marks = _csv(tmp_path, "marks.csv", _answers(rubric, {"cl-2 ": "yes"}))
-    assert "1 cases" in ok("import-answers", "a1", marks, "--second-marker", kim)
+    assert "1 case," in ok("import-answers", "a1", marks, "--second-marker", kim)
     items = [i for i in rubric.column_order if rubric.applies(i, NO_PSR)]
     settled = _csv(
         tmp_path,
         "settled.csv",
         f"round,case_ref,item_id,agreed,reason\n1,cl-2 ,{items[0]},yes,agreed at moderation\n",
     )
-    assert "1 answer(s) changed" in ok("reconcile", "a1", "--import", settled)
+    assert "1 answer changed" in ok("reconcile", "a1", "--import", settled)
     assert "case CL-1 marked complete" in ok("complete", "a1", "cl-1 ")
     assert "case CL-1 signed off" in ok("sign-off", "a1", "cl-1 ")
     assert "feedback on case CL-1 saved" in ok("feedback", "a1", "cl-1 ", "--strengths", "Tidy")

@@ -500,8 +500,8 @@ def test_import_cases_update_is_all_or_nothing(
     code, out, err = run(capsys, "--db", ops_db, "import-cases", "a1", str(path), "--update")
     assert (code, out) == (1, "")
     assert one_error(err) == (
-        f"{path}: row 4, column 'rosh': 'extreme' is not allowed (allowed: low, medium, high,"
-        " very high)"
+        f"{path}: row 4, column 'rosh': 'extreme' is not allowed (accepted: low or l, medium or m,"
+        " high or h, very high or vh)"
     )
     assert table_counts(ops_db) == before
     repo = open_repository(ops_db)

@@ -277,10 +277,10 @@ def test_plan_matches_the_textbook_formula(capsys: pytest.CaptureFixture[str]) -
     """n0 = z^2 p(1-p) / e^2 = 1.959964^2 * .25 / .01 = 96.04; with N = 546:
     96.04 / (1 + 95.04 / 546) = 81.80, rounded up: 82."""
     code, out, _ = run(capsys, "plan", "--population", "546", "--expected", "50", "--margin", "10")
-    assert code == 0 and out.startswith("82 cases of 546 give ±10 points at 50%")
+    assert code == 0 and out.startswith("82 cases of 546 are enough for ±10 points around")
     code, out, _ = run(capsys, "plan", "--population", "1183", "--expected", "70", "--size", "28")
-    assert code == 0 and out.startswith("28 cases of 1,183 give ±16.8 points at 70%")
-    assert "spans three bands" in out  # 53% to 87%: more than one band
+    assert code == 0 and out.startswith("28 cases of 1,183 give ±16.8 points around")
+    assert "covers three bands" in out  # 53% to 87%: more than one band
     with pytest.raises(SystemExit):
         run(capsys, "plan", "--population", "10", "--expected", "50")  # neither margin nor size
     code, _, err = run(capsys, "plan", "--population", "10", "--expected", "100", "--margin", "5")

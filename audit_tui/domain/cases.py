@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
+from audit_tui.domain.spellings import accepted
+
 if TYPE_CHECKING:  # the command line canonicalises its arguments without loading pydantic
     from audit_tui.domain.rubric import Rubric
 
@@ -77,7 +79,7 @@ def clean_attributes(
         canonical = attr.canonical(value)
         if canonical is None:
             problems.append(
-                (name, f"{value.strip()!r} is not allowed (allowed: {', '.join(attr.values)})")
+                (name, f"{value.strip()!r} is not allowed (accepted: {accepted(attr.values)})")
             )
         else:
             clean[name] = canonical

@@ -74,9 +74,11 @@ class Attribute(_Model):
         return self.short_label or self.label
 
     def canonical(self, text: str) -> str | None:
-        """The declared spelling of a value, matched case-insensitively; None if not allowed."""
-        wanted = text.strip().casefold()
-        return next((v for v in self.values if v.casefold() == wanted), None)
+        """The declared spelling of a value as people type it (`spellings.match`: any letter
+        case, or initials such as `y`); None if not allowed."""
+        from audit_tui.domain.spellings import match
+
+        return match(self.values, text)
 
 
 class Item(_Model):

@@ -56,19 +56,20 @@ def parse_caseload(audit: OpenAudit, table: CsvTable) -> list[CaseloadCase]:
         ("case_ref", "start_date"),
         ["case_ref", *rubric.attributes_by_id, "start_date", *CODES],
     )
-    if problems:
-        raise AuditError(problems)
     found: list[CaseloadCase] = []
     first_row: FirstRows = {}
     for number, record in table.rows:
-        ref = canonical_ref(record["case_ref"])
-        problems += ref_problems(table, number, record["case_ref"], first_row)
+        ref = canonical_ref(record.get("case_ref", ""))
+        if "case_ref" in record:
+            problems += ref_problems(table, number, record["case_ref"], first_row)
         raw = {k: v for k, v in record.items() if k in rubric.attributes_by_id}
         attributes, wrong = clean_attributes(rubric, raw)
         problems += [table.problem(message, number, column) for column, message in wrong]
-        when = record["start_date"].strip()
+        when = record.get("start_date", "").strip()
         start: date | None = None
-        if not when:
+        if "start_date" not in record:
+            pass  # the header's problem, said once
+        elif not when:
             problems.append(
                 table.problem(f"start_date is empty ({DATE_RULE})", number, "start_date")
             )

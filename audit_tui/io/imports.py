@@ -28,6 +28,7 @@ from audit_tui.domain.records import (
     UpdateSummary,
 )
 from audit_tui.domain.rubric import RATINGS
+from audit_tui.domain.spellings import accepted, match
 from audit_tui.domain.words import plural
 from audit_tui.io.csvfile import CsvTable, read_csv
 from audit_tui.store.repository import Repository, StrandedAnswers
@@ -38,7 +39,8 @@ JUDGEMENT_COLUMNS = ("standard_id", "rating", "strengths", "improvements")
 def _require_columns(
     table: CsvTable, required: tuple[str, ...], allowed: list[str]
 ) -> list[Problem]:
-    """Unknown and missing header columns, in header order then `required` order.
+    """Unknown and missing header columns, in header order then `required` order. The callers
+    go on to check the rows' cells in the columns they know, so one pass reports both.
 
     Set lookups keep this linear: a header of 100,000 columns is checked in milliseconds.
     """
@@ -105,26 +107,33 @@ def parse_cases(
     # a rubric may declare `team` (or `practitioner`) as an attribute of its own: then it is one
     own = [c for c in CODES if c not in rubric.attributes_by_id] if codes is not None else []
     allowed = ["case_ref", *rubric.attributes_by_id, *own]
-    problems = _require_columns(table, ("case_ref",), allowed)
-    if problems:
-        raise AuditError(problems)
+    # a new case needs each required attribute: a column missing is one problem, not one a row
+    # (an update keeps the stored values of a column left out, so it asks only of new cases)
+    needed = () if stored is not None else tuple(a.id for a in rubric.attributes if a.required)
+    problems = _require_columns(table, ("case_ref", *needed), allowed)
+    has_ref = "case_ref" in table.header
     cases: list[tuple[str, dict[str, str]]] = []
     first_row: FirstRows = {}
     for number, record in table.rows:
-        ref = canonical_ref(record["case_ref"])
-        problems += ref_problems(table, number, record["case_ref"], first_row)
+        ref = canonical_ref(record.get("case_ref", ""))
+        if has_ref:
+            problems += ref_problems(table, number, record["case_ref"], first_row)
         if codes is not None:
             found = {c: record.get(c, "") for c in own}
             problems += [
                 table.problem(why, number, c) for c, v in found.items() if (why := check_code(v, c))
             ]
             codes[ref] = {c: canonical_ref(v) or None for c, v in found.items()}
-        raw = {k: v for k, v in record.items() if k not in ("case_ref", *own)}
+        raw = {k: v for k, v in record.items() if k in rubric.attributes_by_id}
         if stored is not None and ref in stored:
             kept = stored[ref]
             raw.update({name: kept[name] for name in absent if name in kept})
         attrs, attr_problems = clean_attributes(rubric, raw)
-        problems += [table.problem(msg, number, col) for col, msg in attr_problems]
+        problems += [
+            table.problem(msg, number, col)
+            for col, msg in attr_problems
+            if col in table.header or col not in needed
+        ]
         cases.append((ref, attrs))
     if problems:
         raise AuditError(problems)
@@ -253,12 +262,13 @@ def parse_answers(
     """
     rubric = audit.rubric
     problems = _require_columns(table, ("case_ref",), ["case_ref", *rubric.items])
-    if problems:
-        raise AuditError(problems)
     out: dict[int, dict[str, Answer]] = {}
     first_row: FirstRows = {}
-    items = [c for c in table.header if c != "case_ref"]
+    items = [c for c in table.header if c in rubric.items]
     for number, record in table.rows:
+        if "case_ref" not in record:  # no case to check against: the cells' spellings only
+            problems += _spelling_problems(table, number, record, items)
+            continue
         ref = canonical_ref(record["case_ref"])
         if removed and ref in removed:
             problems.append(_removed(table, number, audit, removed[ref]))
@@ -304,6 +314,18 @@ def parse_answers(
     return out
 
 
+def _spelling_problems(
+    table: CsvTable, number: int, record: dict[str, str], items: list[str]
+) -> list[Problem]:
+    problems = []
+    for item_id in items:
+        try:
+            parse_answer(record[item_id])
+        except ValueError as exc:
+            problems.append(table.problem(str(exc), number, item_id))
+    return problems
+
+
 def import_answers(repo: Repository, audit: OpenAudit, path: Path) -> ImportSummary:
     table = read_csv(path)
     removed = {c.case_ref: c for c in repo.removed_cases(audit)}
@@ -347,15 +369,15 @@ def import_second_marks(
 def parse_judgements(audit: OpenAudit, table: CsvTable) -> list[Judgement]:
     rubric = audit.rubric
     problems = _require_columns(table, ("standard_id", "rating"), list(JUDGEMENT_COLUMNS))
-    if problems:
-        raise AuditError(problems)
     judged = [s.id for s in rubric.standards if s.method == "judgement"]
-    ratings = {r.casefold(): r for r in RATINGS if any(b.rating == r for b in rubric.scoring.bands)}
+    ratings = [r for r in RATINGS if any(b.rating == r for b in rubric.scoring.bands)]
     out: list[Judgement] = []
     seen: dict[str, int] = {}
     for number, record in table.rows:
-        sid = record["standard_id"]
-        if sid not in judged:
+        sid = record.get("standard_id")
+        if sid is None:  # the header's problem, said once above
+            pass
+        elif sid not in judged:
             known = (
                 "unknown standard" if sid not in rubric.standards_by_id else "not judgement-rated"
             )
@@ -374,18 +396,19 @@ def parse_judgements(audit: OpenAudit, table: CsvTable) -> list[Judgement]:
             )
         else:
             seen[sid] = number
-        rating = ratings.get(record["rating"].casefold())
-        if rating is None:
+        rating = match(ratings, record.get("rating", ""))
+        if rating is None and "rating" in record:
             problems.append(
                 table.problem(
-                    f"{record['rating']!r} is not a rating (use: {', '.join(ratings.values())})",
+                    f"{record['rating']!r} is not a rating"
+                    f" (accepted: {accepted(ratings, upper=True)}; any letter case)",
                     number,
                     "rating",
                 )
             )
         out.append(
             Judgement(
-                standard_id=sid,
+                standard_id=sid or "",
                 rating=rating or "",
                 strengths=record.get("strengths", ""),
                 improvements=record.get("improvements", ""),

@@ -88,7 +88,10 @@ def import_settlements(repo: Repository, audit: OpenAudit, path: Path) -> tuple[
     table = read_csv(path)
     missing = [c for c in NEEDED if c not in table.header]
     if missing:
-        raise AuditError.at(str(path), f"missing column(s): {', '.join(missing)}")
+        raise AuditError.at(
+            str(path),
+            f"missing {'column' if len(missing) == 1 else 'columns'}: {', '.join(missing)}",
+        )
     problems: list[Problem] = []
     agreed: list[Agreed] = []
     seen: dict[tuple[str, str, str], tuple[int, str]] = {}

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from math import sqrt
 
+from audit_tui.domain.words import plural
 from audit_tui.scoring.intervals import Z95, wilson_bounds
 from audit_tui.scoring.matching import Matching
 from audit_tui.scoring.results import AuditResult
@@ -206,7 +207,7 @@ def in_words(d: Difference) -> str:
         return "not comparable: no relevant case on one side"
     move = round(d.points)
     way = "up" if move > 0 else ("down" if move < 0 else "no change:")
-    size = f" {abs(move)} point{'s' if abs(move) != 1 else ''}" if move else ""
+    size = f" {plural(abs(move), 'point')}" if move else ""
     low, high = d.ci95
     interval = f"(95% interval {low:+.0f} to {high:+.0f})"
     verdict = "a real change" if d.changed else "not distinguishable from no change"

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from audit_tui.domain.rubric import Rubric
+from audit_tui.domain.words import plural
 from audit_tui.scoring.agreement import CATEGORIES, Agreement, agreement
 from audit_tui.scoring.results import AuditResult, Tally, score_audit
 
@@ -238,7 +239,7 @@ def reading(a: Agreement) -> str:
     """Which coefficient to read, and why, in words."""
     if a.too_few or a.observed is None or a.ac1 is None:
         return (
-            f"{a.n} item{'s' if a.n != 1 else ''} answered by both markers: fewer than 10, so"
+            f"{plural(a.n, 'item')} answered by both markers: fewer than 10, so"
             " no statistic is meaningful yet."
         )
     word, share = prevalence(a)

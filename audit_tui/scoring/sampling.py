@@ -16,6 +16,8 @@ from itertools import pairwise
 from math import ceil, floor, sqrt
 from statistics import NormalDist
 
+from audit_tui.domain.words import plural
+
 Stratum = tuple[str, ...]
 """The values of the stratifying attributes, in the order given."""
 
@@ -38,7 +40,7 @@ class SamplingError(ValueError):
 
 
 def _cases(n: int) -> str:
-    return f"{n:,} case" if n == 1 else f"{n:,} cases"
+    return plural(n, "case")
 
 
 def _name(stratum: Stratum) -> str:
@@ -299,3 +301,83 @@ def plain_words(population: int, size: int, expected_percent: float, edges: Sequ
         f"{head} {spanned}, so {n} can tell {_either(excluded, 'or')} from {centre}"
         f" but cannot place a {pct} key question in one band."
     )
+
+
+def plan_sentences(
+    population: int,
+    size: int,
+    expected_percent: float,
+    edges: Sequence[float],
+    *,
+    margin_asked: float | None = None,
+) -> list[str]:
+    """`audit-tui plan` in two sentences, each said once: what the size buys (or, with
+    `margin_asked`, that it is the size the margin needs), then what the range it leaves can and
+    cannot tell apart among the rating bands."""
+    margin = margin_for(population, size, expected_percent)
+    _check_edges(edges)
+    names = _band_names(edges)
+    at = f"a key question at {expected_percent:g}%"
+    if margin == 0:
+        band = names[bisect_right(edges, expected_percent)]
+        if margin_asked is None:
+            return [
+                f"{_cases(size)} of {population:,} is the whole caseload: there is no sampling"
+                f" margin, and {at} is {band}."
+            ]
+        needed = "The caseload's one case is" if size == 1 else f"All {_cases(size)} are"
+        return [
+            f"{needed} needed for ±{_point_words(margin_asked)} around {at}:"
+            f" reading the whole caseload leaves no sampling margin, and {expected_percent:g}%"
+            f" is {band}."
+        ]
+    how = "(95% confidence, with the finite-population correction)"
+    if margin_asked is None:
+        verb = "gives" if size == 1 else "give"
+        first = (
+            f"{_cases(size)} of {population:,} {verb} ±{_point_words(margin)} around {at} {how}."
+        )
+    else:
+        verb = "is" if size == 1 else "are"
+        first = (
+            f"{_cases(size)} of {population:,} {verb} enough for ±{_point_words(margin_asked)}"
+            f" around {at} {how}."
+        )
+    return [first, _range_sentence(expected_percent, margin, edges, names)]
+
+
+def _range_sentence(
+    percent: float, margin: float, edges: Sequence[float], names: Sequence[str]
+) -> str:
+    low_i, high_i = _band_range(percent, margin, edges)
+    lo, hi = max(0.0, percent - margin), min(100.0, percent + margin)
+    span = f"That range, {_end(lo, edges)}% to {_end(hi, edges)}%,"
+    if low_i == high_i:
+        return (
+            f"{span} lies within one band ({names[low_i]}): the key question can be placed in it."
+        )
+    joiner = "and" if high_i - low_i == 1 else "to"
+    count = _count_word(high_i - low_i + 1)
+    excluded = [*names[:low_i], *names[high_i + 1 :]]
+    if not excluded:
+        return f"{span} covers all {count} bands: it rules none out."
+    return (
+        f"{span} covers {count} bands ({names[low_i]} {joiner} {names[high_i]}): it rules out"
+        f" {_either(excluded, 'and')}, but cannot place the key question in one band."
+    )
+
+
+def _point_words(margin: float) -> str:
+    """`16.8 points`, `1 point`, `0.4 points`: one decimal, none when it is whole."""
+    shown = f"{margin:.1f}".removesuffix(".0")
+    return f"{shown} point" if shown == "1" else f"{shown} points"
+
+
+def _end(x: float, edges: Sequence[float]) -> str:
+    """An end of the range in whole percent, or to one decimal, rounded away from the edge, where
+    rounding would move it across a band edge (79.97% is 79.9%, not Outstanding's 80%)."""
+    whole = floor(x + 0.5)
+    if bisect_right(edges, whole) == bisect_right(edges, x):
+        return str(whole)
+    tenths = floor(x * 10) if x < whole else ceil(x * 10)
+    return f"{tenths / 10:.1f}"

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, select, update
 from audit_tui.domain.cases import canonical_ref, check_case_ref, check_code, clean_attributes
 from audit_tui.domain.errors import AuditError, Problem
 from audit_tui.domain.records import CaseInfo, OpenAudit
+from audit_tui.domain.words import plural
 from audit_tui.store.repository import CASE, LIVE, Repository, case_record
 
 
@@ -91,7 +92,9 @@ def set_codes(
             )
             changed += result.rowcount
         if changed:
-            repo.record_event(lock, "codes", f"practitioner and team codes of {changed} cases")
+            repo.record_event(
+                lock, "codes", f"practitioner and team codes of {plural(changed, 'case')}"
+            )
             lock.keep()
     return changed
 
