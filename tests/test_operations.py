@@ -409,7 +409,9 @@ def test_a_removed_case_reference_cannot_be_added_again(
         "removed from the audit earlier, and a removed case's reference cannot be used again:"
         " C-2 (on 20"
     )
-    assert problem.message.endswith(": duplicate of C-1)")
+    assert problem.message.endswith(
+        ": duplicate of C-1); restore-case brings a removed case back, with its answers"
+    )
     path = tmp_path / "again.csv"
     path.write_text("case_ref,sentence_type,has_psr,rosh\nC-4,licence,no,low\nC-2,licence,no,low\n")
     for extra in ([], ["--update"]):

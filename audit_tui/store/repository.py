@@ -619,7 +619,8 @@ class Repository:
                 Problem(
                     "cases",
                     "removed from the audit earlier, and a removed case's reference cannot be"
-                    f" used again: {_listed(named, sep='; ')}",
+                    f" used again: {_listed(named, sep='; ')}; restore-case brings a removed case"
+                    " back, with its answers",
                 )
             )
         if problems:
