@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from audit_tui import __version__, follow_up_cli, verify_cli
+from audit_tui import __version__, follow_up_cli, summary_cli, verify_cli
 from audit_tui.domain.cases import canonical_ref, canonical_refs
 from audit_tui.domain.errors import AuditError, UsageError
 from audit_tui.domain.safe_text import one_line
@@ -307,6 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     follow_up_cli.add_parsers(sub)
     verify_cli.add_parsers(sub)
+    summary_cli.add_parsers(sub)
 
     demo = sub.add_parser("demo", help='create or reset the "demo-tameside" audit, then open it')
     demo.add_argument("--no-tui", action="store_true", help="only create it, then print a summary")
@@ -974,3 +975,4 @@ COMMANDS = {
 }
 COMMANDS.update(follow_up_cli.bound(_repo))
 COMMANDS.update(verify_cli.bound(_repo))
+COMMANDS.update(summary_cli.bound(_repo))

@@ -1,0 +1,66 @@
+"""How a report opens, in Markdown and HTML: the draft line while items are unanswered, then the
+summary, the lead's own words above those generated from the figures."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import TYPE_CHECKING
+
+from audit_tui.domain.safe_text import TEXT_LIMIT, html_text, multi_line
+from audit_tui.reporting.markdown import md
+
+if TYPE_CHECKING:
+    from audit_tui.reporting.model import ReportData
+    from audit_tui.store.lead_summary import LeadSummary
+
+DRAFT_NOTE = "The figures cover the answers given so far and will change."
+GENERATED_NOTE = "Generated from the figures below: it says only what they bear out."
+
+
+def draft_markdown(line: str | None) -> list[str]:
+    return [f"> **{md(line)}.** {DRAFT_NOTE}", ""] if line else []
+
+
+def draft_html(line: str | None) -> str:
+    if not line:
+        return ""
+    return f'<p class="draft" id="draft"><b>{html_text(line)}.</b> {DRAFT_NOTE}</p>'
+
+
+def paragraphs(text: str) -> list[str]:
+    """The lead's words a paragraph a line (blank lines dropped), control characters escaped."""
+    return [p.strip() for p in multi_line(text).splitlines() if p.strip()]
+
+
+def written(said: LeadSummary) -> str:
+    from audit_tui.reporting.model import local_day, long_date
+
+    at = said.at if said.at.tzinfo else said.at.replace(tzinfo=UTC)
+    return f"Written by {said.by}, {long_date(local_day(at))}."
+
+
+def summary_markdown(data: ReportData) -> list[str]:
+    lines = ["## Summary", ""]
+    said = data.lead_summary
+    if said is not None:
+        lines += ["### The lead's summary", ""]
+        lines += [x for p in paragraphs(said.text) for x in (md(p, limit=TEXT_LIMIT), "")]
+        lines += [f"_{md(written(said))}_", "", "### From the figures", ""]
+    lines += [f"_{md(GENERATED_NOTE)}_", ""]
+    lines += [x for p in data.findings for x in (md(p, limit=TEXT_LIMIT), "")]
+    return lines
+
+
+def summary_html(data: ReportData) -> str:
+    e = html_text
+    out = ['<section class="summary" id="summary"><h2>Summary</h2>']
+    said = data.lead_summary
+    if said is not None:
+        out.append('<div class="lead-summary" id="lead-summary"><h3>The lead\'s summary</h3>')
+        out += [f"<p>{e(p, TEXT_LIMIT)}</p>" for p in paragraphs(said.text)]
+        out.append(f'<p class="meta">{e(written(said))}</p></div>')
+        out.append("<h3>From the figures</h3>")
+    out.append(f'<div class="findings" id="findings"><p class="note">{e(GENERATED_NOTE)}</p>')
+    out += [f"<p>{e(p, TEXT_LIMIT)}</p>" for p in data.findings]
+    out.append("</div></section>")
+    return "\n".join(out)
