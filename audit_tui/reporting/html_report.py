@@ -112,7 +112,7 @@ def bar_svg(data: ReportData, item: ItemResult, width: int = 320, height: int = 
 
 
 def render_html(data: ReportData) -> str:
-    info, result, rubric = data.audit.info, data.result, data.rubric
+    result, rubric = data.result, data.rubric
     e = html_text
     out = [
         "<!DOCTYPE html>",

@@ -104,11 +104,11 @@ def _ratings(result: AuditResult) -> list[str]:
         return [" ".join(out)]
     if result.overall is None:
         out.append(f"No overall rating yet: {plural(pending, 'standard')} still to be rated.")
-    points = {s.points for s in done}
+    points = {s.points or 0 for s in done}
     if len(done) == 1:
-        out.append(f"The one standard rated so far, {_standard(done[0])}, is {done[0].rating}.")
+        out.append(f"The one rated standard, {_standard(done[0])}, is {done[0].rating}.")
     elif len(points) == 1:
-        out.append(f"All {len(done)} standards rated so far are {done[0].rating}.")
+        out.append(f"All {len(done)} rated standards are {done[0].rating}.")
     else:
         low = [s for s in done if s.points == min(points)]
         high = [s for s in done if s.points == max(points)]
@@ -258,10 +258,10 @@ def _changes(previous: Previous, result: AuditResult) -> str:
             f" ({plural(len(kqs), 'key question')} compared)."
         )
     else:
-        rest = len(kqs) - len(changed)
+        others = len(kqs) - len(changed)
         tail = (
-            f"; the other {plural(rest, 'key question')} moved no more than chance explains."
-            if rest
+            f"; the other {plural(others, 'key question')} moved no more than chance explains."
+            if others
             else "."
         )
         out.append(joined([_moved(k) for k in changed]) + tail)

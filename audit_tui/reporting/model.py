@@ -10,6 +10,8 @@ from audit_tui.domain.cases import NOT_RECORDED
 from audit_tui.domain.records import AuditInfo, CaseInfo, OpenAudit, TaggedNote
 from audit_tui.domain.rubric import Indicator, Rubric
 from audit_tui.domain.safe_text import multi_line, one_line
+from audit_tui.reporting.draft import cases_draft_line
+from audit_tui.reporting.key_findings import Previous, key_findings
 from audit_tui.scoring.bands import band_for, band_for_bound
 from audit_tui.scoring.breakdowns import (
     CODE_LABELS,
@@ -17,8 +19,6 @@ from audit_tui.scoring.breakdowns import (
     Breakdown,
     build_breakdown,
 )
-from audit_tui.reporting.draft import cases_draft_line
-from audit_tui.reporting.key_findings import Previous, key_findings
 from audit_tui.scoring.compare import compare
 from audit_tui.scoring.intervals import wilson_bounds
 from audit_tui.scoring.moderation import Moderation
