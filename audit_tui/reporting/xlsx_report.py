@@ -364,6 +364,8 @@ def _write(
     ]
     if info.oversight:  # a sample's sheet keeps the layout scripts already read
         facts.append(("Kind", "management oversight: not a sample"))
+    if data.draft:  # first, where a reader looks; a finished audit's layout stays as it was
+        summary.append([head(data.draft)])
     for key, value in facts:
         summary.append([head(key), value])
     summary.append([])
