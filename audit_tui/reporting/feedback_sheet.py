@@ -18,7 +18,7 @@ from audit_tui.domain.safe_text import TEXT_LIMIT, html_text, multi_line
 from audit_tui.reporting.draft import draft_line
 from audit_tui.reporting.markdown import md
 from audit_tui.reporting.model import OVERSIGHT_NOTE, long_date
-from audit_tui.reporting.opening import draft_html, draft_markdown
+from audit_tui.reporting.opening import SHEET_DRAFT_NOTE, draft_html, draft_markdown
 from audit_tui.store.follow_up import Action, Feedback, actions, feedback
 from audit_tui.store.oversight import find_case
 from audit_tui.store.repository import Repository
@@ -162,7 +162,7 @@ def _facts(sheet: Sheet) -> list[tuple[str, str]]:
 
 def sheet_markdown(sheet: Sheet) -> str:
     lines = [f"# Case review feedback: {md(sheet.case.case_ref)}", ""]
-    lines += draft_markdown(sheet.draft)
+    lines += draft_markdown(sheet.draft, SHEET_DRAFT_NOTE)
     lines += [f"- {label}: {md(value)}" for label, value in _facts(sheet)]
     lines.append("")
     if sheet.audit.info.oversight:
@@ -236,7 +236,7 @@ def sheet_html(sheet: Sheet) -> str:
         f"<title>Case review feedback: {ref}</title>",
         f"<style>{CSS}</style></head><body>",
         f"<h1>Case review feedback: {ref}</h1>",
-        *([draft_html(sheet.draft)] if sheet.draft else []),
+        *([draft_html(sheet.draft, SHEET_DRAFT_NOTE)] if sheet.draft else []),
         '<dl class="facts">',
     ]
     out += [f"<dt>{e(label)}</dt><dd>{e(value)}</dd>" for label, value in _facts(sheet)]

@@ -149,19 +149,21 @@ def _overlap(a: Named, b: Named) -> bool:
 
 
 def _key_questions(result: AuditResult, scoring: Scoring) -> list[str]:
-    pool = _pool(result)
+    return [_weighed(_pool(result)), _rating_margins(result, scoring)]
+
+
+def _weighed(pool: list[Named]) -> str:
+    """The lowest and highest key questions, and what their intervals allow one to say."""
     if not pool:
-        return ["No key question has a Yes or No answer yet: there is nothing to weigh."]
+        return "No key question has a Yes or No answer yet: there is nothing to weigh."
     if len(pool) == 1:
-        return [
-            f"The one key question answered so far, {pool[0].name}, stands at {pool[0].figures}."
-        ]
+        return f"The one key question answered so far, {pool[0].name}, stands at {pool[0].figures}."
     fractions = {k.fraction for k in pool}
     if len(fractions) == 1:
-        return [
+        return (
             f"All {len(pool)} key questions stand at {whole_percent(pool[0].kq.percent)}:"
             " none is done better or worse than another."
-        ]
+        )
     low = [k for k in pool if k.fraction == min(fractions)]
     high = [k for k in pool if k.fraction == max(fractions)]
     out = [_extreme("lowest", low), _extreme("highest", high)]
@@ -173,7 +175,7 @@ def _key_questions(result: AuditResult, scoring: Scoring) -> list[str]:
     else:
         out.append(_apart(low, pool, "lowest", "worse"))
         out.append(_apart(high, pool, "highest", "better"))
-    return [" ".join(out), _rating_margins(result, scoring)]
+    return " ".join(out)
 
 
 def _extreme(word: str, found: list[Named]) -> str:

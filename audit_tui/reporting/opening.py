@@ -14,17 +14,18 @@ if TYPE_CHECKING:
     from audit_tui.store.lead_summary import LeadSummary
 
 DRAFT_NOTE = "The figures cover the answers given so far and will change."
+SHEET_DRAFT_NOTE = "The review is not finished: what it found may still change."
 GENERATED_NOTE = "Generated from the figures below: it says only what they bear out."
 
 
-def draft_markdown(line: str | None) -> list[str]:
-    return [f"> **{md(line)}.** {DRAFT_NOTE}", ""] if line else []
+def draft_markdown(line: str | None, note: str = DRAFT_NOTE) -> list[str]:
+    return [f"> **{md(line)}.** {note}", ""] if line else []
 
 
-def draft_html(line: str | None) -> str:
+def draft_html(line: str | None, note: str = DRAFT_NOTE) -> str:
     if not line:
         return ""
-    return f'<p class="draft" id="draft"><b>{html_text(line)}.</b> {DRAFT_NOTE}</p>'
+    return f'<p class="draft" id="draft"><b>{html_text(line)}.</b> {note}</p>'
 
 
 def paragraphs(text: str) -> list[str]:
