@@ -25,7 +25,7 @@ def draft_markdown(line: str | None, note: str = DRAFT_NOTE) -> list[str]:
 def draft_html(line: str | None, note: str = DRAFT_NOTE) -> str:
     if not line:
         return ""
-    return f'<p class="draft" id="draft"><b>{html_text(line)}.</b> {note}</p>'
+    return f'<p class="draft" id="draft"><strong>{html_text(line)}.</strong> {note}</p>'
 
 
 def paragraphs(text: str) -> list[str]:
@@ -53,15 +53,28 @@ def summary_markdown(data: ReportData) -> list[str]:
 
 
 def summary_html(data: ReportData) -> str:
+    """The summary's heading kept on a page with the block after it, each block whole."""
     e = html_text
-    out = ['<section class="summary" id="summary"><h2>Summary</h2>']
+    blocks = []
     said = data.lead_summary
     if said is not None:
-        out.append('<div class="lead-summary" id="lead-summary"><h3>The lead\'s summary</h3>')
-        out += [f"<p>{e(p, TEXT_LIMIT)}</p>" for p in paragraphs(said.text)]
-        out.append(f'<p class="meta">{e(written(said))}</p></div>')
-        out.append("<h3>From the figures</h3>")
-    out.append(f'<div class="findings" id="findings"><p class="note">{e(GENERATED_NOTE)}</p>')
-    out += [f"<p>{e(p, TEXT_LIMIT)}</p>" for p in data.findings]
-    out.append("</div></section>")
-    return "\n".join(out)
+        words = "".join(f"<p>{e(p, TEXT_LIMIT)}</p>" for p in paragraphs(said.text))
+        blocks.append(
+            '<div class="lead-summary keep" id="lead-summary"><h3>The lead\'s summary</h3>'
+            f'{words}<p class="meta">{e(written(said))}</p></div>'
+        )
+    found = "".join(f"<p>{e(p, TEXT_LIMIT)}</p>" for p in data.findings)
+    heading = "<h3>From the figures</h3>" if said is not None else ""
+    blocks.append(
+        f'<div class="findings keep" id="findings">{heading}'
+        f'<p class="note">{e(GENERATED_NOTE)}</p>{found}</div>'
+    )
+    first, *rest = blocks
+    return "\n".join(
+        [
+            '<section class="summary" id="summary">',
+            f'<div class="keep"><h2>Summary</h2>{first}</div>',
+            *rest,
+            "</section>",
+        ]
+    )
