@@ -289,7 +289,7 @@ class ReportScreen(Screen[None]):
 
             lead.update("\n\n".join(["The lead's summary", *paragraphs(said.text), written(said)]))
         self.query_one("#report-findings", Static).update(
-            "\n\n".join(["From the figures (press s to add your own summary)", *data.findings])
+            "\n\n".join(["From the figures (s: the lead writes their own summary)", *data.findings])
         )
 
     def action_edit_summary(self) -> None:
