@@ -131,4 +131,9 @@ def test_an_unfinished_audit_says_so_at_the_top_of_every_report(
     book = render_report(sqlite_repo, audit, "xlsx")
     assert isinstance(book, bytes)
     summary = load_workbook(io.BytesIO(book))["Summary"]
-    assert summary["A1"].value == line and summary["A2"].value == "Audit"
+    assert summary["D1"].value == line and summary["D1"].font.b  # beside the audit's name
+    assert (summary["A1"].value, summary["B1"].value, summary["A2"].value) == (
+        "Audit",
+        "half",
+        "PDU",
+    )

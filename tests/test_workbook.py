@@ -343,15 +343,13 @@ def test_not_yet_scored_values_are_true_blanks(sqlite_repo: Repository, rubric_t
     raw = render_xlsx(data, sqlite_repo.answer_values(audit))
     xml = sheets_xml(raw)
     summary = xml["xl/worksheets/sheet1.xml"]
-    # Score, Overall rating: a row down, under the draft line
-    assert '<c r="A1" s="1" t="inlineStr"><is><t>Draft: ' in summary
-    assert '<c r="B8"' not in summary and '<c r="B10"' not in summary
+    assert '<c r="B7"' not in summary and '<c r="B9"' not in summary  # Score, Overall rating
     for name, sheet in xml.items():
         assert "" not in inline_texts(sheet) and "<t/>" not in sheet, name
     ws = load_workbook(io.BytesIO(raw))["Summary"]
-    assert ws["A8"].value == "Score" and ws["B8"].value is None and ws["B10"].value is None
-    assert ws["B9"].value == 27
-    two_one = next(r for r in ws.iter_rows(min_row=17, values_only=True) if r[0] == "2.1")
+    assert ws["A7"].value == "Score" and ws["B7"].value is None and ws["B9"].value is None
+    assert ws["B8"].value == 27
+    two_one = next(r for r in ws.iter_rows(min_row=16, values_only=True) if r[0] == "2.1")
     assert two_one[4] is None and two_one[6] is None  # no rating, no lowest key question
 
 
