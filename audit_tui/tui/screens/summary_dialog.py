@@ -4,10 +4,10 @@ above the summary generated from the figures. Empty clears it; every wording sta
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import Label, TextArea
+from textual.widgets import TextArea
 
 from audit_tui.tui.screens.form import FieldError, FormDialog
-from audit_tui.tui.text import editable, kept
+from audit_tui.tui.text import Plain, editable, kept
 
 
 class SummaryDialog(FormDialog[str]):
@@ -21,7 +21,7 @@ class SummaryDialog(FormDialog[str]):
         return f"Your summary of {self.audit_name}"
 
     def compose_fields(self) -> ComposeResult:
-        yield Label(
+        yield Plain(
             "What the figures mean for the PDU, a paragraph a line; shown above the summary"
             " generated from the figures. Empty clears it. ctrl+s saves"
         )
