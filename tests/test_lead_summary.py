@@ -12,6 +12,7 @@ from audit_tui.store import team
 from audit_tui.store.lead_summary import SUMMARY_LENGTH, lead_summary
 from audit_tui.store.repository import Repository
 from audit_tui.store.trail import events
+from audit_tui.store.verify import verify
 from tests.cli import run, table_counts
 from tests.conftest import Person
 from tests.test_team import _audit
@@ -61,6 +62,7 @@ def test_the_lead_writes_changes_and_clears_it_and_every_wording_stays_in_the_lo
     ]  # fmt: skip
     md = render_report(lead, audit, "md")
     assert isinstance(md, str) and "The lead's summary" not in md and "## Summary" in md
+    assert verify(lead, audit) == []  # the log's chain holds with the summaries in it
 
 
 def test_anyone_but_the_lead_is_refused_in_one_line_and_nothing_is_written(
