@@ -122,3 +122,26 @@ def test_the_words_print_as_themselves_in_md_and_html(
     assert html.index('id="lead-summary"') < html.index('id="findings"') < html.index("Ratings")
     md = render_report(sqlite_repo, audit, "md")
     assert isinstance(md, str) and "<script>" not in md and "\\[x\\](http://e)" in md
+
+
+@pytest.mark.postgres
+def test_the_server_itself_refuses_an_auditors_summary(
+    people: Person, rubric_text: str, db_target: str
+) -> None:
+    """Past the app, as psql would: `audit_tui.log_event` records a summary for the lead only."""
+    import psycopg
+
+    from tests.conftest import is_pg
+    from tests.test_pg_app import _sql
+
+    if not is_pg(db_target):
+        pytest.skip("PostgreSQL only: on SQLite the app is the only gate")
+    lead, ann = people("lead"), people("ann")
+    audit = _audit(lead, rubric_text, n=1)
+    team.set_member(lead, audit, ann.user, "auditor")
+    with _sql(db_target, ann.user) as conn, pytest.raises(psycopg.Error, match="only the lead"):
+        conn.execute("SELECT audit_tui.log_event(%s, 'summary', 'mine')", (audit.info.id,))
+    with _sql(db_target, lead.user) as conn:
+        conn.execute("SELECT audit_tui.log_event(%s, 'summary', 'ours')", (audit.info.id,))
+    said = lead_summary(ann, audit)  # a member reads what the lead wrote
+    assert said is not None and said.text == "ours" and said.by == lead.user
