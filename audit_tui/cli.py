@@ -16,17 +16,27 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from audit_tui import __version__, audits_cli, follow_up_cli, restore_cli, verify_cli
+from audit_tui import (
+    __version__,
+    audits_cli,
+    follow_up_cli,
+    restore_cli,
+    summary_cli,
+    verify_cli,
+)
+from audit_tui.domain.access import ROLES
 from audit_tui.domain.cases import canonical_ref, canonical_refs
 from audit_tui.domain.errors import AuditError, UsageError
 from audit_tui.domain.safe_text import one_line
+from audit_tui.reporting.formats import FORMATS as REPORT_FORMATS
 
 if TYPE_CHECKING:
     from audit_tui.domain.registry import RubricCatalogue
     from audit_tui.store.repository import Repository
     from audit_tui.tui.store_link import StoreLink
-from audit_tui.domain.access import ROLES
-from audit_tui.reporting.formats import FORMATS as REPORT_FORMATS
+
+COMMAND_MODULES = (follow_up_cli, verify_cli, restore_cli, audits_cli, summary_cli)
+"""Commands kept in modules of their own: each gives `add_parsers(sub)` and `bound(repo_opener)`."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -305,10 +315,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="suppress breakdown groups of fewer than N cases (default 5)",
     )
 
-    follow_up_cli.add_parsers(sub)
-    verify_cli.add_parsers(sub)
-    restore_cli.add_parsers(sub)
-    audits_cli.add_parsers(sub)
+    for module in COMMAND_MODULES:
+        module.add_parsers(sub)
 
     demo = sub.add_parser("demo", help='create or reset the "demo-tameside" audit, then open it')
     demo.add_argument("--no-tui", action="store_true", help="only create it, then print a summary")
@@ -977,7 +985,5 @@ COMMANDS = {
     "demo": cmd_demo,
     APP: cmd_app,
 }
-COMMANDS.update(follow_up_cli.bound(_repo))
-COMMANDS.update(verify_cli.bound(_repo))
-COMMANDS.update(restore_cli.bound(_repo))
-COMMANDS.update(audits_cli.bound(_repo))
+for _module in COMMAND_MODULES:
+    COMMANDS.update(_module.bound(_repo))

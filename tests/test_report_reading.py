@@ -203,7 +203,8 @@ def test_the_title_block_names_the_framework_period_and_date(demo) -> None:  # t
     title = re.search(r'<header class="title-block">(.*?)</header>', html, re.S)
     assert title
     block = title.group(1)
-    assert "<h1>Case-file audit: demo-tameside</h1>" in block
+    assert "<h1>Tameside (synthetic demo): case audit, March to April 2026</h1>" in block
+    assert '<dd id="audit">demo-tameside</dd>' in block
     assert "Tameside (synthetic demo), Greater Manchester" in block
     framework = "HMIP adult probation PDU inspection (2021 framework), version 2021.1"
     assert f'<dd id="framework">{framework} <span class="small">(hmip-probation-pdu-2021)' in block

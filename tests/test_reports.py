@@ -67,7 +67,7 @@ def test_markdown_golden_and_figures(demo) -> None:  # type: ignore[no-untyped-d
     # the CLI's path gives the same report, dated today
     today = render_report(repo, audit, "md")
     assert isinstance(today, str)
-    dated = ("- Produced on ", "- Audit period: ")
+    dated = ("- Produced on ", "- Audit period: ", "# Tameside (synthetic demo): case audit, ")
     assert [line for line in today.splitlines() if not line.startswith(dated)] == [
         line for line in text.splitlines() if not line.startswith(dated)
     ]

@@ -216,7 +216,7 @@ def test_out_replaces_an_old_report_whole_and_owner_only(
     old.chmod(0o644)
     code, err = report_to(capsys, audit_db, old)
     assert code == 0, err
-    assert old.read_text(encoding="utf-8") == expected and expected.startswith("# Case-file audit")
+    assert old.read_text(encoding="utf-8") == expected and expected.startswith("# a: case audit")
     assert stat.S_IMODE(os.stat(old).st_mode) == 0o600
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".r.md")) == []
 
@@ -383,7 +383,7 @@ def test_markdown_escapes_data(hostile: tuple[Repository, OpenAudit]) -> None:
     assert isinstance(text, str)
     for tag in RAW_TAGS:
         assert tag not in text.lower(), tag
-    assert "# Case-file audit: &lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "- Audit: &lt;script&gt;alert(1)&lt;/script&gt;\n" in text
     assert "\\[bold red\\]x\\[/\\]" in text
     assert "- &lt;img src=x onerror=alert(1)&gt;" in text and "- a | b" in text
     assert "- &lt;b&gt;visible&lt;/b&gt; risk second | line (C-0, 2.2.1)" in text  # one line
@@ -485,7 +485,7 @@ async def test_export_dialog_asks_before_replacing_and_refuses_the_database(
         await pilot.press("enter")  # replace
         await settle(pilot, app)
         assert not isinstance(app.screen, (ExportDialog, ConfirmDialog))
-    assert old.read_text(encoding="utf-8").startswith("# Case-file audit: demo-tameside")
+    assert old.read_text(encoding="utf-8").startswith("# Tameside (synthetic demo): case audit")
     assert stat.S_IMODE(os.stat(old).st_mode) == 0o600
     # the refusals wrote nothing; the one export is recorded in the audit's log, and only it
     added = [line for line in snapshot(demo_db)[0] if line not in db_before]

@@ -15,8 +15,10 @@ from audit_tui.domain.answers import Answer
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import AnswerInfo, CaseInfo, OpenAudit
 from audit_tui.domain.safe_text import TEXT_LIMIT, html_text, multi_line
+from audit_tui.reporting.draft import draft_line
 from audit_tui.reporting.markdown import md
 from audit_tui.reporting.model import OVERSIGHT_NOTE, long_date
+from audit_tui.reporting.opening import SHEET_DRAFT_NOTE, draft_html, draft_markdown
 from audit_tui.store.follow_up import Action, Feedback, actions, feedback
 from audit_tui.store.oversight import find_case
 from audit_tui.store.repository import Repository
@@ -57,6 +59,11 @@ class Sheet:
     actions: list[Action] = field(default_factory=list)
     notes: list[Point] = field(default_factory=list)
     """Untagged item notes: only with include_notes."""
+
+    @property
+    def draft(self) -> str | None:
+        """`Draft: 40 of 73 items answered` while the review of the case is unfinished."""
+        return draft_line(self.case.answered, self.case.applicable)
 
     @property
     def met(self) -> tuple[int, int]:
@@ -155,6 +162,7 @@ def _facts(sheet: Sheet) -> list[tuple[str, str]]:
 
 def sheet_markdown(sheet: Sheet) -> str:
     lines = [f"# Case review feedback: {md(sheet.case.case_ref)}", ""]
+    lines += draft_markdown(sheet.draft, SHEET_DRAFT_NOTE)
     lines += [f"- {label}: {md(value)}" for label, value in _facts(sheet)]
     lines.append("")
     if sheet.audit.info.oversight:
@@ -212,6 +220,7 @@ table { border-collapse: collapse; width: 100%; } th, td { border: 1px solid #88
   padding: .15rem .35rem; text-align: left; vertical-align: top; }
 td.answer { white-space: nowrap; width: 7rem; } td.answer.no { font-weight: 700; }
 .note { border-left: 3px solid #000; padding-left: .5rem; }
+.draft { border: 2px solid #000; padding: .3rem .5rem; margin: 0 0 .5rem; }
 .sign { margin-top: 1.2rem; display: grid; grid-template-columns: 1fr 1fr; gap: 1.5rem; }
 .sign p { border-bottom: 1px solid #000; padding-top: 1.6rem; margin: 0; }
 section, tr { break-inside: avoid; }
@@ -227,6 +236,7 @@ def sheet_html(sheet: Sheet) -> str:
         f"<title>Case review feedback: {ref}</title>",
         f"<style>{CSS}</style></head><body>",
         f"<h1>Case review feedback: {ref}</h1>",
+        *([draft_html(sheet.draft, SHEET_DRAFT_NOTE)] if sheet.draft else []),
         '<dl class="facts">',
     ]
     out += [f"<dt>{e(label)}</dt><dd>{e(value)}</dd>" for label, value in _facts(sheet)]

@@ -8,6 +8,7 @@ from audit_tui.reporting.markdown import interval, rating_or_pending, score_line
 from audit_tui.reporting.model import OPTION, OVERSIGHT_NOTE, ReportData, lock_text, long_date
 from audit_tui.reporting.moderation_html import CSS as MODERATION_CSS
 from audit_tui.reporting.moderation_html import moderation_html
+from audit_tui.reporting.opening import draft_html, summary_html
 from audit_tui.scoring.results import ItemResult, StandardResult
 
 CSS = """
@@ -32,7 +33,8 @@ th { background: #f3f5f9; } td.num { text-align: right; white-space: nowrap; }
 .rating { font-weight: 700; } .r-outstanding { color: var(--outstanding); } .r-good { color: var(--good); }
 .r-requires-improvement { color: var(--ri); } .r-inadequate { color: var(--inadequate); }
 .scorebox { display: inline-block; border: 2px solid var(--accent); padding: .5rem 1rem; margin: .5rem 0; }
-.scorebox b { font-size: 1.6rem; } .provisional { background: #fff4d6; border-left: 4px solid var(--ri);
+.scorebox b { font-size: 1.6rem; } .draft { background: #fff4d6; border-left: 4px solid var(--ri);
+  padding: .5rem .8rem; margin: .4rem 0 .6rem; } .provisional { background: #fff4d6; border-left: 4px solid var(--ri);
   padding: .5rem .8rem; } .lowest { font-weight: 700; } svg { display: block; }
 table.key-questions { table-layout: fixed; } .key-questions col.q { width: 31%; }
 .key-questions col.n { width: 13%; } .key-questions col.bar { width: 30%; }
@@ -110,20 +112,21 @@ def bar_svg(data: ReportData, item: ItemResult, width: int = 320, height: int = 
 
 
 def render_html(data: ReportData) -> str:
-    info, result, rubric = data.audit.info, data.result, data.rubric
+    result, rubric = data.result, data.rubric
     e = html_text
     out = [
         "<!DOCTYPE html>",
         '<html lang="en-GB"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>Case-file audit: {e(info.name)}</title><style>{CSS}{MODERATION_CSS}</style>",
+        f"<title>{e(data.title)}</title><style>{CSS}{MODERATION_CSS}</style>",
         "</head><body>",
     ]
     out.append(_title_block(data))
-    if not result.complete:
+    if not result.complete and not data.draft:  # every item answered, a judgement missing
         out.append(
             '<p class="provisional"><b>Provisional:</b> the audit is not complete; figures cover the answers given so far.</p>'
         )
+    out.append(summary_html(data))
 
     out.append('<section class="ratings"><div class="keep"><h2>Ratings</h2>')
     out.append(
@@ -200,11 +203,12 @@ def _title_block(data: ReportData) -> str:
     """What a printed copy must say on its first page: whose audit, against which framework,
     over what period, and when it was produced."""
     e, info = html_text, data.audit.info
-    out = ['<header class="title-block">', f"<h1>Case-file audit: {e(info.name)}</h1>"]
+    out = ['<header class="title-block">', f"<h1>{e(data.title)}</h1>", draft_html(data.draft)]
     where = ", ".join(x for x in (info.pdu, info.region) if x)
     if where:
         out.append(f'<p class="where">{e(where)}</p>')
     out.append('<dl class="facts">')
+    out.append(f'<dt>Audit</dt><dd id="audit">{e(info.name)}</dd>')
     out.append(
         f'<dt>Framework</dt><dd id="framework">{e(data.framework)} '
         f'<span class="small">({e(data.rubric.id)})</span></dd>'
@@ -217,7 +221,7 @@ def _title_block(data: ReportData) -> str:
     if info.oversight:
         out.append(f'<p class="oversight"><strong>Not a sample.</strong> {e(OVERSIGHT_NOTE)}</p>')
     out.append("</header>")
-    return "\n".join(out)
+    return "\n".join(x for x in out if x)
 
 
 def _standard(data: ReportData, st: StandardResult, headline: str, lead: str = "") -> str:

@@ -41,22 +41,25 @@ def score_line(data: ReportData) -> str:
 
 
 def render_markdown(data: ReportData) -> str:
+    from audit_tui.reporting.opening import draft_markdown, summary_markdown
+
     rubric, info, result = data.rubric, data.audit.info, data.result
-    lines = [f"# Case-file audit: {md(info.name)}", ""]
+    lines = [f"# {md(data.title)}", "", *draft_markdown(data.draft)]
     where = ", ".join(md(x) for x in (info.pdu, info.region) if x)
     if where:
         lines += [f"**{where}**", ""]
-    lines += [f"- Framework: {md(data.framework)} ({md(rubric.id)})"]
+    lines += [f"- Audit: {md(info.name)}", f"- Framework: {md(data.framework)} ({md(rubric.id)})"]
     if data.period is not None:
         lines += [f"- Audit period: {md(data.period.text)}"]
     lines += [f"- Produced on {long_date(data.produced)}", f"- {md(lock_text(info))}", ""]
     if info.oversight:
         lines += [f"> **Not a sample.** {md(OVERSIGHT_NOTE)}", ""]
-    if not result.complete:
+    if not result.complete and not data.draft:  # every item answered, a judgement missing
         lines += [
             "> **Provisional:** the audit is not complete; figures cover the answers given so far.",
             "",
         ]
+    lines += summary_markdown(data)
 
     lines += [
         "## Ratings",

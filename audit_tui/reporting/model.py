@@ -10,6 +10,8 @@ from audit_tui.domain.cases import NOT_RECORDED
 from audit_tui.domain.records import AuditInfo, CaseInfo, OpenAudit, TaggedNote
 from audit_tui.domain.rubric import Indicator, Rubric
 from audit_tui.domain.safe_text import multi_line, one_line
+from audit_tui.reporting.draft import cases_draft_line
+from audit_tui.reporting.key_findings import Previous, key_findings
 from audit_tui.scoring.bands import band_for, band_for_bound
 from audit_tui.scoring.breakdowns import (
     CODE_LABELS,
@@ -17,10 +19,12 @@ from audit_tui.scoring.breakdowns import (
     Breakdown,
     build_breakdown,
 )
+from audit_tui.scoring.compare import compare
 from audit_tui.scoring.intervals import wilson_bounds
 from audit_tui.scoring.moderation import Moderation
 from audit_tui.scoring.results import AuditResult, ItemResult, StandardResult
 from audit_tui.store.activity import audit_activity
+from audit_tui.store.lead_summary import LeadSummary, lead_summary
 from audit_tui.store.repository import Repository
 from audit_tui.store.sampling import Sample, sample
 from audit_tui.store.settlement import summary
@@ -124,6 +128,29 @@ class ReportData:
     """What moderation found, once the audit has a round."""
     drawn: Sample | None = None
     """How the sample was drawn from a caseload extract (None when its cases were added)."""
+    lead_summary: LeadSummary | None = None
+    """The lead's own words, shown above the summary generated from the figures."""
+    previous: Previous | None = None
+    """The audit before this one, of the same PDU and rubric, set against it."""
+
+    @property
+    def draft(self) -> str | None:
+        """`Draft: 12 of 73 items answered` while an item of a live case is unanswered."""
+        return cases_draft_line(self.cases)
+
+    @property
+    def findings(self) -> list[str]:
+        """The summary generated from the figures: paragraphs of plain sentences."""
+        return key_findings(self.result, self.rubric.scoring, self.previous)
+
+    @property
+    def title(self) -> str:
+        """`Tameside PDU: case audit, January to March 2024`: whose audit and when, in words
+        (the audit's name is an id, given among the facts below the title)."""
+        info = self.audit.info
+        what = "management oversight" if info.oversight else "case audit"
+        when = title_months(self.drawn, self.period)
+        return f"{info.pdu or info.name}: {what}" + (f", {when}" if when else "")
 
     @property
     def rubric(self) -> Rubric:
@@ -206,6 +233,26 @@ class ReportData:
         return out
 
 
+def month_span(start: date, end: date) -> str:
+    """`March 2026`, `January to March 2024`, `November 2025 to February 2026`."""
+    first, last = MONTHS[start.month - 1], MONTHS[end.month - 1]
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{first} {start.year}"
+    if start.year == end.year:
+        return f"{first} to {last} {end.year}"
+    return f"{first} {start.year} to {last} {end.year}"
+
+
+def title_months(drawn: Sample | None, period: Period | None) -> str:
+    """The months the audit covers: its sample's window when it was drawn from one with both
+    ends, else the audit's own period (creation to last change), else "" (nothing known)."""
+    if drawn is not None and drawn.window[0] is not None and drawn.window[1] is not None:
+        return month_span(drawn.window[0], drawn.window[1])
+    if period is None:
+        return ""
+    return month_span(period.start, max(period.start, period.end or period.start))
+
+
 def split_points(text: str) -> list[str]:
     """Evidence is kept as lines, or as '; '-separated points in a spreadsheet cell."""
     parts = [p.strip(" -•") for line in text.splitlines() for p in line.split(";")]
@@ -226,7 +273,7 @@ def build_report(
     rubric = audit.rubric
     # an attribute that decides applicability (has_psr) would say nothing new
     names = [a.id for a in rubric.attributes if a.id not in rubric.rule_attributes]
-    cases = repo.list_cases(audit, progress=False)
+    cases = repo.list_cases(audit)  # with progress: a draft says how far it has come
     # per practitioner and team, once any case carries the code (oversight audits, drawn samples)
     names += [
         code
@@ -250,9 +297,32 @@ def build_report(
         data.notes = repo.tagged_notes(audit)
     data.moderation = summary(repo, audit)
     data.drawn = sample(repo, audit)
+    data.lead_summary = lead_summary(repo, audit)
+    data.previous = previous_audit(repo, audit, result)
     for name, (counts, tallies) in by_attribute.items():
         data.breakdowns.append(build_breakdown(rubric, name, counts, tallies, min_group))
     return data
+
+
+def previous_audit(repo: Repository, audit: OpenAudit, result: AuditResult) -> Previous | None:
+    """The audit before this one of the same PDU, rubric and kind (`series`), scored and set
+    against it; None when there is none, or when its first marks are hidden from this reader."""
+    from audit_tui.store.comparison import series
+    from audit_tui.store.moderation import blind_cases
+
+    infos = series(repo, audit)
+    if len(infos) < 2:
+        return None
+    before = repo.open_audit(infos[-2].name)
+    if blind_cases(repo, before):
+        return None
+    earlier = repo.score(before)
+    return Previous(
+        name=before.info.name,
+        created=long_date(local_day(_aware(before.info.created_at))),
+        overall=earlier.overall,
+        comparison=compare(earlier, result),
+    )
 
 
 def audit_period(repo: Repository, audit: OpenAudit) -> Period:

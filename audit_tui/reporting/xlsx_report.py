@@ -364,8 +364,10 @@ def _write(
     ]
     if info.oversight:  # a sample's sheet keeps the layout scripts already read
         facts.append(("Kind", "management oversight: not a sample"))
-    for key, value in facts:
-        summary.append([head(key), value])
+    for row, (key, value) in enumerate(facts):
+        # the draft line at the top, beside the audit's name: no cell a script reads moves
+        draft = [None, head(data.draft)] if row == 0 and data.draft else []
+        summary.append([head(key), value, *draft])
     summary.append([])
     summary.append(
         head(v)

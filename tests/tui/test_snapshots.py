@@ -69,6 +69,7 @@ SCREENS = [
     ("report_findings", "demo_db", "demo-tameside", ("r", "3")),
     ("report_breakdowns", "demo_db", "demo-tameside", ("r", "4")),
     ("report_moderation", "demo_db", "demo-tameside", ("r", "5")),
+    ("report_summary", "demo_db", "demo-tameside", ("r", "s", *"Safe practice first.")),
     ("reconcile", "demo_db", "demo-tameside", ("d", "down")),
     ("settle", "demo_db", "demo-tameside", ("d", "n")),
     ("moderate", "demo_db", "demo-tameside", ("m",)),

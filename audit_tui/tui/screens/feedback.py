@@ -141,6 +141,7 @@ class FeedbackScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Plain(self._title(), id="feedback-title", classes="screen-title")
+        yield Plain("", id="feedback-draft")
         yield Plain("Reading the case…", id="feedback-status", classes="status")
         with Horizontal(id="feedback-body"):
             with Vertical(id="feedback-words"):
@@ -174,6 +175,7 @@ class FeedbackScreen(Screen[None]):
         return not (action in LETTER_ACTIONS and isinstance(self.focused, TextArea))
 
     def on_mount(self) -> None:
+        self.query_one("#feedback-draft").display = False
         self.set_focus(self.query_one("#strengths", TextArea))  # the words first: type at once
         self.load()
 
@@ -222,6 +224,7 @@ class FeedbackScreen(Screen[None]):
         self.case = found.case
         self.refusal = follow_up_refusal(found.access, self.case.case_ref, self.case.allocated_to)
         self.query_one("#feedback-title", Static).update(self._title())
+        self._show_draft()
         areas = (self.query_one("#strengths", TextArea), self.query_one("#improvements", TextArea))
         # the stored words escaped and cut; that shown form counts as saved, so nothing is written
         # back unless edited (feedback refuses control characters: once edited, the box's words,
@@ -250,6 +253,15 @@ class FeedbackScreen(Screen[None]):
             self.set_focus(self.query_one("#case-actions", DataTable))
         elif self.dirty:
             self._edited()
+
+    def _show_draft(self) -> None:
+        """`Draft: 40 of 73 items answered` while the case's review is unfinished, as the sheet."""
+        from audit_tui.reporting.draft import draft_line
+
+        line = draft_line(self.case.answered, self.case.applicable)
+        shown = self.query_one("#feedback-draft", Static)
+        shown.display = line is not None
+        shown.update(f"{line}: the sheet says so too" if line else "")
 
     def _saved_line(self, said: Feedback) -> str:
         if said.updated_at is None:

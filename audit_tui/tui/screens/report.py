@@ -21,6 +21,7 @@ from audit_tui.tui.widgets.tables import fill_table
 from audit_tui.tui.workers import audit_app, guarded
 
 if TYPE_CHECKING:
+    from audit_tui.domain.access import Access
     from audit_tui.domain.records import OpenAudit
     from audit_tui.reporting.model import ReportData
     from audit_tui.scoring.results import ItemResult
@@ -61,6 +62,8 @@ class ReportScreen(Screen[None]):
         Binding("5", "pane('moderation')", "Moderation", id="report_moderation",
                 tooltip="How alike the markers marked, and the ratings from each set of marks"),
         Binding("x", "export", "Export", id="export_report", tooltip="Write the report to a file"),
+        Binding("s", "edit_summary", "Summary", id="report_edit_summary",
+                tooltip="Write your own summary, shown above the generated one (the lead)"),
         Binding("escape", "back", "Back", id="back", tooltip="Back to the dashboard"),
     ]  # fmt: skip
 
@@ -68,13 +71,18 @@ class ReportScreen(Screen[None]):
         super().__init__()
         self.audit = audit
         self.data: ReportData | None = None
+        self.access: Access | None = None
+        """What the reader may do: only the lead writes the summary."""
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Plain(f"Report · {one_line(self.audit.info.name)}", classes="screen-title")
+        yield Plain("", id="report-draft", classes="draft")
         yield Plain("Loading…", id="report-summary", classes="score-line")
         with TabbedContent(id="report"):
             with TabPane("Ratings", id="ratings"), VerticalScroll():
+                yield Plain("", id="report-lead-summary", classes="lead-summary")
+                yield Plain("", id="report-findings", classes="findings")
                 yield DataTable(id="report-ratings", cursor_type="row")
                 yield Plain("", id="report-sample")
             with TabPane("Key questions", id="key-questions"), VerticalScroll():
@@ -103,6 +111,7 @@ class ReportScreen(Screen[None]):
         self.set_focus(self.query_one(f"#{PANES[pane]}", DataTable))
 
     def on_mount(self) -> None:
+        self.query_one("#report-draft").display = False
         self.load()
 
     @work(thread=True, exclusive=True, group="report", exit_on_error=False)
@@ -110,15 +119,19 @@ class ReportScreen(Screen[None]):
     def load(self) -> None:
         from audit_tui.reporting.model import build_report
         from audit_tui.store.moderation import refuse_if_blind
+        from audit_tui.store.team import standing
 
         refuse_if_blind(audit_app(self).store.repo, self.audit, "report")
         # the auditors' own notes are shown here as evidence; exports carry them only when asked
-        data = build_report(audit_app(self).store.repo, self.audit, include_notes=True)
-        self.app.call_from_thread(self._show, data)
+        repo = audit_app(self).store.repo
+        data = build_report(repo, self.audit, include_notes=True)
+        self.app.call_from_thread(self._show, data, standing(repo, self.audit))
 
-    def _show(self, data: ReportData) -> None:
+    def _show(self, data: ReportData, access: Access | None = None) -> None:
         self.data = data
+        self.access = access
         result = data.result
+        self._show_summary(data)
         edges = data.rubric.scoring.edges
         provisional = "" if result.complete else " · provisional: audit in progress"
         self.query_one("#report-summary", Static).update(
@@ -262,6 +275,62 @@ class ReportScreen(Screen[None]):
         first = next((i for i, k in enumerate(keys) if k.startswith(standard_id + ".")), None)
         if first is not None:
             table.move_cursor(row=first)
+
+    def _show_summary(self, data: ReportData) -> None:
+        """The draft line, the lead's words, then the findings generated from the figures."""
+        draft = self.query_one("#report-draft", Static)
+        draft.display = bool(data.draft)
+        draft.update(f"{data.draft}: the figures will change" if data.draft else "")
+        said = data.lead_summary
+        lead = self.query_one("#report-lead-summary", Static)
+        lead.display = said is not None
+        if said is not None:
+            from audit_tui.reporting.opening import paragraphs, written
+
+            lead.update("\n\n".join(["The lead's summary", *paragraphs(said.text), written(said)]))
+        self.query_one("#report-findings", Static).update(
+            "\n\n".join(["From the figures (s: the lead writes their own summary)", *data.findings])
+        )
+
+    def action_edit_summary(self) -> None:
+        """The lead writes their own summary; anyone else is told why not, at once."""
+        from audit_tui.tui.screens.summary_dialog import SummaryDialog
+
+        if self.data is None:
+            self.notify("Still reading the report…", markup=False)
+            return
+        if self.access is not None and not self.access.acts_as_lead:
+            role = self.access.role or "not a member"
+            self.notify(
+                f"Only the lead writes the audit's summary ({self.access.user} is {role})",
+                severity="warning",
+                markup=False,
+            )
+            return
+        said = self.data.lead_summary
+        self.app.push_screen(
+            SummaryDialog(one_line(self.audit.info.name), said.text if said else ""),
+            self._save_summary,
+        )
+
+    def _save_summary(self, text: str | None) -> None:
+        from audit_tui.store.lead_summary import save_lead_summary
+        from audit_tui.tui.store_link import describe_error
+
+        if text is None:
+            return
+        audit = self.audit
+
+        def saved(_: object) -> None:
+            self.notify("Summary saved" if text else "Summary cleared", markup=False)
+            self.load()
+
+        def failed(error: Exception) -> None:
+            self.notify(f"NOT SAVED: {describe_error(error)}", severity="warning", markup=False)
+
+        audit_app(self).store.write(
+            lambda repo: save_lead_summary(repo, audit, text), saved, failed
+        )
 
     def action_export(self) -> None:
         from audit_tui.reporting.formats import FORMATS
