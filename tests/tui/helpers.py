@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from textual import events
+from textual.keys import _character_to_key
 from textual.pilot import Pilot
 
 from audit_tui.tui.app import AuditApp
@@ -38,3 +40,21 @@ async def steps(pilot: Pilot, app: AuditApp, *keys: str) -> None:
     for key in keys:
         await pilot.press(key)
         await settle(pilot, app)
+
+
+CHARACTERS = {"enter": "\r", "tab": "\t", "escape": "\x1b", "space": " "}
+
+
+def key_event(key: str) -> events.Key:
+    """The event a terminal delivers for `key`: a single character as typed ("/" is "slash"
+    with the character "/"), or a key's name ("down", "enter", "f1")."""
+    if len(key) == 1:
+        return events.Key(_character_to_key(key), key)
+    return events.Key(key, CHARACTERS.get(key))
+
+
+def burst(app: AuditApp, *keys: str) -> None:
+    """Every key queued at once, with no pause for the app to catch up, as a terminal delivers
+    a practised user's keys: `burst(app, "/", *"015", "down", "enter")`."""
+    for key in keys:
+        app.post_message(key_event(key))

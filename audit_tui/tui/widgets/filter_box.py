@@ -1,0 +1,54 @@
+"""The text box above a list that filters it, as fzf or a command palette has one: Down goes into
+the list on its first match, Enter opens the highlighted (or first) match.
+
+The box acts on these keys as it reads them, after the text typed before them: its own
+`Changed` messages come later, so it applies its text to the list first. A key it reads after
+the focus has gone into the list (typed in the same burst, on its way before the focus moved)
+is the list's: the list's own binding for it runs, in order.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, cast
+
+from textual import events
+from textual.widgets import Input
+
+from audit_tui.tui.widgets.in_order import act_on_own_keys
+
+
+class Filterable(Protocol):
+    """What a filter box needs of its list (a focusable widget)."""
+
+    def filter(self, needle: str) -> None: ...
+
+    def enter_at_first(self) -> bool:
+        """Put the cursor on the first row shown; False when none is."""
+        ...
+
+    def choose(self) -> None:
+        """Say which row is chosen (Enter)."""
+        ...
+
+
+class FilterBox(Input):
+    def __init__(self, list_id: str, *, placeholder: str = "", id: str | None = None) -> None:
+        super().__init__(placeholder=placeholder, id=id)
+        self.list_id = list_id
+
+    async def _on_key(self, event: events.Key) -> None:
+        held = self.screen.focused is self
+        if held and event.key not in ("down", "enter"):
+            return  # Input's own handling: text, and the cursor in it
+        widget = self.screen.query_one(f"#{self.list_id}")
+        rows = cast("Filterable", widget)
+        rows.filter(self.value)  # nothing to do unless the box's Changed is still on its way
+        if event.key == "enter":
+            rows.choose()
+        elif held:  # Down: into the list, on its first match
+            if rows.enter_at_first():
+                self.screen.set_focus(widget)
+        elif not await act_on_own_keys(widget, event):
+            return  # not a key of the list: typed into the box, as it was sent
+        event.stop()
+        event.prevent_default()
