@@ -102,6 +102,7 @@ def case_facts(rubric: Rubric, attributes: dict[str, str]) -> str:
 
 class CaseWalkScreen(Screen[None]):
     HELP_TITLE = "Case walk"
+    AUTO_FOCUS = "#items"  # the arrows move through the items from the first key
     BINDINGS = [
         Binding("y", "answer('yes')", "Yes", id="answer_yes"),
         Binding("n", "answer('no')", "No", id="answer_no"),
@@ -116,7 +117,9 @@ class CaseWalkScreen(Screen[None]):
         Binding("left_square_bracket", "prev_unanswered", "Prev blank", id="prev_unanswered",
                 show=False, tooltip="The previous unanswered item"),
         Binding("f1", "guidance", "Guidance", id="guidance",
-                tooltip="The rubric's guidance for this item"),
+                tooltip="The rubric's guidance for this item (help where there is no item)"),
+        Binding("s", "standards", "Standards", id="standards_list", show=False,
+                tooltip="Into the list of standards: arrows choose, Enter goes there, Esc back"),
         Binding("greater_than_sign", "other_case(1)", "Next case", id="next_case"),
         Binding("less_than_sign", "other_case(-1)", "Prev case", id="prev_case", show=False),
         Binding("ctrl+z", "undo", "Undo", id="undo", show=False,
@@ -304,6 +307,7 @@ class CaseWalkScreen(Screen[None]):
     def _jump_to_section(self, event: ListView.Selected) -> None:
         index = int(str(event.item.id).removeprefix("nav-"))
         self.jump_to_section(index)
+        self.set_focus(self.query_one(ItemList))  # the arrows are the items' again
 
     def jump_to_section(self, index: int) -> None:
         sec = self.sections[index]
@@ -358,7 +362,28 @@ class CaseWalkScreen(Screen[None]):
         self.app.switch_screen(CaseWalkScreen(self.audit, self.cases, index))
 
     def action_back(self) -> None:
+        if self.focused is self.query_one("#standards", ListView):
+            self.set_focus(self.query_one(ItemList))  # out of the list of standards
+            return
         self.app.pop_screen()
+
+    def action_standards(self) -> None:
+        self.set_focus(self.query_one("#standards", ListView))
+
+    def action_other_section(self, step: int) -> None:
+        """PageDown / PageUp: the next or previous standard that applies to the case."""
+        here = self.current.section if self.current is not None else -1
+        index = here + step
+        while 0 <= index < len(self.sections) and not self.sections[index].applicable:
+            index += step
+        if 0 <= index < len(self.sections):
+            self.jump_to_section(index)
+
+    def action_edge(self, step: int) -> None:
+        """Home / End: the first or last item that applies."""
+        rows = self._applicable()
+        if rows:
+            self.focus_row(rows[0] if step < 0 else rows[-1])
 
     # ---- answering ----------------------------------------------------------------------------
 
@@ -622,6 +647,7 @@ class CaseWalkScreen(Screen[None]):
     def action_guidance(self) -> None:
         row = self.current
         if row is None:
+            audit_app(self).action_help()
             return
         from audit_tui.tui.screens.guidance import GuidanceScreen
 

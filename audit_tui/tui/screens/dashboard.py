@@ -247,7 +247,8 @@ class DashboardScreen(Screen[None]):
         with Horizontal(id="dashboard"):
             with Vertical(id="cases-pane"):
                 yield FilterBox(
-                    "cases", placeholder="Filter cases (reference, attributes, status…)  /",
+                    "cases",
+                    placeholder="Filter cases (reference, attributes, status…)  /",
                     id="filter",
                 )
                 yield CaseTable(id="cases")
@@ -451,9 +452,7 @@ class DashboardScreen(Screen[None]):
         if waiting is not None and waiting == self.query_one("#filter", Input).value:
             self.query_one("#cases", CaseTable).choose()
 
-    def action_open_case(
-        self, case_ref: str | None = None, case: CaseInfo | None = None
-    ) -> None:
+    def action_open_case(self, case_ref: str | None = None, case: CaseInfo | None = None) -> None:
         if self.audit is None:
             return
         from audit_tui.tui.screens.case_walk import CaseWalkScreen

@@ -39,7 +39,13 @@ class ItemList(VerticalScroll):
     BINDINGS = [
         Binding("down", "screen.move(1)", "Next item", id="item_down", show=False),
         Binding("up", "screen.move(-1)", "Previous item", id="item_up", show=False),
-    ]
+        Binding("home", "screen.edge(-1)", "First item", id="item_first", show=False),
+        Binding("end", "screen.edge(1)", "Last item", id="item_last", show=False),
+        Binding("pagedown", "screen.other_section(1)", "Next standard", id="next_standard",
+                show=False, tooltip="The next standard's first unanswered item"),
+        Binding("pageup", "screen.other_section(-1)", "Previous standard", id="prev_standard",
+                show=False, tooltip="The previous standard's first unanswered item"),
+    ]  # fmt: skip
 
 
 class ItemRow(Plain):
