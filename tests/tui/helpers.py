@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from textual import events
 from textual.keys import _character_to_key
@@ -58,3 +59,13 @@ def burst(app: AuditApp, *keys: str) -> None:
     a practised user's keys: `burst(app, "/", *"015", "down", "enter")`."""
     for key in keys:
         app.post_message(key_event(key))
+
+
+async def until(pilot: Pilot, condition: Callable[[], bool], tries: int = 2000) -> None:
+    """Let the app run until `condition` holds (a screen shown, a case open): the test waits
+    for the app, never for the clock. Fails if it never does."""
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause()
+    raise AssertionError("the app never got there")

@@ -21,6 +21,7 @@ from audit_tui.domain.safe_text import one_line
 from audit_tui.tui.messages import AuditChanged
 from audit_tui.tui.text import Plain
 from audit_tui.tui.widgets.item_row import ItemList, ItemRow
+from audit_tui.tui.widgets.standards_list import StandardsList
 from audit_tui.tui.workers import audit_app, guarded
 
 if TYPE_CHECKING:
@@ -118,7 +119,8 @@ class CaseWalkScreen(Screen[None]):
                 show=False, tooltip="The previous unanswered item"),
         Binding("f1", "guidance", "Guidance", id="guidance",
                 tooltip="The rubric's guidance for this item (help where there is no item)"),
-        Binding("s", "standards", "Standards", id="standards_list", show=False,
+        # priority: the arrows typed straight after it move the list
+        Binding("s", "standards", "Standards", id="standards_list", show=False, priority=True,
                 tooltip="Into the list of standards: arrows choose, Enter goes there, Esc back"),
         Binding("greater_than_sign", "other_case(1)", "Next case", id="next_case"),
         Binding("less_than_sign", "other_case(-1)", "Prev case", id="prev_case", show=False),
@@ -146,6 +148,8 @@ class CaseWalkScreen(Screen[None]):
         """This case's answers as they were before each change made here, newest last."""
         self._facts = case_facts(audit.rubric, self.case.attributes)
         self._was_complete = False
+        self._early_moves = 0
+        """Up and Down pressed before the answers were read: applied from the start item."""
         self.marking: Marking | None = None
         """Set when the user second-marks this case blind: the walk shows and saves their
         second marks, never the audit's answers."""
@@ -157,13 +161,15 @@ class CaseWalkScreen(Screen[None]):
         yield Plain("", id="case-header", classes="screen-title")
         yield Plain("", id="standard-rating", classes="status")
         with Horizontal(id="walk"):
-            yield ListView(
+            yield StandardsList(
                 *(
                     ListItem(
                         Label("", id=f"nav-label-{s.index}", markup=False), id=f"nav-{s.index}"
                     )
                     for s in self.sections
                 ),
+                go_to=self.jump_to_section,
+                back=self._items_again,
                 id="standards",
             )
             with ItemList(id="items"):
@@ -218,6 +224,8 @@ class CaseWalkScreen(Screen[None]):
             start = self.next_unanswered(-1) or next((r for r in self.rows if r.applies), None)
             if start is not None:
                 self.focus_row(start)
+            if self._early_moves:
+                self.action_move(self._early_moves)
 
     def on_audit_changed(self, message: AuditChanged) -> None:
         """Another writer changed the audit (the app counted it again): show their answers in
@@ -250,7 +258,10 @@ class CaseWalkScreen(Screen[None]):
     def _bring_into_view(self, row: ItemRow) -> None:
         """Scroll only when the row is out of sight, and then put it near the top: the rows that
         follow are in view for the next answers, so the list is not redrawn at every key."""
-        items = self.query_one(ItemList)
+        found = self.query(ItemList)
+        if not found:  # the case was left before this refresh (a fast Esc)
+            return
+        items = found.first(ItemList)
         if not items.can_view_entire(row):
             items.scroll_to_widget(row, animate=False, top=True)
 
@@ -305,9 +316,10 @@ class CaseWalkScreen(Screen[None]):
 
     @on(ListView.Selected, "#standards")
     def _jump_to_section(self, event: ListView.Selected) -> None:
+        """A click on a standard (keys go through StandardsList, in order)."""
         index = int(str(event.item.id).removeprefix("nav-"))
         self.jump_to_section(index)
-        self.set_focus(self.query_one(ItemList))  # the arrows are the items' again
+        self._items_again()
 
     def jump_to_section(self, index: int) -> None:
         sec = self.sections[index]
@@ -324,6 +336,9 @@ class CaseWalkScreen(Screen[None]):
         return [r for r in self.rows if r.applies]
 
     def action_move(self, step: int) -> None:
+        if not self.loaded:  # from where the walk starts, once the answers say where that is
+            self._early_moves += step
+            return
         rows = self._applicable()
         if not rows:
             return
@@ -362,13 +377,14 @@ class CaseWalkScreen(Screen[None]):
         self.app.switch_screen(CaseWalkScreen(self.audit, self.cases, index))
 
     def action_back(self) -> None:
-        if self.focused is self.query_one("#standards", ListView):
-            self.set_focus(self.query_one(ItemList))  # out of the list of standards
-            return
         self.app.pop_screen()
 
     def action_standards(self) -> None:
         self.set_focus(self.query_one("#standards", ListView))
+
+    def _items_again(self) -> None:
+        """Out of the list of standards: the arrows move through the items again."""
+        self.set_focus(self.query_one(ItemList))
 
     def action_other_section(self, step: int) -> None:
         """PageDown / PageUp: the next or previous standard that applies to the case."""

@@ -22,7 +22,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from audit_tui.domain.safe_text import LINE_LIMIT, escape, one_line
-from audit_tui.tui.widgets.in_order import act_on_own_keys
+from audit_tui.tui.widgets.in_order import act_in_order
 
 
 @dataclass(frozen=True)
@@ -248,7 +248,7 @@ class CaseTable(ScrollView, can_focus=True):
             event.prevent_default()
             self.choose()
             return
-        await act_on_own_keys(self, event)
+        await act_in_order(self, event)
 
     def on_focus(self) -> None:
         """A row is always highlighted while the table has the focus."""

@@ -2,9 +2,10 @@
 the list on its first match, Enter opens the highlighted (or first) match.
 
 The box acts on these keys as it reads them, after the text typed before them: its own
-`Changed` messages come later, so it applies its text to the list first. A key it reads after
+`Changed` messages come later, so it applies its text to the list first. Its editing keys
+(Backspace, ctrl+u) act as it reads them too, not after the text typed behind them. A key it reads after
 the focus has gone into the list (typed in the same burst, on its way before the focus moved)
-is the list's: the list's own binding for it runs, in order.
+is the list's: its binding there (the list's, the screen's) runs, in order.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Protocol, cast
 from textual import events
 from textual.widgets import Input
 
-from audit_tui.tui.widgets.in_order import act_on_own_keys
+from audit_tui.tui.widgets.in_order import act_in_order
 
 
 class Filterable(Protocol):
@@ -39,7 +40,9 @@ class FilterBox(Input):
     async def _on_key(self, event: events.Key) -> None:
         held = self.screen.focused is self
         if held and event.key not in ("down", "enter"):
-            return  # Input's own handling: text, and the cursor in it
+            if not event.is_printable:  # Backspace, ctrl+u, Esc: in order with the text
+                await act_in_order(self, event)
+            return  # text: Input's own handling
         widget = self.screen.query_one(f"#{self.list_id}")
         rows = cast("Filterable", widget)
         rows.filter(self.value)  # nothing to do unless the box's Changed is still on its way
@@ -48,7 +51,7 @@ class FilterBox(Input):
         elif held:  # Down: into the list, on its first match
             if rows.enter_at_first():
                 self.screen.set_focus(widget)
-        elif not await act_on_own_keys(widget, event):
-            return  # not a key of the list: typed into the box, as it was sent
+        elif not await act_in_order(widget, event):
+            return  # no key of the list's: typed into the box, as it was sent
         event.stop()
         event.prevent_default()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from textual import events
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -11,6 +12,7 @@ from textual.message import Message
 
 from audit_tui.domain.safe_text import one_line
 from audit_tui.tui.text import Plain, prose
+from audit_tui.tui.widgets.in_order import act_in_order
 
 if TYPE_CHECKING:
     from textual.css.styles import RulesMap
@@ -35,6 +37,12 @@ class ItemList(VerticalScroll):
     each time, which costs a practised auditor hundreds of milliseconds a key."""
 
     can_focus = True
+
+    async def _on_key(self, event: events.Key) -> None:
+        """Each key acts as the list reads it (see in_order): `y` then Down answers this item,
+        then moves, however fast they come, and whatever the focus is by then."""
+        await act_in_order(self, event)
+
     # Here rather than on the screen, so they win over the scrolling container's own up/down.
     BINDINGS = [
         Binding("down", "screen.move(1)", "Next item", id="item_down", show=False),
