@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 
 from textual import events
@@ -69,3 +70,14 @@ async def until(pilot: Pilot, condition: Callable[[], bool], tries: int = 2000) 
             return
         await pilot.pause()
     raise AssertionError("the app never got there")
+
+
+async def the_moment(condition: Callable[[], bool], within: float = 30.0) -> None:
+    """Return the moment `condition` holds, letting the event loop run one step at a time (no
+    pause for the app to settle): the keys that follow arrive as fast as a person's would.
+    `within` seconds only bounds a failure; it decides nothing else."""
+    give_up = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > give_up:
+            raise AssertionError("the app never got there")
+        await asyncio.sleep(0)

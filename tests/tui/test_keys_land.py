@@ -23,7 +23,7 @@ from audit_tui.tui.screens.case_walk import CaseWalkScreen
 from audit_tui.tui.screens.dashboard import DashboardScreen
 from audit_tui.tui.widgets.case_table import CaseTable
 from audit_tui.tui.widgets.item_row import ItemList
-from tests.tui.helpers import burst, settle, steps, until
+from tests.tui.helpers import burst, settle, steps, the_moment, until
 
 AUDIT = "demo-tameside"
 SIZE = (120, 40)
@@ -113,7 +113,7 @@ async def add_case_by_keys(pilot: Pilot, app: AuditApp, ref: str) -> None:
     for attr, value in ATTRIBUTES.items():
         app.screen.query_one(f"#attr-{attr}", Select).value = value
     burst(app, "ctrl+s")
-    await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+    await the_moment(lambda: isinstance(app.screen, DashboardScreen))
 
 
 async def test_after_a_dialog_the_burst_opens_the_case_just_added_20_of_20(demo_db: str) -> None:

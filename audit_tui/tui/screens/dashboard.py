@@ -437,12 +437,17 @@ class DashboardScreen(Screen[None]):
     @on(CaseTable.Selected, "#cases")
     def _row_selected(self, event: CaseTable.Selected) -> None:
         """Enter on a case (in the table or the filter) opens it, whatever came before."""
-        case = self._by_id.get(event.key) if event.key is not None else None
+        key = event.key
+        if key is None:  # nothing shown then: the rows may have arrived since
+            table = self.query_one("#cases", CaseTable)
+            table.filter(self.query_one("#filter", Input).value)
+            key = table.cursor_key
+        case = self._by_id.get(key) if key is not None else None
         if case is not None:
             self.action_open_case(case=case)
-        elif self._loading:  # chosen before the rows arrived (just after a dialog)
+        elif self._loading or self._stale:  # chosen before the rows arrived (after a dialog)
             self._waiting = self.query_one("#filter", Input).value
-        elif event.key is None and self.cases:
+        elif key is None and self.cases:
             self.notify("No case matches the filter.", severity="warning")
 
     def _open_waiting(self) -> None:
