@@ -401,3 +401,28 @@ async def test_a_filter_edited_in_a_burst_applies_each_key_in_order(demo_db: str
         assert dashboard(app).query_one(CaseTable).keys_shown == [
             str(c.id) for c in dashboard(app).cases if c.case_ref == "TS23-026"
         ]
+
+
+async def test_answers_typed_with_the_enter_that_opens_the_case_land_in_it(
+    two_case_db: str,
+) -> None:
+    """Enter, then the answers, in one burst: they answer the case Enter opened (once, they
+    went to the dashboard, or were refused while the case was read)."""
+    from tests.tui.test_journeys import stored
+
+    app = build_app(two_case_db, open_audit="spo-check", poll_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        burst(app, "enter", "y", "n")
+        await until(pilot, lambda: opened(app) == "QA-001")
+        await settle(pilot, app)
+        await steps(pilot, app, "escape")
+        burst(app, "/", *"QA-002", "enter", "a", "down", "y")
+        await until(pilot, lambda: opened(app) == "QA-002")
+        await settle(pilot, app)
+        walk = app.screen
+        assert isinstance(walk, CaseWalkScreen)
+        rows = [r for r in walk.rows if r.applies]  # N/A, then Down past the next blank, Yes
+    answers = stored(two_case_db)
+    assert answers["QA-001"] == {"2.2.1.a": "yes", "2.2.1.b": "no"}
+    assert answers["QA-002"] == {rows[0].item_id: "na", rows[2].item_id: "yes"}

@@ -7,7 +7,7 @@ once the write queue reports it committed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -20,6 +20,7 @@ from textual.widgets import Footer, Header, Label, ListItem, ListView, Markdown,
 from audit_tui.domain.safe_text import one_line
 from audit_tui.tui.messages import AuditChanged
 from audit_tui.tui.text import Plain
+from audit_tui.tui.widgets.in_order import act_now
 from audit_tui.tui.widgets.item_row import ItemList, ItemRow
 from audit_tui.tui.widgets.standards_list import StandardsList
 from audit_tui.tui.workers import audit_app, guarded
@@ -135,8 +136,17 @@ class CaseWalkScreen(Screen[None]):
         Binding("escape", "back", "Back", id="back", show=False, tooltip="Back to the dashboard"),
     ]  # fmt: skip
 
-    def __init__(self, audit: OpenAudit, cases: list[CaseInfo], index: int) -> None:
+    def __init__(
+        self,
+        audit: OpenAudit,
+        cases: list[CaseInfo],
+        index: int,
+        typed_ahead: Sequence[tuple[str, str | None]] = (),
+    ) -> None:
         super().__init__()
+        self._typed_ahead = list(typed_ahead)
+        """Keys typed after the Enter that opened the case, before it was up: acted on first,
+        once its answers are read."""
         self.audit, self.cases, self.index = audit, cases, index
         self.case = cases[index]
         self.sections = build_sections(audit.rubric, self.case.attributes)
@@ -148,8 +158,9 @@ class CaseWalkScreen(Screen[None]):
         """This case's answers as they were before each change made here, newest last."""
         self._facts = case_facts(audit.rubric, self.case.attributes)
         self._was_complete = False
-        self._early_moves = 0
-        """Up and Down pressed before the answers were read: applied from the start item."""
+        self._early: list[Callable[[], None]] = []
+        """Moves and answers keyed before the answers were read (a burst straight after Enter
+        on the dashboard): done in order from the start item once they are."""
         self.marking: Marking | None = None
         """Set when the user second-marks this case blind: the walk shows and saves their
         second marks, never the audit's answers."""
@@ -224,8 +235,13 @@ class CaseWalkScreen(Screen[None]):
             start = self.next_unanswered(-1) or next((r for r in self.rows if r.applies), None)
             if start is not None:
                 self.focus_row(start)
-            if self._early_moves:
-                self.action_move(self._early_moves)
+            typed, self._typed_ahead = self._typed_ahead, []
+            items = self.query_one(ItemList)
+            for key, character in typed:
+                act_now(items, key, character)
+            early, self._early = self._early, []
+            for step in early:
+                step()
 
     def on_audit_changed(self, message: AuditChanged) -> None:
         """Another writer changed the audit (the app counted it again): show their answers in
@@ -336,8 +352,7 @@ class CaseWalkScreen(Screen[None]):
         return [r for r in self.rows if r.applies]
 
     def action_move(self, step: int) -> None:
-        if not self.loaded:  # from where the walk starts, once the answers say where that is
-            self._early_moves += step
+        if self._later(lambda: self.action_move(step)):
             return
         rows = self._applicable()
         if not rows:
@@ -357,7 +372,16 @@ class CaseWalkScreen(Screen[None]):
     def _position(self) -> int:
         return self.rows.index(self.current) if self.current in self.rows else -1
 
+    def _later(self, step: Callable[[], None]) -> bool:
+        """Keep `step` for when the answers have been read (True), or let it run now."""
+        if self.loaded:
+            return False
+        self._early.append(step)
+        return True
+
     def action_next_unanswered(self) -> None:
+        if self._later(self.action_next_unanswered):
+            return
         row = self.next_unanswered(self._position())
         if row is None:
             self.notify("Every item that applies to this case is answered.")
@@ -365,6 +389,8 @@ class CaseWalkScreen(Screen[None]):
             self.focus_row(row)
 
     def action_prev_unanswered(self) -> None:
+        if self._later(self.action_prev_unanswered):
+            return
         row = self.next_unanswered(self._position(), step=-1)
         if row is not None:
             self.focus_row(row)
@@ -388,6 +414,8 @@ class CaseWalkScreen(Screen[None]):
 
     def action_other_section(self, step: int) -> None:
         """PageDown / PageUp: the next or previous standard that applies to the case."""
+        if self._later(lambda: self.action_other_section(step)):
+            return
         here = self.current.section if self.current is not None else -1
         index = here + step
         while 0 <= index < len(self.sections) and not self.sections[index].applicable:
@@ -397,6 +425,8 @@ class CaseWalkScreen(Screen[None]):
 
     def action_edge(self, step: int) -> None:
         """Home / End: the first or last item that applies."""
+        if self._later(lambda: self.action_edge(step)):
+            return
         rows = self._applicable()
         if rows:
             self.focus_row(rows[0] if step < 0 else rows[-1])
@@ -441,6 +471,8 @@ class CaseWalkScreen(Screen[None]):
         return ""
 
     def action_answer(self, value: str) -> None:
+        if self._later(lambda: self.action_answer(value)):
+            return
         row = self._target()
         if row is None:
             return

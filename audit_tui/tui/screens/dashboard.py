@@ -22,7 +22,7 @@ from audit_tui.tui.widgets.ratings_panel import RatingsPanel
 from audit_tui.tui.workers import audit_app, guarded
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Container
+    from collections.abc import Callable, Container, Sequence
 
     from audit_tui.domain.access import Access
     from audit_tui.domain.records import CaseInfo, OpenAudit
@@ -443,21 +443,37 @@ class DashboardScreen(Screen[None]):
             table.filter(self.query_one("#filter", Input).value)
             key = table.cursor_key
         case = self._by_id.get(key) if key is not None else None
-        if case is not None:
-            self.action_open_case(case=case)
+        table = self.query_one("#cases", CaseTable)
+        if case is not None:  # with the keys typed after Enter: the walk acts on them
+            self.action_open_case(case=case, typed_ahead=table.take_typed_ahead())
         elif self._loading or self._stale:  # chosen before the rows arrived (after a dialog)
             self._waiting = self.query_one("#filter", Input).value
-        elif key is None and self.cases:
-            self.notify("No case matches the filter.", severity="warning")
+        else:
+            if key is None and self.cases:
+                self.notify("No case matches the filter.", severity="warning")
+            self._type_again(table.take_typed_ahead())
+
+    def _type_again(self, keys: list[tuple[str, str | None]]) -> None:
+        """Keys kept for a case that did not open: acted on here after all, in order."""
+        for key, character in keys:
+            self.app.post_message(events.Key(key, character))
 
     def _open_waiting(self) -> None:
         """Open the case Enter chose while the rows were on their way, if the filter still
         shows one."""
         waiting, self._waiting = self._waiting, None
+        table = self.query_one("#cases", CaseTable)
         if waiting is not None and waiting == self.query_one("#filter", Input).value:
-            self.query_one("#cases", CaseTable).choose()
+            table.choose()
+        elif waiting is not None:
+            self._type_again(table.take_typed_ahead())
 
-    def action_open_case(self, case_ref: str | None = None, case: CaseInfo | None = None) -> None:
+    def action_open_case(
+        self,
+        case_ref: str | None = None,
+        case: CaseInfo | None = None,
+        typed_ahead: Sequence[tuple[str, str | None]] = (),
+    ) -> None:
         if self.audit is None:
             return
         from audit_tui.tui.screens.case_walk import CaseWalkScreen
@@ -472,7 +488,9 @@ class DashboardScreen(Screen[None]):
             return
         if case not in cases:
             cases = self.cases
-        self.app.push_screen(CaseWalkScreen(self.audit, cases, cases.index(case)))
+        self.app.push_screen(
+            CaseWalkScreen(self.audit, cases, cases.index(case), typed_ahead=typed_ahead)
+        )
 
     def action_back(self) -> None:
         if self.query_one("#filter", Input).has_focus:

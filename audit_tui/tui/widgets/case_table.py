@@ -80,6 +80,9 @@ class CaseTable(ScrollView, can_focus=True):
         self._at: dict[str, int] = {}
         self._shown: list[int] = []
         self._needle = ""
+        self.typed_ahead: list[tuple[str, str | None]] | None = None
+        """Keys read after Enter chose a row, before the screen it opens is up: kept for it
+        (`take_typed_ahead`), not acted on here."""
 
     # ---- content -----------------------------------------------------------------------------
 
@@ -237,12 +240,30 @@ class CaseTable(ScrollView, can_focus=True):
         return True
 
     def choose(self) -> None:
-        """Enter: say which row is chosen, now."""
+        """Enter: say which row is chosen, now; keep the keys typed after it."""
+        if self.typed_ahead is None:
+            self.typed_ahead = []
         self.post_message(self.Selected(self, self.cursor_key))
+
+    def take_typed_ahead(self) -> list[tuple[str, str | None]]:
+        """The keys kept since Enter (for the screen it opened); the table reads keys again."""
+        keys, self.typed_ahead = self.typed_ahead or [], None
+        return keys
+
+    def keep_typed_ahead(self, event: events.Key) -> bool:
+        """Keep `event` for the screen Enter is opening (True), if it is."""
+        if self.typed_ahead is None:
+            return False
+        self.typed_ahead.append((event.key, event.character))
+        event.stop()
+        event.prevent_default()
+        return True
 
     async def _on_key(self, event: events.Key) -> None:
         """Moves and Enter in the order typed (see in_order): Down, Down, Enter opens the
         third row however fast it comes."""
+        if self.keep_typed_ahead(event):
+            return
         if event.key == "enter":
             event.stop()
             event.prevent_default()

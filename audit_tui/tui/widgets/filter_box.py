@@ -28,7 +28,11 @@ class Filterable(Protocol):
         ...
 
     def choose(self) -> None:
-        """Say which row is chosen (Enter)."""
+        """Say which row is chosen (Enter), and keep the keys typed after it."""
+        ...
+
+    def keep_typed_ahead(self, event: events.Key) -> bool:
+        """Keep `event` for what Enter is opening (True), if it is."""
         ...
 
 
@@ -38,13 +42,15 @@ class FilterBox(Input):
         self.list_id = list_id
 
     async def _on_key(self, event: events.Key) -> None:
+        widget = self.screen.query_one(f"#{self.list_id}")
+        rows = cast("Filterable", widget)
+        if rows.keep_typed_ahead(event):  # typed after Enter: for the case it opens
+            return
         held = self.screen.focused is self
         if held and event.key not in ("down", "enter"):
             if not event.is_printable:  # Backspace, ctrl+u, Esc: in order with the text
                 await act_in_order(self, event)
             return  # text: Input's own handling
-        widget = self.screen.query_one(f"#{self.list_id}")
-        rows = cast("Filterable", widget)
         rows.filter(self.value)  # nothing to do unless the box's Changed is still on its way
         if event.key == "enter":
             rows.choose()

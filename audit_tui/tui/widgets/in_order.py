@@ -48,3 +48,27 @@ def _chain(widget: Widget) -> list[DOMNode]:
         if node.is_modal:
             break
     return nodes
+
+
+def act_now(widget: Widget, key: str, character: str | None) -> bool:
+    """`act_in_order` for a key kept to be acted on later (typed ahead of a screen): its
+    binding from `widget` up, run now; only actions that are plain methods (the walk's)."""
+    from textual.actions import parse
+
+    keymap = widget.app._keymap
+    for node in _chain(widget):
+        bindings = node._bindings.copy()
+        if keymap:
+            bindings.apply_keymap(keymap)
+        for binding in bindings.key_to_bindings.get(key, ()):
+            target_name, name, params = parse(binding.action)
+            target = widget.screen if target_name == "screen" else node
+            if target_name == "app":
+                target = widget.app
+            method = getattr(target, f"action_{name}", None)
+            if method is not None and target.check_action(name, params) is not False:
+                method(*params)
+                return True
+        if node.check_consume_key(key, character):
+            return False
+    return False
