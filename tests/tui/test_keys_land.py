@@ -426,3 +426,16 @@ async def test_answers_typed_with_the_enter_that_opens_the_case_land_in_it(
     answers = stored(two_case_db)
     assert answers["QA-001"] == {"2.2.1.a": "yes", "2.2.1.b": "no"}
     assert answers["QA-002"] == {rows[0].item_id: "na", rows[2].item_id: "yes"}
+
+
+async def test_back_from_a_case_the_table_highlights_the_case_left(demo_db: str) -> None:
+    """`>` twice then Esc: the dashboard's cursor is on the third case, so Enter, `f` or `e`
+    act on the case just walked, not on the one first opened."""
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await steps(pilot, app, "enter", "greater_than_sign", "greater_than_sign", "escape")
+        table = dashboard(app).query_one(CaseTable)
+        assert table.get_row(str(table.cursor_key))[0] == "TS23-003"
+        burst(app, "enter")
+        await until(pilot, lambda: opened(app) is not None)
+        assert opened(app) == "TS23-003"

@@ -403,6 +403,11 @@ class CaseWalkScreen(Screen[None]):
         self.app.switch_screen(CaseWalkScreen(self.audit, self.cases, index))
 
     def action_back(self) -> None:
+        from audit_tui.tui.messages import CaseLeft
+
+        stack = self.app.screen_stack
+        if len(stack) > 1:  # the dashboard: its cursor on the case left, for f, e, Enter
+            stack[-2].post_message(CaseLeft(self.case.id))
         self.app.pop_screen()
 
     def action_standards(self) -> None:

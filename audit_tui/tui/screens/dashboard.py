@@ -14,7 +14,7 @@ from textual.widgets import Footer, Header, Input, Static
 
 from audit_tui.domain.safe_text import one_line
 from audit_tui.domain.words import plural, value_label
-from audit_tui.tui.messages import AuditChanged, StoreReady
+from audit_tui.tui.messages import AuditChanged, CaseLeft, StoreReady
 from audit_tui.tui.text import Plain
 from audit_tui.tui.widgets.case_table import CaseTable, Column
 from audit_tui.tui.widgets.filter_box import FilterBox
@@ -280,6 +280,9 @@ class DashboardScreen(Screen[None]):
             self.load()
         else:  # beneath a case: catch up the moment it shows again, not on every change
             self._stale = True
+
+    def on_case_left(self, message: CaseLeft) -> None:
+        self.query_one("#cases", CaseTable).move_to(str(message.case_id))
 
     def on_screen_resume(self) -> None:
         if self._resumed:  # back from a dialog, a case or help: the next keys are the cases'
