@@ -50,9 +50,9 @@ class ItemList(VerticalScroll):
         Binding("home", "screen.edge(-1)", "First item", id="item_first", show=False),
         Binding("end", "screen.edge(1)", "Last item", id="item_last", show=False),
         Binding("pagedown", "screen.other_section(1)", "Next standard", id="next_standard",
-                show=False, tooltip="The next standard's first unanswered item"),
+                show=False, tooltip="Its first unanswered item"),
         Binding("pageup", "screen.other_section(-1)", "Previous standard", id="prev_standard",
-                show=False, tooltip="The previous standard's first unanswered item"),
+                show=False, tooltip="Its first unanswered item"),
     ]  # fmt: skip
 
 
