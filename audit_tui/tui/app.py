@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
 
@@ -57,6 +57,14 @@ class AuditApp(App[None]):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="help", tooltip="Every key of this screen"),
+        Binding(
+            "f1",
+            "help",
+            "Help",
+            id="help_f1",
+            show=False,
+            tooltip="Every key of this screen (in a case: the item's guidance)",
+        ),
         # not in the footer: the room goes to the screen's keys and "?", which lists this one
         Binding(
             "ctrl+q", "quit", "Quit", id="quit", show=False, tooltip="Every saved answer is kept"
@@ -325,6 +333,13 @@ class AuditApp(App[None]):
         """Tell every screen on the stack (the dashboard beneath a case, say) that `audit` changed."""
         for screen in self.screen_stack:
             screen.post_message(AuditChanged(audit))
+
+    def on_key(self, event: events.Key) -> None:
+        """Home and End: the first and last row of the list in use, whichever it is."""
+        from audit_tui.tui.widgets.edges import to_edge
+
+        if event.key in ("home", "end") and to_edge(self.focused, event.key == "end"):
+            event.prevent_default()  # not the table's own Home and End (sideways)
 
     def action_help(self) -> None:
         from audit_tui.tui.screens.help import HelpScreen

@@ -29,3 +29,11 @@ class Deliver(Message):
     def __init__(self, callback: Callable[..., Any], args: tuple[Any, ...]) -> None:
         super().__init__()
         self.callback, self.args = callback, args
+
+
+class CaseLeft(Message):
+    """The case walk was left (Esc) on this case: the list beneath highlights it."""
+
+    def __init__(self, case_id: int) -> None:
+        super().__init__()
+        self.case_id = case_id

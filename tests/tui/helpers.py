@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 
+from textual import events
+from textual.keys import _character_to_key
 from textual.pilot import Pilot
 
 from audit_tui.tui.app import AuditApp
@@ -38,3 +42,42 @@ async def steps(pilot: Pilot, app: AuditApp, *keys: str) -> None:
     for key in keys:
         await pilot.press(key)
         await settle(pilot, app)
+
+
+CHARACTERS = {"enter": "\r", "tab": "\t", "escape": "\x1b", "space": " "}
+
+
+def key_event(key: str) -> events.Key:
+    """The event a terminal delivers for `key`: a single character as typed ("/" is "slash"
+    with the character "/"), or a key's name ("down", "enter", "f1")."""
+    if len(key) == 1:
+        return events.Key(_character_to_key(key), key)
+    return events.Key(key, CHARACTERS.get(key))
+
+
+def burst(app: AuditApp, *keys: str) -> None:
+    """Every key queued at once, with no pause for the app to catch up, as a terminal delivers
+    a practised user's keys: `burst(app, "/", *"015", "down", "enter")`."""
+    for key in keys:
+        app.post_message(key_event(key))
+
+
+async def until(pilot: Pilot, condition: Callable[[], bool], tries: int = 2000) -> None:
+    """Let the app run until `condition` holds (a screen shown, a case open): the test waits
+    for the app, never for the clock. Fails if it never does."""
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause()
+    raise AssertionError("the app never got there")
+
+
+async def the_moment(condition: Callable[[], bool], within: float = 30.0) -> None:
+    """Return the moment `condition` holds, letting the event loop run one step at a time (no
+    pause for the app to settle): the keys that follow arrive as fast as a person's would.
+    `within` seconds only bounds a failure; it decides nothing else."""
+    give_up = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > give_up:
+            raise AssertionError("the app never got there")
+        await asyncio.sleep(0)

@@ -71,7 +71,7 @@ async def test_spo_reviews_a_case_writes_feedback_and_an_action_and_prints_the_s
         assert isinstance(app.screen, NewAuditDialog)
         # name, PDU, past region and the only framework, then the kind: management oversight
         await pilot.press(*"spo-review", "tab", *"Tameside", "tab", "tab", "tab")
-        await pilot.press("enter", "down", "enter", "ctrl+s")
+        await pilot.press("space", "down", "enter", "ctrl+s")  # Space opens a dropdown
         await settle(pilot, app)
         dialog = app.screen  # an oversight audit opens on its first review
         assert isinstance(dialog, ReviewedCaseDialog)

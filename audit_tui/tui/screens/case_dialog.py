@@ -84,6 +84,9 @@ class CaseDialog(FormDialog[bool]):
             self._write(lambda repo: repo.add_cases(self.audit, [(ref, clean)]), ref)
             return
         case = self.case
+        if clean == case.attributes:  # as they were: nothing to write
+            self.unchanged(f"Case {case.case_ref}")
+            return
         audit_app(self).store.write(
             lambda repo: repo.stranded_answers(self.audit, case.id, clean),
             lambda stranded: self._confirm_and_update(clean, stranded),

@@ -7,7 +7,7 @@ once the write queue reports it committed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -20,7 +20,9 @@ from textual.widgets import Footer, Header, Label, ListItem, ListView, Markdown,
 from audit_tui.domain.safe_text import one_line
 from audit_tui.tui.messages import AuditChanged
 from audit_tui.tui.text import Plain
+from audit_tui.tui.widgets.in_order import act_now
 from audit_tui.tui.widgets.item_row import ItemList, ItemRow
+from audit_tui.tui.widgets.standards_list import StandardsList
 from audit_tui.tui.workers import audit_app, guarded
 
 if TYPE_CHECKING:
@@ -102,6 +104,7 @@ def case_facts(rubric: Rubric, attributes: dict[str, str]) -> str:
 
 class CaseWalkScreen(Screen[None]):
     HELP_TITLE = "Case walk"
+    AUTO_FOCUS = "#items"  # the arrows move through the items from the first key
     BINDINGS = [
         Binding("y", "answer('yes')", "Yes", id="answer_yes"),
         Binding("n", "answer('no')", "No", id="answer_no"),
@@ -116,7 +119,10 @@ class CaseWalkScreen(Screen[None]):
         Binding("left_square_bracket", "prev_unanswered", "Prev blank", id="prev_unanswered",
                 show=False, tooltip="The previous unanswered item"),
         Binding("f1", "guidance", "Guidance", id="guidance",
-                tooltip="The rubric's guidance for this item"),
+                tooltip="The rubric's guidance for this item (help where there is no item)"),
+        # priority: the arrows typed straight after it move the list
+        Binding("s", "standards", "Standards", id="standards_list", show=False, priority=True,
+                tooltip="Into the list of standards: arrows choose, Enter goes there, Esc back"),
         Binding("greater_than_sign", "other_case(1)", "Next case", id="next_case"),
         Binding("less_than_sign", "other_case(-1)", "Prev case", id="prev_case", show=False),
         Binding("ctrl+z", "undo", "Undo", id="undo", show=False,
@@ -130,8 +136,17 @@ class CaseWalkScreen(Screen[None]):
         Binding("escape", "back", "Back", id="back", show=False, tooltip="Back to the dashboard"),
     ]  # fmt: skip
 
-    def __init__(self, audit: OpenAudit, cases: list[CaseInfo], index: int) -> None:
+    def __init__(
+        self,
+        audit: OpenAudit,
+        cases: list[CaseInfo],
+        index: int,
+        typed_ahead: Sequence[tuple[str, str | None]] = (),
+    ) -> None:
         super().__init__()
+        self._typed_ahead = list(typed_ahead)
+        """Keys typed after the Enter that opened the case, before it was up: acted on first,
+        once its answers are read."""
         self.audit, self.cases, self.index = audit, cases, index
         self.case = cases[index]
         self.sections = build_sections(audit.rubric, self.case.attributes)
@@ -143,6 +158,9 @@ class CaseWalkScreen(Screen[None]):
         """This case's answers as they were before each change made here, newest last."""
         self._facts = case_facts(audit.rubric, self.case.attributes)
         self._was_complete = False
+        self._early: list[Callable[[], None]] = []
+        """Moves and answers keyed before the answers were read (a burst straight after Enter
+        on the dashboard): done in order from the start item once they are."""
         self.marking: Marking | None = None
         """Set when the user second-marks this case blind: the walk shows and saves their
         second marks, never the audit's answers."""
@@ -154,13 +172,15 @@ class CaseWalkScreen(Screen[None]):
         yield Plain("", id="case-header", classes="screen-title")
         yield Plain("", id="standard-rating", classes="status")
         with Horizontal(id="walk"):
-            yield ListView(
+            yield StandardsList(
                 *(
                     ListItem(
                         Label("", id=f"nav-label-{s.index}", markup=False), id=f"nav-{s.index}"
                     )
                     for s in self.sections
                 ),
+                go_to=self.jump_to_section,
+                back=self._items_again,
                 id="standards",
             )
             with ItemList(id="items"):
@@ -215,6 +235,13 @@ class CaseWalkScreen(Screen[None]):
             start = self.next_unanswered(-1) or next((r for r in self.rows if r.applies), None)
             if start is not None:
                 self.focus_row(start)
+            typed, self._typed_ahead = self._typed_ahead, []
+            items = self.query_one(ItemList)
+            for key, character in typed:
+                act_now(items, key, character)
+            early, self._early = self._early, []
+            for step in early:
+                step()
 
     def on_audit_changed(self, message: AuditChanged) -> None:
         """Another writer changed the audit (the app counted it again): show their answers in
@@ -247,7 +274,10 @@ class CaseWalkScreen(Screen[None]):
     def _bring_into_view(self, row: ItemRow) -> None:
         """Scroll only when the row is out of sight, and then put it near the top: the rows that
         follow are in view for the next answers, so the list is not redrawn at every key."""
-        items = self.query_one(ItemList)
+        found = self.query(ItemList)
+        if not found:  # the case was left before this refresh (a fast Esc)
+            return
+        items = found.first(ItemList)
         if not items.can_view_entire(row):
             items.scroll_to_widget(row, animate=False, top=True)
 
@@ -302,8 +332,10 @@ class CaseWalkScreen(Screen[None]):
 
     @on(ListView.Selected, "#standards")
     def _jump_to_section(self, event: ListView.Selected) -> None:
+        """A click on a standard (keys go through StandardsList, in order)."""
         index = int(str(event.item.id).removeprefix("nav-"))
         self.jump_to_section(index)
+        self._items_again()
 
     def jump_to_section(self, index: int) -> None:
         sec = self.sections[index]
@@ -320,6 +352,8 @@ class CaseWalkScreen(Screen[None]):
         return [r for r in self.rows if r.applies]
 
     def action_move(self, step: int) -> None:
+        if self._later(lambda: self.action_move(step)):
+            return
         rows = self._applicable()
         if not rows:
             return
@@ -338,7 +372,16 @@ class CaseWalkScreen(Screen[None]):
     def _position(self) -> int:
         return self.rows.index(self.current) if self.current in self.rows else -1
 
+    def _later(self, step: Callable[[], None]) -> bool:
+        """Keep `step` for when the answers have been read (True), or let it run now."""
+        if self.loaded:
+            return False
+        self._early.append(step)
+        return True
+
     def action_next_unanswered(self) -> None:
+        if self._later(self.action_next_unanswered):
+            return
         row = self.next_unanswered(self._position())
         if row is None:
             self.notify("Every item that applies to this case is answered.")
@@ -346,6 +389,8 @@ class CaseWalkScreen(Screen[None]):
             self.focus_row(row)
 
     def action_prev_unanswered(self) -> None:
+        if self._later(self.action_prev_unanswered):
+            return
         row = self.next_unanswered(self._position(), step=-1)
         if row is not None:
             self.focus_row(row)
@@ -358,7 +403,38 @@ class CaseWalkScreen(Screen[None]):
         self.app.switch_screen(CaseWalkScreen(self.audit, self.cases, index))
 
     def action_back(self) -> None:
+        from audit_tui.tui.messages import CaseLeft
+
+        stack = self.app.screen_stack
+        if len(stack) > 1:  # the dashboard: its cursor on the case left, for f, e, Enter
+            stack[-2].post_message(CaseLeft(self.case.id))
         self.app.pop_screen()
+
+    def action_standards(self) -> None:
+        self.set_focus(self.query_one("#standards", ListView))
+
+    def _items_again(self) -> None:
+        """Out of the list of standards: the arrows move through the items again."""
+        self.set_focus(self.query_one(ItemList))
+
+    def action_other_section(self, step: int) -> None:
+        """PageDown / PageUp: the next or previous standard that applies to the case."""
+        if self._later(lambda: self.action_other_section(step)):
+            return
+        here = self.current.section if self.current is not None else -1
+        index = here + step
+        while 0 <= index < len(self.sections) and not self.sections[index].applicable:
+            index += step
+        if 0 <= index < len(self.sections):
+            self.jump_to_section(index)
+
+    def action_edge(self, step: int) -> None:
+        """Home / End: the first or last item that applies."""
+        if self._later(lambda: self.action_edge(step)):
+            return
+        rows = self._applicable()
+        if rows:
+            self.focus_row(rows[0] if step < 0 else rows[-1])
 
     # ---- answering ----------------------------------------------------------------------------
 
@@ -400,6 +476,8 @@ class CaseWalkScreen(Screen[None]):
         return ""
 
     def action_answer(self, value: str) -> None:
+        if self._later(lambda: self.action_answer(value)):
+            return
         row = self._target()
         if row is None:
             return
@@ -622,6 +700,7 @@ class CaseWalkScreen(Screen[None]):
     def action_guidance(self) -> None:
         row = self.current
         if row is None:
+            audit_app(self).action_help()
             return
         from audit_tui.tui.screens.guidance import GuidanceScreen
 

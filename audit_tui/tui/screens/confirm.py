@@ -9,6 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button
 
+from audit_tui.tui.screens.help import HELP_IN_A_DIALOG
 from audit_tui.tui.text import Plain
 
 
@@ -18,6 +19,7 @@ class ConfirmDialog(ModalScreen[bool]):
     BINDINGS = [
         Binding("y", "confirm", "Yes", id="confirm_yes"),
         Binding("escape,n", "cancel", "No", id="confirm_no"),
+        HELP_IN_A_DIALOG,
     ]
 
     def __init__(self, question: str, confirm_label: str = "Yes") -> None:

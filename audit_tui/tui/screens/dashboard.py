@@ -14,14 +14,15 @@ from textual.widgets import Footer, Header, Input, Static
 
 from audit_tui.domain.safe_text import one_line
 from audit_tui.domain.words import plural, value_label
-from audit_tui.tui.messages import AuditChanged, StoreReady
+from audit_tui.tui.messages import AuditChanged, CaseLeft, StoreReady
 from audit_tui.tui.text import Plain
 from audit_tui.tui.widgets.case_table import CaseTable, Column
+from audit_tui.tui.widgets.filter_box import FilterBox
 from audit_tui.tui.widgets.ratings_panel import RatingsPanel
 from audit_tui.tui.workers import audit_app, guarded
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Container
+    from collections.abc import Callable, Container, Sequence
 
     from audit_tui.domain.access import Access
     from audit_tui.domain.records import CaseInfo, OpenAudit
@@ -239,6 +240,11 @@ class DashboardScreen(Screen[None]):
         self._blind_count = 0
         self.just_removed: CaseInfo | None = None
         """The case this dashboard last removed, as removed: what ctrl+z offers back."""
+        self._loading = True
+        """Rows are on their way (the first read, or again after a change)."""
+        self._resumed = False
+        self._waiting: str | None = None
+        """The filter's text when Enter chose a case before the rows arrived."""
         self.blind = ""
         """Why the audit's answers are hidden from the user (a blind second marker), or ""."""
 
@@ -247,8 +253,10 @@ class DashboardScreen(Screen[None]):
         yield Plain(one_line(self.audit_name), id="audit-title", classes="screen-title")
         with Horizontal(id="dashboard"):
             with Vertical(id="cases-pane"):
-                yield Input(
-                    placeholder="Filter cases (reference, attributes, status…)  /", id="filter"
+                yield FilterBox(
+                    "cases",
+                    placeholder="Filter cases (reference, attributes, status…)  /",
+                    id="filter",
                 )
                 yield CaseTable(id="cases")
                 yield Plain("", id="cases-status", classes="status")
@@ -280,7 +288,13 @@ class DashboardScreen(Screen[None]):
         else:  # beneath a case: catch up the moment it shows again, not on every change
             self._stale = True
 
+    def on_case_left(self, message: CaseLeft) -> None:
+        self.query_one("#cases", CaseTable).move_to(str(message.case_id))
+
     def on_screen_resume(self) -> None:
+        if self._resumed:  # back from a dialog, a case or help: the next keys are the cases'
+            self.set_focus(self.query_one("#cases", CaseTable))
+        self._resumed = True
         live = audit_app(self).live
         if self._stale or (live is not None and live.name == self.audit_name and live.stale):
             self._stale = False
@@ -288,9 +302,14 @@ class DashboardScreen(Screen[None]):
         elif live is not None and live.name == self.audit_name and self.audit is not None:
             self._show_live(live)  # back from a case: only what moved (not before the load)
 
+    def load(self) -> None:
+        """Read the audit (again): a case chosen before its rows arrive opens once they do."""
+        self._loading = True
+        self._read()
+
     @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
     @guarded
-    def load(self) -> None:
+    def _read(self) -> None:
         """Open the audit and count it (from the kept counts): what every screen above then
         keeps current. The table's widths are worked out here, off the event loop; its rows
         are made only as they are drawn."""
@@ -303,6 +322,8 @@ class DashboardScreen(Screen[None]):
     def _loaded(self, live: LiveAudit, widths: list[int]) -> None:
         audit_app(self).watch_live(live)
         self._show_live(live, widths=widths)
+        self._loading = False
+        self._open_waiting()
         self._trend_lines().load(live.audit, hidden=bool(live.blind))
         self.call_after_refresh(audit_app(self).settle_heap)
         # once the dashboard is on screen: a thread building it meanwhile would slow the drawing
@@ -409,13 +430,10 @@ class DashboardScreen(Screen[None]):
         return [self._by_id[k] for k in keys if k in self._by_id]
 
     @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.query_one("#cases", CaseTable).filter(event.value)
+    def _filter_changed(self) -> None:
+        # the box's text now, not the event's: Down or Enter may have applied later text already
+        self.query_one("#cases", CaseTable).filter(self.query_one("#filter", Input).value)
         self._show_status()
-
-    @on(Input.Submitted, "#filter")
-    def _filter_done(self) -> None:
-        self.set_focus(self.query_one("#cases", CaseTable))
 
     def action_filter(self) -> None:
         """Focus the filter at once, so "/" then a burst of text all goes into it; in the filter,
@@ -427,16 +445,51 @@ class DashboardScreen(Screen[None]):
             self.set_focus(box)
 
     @on(CaseTable.Selected, "#cases")
-    def _row_selected(self) -> None:
-        self.action_open_case()
+    def _row_selected(self, event: CaseTable.Selected) -> None:
+        """Enter on a case (in the table or the filter) opens it, whatever came before."""
+        key = event.key
+        if key is None:  # nothing shown then: the rows may have arrived since
+            table = self.query_one("#cases", CaseTable)
+            table.filter(self.query_one("#filter", Input).value)
+            key = table.cursor_key
+        case = self._by_id.get(key) if key is not None else None
+        table = self.query_one("#cases", CaseTable)
+        if case is not None:  # with the keys typed after Enter: the walk acts on them
+            self.action_open_case(case=case, typed_ahead=table.take_typed_ahead())
+        elif self._loading or self._stale:  # chosen before the rows arrived (after a dialog)
+            self._waiting = self.query_one("#filter", Input).value
+        else:
+            if key is None and self.cases:
+                self.notify("No case matches the filter.", severity="warning")
+            self._type_again(table.take_typed_ahead())
 
-    def action_open_case(self, case_ref: str | None = None) -> None:
+    def _type_again(self, keys: list[tuple[str, str | None]]) -> None:
+        """Keys kept for a case that did not open: acted on here after all, in order."""
+        for key, character in keys:
+            self.app.post_message(events.Key(key, character))
+
+    def _open_waiting(self) -> None:
+        """Open the case Enter chose while the rows were on their way, if the filter still
+        shows one."""
+        waiting, self._waiting = self._waiting, None
+        table = self.query_one("#cases", CaseTable)
+        if waiting is not None and waiting == self.query_one("#filter", Input).value:
+            table.choose()
+        elif waiting is not None:
+            self._type_again(table.take_typed_ahead())
+
+    def action_open_case(
+        self,
+        case_ref: str | None = None,
+        case: CaseInfo | None = None,
+        typed_ahead: Sequence[tuple[str, str | None]] = (),
+    ) -> None:
         if self.audit is None:
             return
         from audit_tui.tui.screens.case_walk import CaseWalkScreen
 
         cases = self.visible_cases() or self.cases
-        case = (
+        case = case or (
             next((c for c in self.cases if c.case_ref == case_ref), None)
             if case_ref
             else self.current_case()
@@ -445,7 +498,9 @@ class DashboardScreen(Screen[None]):
             return
         if case not in cases:
             cases = self.cases
-        self.app.push_screen(CaseWalkScreen(self.audit, cases, cases.index(case)))
+        self.app.push_screen(
+            CaseWalkScreen(self.audit, cases, cases.index(case), typed_ahead=typed_ahead)
+        )
 
     def action_back(self) -> None:
         if self.query_one("#filter", Input).has_focus:

@@ -17,7 +17,9 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Select, Static, TextArea
 
 from audit_tui.domain.safe_text import one_line
+from audit_tui.tui.screens.help import HELP_IN_A_DIALOG
 from audit_tui.tui.text import Plain, kept, literal
+from audit_tui.tui.widgets.choices import Choices
 
 T = TypeVar("T")
 SHORT = 32
@@ -40,6 +42,12 @@ class FieldError(Plain):
         self.display = bool(message)
 
 
+def submits_on_enter(field: Widget | None) -> bool:
+    """A closed dropdown, or a row of choices whose arrows choose: Enter there is the form's, as
+    in a text box. (An open dropdown's list has the focus itself, and Enter there picks.)"""
+    return (isinstance(field, Select) and not field.expanded) or isinstance(field, Choices)
+
+
 class FormDialog(ModalScreen[T | None], Generic[T]):
     TITLE_TEXT = ""
     SUBMIT_LABEL = "Save"
@@ -51,6 +59,7 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
         Binding("tab", "app.focus_next", "Next field", id="next_field", show=False, priority=True),
         Binding("shift+tab", "app.focus_previous", "Previous field", id="previous_field",
                 show=False, priority=True),
+        HELP_IN_A_DIALOG,
     ]  # fmt: skip
 
     def __init__(self) -> None:
@@ -141,6 +150,11 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
     def dirty(self) -> bool:
         return self._initial is not None and self.values() != self._initial
 
+    def unchanged(self, what: str) -> None:
+        """Close having written nothing, saying so: a save is never met with silence."""
+        self.app.notify(f"{what} unchanged", markup=False)
+        self.dismiss(None)
+
     # ---- errors --------------------------------------------------------------------------
 
     def error(self, field: str | None, message: str) -> None:
@@ -167,8 +181,14 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
     # ---- keys ----------------------------------------------------------------------------
 
     def on_key(self, event: events.Key) -> None:
-        """Keys typed before the first field had the focus (a fast typist's "c", then the case
-        reference) go to it, in order, instead of being lost."""
+        """Enter submits from a closed dropdown or a row of choices too (Space or Down opens a
+        dropdown). Keys typed before the first field had the focus (a fast typist's "c", then
+        the case reference) go to it, in order, instead of being lost."""
+        if event.key == "enter" and submits_on_enter(self.focused):
+            event.stop()
+            event.prevent_default()  # not the dropdown's own Enter, which would open it
+            self.action_submit()
+            return
         if self.focused is None and event.is_printable:
             first = self.first_field()
             if first is not None:

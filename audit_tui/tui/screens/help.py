@@ -15,6 +15,9 @@ from textual.widgets import Markdown
 from audit_tui.tui.text import WIDGET_LIMIT, prose
 
 HELP_FILE = Path(__file__).resolve().parent.parent / "help.md"
+HELP_IN_A_DIALOG = Binding("f1", "app.help", "Help", id="dialog_help", show=False,
+                           tooltip="This dialog's keys, then the help")  # fmt: skip
+"""F1 in a dialog: the app's own F1 is not looked up above a modal screen."""
 
 
 def keys_table(screen: Screen[Any]) -> str:
@@ -44,6 +47,7 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape", "dismiss", "Close", id="close"),
         Binding("question_mark", "dismiss", "Close", id="close_help", show=False),
+        Binding("f1", "dismiss", "Close", id="close_help_f1", show=False),
     ]
 
     def __init__(self, beneath: Screen[Any]) -> None:

@@ -155,6 +155,10 @@ class JudgementsScreen(Screen[None]):
 
     def _saved(self, changed: int, snapshot: list[tuple[object, str, str]]) -> None:
         self._saved_values = snapshot
+        if not changed:  # as they were: said, not met with silence or a "saved" of nothing
+            self.query_one("#errors", Static).update("✓ Unchanged: nothing new to save")
+            self.notify("Judgements unchanged")
+            return
         self.query_one("#errors", Static).update(f"✓ Saved ({changed} changed)")
         audit_app(self).audit_changed(self.audit.info.name)
         self.notify("Judgements saved")

@@ -119,7 +119,7 @@ class RenameAuditDialog(_StoreDialog):
         self.clear_errors(("name",))
         typed = self.typed("name")
         if typed == self.audit.info.name:  # left as shown: nothing changes
-            self.dismiss(None)
+            self.unchanged("The audit's name is")
             return
         try:
             name = clean_label(typed, "audit name", required=True)
@@ -127,7 +127,7 @@ class RenameAuditDialog(_StoreDialog):
             self.error("name", exc.problems[0].message.capitalize())
             return
         if name == self.audit.info.name:
-            self.dismiss(None)
+            self.unchanged("The audit's name is")
             return
         if name in self.taken:
             self.error("name", f"An audit named {name!r} already exists")

@@ -16,6 +16,7 @@ from textual.widgets import Button, DataTable, Label, Static
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.safe_text import one_line
 from audit_tui.tui.screens.form import FieldError
+from audit_tui.tui.screens.help import HELP_IN_A_DIALOG
 from audit_tui.tui.screens.operations import ReasonDialog, _StoreDialog
 from audit_tui.tui.text import Plain
 from audit_tui.tui.widgets.tables import add_rows
@@ -49,7 +50,7 @@ class AllocateDialog(_StoreDialog):
         self.clear_errors(("auditor",))
         typed = self.typed("auditor")
         if typed and typed == self.case.allocated_to:  # left as shown: nothing changes
-            self.dismiss(None)
+            self.unchanged(f"Case {self.case.case_ref}'s auditor is")
             return
         try:
             name = login_name(typed, "auditor")
@@ -57,7 +58,7 @@ class AllocateDialog(_StoreDialog):
             self.error("auditor", exc.problems[0].message)  # as typed: no case changed
             return
         if name == self.case.allocated_to:
-            self.dismiss(None)
+            self.unchanged(f"Case {self.case.case_ref}'s auditor is")
             return
         audit, ref = self.audit, self.case.case_ref
         self.run_write(lambda repo: team.allocate(repo, audit, [name], cases=[ref]), name)
@@ -90,6 +91,7 @@ class ConflictDialog(ModalScreen[bool]):
     BINDINGS = [
         Binding("m", "mine", "Use mine", id="conflict_mine"),
         Binding("escape,k", "theirs", "Keep theirs", id="conflict_theirs"),
+        HELP_IN_A_DIALOG,
     ]
 
     def __init__(
@@ -133,7 +135,7 @@ class HistoryScreen(ModalScreen[None]):
     """Every change to one item of one case: when, who, from what to what, how."""
 
     HELP_TITLE = "History"
-    BINDINGS = [Binding("escape,h", "close", "Close", id="close_history")]
+    BINDINGS = [Binding("escape,h", "close", "Close", id="close_history"), HELP_IN_A_DIALOG]
 
     def __init__(self, title: str, changes: list[Change]) -> None:
         super().__init__()

@@ -22,6 +22,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from audit_tui.domain.safe_text import LINE_LIMIT, escape, one_line
+from audit_tui.tui.widgets.in_order import act_in_order
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,10 @@ class CaseTable(ScrollView, can_focus=True):
     """Index into the rows shown (after the filter)."""
 
     class Selected(Message):
-        """Enter (or a click on the cursor row) on a case."""
+        """Enter (or a click on the cursor row): the row's key as it was then (a refresh may
+        move the cursor before the message is read), None when no row is shown."""
 
-        def __init__(self, table: CaseTable, key: str) -> None:
+        def __init__(self, table: CaseTable, key: str | None) -> None:
             super().__init__()
             self.table, self.key = table, key
 
@@ -78,6 +80,9 @@ class CaseTable(ScrollView, can_focus=True):
         self._at: dict[str, int] = {}
         self._shown: list[int] = []
         self._needle = ""
+        self.typed_ahead: list[tuple[str, str | None]] | None = None
+        """Keys read after Enter chose a row, before the screen it opens is up: kept for it
+        (`take_typed_ahead`), not acted on here."""
 
     # ---- content -----------------------------------------------------------------------------
 
@@ -152,9 +157,12 @@ class CaseTable(ScrollView, can_focus=True):
         return self._search
 
     def filter(self, needle: str) -> None:
-        """Show only rows holding `needle` in any cell (case-insensitive)."""
-        self._needle = needle.strip().casefold()
-        self._apply_filter(self.cursor_key)
+        """Show only rows holding `needle` in any cell (case-insensitive); nothing to do when
+        they are shown already."""
+        wanted = needle.strip().casefold()
+        if wanted != self._needle:
+            self._needle = wanted
+            self._apply_filter(self.cursor_key)
 
     def _apply_filter(self, keep: str | None) -> None:
         needle = self._needle
@@ -223,10 +231,51 @@ class CaseTable(ScrollView, can_focus=True):
         elif self.cursor >= top + rows:
             self.scroll_to(y=self.cursor - rows + 1, animate=False)
 
-    def on_key(self, event: events.Key) -> None:
-        if event.key == "enter" and self.cursor_key is not None:
+    def enter_at_first(self) -> bool:
+        """From the filter: the cursor on the first row shown (False when none is)."""
+        if not self._shown:
+            return False
+        self.cursor = 0
+        self._keep_cursor_in_view()
+        return True
+
+    def choose(self) -> None:
+        """Enter: say which row is chosen, now; keep the keys typed after it."""
+        if self.typed_ahead is None:
+            self.typed_ahead = []
+        self.post_message(self.Selected(self, self.cursor_key))
+
+    def take_typed_ahead(self) -> list[tuple[str, str | None]]:
+        """The keys kept since Enter (for the screen it opened); the table reads keys again."""
+        keys, self.typed_ahead = self.typed_ahead or [], None
+        return keys
+
+    def keep_typed_ahead(self, event: events.Key) -> bool:
+        """Keep `event` for the screen Enter is opening (True), if it is."""
+        if self.typed_ahead is None:
+            return False
+        self.typed_ahead.append((event.key, event.character))
+        event.stop()
+        event.prevent_default()
+        return True
+
+    async def _on_key(self, event: events.Key) -> None:
+        """Moves and Enter in the order typed (see in_order): Down, Down, Enter opens the
+        third row however fast it comes."""
+        if self.keep_typed_ahead(event):
+            return
+        if event.key == "enter":
             event.stop()
-            self.post_message(self.Selected(self, self.cursor_key))
+            event.prevent_default()
+            self.choose()
+            return
+        await act_in_order(self, event)
+
+    def on_focus(self) -> None:
+        """A row is always highlighted while the table has the focus."""
+        if self._shown:
+            self.cursor = max(0, min(self.cursor, len(self._shown) - 1))
+            self._keep_cursor_in_view()
 
     def on_click(self, event: events.Click) -> None:
         if event.y == 0:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from textual import events
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -11,6 +12,7 @@ from textual.message import Message
 
 from audit_tui.domain.safe_text import one_line
 from audit_tui.tui.text import Plain, prose
+from audit_tui.tui.widgets.in_order import act_in_order
 
 if TYPE_CHECKING:
     from textual.css.styles import RulesMap
@@ -35,11 +37,23 @@ class ItemList(VerticalScroll):
     each time, which costs a practised auditor hundreds of milliseconds a key."""
 
     can_focus = True
+
+    async def _on_key(self, event: events.Key) -> None:
+        """Each key acts as the list reads it (see in_order): `y` then Down answers this item,
+        then moves, however fast they come, and whatever the focus is by then."""
+        await act_in_order(self, event)
+
     # Here rather than on the screen, so they win over the scrolling container's own up/down.
     BINDINGS = [
         Binding("down", "screen.move(1)", "Next item", id="item_down", show=False),
         Binding("up", "screen.move(-1)", "Previous item", id="item_up", show=False),
-    ]
+        Binding("home", "screen.edge(-1)", "First item", id="item_first", show=False),
+        Binding("end", "screen.edge(1)", "Last item", id="item_last", show=False),
+        Binding("pagedown", "screen.other_section(1)", "Next standard", id="next_standard",
+                show=False, tooltip="Its first unanswered item"),
+        Binding("pageup", "screen.other_section(-1)", "Previous standard", id="prev_standard",
+                show=False, tooltip="Its first unanswered item"),
+    ]  # fmt: skip
 
 
 class ItemRow(Plain):

@@ -1,0 +1,74 @@
+"""Keys acted on by the widget that reads them, in the order they were typed.
+
+Textual hands a key to the focused widget, which passes it up through its containers to the
+app; only there is the key's binding looked up, against whatever has the focus by then. A key
+that a widget handles itself (Enter on a list) or one whose binding moves the focus (Down from
+a filter, `s` to the standards) then overtakes the keys typed before it: a burst of Down, Down,
+Enter opened the first row. A widget calling `act_in_order` from its `_on_key` looks the key up
+as it reads it, in its own chain of bindings (itself, its containers, the screen, the app; the
+user's keymap applied), so each key acts after the one before, wherever the focus is by then.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from textual import events
+    from textual.dom import DOMNode
+    from textual.widget import Widget
+
+
+async def act_in_order(widget: Widget, event: events.Key) -> bool:
+    """Run the first binding for `event` from `widget` up, now, and stop the key: True when one
+    ran. Priority bindings are left out (the app tried them as the key arrived), and so are
+    the containers' bindings for a key a widget below them types as text (a letter in a box)."""
+    keymap = widget.app._keymap
+    consumed = False
+    for node in _chain(widget):
+        if consumed:
+            break
+        bindings = node._bindings.copy()
+        if keymap:
+            bindings.apply_keymap(keymap)
+        for binding in bindings.key_to_bindings.get(event.key, ()):
+            if not binding.priority and await widget.app.run_action(binding.action, node):
+                event.stop()
+                event.prevent_default()
+                return True
+        consumed = node.check_consume_key(event.key, event.character)
+    return False
+
+
+def _chain(widget: Widget) -> list[DOMNode]:
+    """`widget`, its containers, its screen, and the app above a screen that is not modal."""
+    nodes: list[DOMNode] = []
+    for node in widget.ancestors_with_self:
+        nodes.append(node)
+        if node.is_modal:
+            break
+    return nodes
+
+
+def act_now(widget: Widget, key: str, character: str | None) -> bool:
+    """`act_in_order` for a key kept to be acted on later (typed ahead of a screen): its
+    binding from `widget` up, run now; only actions that are plain methods (the walk's)."""
+    from textual.actions import parse
+
+    keymap = widget.app._keymap
+    for node in _chain(widget):
+        bindings = node._bindings.copy()
+        if keymap:
+            bindings.apply_keymap(keymap)
+        for binding in bindings.key_to_bindings.get(key, ()):
+            target_name, name, params = parse(binding.action)
+            target = widget.screen if target_name == "screen" else node
+            if target_name == "app":
+                target = widget.app
+            method = getattr(target, f"action_{name}", None)
+            if method is not None and target.check_action(name, params) is not False:
+                method(*params)
+                return True
+        if node.check_consume_key(key, character):
+            return False
+    return False

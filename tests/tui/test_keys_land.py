@@ -1,0 +1,441 @@
+"""Keys that always land, typed at a practised user's speed: each burst is queued at once (no
+pause for the app between keys), as a terminal delivers it.
+
+Filter, Down, Enter opens the case it shows, 20 times running: straight away, after a dialog
+(while the cases are read again) and while another writer's saves refresh the dashboard.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, ListView, Select
+
+from audit_tui.domain.answers import Answer
+from audit_tui.store.database import open_repository
+from audit_tui.tui.app import AuditApp, build_app
+from audit_tui.tui.screens.audit_list import AuditListScreen
+from audit_tui.tui.screens.case_dialog import CaseDialog
+from audit_tui.tui.screens.case_walk import CaseWalkScreen
+from audit_tui.tui.screens.dashboard import DashboardScreen
+from audit_tui.tui.widgets.case_table import CaseTable
+from audit_tui.tui.widgets.item_row import ItemList
+from tests.tui.helpers import burst, settle, steps, the_moment, until
+
+AUDIT = "demo-tameside"
+SIZE = (120, 40)
+ATTRIBUTES = {"sentence_type": "licence", "has_psr": "no", "gender": "male", "rosh": "low"}
+
+
+def _app(db: str, poll_seconds: float = 0) -> AuditApp:
+    return build_app(db, open_audit=AUDIT, poll_seconds=poll_seconds)
+
+
+def opened(app: AuditApp) -> str | None:
+    """The case the walk on top shows, or None."""
+    screen = app.screen
+    return screen.case.case_ref if isinstance(screen, CaseWalkScreen) else None
+
+
+def dashboard(app: AuditApp) -> DashboardScreen:
+    screen = app.screen
+    assert isinstance(screen, DashboardScreen)
+    return screen
+
+
+def rounds() -> Iterator[tuple[tuple[str, ...], str | None]]:
+    """20 bursts over the demo's 28 cases (TS23-001 … TS23-028), each with the case it must
+    open: a reference then Down, Enter; Enter straight from the filter; Down twice for the
+    second match; End for the last match; Backspace over a wrong digit."""
+    for n in range(1, 9):
+        yield ("/", *f"TS23-{n:03d}", "down", "enter"), f"TS23-{n:03d}"
+    for n in range(9, 13):
+        yield ("/", *f"{n:03d}", "enter"), f"TS23-{n:03d}"
+    yield ("/", *"TS23-01", "down", "down", "enter"), "TS23-011"  # 010 first, then 011
+    yield ("/", *"TS23-02", "down", "down", "down", "enter"), "TS23-022"
+    yield ("/", *"TS23-01", "down", "end", "enter"), "TS23-019"
+    yield ("/", *"TS23-02", "down", "end", "home", "enter"), "TS23-020"
+    yield ("/", *"0299", "backspace", "backspace", "7", "down", "enter"), "TS23-027"
+    yield ("/", *"TS23-0", "down", "pagedown", "enter"), None  # a page on: computed below
+    yield ("/", *"28", "down", "enter"), "TS23-028"
+    yield ("/", *"TS23-014", "down", "up", "enter"), "TS23-014"  # Up stops at the first
+
+
+async def clear_filter(pilot: Pilot, app: AuditApp) -> None:
+    """Back on the dashboard with an empty filter, as the user left it before the next round."""
+    if isinstance(app.screen, CaseWalkScreen):
+        await pilot.press("escape")
+    await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+    dashboard(app).query_one("#filter", Input).value = ""
+    await until(pilot, lambda: dashboard(app).query_one(CaseTable).row_count == 28)
+
+
+def page_target(app: AuditApp) -> str:
+    """Where PageDown from the first of 28 rows lands: the table's own page height."""
+    table = dashboard(app).query_one(CaseTable)
+    page = max(1, table.scrollable_content_region.height - 2)
+    return f"TS23-{1 + min(27, page):03d}"
+
+
+async def test_filter_down_enter_opens_the_right_case_20_of_20(demo_db: str) -> None:
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        landed = []
+        for keys, expected in rounds():
+            want = expected or page_target(app)
+            burst(app, *keys)
+            await until(pilot, lambda: opened(app) is not None)
+            landed.append((opened(app), want))
+            await clear_filter(pilot, app)
+        assert len(landed) == 20
+        assert [got for got, _ in landed] == [want for _, want in landed]
+
+
+async def test_down_down_enter_in_the_table_opens_the_third_case(demo_db: str) -> None:
+    """The table reads Enter itself: once, it did so before the Downs typed ahead of it."""
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        burst(app, "down", "down", "enter")
+        await until(pilot, lambda: opened(app) is not None)
+        assert opened(app) == "TS23-003"
+
+
+async def add_case_by_keys(pilot: Pilot, app: AuditApp, ref: str) -> None:
+    """c, the reference typed, the attributes chosen, ctrl+s; back when the dialog has gone."""
+    burst(app, "c", *ref)
+    await until(pilot, lambda: isinstance(app.screen, CaseDialog))
+    await until(pilot, lambda: app.screen.query_one("#case_ref", Input).value == ref)
+    for attr, value in ATTRIBUTES.items():
+        app.screen.query_one(f"#attr-{attr}", Select).value = value
+    burst(app, "ctrl+s")
+    await the_moment(lambda: isinstance(app.screen, DashboardScreen))
+
+
+async def test_after_a_dialog_the_burst_opens_the_case_just_added_20_of_20(demo_db: str) -> None:
+    """Straight after the add-case dialog closes (the cases still being read again): focus is
+    on the table, and filter, Down, Enter opens the new case."""
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        landed = []
+        for n in range(20):
+            ref = f"QA-{700 + n}"
+            await add_case_by_keys(pilot, app, ref)
+            assert isinstance(app.focused, CaseTable)  # not left in the filter box
+            burst(app, "/", *ref, "down", "enter")
+            await until(pilot, lambda: opened(app) is not None)
+            landed.append(opened(app))
+            await pilot.press("escape")
+            await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+            dashboard(app).query_one("#filter", Input).value = ""
+        assert landed == [f"QA-{700 + n}" for n in range(20)]
+
+
+class SecondWriter:
+    """Another auditor on the same SQLite file, saving answers until stopped: each save moves
+    the audit's revision, which the app's poll sees and the dashboard reads again."""
+
+    def __init__(self, db: str) -> None:
+        self.repo = open_repository(db)
+        self.audit = self.repo.open_audit(AUDIT)
+        self.case = self.repo.list_cases(self.audit)[-1]
+        self.saves = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        item = next(i for i in self.audit.rubric.items if i.startswith("2.3.1."))
+        while not self._stop.is_set():
+            value = Answer.YES if self.saves % 2 else Answer.NO
+            self.repo.save_answer(self.audit, self.case, item, value)
+            self.saves += 1
+            self._stop.wait(0.03)  # a person's pace, not the test's result
+
+    def __enter__(self) -> SecondWriter:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.repo.engine.dispose()
+
+
+async def test_during_a_live_refresh_the_burst_opens_the_right_case_20_of_20(
+    demo_db: str,
+) -> None:
+    app = _app(demo_db, poll_seconds=0.02)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        reads = 0
+        screen = dashboard(app)
+        shown = screen._show_live
+
+        def counted(*args: object, **kwargs: object) -> None:
+            nonlocal reads
+            reads += "widths" in kwargs  # a full read of the cases, replacing every row
+            shown(*args, **kwargs)  # type: ignore[arg-type]
+
+        screen._show_live = counted  # type: ignore[method-assign]
+        landed = []
+        with SecondWriter(demo_db) as writer:
+            await until(pilot, lambda: reads > 0)  # the refreshes have started
+            for keys, expected in rounds():
+                want = expected or page_target(app)
+                burst(app, *keys)
+                await until(pilot, lambda: opened(app) is not None)
+                landed.append((opened(app), want))
+                await clear_filter(pilot, app)
+            assert writer.saves > 20
+        assert reads > 20, "the dashboard was not refreshed while the keys were typed"
+        assert [got for got, _ in landed] == [want for _, want in landed]
+
+
+async def test_enter_opens_the_highlighted_case_after_a_refresh_reorders_nothing(
+    demo_db: str,
+) -> None:
+    """The cursor stays on its case when the rows are read again; Enter opens that case."""
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        burst(app, "end", "up")
+        await settle(pilot, app)
+        dashboard(app).load()
+        await settle(pilot, app)
+        burst(app, "enter")
+        await until(pilot, lambda: opened(app) is not None)
+        assert opened(app) == "TS23-027"
+
+
+# ---- the case walk ---------------------------------------------------------------------------
+
+
+async def test_arrows_move_through_items_from_the_first_key(demo_db: str) -> None:
+    """Enter then Down at once: the item after the start, not the list of standards."""
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        burst(app, "enter")
+        await until(pilot, lambda: opened(app) is not None)
+        walk = app.screen
+        assert isinstance(walk, CaseWalkScreen) and isinstance(app.focused, ItemList)
+        burst(app, "down", "down")  # (maybe) before its answers are read: moves all the same
+        await settle(pilot, app)
+        rows = [r for r in walk.rows if r.applies]
+        assert walk.current is rows[2]  # complete case: the walk starts at its first item
+        nav = walk.query_one("#standards", ListView)
+        assert nav.index == rows[2].section
+
+
+async def test_the_standards_list_has_its_own_keys(demo_db: str) -> None:
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await steps(pilot, app, "enter")
+        walk = app.screen
+        assert isinstance(walk, CaseWalkScreen)
+        first = walk.current
+        assert first is not None
+        burst(app, "pagedown")
+        await settle(pilot, app)
+        assert walk.current is not None and walk.current.section > first.section
+        burst(app, "pageup")
+        await settle(pilot, app)
+        assert walk.current is not None and walk.current.section == first.section
+        burst(app, "s", "down", "down", "enter", "down")
+        await settle(pilot, app)
+        nav = walk.query_one("#standards", ListView)
+        assert isinstance(app.focused, ItemList)  # Enter went there and gave the arrows back
+        section = walk.sections[first.section + 2]
+        assert walk.current is section.applicable[1]
+        assert nav.index == section.index
+        burst(app, "s", "escape")  # Esc leaves the list, not the case
+        await settle(pilot, app)
+        assert isinstance(app.screen, CaseWalkScreen) and isinstance(app.focused, ItemList)
+
+
+async def test_home_and_end_go_to_the_first_and_last_item(demo_db: str) -> None:
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await steps(pilot, app, "enter")
+        walk = app.screen
+        assert isinstance(walk, CaseWalkScreen)
+        rows = [r for r in walk.rows if r.applies]
+        burst(app, "end")
+        await settle(pilot, app)
+        assert walk.current is rows[-1]
+        burst(app, "home")
+        await settle(pilot, app)
+        assert walk.current is rows[0]
+
+
+# ---- Home and End in tables; F1 everywhere ---------------------------------------------------
+
+
+async def test_home_and_end_in_the_case_table_and_the_audit_list(demo_db: str) -> None:
+    app = build_app(demo_db, poll_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        audits = app.screen.query_one("#audits", DataTable)
+        assert audits.row_count >= 2
+        burst(app, "end")
+        await settle(pilot, app)
+        assert audits.cursor_row == audits.row_count - 1
+        burst(app, "home")
+        await settle(pilot, app)
+        assert audits.cursor_row == 0
+        name = str(audits.coordinate_to_cell_key(audits.cursor_coordinate).row_key.value)
+        app.open_audit(AUDIT)
+        await settle(pilot, app)
+        table = dashboard(app).query_one(CaseTable)
+        burst(app, "end")
+        await settle(pilot, app)
+        assert table.cursor_key == table.keys_shown[-1]
+        burst(app, "home")
+        await settle(pilot, app)
+        assert table.cursor_key == table.keys_shown[0]
+        assert name  # the audit list's first row was a real audit
+
+
+def _screens() -> list[tuple[str, tuple[str, ...]]]:
+    """(what it is, keys from the dashboard that show it)."""
+    return [
+        ("Dashboard", ()),
+        ("Judgements", ("j",)),
+        ("Report", ("r",)),
+        ("History", ("h",)),
+        ("Disagreements", ("d",)),
+        ("Compare", ("v",)),
+        ("Feedback", ("f",)),
+        ("Actions", ("A",)),
+        ("add-case dialog", ("c",)),
+        ("rename dialog", ("f2",)),
+    ]
+
+
+@pytest.mark.parametrize(("name", "keys"), _screens(), ids=[n for n, _ in _screens()])
+async def test_f1_opens_help_on_every_screen(demo_db: str, name: str, keys: tuple[str]) -> None:
+    from audit_tui.tui.screens.help import HelpScreen
+
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await steps(pilot, app, *keys)
+        beneath = app.screen
+        await steps(pilot, app, "f1")
+        assert isinstance(app.screen, HelpScreen), name
+        assert app.screen.beneath is beneath
+        await steps(pilot, app, "f1")  # F1 again closes it
+        assert app.screen is beneath
+
+
+async def test_f1_on_the_audit_list_and_in_a_case(demo_db: str) -> None:
+    from audit_tui.tui.screens.guidance import GuidanceScreen
+    from audit_tui.tui.screens.help import HelpScreen
+
+    app = build_app(demo_db, poll_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await steps(pilot, app, "f1")
+        assert isinstance(app.screen, HelpScreen)
+        assert isinstance(app.screen.beneath, AuditListScreen)
+        await steps(pilot, app, "escape")
+        app.open_audit(AUDIT)
+        await steps(pilot, app, "enter", "f1")
+        assert isinstance(app.screen, GuidanceScreen)  # an item is focused: its guidance
+
+
+# ---- dialogs: Enter in a closed dropdown; saved or unchanged, never silence -------------------
+
+
+async def test_enter_in_a_closed_dropdown_submits_the_dialog(demo_db: str) -> None:
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await steps(pilot, app, "c", *"QA-800")
+        dialog = app.screen
+        assert isinstance(dialog, CaseDialog)
+        for attr, value in ATTRIBUTES.items():
+            dialog.query_one(f"#attr-{attr}", Select).value = value
+        rosh = dialog.query_one("#attr-rosh", Select)
+        rosh.focus()
+        await steps(pilot, app, "down")  # Down opens the list; Enter there picks, not submits
+        assert rosh.expanded
+        await steps(pilot, app, "down", "enter")
+        assert app.screen is dialog and not rosh.expanded and rosh.value != "low"
+        await steps(pilot, app, "enter")  # closed: the form's Enter
+        assert isinstance(app.screen, DashboardScreen)
+        assert "QA-800" in [c.case_ref for c in dashboard(app).cases]
+
+
+def notices(app: AuditApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def test_every_save_says_saved_or_unchanged(demo_db: str) -> None:
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await add_case_by_keys(pilot, app, "QA-810")
+        await settle(pilot, app)
+        assert "Case QA-810 saved" in notices(app)
+        await steps(pilot, app, "e", "ctrl+s")  # the first case's attributes, as they were
+        assert isinstance(app.screen, DashboardScreen)
+        assert "Case TS23-001 unchanged" in notices(app)
+        await steps(pilot, app, "f2", "enter")  # the name as it was
+        assert "The audit's name is unchanged" in notices(app)
+        await steps(pilot, app, "j", "ctrl+s")
+        assert "Judgements unchanged" in notices(app)
+
+
+async def test_a_filter_edited_in_a_burst_applies_each_key_in_order(demo_db: str) -> None:
+    """Backspace in the filter acts before the text typed after it, however fast."""
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        burst(app, "/", *"TS23-0199", "backspace", "backspace", "backspace", *"26")
+        await settle(pilot, app)
+        box = dashboard(app).query_one("#filter", Input)
+        assert box.value == "TS23-026"
+        assert dashboard(app).query_one(CaseTable).keys_shown == [
+            str(c.id) for c in dashboard(app).cases if c.case_ref == "TS23-026"
+        ]
+
+
+async def test_answers_typed_with_the_enter_that_opens_the_case_land_in_it(
+    two_case_db: str,
+) -> None:
+    """Enter, then the answers, in one burst: they answer the case Enter opened (once, they
+    went to the dashboard, or were refused while the case was read)."""
+    from tests.tui.test_journeys import stored
+
+    app = build_app(two_case_db, open_audit="spo-check", poll_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        burst(app, "enter", "y", "n")
+        await until(pilot, lambda: opened(app) == "QA-001")
+        await settle(pilot, app)
+        await steps(pilot, app, "escape")
+        burst(app, "/", *"QA-002", "enter", "a", "down", "y")
+        await until(pilot, lambda: opened(app) == "QA-002")
+        await settle(pilot, app)
+        walk = app.screen
+        assert isinstance(walk, CaseWalkScreen)
+        rows = [r for r in walk.rows if r.applies]  # N/A, then Down past the next blank, Yes
+    answers = stored(two_case_db)
+    assert answers["QA-001"] == {"2.2.1.a": "yes", "2.2.1.b": "no"}
+    assert answers["QA-002"] == {rows[0].item_id: "na", rows[2].item_id: "yes"}
+
+
+async def test_back_from_a_case_the_table_highlights_the_case_left(demo_db: str) -> None:
+    """`>` twice then Esc: the dashboard's cursor is on the third case, so Enter, `f` or `e`
+    act on the case just walked, not on the one first opened."""
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await steps(pilot, app, "enter", "greater_than_sign", "greater_than_sign", "escape")
+        table = dashboard(app).query_one(CaseTable)
+        assert table.get_row(str(table.cursor_key))[0] == "TS23-003"
+        burst(app, "enter")
+        await until(pilot, lambda: opened(app) is not None)
+        assert opened(app) == "TS23-003"
