@@ -225,8 +225,11 @@ async def test_court_work_without_a_psr_is_shown_and_skipped(two_case_db: str) -
         assert isinstance(walk, CaseWalkScreen)
         court = [r for r in walk.rows if r.item_id.startswith("2.1.1")]
         assert court and all(not r.applies and not r.can_focus for r in court)
-        assert "does not apply" in text_of(court[0])
-        assert "does not apply" in str(walk.query_one("#nav-label-0").render())
+        # in the rubric's words for the case, not the attribute's id and value
+        assert "does not apply: no pre-sentence report" in text_of(court[0])
+        assert "has_psr" not in text_of(court[0])
+        nav = str(walk.query_one("#nav-label-0").render())
+        assert "does not apply: no pre-sentence report" in nav
 
 
 async def test_notes_are_tagged_and_saved(two_case_db: str) -> None:

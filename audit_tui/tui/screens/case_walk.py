@@ -43,6 +43,11 @@ class Section:
     def applicable(self) -> list[ItemRow]:
         return [r for r in self.rows if r.applies]
 
+    @property
+    def why_not(self) -> str:
+        """Why none of it applies, in the rubric's words ("no pre-sentence report")."""
+        return next((r.why_not for r in self.rows if not r.applies and r.why_not), "")
+
 
 def build_sections(rubric: Rubric, attributes: dict[str, str]) -> list[Section]:
     sections: list[Section] = []
@@ -54,8 +59,7 @@ def build_sections(rubric: Rubric, attributes: dict[str, str]) -> list[Section]:
         for kq in st.key_questions:
             for item in (*kq.prompts, kq):
                 applies = rubric.applies(item.id, attributes)
-                rule = rubric.items[item.id].applies_when
-                why = "; ".join(f"{k} is not {' or '.join(v)}" for k, v in rule.items())
+                why = rubric.why_not_applies(item.id, attributes)
                 kind = "key_question" if item is kq else "prompt"
                 sec.rows.append(
                     ItemRow(
@@ -78,6 +82,7 @@ def build_sections(rubric: Rubric, attributes: dict[str, str]) -> list[Section]:
                     ind.text,
                     "indicator",
                     applies=applies,
+                    why_not=rubric.why_not_applies(ind.id, attributes),
                     section=sec.index,
                     heading=ind.label or ind.id,
                 )
@@ -170,8 +175,8 @@ class CaseWalkScreen(Screen[None]):
                         if sec.headline:
                             yield Plain(sec.headline, classes="headline")
                         if not sec.applicable:
-                            yield Static(
-                                "This standard does not apply to this case.",
+                            yield Plain(
+                                f"This standard does not apply to this case: {sec.why_not}.",
                                 classes="inapplicable-note",
                             )
                         yield from sec.rows
@@ -639,7 +644,7 @@ class CaseWalkScreen(Screen[None]):
             rows = sec.applicable
             done = sum(r.answered and r.on_disk for r in rows)
             if not rows:
-                text = f"{sec.title}\n  does not apply"
+                text = f"{sec.title}\n  does not apply: {sec.why_not}".rstrip(": ")
             else:
                 mark = "✓" if done == len(rows) else ("◐" if done else "○")
                 text = f"{sec.title}\n  {mark} {done}/{len(rows)}"
