@@ -83,12 +83,16 @@ def test_why_an_item_does_not_apply_reads_in_the_rubrics_words(
     assert rubric.why_not_applies("2.1.1", {}) == "Pre-sentence report not recorded"
     assert rubric.why_not_applies("2.2.1", without) == ""
     plain = parse_rubric(
-        rubric_text.replace('value_words = { yes = "a pre-sentence report", no = "no pre-sentence report" }', ""),
+        rubric_text.replace(
+            'value_words = { yes = "a pre-sentence report", no = "no pre-sentence report" }', ""
+        ),
         "plain.toml",
     )
     assert plain.why_not_applies("2.1.1", without) == "Pre-sentence report: no"
     with pytest.raises(RubricError, match="value_words for maybe"):
-        parse_rubric(rubric_text.replace("no = \"no pre-sentence", "maybe = \"no pre-sentence"), "x.toml")
+        parse_rubric(
+            rubric_text.replace('no = "no pre-sentence', 'maybe = "no pre-sentence'), "x.toml"
+        )
 
 
 def test_walk_order_puts_prompts_before_their_key_question(rubric: Rubric) -> None:

@@ -41,7 +41,9 @@ class Cut:
     line: str
 
     def __str__(self) -> str:
-        return f"{self.token!r} (of {self.word!r}) at {self.row},{self.column}: {self.line.rstrip()!r}"
+        return (
+            f"{self.token!r} (of {self.word!r}) at {self.row},{self.column}: {self.line.rstrip()!r}"
+        )
 
 
 def words(text: str) -> set[str]:
@@ -82,7 +84,9 @@ def screen_vocabulary(screen: Screen[object]) -> set[str]:
             for binding in bindings:
                 found |= words(binding.description) | words(binding.tooltip or "")
     found |= words(screen.app.title) | words(screen.app.sub_title)
-    found |= words(str(getattr(screen, "title", "") or "")) | words(str(getattr(screen, "sub_title", "") or ""))
+    found |= words(str(getattr(screen, "title", "") or "")) | words(
+        str(getattr(screen, "sub_title", "") or "")
+    )
     return found
 
 
@@ -92,13 +96,12 @@ def _owners(screen: Screen[object]) -> tuple[list[str], list[list[Widget | None]
     strips = compositor.render_strips()
     lines = [strip.text for strip in strips]
     owners: list[list[Widget | None]] = [[None] * len(line) for line in lines]
-    for layer in compositor.layers_visible:
-        for widget, region, clip in layer:
-            seen = region.intersection(clip)
-            for y in range(seen.y, seen.bottom):
-                for x in range(seen.x, seen.right):
-                    if 0 <= y < len(owners) and 0 <= x < len(owners[y]):
-                        owners[y][x] = widget
+    for widget, (region, clip) in compositor.visible_widgets.items():  # the topmost first
+        seen = region.intersection(clip)
+        for y in range(max(seen.y, 0), min(seen.bottom, len(owners))):
+            for x in range(max(seen.x, 0), min(seen.right, len(owners[y]))):
+                if owners[y][x] is None:
+                    owners[y][x] = widget
     return lines, owners
 
 
@@ -127,7 +130,9 @@ def _at_border(line: str, owner: list[Widget | None], end: int) -> bool:
     x = end
     while x < len(line) and owner[x] is widget:
         if line[x] != " ":
-            return line[x] == ELLIPSIS or not line[x].isprintable() or line[x] in "▁▂▃▄▅▆▇█▉▊▋▌▍▎▏▐▕"
+            return (
+                line[x] == ELLIPSIS or not line[x].isprintable() or line[x] in "▁▂▃▄▅▆▇█▉▊▋▌▍▎▏▐▕"
+            )
         x += 1
     return True
 
@@ -155,6 +160,8 @@ def find_cuts(screen: Screen[object], vocabulary: Iterable[str] = ()) -> list[Cu
     for y, line in enumerate(lines):
         for match in WORD.finditer(line):
             token, end = match.group(), match.end()
+            if isinstance(owners[y][end - 1], Screen | None):
+                continue  # a screen beneath a dialog, showing through: checked on its own
             lower = token.lower()
             if (y, end) in clipped:  # the text goes on past the edge: a word there is cut too
                 word = _longer_word(lower, by_length)

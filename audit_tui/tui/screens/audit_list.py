@@ -28,6 +28,7 @@ COLUMNS = [
 ALWAYS = ("name", "progress", "score", "overall")
 OPTIONAL = ("cases", "rubric", "pdu")
 """Shown as the width allows, in this order."""
+TITLE = 24
 BAR = 6
 LEGEND = "Progress: █ answered, ░ still to answer (of the items that apply to each case)"
 
@@ -42,22 +43,21 @@ def progress_text(answered: int, applicable: int) -> str:
 
 
 def columns_for(width: int, rows: list[tuple[str, ...]]) -> list[tuple[str, str]]:
-    """The columns that fit `width` cells: those always shown, then each optional one whose
-    longest word still fits beside them (its cells wrap to that)."""
+    """The columns that fit `width` cells: those always shown, then each optional one that fits
+    whole beside them; the rubric's title may take two lines (at least `TITLE` cells)."""
     keys = [key for _, key in COLUMNS]
 
     def need(key: str) -> int:
         i = keys.index(key)
-        texts = [COLUMNS[i][0], *(row[i] for row in rows)]
-        wrap = key in ("rubric", "pdu")
-        return 2 + max(max(map(len, t.split()), default=0) if wrap else len(t) for t in texts)
+        return 2 + max(len(text) for text in (COLUMNS[i][0], *(row[i] for row in rows)))
 
     used = 2 + sum(need(key) for key in ALWAYS)  # 2: a vertical scrollbar
     chosen = set(ALWAYS)
     for key in OPTIONAL:
-        if used + need(key) <= width:
+        fits = used + need(key) <= width
+        if fits or (key == "rubric" and width - used >= TITLE and 2 * (width - used) >= need(key)):
             chosen.add(key)
-            used += need(key)
+            used += min(need(key), width - used)
     return [column for column in COLUMNS if column[1] in chosen]
 
 

@@ -93,7 +93,9 @@ class ReportScreen(Screen[None]):
                 yield DataTable(id="report-prompts", cursor_type="row", show_cursor=False)
                 yield Plain("", id="report-evidence")
             with TabPane("3 Other findings", id="findings"), VerticalScroll():
-                yield Plain(f"Case-level findings that are not rated. {BAR_LEGEND}.", classes="hint")
+                yield Plain(
+                    f"Case-level findings that are not rated. {BAR_LEGEND}.", classes="hint"
+                )
                 yield DataTable(id="report-indicators", cursor_type="row")
             with TabPane("4 Breakdowns", id="breakdowns"), VerticalScroll():
                 yield Select([], id="breakdown-by", prompt="by case attribute…")

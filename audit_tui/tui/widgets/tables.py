@@ -82,17 +82,38 @@ def fit_widths(widths: Sequence[int], floors: Sequence[int], room: int) -> list[
     return fitted
 
 
-def _floor(label: Text, cells: Iterable[Text]) -> int:
-    """The narrowest a column may be: its heading (one line) and its longest word."""
-    words = (cell_len(word) for c in cells for word in c.plain.split())
-    return max([cell_len(label.plain), *words])
+SHORT = 12
+"""A cell this short (a date, a status) stays on one line where the table can fit otherwise: a
+column of them is narrowed below its longest cell (up to this many) only as a last resort."""
+
+
+def _floor(label: Text, cells: Iterable[Text], short: int = SHORT) -> int:
+    """The narrowest a column may be: its longest word (heading included), and its longest cell
+    up to `short`."""
+    texts = [c.plain for c in cells]
+    words = (cell_len(word) for text in (label.plain, *texts) for word in text.split())
+    return max([*words, min(short, max(map(cell_len, texts), default=0))])
+
+
+def _lines(text: str, width: int) -> int:
+    """How many lines `text` takes wrapped at words to `width` cells."""
+    lines, used = 1, 0
+    for word in text.split():
+        size = cell_len(word)
+        if used and used + 1 + size > width:
+            lines, used = lines + 1, size
+        else:
+            used += size + (1 if used else 0)
+    return lines
 
 
 def _room(table: DataTable[Text], columns: int) -> int:
     """Cells left for text once padding and a vertical scrollbar are counted; 0 before layout."""
     if table.size.width == 0:
         return 0
-    return table.size.width - table.styles.scrollbar_size_vertical - 2 * table.cell_padding * columns
+    return (
+        table.size.width - table.styles.scrollbar_size_vertical - 2 * table.cell_padding * columns
+    )
 
 
 def _fill(
@@ -104,19 +125,25 @@ def _fill(
 ) -> None:
     room = _room(table, len(labels))
     fitted = widths
-    if room:
+    for short in (SHORT, 0) if room else ():  # short cells wrap too if there is no other way
         floors = [
-            _floor(label, (cs[i] for _, cs in rows if i < len(cs)))
+            _floor(label, (cs[i] for _, cs in rows if i < len(cs)), short)
             for i, label in enumerate(labels)
         ]
         fitted = fit_widths(widths, floors, room)
+        if sum(fitted) <= room:
+            break
     wraps = [f < w for f, w in zip(fitted, widths, strict=True)]
     _FILLED[table] = _Filled(labels, keys, rows, widths, table.size.width)
     _follow_width(table)
     cursor = table.cursor_coordinate
     table.clear(columns=True)
+    heads = [_lines(label.plain, width) for label, width in zip(labels, fitted, strict=True)]
+    table.header_height = max(heads, default=1)
     for label, key, width in zip(labels, keys, fitted, strict=True):
-        table.add_column(label, key=key, width=width)
+        table.add_column(
+            _wrapping(label) if cell_len(label.plain) > width else label, key=key, width=width
+        )
     for key, cells in rows:
         shown = [_wrapping(c) if wraps[i] else c for i, c in enumerate(cells)]
         table.add_row(*shown, key=key, height=None if any(wraps) else 1)
