@@ -48,9 +48,10 @@ async def test_audit_list_shows_score_and_opens_the_dashboard(demo_db: str) -> N
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         table = app.screen.query_one("#audits", DataTable)
-        row = plain(table.get_row("demo-tameside"))
-        assert row[3] == "28" and row[4] == "100%" and row[5] == "7/27"
-        assert row[6] == "★☆☆ Requires improvement"
+        row = {str(key.value): str(table.get_cell("demo-tameside", key)) for key in table.columns}
+        assert row["cases"] == "28" and row["progress"] == "██████ 100%" and row["score"] == "7/27"
+        assert row["overall"] == "★☆☆ Requires improvement"
+        assert row["rubric"] == "HMIP adult probation PDU inspection (2021 framework)"
         table.move_cursor(row=table.get_row_index("demo-tameside"))  # after demo-oversight
         await pilot.press("enter")
         await settle(pilot, app)

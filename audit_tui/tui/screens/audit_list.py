@@ -117,11 +117,11 @@ class AuditListScreen(Screen[None]):
         rows: list[tuple[str, ...]] = []
         blind = blind_audits(repo)
         for info in repo.list_audits():
+            audit = repo.open_audit(info.name)
             if info.id in blind:  # second-marking blind: no figure of it is theirs to see
-                rows.append((info.name, info.pdu or "–", info.rubric_id, str(info.cases),
+                rows.append((info.name, info.pdu or "–", audit.rubric.title, str(info.cases),
                              BLIND, BLIND, "hidden while you second-mark"))  # fmt: skip
                 continue
-            audit = repo.open_audit(info.name)
             result = repo.score(audit, exact=False)
             rows.append(
                 (

@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from audit_tui.tui.live import LiveAudit
 
 
+MARK_WORDS = {"yes": "Yes", "no": "No", "na": "N/A", None: "none"}
+
+
 class Section:
     """A pane of the walk: one case standard, or the unrated indicators."""
 
@@ -149,6 +152,10 @@ class CaseWalkScreen(Screen[None]):
         self._facts = case_facts(audit.rubric, self.case.attributes)
         self._was_complete = False
         self.marking: Marking | None = None
+        self.marked: Marking | None = None
+        """The user's second marking of this case, marked complete: both marks are shown."""
+        self.differ = 0
+        """How many items of the case the two markers answered differently (once marked)."""
         """Set when the user second-marks this case blind: the walk shows and saves their
         second marks, never the audit's answers."""
 
@@ -200,16 +207,31 @@ class CaseWalkScreen(Screen[None]):
         if not self.loaded:  # consulting case data is logged (who, when), before it is shown
             repo.record_access(self.audit, "open-case", self.case.case_ref)
         mark = marking(repo, self.audit, self.case.id)
+        seconds: dict[str, AnswerInfo] | None = None
         if mark is not None and not mark.completed:  # blind: their own marks, never the first
             answers = second_answers(repo, mark)
         else:
-            mark, answers = None, repo.answers_for_case(self.case.id)
-        self.app.call_from_thread(self._show_answers, answers, mark)
+            if mark is not None:  # marked complete: the first marks and theirs, side by side
+                seconds = second_answers(repo, mark)
+            answers = repo.answers_for_case(self.case.id)
+        self.app.call_from_thread(self._show_answers, answers, mark, seconds)
 
-    def _show_answers(self, answers: dict[str, AnswerInfo], mark: Marking | None = None) -> None:
+    def _show_answers(
+        self,
+        answers: dict[str, AnswerInfo],
+        mark: Marking | None = None,
+        seconds: dict[str, AnswerInfo] | None = None,
+    ) -> None:
         first_load = not self.loaded
-        self.marking = mark
+        self.marking = mark if seconds is None else None
+        self.marked = mark if seconds is not None else None
+        self.differ = 0
         for row in self.rows:
+            if seconds is not None and row.applies:
+                first, second = answers.get(row.item_id), seconds.get(row.item_id)
+                a, b = (first.value if first else None), (second.value if second else None)
+                self.differ += a != b
+                row.beside = f"first mark: {MARK_WORDS[a]} · your second mark: {MARK_WORDS[b]}"
             row.show_stored(answers.get(row.item_id))
         self.loaded = True
         self._was_complete = self.is_complete
@@ -656,7 +678,13 @@ class CaseWalkScreen(Screen[None]):
         if why:
             complete += " · READ ONLY"
         if self.marking is not None:
-            complete = f" · SECOND MARKING (blind, round {self.marking.round}){complete}"
+            done_all = " · answered all: m marks it complete" if self.is_complete else ""
+            complete = f" · SECOND MARKING (blind, round {self.marking.round}){done_all}"
+        elif self.marked is not None:
+            waiting = (
+                f"{self.differ} differ: waiting for the lead" if self.differ else "no differences"
+            )
+            complete = f" · second marks marked complete · {waiting}"
         self._set_text(
             self.query_one("#case-header", Static),
             f"Case {one_line(self.case.case_ref)} ({self.index + 1} of {len(self.cases)}) · "
