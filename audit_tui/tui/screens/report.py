@@ -242,7 +242,7 @@ class ReportScreen(Screen[None]):
         table.display = True
         columns = [
             ("Key question", "kq"),
-            *((f"{value_label(g.value)} (n={g.cases})", g.value) for g in bd.groups),
+            *((f"{value_label(g.value)}: {plural(g.cases, 'case')}", g.value) for g in bd.groups),
         ]
         rows = [
             (
