@@ -98,12 +98,14 @@ async def test_the_second_marker_walks_blind_at_typing_speed_and_then_sees(
             await pilot.press("n")
         await settle(pilot, app)
         assert all(r.value == "no" for r in rows if r.applies)
-        assert "answered all: m marks it complete" in _text(walk, "#case-header")
+        assert "SECOND MARKING (blind, round 1), answered all" in _text(walk, "#case-header")
+        assert "you have answered all. m marks the case complete" in _text(walk, "#standard-rating")
         await steps(pilot, app, "m")
         # marked complete: ann's marks and cy's side by side, the differences awaiting the lead
-        header = _text(walk, "#case-header")
-        assert "second marks marked complete" in header, header
-        assert f"{len(applicable)} differ: waiting for the lead" in header, header
+        assert "second marks complete (round 1)" in _text(walk, "#case-header")
+        words = _text(walk, "#standard-rating")
+        assert words.startswith("Your second marks are marked complete"), words
+        assert f"{len(applicable)} differ from the first marks, waiting for the lead" in words
         shown = [r for r in rows if r.applies]
         assert all(r.value == "yes" for r in shown)
         assert all("first mark: Yes · your second mark: No" in str(r.render()) for r in shown)

@@ -293,6 +293,30 @@ class CaseWalkScreen(Screen[None]):
 
     # ---- the live rating of the standard in view ----------------------------------------------
 
+    def second_marking_words(self, blind: bool) -> str:
+        """Where a second marker stands, in plain words ("" for anyone else): marking blind,
+        answered all, or marked complete with the differences waiting for the lead."""
+        hidden = (
+            "Second marking, blind: the audit's answers and ratings are hidden until you"
+            " mark your cases complete (m)."
+        )
+        if self.marking is not None:
+            if self.loaded and self.is_complete:
+                return (
+                    "Second marking, blind: you have answered all. m marks the case complete;"
+                    " the first marks are shown beside yours then."
+                )
+            return hidden
+        if self.marked is None:
+            return hidden if blind else ""
+        differ = (
+            f"{self.differ} differ from the first marks, waiting for the lead to settle them"
+            if self.differ
+            else "they agree with the first marks"
+        )
+        rest = " The audit's ratings stay hidden until your other cases are complete." * blind
+        return f"Your second marks are marked complete: {differ} (both shown on each item).{rest}"
+
     def _live(self) -> LiveAudit | None:
         live = audit_app(self).live
         return live if live is not None and live.name == self.audit.info.name else None
@@ -303,12 +327,9 @@ class CaseWalkScreen(Screen[None]):
         live = self._live()
         if live is None or self.current is None:
             return
-        if self.marking is not None or live.blind:
-            self._set_text(
-                self.query_one("#standard-rating", Static),
-                "Second marking, blind: the audit's answers and ratings are hidden until you"
-                " mark your cases complete (m).",
-            )
+        words = self.second_marking_words(bool(live.blind))
+        if words:
+            self._set_text(self.query_one("#standard-rating", Static), words)
             return
         result = live.result
         key = self.sections[self.current.section].key
@@ -678,19 +699,18 @@ class CaseWalkScreen(Screen[None]):
         if why:
             complete += " · READ ONLY"
         if self.marking is not None:
-            done_all = " · answered all: m marks it complete" if self.is_complete else ""
+            done_all = ", answered all" if self.loaded and self.is_complete else ""
             complete = f" · SECOND MARKING (blind, round {self.marking.round}){done_all}"
         elif self.marked is not None:
-            waiting = (
-                f"{self.differ} differ: waiting for the lead" if self.differ else "no differences"
-            )
-            complete = f" · second marks marked complete · {waiting}"
+            complete = f" · second marks complete (round {self.marked.round})"
         self._set_text(
             self.query_one("#case-header", Static),
             f"Case {one_line(self.case.case_ref)} ({self.index + 1} of {len(self.cases)}) · "
             f"{done}/{len(rows)} answered{complete} · {self._facts}",
         )
         self.set_class(self.loaded and self.is_complete, "-complete")
+        if self.marking is not None or self.marked is not None:
+            self._show_rating()
 
     def _set_text(self, widget: Static, text: str) -> None:
         """Update only what changed: each update lays the screen out again, and an answer
