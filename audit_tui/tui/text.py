@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.content import Content
+from textual.visual import visualize
 from textual.widgets import Static
 
 from audit_tui.domain.safe_text import TEXT_LIMIT, cap, escape, one_line
 
 if TYPE_CHECKING:
-    from textual.app import RenderResult
-    from textual.visual import VisualType
+    from textual.visual import Visual, VisualType
 
     from audit_tui.scoring.results import AuditResult
 
@@ -107,15 +107,15 @@ class Plain(Static):
     def update(self, content: VisualType = "", *, layout: bool = True) -> None:
         super().update(_plain(content), layout=layout)
 
-    def render(self) -> RenderResult:
-        """A one-line text too long for its width ends at a word, then "…" (Textual's own
-        ellipsis falls mid-word: "HMIP adult p…")."""
+    def _render(self) -> Visual:
+        """As drawn: a one-line text too long for its width ends at a word, then "…" (Textual's
+        own ellipsis falls mid-word: "HMIP adult p…"). `render()` still gives the whole text."""
         text = self.content
         width = self.content_region.width
         one_line_cut = self.styles.text_wrap == "nowrap" and self.styles.text_overflow == "ellipsis"
         if one_line_cut and isinstance(text, str) and width and cell_len(text) > width:
-            return Content(word_cut(text, width))
-        return super().render()
+            return visualize(self, Content(word_cut(text, width)), markup=False)
+        return super()._render()
 
 
 def word_cut(text: str, width: int) -> str:
