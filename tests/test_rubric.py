@@ -74,6 +74,27 @@ def test_court_work_applies_only_with_a_psr(rubric: Rubric) -> None:
     assert rubric.applies("2.2.1", without)
 
 
+def test_why_an_item_does_not_apply_reads_in_the_rubrics_words(
+    rubric: Rubric, rubric_text: str
+) -> None:
+    """`value_words` names the case's condition; without them, the attribute's label and value."""
+    without = {"has_psr": "no", "sentence_type": "community"}
+    assert rubric.why_not_applies("2.1.1.g", without) == "no pre-sentence report"
+    assert rubric.why_not_applies("2.1.1", {}) == "Pre-sentence report not recorded"
+    assert rubric.why_not_applies("2.2.1", without) == ""
+    plain = parse_rubric(
+        rubric_text.replace(
+            'value_words = { yes = "a pre-sentence report", no = "no pre-sentence report" }', ""
+        ),
+        "plain.toml",
+    )
+    assert plain.why_not_applies("2.1.1", without) == "Pre-sentence report: no"
+    with pytest.raises(RubricError, match="value_words for maybe"):
+        parse_rubric(
+            rubric_text.replace('no = "no pre-sentence', 'maybe = "no pre-sentence'), "x.toml"
+        )
+
+
 def test_walk_order_puts_prompts_before_their_key_question(rubric: Rubric) -> None:
     order = list(rubric.items)
     assert order.index("2.2.3.c") < order.index("2.2.3") < order.index("2.3.1.a")

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from functools import cached_property
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Source = Literal["T", "P", "R"]
 """How sure we are of a fact: printed in the report (T), press releases (P), recalled rules (R)."""
@@ -68,10 +68,29 @@ class Attribute(_Model):
     shown_in: tuple[Place, ...] = ()
     guidance: str = ""
     source: Source
+    value_words: dict[str, str] = Field(default_factory=dict)
+    """How a case with a value reads in a sentence: `{ no = "no pre-sentence report" }`. Says
+    why an item does not apply to a case; a value without words reads `Pre-sentence report: no`."""
+
+    @model_validator(mode="after")
+    def _words_for_known_values(self) -> Attribute:
+        unknown = sorted(set(self.value_words) - set(self.values))
+        if unknown:
+            raise ValueError(
+                f"attribute {self.id}: value_words for {', '.join(unknown)}, not among its "
+                f"values ({', '.join(self.values)})"
+            )
+        return self
 
     @property
     def column_label(self) -> str:
         return self.short_label or self.label
+
+    def describe(self, value: str | None) -> str:
+        """A case's value in words: the rubric's own (`value_words`), else `Label: value`."""
+        if value is None or value == "":
+            return f"{self.label} not recorded"
+        return self.value_words.get(value) or f"{self.label}: {value}"
 
     def canonical(self, text: str) -> str | None:
         """The declared spelling of a value as people type it (`spellings.match`: any letter
@@ -255,6 +274,20 @@ class Rubric(_Model):
 
     def applicable_count(self, attributes: Mapping[str, str | None]) -> int:
         return len(self.applicable_ids(attributes))
+
+    def why_not_applies(self, item_id: str, attributes: Mapping[str, str | None]) -> str:
+        """Why an item does not apply to a case, in the rubric's words: `no pre-sentence
+        report` (empty where it applies)."""
+        rule = self.items[item_id].applies_when
+        declared = {a.id: a for a in self.attributes}
+        reasons = [
+            declared[name].describe(attributes.get(name))
+            if name in declared
+            else f"{name} is not {' or '.join(allowed)}"
+            for name, allowed in rule.items()
+            if attributes.get(name) not in allowed
+        ]
+        return "; ".join(reasons)
 
     def applies(self, item_id: str, attributes: Mapping[str, str | None]) -> bool:
         """Whether an item applies to a case with these attributes (court work needs a PSR)."""

@@ -221,7 +221,7 @@ def _disagreements(m: Moderation, include_notes: bool) -> str:
     if include_notes and m.disagreements:
         rows = "".join(
             f'<tr data-case="{e(d.case_ref)}"><td class="num">{d.round}</td><td>{e(d.case_ref)}</td>'
-            f"<td>{e(d.item_id)}</td>"
+            f"<td>{e(d.item_id)} {html_text(d.item_text)}</td>"
             f"<td>{html_text(answer(d.settled.first if d.settled else d.first))}</td>"
             f"<td>{html_text(answer(d.settled.second if d.settled else d.second))}</td>"
             f"<td>{html_text(answer(d.settled.agreed) if d.settled else 'not yet settled')}</td>"

@@ -124,7 +124,7 @@ def moderation_markdown(m: Moderation, include_notes: bool) -> list[str]:
             [
                 str(d.round),
                 md(clean(d.case_ref), cell=True),
-                md(clean(d.item_id), cell=True),
+                md(clean(f"{d.item_id} {d.item_text}".strip()), cell=True),
                 answer(d.settled.first if d.settled else d.first),
                 answer(d.settled.second if d.settled else d.second),
                 answer(d.settled.agreed) if d.settled else "not yet settled",

@@ -135,6 +135,8 @@ class Disagreement:
     first: Mark
     second: Mark
     settled: Settled | None = None
+    item_text: str = ""
+    """The item in the rubric's words: a key question's or finding's label, else its question."""
 
 
 @dataclass(frozen=True)
@@ -352,6 +354,14 @@ def _disagreements(
                     first=case.first.get(item) or Mark(None),
                     second=case.second.get(item) or Mark(None),
                     settled=case.settled.get(item),
+                    item_text=_item_words(rubric, item),
                 )
             )
     return tuple(found)
+
+
+def _item_words(rubric: Rubric, item_id: str) -> str:
+    ref = rubric.items.get(item_id)
+    if ref is None:
+        return ""
+    return getattr(ref.item, "label", "") or ref.item.text

@@ -17,14 +17,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.content import Content
+from textual.visual import visualize
 from textual.widgets import Static
 
 from audit_tui.domain.safe_text import TEXT_LIMIT, cap, escape, one_line
 
 if TYPE_CHECKING:
-    from textual.visual import VisualType
+    from textual.visual import Visual, VisualType
 
     from audit_tui.scoring.results import AuditResult
 
@@ -104,6 +106,28 @@ class Plain(Static):
 
     def update(self, content: VisualType = "", *, layout: bool = True) -> None:
         super().update(_plain(content), layout=layout)
+
+    def _render(self) -> Visual:
+        """As drawn: a one-line text too long for its width ends at a word, then "…" (Textual's
+        own ellipsis falls mid-word: "HMIP adult p…"). `render()` still gives the whole text."""
+        text = self.content
+        width = self.content_region.width
+        one_line_cut = self.styles.text_wrap == "nowrap" and self.styles.text_overflow == "ellipsis"
+        if one_line_cut and isinstance(text, str) and width and cell_len(text) > width:
+            return visualize(self, Content(word_cut(text, width)), markup=False)
+        return super()._render()
+
+
+def word_cut(text: str, width: int) -> str:
+    """`text` cut to `width` cells at the end of a word, "…" after it (mid-word only when its
+    first word alone is too long)."""
+    if cell_len(text) <= width:
+        return text
+    head = set_cell_size(text, width - 1)
+    mid_word = text[len(head) : len(head) + 1] not in ("", " ")
+    if mid_word and " " in head.strip():
+        head = head[: head.rstrip().rfind(" ")]
+    return f"{head.rstrip(' ·,;:–-(')}…"
 
 
 def percent_text(value: float | None) -> str:

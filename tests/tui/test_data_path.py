@@ -269,10 +269,13 @@ async def test_markup_in_names_is_shown_literally(tmp_path: Any, rubric_text: st
     repo.add_cases(audit, [("C-1", {"sentence_type": "community", "has_psr": "no", "rosh": "low"})])
     repo.engine.dispose()
     app = build_app(target, poll_seconds=0)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(160, 40)) as pilot:  # wide: the list shows the PDU
         await settle(pilot, app)
-        row = [str(c) for c in app.screen.query_one("#audits", DataTable).get_row("[/]")]
-        assert row[:2] == ["[/]", "[bold red]x[/]"]
+        table = app.screen.query_one("#audits", DataTable)
+        assert [str(table.get_cell("[/]", key)) for key in ("name", "pdu")] == [
+            "[/]",
+            "[bold red]x[/]",
+        ]
         await steps(pilot, app, "enter")
         title = text_of(app.screen.query_one("#audit-title", Static))
         assert title.startswith("[/] · [bold red]x[/] · [link=http://x]y")

@@ -298,7 +298,9 @@ async def test_audits_dashboard_palette_and_dialogs(every_db: str, tmp_path: Pat
     remember("export", {"format": "md", "folder": str(folder)})
     app = _app(every_db)
     async with app.run_test(size=SIZES[0]) as pilot:
-        await look(pilot, app, "audit list", "AUDIT-NAME", "PDU-NAME", "KEYMAP", "keymap.help")
+        # the PDU is in the list as the width allows (not beside a name this long): the
+        # dashboard's title shows it below
+        await look(pilot, app, "audit list", "AUDIT-NAME", "KEYMAP", "keymap.help")
         app.clear_notifications()
         await pilot.press("ctrl+p", *"AUDIT")
         await look(pilot, app, "command palette", "Open audit: AUDIT-NAME")

@@ -48,9 +48,10 @@ async def test_audit_list_shows_score_and_opens_the_dashboard(demo_db: str) -> N
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         table = app.screen.query_one("#audits", DataTable)
-        row = plain(table.get_row("demo-tameside"))
-        assert row[3] == "28" and row[4] == "100%" and row[5] == "7/27"
-        assert row[6] == "★☆☆ Requires improvement"
+        row = {str(key.value): str(table.get_cell("demo-tameside", key)) for key in table.columns}
+        assert row["cases"] == "28" and row["progress"] == "██████ 100%" and row["score"] == "7/27"
+        assert row["overall"] == "★☆☆ Requires improvement"
+        assert row["rubric"] == "HMIP adult probation PDU inspection (2021 framework)"
         table.move_cursor(row=table.get_row_index("demo-tameside"))  # after demo-oversight
         await pilot.press("enter")
         await settle(pilot, app)
@@ -225,8 +226,11 @@ async def test_court_work_without_a_psr_is_shown_and_skipped(two_case_db: str) -
         assert isinstance(walk, CaseWalkScreen)
         court = [r for r in walk.rows if r.item_id.startswith("2.1.1")]
         assert court and all(not r.applies and not r.can_focus for r in court)
-        assert "does not apply" in text_of(court[0])
-        assert "does not apply" in str(walk.query_one("#nav-label-0").render())
+        # in the rubric's words for the case, not the attribute's id and value
+        assert "does not apply: no pre-sentence report" in text_of(court[0])
+        assert "has_psr" not in text_of(court[0])
+        nav = str(walk.query_one("#nav-label-0").render())
+        assert "does not apply: no pre-sentence report" in nav
 
 
 async def test_notes_are_tagged_and_saved(two_case_db: str) -> None:

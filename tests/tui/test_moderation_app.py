@@ -98,7 +98,17 @@ async def test_the_second_marker_walks_blind_at_typing_speed_and_then_sees(
             await pilot.press("n")
         await settle(pilot, app)
         assert all(r.value == "no" for r in rows if r.applies)
+        assert "SECOND MARKING (blind, round 1), answered all" in _text(walk, "#case-header")
+        assert "you have answered all. m marks the case complete" in _text(walk, "#standard-rating")
         await steps(pilot, app, "m")
+        # marked complete: ann's marks and cy's side by side, the differences awaiting the lead
+        assert "second marks complete (round 1)" in _text(walk, "#case-header")
+        words = _text(walk, "#standard-rating")
+        assert words.startswith("Your second marks are marked complete"), words
+        assert f"{len(applicable)} differ from the first marks, waiting for the lead" in words
+        shown = [r for r in rows if r.applies]
+        assert all(r.value == "yes" for r in shown)
+        assert all("first mark: Yes · your second mark: No" in str(r.render()) for r in shown)
         await steps(pilot, app, "escape")
         assert not _text(app.screen, "#ratings-score").startswith("Hidden.")
     repo = open_repository(moderated_db)
@@ -221,7 +231,10 @@ async def test_the_audit_list_shows_a_blind_second_marker_no_figure(moderated_db
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot, app)
             assert isinstance(app.screen, AuditListScreen)
-            row = [str(c) for c in app.screen.query_one("#audits", DataTable).get_row_at(0)]
-            assert row[0] == AUDIT
-            assert (BLIND in row[5] and "hidden" in row[6]) is hidden, row
-            assert ("/27" in row[5]) is not hidden, row
+            table = app.screen.query_one("#audits", DataTable)
+            row = {
+                str(k.value): str(table.get_cell_at((0, i))) for i, k in enumerate(table.columns)
+            }
+            assert row["name"] == AUDIT
+            assert (BLIND in row["score"] and "hidden" in row["overall"]) is hidden, row
+            assert ("/27" in row["score"]) is not hidden, row

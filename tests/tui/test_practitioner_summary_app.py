@@ -41,9 +41,9 @@ async def test_the_report_breaks_down_by_practitioner_with_a_caution(
         table = screen.query_one("#report-breakdown", DataTable)
         assert [str(c.label) for c in table.columns.values()] == [
             "Key question",
-            "P-1 (n=5)",
-            "P-2 (n=5)",
-            "P-3 (n=2)",
+            "P-1: 5 cases",
+            "P-2: 5 cases",
+            "P-3: 2 cases",
         ]
         row = [str(cell) for cell in table.get_row("2.2.1")]
         assert row[1:] == ["40% (2/5)", "60% (3/5)", "too few"]

@@ -1,8 +1,7 @@
-"""The audit list: what `audit-tui` opens. Name, PDU, rubric, cases, progress, score, rating."""
+"""The audit list: what `audit-tui` opens. Name, progress, score and overall rating always in
+sight; cases, the rubric's title and the PDU as the width allows (`columns_for`)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -26,6 +25,40 @@ COLUMNS = [
     ("Score", "score"),
     ("Overall rating", "overall"),
 ]
+ALWAYS = ("name", "progress", "score", "overall")
+OPTIONAL = ("cases", "rubric", "pdu")
+"""Shown as the width allows, in this order."""
+TITLE = 24
+BAR = 6
+LEGEND = "Progress: █ answered, ░ still to answer (of the items that apply to each case)"
+
+
+def progress_text(answered: int, applicable: int) -> str:
+    """`████░░  67%`: a bar of the items answered, then the share in words."""
+    if not applicable:
+        return "–"
+    share = answered / applicable
+    filled = round(share * BAR)
+    return f"{'█' * filled}{'░' * (BAR - filled)} {percent_text(100 * share):>4}"
+
+
+def columns_for(width: int, rows: list[tuple[str, ...]]) -> list[tuple[str, str]]:
+    """The columns that fit `width` cells: those always shown, then each optional one that fits
+    whole beside them; the rubric's title may take two lines (at least `TITLE` cells)."""
+    keys = [key for _, key in COLUMNS]
+
+    def need(key: str) -> int:
+        i = keys.index(key)
+        return 2 + max(len(text) for text in (COLUMNS[i][0], *(row[i] for row in rows)))
+
+    used = 2 + sum(need(key) for key in ALWAYS)  # 2: a vertical scrollbar
+    chosen = set(ALWAYS)
+    for key in OPTIONAL:
+        fits = used + need(key) <= width
+        if fits or (key == "rubric" and width - used >= TITLE and 2 * (width - used) >= need(key)):
+            chosen.add(key)
+            used += min(need(key), width - used)
+    return [column for column in COLUMNS if column[1] in chosen]
 
 
 class AuditListScreen(Screen[None]):
@@ -46,13 +79,15 @@ class AuditListScreen(Screen[None]):
         yield Header()
         yield Plain("Audits", classes="screen-title")
         yield DataTable(id="audits", cursor_type="row", zebra_stripes=True)
+        yield Plain(LEGEND, id="legend", classes="status")
         yield Plain("Opening the database…", id="status", classes="status")
         yield Footer(compact=True)
 
     _shown = False
+    _rows: list[tuple[str, ...]] = []
 
     def on_mount(self) -> None:
-        fill_table(self.query_one("#audits", DataTable), COLUMNS, [])
+        fill_table(self.query_one("#audits", DataTable), columns_for(self.size.width, []), [])
         if audit_app(self).link is not None:
             self.load()
 
@@ -79,34 +114,39 @@ class AuditListScreen(Screen[None]):
         from audit_tui.store.moderation import blind_audits
 
         repo = audit_app(self).store.repo
-        rows: list[tuple[Any, ...]] = []
+        rows: list[tuple[str, ...]] = []
         blind = blind_audits(repo)
         for info in repo.list_audits():
+            audit = repo.open_audit(info.name)
             if info.id in blind:  # second-marking blind: no figure of it is theirs to see
-                rows.append((info.name, info.pdu or "–", info.rubric_id, str(info.cases),
+                rows.append((info.name, info.pdu or "–", audit.rubric.title, str(info.cases),
                              BLIND, BLIND, "hidden while you second-mark"))  # fmt: skip
                 continue
-            result = repo.score(repo.open_audit(info.name), exact=False)
-            answered, applicable = result.progress
-            progress = percent_text(100 * answered / applicable) if applicable else "–"
+            result = repo.score(audit, exact=False)
             rows.append(
                 (
                     info.name,
                     info.pdu or "–",
-                    info.rubric_id,
+                    audit.rubric.title,
                     str(info.cases),
-                    progress,
+                    progress_text(*result.progress),
                     score_text(result),
                     rating_text(result.overall),
                 )
             )
         self.app.call_from_thread(self._show, rows)
 
-    def _show(self, rows: list[tuple[Any, ...]]) -> None:
-        self._shown = True
+    def on_resize(self) -> None:
+        if self._shown:
+            self._show(self._rows)
+
+    def _show(self, rows: list[tuple[str, ...]]) -> None:
+        self._shown, self._rows = True, rows
         table = self.query_one("#audits", DataTable)
         keep = table.cursor_row
-        fill_table(table, COLUMNS, [(row[0], row) for row in rows])
+        columns = columns_for(self.size.width, rows)
+        picked = [i for i, column in enumerate(COLUMNS) if column in columns]
+        fill_table(table, columns, [(row[0], [row[i] for i in picked]) for row in rows])
         audit_app(self).audit_names = [r[0] for r in rows]
         status = self.query_one("#status", Static)
         if rows:

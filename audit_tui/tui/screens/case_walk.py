@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from audit_tui.tui.live import LiveAudit
 
 
+MARK_WORDS = {"yes": "Yes", "no": "No", "na": "N/A", None: "none"}
+
+
 class Section:
     """A pane of the walk: one case standard, or the unrated indicators."""
 
@@ -44,6 +47,11 @@ class Section:
     @property
     def applicable(self) -> list[ItemRow]:
         return [r for r in self.rows if r.applies]
+
+    @property
+    def why_not(self) -> str:
+        """Why none of it applies, in the rubric's words ("no pre-sentence report")."""
+        return next((r.why_not for r in self.rows if not r.applies and r.why_not), "")
 
 
 def build_sections(rubric: Rubric, attributes: dict[str, str]) -> list[Section]:
@@ -56,8 +64,7 @@ def build_sections(rubric: Rubric, attributes: dict[str, str]) -> list[Section]:
         for kq in st.key_questions:
             for item in (*kq.prompts, kq):
                 applies = rubric.applies(item.id, attributes)
-                rule = rubric.items[item.id].applies_when
-                why = "; ".join(f"{k} is not {' or '.join(v)}" for k, v in rule.items())
+                why = rubric.why_not_applies(item.id, attributes)
                 kind = "key_question" if item is kq else "prompt"
                 sec.rows.append(
                     ItemRow(
@@ -80,6 +87,7 @@ def build_sections(rubric: Rubric, attributes: dict[str, str]) -> list[Section]:
                     ind.text,
                     "indicator",
                     applies=applies,
+                    why_not=rubric.why_not_applies(ind.id, attributes),
                     section=sec.index,
                     heading=ind.label or ind.id,
                 )
@@ -162,6 +170,10 @@ class CaseWalkScreen(Screen[None]):
         """Moves and answers keyed before the answers were read (a burst straight after Enter
         on the dashboard): done in order from the start item once they are."""
         self.marking: Marking | None = None
+        self.marked: Marking | None = None
+        """The user's second marking of this case, marked complete: both marks are shown."""
+        self.differ = 0
+        """How many items of the case the two markers answered differently (once marked)."""
         """Set when the user second-marks this case blind: the walk shows and saves their
         second marks, never the audit's answers."""
 
@@ -190,8 +202,8 @@ class CaseWalkScreen(Screen[None]):
                         if sec.headline:
                             yield Plain(sec.headline, classes="headline")
                         if not sec.applicable:
-                            yield Static(
-                                "This standard does not apply to this case.",
+                            yield Plain(
+                                f"This standard does not apply to this case: {sec.why_not}.",
                                 classes="inapplicable-note",
                             )
                         yield from sec.rows
@@ -215,16 +227,31 @@ class CaseWalkScreen(Screen[None]):
         if not self.loaded:  # consulting case data is logged (who, when), before it is shown
             repo.record_access(self.audit, "open-case", self.case.case_ref)
         mark = marking(repo, self.audit, self.case.id)
+        seconds: dict[str, AnswerInfo] | None = None
         if mark is not None and not mark.completed:  # blind: their own marks, never the first
             answers = second_answers(repo, mark)
         else:
-            mark, answers = None, repo.answers_for_case(self.case.id)
-        self.app.call_from_thread(self._show_answers, answers, mark)
+            if mark is not None:  # marked complete: the first marks and theirs, side by side
+                seconds = second_answers(repo, mark)
+            answers = repo.answers_for_case(self.case.id)
+        self.app.call_from_thread(self._show_answers, answers, mark, seconds)
 
-    def _show_answers(self, answers: dict[str, AnswerInfo], mark: Marking | None = None) -> None:
+    def _show_answers(
+        self,
+        answers: dict[str, AnswerInfo],
+        mark: Marking | None = None,
+        seconds: dict[str, AnswerInfo] | None = None,
+    ) -> None:
         first_load = not self.loaded
-        self.marking = mark
+        self.marking = mark if seconds is None else None
+        self.marked = mark if seconds is not None else None
+        self.differ = 0
         for row in self.rows:
+            if seconds is not None and row.applies:
+                first, second = answers.get(row.item_id), seconds.get(row.item_id)
+                a, b = (first.value if first else None), (second.value if second else None)
+                self.differ += a != b
+                row.beside = f"first mark: {MARK_WORDS[a]} · your second mark: {MARK_WORDS[b]}"
             row.show_stored(answers.get(row.item_id))
         self.loaded = True
         self._was_complete = self.is_complete
@@ -296,6 +323,30 @@ class CaseWalkScreen(Screen[None]):
 
     # ---- the live rating of the standard in view ----------------------------------------------
 
+    def second_marking_words(self, blind: bool) -> str:
+        """Where a second marker stands, in plain words ("" for anyone else): marking blind,
+        answered all, or marked complete with the differences waiting for the lead."""
+        hidden = (
+            "Second marking, blind: the audit's answers and ratings are hidden until you"
+            " mark your cases complete (m)."
+        )
+        if self.marking is not None:
+            if self.loaded and self.is_complete:
+                return (
+                    "Second marking, blind: you have answered all. m marks the case complete;"
+                    " the first marks are shown beside yours then."
+                )
+            return hidden
+        if self.marked is None:
+            return hidden if blind else ""
+        differ = (
+            f"{self.differ} differ from the first marks, waiting for the lead to settle them"
+            if self.differ
+            else "they agree with the first marks"
+        )
+        rest = " The audit's ratings stay hidden until your other cases are complete." * blind
+        return f"Your second marks are marked complete: {differ} (both shown on each item).{rest}"
+
     def _live(self) -> LiveAudit | None:
         live = audit_app(self).live
         return live if live is not None and live.name == self.audit.info.name else None
@@ -306,12 +357,9 @@ class CaseWalkScreen(Screen[None]):
         live = self._live()
         if live is None or self.current is None:
             return
-        if self.marking is not None or live.blind:
-            self._set_text(
-                self.query_one("#standard-rating", Static),
-                "Second marking, blind: the audit's answers and ratings are hidden until you"
-                " mark your cases complete (m).",
-            )
+        words = self.second_marking_words(bool(live.blind))
+        if words:
+            self._set_text(self.query_one("#standard-rating", Static), words)
             return
         result = live.result
         key = self.sections[self.current.section].key
@@ -718,7 +766,7 @@ class CaseWalkScreen(Screen[None]):
             rows = sec.applicable
             done = sum(r.answered and r.on_disk for r in rows)
             if not rows:
-                text = f"{sec.title}\n  does not apply"
+                text = f"{sec.title}\n  does not apply: {sec.why_not}".rstrip(": ")
             else:
                 mark = "✓" if done == len(rows) else ("◐" if done else "○")
                 text = f"{sec.title}\n  {mark} {done}/{len(rows)}"
@@ -730,13 +778,18 @@ class CaseWalkScreen(Screen[None]):
         if why:
             complete += " · READ ONLY"
         if self.marking is not None:
-            complete = f" · SECOND MARKING (blind, round {self.marking.round}){complete}"
+            done_all = ", answered all" if self.loaded and self.is_complete else ""
+            complete = f" · SECOND MARKING (blind, round {self.marking.round}){done_all}"
+        elif self.marked is not None:
+            complete = f" · second marks complete (round {self.marked.round})"
         self._set_text(
             self.query_one("#case-header", Static),
             f"Case {one_line(self.case.case_ref)} ({self.index + 1} of {len(self.cases)}) · "
             f"{done}/{len(rows)} answered{complete} · {self._facts}",
         )
         self.set_class(self.loaded and self.is_complete, "-complete")
+        if self.marking is not None or self.marked is not None:
+            self._show_rating()
 
     def _set_text(self, widget: Static, text: str) -> None:
         """Update only what changed: each update lays the screen out again, and an answer

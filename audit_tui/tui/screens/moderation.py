@@ -18,7 +18,7 @@ from audit_tui.domain.safe_text import TEXT_LIMIT, one_line
 from audit_tui.domain.words import plural
 from audit_tui.tui.screens.form import FieldError
 from audit_tui.tui.screens.operations import ReasonDialog, _StoreDialog
-from audit_tui.tui.text import Plain, prose
+from audit_tui.tui.text import Plain, prose, word_cut
 from audit_tui.tui.widgets.tables import fill_table
 from audit_tui.tui.workers import audit_app, guarded
 
@@ -41,11 +41,13 @@ def interval(ci: tuple[float, float] | None) -> str:
 
 
 def agreement_line(a: Agreement) -> str:
-    """`n 828 · agreed 93% · kappa 0.86 [0.83, 0.90] · PABAK … · AC1 …`, or why there is none."""
+    """`828 answers compared · agreed 93% · kappa 0.86 [0.83, 0.90] · PABAK … · AC1 …`, or why
+    there is no statistic."""
+    compared = f"{a.n} answer{'' if a.n == 1 else 's'} compared"
     if a.too_few or a.observed is None:
-        return f"n {a.n}: fewer than 10 items both markers answered, so no statistic"
+        return f"{compared}: fewer than 10 items both markers answered, so no statistic"
     return (
-        f"n {a.n} · agreed {a.observed:.0%} · kappa {figure(a.kappa)}{interval(a.kappa_ci95)}"
+        f"{compared} · agreed {a.observed:.0%} · kappa {figure(a.kappa)}{interval(a.kappa_ci95)}"
         f" · PABAK {figure(a.pabak)}{interval(a.pabak_ci95)}"
         f" · AC1 {figure(a.ac1)}{interval(a.ac1_ci95)}"
     )
@@ -166,6 +168,16 @@ class SettleDialog(ReasonDialog):
         self.run_write(lambda repo: settle(repo, audit, [one]), reason)
 
 
+def item_words(audit: OpenAudit, item_id: str) -> str:
+    """An item by its id and its words: a key question's or finding's label, else its question
+    up to a word near 48 characters (the whole question is shown below the table)."""
+    ref = audit.rubric.items.get(item_id)
+    if ref is None:
+        return item_id
+    label = getattr(ref.item, "label", "")
+    return f"{item_id} {label or word_cut(one_line(ref.item.text), 48)}"
+
+
 class ReconcileScreen(Screen[None]):
     """Every disagreement of the audit's moderation, with both answers and notes; y / n / a
     records the agreed answer (asking why)."""
@@ -252,7 +264,7 @@ class ReconcileScreen(Screen[None]):
                     (
                         str(d.round),
                         d.case_ref,
-                        d.item_id,
+                        item_words(self.audit, d.item_id),
                         f"{d.first_marker}: {WORDS[d.first.value]}",
                         f"{d.second_marker}: {WORDS[d.second.value]}",
                         f"✓ {WORDS[d.settled.agreed]}" if d.settled else "open",

@@ -30,7 +30,7 @@ class NoteDialog(FormDialog[tuple[str, str | None]]):
         yield Label("Note (no names: refer to the person on probation by role); ctrl+s saves")
         yield TextArea(editable(self.note), id="note", soft_wrap=True)
         yield FieldError("note")
-        with RadioSet(id="tag"):
+        with RadioSet(id="tag", classes="choices"):  # one line: every tag in sight
             for label, value in TAGS:
                 yield RadioButton(label, value=value == self.tag)
 

@@ -26,17 +26,22 @@ if TYPE_CHECKING:
     from audit_tui.reporting.model import ReportData
     from audit_tui.scoring.results import ItemResult
 
-# words before pictures: on a narrow screen the bar is what runs off the edge
+# words before pictures; long words wrap to the width (widgets.tables)
 KQ_COLUMNS = [
     ("Key question", "kq"),
     ("Yes", "pct"),
-    ("Of", "of"),
+    ("Yes of cases", "of"),
     ("95% interval", "ci"),
-    ("The rating could be", "note"),
+    ("Could be", "note"),
     ("Against the bands", "bar"),
 ]
-# numbers first: a prompt's question is long and may run off the screen
-ITEM_COLUMNS = [("Yes", "pct"), ("Of", "of"), ("Against the bands", "bar"), ("Question", "item")]
+ITEM_COLUMNS = [
+    ("Yes", "pct"),
+    ("Yes of cases", "of"),
+    ("Against the bands", "bar"),
+    ("Question", "item"),
+]
+BAR_LEGEND = "Bars: █ yes, ░ no, ┊ where a rating band begins"
 
 
 PANES = {
@@ -51,15 +56,15 @@ PANES = {
 class ReportScreen(Screen[None]):
     HELP_TITLE = "Report"
     BINDINGS = [
-        Binding("1", "pane('ratings')", "Ratings", id="report_ratings",
+        Binding("1", "pane('ratings')", "Ratings", id="report_ratings", show=False,
                 tooltip="Ratings and the sample"),
-        Binding("2", "pane('key-questions')", "Key questions", id="report_key_questions",
+        Binding("2", "pane('key-questions')", "Key questions", id="report_key_questions", show=False,
                 tooltip="Every key question, with the highlighted one's prompts and evidence"),
-        Binding("3", "pane('findings')", "Findings", id="report_findings",
+        Binding("3", "pane('findings')", "Findings", id="report_findings", show=False,
                 tooltip="Other case-level findings (not rated)"),
-        Binding("4", "pane('breakdowns')", "Breakdowns", id="report_breakdowns",
+        Binding("4", "pane('breakdowns')", "Breakdowns", id="report_breakdowns", show=False,
                 tooltip="Key questions by case attribute"),
-        Binding("5", "pane('moderation')", "Moderation", id="report_moderation",
+        Binding("5", "pane('moderation')", "Moderation", id="report_moderation", show=False,
                 tooltip="How alike the markers marked, and the ratings from each set of marks"),
         Binding("x", "export", "Export", id="export_report", tooltip="Write the report to a file"),
         Binding("s", "edit_summary", "Summary", id="report_edit_summary",
@@ -80,29 +85,31 @@ class ReportScreen(Screen[None]):
         yield Plain("", id="report-draft", classes="draft")
         yield Plain("Loading…", id="report-summary", classes="score-line")
         with TabbedContent(id="report"):
-            with TabPane("Ratings", id="ratings"), VerticalScroll():
+            with TabPane("1 Ratings", id="ratings"), VerticalScroll():
                 yield Plain("", id="report-lead-summary", classes="lead-summary")
                 yield Plain("", id="report-findings", classes="findings")
                 yield DataTable(id="report-ratings", cursor_type="row")
                 yield Plain("", id="report-sample")
-            with TabPane("Key questions", id="key-questions"), VerticalScroll():
+            with TabPane("2 Key questions", id="key-questions"), VerticalScroll():
                 yield Static(
                     "The lowest of each standard is marked ▶. The prompts and evidence below"
-                    " follow the highlighted key question.",
+                    f" follow the highlighted key question. {BAR_LEGEND}.",
                     classes="hint",
                 )
                 yield DataTable(id="report-kqs", cursor_type="row")
                 yield Plain("Prompts", id="prompts-title", classes="section-title")
                 yield DataTable(id="report-prompts", cursor_type="row", show_cursor=False)
                 yield Plain("", id="report-evidence")
-            with TabPane("Other findings", id="findings"), VerticalScroll():
-                yield Plain("Case-level findings that are not rated", classes="hint")
+            with TabPane("3 Other findings", id="findings"), VerticalScroll():
+                yield Plain(
+                    f"Case-level findings that are not rated. {BAR_LEGEND}.", classes="hint"
+                )
                 yield DataTable(id="report-indicators", cursor_type="row")
-            with TabPane("Breakdowns", id="breakdowns"), VerticalScroll():
+            with TabPane("4 Breakdowns", id="breakdowns"), VerticalScroll():
                 yield Select([], id="breakdown-by", prompt="by case attribute…")
                 yield Plain("", id="breakdown-note", classes="hint")
                 yield DataTable(id="report-breakdown", cursor_type="row")
-            with TabPane("Moderation", id="moderation"), VerticalScroll():
+            with TabPane("5 Moderation", id="moderation"), VerticalScroll():
                 yield ModerationPane(id="report-moderation")
         yield Footer(compact=True)
 
@@ -248,7 +255,7 @@ class ReportScreen(Screen[None]):
         table.display = True
         columns = [
             ("Key question", "kq"),
-            *((f"{value_label(g.value)} (n={g.cases})", g.value) for g in bd.groups),
+            *((f"{value_label(g.value)}: {plural(g.cases, 'case')}", g.value) for g in bd.groups),
         ]
         rows = [
             (

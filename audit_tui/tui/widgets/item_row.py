@@ -92,6 +92,8 @@ class ItemRow(Plain):
         self.note: str = ""
         self.note_tag: str | None = None
         self.state = "loading"
+        self.beside = ""
+        """Both marks side by side, once a second marker's case is marked complete."""
         self._generation = 0
         self._base_classes = f"item-row -{kind.replace('_', '-')}"
         self.current = False
@@ -165,6 +167,8 @@ class ItemRow(Plain):
         if self.note:
             tag = f" ({TAG_WORDS[self.note_tag]})" if self.note_tag in TAG_WORDS else ""
             lines.append(f"        ✎ note{tag}: {prose(self.note)}")
+        if self.beside:
+            lines.append(f"        ⇄ {self.beside}")
         if status:
             lines[0] += f"   [{status}]"
         self._show("\n".join(lines))

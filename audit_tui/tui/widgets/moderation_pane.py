@@ -22,17 +22,23 @@ if TYPE_CHECKING:
 
 AGREEMENT_COLUMNS = [
     ("Key question", "id"),
-    ("n", "n"),
+    ("Answers compared", "n"),
     ("Agreed", "agreed"),
     ("Kappa [95%]", "kappa"),
     ("AC1 [95%]", "ac1"),
-    ("Read", "read"),
+    ("Figure to read", "read"),
 ]
 
 
-def agreement_cells(a: Agreement) -> tuple[str, ...]:
+def read_words(a: Agreement) -> str:
+    """Which coefficient to read, for a reader: `kappa or AC1`, `AC1 (94% Yes)`, or `–`."""
     from audit_tui.scoring.moderation import which
 
+    shown = which(a)
+    return "kappa or AC1" if shown == "either" else shown
+
+
+def agreement_cells(a: Agreement) -> tuple[str, ...]:
     if a.too_few or a.observed is None:
         return (str(a.n), "–", "too few", "too few", "–")
     return (
@@ -40,7 +46,7 @@ def agreement_cells(a: Agreement) -> tuple[str, ...]:
         f"{a.observed:.0%}",
         f"{figure(a.kappa)}{interval(a.kappa_ci95)}",
         f"{figure(a.ac1)}{interval(a.ac1_ci95)}",
-        which(a),
+        read_words(a),
     )
 
 
@@ -80,8 +86,8 @@ class ModerationPane(Vertical):
             [
                 ("Standard", "id"),
                 ("Ratings", "flag"),
-                ("First marks", "first"),
-                ("Second marks", "second"),
+                ("From first marks", "first"),
+                ("From second marks", "second"),
             ],
             [
                 (
@@ -104,7 +110,7 @@ class ModerationPane(Vertical):
         )
         fill_table(
             self.query_one("#moderation-markers", DataTable),
-            [("Marker", "marker"), ("Round", "round"), ("As", "as"), *AGREEMENT_COLUMNS[1:]],
+            [("Marker", "marker"), ("Round", "round"), ("Marked", "as"), *AGREEMENT_COLUMNS[1:]],
             [
                 (
                     f"{m.marker}|{m.round}|{m.role}",

@@ -1,17 +1,38 @@
 """Filling a DataTable in one go with widths taken from its content, so it lays out the same
 every time (auto widths computed lazily can be caught half-done). Every cell and heading goes in
 through `cell`: shown literally (audit names and attribute values are data, never markup), one
-line, control characters escaped and cut; every DataTable of the app is filled from here."""
+line, control characters escaped and cut; every DataTable of the app is filled from here.
+
+A table wider than the space it is given is fitted to it, never cut at its edge: the widest
+columns of words are narrowed, down to their longest word and heading, and their cells wrap
+onto more lines (`fit_widths`). A table is fitted again whenever its width changes."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
 from audit_tui.tui.text import cell
+
+
+@dataclass(frozen=True)
+class _Filled:
+    """What a table was filled with, to fit it again at another width."""
+
+    labels: list[Text]
+    keys: list[str | None]
+    rows: list[tuple[str | None, list[Text]]]
+    widths: list[int]
+    width: int
+
+
+_FILLED: WeakKeyDictionary[DataTable[Text], _Filled] = WeakKeyDictionary()
 
 
 def fill_table(
@@ -25,11 +46,7 @@ def fill_table(
     widths = [len(label.plain) for label in labels]
     for _, cells in shown:
         widths = [max(w, len(c.plain)) for w, c in zip(widths, cells, strict=True)]
-    table.clear(columns=True)
-    for label, (_, key), width in zip(labels, columns, widths, strict=True):
-        table.add_column(label, key=key, width=width)
-    for key, cells in shown:
-        table.add_row(*cells, key=key)
+    _fill(table, labels, [key for _, key in columns], list(shown), widths)
 
 
 def fill_measured(
@@ -40,19 +57,116 @@ def fill_measured(
     refresh, after the first frame showed them cut. A row may have fewer cells than `head`."""
     labels = [cell(label) for label in head]
     shown = [(key, [cell(c) for c in cells]) for key, cells in rows]
-    table.clear(columns=True)
-    for i, label in enumerate(labels):
-        widest = max(
-            [
-                cell_len(label.plain),
-                *(cell_len(cells[i].plain) for _, cells in shown if i < len(cells)),
-            ]
-        )
-        table.add_column(label, width=widest)
-    for key, cells in shown:
-        table.add_row(*cells, key=key)
+    widths = [
+        max([cell_len(label.plain), *(cell_len(cs[i].plain) for _, cs in shown if i < len(cs))])
+        for i, label in enumerate(labels)
+    ]
+    _fill(table, labels, [None] * len(labels), list(shown), widths)
 
 
 def add_rows(table: DataTable[Text], rows: Iterable[Sequence[str]]) -> None:
     """Append rows of stored text to a table whose columns are set (widths left to it)."""
     table.add_rows([tuple(cell(c) for c in row) for row in rows])
+
+
+def fit_widths(widths: Sequence[int], floors: Sequence[int], room: int) -> list[int]:
+    """Column widths that fit `room` cells: the widest column above its floor loses a cell until
+    the total fits or every column is at its floor (then the table scrolls)."""
+    fitted = list(widths)
+    while sum(fitted) > room:
+        narrowable = [i for i, (w, f) in enumerate(zip(fitted, floors, strict=True)) if w > f]
+        if not narrowable:
+            break
+        widest = max(narrowable, key=lambda i: fitted[i])
+        fitted[widest] -= 1
+    return fitted
+
+
+SHORT = 12
+"""A cell this short (a date, a status) stays on one line where the table can fit otherwise: a
+column of them is narrowed below its longest cell (up to this many) only as a last resort."""
+
+
+def _floor(label: Text, cells: Iterable[Text], short: int = SHORT) -> int:
+    """The narrowest a column may be: its longest word (heading included), and its longest cell
+    up to `short`."""
+    texts = [c.plain for c in cells]
+    words = (cell_len(word) for text in (label.plain, *texts) for word in text.split())
+    return max([*words, min(short, max(map(cell_len, texts), default=0))])
+
+
+def _lines(text: str, width: int) -> int:
+    """How many lines `text` takes wrapped at words to `width` cells."""
+    lines, used = 1, 0
+    for word in text.split():
+        size = cell_len(word)
+        if used and used + 1 + size > width:
+            lines, used = lines + 1, size
+        else:
+            used += size + (1 if used else 0)
+    return lines
+
+
+def _room(table: DataTable[Text], columns: int) -> int:
+    """Cells left for text once padding and a vertical scrollbar are counted; 0 before layout."""
+    if table.size.width == 0:
+        return 0
+    return (
+        table.size.width - table.styles.scrollbar_size_vertical - 2 * table.cell_padding * columns
+    )
+
+
+def _fill(
+    table: DataTable[Text],
+    labels: list[Text],
+    keys: list[str | None],
+    rows: list[tuple[str | None, list[Text]]],
+    widths: list[int],
+) -> None:
+    room = _room(table, len(labels))
+    fitted = widths
+    for short in (SHORT, 0) if room else ():  # short cells wrap too if there is no other way
+        floors = [
+            _floor(label, (cs[i] for _, cs in rows if i < len(cs)), short)
+            for i, label in enumerate(labels)
+        ]
+        fitted = fit_widths(widths, floors, room)
+        if sum(fitted) <= room:
+            break
+    wraps = [f < w for f, w in zip(fitted, widths, strict=True)]
+    _FILLED[table] = _Filled(labels, keys, rows, widths, table.size.width)
+    _follow_width(table)
+    cursor = table.cursor_coordinate
+    table.clear(columns=True)
+    heads = [_lines(label.plain, width) for label, width in zip(labels, fitted, strict=True)]
+    table.header_height = max(heads, default=1)
+    for label, key, width in zip(labels, keys, fitted, strict=True):
+        table.add_column(
+            _wrapping(label) if cell_len(label.plain) > width else label, key=key, width=width
+        )
+    for key, cells in rows:
+        shown = [_wrapping(c) if wraps[i] else c for i, c in enumerate(cells)]
+        table.add_row(*shown, key=key, height=None if any(wraps) else 1)
+    if table.row_count and cursor != Coordinate(0, 0):
+        table.cursor_coordinate = Coordinate(min(cursor.row, table.row_count - 1), cursor.column)
+
+
+def _wrapping(text: Text) -> Text:
+    wrapped = text.copy()
+    wrapped.no_wrap = False
+    wrapped.overflow = "fold"
+    return wrapped
+
+
+def _follow_width(table: DataTable[Text]) -> None:
+    """Fit the table again after a layout that changed its width (the first, or a resize)."""
+    if getattr(table, "_fits_its_width", False) or not table.is_attached:
+        return
+    table._fits_its_width = True  # type: ignore[attr-defined]
+
+    def refit(_: object) -> None:
+        filled = _FILLED.get(table)
+        if filled is not None and table.is_attached and table.size.width != filled.width:
+            _fill(table, filled.labels, filled.keys, filled.rows, filled.widths)
+
+    table.screen.screen_layout_refresh_signal.subscribe(table, refit)
