@@ -114,7 +114,7 @@ BAD_FILES = [
             [
                 "row 2",
                 "column '2.1.1'",
-                "2.1.1 does not apply to this case (only where has_psr is yes)",
+                "2.1.1 does not apply: no pre-sentence report",
             ]
         ],
     ),

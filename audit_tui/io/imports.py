@@ -297,14 +297,9 @@ def parse_answers(
                 continue
             if item_id not in applicable:
                 if answer is not Answer.NOT_APPLICABLE:
-                    rule = rubric.items[item_id].applies_when
-                    why = "; ".join(f"{k} is {' or '.join(v)}" for k, v in rule.items())
+                    why = rubric.why_not_applies(item_id, attrs)
                     problems.append(
-                        table.problem(
-                            f"{item_id} does not apply to this case (only where {why})",
-                            number,
-                            item_id,
-                        )
+                        table.problem(f"{item_id} does not apply: {why}", number, item_id)
                     )
                 continue
             answers[item_id] = answer
