@@ -20,7 +20,7 @@ from audit_tui.scoring.sampling import (
     draw,
     in_window,
     margin_for,
-    plain_words,
+    plan_sentences,
     random_order,
     replacement,
     sample_size,
@@ -401,37 +401,24 @@ def test_band_edges_belong_to_the_band_above() -> None:
     assert bands_spanned(67.5, 2.5, EDGES) == 1
 
 
-def test_plain_words_for_an_inspection_sample() -> None:
-    assert plain_words(1183, 28, 70, EDGES) == (
-        "28 cases of 1,183 give ±17 points at 70%: the interval (53% to 87%) spans three bands"
-        " (Requires improvement to Outstanding), so 28 cases can tell Inadequate from Good but"
-        " cannot place a 70% key question in one band."
+def test_plan_sentences_when_the_sample_places_the_band() -> None:
+    first, second = plan_sentences(1183, 600, 70, EDGES)
+    assert first.startswith("600 cases of 1,183 give ±2.6 points around a key question at 70%")
+    assert second == (
+        "That range, 67% to 73%, lies within one band (Good): the key question can be placed in it."
     )
 
 
-def test_plain_words_when_the_sample_places_the_band() -> None:
-    words = plain_words(1183, 600, 70, EDGES)
-    assert words.startswith("600 cases of 1,183 give ±3 points at 70%")
-    assert "stays within one band (Good)" in words
+def test_plan_sentences_when_every_band_is_possible() -> None:
+    _, second = plan_sentences(1183, 5, 70, EDGES)
+    assert second == "That range, 30% to 100%, covers all four bands: it rules none out."
 
 
-def test_plain_words_when_every_band_is_possible() -> None:
-    words = plain_words(1183, 5, 70, EDGES)
-    assert "spans four bands (Inadequate to Outstanding)" in words
-    assert "cannot rule out any band" in words
+def test_plan_sentences_with_other_bands() -> None:
+    _, second = plan_sentences(1183, 100, 70, (50.0, 65.0, 80.0, 90.0))
+    assert second.startswith("That range, 61% to 79%, covers two bands (50–65% and 65–80%)")
 
 
-def test_plain_words_for_the_whole_caseload() -> None:
-    assert plain_words(40, 40, 70, EDGES) == (
-        "40 cases of 40 is the whole caseload: there is no sampling margin, and 70% is Good."
-    )
-
-
-def test_plain_words_with_other_bands() -> None:
-    words = plain_words(1183, 100, 70, (50.0, 65.0, 80.0, 90.0))
-    assert "spans two bands (50–65% and 65–80%)" in words
-
-
-def test_plain_words_refuses_what_margin_refuses() -> None:
+def test_plan_sentences_refuse_what_margin_refuses() -> None:
     with pytest.raises(SamplingError, match="no variance"):
-        plain_words(100, 10, 100, EDGES)
+        plan_sentences(100, 10, 100, EDGES)

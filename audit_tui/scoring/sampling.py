@@ -251,56 +251,12 @@ def _band_names(edges: Sequence[float]) -> list[str]:
     return [f"below {edges[0]:g}%", *inner, f"{edges[-1]:g}% and above"]
 
 
-def _whole(x: float) -> str:
-    return f"{floor(x + 0.5):d}"
-
-
-def _points(margin: float) -> str:
-    return _whole(margin) if margin >= 1 else f"{margin:.1f}"
-
-
 def _either(names: Sequence[str], word: str) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {word} {names[-1]}"
 
 
 def _count_word(n: int) -> str:
     return _COUNT_WORDS[n] if n < len(_COUNT_WORDS) else str(n)
-
-
-def plain_words(population: int, size: int, expected_percent: float, edges: Sequence[float]) -> str:
-    """What a sample size buys, said plainly: the margin at that percentage and whether the
-    interval stays in one band, so nobody reads a band into a sample too small to place it."""
-    margin = margin_for(population, size, expected_percent)
-    _check_edges(edges)
-    names = _band_names(edges)
-    pct, n = f"{expected_percent:g}%", _cases(size)
-    verb = "gives" if size == 1 else "give"
-    if margin == 0:
-        band = names[bisect_right(edges, expected_percent)]
-        return (
-            f"{n} of {population:,} is the whole caseload: there is no sampling margin,"
-            f" and {pct} is {band}."
-        )
-    low_i, high_i = _band_range(expected_percent, margin, edges)
-    lo, hi = max(0.0, expected_percent - margin), min(100.0, expected_percent + margin)
-    head = (
-        f"{n} of {population:,} {verb} ±{_points(margin)} points at {pct}:"
-        f" the interval ({_whole(lo)}% to {_whole(hi)}%)"
-    )
-    if low_i == high_i:
-        return f"{head} stays within one band ({names[low_i]}), so {n} can place a {pct} key question in its band."
-    joiner = "and" if high_i - low_i == 1 else "to"
-    spanned = (
-        f"spans {_count_word(high_i - low_i + 1)} bands ({names[low_i]} {joiner} {names[high_i]})"
-    )
-    excluded = names[:low_i] + names[high_i + 1 :]
-    if not excluded:
-        return f"{head} {spanned}, so {n} cannot rule out any band for a {pct} key question."
-    centre = names[bisect_right(edges, expected_percent)]
-    return (
-        f"{head} {spanned}, so {n} can tell {_either(excluded, 'or')} from {centre}"
-        f" but cannot place a {pct} key question in one band."
-    )
 
 
 def plan_sentences(

@@ -32,8 +32,7 @@ from audit_tui.scoring.sampling import (
     Stratum,
     allocate,
     in_window,
-    margin_for,
-    plain_words,
+    plan_sentences,
 )
 from audit_tui.tui.screens.form import SHORT, FieldError
 from audit_tui.tui.screens.operations import ReasonDialog
@@ -95,14 +94,13 @@ class Plan:
     rows: list[tuple[str, tuple[str, str, str, str]]] = field(default_factory=list)
     in_window: int = 0
     words: str = ""
-    margin: str = ""
     problem: str = ""
     """Why no sample of this size can be drawn (the draw is refused while there is one)."""
 
 
 def make_plan(extract: Sequence[CaseloadCase], choices: Choices, edges: Sequence[float]) -> Plan:
     """Each stratum's cases in the window, share and seats (`allocate`), and what the size buys
-    (`plain_words` at 70%, with the margin): the arithmetic the draw itself will do."""
+    (`plan_sentences` at 70%, as `audit-tui plan` says it): the arithmetic the draw itself will do."""
     from audit_tui.store.sampling import population
 
     if not extract:
@@ -118,7 +116,7 @@ def make_plan(extract: Sequence[CaseloadCase], choices: Choices, edges: Sequence
     if not total:
         return Plan(problem=f"no case of the extract started in {window_words(choices.window)}")
     seats: dict[Stratum, int] | None = None
-    words = margin = problem = ""
+    words = problem = ""
     size = choices.size
     if size is None:
         words = (
@@ -127,12 +125,7 @@ def make_plan(extract: Sequence[CaseloadCase], choices: Choices, edges: Sequence
     else:
         try:
             seats = allocate(counts, size, choices.min_per_stratum)
-            words = plain_words(total, size, EXPECTED_PERCENT, edges)
-            points = margin_for(total, size, EXPECTED_PERCENT)
-            margin = (
-                f"Margin: ±{points:.1f} points at {EXPECTED_PERCENT:g}%"
-                " (95% confidence, finite-population corrected)"
-            )
+            words = " ".join(plan_sentences(total, size, EXPECTED_PERCENT, edges))
         except SamplingError as exc:
             problem = str(exc)
     rows = [
@@ -149,7 +142,7 @@ def make_plan(extract: Sequence[CaseloadCase], choices: Choices, edges: Sequence
     ]
     if len(counts) > 1:
         rows.append(("total", ("Total", f"{total:,}", "100%", f"{size:,}" if seats else "–")))
-    return Plan(rows=rows, in_window=total, words=words, margin=margin, problem=problem)
+    return Plan(rows=rows, in_window=total, words=words, problem=problem)
 
 
 @dataclass(frozen=True)
@@ -321,7 +314,6 @@ class SamplingScreen(Screen[None]):
             yield FieldError("min")
             yield DataTable(id="allocation", cursor_type="none", zebra_stripes=True)
             yield Plain("", id="plan-words")
-            yield Plain("", id="plan-margin")
             with Horizontal(classes="buttons"):
                 yield Button("Draw the sample (ctrl+s)", variant="primary", id="draw")
             yield FieldError("form")
@@ -513,9 +505,6 @@ class SamplingScreen(Screen[None]):
         table.display = bool(plan.rows)
         words = f"✗ {plan.problem}" if plan.problem else plan.words
         self.query_one("#plan-words", Static).update(words)
-        margin = self.query_one("#plan-margin", Static)
-        margin.update(plan.margin)
-        margin.display = bool(plan.margin) and not plan.problem
 
     # ---- loading the extract -------------------------------------------------------------
 
