@@ -111,8 +111,9 @@ def same_agreement(cell: str, fraction: float | None) -> None:
 
 
 def same_level(cells: list[str], level: Figures) -> None:
-    """Items, agreement, kappa [ci], AC1 [ci], which to read: the columns every level table
-    shares. `Read` says AC1 exactly where one answer makes up 80% or more of both markers'."""
+    """Answers compared, agreed, kappa [ci], AC1 [ci], the figure to read: the columns every
+    level table shares. The last says AC1 exactly where one answer makes up 80% or more of both
+    markers'."""
     n, agreement, kappa, ac1, read = cells
     assert int(n) == level["n"]
     same_agreement(agreement, level["agreement"])
@@ -124,7 +125,7 @@ def same_level(cells: list[str], level: Figures) -> None:
             sum(table[v].values()) + sum(row[v] for row in table.values()) for v in table
         ) / (2 * level["n"])
         assert read.startswith("AC1 (") == (share >= 0.8), (read, share)
-        assert read.startswith("AC1 (") or read == "either"
+        assert read.startswith("AC1 (") or read == "kappa or AC1"
     else:
         assert (agreement, kappa, ac1, read) == ("—", "—", "—", "—")
 
@@ -169,7 +170,7 @@ def test_markdown_section_carries_the_json_figures(demo: tuple[Repository, OpenA
 
     overall = {r[0]: r[1:] for r in md_rows(section, "Overall agreement")}
     o = fig["overall"]
-    assert overall["Items answered by both markers"][0] == str(o["n"])
+    assert overall["Answers compared"][0] == str(o["n"])
     same_agreement(overall["Observed agreement"][0].split(" ")[0], o["agreement"])
     assert f"({o['agreed']} of {o['n']})" in overall["Observed agreement"][0]
     for label, key in (("Cohen's kappa", "kappa"), ("PABAK", "pabak"), ("Gwet's AC1", "ac1")):
@@ -210,9 +211,17 @@ def test_the_section_alone_is_the_full_reports_section(
     repo, audit = demo
     for notes in (False, True):
         alone = render_report(repo, audit, "md", include_notes=notes, section="moderation")
-        assert isinstance(alone, str) and alone.startswith("# Case-file audit: demo-tameside\n")
         full = text_of(repo, audit, "md", include_notes=notes)
+        # titled as the full report is (PDU and months), the audit's id below the title
+        pdu, months = full.splitlines()[0].split(": case audit, ")
+        assert isinstance(alone, str) and alone.startswith(
+            f"{pdu}: moderation of the case audit, {months}\n\n- Audit: demo-tameside\n"
+        )
         assert md_section(full).rstrip() in alone
+    html = text_of(repo, audit, "html", section="moderation")
+    title = alone.splitlines()[0].removeprefix("# ")
+    assert f"<title>{title}</title>" in html and f"<h1>{title}</h1>" in html
+    assert '<dd id="audit">demo-tameside</dd>' in html
 
 
 # ---- HTML --------------------------------------------------------------------------------------
@@ -382,6 +391,10 @@ def test_the_moderation_sheet_holds_the_json_figures_as_numbers(
 ) -> None:
     repo, audit = demo
     fig = figures(repo, audit)
+    found = summary(repo, audit)
+    assert found is not None
+    words = {d.item_id: d.item_text for d in found.disagreements}
+    assert all(words.values())
     full = load_workbook(io.BytesIO(xlsx_of(repo, audit)))
     assert full.sheetnames[-1] == "Moderation"
     alone = render_report(repo, audit, "xlsx", section="moderation")
@@ -420,6 +433,10 @@ def test_the_moderation_sheet_holds_the_json_figures_as_numbers(
         ]
         header, disagreements = table_after(rows, "Round", "Case")
         assert len(disagreements) == fig["disagreements"]
+        listed = fig["disagreement_list"]
+        for r, d in zip(disagreements, listed, strict=True):  # the item's id, then its words
+            item = dict(zip(header, r, strict=True))["Item"]
+            assert item.startswith(d["item"] + " ") and item == f"{d['item']} {words[d['item']]}"
 
 
 # ---- the CSV of --section moderation -----------------------------------------------------------

@@ -12,6 +12,7 @@ from audit_tui.domain.rubric import Indicator, Rubric
 from audit_tui.domain.safe_text import multi_line, one_line
 from audit_tui.reporting.draft import cases_draft_line
 from audit_tui.reporting.key_findings import Previous, key_findings
+from audit_tui.reporting.titles import report_title
 from audit_tui.scoring.bands import band_for, band_for_bound
 from audit_tui.scoring.breakdowns import (
     CODE_LABELS,
@@ -147,10 +148,7 @@ class ReportData:
     def title(self) -> str:
         """`Tameside PDU: case audit, January to March 2024`: whose audit and when, in words
         (the audit's name is an id, given among the facts below the title)."""
-        info = self.audit.info
-        what = "management oversight" if info.oversight else "case audit"
-        when = title_months(self.drawn, self.period)
-        return f"{info.pdu or info.name}: {what}" + (f", {when}" if when else "")
+        return report_title(self.audit.info, title_months(self.drawn, self.period))
 
     @property
     def rubric(self) -> Rubric:
@@ -241,6 +239,12 @@ def month_span(start: date, end: date) -> str:
     if start.year == end.year:
         return f"{first} to {last} {end.year}"
     return f"{first} {start.year} to {last} {end.year}"
+
+
+def moderation_title(repo: Repository, audit: OpenAudit) -> str:
+    """The title of `report AUDIT --section moderation`, in the full report's style."""
+    months = title_months(sample(repo, audit), audit_period(repo, audit))
+    return report_title(audit.info, months, "moderation")
 
 
 def title_months(drawn: Sample | None, period: Period | None) -> str:

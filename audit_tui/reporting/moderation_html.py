@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from audit_tui.domain.safe_text import TEXT_LIMIT, html_text
+from audit_tui.domain.words import plural
 from audit_tui.reporting.moderation_words import (
     ABOUT,
     CALIBRATION,
     COUNTS_HEAD,
+    MARKER_HEAD,
     NONE,
     STATS,
     TOO_FEW,
@@ -108,11 +110,11 @@ def agreement_svg(levels: Sequence[Level]) -> str:
         if a.ac1 is None or a.ac1_ci95 is None:
             out.append(
                 f'<text x="{LABEL + 4}" y="{mid + 3}" font-size="9" fill="{MUTED}">'
-                f"no bar: {html_text(TOO_FEW)} (n = {a.n})</text>"
+                f"no bar: {html_text(TOO_FEW)} ({plural(a.n, 'answer')} compared)</text>"
             )
             continue
         low, high = a.ac1_ci95
-        words = f"{lv.id}: AC1 {a.ac1:.2f}, 95% interval {low:.2f} to {high:.2f}, {a.n} items"
+        words = f"{lv.id}: AC1 {a.ac1:.2f}, 95% interval {low:.2f} to {high:.2f}, {a.n} answers compared"
         out.append(
             f'<rect class="bar" data-item="{e(lv.id)}" x="{LABEL}" y="{y + 4}"'
             f' width="{round(x(a.ac1) - LABEL, 1)}" height="{ROW - 8}" fill="{BAR}">'
@@ -204,11 +206,10 @@ def _markers(m: Moderation) -> str:
         f'<td class="num">{html_text(coefficient(r.agreement.ac1, r.agreement.ac1_ci95, r.agreement))}</td></tr>'
         for r in m.markers
     )
-    head = ("Marker", "Round", "As", "Items", "Agreement", "AC1 [95% CI]")
     too_few = [clean(f"{r.marker} in round {r.round}") for r in m.markers if r.agreement.too_few]
     return (
         f'<div class="keep"><h3>Each marker, round by round</h3><p class="note">{html_text(CALIBRATION)}</p>'
-        f'<table class="moderation-markers">{_head(head)}<tbody>{rows}</tbody></table>'
+        f'<table class="moderation-markers">{_head(MARKER_HEAD)}<tbody>{rows}</tbody></table>'
         + _note(too_few)
         + "</div>"
     )

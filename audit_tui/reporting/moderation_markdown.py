@@ -11,6 +11,7 @@ from audit_tui.reporting.moderation_words import (
     ABOUT,
     CALIBRATION,
     COUNTS_HEAD,
+    MARKER_HEAD,
     STATS,
     agreed,
     answer,
@@ -102,7 +103,6 @@ def moderation_markdown(m: Moderation, include_notes: bool) -> list[str]:
     lines += _table(head, rows, [clean(p.id) for p in m.pairs if p.agreement.too_few])
 
     lines += ["### Each marker, round by round", "", CALIBRATION, ""]
-    head = ("Marker", "Round", "As", "Items", "Agreement", "AC1 [95% CI]")
     rows = [
         [
             md(clean(r.marker), cell=True),
@@ -115,7 +115,7 @@ def moderation_markdown(m: Moderation, include_notes: bool) -> list[str]:
         for r in m.markers
     ]
     too_few = [clean(f"{r.marker} in round {r.round}") for r in m.markers if r.agreement.too_few]
-    lines += _table(head, rows, too_few)
+    lines += _table(MARKER_HEAD, rows, too_few)
 
     lines += ["### Disagreements", "", disagreements_sentence(m), ""]
     if include_notes and m.disagreements:

@@ -9,6 +9,7 @@ import io
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import OpenAudit
 from audit_tui.domain.safe_text import html_text, json_text
+from audit_tui.reporting.titles import report_title
 from audit_tui.scoring.moderation import Level, Moderation
 
 CSV_COLUMNS = ("level", "id", "n", "agreement", "kappa", "kappa_low", "kappa_high", "pabak",
@@ -16,8 +17,14 @@ CSV_COLUMNS = ("level", "id", "n", "agreement", "kappa", "kappa_low", "kappa_hig
 
 
 def render_moderation(
-    audit: OpenAudit, moderation: Moderation | None, fmt: str, include_notes: bool = False
+    audit: OpenAudit,
+    moderation: Moderation | None,
+    fmt: str,
+    include_notes: bool = False,
+    title: str = "",
 ) -> str | bytes:
+    """The section alone, under `title` (the PDU and months, as the full report's title;
+    `PDU: moderation of the case audit` when none is given), the audit's id below it."""
     if moderation is None:
         raise AuditError.at(
             "moderation",
@@ -25,6 +32,7 @@ def render_moderation(
             f" (audit-tui moderate {audit.info.name} --sample 10% --marker USER)",
         )
     name = audit.info.name
+    title = title or report_title(audit.info, "", "moderation")
     if fmt == "json":
         from audit_tui.reporting.moderation_json import moderation_dict
 
@@ -38,13 +46,15 @@ def render_moderation(
         from audit_tui.reporting.moderation_markdown import moderation_markdown
 
         lines = [
-            f"# Case-file audit: {md(name)}",
+            f"# {md(title)}",
+            "",
+            f"- Audit: {md(name)}",
             "",
             *moderation_markdown(moderation, include_notes),
         ]
         return "\n".join(lines).rstrip() + "\n"
     if fmt == "html":
-        return _html(name, moderation, include_notes)
+        return _html(title, name, moderation, include_notes)
     if fmt == "xlsx":
         from audit_tui.reporting.moderation_xlsx import render_moderation_xlsx
 
@@ -54,22 +64,23 @@ def render_moderation(
     raise AuditError.at("moderation", f"no {fmt} format for the moderation section")
 
 
-def _html(name: str, m: Moderation, include_notes: bool) -> str:
+def _html(title: str, name: str, m: Moderation, include_notes: bool) -> str:
     """A complete small document, in the full report's style."""
     from audit_tui.reporting.html_report import CSS
     from audit_tui.reporting.moderation_html import CSS as MODERATION_CSS
     from audit_tui.reporting.moderation_html import moderation_html
 
-    title = f"Case-file audit: {html_text(name)}"
     return (
         "\n".join(
             [
                 "<!DOCTYPE html>",
                 '<html lang="en-GB"><head><meta charset="utf-8">',
                 '<meta name="viewport" content="width=device-width, initial-scale=1">',
-                f"<title>Moderation: {html_text(name)}</title><style>{CSS}{MODERATION_CSS}</style>",
+                f"<title>{html_text(title)}</title><style>{CSS}{MODERATION_CSS}</style>",
                 "</head><body>",
-                f'<header class="title-block"><h1>{title}</h1></header>',
+                f'<header class="title-block"><h1>{html_text(title)}</h1>'
+                f'<dl class="facts"><dt>Audit</dt><dd id="audit">{html_text(name)}</dd></dl>'
+                "</header>",
                 moderation_html(m, include_notes).replace(" new-page", "", 1),
                 "</body></html>",
             ]

@@ -107,7 +107,7 @@ def answer(mark: Mark | str | None) -> str:
 def overall_rows(a: Agreement) -> list[tuple[str, str, str]]:
     """(measure, value, 95% interval) for the overall agreement."""
     if a.too_few:
-        return [("Items answered by both markers", str(a.n), "")]
+        return [("Answers compared", str(a.n), "")]
 
     def ci(interval: Interval | None) -> str:
         return f"{interval[0]:.2f}–{interval[1]:.2f}" if interval else NONE
@@ -116,7 +116,7 @@ def overall_rows(a: Agreement) -> list[tuple[str, str, str]]:
         return "undefined" if v is None else f"{v:.2f}"
 
     return [
-        ("Items answered by both markers", str(a.n), ""),
+        ("Answers compared", str(a.n), ""),
         ("Observed agreement", f"{agreed(a)} ({a.agreed} of {a.n})", ""),
         ("Cohen's kappa", value(a.kappa), ci(a.kappa_ci95)),
         ("PABAK", value(a.pabak), ci(a.pabak_ci95)),
@@ -133,8 +133,10 @@ def counts_rows(a: Agreement) -> list[tuple[str, str, str, str]]:
 
 
 COUNTS_HEAD = ("First marker ↓ / second →", "Yes", "No", "N/A")
-STATS = ("Items", "Agreement", "Kappa [95% CI]", "AC1 [95% CI]", "Read")
-"""The agreement columns of every md and html table (`Read`: which coefficient to read)."""
+STATS = ("Answers compared", "Agreed", "Kappa [95% CI]", "AC1 [95% CI]", "Figure to read")
+"""The agreement columns of every md and html table, in the app's words (moderation pane)."""
+MARKER_HEAD = ("Marker", "Round", "As", "Answers compared", "Agreed", "AC1 [95% CI]")
+"""The md and html table of each marker, round by round."""
 
 
 FREE_TEXT_PART = TEXT_LIMIT // 3

@@ -100,7 +100,7 @@ def _disagreements(ws: Sheet, m: Moderation, include_notes: bool) -> None:
         row: list[Cell] = [
             d.round,
             d.case_ref,
-            d.item_id,
+            f"{d.item_id} {d.item_text}".strip(),
             d.first_marker,
             d.second_marker,
             ANSWERS.get((s.first if s else d.first.value) or ""),

@@ -33,9 +33,11 @@ def render_report(
 
     refuse_if_blind(repo, audit, "report")
     if section == "moderation":
+        from audit_tui.reporting.model import moderation_title
         from audit_tui.reporting.moderation_section import render_moderation
 
-        return render_moderation(audit, summary(repo, audit), fmt, include_notes)
+        title = moderation_title(repo, audit)
+        return render_moderation(audit, summary(repo, audit), fmt, include_notes, title)
     if fmt == "json":
         from audit_tui.reporting.json_report import render_json
         from audit_tui.store.sampling import sample

@@ -264,11 +264,11 @@ HIGH_PREVALENCE = 0.8
 
 def which(a: Agreement) -> str:
     """Which coefficient to read, in a table cell: `AC1 (94% Yes)` where one answer prevails
-    (kappa paradox), `either` where answers are spread; "—" with too few items."""
+    (kappa paradox), `kappa or AC1` where answers are spread; "—" with too few items."""
     if a.too_few:
         return "—"
     word, share = prevalence(a)
-    return f"AC1 ({share:.0%} {word})" if share >= HIGH_PREVALENCE else "either"
+    return f"AC1 ({share:.0%} {word})" if share >= HIGH_PREVALENCE else "kappa or AC1"
 
 
 def prevalence(a: Agreement) -> tuple[str, float]:

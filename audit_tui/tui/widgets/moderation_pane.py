@@ -30,15 +30,10 @@ AGREEMENT_COLUMNS = [
 ]
 
 
-def read_words(a: Agreement) -> str:
-    """Which coefficient to read, for a reader: `kappa or AC1`, `AC1 (94% Yes)`, or `–`."""
+def agreement_cells(a: Agreement) -> tuple[str, ...]:
+    """A row's figures, the last saying which to read: `kappa or AC1` or `AC1 (94% Yes)`."""
     from audit_tui.scoring.moderation import which
 
-    shown = which(a)
-    return "kappa or AC1" if shown == "either" else shown
-
-
-def agreement_cells(a: Agreement) -> tuple[str, ...]:
     if a.too_few or a.observed is None:
         return (str(a.n), "–", "too few", "too few", "–")
     return (
@@ -46,7 +41,7 @@ def agreement_cells(a: Agreement) -> tuple[str, ...]:
         f"{a.observed:.0%}",
         f"{figure(a.kappa)}{interval(a.kappa_ci95)}",
         f"{figure(a.ac1)}{interval(a.ac1_ci95)}",
-        read_words(a),
+        which(a),
     )
 
 
