@@ -58,6 +58,7 @@ SCREENS = [
     ("new_audit", "demo_db", None, ("n",)),
     ("discard_typing", "demo_db", None, ("n", "x", "escape")),
     ("dashboard", "demo_db", "demo-tameside", ()),
+    ("oversight_dashboard", "demo_db", "demo-oversight", ()),  # practitioner and team columns
     ("add_case", "demo_db", "demo-tameside", ("c",)),
     ("import_cases", "demo_db", "demo-tameside", ("i",)),
     ("remove_case", "demo_db", "demo-tameside", ("delete",)),

@@ -31,6 +31,32 @@ class Column:
     label: str
 
 
+KEPT = frozenset({"ref", "answered", "status"})
+"""Columns always in view. The others give way when the table is wider than its room (80
+columns with practitioner, team and the rubric's attributes): the rubric's attributes first,
+rightmost first, then team, practitioner and auditor; a filter still finds their values, and
+the case's screen shows them. A column is shown whole or not at all, never cut."""
+GIVE_WAY_LATE = ("team", "practitioner", "auditor")
+"""After the attributes, in this order."""
+
+
+def columns_in_view(keys: Sequence[str], widths: Sequence[int], room: int) -> list[int]:
+    """The indexes of the columns to draw in `room` cells (each takes its width and two spaces)."""
+    shown = list(range(len(keys)))
+    late = {key: rank for rank, key in enumerate(GIVE_WAY_LATE)}
+    droppable = sorted(
+        (i for i in shown if keys[i] not in KEPT),
+        key=lambda i: (late.get(keys[i], -1), -i),
+    )
+    used = sum(widths) + 2 * len(widths)
+    for i in droppable:
+        if used <= room:
+            break
+        shown.remove(i)
+        used -= widths[i] + 2
+    return shown
+
+
 class CaseTable(ScrollView, can_focus=True):
     """Rows keyed by a string; a cursor row; a filter. The first line is the column headings."""
 
@@ -132,6 +158,7 @@ class CaseTable(ScrollView, can_focus=True):
         if self._search:
             self._search[at] = "\t".join(made).casefold()
         self._widths = [max(w, len(c)) for w, c in zip(self._widths, made, strict=True)]
+        self._size_to_view()
         self.refresh()
 
     def index_rows(self) -> Callable[[], None]:
@@ -171,7 +198,7 @@ class CaseTable(ScrollView, can_focus=True):
             if needle
             else list(range(len(self._keys)))
         )
-        self.virtual_size = Size(sum(self._widths) + 2 * len(self._widths), len(self._shown) + 1)
+        self._size_to_view()
         at = self._at.get(keep) if keep is not None else None
         shown_at = self._shown.index(at) if at is not None and at in self._shown_set() else 0
         self.cursor = shown_at
@@ -287,7 +314,17 @@ class CaseTable(ScrollView, can_focus=True):
             self.cursor = index
 
     def on_resize(self) -> None:
+        self._size_to_view()
         self._keep_cursor_in_view()
+
+    def _in_view(self) -> list[int]:
+        room = self.scrollable_content_region.width
+        keys = [c.key for c in self.columns]
+        return columns_in_view(keys, self._widths, room) if room else list(range(len(keys)))
+
+    def _size_to_view(self) -> None:
+        width = sum(self._widths[i] + 2 for i in self._in_view())
+        self.virtual_size = Size(width, len(self._shown) + 1)
 
     # ---- drawing -----------------------------------------------------------------------------
 
@@ -308,7 +345,8 @@ class CaseTable(ScrollView, can_focus=True):
                 style = self.rich_style + self.get_component_rich_style("case-table--stripe")
             else:
                 style = self.rich_style
-        text = "".join(f" {c:<{w}} " for c, w in zip(cells, self._widths, strict=False))
+        widths = self._widths
+        text = "".join(f" {cells[i]:<{widths[i]}} " for i in self._in_view() if i < len(cells))
         line = text[scroll_x : scroll_x + width].ljust(width)
         return Strip([Segment(line, style if isinstance(style, Style) else Style())], width)
 
