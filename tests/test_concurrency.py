@@ -201,7 +201,9 @@ def test_eight_concurrent_imports_of_the_same_cells_keep_every_chain(
     changes = assert_chains_hold(team_db)
     assert_counts_hold(team_db)
     assert changes >= CASES * len(KEY_QUESTIONS)  # the first import wrote every cell
-    written = sum(int(r.stdout.split(": ")[1].split(" written")[0]) for r in results)
+    written = sum(
+        int(r.stdout.split(": ")[1].split(" written")[0].replace(",", "")) for r in results
+    )
     assert written == changes  # every change reported is in the history, and nothing else
 
 

@@ -154,7 +154,7 @@ def test_a_writer_waits_its_turn_within_the_wait(
         capsys, "--db", audit_db, "import-answers", "a1", str(tmp_path / "flipped.csv")
     )
     released.join()
-    assert (code, err) == (0, "") and f"{CASES * 4} written" in out
+    assert (code, err) == (0, "") and f"{CASES * 4:,} written" in out
 
 
 # ---- disk full, read-only, damaged ------------------------------------------------------------

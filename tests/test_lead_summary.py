@@ -124,18 +124,17 @@ def test_the_words_print_as_themselves_in_md_and_html(
     assert isinstance(md, str) and "<script>" not in md and "\\[x\\](http://e)" in md
 
 
-@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "db_target", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
 def test_the_server_itself_refuses_an_auditors_summary(
     people: Person, rubric_text: str, db_target: str
 ) -> None:
     """Past the app, as psql would: `audit_tui.log_event` records a summary for the lead only."""
     import psycopg
 
-    from tests.conftest import is_pg
     from tests.test_pg_app import _sql
 
-    if not is_pg(db_target):
-        pytest.skip("PostgreSQL only: on SQLite the app is the only gate")
     lead, ann = people("lead"), people("ann")
     audit = _audit(lead, rubric_text, n=1)
     team.set_member(lead, audit, ann.user, "auditor")
