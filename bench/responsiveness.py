@@ -61,9 +61,9 @@ def answer_in_terminal(db: str, audit: str, case_ref: str, work: Path) -> Answer
     term = Terminal(db, audit, str(lag_file), python_args=("-c", PROBED_APP), size=(120, 40))
     try:
         term.wait_for("cases ·", timeout=120)  # the dashboard, counted in full
-        term.keys("/" + case_ref + "\r")
+        term.keys("/" + case_ref)
         term.wait_for("1 shown", timeout=60)
-        term.keys("\r")
+        term.keys("\r")  # from the filter: opens its one match
         term.wait_for(" · score ", timeout=60)  # the case, its answers and the live rating
         _read_for(term, PAUSE)  # the auditor reads the first prompt
         times = []
