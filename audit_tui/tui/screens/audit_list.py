@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from audit_tui.tui.messages import AuditChanged, StoreReady
-from audit_tui.tui.text import Plain, percent_text, rating_text, score_text
+from audit_tui.tui.text import Plain, percent_text, rating_text
 from audit_tui.tui.widgets.tables import fill_table
 from audit_tui.tui.workers import audit_app, guarded
 
@@ -111,29 +111,19 @@ class AuditListScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="audit-list", exit_on_error=False)
     @guarded
     def load(self) -> None:
-        from audit_tui.store.moderation import blind_audits
+        from audit_tui.store.listing import audit_summaries
 
-        repo = audit_app(self).store.repo
         rows: list[tuple[str, ...]] = []
-        blind = blind_audits(repo)
-        for info in repo.list_audits():
-            audit = repo.open_audit(info.name)
-            if info.id in blind:  # second-marking blind: no figure of it is theirs to see
-                rows.append((info.name, info.pdu or "–", audit.rubric.title, str(info.cases),
-                             BLIND, BLIND, "hidden while you second-mark"))  # fmt: skip
+        for found in audit_summaries(audit_app(self).store.repo):  # as `audit-tui audits`
+            first = (found.name, found.pdu or "–", found.rubric_title, str(found.cases))
+            if found.hidden:  # second-marking blind: no figure of it is theirs to see
+                rows.append((*first, BLIND, BLIND, "hidden while you second-mark"))
                 continue
-            result = repo.score(audit, exact=False)
+            score = f"{found.score if found.score is not None else '–'}/{found.score_max}"
             rows.append(
-                (
-                    info.name,
-                    info.pdu or "–",
-                    audit.rubric.title,
-                    str(info.cases),
-                    progress_text(*result.progress),
-                    score_text(result),
-                    rating_text(result.overall),
-                )
-            )
+                (*first, progress_text(found.answered, found.applicable), score,
+                 rating_text(found.rating))
+            )  # fmt: skip
         self.app.call_from_thread(self._show, rows)
 
     def on_resize(self) -> None:
