@@ -19,13 +19,13 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.paths import ROOT
+
 WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)*")
 ELLIPSIS = "…"
 

@@ -19,10 +19,10 @@ from audit_tui.tui.app import AuditApp, build_app
 from audit_tui.tui.screens.compare import CompareScreen, bars
 from audit_tui.tui.screens.dashboard import DashboardScreen
 from audit_tui.tui.widgets.trend_lines import TrendLines
+from tests.support.paths import DATA
 from tests.tui.helpers import settle, steps
 
 SIZE = (120, 40)
-DATA = Path(__file__).parent.parent.parent / "data"
 SERIES = ("tameside-2023", "tameside-2024", "tameside-2025")
 
 

@@ -1,5 +1,5 @@
 """Every screen and dialog of the app on a database where another tool wrote hostile text into
-every stored field (tests/test_hostile_text.py's, with moderation, a sample, a lock and the audit's
+every stored field (tests/reports/test_hostile_text.py's, with moderation, a sample, a lock and the audit's
 rubric snapshot made hostile too): at 120x40 and at 80x24, no widget's text and no screenshot
 holds a raw ESC, C1, NUL, DEL or bidi control, and each screen still shows the stored text, with
 its escape sequences written out (`\\x1b[2J`), cut where huge.
@@ -44,7 +44,7 @@ from audit_tui.store.settlement import Agreed, settle
 from audit_tui.tui.app import AuditApp, build_app
 from audit_tui.tui.prefs import remember
 from audit_tui.tui.widgets.case_table import CaseTable
-from tests.test_hostile_text import AUDIT, BOUND, RAW, REF, hostile, hostile_db
+from tests.reports.test_hostile_text import AUDIT, BOUND, RAW, REF, hostile, hostile_db
 from tests.tui.test_sampling_app import write_caseload
 
 __all__ = ["hostile_db"]  # the fixture, shared
@@ -501,7 +501,7 @@ def small_db(tmp_path: Path, rubric_text: str) -> str:
     """One audit, one case with a note, two judgements; then the name, the reference, the note
     and one judgement's strengths made hostile by raw SQL."""
     from audit_tui.domain.records import Judgement
-    from tests.test_hostile_text import NO_PSR
+    from tests.reports.test_hostile_text import NO_PSR
 
     target = str(tmp_path / "small.db")
     repo = open_repository(target, "tester", create=True)

@@ -1,6 +1,6 @@
 """The app shows hostile stored text as text too: Textual passes ESC and C1 controls in a widget's
 text on to the terminal, so the feedback and actions screens escape what any tool may have
-written (the same database as tests/test_hostile_text.py, written by raw SQL)."""
+written (the same database as tests/reports/test_hostile_text.py, written by raw SQL)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from audit_tui.store.database import open_repository
 from audit_tui.tui.app import build_app
 from audit_tui.tui.screens.actions import ActionsScreen
 from audit_tui.tui.screens.feedback import FeedbackScreen
-from tests.test_hostile_text import AUDIT, RAW, hostile_db
+from tests.reports.test_hostile_text import AUDIT, RAW, hostile_db
 from tests.tui.helpers import settle
 
 __all__ = ["hostile_db"]  # the fixture, shared

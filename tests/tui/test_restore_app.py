@@ -22,7 +22,7 @@ from audit_tui.tui.screens.removed_cases import (
 )
 from audit_tui.tui.widgets.case_table import CaseTable
 from tests.conftest import Person, is_pg
-from tests.test_team import _audit
+from tests.store.test_team import _audit
 from tests.tui.helpers import settle, steps
 
 SIZE = (120, 40)

@@ -14,10 +14,11 @@ from audit_tui.tui.screens.dashboard import DashboardScreen
 from audit_tui.tui.screens.report import ReportScreen
 from audit_tui.tui.text import band_bar
 from audit_tui.tui.widgets.case_table import CaseTable
+from tests.support.paths import RUBRICS
 from tests.tui.conftest import reopen
 from tests.tui.helpers import settle, steps
 
-RUBRIC = Path(__file__).resolve().parent.parent / "rubrics" / "local-youth-check.toml"
+RUBRIC = RUBRICS / "local-youth-check.toml"
 SIZE = (120, 40)
 
 

@@ -1,0 +1,58 @@
+"""The wheel carries the rubric, the demo data and the migrations, and works from outside the source tree."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from tests.support.paths import ROOT
+
+
+def test_wheel_ships_rubrics_data_and_migrations(tmp_path: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    [wheel] = tmp_path.glob("audit_tui-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for required in (
+        "audit_tui/_shipped/rubric/hmip-probation-pdu-2021.toml",
+        "audit_tui/_shipped/data/demo-answers.csv",
+        "audit_tui/_shipped/data/templates/answers.csv",
+        "audit_tui/store/migrations/env.py",
+        "audit_tui/store/migrations/versions/0001_first_schema.py",
+    ):
+        assert required in names, required
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    db = tmp_path / "w.db"
+    code = (
+        "import sys; from audit_tui.cli import main; import audit_tui.paths as p\n"
+        f"assert str(p.shipped_rubric_dir()).startswith({str(site)!r}), p.shipped_rubric_dir()\n"
+        f"sys.exit(main(['--db', {str(db)!r}, 'demo', '--no-tui']))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "score 7/27, Requires improvement" in proc.stdout
