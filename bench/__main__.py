@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from audit_tui.domain.answers import Answer
+from audit_tui.domain.rubric import Rubric
 from audit_tui.paths import shipped_rubric_dir
 from audit_tui.store.database import open_repository
 from bench import dashboard, responsiveness, startup
@@ -125,7 +126,7 @@ def bench_import_and_report(work: Path) -> Path:
             for r in conn.exec_driver_sql("SELECT audit_id, case_id, item_id, value FROM answer")
         ]
     repo.engine.dispose()
-    baseline = raw_import(raw_db, rows)  # type: ignore[arg-type]
+    baseline = raw_import(raw_db, rows)
     report(
         f"import-answers CLI, {N_CASES} cases x 14 KQ",
         ours,
@@ -367,8 +368,13 @@ def bench_follow_up(work: Path, big: Path) -> None:
         )
     repo = open_repository(str(db))
     today = date(2026, 11, 26)
-    mine = lambda: actions(repo, overdue_on=today, practitioner="P-3")  # noqa: E731
-    raw = lambda: con.execute(OVERDUE, (today.isoformat(), "P-3")).fetchall()  # noqa: E731
+
+    def mine() -> list[object]:
+        return list(actions(repo, overdue_on=today, practitioner="P-3"))
+
+    def raw() -> list[object]:
+        return list(con.execute(OVERDUE, (today.isoformat(), "P-3")).fetchall())
+
     assert len(mine()) == len(raw()) > 0
     report(
         "actions: one practitioner's overdue, of 10,000",
@@ -507,7 +513,7 @@ def bench_dashboard(work: Path, big: Path) -> None:
     )
 
 
-def _rubric():  # type: ignore[no-untyped-def]
+def _rubric() -> Rubric:
     from audit_tui.domain.loader import load_rubric_file
 
     return load_rubric_file(RUBRIC)

@@ -334,12 +334,12 @@ async def test_a_team_signs_in_and_each_change_is_stamped_with_its_login(
                 await http.ws_connect(f"{server.base}/ws", origin=server.base)
             assert caught.value.status == 403
             # a wrong password, an unknown login and a right one from another site: one answer
-            for login, password, origin in (
+            for name_tried, password, origin in (
                 (ann.name, bob.password, None),
                 ("nobody_" + ann.name, ann.password, None),
                 (ann.name, ann.password, FOREIGN),
             ):
-                r = await _sign_in(http, server, login, password, origin)
+                r = await _sign_in(http, server, name_tried, password, origin)
                 assert "Set-Cookie" not in r.headers
                 if origin is None:
                     assert r.status == 401 and "Sign-in failed." in await r.text()
@@ -368,9 +368,11 @@ async def test_a_team_signs_in_and_each_change_is_stamped_with_its_login(
                     assert target.password is None and "AUDIT_TUI_DB" not in cmdline
                     logins.add(target.username)
                 assert login.name in logins
-                await answer_until(
-                    opened, key, lambda v=value, n=login.name: (v, n) in _stamps(team_db.url)[0]
-                )
+
+                def stamped(v: str = value, n: str = login.name) -> bool:
+                    return (v, n) in _stamps(team_db.url)[0]
+
+                await answer_until(opened, key, stamped)
         cmdline, env = process_text(server.proc.pid)
         assert not any(p.password in cmdline + str(env) for p in (ann, bob))
         wait_until(lambda: not server.apps(), 30, "every app ends with its tab")

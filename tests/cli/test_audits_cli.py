@@ -110,7 +110,12 @@ def test_no_command_still_opens_the_app_and_audits_does_not(
     from audit_tui import cli
 
     opened: list[str | None] = []
-    monkeypatch.setattr(cli, "_open_tui", lambda args, audit: opened.append(audit) or 0)
+
+    def open_tui(args: object, audit: str | None) -> int:
+        opened.append(audit)
+        return 0
+
+    monkeypatch.setattr(cli, "_open_tui", open_tui)
     assert run(capsys, "--db", db_target, "new", "x", "--rubric", "hmip-probation-pdu-2021")[0] == 0
     assert run(capsys, "--db", db_target)[0] == 0 and opened == [None]
     code, out, _ = run(capsys, "--db", db_target, "audits")

@@ -112,7 +112,7 @@ def _primary_key(conn: psycopg.Connection[Any], table: str) -> list[str]:
 
 
 def _rows(conn: psycopg.Connection[Any], table: str, where: str) -> list[dict[str, Any]]:
-    cur = conn.execute(f"SELECT * FROM {S}.{table} WHERE {where}")  # type: ignore[call-overload]
+    cur = conn.execute(f"SELECT * FROM {S}.{table} WHERE {where}".encode())
     names = [d.name for d in cur.description or ()]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
@@ -126,7 +126,7 @@ def _key_match(pk: list[str], rows: list[dict[str, Any]]) -> tuple[sql.Composed,
     return sql.SQL("({}) IN ({})").format(columns, tuples), [r[k] for r in rows for k in pk]
 
 
-def _refused(conn: psycopg.Connection[Any], statement: sql.Composable, params: list[Any]) -> str:
+def _refused(conn: psycopg.Connection[Any], statement: sql.Composed, params: list[Any]) -> str:
     """'' when refused (an error of privilege, or no row touched), else what happened."""
     try:
         cur = conn.execute(statement, params)
@@ -340,9 +340,9 @@ def test_the_schema_is_shaped_for_least_privilege(world: World) -> None:
 # ---- mutation: every policy and every trigger is needed ---------------------------------------
 
 
-def _defences(conn: psycopg.Connection[Any]) -> list[tuple[str, sql.Composable]]:
+def _defences(conn: psycopg.Connection[Any]) -> list[tuple[str, sql.Composed]]:
     """(name, statement dropping it) for every policy and trigger of the schema."""
-    found: list[tuple[str, sql.Composable]] = []
+    found: list[tuple[str, sql.Composed]] = []
     for table, name in conn.execute(
         "SELECT tablename, policyname FROM pg_policies WHERE schemaname = %s ORDER BY 1, 2", (S,)
     ):

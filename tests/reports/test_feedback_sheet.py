@@ -19,9 +19,9 @@ from audit_tui.reporting.model import build_report
 from audit_tui.store.database import open_repository
 from audit_tui.store.follow_up import add_action, save_feedback
 from audit_tui.store.repository import Repository
-from tests.browser.test_serve import CHROMIUM
 from tests.support.cli import run, table_counts
 from tests.support.paths import GOLDEN as GOLDEN_DIR
+from tests.support.serving import CHROMIUM
 
 GOLDEN = GOLDEN_DIR / "feedback-sheet.md"
 PRODUCED = date(2026, 11, 26)

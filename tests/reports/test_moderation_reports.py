@@ -210,7 +210,7 @@ def test_the_section_alone_is_the_full_reports_section(
 ) -> None:
     repo, audit = demo
     for notes in (False, True):
-        alone = render_report(repo, audit, "md", include_notes=notes, section="moderation")
+        alone = text_of(repo, audit, "md", include_notes=notes, section="moderation")
         full = text_of(repo, audit, "md", include_notes=notes)
         # titled as the full report is (PDU and months), the audit's id below the title
         pdu, months = full.splitlines()[0].split(": case audit, ")

@@ -216,6 +216,7 @@ def test_xlsx_carries_notes_only_when_asked(demo) -> None:  # type: ignore[no-un
         parts = "".join(zf.read(name).decode("utf-8") for name in zf.namelist())
     assert "Police call-out" not in parts  # free text stays out of the workbook
     noted = render_report(repo, audit, "xlsx", include_notes=True)
+    assert isinstance(noted, bytes)
     rows = list(load_workbook(io.BytesIO(noted))["Notes"].iter_rows(values_only=True))
     assert rows[0] == ("Case reference", "Item", "Answer", "Tag", "Note")
     assert any(

@@ -254,10 +254,17 @@ def test_written_report_is_fsynced_before_the_rename(
     """The order that makes a crash leave the old file or the new one, never half of one."""
     events: list[str] = []
     real_fsync, real_replace = os.fsync, os.replace
-    monkeypatch.setattr(os, "fsync", lambda fd: (events.append("fsync"), real_fsync(fd))[1])
-    monkeypatch.setattr(
-        os, "replace", lambda a, b: (events.append("replace"), real_replace(a, b))[1]
-    )
+
+    def fsync(fd: int) -> None:
+        events.append("fsync")
+        real_fsync(fd)
+
+    def replace(a: str, b: str) -> None:
+        events.append("replace")
+        real_replace(a, b)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
     write_atomically(tmp_path / "r.md", "x" * 100_000)
     assert events[:2] == ["fsync", "replace"] and events[-1] == "fsync"  # file, rename, folder
     assert (tmp_path / "r.md").read_text() == "x" * 100_000

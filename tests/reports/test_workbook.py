@@ -297,8 +297,8 @@ def test_a_standard_title_excel_refuses_still_exports(demo_data) -> None:  # typ
 
 
 def test_too_many_rows_for_a_sheet_is_refused_before_writing(
-    demo_data, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+    demo_data: tuple[Repository, OpenAudit, ReportData], monkeypatch: pytest.MonkeyPatch
+) -> None:
     repo, audit, data = demo_data
 
     def no_workbook(*args: object, **kwargs: object) -> None:
@@ -354,8 +354,8 @@ def test_not_yet_scored_values_are_true_blanks(sqlite_repo: Repository, rubric_t
 
 
 def test_temporary_files_are_private_and_removed(
-    demo_data, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+    demo_data: tuple[Repository, OpenAudit, ReportData], monkeypatch: pytest.MonkeyPatch
+) -> None:
     repo, audit, data = demo_data
     made: list[tuple[str, int]] = []
     spilled: list[str | None] = []
@@ -363,7 +363,7 @@ def test_temporary_files_are_private_and_removed(
 
     class Spy(real_dir):  # type: ignore[misc, valid-type]
         def __init__(self, *args: object, **kwargs: object) -> None:
-            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            super().__init__(*args, **kwargs)
             made.append((self.name, stat.S_IMODE(os.stat(self.name).st_mode)))
 
     def mkstemp(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]

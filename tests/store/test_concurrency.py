@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from audit_tui.store import team
 from audit_tui.store.database import open_repository
-from audit_tui.store.models import AnswerHistoryRow, AnswerRow, CaseRow
+from audit_tui.store.models import AnswerHistoryRow, AnswerRow, CaseRow, table_of
 
 WRITERS = 8
 CASES = 200
@@ -127,7 +127,7 @@ def _chains(
     dict[tuple[int, str], list[tuple[str | None, str | None]]], dict[tuple[int, str], str | None]
 ]:
     repo = open_repository(target)
-    history, answer = AnswerHistoryRow.__table__, AnswerRow.__table__
+    history, answer = table_of(AnswerHistoryRow), table_of(AnswerRow)
     with repo.engine.connect() as conn:
         chains: dict[tuple[int, str], list[tuple[str | None, str | None]]] = defaultdict(list)
         for case_id, item_id, old, new in conn.execute(
@@ -168,7 +168,7 @@ def assert_counts_hold(target: str, name: str = "team") -> None:
 
 def assert_chains_hold(target: str) -> int:
     chains, stored = _chains(target)
-    broken = []
+    broken: list[object] = []
     for cell, chain in chains.items():
         expected_old = None
         for old, new in chain:
@@ -248,6 +248,6 @@ def test_concurrent_case_imports_of_the_same_refs_end_in_one_clear_line(
             assert "already in" in r.stderr and len(lines) <= 21
     repo = open_repository(team_db)
     with repo.engine.connect() as conn:
-        refs = conn.scalars(select(CaseRow.__table__.c.case_ref)).all()
+        refs = conn.scalars(select(table_of(CaseRow).c.case_ref)).all()
     repo.engine.dispose()
     assert len(refs) == CASES + 50 == len(set(refs))

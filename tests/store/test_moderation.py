@@ -20,6 +20,7 @@ from audit_tui.domain.answers import Answer
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import OpenAudit
 from audit_tui.scoring.agreement import agreement
+from audit_tui.scoring.results import AuditResult, KeyQuestionResult
 from audit_tui.store import team
 from audit_tui.store.models import AnswerHistoryRow, AnswerRow, CaseRow, table_of
 from audit_tui.store.moderation import Share, blind_cases, marking, rounds, start_round
@@ -301,7 +302,10 @@ def test_double_entry_then_reconcile_round_trip_changes_answers_and_ratings(
         ).all()
     assert trail[-1] == ("moderation", "=risk assessment missing", "yes", "no")
     score_after = lead.score(audit)
-    kq = lambda r: next(k for s in r.standards for k in s.key_questions if k.id == "2.2.1")  # noqa: E731
+
+    def kq(r: AuditResult) -> KeyQuestionResult:
+        return next(k for s in r.standards for k in s.key_questions if k.id == "2.2.1")
+
     assert kq(score_after).yes == kq(score_before).yes - 4
     assert kq(score_after).no == kq(score_before).no + 4
 
@@ -536,7 +540,9 @@ def test_two_rounds_sharing_a_case_both_settled_leave_each_rounds_figures_as_mod
     complete_second(dee, audit, case.id)
     round_2 = _round_figures(lead, audit, 2)
     # round 2 compared the case as it stood: 2.2.1 was settled to No, so dee's No agrees
-    assert {d["item"] for d in round_2["disagreements"]} == {"2.3.1"}  # type: ignore[index,union-attr]
+    disagreements = round_2["disagreements"]
+    assert isinstance(disagreements, list)
+    assert {d["item"] for d in disagreements} == {"2.3.1"}
     settle(lead, audit, [Agreed(2, ref, "2.3.1", Answer.NO, "plan missed the victim")])
     ann_case = next(c for c in ann.list_cases(audit) if c.case_ref == ref)
     ann.save_answer(audit, ann_case, "2.2.2", Answer.NO)  # after both rounds: changes neither

@@ -26,15 +26,15 @@ from audit_tui.reporting.render import render_report
 from audit_tui.store import migrate, team
 from audit_tui.store.database import open_repository
 from audit_tui.store.engine import make_engine, writer
-from audit_tui.store.models import AnswerHistoryRow, AnswerRow, AuditEventRow, CaseRow
+from audit_tui.store.models import AnswerHistoryRow, AnswerRow, AuditEventRow, CaseRow, table_of
 from audit_tui.store.repository import Repository, StrandedAnswers, identity
 from tests.store.test_concurrency import release
 from tests.support.cli import run, table_counts
 
-HISTORY = AnswerHistoryRow.__table__
-ANSWER = AnswerRow.__table__
-CASE = CaseRow.__table__
-EVENT = AuditEventRow.__table__
+HISTORY = table_of(AnswerHistoryRow)
+ANSWER = table_of(AnswerRow)
+CASE = table_of(CaseRow)
+EVENT = table_of(AuditEventRow)
 
 CASES = (
     "case_ref,sentence_type,has_psr,gender,rosh\n"

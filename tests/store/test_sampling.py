@@ -95,7 +95,9 @@ def test_the_same_extract_window_strata_and_seed_draw_the_same_sample(
     )
     extract = {c.case_ref: c for c in caseload(repo, a1)}
     in_window = [c for c in extract.values() if window[0] <= c.start_date <= window[1]]
-    counts = Counter((c.attributes["sentence_type"], c.attributes["gender"]) for c in in_window)
+    counts: Counter[tuple[str, ...]] = Counter(
+        (c.attributes["sentence_type"], c.attributes["gender"]) for c in in_window
+    )
     assert {tuple(p.values.values()): p.caseload for p in recorded.plan} == dict(counts)
     assert {tuple(p.values.values()): p.sample for p in recorded.plan} == allocate(counts, 20)
     chosen = _refs(repo, a1)

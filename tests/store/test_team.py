@@ -11,6 +11,7 @@ import json
 import uuid
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -330,7 +331,7 @@ def test_a_save_carries_what_its_auditor_saw(people: Person, rubric_text: str) -
 
 
 def test_every_export_and_case_opened_is_logged_with_who_and_why(
-    sqlite_target: str, capsys: pytest.CaptureFixture[str], rubric_text: str, tmp_path
+    sqlite_target: str, capsys: pytest.CaptureFixture[str], rubric_text: str, tmp_path: Path
 ) -> None:
     """Data Protection Act 2018 s.62: consultation and disclosure logged with date, time,
     identity and justification. A refused export is not logged as one."""

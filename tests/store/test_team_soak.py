@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 from audit_tui.store import team
 from audit_tui.store.database import open_repository
-from audit_tui.store.models import AnswerHistoryRow
+from audit_tui.store.models import AnswerHistoryRow, table_of
 from audit_tui.store.repository import Repository
 from tests.conftest import Person, is_pg
 from tests.store.test_concurrency import (
@@ -103,7 +103,7 @@ def test_eight_people_for_a_minute(people: Person, rubric_text: str, db_target: 
         (case, item, seen, new, who) for r in results for case, item, seen, new, who in r["saved"]
     )
     owner = open_repository(db_target)
-    history = AnswerHistoryRow.__table__
+    history = table_of(AnswerHistoryRow)
     with owner.engine.connect() as conn:
         written = Counter(
             tuple(row)

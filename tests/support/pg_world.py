@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from audit_tui.domain.answers import Answer
-from audit_tui.domain.records import Judgement
+from audit_tui.domain.records import CaseInfo, Judgement
 from audit_tui.store import follow_up, sampling, team
 from audit_tui.store.database import open_repository
 from audit_tui.store.moderation import start_round
@@ -112,7 +112,7 @@ def _populate(world: World, rubric_text: str) -> None:
     team.set_member(lead, audit, world.login["vic"], "viewer")
     team.set_member(lead, audit, kim.user, "auditor")
     audit = lead.open_audit(audit.info.name)
-    cases = {c.allocated_to: [] for c in lead.list_cases(audit)}
+    cases: dict[str | None, list[CaseInfo]] = {c.allocated_to: [] for c in lead.list_cases(audit)}
     for case in lead.list_cases(audit):
         cases[case.allocated_to].append(case)
     for repo in (ann, bob):
@@ -211,7 +211,7 @@ class Probe:
         """Run it on `conn` (already acting as the actor, inside a transaction the caller rolls
         back); whether the expectation held, and what happened."""
         try:
-            cur = conn.execute(self.statement.encode(), self.params or None)  # type: ignore[call-overload]
+            cur = conn.execute(self.statement.encode(), self.params or None)
             while cur.nextset():  # several statements: what the last one did
                 pass
             rows = cur.fetchall() if cur.description else None
@@ -232,7 +232,7 @@ class Probe:
 
 
 def scalar(conn: psycopg.Connection[Any], statement: str, *params: Any) -> Any:
-    row = conn.execute(statement.encode(), params).fetchone()  # type: ignore[call-overload]
+    row = conn.execute(statement.encode(), params).fetchone()
     return row[0] if row else None
 
 

@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from textual.screen import Screen
 from textual.widget import Widget
@@ -189,5 +190,5 @@ def _longer_word(prefix: str, ordered: list[str]) -> str | None:
     return None
 
 
-def screen_text(screen: Screen[object]) -> str:
+def screen_text(screen: Screen[Any]) -> str:
     return "\n".join(_owners(screen)[0])

@@ -5,19 +5,27 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from typing import Any
 
 from textual import events
 from textual.keys import _character_to_key
 from textual.pilot import Pilot
+from textual.screen import Screen
 
 from audit_tui.tui.app import AuditApp
+
+
+def top(app: AuditApp) -> Screen[Any]:
+    """The screen on top, read afresh (a type checker keeps `app.screen` narrowed from an
+    earlier `isinstance`, though a key may have changed it since)."""
+    return app.screen
 
 
 def _busy(app: AuditApp) -> bool:
     return app.link is None or any(w.is_running for w in app.workers) or app.link.pending > 0
 
 
-async def settle(pilot: Pilot, app: AuditApp) -> None:
+async def settle(pilot: Pilot[Any], app: AuditApp) -> None:
     """Let the store connect, workers finish and queued writes commit, then let the UI catch up.
 
     Quiet means quiet three times running: a message handled in one pause may start a worker
@@ -36,7 +44,7 @@ async def settle(pilot: Pilot, app: AuditApp) -> None:
     raise AssertionError("the app did not settle")
 
 
-async def steps(pilot: Pilot, app: AuditApp, *keys: str) -> None:
+async def steps(pilot: Pilot[Any], app: AuditApp, *keys: str) -> None:
     """Settle, then press each key and settle again: one user step at a time."""
     await settle(pilot, app)
     for key in keys:
@@ -62,7 +70,7 @@ def burst(app: AuditApp, *keys: str) -> None:
         app.post_message(key_event(key))
 
 
-async def until(pilot: Pilot, condition: Callable[[], bool], tries: int = 2000) -> None:
+async def until(pilot: Pilot[Any], condition: Callable[[], bool], tries: int = 2000) -> None:
     """Let the app run until `condition` holds (a screen shown, a case open): the test waits
     for the app, never for the clock. Fails if it never does."""
     for _ in range(tries):

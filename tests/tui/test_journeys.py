@@ -18,7 +18,7 @@ from audit_tui.tui.screens.new_audit import NewAuditDialog
 from audit_tui.tui.widgets.case_table import CaseTable
 from audit_tui.tui.widgets.item_row import ItemRow
 from tests.tui.conftest import reopen
-from tests.tui.helpers import settle, steps
+from tests.tui.helpers import settle, steps, top
 
 SIZE = (120, 40)
 
@@ -174,7 +174,7 @@ async def test_changing_one_answer_moves_the_ratings_at_once(demo_db: str) -> No
         assert "32%" in text_of(dash.query_one("#rating-2-2", Static))
         await pilot.press("enter")  # the same case again; clearing leaves 8 of 27 = 30%
         await settle(pilot, app)
-        walk = app.screen
+        walk = top(app)
         assert isinstance(walk, CaseWalkScreen)
         walk.focus_row(next(r for r in walk.rows if r.item_id == "2.2.3"))
         await pilot.pause()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
@@ -64,7 +65,7 @@ def rounds() -> Iterator[tuple[tuple[str, ...], str | None]]:
     yield ("/", *"TS23-014", "down", "up", "enter"), "TS23-014"  # Up stops at the first
 
 
-async def clear_filter(pilot: Pilot, app: AuditApp) -> None:
+async def clear_filter(pilot: Pilot[Any], app: AuditApp) -> None:
     """Back on the dashboard with an empty filter, as the user left it before the next round."""
     if isinstance(app.screen, CaseWalkScreen):
         await pilot.press("escape")
@@ -105,7 +106,7 @@ async def test_down_down_enter_in_the_table_opens_the_third_case(demo_db: str) -
         assert opened(app) == "TS23-003"
 
 
-async def add_case_by_keys(pilot: Pilot, app: AuditApp, ref: str) -> None:
+async def add_case_by_keys(pilot: Pilot[Any], app: AuditApp, ref: str) -> None:
     """c, the reference typed, the attributes chosen, ctrl+s; back when the dialog has gone."""
     burst(app, "c", *ref)
     await until(pilot, lambda: isinstance(app.screen, CaseDialog))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Input, Static
 
 from audit_tui.domain.answers import Answer
@@ -195,7 +196,7 @@ async def test_the_report_has_a_moderation_pane(moderated_db: str) -> None:
         assert [str(c) for c in kqs.get_row("2.2.1")][1:3] == ["1", "–"]  # n 1: too few
         ratings = report.query_one("#moderation-ratings", DataTable)
         flags = {str(ratings.get_row(k)[0]).split()[0]: str(ratings.get_row(k)[1])
-                 for k in [r.value for r in ratings.rows]}  # fmt: skip
+                 for k in [str(r.value) for r in ratings.rows]}  # fmt: skip
         assert flags["2.2"] == "≠ differ" and flags["2.3"] == "same"
 
 
@@ -233,7 +234,8 @@ async def test_the_audit_list_shows_a_blind_second_marker_no_figure(moderated_db
             assert isinstance(app.screen, AuditListScreen)
             table = app.screen.query_one("#audits", DataTable)
             row = {
-                str(k.value): str(table.get_cell_at((0, i))) for i, k in enumerate(table.columns)
+                str(k.value): str(table.get_cell_at(Coordinate(0, i)))
+                for i, k in enumerate(table.columns)
             }
             assert row["name"] == AUDIT
             assert (BLIND in row["score"] and "hidden" in row["overall"]) is hidden, row

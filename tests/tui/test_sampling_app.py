@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from textual.screen import Screen
 from textual.widgets import DataTable, Select, Static
 
 from audit_tui.io.caseload import import_caseload, parse_date
@@ -25,7 +24,7 @@ from audit_tui.tui.screens.import_dialog import ImportCasesDialog
 from audit_tui.tui.screens.new_audit import NewAuditDialog
 from audit_tui.tui.screens.sampling import ReplaceCaseDialog, SamplingScreen
 from audit_tui.tui.widgets.case_table import CaseTable
-from tests.tui.helpers import settle, steps
+from tests.tui.helpers import settle, steps, top
 
 SIZE = (120, 40)
 AUDIT = "q3-sample"
@@ -63,11 +62,6 @@ def text_of(screen: object, selector: str) -> str:
 
 def row(table: DataTable[object], key: str) -> list[str]:
     return [str(c) for c in table.get_row(key)]
-
-
-def top(app: AuditApp) -> Screen[object]:
-    """The screen on top, read afresh (not narrowed from an earlier look)."""
-    return app.screen
 
 
 def _app(db: str, audit: str | None = None, user: str | None = None) -> AuditApp:

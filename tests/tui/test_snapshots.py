@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
@@ -20,7 +21,7 @@ from audit_tui.tui.app import AuditApp, build_app
 from tests.tui.helpers import steps
 from tests.tui.test_sampling_app import write_caseload
 
-Before = Callable[[Pilot], Awaitable[None]]
+Before = Callable[[Pilot[Any]], Awaitable[None]]
 SAMPLED = "q3-sample"
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
@@ -43,7 +44,7 @@ def _app(db: str, open_audit: str | None = None) -> AuditApp:
 
 
 def _steps(app: AuditApp, *keys: str) -> Before:
-    async def run_before(pilot: Pilot) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
         await steps(pilot, app, *keys)
         for field in app.screen.query(Input):  # a blinking cursor is drawn or not by the clock
             field.cursor_blink = False

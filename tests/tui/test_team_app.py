@@ -18,7 +18,7 @@ from audit_tui.tui.screens.confirm import ConfirmDialog
 from audit_tui.tui.screens.dashboard import DashboardScreen
 from audit_tui.tui.screens.team_dialogs import AllocateDialog, HistoryScreen, UnlockDialog
 from audit_tui.tui.widgets.case_table import CaseTable
-from tests.tui.helpers import settle, steps
+from tests.tui.helpers import settle, steps, top
 
 SIZE = (120, 40)
 AUDIT = "spo-check"
@@ -134,7 +134,7 @@ async def test_the_lead_allocates_signs_off_locks_and_unlocks(team_db: str) -> N
         await steps(pilot, app, "ctrl+l", "y")
         assert "locked by lee" in _status(dash)
         await steps(pilot, app, "ctrl+l")
-        dialog = app.screen
+        dialog = top(app)
         assert isinstance(dialog, UnlockDialog)
         await steps(pilot, app, "enter")
         assert "Say why" in str(dialog.query_one("#error-reason", Static).render())

@@ -9,8 +9,11 @@ from hypothesis import strategies as st
 from audit_tui.domain.records import Judgement
 from audit_tui.domain.rubric import RATINGS, Rubric
 from audit_tui.scoring import Tally, score_audit
+from audit_tui.scoring.results import ItemResult
 
-RANK = {r: i for i, r in enumerate(reversed(RATINGS))}  # Inadequate 0 .. Outstanding 3
+RANK: dict[str | None, int] = {
+    r: i for i, r in enumerate(reversed(RATINGS))
+}  # Inadequate 0 .. Outstanding 3
 
 
 @st.composite
@@ -71,8 +74,8 @@ def test_marking_an_unanswered_item_not_applicable_never_changes_its_percentage(
 
     def percent(tal: dict[str, Tally]) -> float | None:
         res = score_audit(rubric, "p", 28, tal, JUDGED)
-        every = [k for s in res.standards for k in s.key_questions]
-        every += [p for k in every for p in k.prompts] + list(res.indicators)
+        kqs = [k for s in res.standards for k in s.key_questions]
+        every: list[ItemResult] = [*kqs, *(p for k in kqs for p in k.prompts), *res.indicators]
         return next(x.percent for x in every if x.id == item)
 
     assert percent(after) == percent(before)
