@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from audit_tui.store import migrate
-from tests.support.pg_catalogue import GOLDEN_DIR, app_engine, fresh_database, walk
+from tests.support.pg_catalogue import GOLDEN_DIR, app_engine, catalogue, fresh_database, step, walk
 
 pytestmark = pytest.mark.postgres
 
@@ -38,8 +38,28 @@ def test_every_step_up_and_down_leaves_the_catalogue_recorded_before(pg_server_u
         try:
             for state, dump in walk(engine):
                 states.append(state)
-                expected = (GOLDEN_DIR / index[state]).read_text(encoding="utf-8")
-                assert dump == expected, f"{state}: the catalogue differs from {index[state]}"
+                assert dump == _golden(index[state]), (
+                    f"{state}: the catalogue differs from {index[state]}"
+                )
         finally:
             engine.dispose()
     assert states == list(index)
+
+
+@pytest.mark.parametrize("start", migrate.REVISIONS[:-1])
+def test_a_database_at_any_revision_opens_at_the_same_head(pg_server_url: str, start: str) -> None:
+    """As a user's database meets a new release: at `start`, then upgraded by the app in one go."""
+    index = _index()
+    with fresh_database(pg_server_url) as url:
+        engine = app_engine(url)
+        try:
+            assert step(engine, "upgrade", start) == _golden(index[f"up-{start}"])
+            migrate.upgrade(engine)
+            with engine.begin() as conn:
+                assert catalogue(conn) == _golden(index[f"up-{migrate.HEAD}"])
+        finally:
+            engine.dispose()
+
+
+def _golden(name: str) -> str:
+    return (GOLDEN_DIR / name).read_text(encoding="utf-8")
