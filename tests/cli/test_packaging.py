@@ -1,4 +1,4 @@
-"""The wheel carries the rubric, the demo data and the migrations, and works from outside the source tree."""
+"""The wheel carries the rubric, the demo data and the migrations with their SQL, and works from outside the source tree."""
 
 from __future__ import annotations
 
@@ -36,6 +36,10 @@ def test_wheel_ships_rubrics_data_and_migrations(tmp_path: Path) -> None:
         "audit_tui/_shipped/data/templates/answers.csv",
         "audit_tui/store/migrations/env.py",
         "audit_tui/store/migrations/versions/0001_first_schema.py",
+        # the SQL the migrations install (store/pg/sql), read with importlib.resources
+        "audit_tui/store/pg/sql/functions/refuse.v1.sql",
+        "audit_tui/store/pg/sql/tables/audit.v1.sql",
+        "audit_tui/store/pg/sql/guards/audit_tui_guard_answer.v2.sql",
     ):
         assert required in names, required
     site = tmp_path / "site"
@@ -44,6 +48,9 @@ def test_wheel_ships_rubrics_data_and_migrations(tmp_path: Path) -> None:
     code = (
         "import sys; from audit_tui.cli import main; import audit_tui.paths as p\n"
         f"assert str(p.shipped_rubric_dir()).startswith({str(site)!r}), p.shipped_rubric_dir()\n"
+        "from audit_tui.store import pg\n"
+        f"assert pg.__file__.startswith({str(site)!r}), pg.__file__\n"
+        "assert 'audit_tui_need_answer' in pg.source('guards', 'audit_tui_guard_answer', 2)\n"
         f"sys.exit(main(['--db', {str(db)!r}, 'demo', '--no-tui']))\n"
     )
     proc = subprocess.run(

@@ -11,6 +11,8 @@ Logins hold no other privilege (`roles.grant`) and no TEMP; every function pins 
 Each function has one source file, `sql/functions/NAME.vN.sql`, and each table's policies and
 triggers one, `sql/tables/TABLE.vN.sql`. A migration installs the versions it names; one that
 changes an object ships its next version and installs the previous one again on downgrade.
+The hand-written guards 0006-0010 installed before (0011 retires them) are kept the same way,
+`sql/guards/NAME.vN.sql` (`guards.py`).
 """
 
 from __future__ import annotations
@@ -134,6 +136,23 @@ def drop_table_security(run: Executes, table: str) -> None:
           FOR p IN SELECT tgname FROM pg_trigger
                    WHERE tgrelid = '{SCHEMA}.{table}'::regclass AND NOT tgisinternal LOOP
             EXECUTE format('DROP TRIGGER %I ON {SCHEMA}.{table}', p.tgname);
+          END LOOP;
+        END $$"""
+    )
+
+
+def drop_functions(run: Executes, schemas: Iterable[str], like: str = "%") -> None:
+    """Every function of `schemas` whose name is LIKE `like` gone, and with it (CASCADE) every
+    trigger that calls it."""
+    names = ", ".join(f"'{schema}'" for schema in schemas)
+    run.execute(
+        f"""DO $$
+        DECLARE f regprocedure;
+        BEGIN
+          FOR f IN SELECT p.oid::regprocedure FROM pg_proc p
+                   JOIN pg_namespace n ON n.oid = p.pronamespace
+                   WHERE n.nspname IN ({names}) AND p.proname LIKE '{like}' LOOP
+            EXECUTE format('DROP FUNCTION %s CASCADE', f);
           END LOOP;
         END $$"""
     )

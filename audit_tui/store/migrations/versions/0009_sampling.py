@@ -9,6 +9,9 @@ Create Date: 2026-11-26 09:40:00
 import sqlalchemy as sa
 from alembic import op
 
+from audit_tui.store.pg import guards
+from audit_tui.store.pg.guards import Guards
+
 revision = "0009"
 down_revision = "0008"
 branch_labels = None
@@ -23,26 +26,12 @@ def _audit() -> sa.ForeignKeyConstraint:
 
 # PostgreSQL: the population, the draw and its replacements are the lead's (migration 0006's
 # helpers), stamped with the login that wrote them.
-GUARD = r"""
-CREATE OR REPLACE FUNCTION audit_tui_guard_sampling() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-  IF TG_OP = 'DELETE' THEN
-    IF EXISTS (SELECT 1 FROM audit WHERE id = OLD.audit_id) THEN
-      PERFORM audit_tui_need_lead(OLD.audit_id, 'change the audit''s sample', false);
-    END IF;
-    RETURN OLD;
-  END IF;
-  PERFORM audit_tui_need_lead(NEW.audit_id, 'change the audit''s sample', false);
-  IF TG_TABLE_NAME = 'sample_draw' THEN
-    NEW.drawn_by := session_user;
-  ELSIF TG_TABLE_NAME = 'sample_replacement' THEN
-    NEW.by := session_user;
-  END IF;
-  RETURN NEW;
-END $$;
-"""
 TABLES = ("caseload_case", "sample_draw", "sample_replacement")
+GUARDS = Guards(
+    functions=(("audit_tui_guard_sampling", 1),),
+    triggers=tuple((table, "audit_tui_guard_sampling") for table in TABLES),
+)
+"""Each function's text: audit_tui/store/pg/sql/guards/NAME.vN.sql."""
 
 
 def upgrade() -> None:
@@ -87,18 +76,11 @@ def upgrade() -> None:
         _audit(),
     )
     if op.get_bind().dialect.name == "postgresql":
-        op.execute(GUARD)
-        for table in TABLES:
-            op.execute(
-                f"CREATE TRIGGER audit_tui_guard_sampling_{table} BEFORE INSERT OR UPDATE OR"
-                f" DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION audit_tui_guard_sampling()"
-            )
+        guards.install(op, GUARDS)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        for table in TABLES:
-            op.execute(f"DROP TRIGGER IF EXISTS audit_tui_guard_sampling_{table} ON {table}")
-        op.execute("DROP FUNCTION IF EXISTS audit_tui_guard_sampling()")
+        guards.remove(op, GUARDS)
     for table in ("sample_replacement", "sample_draw", "caseload_case"):
         op.drop_table(table)

@@ -9,6 +9,9 @@ Create Date: 2026-11-26 11:40:00
 import sqlalchemy as sa
 from alembic import op
 
+from audit_tui.store.pg import guards
+from audit_tui.store.pg.guards import Guards
+
 revision = "0010"
 down_revision = "0009"
 branch_labels = None
@@ -25,61 +28,15 @@ def _parent(table: str, column: str) -> sa.ForeignKeyConstraint:
 # is allocated to. Unlike answers they outlive sign-off and lock: the follow-up comes after the
 # figures are settled, and changes none of them. History is append-only; every row is stamped with
 # the login that wrote it.
-GUARD = r"""
-CREATE OR REPLACE FUNCTION audit_tui_need_reviewer(cid integer) RETURNS void
-LANGUAGE plpgsql AS $$
-DECLARE
-  c record;
-  r text;
-BEGIN
-  SELECT audit_id, case_ref, allocated_to INTO c FROM audit_case WHERE id = cid;
-  IF NOT FOUND THEN
-    RETURN;
-  END IF;
-  r := audit_tui_role(c.audit_id);
-  IF r = 'lead' OR (r = 'auditor' AND c.allocated_to = session_user) THEN
-    RETURN;
-  END IF;
-  PERFORM audit_tui_refuse(format('%s may not change the feedback or actions of case %s',
-                                  session_user, c.case_ref));
-END $$;
-
-CREATE OR REPLACE FUNCTION audit_tui_guard_follow_up() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE
-  cid integer;
-BEGIN
-  IF TG_OP = 'DELETE' THEN
-    IF EXISTS (SELECT 1 FROM audit WHERE id = OLD.audit_id) THEN
-      PERFORM audit_tui_need_lead(OLD.audit_id, 'delete feedback or actions', true);
-    END IF;
-    RETURN OLD;
-  END IF;
-  IF TG_TABLE_NAME = 'case_action_history' THEN
-    IF TG_OP = 'UPDATE' THEN
-      PERFORM audit_tui_refuse('history is append-only');
-    END IF;
-    SELECT case_id INTO cid FROM case_action WHERE id = NEW.action_id;
-    PERFORM audit_tui_need_reviewer(cid);
-    NEW.changed_by := session_user;
-    RETURN NEW;
-  END IF;
-  IF TG_OP = 'UPDATE' AND (NEW.case_id, NEW.audit_id) IS DISTINCT FROM (OLD.case_id, OLD.audit_id)
-  THEN
-    PERFORM audit_tui_refuse('feedback and actions cannot move to another case');
-  END IF;
-  IF (SELECT audit_id FROM audit_case WHERE id = NEW.case_id) IS DISTINCT FROM NEW.audit_id THEN
-    PERFORM audit_tui_refuse('the case is not in that audit');
-  END IF;
-  PERFORM audit_tui_need_reviewer(NEW.case_id);
-  NEW.updated_by := session_user;
-  IF TG_TABLE_NAME = 'case_action' AND TG_OP = 'INSERT' THEN
-    NEW.created_by := session_user;
-  END IF;
-  RETURN NEW;
-END $$;
-"""
 TABLES = ("case_feedback", "case_action", "case_action_history")
+GUARDS = Guards(
+    functions=(
+        ("audit_tui_need_reviewer", 1),
+        ("audit_tui_guard_follow_up", 1),
+    ),
+    triggers=tuple((table, "audit_tui_guard_follow_up") for table in TABLES),
+)
+"""Each function's text: audit_tui/store/pg/sql/guards/NAME.vN.sql."""
 
 
 def upgrade() -> None:
@@ -130,20 +87,12 @@ def upgrade() -> None:
         _parent("audit", "audit_id"),
     )
     if op.get_bind().dialect.name == "postgresql":
-        op.execute(GUARD)
-        for table in TABLES:
-            op.execute(
-                f"CREATE TRIGGER audit_tui_guard_follow_up_{table} BEFORE INSERT OR UPDATE OR"
-                f" DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION audit_tui_guard_follow_up()"
-            )
+        guards.install(op, GUARDS)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        for table in TABLES:
-            op.execute(f"DROP TRIGGER IF EXISTS audit_tui_guard_follow_up_{table} ON {table}")
-        op.execute("DROP FUNCTION IF EXISTS audit_tui_guard_follow_up()")
-        op.execute("DROP FUNCTION IF EXISTS audit_tui_need_reviewer(integer)")
+        guards.remove(op, GUARDS)
     for table in reversed(TABLES):
         op.drop_table(table)
     with op.batch_alter_table("audit_case") as batch:

@@ -15,15 +15,14 @@ Revises: 0010
 Create Date: 2026-12-06 14:00:00
 """
 
-import importlib.util
 import json
-from pathlib import Path
-from types import ModuleType
 
 import sqlalchemy as sa
 from alembic import op
 
 from audit_tui.store import pg, roles
+from audit_tui.store.pg import guards
+from audit_tui.store.pg.guards import Guards
 
 revision = "0011"
 down_revision = "0010"
@@ -115,7 +114,7 @@ def upgrade() -> None:
     on_pg = bind.dialect.name == "postgresql"
     if on_pg:
         _into_schema(bind)
-        op.execute(_DROP_OLD_GUARDS)
+        guards.drop_all(op)  # 0006-0010's, and with them their triggers
     _first_marks(bind)
     _answer_audit(on_pg)
     _canonical_refs(bind)
@@ -139,17 +138,55 @@ def _into_schema(bind: sa.Connection) -> None:
             op.execute(f"ALTER TABLE public.{table} SET SCHEMA {pg.SCHEMA}")
 
 
-_DROP_OLD_GUARDS = r"""
-DO $$
-DECLARE f regprocedure;
-BEGIN
-  FOR f IN SELECT p.oid::regprocedure FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-           WHERE n.nspname IN ('public', 'audit_tui') AND p.proname LIKE 'audit\_tui\_%' LOOP
-    EXECUTE format('DROP FUNCTION %s CASCADE', f);
-  END LOOP;
-END $$
-"""
-"""0006-0010's guard functions (named audit_tui_*), and with them their triggers."""
+OLD_GUARDS = Guards(
+    functions=(
+        ("audit_tui_role", 1),
+        ("audit_tui_refuse", 1),
+        ("audit_tui_need_lead", 1),
+        ("audit_tui_need_case", 1),
+        ("audit_tui_need_marking", 1),
+        ("audit_tui_need_settler", 1),
+        ("audit_tui_need_answer", 1),
+        ("audit_tui_need_reviewer", 1),
+        ("audit_tui_guard_answer", 2),
+        ("audit_tui_guard_answer_history", 2),
+        ("audit_tui_guard_case", 2),
+        ("audit_tui_guard_audit", 1),
+        ("audit_tui_guard_member", 1),
+        ("audit_tui_guard_judgement", 1),
+        ("audit_tui_guard_event", 1),
+        ("audit_tui_guard_round", 1),
+        ("audit_tui_guard_moderation_case", 1),
+        ("audit_tui_guard_second_answer", 1),
+        ("audit_tui_guard_second_answer_history", 1),
+        ("audit_tui_guard_settlement", 1),
+        ("audit_tui_guard_sampling", 1),
+        ("audit_tui_guard_follow_up", 1),
+    ),
+    triggers=(
+        ("answer", "audit_tui_guard_answer"),
+        ("answer_history", "audit_tui_guard_answer_history"),
+        ("audit_case", "audit_tui_guard_case"),
+        ("audit", "audit_tui_guard_audit"),
+        ("audit_member", "audit_tui_guard_member"),
+        ("judgement", "audit_tui_guard_judgement"),
+        ("judgement_history", "audit_tui_guard_judgement"),
+        ("audit_event", "audit_tui_guard_event"),
+        ("moderation_round", "audit_tui_guard_round"),
+        ("moderation_case", "audit_tui_guard_moderation_case"),
+        ("second_answer", "audit_tui_guard_second_answer"),
+        ("second_answer_history", "audit_tui_guard_second_answer_history"),
+        ("settlement", "audit_tui_guard_settlement"),
+        ("caseload_case", "audit_tui_guard_sampling"),
+        ("sample_draw", "audit_tui_guard_sampling"),
+        ("sample_replacement", "audit_tui_guard_sampling"),
+        ("case_feedback", "audit_tui_guard_follow_up"),
+        ("case_action", "audit_tui_guard_follow_up"),
+        ("case_action_history", "audit_tui_guard_follow_up"),
+    ),
+)
+"""The guards as 0010 left them (each function at the last version 0006-0010 installed, every
+table they guarded): what a downgrade puts back, from the same files (store/pg/sql/guards)."""
 
 
 def _first_marks(bind: sa.Connection) -> None:
@@ -288,11 +325,7 @@ def downgrade() -> None:
         for table in reversed(pg.TABLES_V1):
             pg.drop_table_security(op, table)
             op.execute(f"ALTER TABLE {pg.SCHEMA}.{table} DISABLE ROW LEVEL SECURITY")
-        op.execute(
-            f"DO $$ DECLARE f regprocedure; BEGIN FOR f IN SELECT p.oid::regprocedure FROM pg_proc"
-            f" p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = '{pg.SCHEMA}'"
-            " LOOP EXECUTE format('DROP FUNCTION %s CASCADE', f); END LOOP; END $$"
-        )
+        pg.drop_functions(op, (pg.SCHEMA,))
     for table, checks in CHECKS.items():
         if on_pg:
             for name, _ in checks:
@@ -313,32 +346,4 @@ def downgrade() -> None:
     if on_pg:
         for table in APP_TABLES:
             op.execute(f"ALTER TABLE {pg.SCHEMA}.{table} SET SCHEMA public")
-        for number, name in (("0006", "pg_guards"), ("0008", "pg_moderation_guards")):
-            _install_old(_revision(f"{number}_{name}"))
-        for number, name in (("0009", "sampling"), ("0010", "oversight")):
-            module = _revision(f"{number}_{name}")
-            op.execute(module.GUARD)
-            kind = "sampling" if number == "0009" else "follow_up"
-            for table in module.TABLES:
-                op.execute(
-                    f"CREATE TRIGGER audit_tui_guard_{kind}_{table} BEFORE INSERT OR UPDATE OR"
-                    f" DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION audit_tui_guard_{kind}()"
-                )
-
-
-def _install_old(module: ModuleType) -> None:
-    op.execute(module.FUNCTIONS)
-    for table, function, events in module.TRIGGERS:
-        op.execute(
-            f"CREATE TRIGGER {function}_{table} BEFORE {events} ON {table}"
-            f" FOR EACH ROW EXECUTE FUNCTION {function}()"
-        )
-
-
-def _revision(stem: str) -> ModuleType:
-    path = Path(__file__).with_name(f"{stem}.py")
-    spec = importlib.util.spec_from_file_location(f"audit_tui_migration_{stem}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+        guards.install(op, OLD_GUARDS)

@@ -1,0 +1,84 @@
+"""Each PostgreSQL function, and each table's policies and triggers, said once per version in
+store/pg/sql; the migrations name versions of them and load no other migration."""
+
+from __future__ import annotations
+
+import re
+from importlib.resources import files
+from types import ModuleType
+
+import pytest
+from alembic.script import ScriptDirectory
+
+from audit_tui.store import migrate, pg
+from audit_tui.store.pg.guards import Guards
+
+SQL = files(pg.__name__) / "sql"
+FILE = re.compile(r"(?P<name>\w+)\.v(?P<version>\d+)\.sql")
+GUARDED_BY = ("0006", "0008", "0009", "0010")
+"""The migrations that install hand-written guards (sql/guards); 0011 retires them."""
+
+
+def _migration(revision: str) -> ModuleType:
+    script = ScriptDirectory.from_config(migrate._config()).get_revision(revision)
+    assert script is not None
+    return script.module
+
+
+def _versions(kind: str) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for entry in (SQL / kind).iterdir():
+        match = FILE.fullmatch(entry.name)
+        assert match, f"{kind}/{entry.name}: not NAME.vN.sql"
+        found.setdefault(match["name"], []).append(int(match["version"]))
+    return {name: sorted(versions) for name, versions in found.items()}
+
+
+@pytest.mark.parametrize("kind", ["functions", "tables", "guards"])
+def test_versions_run_from_1_without_a_gap(kind: str) -> None:
+    for name, versions in _versions(kind).items():
+        assert versions == list(range(1, len(versions) + 1)), name
+
+
+def test_each_file_defines_the_one_function_it_is_named_for() -> None:
+    for kind, qualified in (("functions", "audit_tui."), ("guards", "")):
+        for name, versions in _versions(kind).items():
+            for version in versions:
+                text = pg.source(kind, name, version)
+                defined = re.findall(r"CREATE OR REPLACE FUNCTION ([\w.]+)\(", text)
+                assert defined == [f"{qualified}{name}"], f"{kind}/{name}.v{version}"
+
+
+def test_the_guard_migrations_install_every_guard_file_and_no_other() -> None:
+    installed = {
+        entry for revision in GUARDED_BY for entry in _migration(revision).GUARDS.functions
+    }
+    files_ = {(name, v) for name, versions in _versions("guards").items() for v in versions}
+    assert installed == files_
+
+
+def test_0011_downgrade_restores_the_last_version_of_every_guard_0006_0010_installed() -> None:
+    latest: dict[str, int] = {}
+    triggers: list[tuple[str, str]] = []
+    for revision in GUARDED_BY:
+        step: Guards = _migration(revision).GUARDS
+        latest.update(step.functions)
+        triggers.extend(step.triggers)
+    restored: Guards = _migration("0011").OLD_GUARDS
+    assert dict(restored.functions) == latest and len(restored.functions) == len(latest)
+    assert sorted(restored.triggers) == sorted(triggers)
+
+
+def test_0011_installs_a_file_for_every_function_and_table_it_names() -> None:
+    assert set(pg.FUNCTIONS_V1) == {n for n, v in _versions("functions").items() if 1 in v}
+    assert set(pg.TABLES_V1) == {n for n, v in _versions("tables").items() if 1 in v}
+
+
+def test_no_migration_loads_another_or_holds_a_function_body() -> None:
+    for script in ScriptDirectory.from_config(migrate._config()).walk_revisions():
+        assert script.path is not None
+        with open(script.path, encoding="utf-8") as source:
+            text = source.read()
+        assert "importlib" not in text and "spec_from_file_location" not in text, script.path
+        assert "CREATE OR REPLACE FUNCTION" not in text, script.path
+        assert "$$" not in text, script.path
