@@ -133,6 +133,9 @@ BY_NAME = {f.name: f for f in REGISTRY}
 FORMATS = tuple(f.name for f in REGISTRY)
 """`report --format` (and the app's export dialog)."""
 SHEET_FORMATS = tuple(f.name for f in REGISTRY if f.sheet is not None)
-COMPARE_FORMATS = tuple(f.name for f in REGISTRY if f.compare is not None)
+COMPARE_FORMATS = tuple(
+    sorted((f.name for f in REGISTRY if f.compare is not None), key=lambda name: name == "json")
+)
+"""`compare --format`: its default (md) first, as its usage has always listed them."""
 BINARY = frozenset(f.name for f in REGISTRY if f.binary)
 EXPORT_WORDS = {f.name: f.words for f in REGISTRY}
