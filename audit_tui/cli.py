@@ -28,6 +28,7 @@ from audit_tui.domain.access import ROLES
 from audit_tui.domain.cases import canonical_ref, canonical_refs
 from audit_tui.domain.errors import AuditError, UsageError
 from audit_tui.domain.safe_text import one_line
+from audit_tui.reporting.formats import COMPARE_FORMATS, SHEET_FORMATS
 from audit_tui.reporting.formats import FORMATS as REPORT_FORMATS
 
 if TYPE_CHECKING:
@@ -280,7 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "later", metavar="AUDIT_C", nargs="*", help="later ones still: a trend, first to last"
     )
-    compare.add_argument("--format", choices=("md", "html", "json"), default="md")
+    compare.add_argument("--format", choices=COMPARE_FORMATS, default="md")
 
     report = sub.add_parser("report", help="write the audit's report")
     report.add_argument("audit", metavar="AUDIT")
@@ -849,8 +850,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UsageError(f"--format {args.format} is a binary file: give --out PATH")
     if args.min_group < 1:
         raise UsageError("--min-group must be at least 1")
-    if args.case is not None and (args.format not in ("md", "html") or args.section):
-        raise UsageError("--case makes the feedback sheet: md or html, and no --section")
+    if args.case is not None and (args.format not in SHEET_FORMATS or args.section):
+        sheet = " or ".join(SHEET_FORMATS)
+        raise UsageError(f"--case makes the feedback sheet: {sheet}, and no --section")
     from audit_tui.reporting.render import (
         database_files,
         export_detail,

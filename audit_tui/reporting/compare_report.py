@@ -271,9 +271,14 @@ def _ratings_html(c: Comparison) -> str:
     return f"<table><thead><tr><th>Standard</th>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def compare_json(c: Comparison) -> str:
+    return json_text(compare_dict(c)) + "\n"
+
+
 def render_compare(c: Comparison, fmt: str) -> str:
-    if fmt == "json":
-        return json_text(compare_dict(c)) + "\n"
-    if fmt == "html":
-        return compare_html(c)
-    return compare_markdown(c)
+    """The comparison in `fmt`, by the format table's renderer (Markdown for one it lacks)."""
+    from audit_tui.reporting.formats import BY_NAME
+
+    found = BY_NAME.get(fmt)
+    render = found.compare if found is not None else None
+    return (render or compare_markdown)(c)

@@ -305,10 +305,15 @@ def render_sheet(
 ) -> str:
     """The sheet as md or html. Refused to a second marker still marking blind (it shows the
     case's answers)."""
+    from audit_tui.reporting.formats import BY_NAME, SHEET_FORMATS
     from audit_tui.store.moderation import refuse_if_blind
 
-    if fmt not in ("md", "html"):
-        raise AuditError.at("format", f"the feedback sheet is md or html, not {fmt}")
-    refuse_if_blind(repo, audit, "report")
-    sheet = build_sheet(repo, audit, case_ref, include_notes=include_notes, produced=produced)
-    return sheet_markdown(sheet) if fmt == "md" else sheet_html(sheet)
+    render = BY_NAME[fmt].sheet if fmt in BY_NAME else None
+    if render is None:
+        raise AuditError.at(
+            "format", f"the feedback sheet is {' or '.join(SHEET_FORMATS)}, not {fmt}"
+        )
+    with repo.snapshot() as snap:  # the case, its answers, feedback and actions: one moment
+        refuse_if_blind(snap, audit, "report")
+        sheet = build_sheet(snap, audit, case_ref, include_notes=include_notes, produced=produced)
+    return render(sheet)

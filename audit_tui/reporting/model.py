@@ -24,7 +24,7 @@ from audit_tui.scoring.compare import compare
 from audit_tui.scoring.intervals import wilson_bounds
 from audit_tui.scoring.moderation import Moderation
 from audit_tui.scoring.results import AuditResult, ItemResult, StandardResult
-from audit_tui.store.activity import audit_activity
+from audit_tui.store.activity import activity_on
 from audit_tui.store.lead_summary import LeadSummary, lead_summary
 from audit_tui.store.repository import Repository
 from audit_tui.store.sampling import Sample, sample
@@ -331,7 +331,8 @@ def previous_audit(repo: Repository, audit: OpenAudit, result: AuditResult) -> P
 
 def audit_period(repo: Repository, audit: OpenAudit) -> Period:
     """From the audit's creation to its latest recorded change, as days where it is read."""
-    activity = audit_activity(repo.engine, audit.info.id)
+    with repo.reading() as conn:
+        activity = activity_on(conn, audit.info.id)
     if activity is None:  # deleted meanwhile: what the open audit knows
         return Period(start=local_day(_aware(audit.info.created_at)))
     start, last = local_day(activity.created_at), activity.last_change

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import TYPE_CHECKING
 
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import OpenAudit
 from audit_tui.domain.safe_text import html_text, json_text
 from audit_tui.reporting.titles import report_title
 from audit_tui.scoring.moderation import Level, Moderation
+
+if TYPE_CHECKING:
+    from audit_tui.reporting.gather import ReportRecord
 
 CSV_COLUMNS = ("level", "id", "n", "agreement", "kappa", "kappa_low", "kappa_high", "pabak",
                "pabak_low", "pabak_high", "ac1", "ac1_low", "ac1_high")  # fmt: skip
@@ -24,44 +28,73 @@ def render_moderation(
     title: str = "",
 ) -> str | bytes:
     """The section alone, under `title` (the PDU and months, as the full report's title;
-    `PDU: moderation of the case audit` when none is given), the audit's id below it."""
+    `PDU: moderation of the case audit` when none is given), the audit's id below it: the
+    format table's renderer (`formats.REGISTRY`) of an already gathered record."""
+    from audit_tui.reporting.formats import BY_NAME
+    from audit_tui.reporting.gather import ReportRecord
+
+    record = ReportRecord(
+        audit=audit, include_notes=include_notes, moderation=moderation, title=title
+    )
+    _section(record)  # no round: said before any format question
+    found = BY_NAME.get(fmt)
+    if found is None:
+        raise AuditError.at("moderation", f"no {fmt} format for the moderation section")
+    return found.moderation(record)
+
+
+def _section(r: ReportRecord) -> tuple[Moderation, str, str]:
+    """(what moderation found, the audit's name, the title), or one line: no round yet."""
+    audit, moderation = r.audit, r.moderation
     if moderation is None:
         raise AuditError.at(
             "moderation",
             f'audit "{audit.info.name}" has no moderation round yet'
             f" (audit-tui moderate {audit.info.name} --sample 10% --marker USER)",
         )
-    name = audit.info.name
-    title = title or report_title(audit.info, "", "moderation")
-    if fmt == "json":
-        from audit_tui.reporting.moderation_json import moderation_dict
+    return moderation, audit.info.name, r.title or report_title(audit.info, "", "moderation")
 
-        body = {
-            "audit": name,
-            "moderation": moderation_dict(moderation, include_notes=include_notes),
-        }
-        return json_text(body) + "\n"
-    if fmt == "md":
-        from audit_tui.reporting.markdown import md
-        from audit_tui.reporting.moderation_markdown import moderation_markdown
 
-        lines = [
-            f"# {md(title)}",
-            "",
-            f"- Audit: {md(name)}",
-            "",
-            *moderation_markdown(moderation, include_notes),
-        ]
-        return "\n".join(lines).rstrip() + "\n"
-    if fmt == "html":
-        return _html(title, name, moderation, include_notes)
-    if fmt == "xlsx":
-        from audit_tui.reporting.moderation_xlsx import render_moderation_xlsx
+def section_json(r: ReportRecord) -> str:
+    from audit_tui.reporting.moderation_json import moderation_dict
 
-        return render_moderation_xlsx(moderation, include_notes)
-    if fmt == "csv":
-        return _csv(moderation)
-    raise AuditError.at("moderation", f"no {fmt} format for the moderation section")
+    moderation, name, _ = _section(r)
+    body = {
+        "audit": name,
+        "moderation": moderation_dict(moderation, include_notes=r.include_notes),
+    }
+    return json_text(body) + "\n"
+
+
+def section_markdown(r: ReportRecord) -> str:
+    from audit_tui.reporting.markdown import md
+    from audit_tui.reporting.moderation_markdown import moderation_markdown
+
+    moderation, name, title = _section(r)
+    lines = [
+        f"# {md(title)}",
+        "",
+        f"- Audit: {md(name)}",
+        "",
+        *moderation_markdown(moderation, r.include_notes),
+    ]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def section_html(r: ReportRecord) -> str:
+    moderation, name, title = _section(r)
+    return _html(title, name, moderation, r.include_notes)
+
+
+def section_xlsx(r: ReportRecord) -> bytes:
+    from audit_tui.reporting.moderation_xlsx import render_moderation_xlsx
+
+    moderation, _, _ = _section(r)
+    return render_moderation_xlsx(moderation, r.include_notes)
+
+
+def section_csv(r: ReportRecord) -> str:
+    return _csv(_section(r)[0])
 
 
 def _html(title: str, name: str, m: Moderation, include_notes: bool) -> str:

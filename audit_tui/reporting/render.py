@@ -27,53 +27,19 @@ def render_report(
     section: str | None = None,
 ) -> str | bytes:
     """The report as text, or bytes for xlsx; with `section` ("moderation") only that section.
-    Refused to a second marker still marking blind: it would show them the first marks."""
-    from audit_tui.store.moderation import refuse_if_blind
-    from audit_tui.store.settlement import summary
+    What it shows is read in one snapshot (`gather`), then rendered by the format table's
+    renderer. Refused to a second marker still marking blind: it would show them the first
+    marks."""
+    from audit_tui.reporting.formats import BY_NAME, SECTION_READS
+    from audit_tui.reporting.gather import gather
 
-    refuse_if_blind(repo, audit, "report")
-    if section == "moderation":
-        from audit_tui.reporting.model import moderation_title
-        from audit_tui.reporting.moderation_section import render_moderation
-
-        title = moderation_title(repo, audit)
-        return render_moderation(audit, summary(repo, audit), fmt, include_notes, title)
-    if fmt == "json":
-        from audit_tui.reporting.json_report import render_json
-        from audit_tui.store.sampling import sample
-
-        drawn = sample(repo, audit)
-        cases = repo.list_cases(audit, progress=False) if drawn is not None else []
-        return render_json(
-            repo.score(audit), audit.info, summary(repo, audit), (drawn, cases), include_notes
-        )
-    if fmt == "csv":
-        from audit_tui.reporting.case_csv import render_case_csv
-
-        return render_case_csv(
-            audit,
-            repo.list_cases(audit, progress=False),
-            repo.answer_values(audit),
-            repo.all_answers(audit) if include_notes else None,
-        )
-    from audit_tui.reporting.model import build_report
-
-    data = build_report(repo, audit, include_notes=include_notes, min_group=min_group)
-    if fmt == "md":
-        from audit_tui.reporting.markdown import render_markdown
-
-        return render_markdown(data)
-    if fmt == "html":
-        from audit_tui.reporting.html_report import render_html
-
-        return render_html(data)
-    if fmt == "xlsx":
-        from audit_tui.reporting.xlsx_report import render_xlsx
-
-        return render_xlsx(
-            data, repo.answer_values(audit), repo.all_answers(audit) if include_notes else None
-        )
-    raise ValueError(f"unknown report format {fmt!r}")
+    found = BY_NAME.get(fmt)
+    if found is None:
+        raise ValueError(f"unknown report format {fmt!r}")
+    moderation = section == "moderation"
+    reads = SECTION_READS if moderation else found.reads
+    record = gather(repo, audit, reads, include_notes=include_notes, min_group=min_group)
+    return (found.moderation if moderation else found.report)(record)
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"

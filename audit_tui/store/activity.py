@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from audit_tui.store.models import (
     AnswerHistoryRow,
@@ -37,6 +37,12 @@ class Activity:
 def audit_activity(engine: Engine, audit_id: int) -> Activity | None:
     """The audit's creation and its latest answer or judgement change, in one SELECT (the
     latest of each history by MAX); None when there is no such audit."""
+    with engine.connect() as conn:
+        return activity_on(conn, audit_id)
+
+
+def activity_on(conn: Connection, audit_id: int) -> Activity | None:
+    """`audit_activity` on `conn` (a report's snapshot)."""
     answers = (
         select(func.max(ANSWER_HISTORY.c.changed_at))
         .select_from(ANSWER_HISTORY.join(CASE, CASE.c.id == ANSWER_HISTORY.c.case_id))
@@ -53,8 +59,7 @@ def audit_activity(engine: Engine, audit_id: int) -> Activity | None:
         answers.label("last_answer"),
         judgements.label("last_judgement"),
     ).where(AUDIT.c.id == audit_id)
-    with engine.connect() as conn:
-        row = conn.execute(query).one_or_none()
+    row = conn.execute(query).one_or_none()
     if row is None:
         return None
     changes = [_utc(t) for t in (row.last_answer, row.last_judgement) if t is not None]

@@ -34,7 +34,8 @@ def compare_audits(repo: Repository, audits: Sequence[OpenAudit]) -> Comparison:
     """The first audit against the last, with a trend over all of them when there are three or
     more; counted from the answers, as a report is."""
     matched = matchings(audits)
-    results = [repo.score(a) for a in audits]
+    with repo.snapshot() as snap:  # every audit's figures from one moment
+        results = [snap.score(a) for a in audits]
     return compare_series(results, matched, audits[-1].rubric.scoring.rated_edges)
 
 

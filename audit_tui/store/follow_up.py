@@ -122,7 +122,7 @@ def feedback(repo: Repository, audit: OpenAudit, case_ref: str) -> Feedback:
         .join(CASE, CASE.c.id == FEEDBACK.c.case_id)
         .where(CASE.c.audit_id == audit.info.id, CASE.c.case_ref == canonical_ref(case_ref))
     )
-    with repo.engine.connect() as conn:
+    with repo.reading() as conn:
         row = conn.execute(query).first()
     return Feedback(**row._mapping) if row else Feedback()
 
@@ -346,7 +346,7 @@ def actions(
         where.append(CASE.c.practitioner == canonical_ref(practitioner))
     if team is not None:
         where.append(CASE.c.team == canonical_ref(team))
-    with repo.engine.connect() as conn:
+    with repo.reading() as conn:
         return [_action(conn, row) for row in conn.execute(_query(where))]
 
 

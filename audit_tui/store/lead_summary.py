@@ -27,7 +27,7 @@ class LeadSummary:
 
 def lead_summary(repo: Repository, audit: OpenAudit) -> LeadSummary | None:
     """The summary standing now (the latest event), or None when never written or cleared."""
-    with repo.engine.connect() as conn:
+    with repo.reading() as conn:
         return _latest(conn, audit.info.id)
 
 

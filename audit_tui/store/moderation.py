@@ -372,7 +372,7 @@ def rounds_on(conn: Connection, audit_id: int) -> list[Round]:
 def blind_cases(repo: Repository, audit: OpenAudit, user: str | None = None) -> dict[int, str]:
     """The cases (id -> reference) whose first marks `user` (the current user) may not see
     yet: they second-mark them and have not marked them complete."""
-    with repo.engine.connect() as conn:
+    with repo.reading() as conn:
         return _blind(conn, audit.info.id, user or repo.user)
 
 

@@ -103,7 +103,7 @@ def find_case(repo: Repository, audit: OpenAudit, case_ref: str) -> CaseInfo:
     """One live case by reference, without listing the audit's (an audit may hold 10,000), or
     one line naming a few that are there."""
     case_ref = canonical_ref(case_ref)
-    with repo.engine.connect() as conn:
+    with repo.reading() as conn:
         found = conn.scalar(
             select(CASE.c.id).where(
                 CASE.c.audit_id == audit.info.id, CASE.c.case_ref == case_ref, LIVE

@@ -12,6 +12,7 @@ import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from copy import copy
 from dataclasses import replace
 from datetime import datetime
 from enum import Enum, auto
@@ -282,6 +283,37 @@ class Repository:
         self.engine = engine
         self.writer = writer(engine)
         self.user = identity(engine, user)
+        self._held: Connection | None = None
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """The connection a read runs on: the snapshot's, inside `snapshot()`, else its own."""
+        if self._held is not None:
+            yield self._held
+            return
+        with self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Repository]:
+        """One consistent read: a repository whose reads (`reading`) all share one transaction,
+        so a report's cases, score and moderation come from one moment while others commit.
+        PostgreSQL: REPEATABLE READ, read only. SQLite: one deferred BEGIN (the engine's), held
+        to the end; in WAL its snapshot is taken at the first read. Reads only: writes go through
+        `locked` as ever."""
+        if self._held is not None:  # already inside one: the same moment
+            yield self
+            return
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+            transaction = conn.begin()
+            try:
+                view = copy(self)
+                view._held = conn
+                yield view
+            finally:
+                transaction.rollback()
 
     @contextmanager
     def locked(self, audit_id: int) -> Iterator[AuditLock]:
@@ -541,12 +573,12 @@ class Repository:
             .outerjoin(counts, counts.c.audit_id == AUDIT.c.id)
             .order_by(AUDIT.c.name)
         )
-        with self.engine.connect() as conn:
+        with self.reading() as conn:
             return [AuditInfo(**row._mapping) for row in conn.execute(query)]
 
     def open_audit(self, name: str) -> OpenAudit:
         query = select(*_audit_columns(), AUDIT.c.rubric_snapshot).where(AUDIT.c.name == name)
-        with self.engine.connect() as conn:
+        with self.reading() as conn:
             row = conn.execute(query).first()
             if row is None:
                 names = conn.scalars(select(AUDIT.c.name).order_by(AUDIT.c.name)).all()
@@ -926,7 +958,7 @@ class Repository:
     def list_cases(self, audit: OpenAudit, *, progress: bool = True) -> list[CaseInfo]:
         """Cases in sample order (removed ones left out); with `progress`, how many applicable
         items each has answered (exports that do not show progress skip that count)."""
-        with self.engine.connect() as conn:
+        with self.reading() as conn:
             return _case_infos(conn, audit, LIVE, progress=progress)
 
     # ---- answers --------------------------------------------------------------------------
@@ -944,7 +976,7 @@ class Repository:
         ).where(ANSWER.c.case_id == case_id)
         if conn is not None:  # inside a write's transaction
             return {row.item_id: AnswerInfo(**row._mapping) for row in conn.execute(query)}
-        with self.engine.connect() as own:
+        with self.reading() as own:
             return {row.item_id: AnswerInfo(**row._mapping) for row in own.execute(query)}
 
     def save_answer(
@@ -1183,7 +1215,7 @@ class Repository:
             )
             .order_by(CASE.c.position, ANSWER.c.item_id)
         )
-        with self.engine.connect() as conn:
+        with self.reading() as conn:
             return [TaggedNote(**row._mapping) for row in conn.execute(query)]
 
     def answer_history(self, case_id: int, item_id: str) -> list[dict[str, Any]]:
@@ -1290,7 +1322,7 @@ class Repository:
             .where(CASE.c.audit_id == audit.info.id, LIVE)
         )
         out: dict[int, dict[str, AnswerInfo]] = defaultdict(dict)
-        with self.engine.connect() as conn:
+        with self.reading() as conn:
             rows = conn.execute(query).all()
         for case_id, item_id, value, note, note_tag in rows:
             out[case_id][item_id] = AnswerInfo(
@@ -1306,7 +1338,7 @@ class Repository:
             .where(CASE.c.audit_id == audit.info.id, LIVE, ANSWER.c.value.is_not(None))
         )
         out: dict[int, dict[str, str]] = {}
-        with self.engine.connect() as conn:
+        with self.reading() as conn:
             rows = driver_rows(conn, query)
         for case_id, item_id, value in rows:
             if (given := out.get(case_id)) is None:
@@ -1319,8 +1351,8 @@ class Repository:
         from the kept counts (cheaper, for a list of audits; the app's live ratings)."""
         if not exact:
             return self.live_score(audit).result(audit.rubric, audit.info.name)
-        with self.engine.connect() as conn:
-            if conn.dialect.name == "postgresql":
+        with self.reading() as conn:
+            if conn.dialect.name == "postgresql" and not conn.in_transaction():
                 conn.execution_options(isolation_level="REPEATABLE READ")
             cases, tallies = aggregates.tallies(conn, audit, from_answers=True)
             judged = _judgements(conn, audit.info.id)
@@ -1331,8 +1363,8 @@ class Repository:
     ) -> tuple[AuditResult, aggregates.Breakdowns]:
         """The score, and per attribute and value its number of cases and per-item tallies: what
         a report needs, from one read of the answers rather than two."""
-        with self.engine.connect() as conn:
-            if conn.dialect.name == "postgresql":
+        with self.reading() as conn:
+            if conn.dialect.name == "postgresql" and not conn.in_transaction():
                 conn.execution_options(isolation_level="REPEATABLE READ")
             cases, tallies, breakdowns = aggregates.report_tallies(conn, audit, attributes)
             judged = _judgements(conn, audit.info.id)

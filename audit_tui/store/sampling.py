@@ -342,7 +342,7 @@ def draw_sample(
 
 def sample(repo: Repository, audit: OpenAudit) -> Sample | None:
     """How the audit's sample was drawn (None when it was not drawn here)."""
-    with repo.engine.connect() as conn:
+    with repo.reading() as conn:
         return _sample_in(conn, audit.info.id)
 
 

@@ -119,7 +119,7 @@ def moderated_cases(conn: Connection, audit: OpenAudit) -> list[ModeratedCase]:
 
 def summary(repo: Repository, audit: OpenAudit) -> Moderation | None:
     """What moderation found (None when the audit has no round), read in one snapshot."""
-    with repo.engine.connect() as conn, conn.begin():
+    with repo.reading() as conn:
         found = rounds_on(conn, audit.info.id)
         if not found:
             return None

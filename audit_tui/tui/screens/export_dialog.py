@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Label, RadioButton, RadioSet, Select
 
 from audit_tui.paths import default_export_folder
+from audit_tui.reporting.formats import EXPORT_WORDS
 from audit_tui.tui.prefs import existing_folder, remember, remembered, safe_file_stem
 from audit_tui.tui.screens.form import FieldError, FormDialog
 from audit_tui.tui.text import literal
@@ -21,13 +22,7 @@ if TYPE_CHECKING:
     from audit_tui.domain.records import OpenAudit
     from audit_tui.store.repository import Repository
 
-FORMAT_WORDS = {
-    "html": "HTML report (opens in a browser, prints on A4)",
-    "md": "Markdown report (text)",
-    "xlsx": "Workbook (Excel, LibreOffice)",
-    "csv": "Case data (CSV: one row per case)",
-    "json": "JSON (for scripts)",
-}
+FORMAT_WORDS = EXPORT_WORDS  # the format table's words (reporting/formats.py)
 DEFAULT_FORMAT = "html"
 
 

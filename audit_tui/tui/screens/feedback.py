@@ -29,6 +29,7 @@ from textual.widgets import (
 
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.safe_text import TEXT_LIMIT, one_line
+from audit_tui.reporting.formats import SHEET_FORMATS as SHEET_DOCUMENT_FORMATS
 from audit_tui.tui.messages import AuditChanged
 from audit_tui.tui.prefs import existing_folder, remember, remembered, safe_file_stem
 from audit_tui.tui.screens.export_dialog import ExportDialog
@@ -53,7 +54,8 @@ if TYPE_CHECKING:
 
 LETTER_ACTIONS = frozenset({"edit", "add_action", "step", "print_sheet"})
 TAGS = (("strength", "Strengths"), ("improvement", "Areas for improvement"))
-SHEET_FORMATS = ("html", "md")
+SHEET_FORMATS = tuple(sorted(SHEET_DOCUMENT_FORMATS, key=lambda f: f != "html"))
+"""The format table's sheet formats, HTML (what prints) first."""
 SHEET_WORDS = {
     "html": "HTML (opens in a browser, prints on one or two A4 pages)",
     "md": "Markdown (text)",

@@ -124,14 +124,12 @@ class ReportScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="report", exit_on_error=False)
     @guarded
     def load(self) -> None:
-        from audit_tui.reporting.model import build_report
-        from audit_tui.store.moderation import refuse_if_blind
+        from audit_tui.reporting.gather import Reads, gather
         from audit_tui.store.team import standing
 
-        refuse_if_blind(audit_app(self).store.repo, self.audit, "report")
         # the auditors' own notes are shown here as evidence; exports carry them only when asked
         repo = audit_app(self).store.repo
-        data = build_report(repo, self.audit, include_notes=True)
+        data = gather(repo, self.audit, Reads.REPORT, include_notes=True).report  # one snapshot
         self.app.call_from_thread(self._show, data, standing(repo, self.audit))
 
     def _show(self, data: ReportData, access: Access | None = None) -> None:
