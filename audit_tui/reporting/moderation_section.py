@@ -8,6 +8,7 @@ import io
 
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import OpenAudit
+from audit_tui.domain.rubric import Scale
 from audit_tui.domain.safe_text import html_text, json_text
 from audit_tui.reporting.titles import report_title
 from audit_tui.scoring.moderation import Level, Moderation
@@ -54,7 +55,7 @@ def render_moderation(
         ]
         return "\n".join(lines).rstrip() + "\n"
     if fmt == "html":
-        return _html(title, name, moderation, include_notes)
+        return _html(title, name, moderation, include_notes, audit.rubric.scale)
     if fmt == "xlsx":
         from audit_tui.reporting.moderation_xlsx import render_moderation_xlsx
 
@@ -64,9 +65,9 @@ def render_moderation(
     raise AuditError.at("moderation", f"no {fmt} format for the moderation section")
 
 
-def _html(title: str, name: str, m: Moderation, include_notes: bool) -> str:
+def _html(title: str, name: str, m: Moderation, include_notes: bool, scale: Scale) -> str:
     """A complete small document, in the full report's style."""
-    from audit_tui.reporting.html_report import CSS
+    from audit_tui.reporting.html_report import stylesheet
     from audit_tui.reporting.moderation_html import CSS as MODERATION_CSS
     from audit_tui.reporting.moderation_html import moderation_html
 
@@ -76,7 +77,7 @@ def _html(title: str, name: str, m: Moderation, include_notes: bool) -> str:
                 "<!DOCTYPE html>",
                 '<html lang="en-GB"><head><meta charset="utf-8">',
                 '<meta name="viewport" content="width=device-width, initial-scale=1">',
-                f"<title>{html_text(title)}</title><style>{CSS}{MODERATION_CSS}</style>",
+                f"<title>{html_text(title)}</title><style>{stylesheet(scale)}{MODERATION_CSS}</style>",
                 "</head><body>",
                 f'<header class="title-block"><h1>{html_text(title)}</h1>'
                 f'<dl class="facts"><dt>Audit</dt><dd id="audit">{html_text(name)}</dd></dl>'
