@@ -3,8 +3,9 @@
 framework's words (or a corrected threshold) reach every screen and report from its file alone.
 
 The scan reads every string the code holds (docstrings and f-string parts too), the numbers it
-gives a name or an argument about percentages, edges, bands or scores, and the stylesheets and
-help text as text. The loader (`domain/loader.py`, `domain/rubric.py`) is the one place exempt.
+gives a name or an argument about percentages, edges, bands or scores, and the stylesheets as
+text. The loader (`domain/loader.py`, `domain/rubric.py`) is the one place exempt. The help text
+(`tui/help.md`) is prose about the shipped rubric and is not scanned.
 """
 
 from __future__ import annotations
@@ -134,8 +135,6 @@ def findings(package: Path, words: Words) -> list[str]:
                     out.append(f"{where}:{value.lineno}: {name} = {ast.unparse(value)}")
         elif path.suffix == ".tcss":
             out += _text_findings(where, path.read_text(encoding="utf-8"), 1, in_styles)
-        elif path.suffix == ".md":
-            out += _text_findings(where, path.read_text(encoding="utf-8"), 1, in_code)
     return sorted(set(out))
 
 
