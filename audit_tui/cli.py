@@ -803,8 +803,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
             raise UsageError("--size must be between 1 and --population")
         else:
             n = args.size
+        names = rubric.scoring.names_lowest_first
         for line in plan_sentences(
-            args.population, n, args.expected, edges, margin_asked=args.margin
+            args.population, n, args.expected, edges, names=names, margin_asked=args.margin
         ):
             print(line)
     except SamplingError as exc:

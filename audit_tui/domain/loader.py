@@ -15,6 +15,7 @@ from pydantic_core import ErrorDetails
 from audit_tui.domain.errors import Problem, RubricError
 from audit_tui.domain.files import FileRefused, TomlTooDeep, load_toml, read_regular_file
 from audit_tui.domain.rubric import Rubric
+from audit_tui.domain.safe_text import printable
 
 MAX_RUBRIC_BYTES = 4 * 1024 * 1024
 """Largest rubric file read (4 MiB; the shipped one is a few dozen KiB)."""
@@ -170,6 +171,10 @@ def check_rubric(r: Rubric) -> list[tuple[str, str]]:
     problems += check_mappings(r)
 
     bands, overall = r.scoring.bands, r.scoring.overall
+    if not bands:
+        add("scoring.bands", "at least one band is needed")
+    else:
+        problems += check_scale(r)
     if len({b.rating for b in bands}) != len(bands):
         add("scoring.bands", "each rating may appear once")
     if any(a.min_percent <= b.min_percent for a, b in itertools.pairwise(bands)):
@@ -194,6 +199,40 @@ def check_rubric(r: Rubric) -> list[tuple[str, str]]:
         )
     if not any(True for _ in r.rated_standards):
         add("standards", "at least one standard must be rated")
+    return problems
+
+
+def check_scale(r: Rubric) -> list[tuple[str, str]]:
+    """Every band and overall rating is a rating of the scale, in the scale's order: the scale
+    is what screens and reports list, colour and mark ratings by."""
+    problems: list[tuple[str, str]] = []
+    scale = r.scale
+    if len(set(scale.ratings)) != len(scale.ratings):
+        if r.declared_scale:  # else the bands' own check says it
+            problems.append(("scale.ratings", "each rating may appear once"))
+        return problems
+    where = "scale.ratings[{}]" if r.declared_scale else "scoring.bands[{}].rating"
+    for i, name in enumerate(scale.ratings):
+        if any(printable(ch) != ch for ch in name):
+            problems.append((where.format(i), f"{printable(name)} holds a control character"))
+    named = printable(", ".join(scale.ratings))
+    listed = {
+        "bands": [b.rating for b in r.scoring.bands],
+        "overall": [o.rating for o in r.scoring.overall],
+    }
+    for table, ratings in listed.items():
+        ranks = []
+        for i, rating in enumerate(ratings):
+            rank = scale.rank(rating)
+            if rank is None:
+                where = f"scoring.{table}[{i}].rating"
+                problems.append(
+                    (where, f'"{printable(rating)}" is not a rating of the scale ({named})')
+                )
+            else:
+                ranks.append(rank)
+        if any(a < b for a, b in itertools.pairwise(ranks)):
+            problems.append((f"scoring.{table}", "list ratings in the scale's order, best first"))
     return problems
 
 

@@ -15,23 +15,47 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 Source = Literal["T", "P", "R"]
 """How sure we are of a fact: printed in the report (T), press releases (P), recalled rules (R)."""
 
-Rating = Literal["Outstanding", "Good", "Requires improvement", "Inadequate"]
-RATINGS: tuple[Rating, ...] = ("Outstanding", "Good", "Requires improvement", "Inadequate")
-
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+PLAN_PERCENT = 50.0
+"""Where a sample plan is read when the rubric does not say: the textbook planning figure, since
+a percentage of 50 has the widest margin, so a size planned at it holds for any other."""
+
+
+class Scale(_Model):
+    """The framework's ratings, best first, as `[scale]` declares them (or as its bands list them,
+    in a rubric without one). Screens and reports list ratings in this order and colour and mark
+    each by its place (`rank`), never by its name, so the words are the rubric's alone."""
+
+    ratings: tuple[str, ...] = Field(min_length=1)
+    plan_percent: float = Field(default=PLAN_PERCENT, gt=0, lt=100)
+    """The percentage a sample plan is read at: near the band edge a sample must tell apart."""
+    source: Source
+
+    def rank(self, rating: str | None) -> int | None:
+        """A rating's place counted from the lowest (0) up, so the lowest rating looks the same in
+        every framework; None for no rating, or a name not on this scale."""
+        if rating is None or rating not in self.ratings:
+            return None
+        return len(self.ratings) - 1 - self.ratings.index(rating)
+
+    @property
+    def lowest_first(self) -> tuple[str, ...]:
+        return self.ratings[::-1]
+
+
 class Band(_Model):
-    rating: Rating
+    rating: str = Field(min_length=1)
     min_percent: float = Field(ge=0, le=100)
     points: int = Field(ge=0)
     source: Source
 
 
 class OverallBand(_Model):
-    rating: Rating
+    rating: str = Field(min_length=1)
     min_score: int = Field(ge=0)
     source: Source
 
@@ -46,6 +70,11 @@ class Scoring(_Model):
     def edges(self) -> tuple[float, ...]:
         """The percentages where one band gives way to the next: what a bar marks."""
         return tuple(b.min_percent for b in self.bands if b.min_percent > 0)
+
+    @property
+    def names_lowest_first(self) -> tuple[str, ...]:
+        """The bands' ratings from the lowest band up: one more than there are `edges`."""
+        return tuple(b.rating for b in reversed(self.bands))
 
     @property
     def rated_edges(self) -> tuple[tuple[float, str], ...]:
@@ -174,6 +203,7 @@ class Rubric(_Model):
     publisher: str = ""
     description: str = ""
     source: Source
+    declared_scale: Scale | None = Field(default=None, alias="scale")
     scoring: Scoring
     attributes: tuple[Attribute, ...] = ()
     standards: tuple[Standard, ...]
@@ -212,6 +242,16 @@ class Rubric(_Model):
                 applies_when=dict(ind.applies_when),
             )
         return out
+
+    @cached_property
+    def scale(self) -> Scale:
+        """The `[scale]` the file declares; without one, its bands' ratings in their order (highest
+        first), so a rubric written before scales were declared reads as it always did."""
+        if self.declared_scale is not None:
+            return self.declared_scale
+        return Scale(
+            ratings=tuple(b.rating for b in self.scoring.bands), source=self.scoring.source
+        )
 
     @cached_property
     def column_order(self) -> list[str]:

@@ -1,8 +1,8 @@
 """The spellings people type for a value from a closed set (a case attribute, a rating).
 
 A value is accepted as declared whatever its letter case, spacing or hyphens (`Very-High`,
-` requires  improvement `), or by its initials where they name one value of the set alone: `y`
-and `n` for yes and no, `RI` for Requires improvement, `vh` for very high. Initials two values
+` very  high `), or by its initials where they name one value of the set alone: `y` and `n`
+for yes and no, `vh` for very high, a rating of two words by its two letters. Initials two values
 share (`p` for PO, PSO and PQiP) name neither. One rule for every set, so an error can list
 exactly what would have been accepted.
 """
@@ -45,7 +45,7 @@ def match(values: Sequence[str], text: str) -> str | None:
 
 def accepted(values: Sequence[str], *, upper: bool = False) -> str:
     """What `match` accepts, for an error: `community or c, licence or l` (`upper`: initials in
-    capitals, as ratings are abbreviated: `Requires improvement or RI`)."""
+    capitals, as ratings are abbreviated: `Very high or VH`)."""
     short = {value: initials for initials, value in shorthands(values).items()}
     return ", ".join(
         f"{v} or {short[v].upper() if upper else short[v]}" if v in short else v for v in values

@@ -27,7 +27,6 @@ from audit_tui.domain.records import (
     OpenAudit,
     UpdateSummary,
 )
-from audit_tui.domain.rubric import RATINGS
 from audit_tui.domain.spellings import accepted, match
 from audit_tui.domain.words import plural
 from audit_tui.io.csvfile import CsvTable, read_csv
@@ -365,7 +364,7 @@ def parse_judgements(audit: OpenAudit, table: CsvTable) -> list[Judgement]:
     rubric = audit.rubric
     problems = _require_columns(table, ("standard_id", "rating"), list(JUDGEMENT_COLUMNS))
     judged = [s.id for s in rubric.standards if s.method == "judgement"]
-    ratings = [r for r in RATINGS if any(b.rating == r for b in rubric.scoring.bands)]
+    ratings = [r for r in rubric.scale.ratings if any(b.rating == r for b in rubric.scoring.bands)]
     out: list[Judgement] = []
     seen: dict[str, int] = {}
     for number, record in table.rows:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from string import Template
+
+from audit_tui.domain.rubric import Scale
 from audit_tui.domain.safe_text import TEXT_LIMIT, html_text
 from audit_tui.domain.words import value_label
 from audit_tui.reporting.markdown import interval, rating_or_pending, score_line, whole
@@ -9,12 +12,13 @@ from audit_tui.reporting.model import OPTION, OVERSIGHT_NOTE, ReportData, lock_t
 from audit_tui.reporting.moderation_html import CSS as MODERATION_CSS
 from audit_tui.reporting.moderation_html import moderation_html
 from audit_tui.reporting.opening import draft_html, summary_html
+from audit_tui.reporting.rating_style import rating_style
 from audit_tui.scoring.results import ItemResult, StandardResult
 
 CSS = """
 @page { size: A4; margin: 16mm 15mm 18mm; }
 :root { --ink:#1b1b1b; --muted:#555; --rule:#ccc; --accent:#1d4f91;
-  --outstanding:#1a7f37; --good:#4c9a2a; --ri:#b26b00; --inadequate:#b3261e; }
+  $rating_colours }
 * { box-sizing: border-box; }
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Arial, sans-serif; color: var(--ink);
   max-width: 60rem; margin: 2rem auto; padding: 0 1rem; }
@@ -30,11 +34,10 @@ code { white-space: nowrap; }
 table { border-collapse: collapse; width: 100%; margin: .6rem 0 1rem; }
 th, td { border: 1px solid var(--rule); padding: .35rem .5rem; text-align: left; vertical-align: top; }
 th { background: #f3f5f9; } td.num { text-align: right; white-space: nowrap; }
-.rating { font-weight: 700; } .r-outstanding { color: var(--outstanding); } .r-good { color: var(--good); }
-.r-requires-improvement { color: var(--ri); } .r-inadequate { color: var(--inadequate); }
+.rating { font-weight: 700; } $rating_rules
 .scorebox { display: inline-block; border: 2px solid var(--accent); padding: .5rem 1rem; margin: .5rem 0; }
-.scorebox b { font-size: 1.6rem; } .draft { background: #fff4d6; border-left: 4px solid var(--ri);
-  padding: .5rem .8rem; margin: .4rem 0 .6rem; } .provisional { background: #fff4d6; border-left: 4px solid var(--ri);
+.scorebox b { font-size: 1.6rem; } .draft { background: #fff4d6; border-left: 4px solid var($caution);
+  padding: .5rem .8rem; margin: .4rem 0 .6rem; } .provisional { background: #fff4d6; border-left: 4px solid var($caution);
   padding: .5rem .8rem; } .lowest { font-weight: 700; } svg { display: block; }
 table.key-questions { table-layout: fixed; } .key-questions col.q { width: 31%; }
 .key-questions col.n { width: 13%; } .key-questions col.bar { width: 30%; }
@@ -54,22 +57,23 @@ thead { display: table-header-group; }
   svg * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
 """
-
-BAND_FILLS = {
-    "Outstanding": "#d8f0dd",
-    "Good": "#e6f3d8",
-    "Requires improvement": "#fbe8c8",
-    "Inadequate": "#f6d5d2",
-}
+"""The report's stylesheet, its rating colours left as `$` fields for `stylesheet` to fill."""
 
 
-def _cls(rating: str | None) -> str:
-    return "r-" + (rating or "unrated").lower().replace(" ", "-")
+def stylesheet(scale: Scale) -> str:
+    """The stylesheet with each of the scale's ratings coloured by its rank."""
+    style = rating_style(scale)
+    return Template(CSS).substitute(
+        rating_colours=style.variables_css(),
+        rating_rules=style.rules_css(),
+        caution=style.caution(),
+    )
 
 
 def bar_svg(data: ReportData, item: ItemResult, width: int = 320, height: int = 26) -> str:
     """The percentage as a bar over the rubric's bands, with its 95% interval as a whisker."""
     bands = sorted(data.rubric.scoring.bands, key=lambda b: b.min_percent)
+    style = rating_style(data.rubric.scale)
 
     def x(pct: float) -> float:
         return round(pct / 100 * width, 1)
@@ -82,7 +86,7 @@ def bar_svg(data: ReportData, item: ItemResult, width: int = 320, height: int = 
         end = bands[i + 1].min_percent if i + 1 < len(bands) else 100
         parts.append(
             f'<rect x="{x(band.min_percent)}" y="0" width="{x(end) - x(band.min_percent)}" height="{height - 8}" '
-            f'fill="{BAND_FILLS.get(band.rating, "#eee")}"><title>{html_text(band.rating)}: {band.min_percent:g}%+</title></rect>'
+            f'fill="{style.fill(band.rating)}"><title>{html_text(band.rating)}: {band.min_percent:g}%+</title></rect>'
         )
         if band.min_percent > 0:
             parts.append(
@@ -113,12 +117,13 @@ def bar_svg(data: ReportData, item: ItemResult, width: int = 320, height: int = 
 
 def render_html(data: ReportData) -> str:
     result, rubric = data.result, data.rubric
-    e = html_text
+    e, style = html_text, rating_style(data.rubric.scale)
+    _cls = style.css_class
     out = [
         "<!DOCTYPE html>",
         '<html lang="en-GB"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{e(data.title)}</title><style>{CSS}{MODERATION_CSS}</style>",
+        f"<title>{e(data.title)}</title><style>{stylesheet(rubric.scale)}{MODERATION_CSS}</style>",
         "</head><body>",
     ]
     out.append(_title_block(data))
@@ -227,7 +232,7 @@ def _title_block(data: ReportData) -> str:
 def _standard(data: ReportData, st: StandardResult, headline: str, lead: str = "") -> str:
     """A standard: its heading block (with `lead`, the domain's heading before its first
     standard) kept on one page with the first table or list that follows it."""
-    e = html_text
+    e, _cls = html_text, rating_style(data.rubric.scale).css_class
     head = [lead, f"<h3>{e(st.id)} {e(st.title)}</h3>"]
     if headline:
         head.append(f'<p class="headline">{e(headline)}</p>')

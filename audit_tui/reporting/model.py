@@ -99,7 +99,7 @@ class Uncertainty:
 
     @property
     def short(self) -> str:
-        """For narrow tables: `↑ Good ↓ Inadequate`."""
+        """For narrow tables: `↑ (the band above) ↓ (the band below)`."""
         return " ".join(
             x for x in (self.higher and f"↑ {self.higher}", self.lower and f"↓ {self.lower}") if x
         )
@@ -186,7 +186,8 @@ class ReportData:
         return BreakdownPlan(shown=shown, note=f"Not broken down by {names}: {why} {change}.")
 
     def band(self, item: ItemResult) -> str | None:
-        """The band of the exact fraction (a printed 65% may be 64.995%, which is not Good)."""
+        """The band of the exact fraction (a printed figure may round up onto a band's edge: the
+        exact one, just under it, is still in the band below)."""
         if not item.relevant:
             return None
         return band_for(item.yes, item.relevant, self.rubric.scoring).rating

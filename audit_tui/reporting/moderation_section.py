@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import OpenAudit
+from audit_tui.domain.rubric import Scale
 from audit_tui.domain.safe_text import html_text, json_text
 from audit_tui.reporting.titles import report_title
 from audit_tui.scoring.moderation import Level, Moderation
@@ -83,7 +84,7 @@ def section_markdown(r: ReportRecord) -> str:
 
 def section_html(r: ReportRecord) -> str:
     moderation, name, title = _section(r)
-    return _html(title, name, moderation, r.include_notes)
+    return _html(title, name, moderation, r.include_notes, r.audit.rubric.scale)
 
 
 def section_xlsx(r: ReportRecord) -> bytes:
@@ -97,9 +98,9 @@ def section_csv(r: ReportRecord) -> str:
     return _csv(_section(r)[0])
 
 
-def _html(title: str, name: str, m: Moderation, include_notes: bool) -> str:
+def _html(title: str, name: str, m: Moderation, include_notes: bool, scale: Scale) -> str:
     """A complete small document, in the full report's style."""
-    from audit_tui.reporting.html_report import CSS
+    from audit_tui.reporting.html_report import stylesheet
     from audit_tui.reporting.moderation_html import CSS as MODERATION_CSS
     from audit_tui.reporting.moderation_html import moderation_html
 
@@ -109,7 +110,7 @@ def _html(title: str, name: str, m: Moderation, include_notes: bool) -> str:
                 "<!DOCTYPE html>",
                 '<html lang="en-GB"><head><meta charset="utf-8">',
                 '<meta name="viewport" content="width=device-width, initial-scale=1">',
-                f"<title>{html_text(title)}</title><style>{CSS}{MODERATION_CSS}</style>",
+                f"<title>{html_text(title)}</title><style>{stylesheet(scale)}{MODERATION_CSS}</style>",
                 "</head><body>",
                 f'<header class="title-block"><h1>{html_text(title)}</h1>'
                 f'<dl class="facts"><dt>Audit</dt><dd id="audit">{html_text(name)}</dd></dl>'

@@ -18,8 +18,8 @@ def wilson_interval(yes: int, relevant: int, z: float = Z95) -> tuple[float, flo
 
 
 def wilson_bounds(yes: int, relevant: int, z: float = Z95) -> tuple[float, float] | None:
-    """The same interval unrounded: what a band edge is compared with (a bound of 64.96% is
-    below 65%, whatever it prints as)."""
+    """The same interval unrounded: what a band edge is compared with (a bound a hair under an
+    edge is under it, whatever it prints as)."""
     if relevant <= 0:
         return None
     p = yes / relevant

@@ -22,7 +22,6 @@ Stratum = tuple[str, ...]
 """The values of the stratifying attributes, in the order given."""
 
 Z95 = NormalDist().inv_cdf(0.975)  # 1.959964: two-sided 95%
-HMIP_BANDS = ("Inadequate", "Requires improvement", "Good", "Outstanding")  # lowest first
 _COUNT_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 
 
@@ -242,9 +241,10 @@ def bands_spanned(percent: float, margin_points: float, edges: Sequence[float]) 
     return high - low + 1
 
 
-def _band_names(edges: Sequence[float]) -> list[str]:
-    if len(edges) == len(HMIP_BANDS) - 1:
-        return list(HMIP_BANDS)
+def _band_names(edges: Sequence[float], names: Sequence[str]) -> list[str]:
+    """The rubric's ratings (lowest first) where there is one a band, else each band's range."""
+    if len(names) == len(edges) + 1:
+        return list(names)
     if not edges:
         return ["the only band"]
     inner = [f"{a:g}–{b:g}%" for a, b in pairwise(edges)]
@@ -265,14 +265,16 @@ def plan_sentences(
     expected_percent: float,
     edges: Sequence[float],
     *,
+    names: Sequence[str] = (),
     margin_asked: float | None = None,
 ) -> list[str]:
     """`audit-tui plan` in two sentences, each said once: what the size buys (or, with
     `margin_asked`, that it is the size the margin needs), then what the range it leaves can and
-    cannot tell apart among the rating bands."""
+    cannot tell apart among the rating bands, by the rubric's `names` for them (lowest first;
+    without one a band, by their ranges)."""
     margin = margin_for(population, size, expected_percent)
     _check_edges(edges)
-    names = _band_names(edges)
+    names = _band_names(edges, names)
     at = f"a key question at {expected_percent:g}%"
     if margin == 0:
         band = names[bisect_right(edges, expected_percent)]
@@ -331,7 +333,8 @@ def _point_words(margin: float) -> str:
 
 def _end(x: float, edges: Sequence[float]) -> str:
     """An end of the range in whole percent, or to one decimal, rounded away from the edge, where
-    rounding would move it across a band edge (79.97% is 79.9%, not Outstanding's 80%)."""
+    rounding would move it across a band edge (just under an edge reads just under it, never on
+    it, which would place it in the band above)."""
     whole = floor(x + 0.5)
     if bisect_right(edges, whole) == bisect_right(edges, x):
         return str(whole)

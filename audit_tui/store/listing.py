@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from audit_tui.domain.rubric import Scale
 from audit_tui.store.moderation import blind_audits
 from audit_tui.store.repository import Repository
 
@@ -25,6 +26,8 @@ class AuditSummary:
     score: int | None
     score_max: int
     rating: str | None
+    scale: Scale
+    """The rubric's ratings, for showing `rating` by its place on them."""
     locked_by: str | None
     locked_at: datetime | None
     hidden: bool
@@ -62,6 +65,7 @@ def audit_summaries(repo: Repository) -> list[AuditSummary]:
                 score=result.score if result else None,
                 score_max=audit.rubric.score_max,
                 rating=result.overall if result else None,
+                scale=audit.rubric.scale,
                 locked_by=info.locked_by,
                 locked_at=info.locked_at,
                 hidden=hidden,

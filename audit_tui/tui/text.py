@@ -28,17 +28,15 @@ from audit_tui.domain.safe_text import TEXT_LIMIT, cap, escape, one_line
 if TYPE_CHECKING:
     from textual.visual import Visual, VisualType
 
+    from audit_tui.domain.rubric import Scale
     from audit_tui.scoring.results import AuditResult
 
 WIDGET_LIMIT = 5 * TEXT_LIMIT
 """The most one widget of text shows: a few free texts, each cut at its own limit first."""
 
-RATING_MARKS = {
-    "Outstanding": "★★★",
-    "Good": "★★☆",
-    "Requires improvement": "★☆☆",
-    "Inadequate": "☆☆☆",
-}
+RATING_COLOURS = 4
+"""The stylesheet colours ratings by rank, `.-rating-0` (the lowest) to `.-rating-3`; a longer
+scale's higher ranks share the last colour (the marks still tell them apart)."""
 
 
 def prose(text: str, limit: int = TEXT_LIMIT) -> str:
@@ -136,13 +134,29 @@ def percent_text(value: float | None) -> str:
     return whole_percent(value, missing="–")
 
 
-def rating_text(rating: str | None) -> str:
-    return f"{RATING_MARKS[rating]} {rating}" if rating in RATING_MARKS else "not yet rated"
+def rating_marks(rank: int, scale: Scale) -> str:
+    """A star for each place above the scale's lowest, out of at least three: `★☆☆` for the
+    second lowest of any scale, so a rating's mark says where it sits, not what it is called."""
+    width = max(3, len(scale.ratings) - 1)
+    return "★" * rank + "☆" * (width - rank)
 
 
-def rating_class(rating: str | None) -> str:
-    """`-requires-improvement` for "Requires improvement": the stylesheet's class for a band."""
-    return "-" + rating.lower().replace(" ", "-") if rating in RATING_MARKS else "-unrated"
+def rating_text(rating: str | None, scale: Scale) -> str:
+    """The rating with its mark (`★★☆ name`); a name off the scale as it is, none in words."""
+    if rating is None:
+        return "not yet rated"
+    rank = scale.rank(rating)
+    return rating if rank is None else f"{rating_marks(rank, scale)} {rating}"
+
+
+def rating_class(rating: str | None, scale: Scale) -> str:
+    """The stylesheet's class for a rating: `-rating-0` for the scale's lowest, up by rank."""
+    rank = scale.rank(rating)
+    return "-unrated" if rank is None else f"-rating-{min(rank, RATING_COLOURS - 1)}"
+
+
+RATING_CLASSES = (*(f"-rating-{rank}" for rank in range(RATING_COLOURS)), "-unrated")
+"""Every class `rating_class` gives, to take off a widget before it gets its new one."""
 
 
 def score_text(result: AuditResult) -> str:

@@ -10,6 +10,7 @@ from audit_tui.scoring.sampling import plan_sentences
 from tests.support.cli import run
 
 EDGES = (50.0, 65.0, 80.0)
+NAMES = ("Inadequate", "Requires improvement", "Good", "Outstanding")  # the shipped rubric's
 
 
 def test_plural_agrees_with_its_count() -> None:
@@ -24,7 +25,7 @@ def test_plural_agrees_with_its_count() -> None:
 
 
 def test_plan_for_a_margin_says_the_size_then_what_its_range_tells() -> None:
-    assert plan_sentences(400, 68, 70, EDGES, margin_asked=10) == [
+    assert plan_sentences(400, 68, 70, EDGES, names=NAMES, margin_asked=10) == [
         "68 cases of 400 are enough for ±10 points around a key question at 70%"
         " (95% confidence, with the finite-population correction).",
         # 60.1% to 79.9%: the top end shown to a decimal, since 80% would be Outstanding
@@ -35,12 +36,12 @@ def test_plan_for_a_margin_says_the_size_then_what_its_range_tells() -> None:
 
 def test_an_end_just_under_a_band_edge_is_never_shown_on_it() -> None:
     # 546 cases, 71 drawn: 70 ± 9.97, so the top is 79.97%, which one decimal would make 80.0%
-    [_, words] = plan_sentences(546, 71, 70, EDGES, margin_asked=10)
+    [_, words] = plan_sentences(546, 71, 70, EDGES, names=NAMES, margin_asked=10)
     assert words.startswith("That range, 60% to 79.9%, covers two bands")
 
 
 def test_plan_for_a_size_says_the_margin_once() -> None:
-    first, second = plan_sentences(1183, 28, 70, EDGES)
+    first, second = plan_sentences(1183, 28, 70, EDGES, names=NAMES)
     assert first == (
         "28 cases of 1,183 give ±16.8 points around a key question at 70%"
         " (95% confidence, with the finite-population correction)."
@@ -61,15 +62,15 @@ def test_plan_for_a_size_says_the_margin_once() -> None:
     ],
 )
 def test_plan_sentences_read_right_at_the_edges(args: tuple[int, int, float], words: str) -> None:
-    assert words in " ".join(plan_sentences(*args, EDGES))
+    assert words in " ".join(plan_sentences(*args, EDGES, names=NAMES))
 
 
 def test_plan_for_the_whole_caseload_is_one_sentence() -> None:
-    assert plan_sentences(40, 40, 70, EDGES) == [
+    assert plan_sentences(40, 40, 70, EDGES, names=NAMES) == [
         "40 cases of 40 is the whole caseload: there is no sampling margin, and a key question"
         " at 70% is Good."
     ]
-    assert plan_sentences(10, 10, 70, EDGES, margin_asked=1) == [
+    assert plan_sentences(10, 10, 70, EDGES, names=NAMES, margin_asked=1) == [
         "All 10 cases are needed for ±1 point around a key question at 70%: reading the whole"
         " caseload leaves no sampling margin, and 70% is Good."
     ]

@@ -12,6 +12,7 @@ from audit_tui.domain.loader import load_rubric_file, parse_rubric
 from audit_tui.domain.registry import discover
 from audit_tui.domain.rubric import Rubric
 from audit_tui.paths import shipped_rubric_dir
+from tests.support.paths import RUBRICS
 
 
 def test_shipped_rubric_shape(rubric: Rubric) -> None:
@@ -133,6 +134,24 @@ def _broken(rubric_text: str, old: str, new: str, tmp_path: Path) -> Path:
             'rounding = "exact"\ncolour = "red"',
             "scoring.colour: unknown field",
         ),
+        (
+            '"Good", "Requires improvement", "Inadequate"]',
+            '"Good", "Inadequate"]',
+            'scoring.bands[2].rating: "Requires improvement" is not a rating of the scale'
+            " (Outstanding, Good, Inadequate)",
+        ),
+        (
+            'ratings = ["Outstanding", "Good",',
+            'ratings = ["Good", "Outstanding",',
+            "scoring.overall: list ratings in the scale's order, best first",
+        ),
+        ('"Requires improvement", "Inadequate"]', '"Good", "Inadequate"]', "scale.ratings: each"),
+        ("plan_percent = 70", "plan_percent = 100", "scale.plan_percent: Input should be less"),
+        (
+            'ratings = ["Outstanding",',
+            'ratings = ["Outstanding\\u001b[2J",',
+            "scale.ratings[0]: Outstanding\\x1b[2J holds a control character",
+        ),
     ],
 )
 def test_broken_rubric_names_file_and_item(
@@ -190,3 +209,40 @@ def test_rubrics_command(
 
 def test_rubric_parses_identically_twice(rubric_text: str) -> None:
     assert parse_rubric(rubric_text, "a") == parse_rubric(rubric_text, "b")
+
+
+def test_the_scale_is_the_rubrics_own(rubric: Rubric) -> None:
+    """`[scale]` names the ratings, best first, and where a plan is read; places count up from
+    the lowest, so a scale's lowest rating looks the same in every framework."""
+    assert rubric.scale.ratings == ("Outstanding", "Good", "Requires improvement", "Inadequate")
+    assert rubric.scale.plan_percent == 70
+    assert [rubric.scale.rank(r) for r in rubric.scale.ratings] == [3, 2, 1, 0]
+    assert rubric.scale.rank(None) is None and rubric.scale.rank("Excellent") is None
+    assert rubric.scoring.names_lowest_first == rubric.scale.lowest_first
+
+
+@pytest.mark.parametrize("name", ["local-youth-check.toml", "local-youth-check-2.toml"])
+def test_a_rubric_without_a_scale_reads_it_from_its_bands(name: str) -> None:
+    youth = load_rubric_file(RUBRICS / name)
+    assert youth.declared_scale is None
+    assert youth.scale.ratings == ("Good", "Requires improvement", "Inadequate")
+    assert youth.scale.rank("Good") == 2 and youth.scale.rank("Inadequate") == 0
+    assert youth.scale.plan_percent == 50  # the textbook figure, not a framework's
+
+
+def test_a_framework_with_other_words(rubric_text: str, tmp_path: Path) -> None:
+    """Five ratings of its own: bands and overall ratings name them, screens rank them."""
+    text = rubric_text
+    for old, new in (
+        ("Outstanding", "Excellent"),
+        ("Requires improvement", "Fair"),
+        ("Inadequate", "Poor"),
+    ):
+        text = text.replace(f'"{old}"', f'"{new}"')
+    text = text.replace('"Fair", "Poor"]', '"Fair", "Poor", "Failing"]')
+    path = tmp_path / "other.toml"
+    path.write_text(text, encoding="utf-8")
+    other = load_rubric_file(path)
+    assert other.scale.ratings == ("Excellent", "Good", "Fair", "Poor", "Failing")
+    assert [b.rating for b in other.scoring.bands] == ["Excellent", "Good", "Fair", "Poor"]
+    assert other.scale.rank("Failing") == 0 and other.scale.rank("Excellent") == 4

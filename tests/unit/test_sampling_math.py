@@ -28,6 +28,7 @@ from audit_tui.scoring.sampling import (
 
 COMMUNITY, LICENCE = ("community",), ("licence",)
 EDGES = (50.0, 65.0, 80.0)
+NAMES = ("Inadequate", "Requires improvement", "Good", "Outstanding")  # the shipped rubric's
 
 
 def _caseload(sizes: dict[Stratum, int], start: date = date(2024, 1, 1)) -> list[PopulationCase]:
@@ -402,7 +403,7 @@ def test_band_edges_belong_to_the_band_above() -> None:
 
 
 def test_plan_sentences_when_the_sample_places_the_band() -> None:
-    first, second = plan_sentences(1183, 600, 70, EDGES)
+    first, second = plan_sentences(1183, 600, 70, EDGES, names=NAMES)
     assert first.startswith("600 cases of 1,183 give ±2.6 points around a key question at 70%")
     assert second == (
         "That range, 67% to 73%, lies within one band (Good): the key question can be placed in it."
@@ -410,7 +411,7 @@ def test_plan_sentences_when_the_sample_places_the_band() -> None:
 
 
 def test_plan_sentences_when_every_band_is_possible() -> None:
-    _, second = plan_sentences(1183, 5, 70, EDGES)
+    _, second = plan_sentences(1183, 5, 70, EDGES, names=NAMES)
     assert second == "That range, 30% to 100%, covers all four bands: it rules none out."
 
 
@@ -421,4 +422,4 @@ def test_plan_sentences_with_other_bands() -> None:
 
 def test_plan_sentences_refuse_what_margin_refuses() -> None:
     with pytest.raises(SamplingError, match="no variance"):
-        plan_sentences(100, 10, 100, EDGES)
+        plan_sentences(100, 10, 100, EDGES, names=NAMES)

@@ -7,13 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from audit_tui.domain.records import Judgement
-from audit_tui.domain.rubric import RATINGS, Rubric
+from audit_tui.domain.rubric import Rubric
 from audit_tui.scoring import Tally, score_audit
 from audit_tui.scoring.results import ItemResult
-
-RANK: dict[str | None, int] = {
-    r: i for i, r in enumerate(reversed(RATINGS))
-}  # Inadequate 0 .. Outstanding 3
 
 
 @st.composite
@@ -52,7 +48,8 @@ def test_turning_a_no_into_a_yes_never_lowers_a_rating(
     old, new = _ratings(rubric, before), _ratings(rubric, after)
     for sid, rating in old.items():
         if rating is not None:
-            assert new[sid] is not None and RANK[new[sid]] >= RANK[rating]
+            was, now = rubric.scale.rank(rating), rubric.scale.rank(new[sid])
+            assert was is not None and now is not None and now >= was
     old_score = score_audit(rubric, "p", 28, before, JUDGED).score
     new_score = score_audit(rubric, "p", 28, after, JUDGED).score
     if old_score is not None:

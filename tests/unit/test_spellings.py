@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from audit_tui.domain.rubric import RATINGS
 from audit_tui.domain.spellings import accepted, match
 from audit_tui.store.database import open_repository
 from tests.support.cli import run, table_counts
 
 RUBRIC = "hmip-probation-pdu-2021"
+RATINGS = ("Outstanding", "Good", "Requires improvement", "Inadequate")  # the rubric's [scale]
 YES_NO = ("yes", "no")
 ROSH = ("low", "medium", "high", "very high")
 GRADES = ("PO", "PSO", "PQiP", "other")

@@ -122,7 +122,7 @@ class AuditListScreen(Screen[None]):
             score = f"{found.score if found.score is not None else '–'}/{found.score_max}"
             rows.append(
                 (*first, progress_text(found.answered, found.applicable), score,
-                 rating_text(found.rating))
+                 rating_text(found.rating, found.scale))
             )  # fmt: skip
         self.app.call_from_thread(self._show, rows)
 

@@ -361,18 +361,18 @@ class CaseWalkScreen(Screen[None]):
         if words:
             self._set_text(self.query_one("#standard-rating", Static), words)
             return
-        result = live.result
+        result, scale = live.result, self.audit.rubric.scale
         key = self.sections[self.current.section].key
         st = next((s for s in result.standards if s.id == key), None)
         if st is None:
             line = "Other findings are reported, not rated."
         else:
-            rating = rating_text(st.rating) if st.rated else "not rated"
+            rating = rating_text(st.rating, scale) if st.rated else "not rated"
             lowest = (
                 f", lowest {st.lowest.id} {percent_text(st.lowest.percent)}" if st.lowest else ""
             )
             line = f"{st.id} {one_line(st.title)} across the audit: {rating}{lowest}"
-        overall = rating_text(result.overall)
+        overall = rating_text(result.overall, scale)
         self._set_text(
             self.query_one("#standard-rating", Static),
             f"{line} · score {score_text(result)} · {overall}",

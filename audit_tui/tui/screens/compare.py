@@ -25,6 +25,7 @@ from audit_tui.tui.workers import audit_app, guarded
 
 if TYPE_CHECKING:
     from audit_tui.domain.records import AuditInfo, OpenAudit
+    from audit_tui.domain.rubric import Scale
     from audit_tui.scoring.compare import Comparison, Difference, KeyQuestionChange, Side
 
 BARS = "▁▂▃▄▅▆▇█"
@@ -66,14 +67,12 @@ def tick(info: AuditInfo, ticked: bool) -> str:
     return f"{mark}{name} · {pdu} · {info.created_at:%Y-%m-%d} · {one_line(info.rubric_id)}"
 
 
-RANK = {"Outstanding": 3, "Good": 2, "Requires improvement": 1, "Inadequate": 0}
-
-
-def moved(before: str | None, after: str | None) -> str:
-    if before not in RANK or after not in RANK:
+def moved(before: str | None, after: str | None, scale: Scale) -> str:
+    """`up`, `down` or `same` by the ratings' places on the rubric's scale; empty without both."""
+    was, now = scale.rank(before), scale.rank(after)
+    if was is None or now is None:
         return ""
-    step = RANK[after] - RANK[before]
-    return "up" if step > 0 else ("down" if step < 0 else "same")
+    return "up" if now > was else ("down" if now < was else "same")
 
 
 class CompareScreen(Screen[None]):
@@ -184,7 +183,7 @@ class CompareScreen(Screen[None]):
         if names is not None and sorted(names) != sorted(ticked):
             return  # a slower count for ticks since changed: the later one shows
         self.comparison = c
-        trend = c.trend
+        trend, scale = c.trend, self.audit.rubric.scale
         lines = {t.id: t for t in trend.key_questions} if trend is not None else {}
         head = ["Key question", "A", "B", "Changed?", "Change, points (95%)"]
         rows: list[tuple[str, list[str]]] = []
@@ -203,14 +202,22 @@ class CompareScreen(Screen[None]):
             rows = []
             for s in trend.standards:
                 shown = [
-                    rating_text(r) if ok else "not comparable"
+                    rating_text(r, scale) if ok else "not comparable"
                     for r, ok in zip(s.ratings, s.comparable, strict=True)
                 ]
-                rows.append((s.id, [s.id, *shown, moved(s.ratings[0], s.ratings[-1])]))
+                rows.append((s.id, [s.id, *shown, moved(s.ratings[0], s.ratings[-1], scale)]))
         else:
             head = ["Standard", "A", "B", "Moved"]
             rows = [
-                (st.id, [st.id, rating_text(st.a), rating_text(st.b), moved(st.a, st.b)])
+                (
+                    st.id,
+                    [
+                        st.id,
+                        rating_text(st.a, scale),
+                        rating_text(st.b, scale),
+                        moved(st.a, st.b, scale),
+                    ],
+                )
                 for st in c.standards
             ]
         fill_measured(self.query_one("#compare-ratings", DataTable), head, rows)

@@ -141,7 +141,7 @@ class ReportScreen(Screen[None]):
         provisional = "" if result.complete else " · provisional: audit in progress"
         self.query_one("#report-summary", Static).update(
             f"{plural(len(data.cases), 'case')} · score {score_text(result)} · overall "
-            f"{rating_text(result.overall)}{provisional}"
+            f"{rating_text(result.overall, data.rubric.scale)}{provisional}"
         )
         fill_table(
             self.query_one("#report-ratings", DataTable),
@@ -151,7 +151,7 @@ class ReportScreen(Screen[None]):
                     st.id,
                     (
                         f"{st.id} {st.title}",
-                        rating_text(st.rating) if st.rated else "not rated",
+                        rating_text(st.rating, data.rubric.scale) if st.rated else "not rated",
                         f"{st.lowest.id} {percent_text(st.lowest.percent)}" if st.lowest else "–",
                     ),
                 )
@@ -193,7 +193,9 @@ class ReportScreen(Screen[None]):
         select.set_options([(literal(bd.label), bd.attribute) for bd in data.breakdowns])
         if data.breakdowns:
             select.value = data.breakdowns[0].attribute
-        self.query_one(ModerationPane).show(data.moderation, self.audit.info.name)
+        self.query_one(ModerationPane).show(
+            data.moderation, self.audit.info.name, data.rubric.scale
+        )
 
     @on(DataTable.RowHighlighted, "#report-kqs")
     def _kq_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -367,7 +369,7 @@ def sample_text(data: ReportData) -> str:
 
 
 def could_be(data: ReportData, item: ItemResult) -> str:
-    """Where the 95% interval reaches another band, in words: `higher: Good`, or `–`."""
+    """Where the 95% interval reaches another band, in words: `higher: (its rating)`, or `–`."""
     mark = data.uncertainty(item)
     parts = [
         f"higher: {mark.higher}" if mark.higher else "",

@@ -43,12 +43,10 @@ from audit_tui.tui.workers import audit_app, guarded
 if TYPE_CHECKING:
     from audit_tui.domain.access import Access
     from audit_tui.domain.records import OpenAudit
+    from audit_tui.domain.rubric import Rubric
     from audit_tui.store.repository import Repository
     from audit_tui.store.sampling import CaseloadCase, Sample
 
-EXPECTED_PERCENT = 70.0
-"""The percentage a plan is read at: a key question answered Yes in 70% of cases, near the
-Good/Requires improvement edge, where a sample must be large enough to tell bands apart."""
 SEED_BELOW = 10**6
 """A seed drawn for the user: six digits at most, easy to write down (as the command line)."""
 MOST_DIGITS = 18
@@ -98,9 +96,10 @@ class Plan:
     """Why no sample of this size can be drawn (the draw is refused while there is one)."""
 
 
-def make_plan(extract: Sequence[CaseloadCase], choices: Choices, edges: Sequence[float]) -> Plan:
+def make_plan(extract: Sequence[CaseloadCase], choices: Choices, rubric: Rubric) -> Plan:
     """Each stratum's cases in the window, share and seats (`allocate`), and what the size buys
-    (`plan_sentences` at 70%, as `audit-tui plan` says it): the arithmetic the draw itself will do."""
+    (`plan_sentences` at the rubric's `plan_percent`, as `audit-tui plan` says it): the arithmetic
+    the draw itself will do."""
     from audit_tui.store.sampling import population
 
     if not extract:
@@ -125,7 +124,10 @@ def make_plan(extract: Sequence[CaseloadCase], choices: Choices, edges: Sequence
     else:
         try:
             seats = allocate(counts, size, choices.min_per_stratum)
-            words = " ".join(plan_sentences(total, size, EXPECTED_PERCENT, edges))
+            edges, names = sorted(rubric.scoring.edges), rubric.scoring.names_lowest_first
+            words = " ".join(
+                plan_sentences(total, size, rubric.scale.plan_percent, edges, names=names)
+            )
         except SamplingError as exc:
             problem = str(exc)
     rows = [
@@ -480,8 +482,7 @@ class SamplingScreen(Screen[None]):
         if self.choices is None:
             self._planned(self._generation, Plan(problem="fix the fields marked ✗ above"))
             return
-        edges = sorted(self.audit.rubric.scoring.edges)
-        self._work_out(self._generation, self.extract, self.choices, edges)
+        self._work_out(self._generation, self.extract, self.choices, self.audit.rubric)
 
     @work(thread=True, group="sampling-plan", exit_on_error=False)
     @guarded
@@ -490,10 +491,10 @@ class SamplingScreen(Screen[None]):
         generation: int,
         extract: list[CaseloadCase],
         choices: Choices,
-        edges: list[float],
+        rubric: Rubric,
     ) -> None:
         """Off the event loop: a regional extract is tens of thousands of cases."""
-        planned = make_plan(extract, choices, edges)
+        planned = make_plan(extract, choices, rubric)
         self.app.call_from_thread(self._planned, generation, planned)
 
     def _planned(self, generation: int, plan: Plan) -> None:

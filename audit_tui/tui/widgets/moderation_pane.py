@@ -17,6 +17,7 @@ from audit_tui.tui.text import Plain, rating_text
 from audit_tui.tui.widgets.tables import fill_table
 
 if TYPE_CHECKING:
+    from audit_tui.domain.rubric import Scale
     from audit_tui.scoring.agreement import Agreement
     from audit_tui.scoring.moderation import Moderation
 
@@ -56,7 +57,7 @@ class ModerationPane(Vertical):
         yield Plain("Each marker, round by round", classes="section-title")
         yield DataTable(id="moderation-markers", cursor_type="row")
 
-    def show(self, found: Moderation | None, audit_name: str) -> None:
+    def show(self, found: Moderation | None, audit_name: str, scale: Scale) -> None:
         from audit_tui.scoring.moderation import reading
 
         summary = self.query_one("#moderation-summary", Static)
@@ -90,8 +91,8 @@ class ModerationPane(Vertical):
                     (
                         f"{s.id} {s.title}",
                         "≠ differ" if s.differs else "same",
-                        rating_text(s.first_rating),
-                        rating_text(s.second_rating),
+                        rating_text(s.first_rating, scale),
+                        rating_text(s.second_rating, scale),
                     ),
                 )
                 for s in found.standards

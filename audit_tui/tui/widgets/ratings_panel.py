@@ -14,13 +14,19 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from audit_tui.domain.safe_text import one_line
-from audit_tui.tui.text import Plain, band_bar, percent_text, rating_class, rating_text, score_text
+from audit_tui.tui.text import (
+    RATING_CLASSES,
+    Plain,
+    band_bar,
+    percent_text,
+    rating_class,
+    rating_text,
+    score_text,
+)
 
 if TYPE_CHECKING:
-    from audit_tui.domain.rubric import Rubric
+    from audit_tui.domain.rubric import Rubric, Scale
     from audit_tui.scoring.results import AuditResult, KeyQuestionResult, StandardResult
-
-ROW_CLASSES = ("-outstanding", "-good", "-requires-improvement", "-inadequate", "-unrated")
 
 
 class RatingsPanel(VerticalScroll):
@@ -47,11 +53,11 @@ class RatingsPanel(VerticalScroll):
         self.query(".rating-row").remove()
         score = self.query_one("#ratings-score", Static)
         score.update(f"Hidden. {why}.")
-        score.remove_class(*ROW_CLASSES)
+        score.remove_class(*RATING_CLASSES)
 
     def show(self, rubric: Rubric, result: AuditResult) -> None:
         self._shown = (rubric, result)
-        edges = rubric.scoring.edges
+        edges, scale = rubric.scoring.edges, rubric.scale
         score = self.query_one("#ratings-score", Static)
         for st in result.standards:
             row_id = "rating-" + st.id.replace(".", "-")
@@ -59,18 +65,19 @@ class RatingsPanel(VerticalScroll):
             row = rows.first(Static) if rows else Plain(id=row_id, classes="rating-row")
             if not rows:
                 self.mount(row)
-            row.update(_line(st) if self.compact else _row_text(st, edges))
-            row.remove_class(*ROW_CLASSES)
-            row.add_class(rating_class(st.rating) if st.rated else "-unrated")
+            row.update(_line(st, scale) if self.compact else _row_text(st, edges, scale))
+            row.remove_class(*RATING_CLASSES)
+            row.add_class(rating_class(st.rating, scale) if st.rated else "-unrated")
         suffix = "" if result.complete else " (provisional: audit in progress)"
-        score.update(f"Score {score_text(result)}   Overall: {rating_text(result.overall)}{suffix}")
-        score.remove_class(*ROW_CLASSES)
-        score.add_class(rating_class(result.overall))
+        overall = rating_text(result.overall, scale)
+        score.update(f"Score {score_text(result)}   Overall: {overall}{suffix}")
+        score.remove_class(*RATING_CLASSES)
+        score.add_class(rating_class(result.overall, scale))
 
 
-def _line(st: StandardResult) -> str:
-    """One line: `2.2 Assessment: ☆☆☆ Inadequate, lowest 27%`."""
-    rating = rating_text(st.rating) if st.rated else "not rated"
+def _line(st: StandardResult, scale: Scale) -> str:
+    """One line: `2.2 Assessment: ☆☆☆ (the lowest rating's name), lowest 27%`."""
+    rating = rating_text(st.rating, scale) if st.rated else "not rated"
     lowest = _lowest(st)
     figure = f", lowest {percent_text(lowest.percent)}" if lowest and st.method == "cases" else ""
     return f"{st.id} {one_line(st.title)}: {rating}{figure}"
@@ -82,8 +89,8 @@ def _lowest(st: StandardResult) -> KeyQuestionResult | None:
     return st.lowest or min(answered, key=lambda k: k.yes / k.relevant, default=None)
 
 
-def _row_text(st: StandardResult, edges: tuple[float, ...]) -> str:
-    rating = rating_text(st.rating) if st.rated else "not rated"
+def _row_text(st: StandardResult, edges: tuple[float, ...], scale: Scale) -> str:
+    rating = rating_text(st.rating, scale) if st.rated else "not rated"
     head = f"{st.id} {one_line(st.title)}"
     if st.method != "cases":
         detail = "by judgement" if st.judgement else "judgement to record (j)"
