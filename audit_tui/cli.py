@@ -48,13 +48,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--db",
         metavar="TARGET",
-        help="SQLite file or PostgreSQL URL (default: $AUDIT_TUI_DB, else the user data folder)",
+        help="SQLite file or PostgreSQL URL (default: db in the config file, else $AUDIT_TUI_DB,"
+        " else the user data folder)",
     )
     parser.add_argument(
         "--as",
         dest="as_user",
         metavar="NAME",
-        help="who you are, on SQLite (default: $AUDIT_TUI_USER, else your login); on PostgreSQL"
+        help="who you are, on SQLite (default: user in the config file, else $AUDIT_TUI_USER, else"
+        " your login); on PostgreSQL"
         " you are the database login",
     )
     parser.add_argument(

@@ -2,7 +2,8 @@
 
 Sources, each overriding the one before: defaults, environment variables, the config file
 (`config.toml` in the config folder, beside `[keymap]`), the command line. The one module that
-reads the app's environment variables; the store reads none (`tests/unit/test_settings.py`).
+reads the app's settings from the environment (`web/pipe.py` reads only the number of the pipe
+`serve` hands a tab's app); the store reads none (`tests/unit/test_settings.py`).
 
 A bad value in the config file is one line naming the file and the key (exit 1, a data error);
 a bad value in the environment keeps its old meaning (`$AUDIT_TUI_WAIT` that is not a number of

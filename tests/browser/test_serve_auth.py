@@ -193,17 +193,20 @@ async def _statuses(server: Server, token: str) -> None:
             assert r.status == 303
 
 
-def test_the_password_pipe_is_read_once_and_closed(monkeypatch: pytest.MonkeyPatch) -> None:
-    fd = pipe.send("pw-é-1")
-    monkeypatch.setenv(pipe.PASSWORD_FD, str(fd))
-    password = pipe.receive()
+def test_the_settings_pipe_is_read_once_and_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    fd = pipe.send({"db": "t.db", "password": "pw-é-1"})
+    monkeypatch.setenv(pipe.SETTINGS_FD, str(fd))
+    given = pipe.receive()
+    password = given.password
+    assert (given.db, given.user) == ("t.db", None)
     assert password == "pw-é-1" and repr(password) == "'***'" and f"{password!r}" == "'***'"
-    assert pipe.PASSWORD_FD not in os.environ
+    assert "pw-é-1" not in repr(given)
+    assert pipe.SETTINGS_FD not in os.environ
     with pytest.raises(OSError):
         os.fstat(fd)  # closed
-    assert pipe.receive() is None
+    assert pipe.receive() == pipe.Given()
     for bad in ("0", "1", "x", "99999"):
-        monkeypatch.setenv(pipe.PASSWORD_FD, bad)
+        monkeypatch.setenv(pipe.SETTINGS_FD, bad)
         with pytest.raises(UsageError):
             pipe.receive()
 

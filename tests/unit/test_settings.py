@@ -144,7 +144,10 @@ def test_the_user_from_the_config_file_is_who_the_cli_acts_as(
 def test_the_wait_reaches_the_engine(tmp_path: Path) -> None:
     from sqlalchemy import text
 
+    from audit_tui.store import engine
     from audit_tui.store.database import open_repository
+
+    assert engine.WAIT_SECONDS == WAIT_SECONDS  # one default, said twice (the CLI loads no store)
 
     repo = open_repository(str(tmp_path / "w.db"), wait=4)
     try:
