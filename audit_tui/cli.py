@@ -9,7 +9,6 @@ command but those that open the app prints through `terminal.guarded_output` as 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from functools import partial
@@ -33,6 +32,7 @@ from audit_tui.reporting.formats import FORMATS as REPORT_FORMATS
 
 if TYPE_CHECKING:
     from audit_tui.domain.registry import RubricCatalogue
+    from audit_tui.settings import Settings
     from audit_tui.store.repository import Repository
     from audit_tui.tui.store_link import StoreLink
 
@@ -49,13 +49,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--db",
         metavar="TARGET",
-        help="SQLite file or PostgreSQL URL (default: $AUDIT_TUI_DB, else the user data folder)",
+        help="SQLite file or PostgreSQL URL (default: db in the config file, else $AUDIT_TUI_DB,"
+        " else the user data folder)",
     )
     parser.add_argument(
         "--as",
         dest="as_user",
         metavar="NAME",
-        help="who you are, on SQLite (default: $AUDIT_TUI_USER, else your login); on PostgreSQL"
+        help="who you are, on SQLite (default: user in the config file, else $AUDIT_TUI_USER, else"
+        " your login); on PostgreSQL"
         " you are the database login",
     )
     parser.add_argument(
@@ -344,14 +346,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, command: str) -> int:
-    target = args.db or os.environ.get("AUDIT_TUI_DB")
+    target: str | None = args.db
+    wait: int | None = None
     try:
+        from audit_tui.settings import installed, load
         from audit_tui.web.pipe import receive
 
-        args.password = receive()  # a browser tab's app, started by `serve`
+        given = receive()  # a browser tab's app, started by `serve`: its target, user, password
         if args.as_user is not None:
             args.as_user = _as_user(args.as_user)
-        return COMMANDS[command](args)
+        settings = load(
+            db=args.db or given.db,
+            user=args.as_user if args.as_user is not None else given.user,
+            password=given.password,
+        )
+        target, wait = settings.database, settings.wait
+        args.settings = settings
+        with installed(settings):  # built once, here, and passed down
+            return COMMANDS[command](args)
     except AuditError as exc:
         _print_errors(exc.problems, target)
         return 1
@@ -361,7 +373,7 @@ def _run(args: argparse.Namespace, command: str) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        line = _fault_line(exc, target)
+        line = _fault_line(exc, target, wait)
         if line is None:
             raise
         _print_errors([line], target)
@@ -387,35 +399,33 @@ def _print_errors(problems: Sequence[object], target: str | None) -> None:
         print(f"audit-tui: error: {redact(line, target)}", file=sys.stderr)
 
 
-def _fault_line(exc: Exception, target: str | None) -> str | None:
+def _fault_line(exc: Exception, target: str | None, wait: int | None) -> str | None:
     """One line for a fault after the database opened (a lock held too long, a full disk, a
     damaged file, a server gone) or a failed file operation; None for a bug, which must show."""
     if "sqlalchemy" in sys.modules:
         from audit_tui.store.faults import fault_message, is_fault
 
         if is_fault(exc):
-            from audit_tui.paths import default_database
-            from audit_tui.store.engine import describe
+            from audit_tui.store.engine import WAIT_SECONDS, describe
 
-            return f"{describe(target or default_database())}: {fault_message(exc)}"
+            return f"{describe(target or '')}: {fault_message(exc, wait or WAIT_SECONDS)}"
     if isinstance(exc, OSError):
         where = f"{exc.filename}: " if exc.filename else ""
         return f"{where}{exc.strerror or exc}"
     return None
 
 
+def _settings(args: argparse.Namespace) -> Settings:
+    """The settings `_run` built for this command."""
+    settings: Settings = args.settings
+    return settings
+
+
 def _repo(args: argparse.Namespace, *, create: bool = False) -> Repository:
     """Only `new` and `demo` may create a database; the others need one that exists."""
-    from audit_tui.paths import default_database
-    from audit_tui.store.database import open_repository
-
-    repo = open_repository(
-        args.db or default_database(),
-        args.as_user,
-        create=create,
-        password=getattr(args, "password", None),
-    )
-    if args.as_user is not None and repo.engine.dialect.name != "sqlite":
+    settings = _settings(args)
+    repo = _open_repository(settings, create=create)
+    if settings.as_given and repo.engine.dialect.name != "sqlite":
         repo.engine.dispose()
         raise UsageError(
             "--as is for SQLite: on PostgreSQL you are the role you log in as (put it in the URL)"
@@ -423,11 +433,27 @@ def _repo(args: argparse.Namespace, *, create: bool = False) -> Repository:
     return repo
 
 
+def _open_repository(
+    settings: Settings, *, create: bool = True, target: str | None = None, user: str | None = None
+) -> Repository:
+    """The store, opened as the settings say (the store itself reads none)."""
+    from audit_tui.store.database import open_repository
+
+    return open_repository(
+        target or settings.database,
+        user or settings.user,
+        create=create,
+        password=settings.password,
+        user_from="--as" if user else settings.user_from,
+        wait=settings.wait,
+    )
+
+
 def _catalogue(args: argparse.Namespace) -> RubricCatalogue:
     from audit_tui.domain.registry import discover
-    from audit_tui.paths import shipped_rubric_dir, user_rubric_dir
+    from audit_tui.paths import shipped_rubric_dir
 
-    return discover([shipped_rubric_dir(), user_rubric_dir()], args.rubric_file)
+    return discover([shipped_rubric_dir(), _settings(args).rubric_dir], args.rubric_file)
 
 
 def cmd_rubrics(args: argparse.Namespace) -> int:
@@ -910,12 +936,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from audit_tui.paths import default_database
     from audit_tui.serve import check_host, serve
 
     check_host(args.host, args.public, args.team)
-    target = args.db or default_database()
-    _refuse_as_on_postgres(args, target)
+    settings = _settings(args)
+    target = settings.database
+    _refuse_as_on_postgres(settings, target)
     if args.team:
         from audit_tui.serve import team_server
 
@@ -924,8 +950,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _refuse_as_on_postgres(args: argparse.Namespace, target: str) -> None:
-    if args.as_user is not None and target.startswith(("postgresql", "postgres:")):
+def _refuse_as_on_postgres(settings: Settings, target: str) -> None:
+    if settings.as_given and target.startswith(("postgresql", "postgres:")):
         raise UsageError(
             "--as is for SQLite: on PostgreSQL you are the role you log in as (put it in the URL)"
         )
@@ -936,27 +962,27 @@ def cmd_app(args: argparse.Namespace) -> int:
 
 
 def _open_tui(args: argparse.Namespace, audit: str | None) -> int:
-    from audit_tui.paths import default_database
     from audit_tui.tui.app import build_app
 
-    target = args.db or default_database()
-    _refuse_as_on_postgres(args, target)
+    settings = _settings(args)
+    target = settings.database
+    _refuse_as_on_postgres(settings, target)
     build_app(
         target,
         open_audit=audit,
         rubric_files=tuple(args.rubric_file),
         user=args.as_user,
-        link_factory=partial(_open_link, getattr(args, "password", None)),
+        link_factory=partial(_open_link, settings),
     ).run()
     return 0
 
 
-def _open_link(password: str | None, target: str, user: str | None) -> StoreLink:
-    """The app's store, with the password given apart from the URL if any (`serve`'s pipe)."""
-    from audit_tui.store.database import open_repository
+def _open_link(settings: Settings, target: str, user: str | None) -> StoreLink:
+    """The app's store, opened as the settings say (a password apart from the URL, if
+    `serve`'s pipe gave one)."""
     from audit_tui.tui.store_link import StoreLink
 
-    return StoreLink(open_repository(target, user, password=password))
+    return StoreLink(_open_repository(settings, target=target, user=user))
 
 
 COMMANDS = {

@@ -1,8 +1,10 @@
-"""Every filesystem location the app uses, in one place. Nothing here touches the disk at import."""
+"""Every filesystem location the app uses, in one place. Nothing here touches the disk at import.
+
+The user's folders come from the settings (`audit_tui/settings.py`), never straight from the
+environment."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 APP_NAME = "audit-tui"
@@ -24,28 +26,29 @@ def shipped_data_dir() -> Path:
 
 
 def user_data_dir() -> Path:
-    from platformdirs import user_data_path
+    from audit_tui.settings import current
 
-    return Path(os.environ.get("AUDIT_TUI_DATA_DIR") or user_data_path(APP_NAME, appauthor=False))
+    return current().data_dir
 
 
 def user_config_dir() -> Path:
-    from platformdirs import user_config_path
+    from audit_tui.settings import current
 
-    return Path(
-        os.environ.get("AUDIT_TUI_CONFIG_DIR") or user_config_path(APP_NAME, appauthor=False)
-    )
+    return current().config_dir
 
 
 def user_rubric_dir() -> Path:
     """Extra or edited rubrics a user drops in; listed beside the shipped ones."""
-    return user_config_dir() / "rubrics"
+    from audit_tui.settings import current
+
+    return current().rubric_dir
 
 
 def user_state_file() -> Path:
-    """What the app remembers between runs (the last export's format and folder): not settings a
-    user edits, so beside the data, not in the config folder."""
-    return user_data_dir() / "state.json"
+    """What the app remembers between runs (the last export's format and folder)."""
+    from audit_tui.settings import current
+
+    return current().state_file
 
 
 def default_export_folder() -> Path:
@@ -53,8 +56,3 @@ def default_export_folder() -> Path:
     home = Path.home()
     documents = home / "Documents"
     return documents if documents.is_dir() else home
-
-
-def default_database() -> str:
-    """`--db`, else AUDIT_TUI_DB, else a file in the user data directory."""
-    return os.environ.get("AUDIT_TUI_DB") or str(user_data_dir() / "audits.db")

@@ -6,8 +6,8 @@ kept nowhere else, opens the page and its WebSocket; each tab's app runs as the 
 way a WebSocket or form post from another origin is refused, and the server listens on this
 machine only unless `--public` says otherwise. The gate is in `audit_tui.web`.
 
-The database target travels to each app in the environment, never on its command line; a
-password never travels in either (a pipe, `audit_tui.web.pipe`). The page is served without its
+The database target, identity and password travel to each app on a pipe (`audit_tui.web.pipe`),
+never on its command line or in its environment. The page is served without its
 web-font link, so a browser showing case data makes no request outside the server.
 """
 

@@ -42,6 +42,9 @@ def _isolated_user_dirs(
     monkeypatch.setenv("AUDIT_TUI_CONFIG_DIR", str(base / "config"))
     monkeypatch.delenv("AUDIT_TUI_DB", raising=False)
     monkeypatch.setenv("AUDIT_TUI_USER", "tester")
+    # a repository a test opens itself, with no name, acts as the CLI does with the line above
+    # (the store reads no environment variable: without a name it takes the account's)
+    monkeypatch.setattr("audit_tui.store.repository.account_name", lambda: "tester")
 
 
 @pytest.fixture(scope="session")

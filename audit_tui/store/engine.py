@@ -24,7 +24,7 @@ from audit_tui.store.urls import SECRET_QUERY_KEYS, is_url, redact
 
 WAIT_SECONDS = 30
 """How long a write waits for another writer (SQLite busy timeout, PostgreSQL lock timeout)
-before it gives up with one line; $AUDIT_TUI_WAIT changes it. Stated in the README."""
+before it gives up with one line, unless the settings say otherwise (`make_engine(wait=)`)."""
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -34,12 +34,6 @@ SQLITE_PRAGMAS = (
 WRITE = "audit_tui_write"
 """Execution option that makes a transaction take the write lock when it begins."""
 OWNER_ONLY = 0o600
-
-
-def wait_seconds() -> int:
-    """WAIT_SECONDS, or $AUDIT_TUI_WAIT when it is a whole number of seconds from 1 to 3600."""
-    raw = os.environ.get("AUDIT_TUI_WAIT", "")
-    return int(raw) if raw.isdigit() and 1 <= int(raw) <= 3600 else WAIT_SECONDS
 
 
 def parse_url(target: str) -> URL:
@@ -71,13 +65,16 @@ def describe(target: str) -> str:
     return url.render_as_string(hide_password=True)
 
 
-def make_engine(target: str, *, create: bool = True, password: str | None = None) -> Engine:
+def make_engine(
+    target: str, *, create: bool = True, password: str | None = None, wait: int = WAIT_SECONDS
+) -> Engine:
     """Build an engine for a file path, `sqlite://` (in memory, for tests) or a PostgreSQL URL.
 
     With `create=False` a missing SQLite file is an error rather than a new, empty database.
     A PostgreSQL `password` goes to psycopg with the connection's other arguments, not into the
     URL, which the app shows and passes on (a browser tab's app gets it from `serve`'s pipe);
     it takes the place of one in the URL. SQLite has no passwords: it is not used there.
+    `wait`: seconds a write waits for another writer (the settings' `wait`).
     """
     if target == "sqlite://":
         engine = create_engine(
@@ -104,8 +101,7 @@ def make_engine(target: str, *, create: bool = True, password: str | None = None
                 "connect_timeout": 10,
                 # the app's schema first (store/pg); public only for a database whose tables
                 # are still there, until migration 0011 moves them
-                "options": f"-c lock_timeout={wait_seconds() * 1000}"
-                " -c search_path=audit_tui,public",
+                "options": f"-c lock_timeout={wait * 1000} -c search_path=audit_tui,public",
             }
             if password is not None:
                 connect_args["password"] = password
@@ -123,7 +119,7 @@ def make_engine(target: str, *, create: bool = True, password: str | None = None
         path = _prepare_sqlite_file(Path(target), create=create)
         engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
     if engine.dialect.name == "sqlite":
-        pragmas = (*SQLITE_PRAGMAS, f"PRAGMA busy_timeout={wait_seconds() * 1000}")
+        pragmas = (*SQLITE_PRAGMAS, f"PRAGMA busy_timeout={wait * 1000}")
         event.listen(engine, "connect", lambda conn, _record: _sqlite_connect(conn, pragmas))
         event.listen(engine, "begin", _sqlite_begin)
     return engine

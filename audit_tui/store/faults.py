@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from audit_tui.domain.errors import printable
-from audit_tui.store.engine import wait_seconds
+from audit_tui.store.engine import WAIT_SECONDS
 
 NOT_WRITTEN = "nothing was written"
 GUARD = "audit-tui: "
@@ -59,8 +59,8 @@ def is_fault(exc: BaseException) -> bool:
     return isinstance(exc, SQLAlchemyError)
 
 
-def fault_message(exc: BaseException) -> str:
-    """One line for a database fault."""
+def fault_message(exc: BaseException, wait: int = WAIT_SECONDS) -> str:
+    """One line for a database fault; `wait`: the seconds a write waited (the settings')."""
     message = driver_message(exc)
     if message.startswith(GUARD):  # a rule the database itself keeps (store/pg)
         return printable(f"{message.removeprefix(GUARD)}; {NOT_WRITTEN}")
@@ -72,7 +72,7 @@ def fault_message(exc: BaseException) -> str:
         )
     for fragment, meaning in KNOWN:
         if fragment in lowered:
-            return meaning.format(wait=wait_seconds())
+            return meaning.format(wait=wait)
     if isinstance(exc, IntegrityError):
         return (
             "the database refused the change (another user may have changed the same data);"

@@ -6,9 +6,9 @@ of work; counts come from GROUP BY queries, never from loading every answer.
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
+import pwd
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -62,7 +62,7 @@ from audit_tui.scoring import AuditResult, Tally, score_audit
 from audit_tui.scoring.live import LiveScore
 from audit_tui.store import aggregates, counts, server
 from audit_tui.store.bulk import Prepared, bulk_insert, driver_rows
-from audit_tui.store.engine import writer
+from audit_tui.store.engine import WAIT_SECONDS, writer
 from audit_tui.store.models import (
     AnswerHistoryRow,
     AnswerRow,
@@ -237,11 +237,16 @@ class AnswerConflict(AuditError):
         )
 
 
-def current_user() -> str:
-    """Who is recorded in history on SQLite: AUDIT_TUI_USER (or --as), else the login name."""
+LOGIN = "AUDIT_TUI_USER or your login (give --as NAME)"
+"""How an error names a user the settings gave from the environment or the login."""
+
+
+def account_name() -> str:
+    """The account this process runs as, for a repository opened with no name (the settings
+    always give one: the store reads no environment variable)."""
     try:
-        return os.environ.get("AUDIT_TUI_USER") or getpass.getuser()
-    except Exception:  # no login name in some containers
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:  # no entry for this uid in some containers
         return "unknown"
 
 
@@ -266,23 +271,33 @@ class AuditLock:
         return self.revision
 
 
-def identity(engine: Engine, claimed: str | None = None) -> str:
+def identity(engine: Engine, claimed: str | None = None, claimed_by: str = "--as") -> str:
     """Who is acting: on PostgreSQL the role the person logged in as (`session_user`), never a
-    name the client claims; on SQLite `claimed` (--as), else AUDIT_TUI_USER, else the login,
-    each held to the one rule for names (`login_name`)."""
+    name the client claims; on SQLite `claimed` (the settings' user: --as, the config file,
+    AUDIT_TUI_USER or the login, named in an error by `claimed_by`), else the account, each held
+    to the one rule for names (`login_name`)."""
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
             return str(conn.scalar(text("SELECT session_user")))
     if claimed:
-        return login_name(claimed, "--as")
-    return login_name(current_user(), "AUDIT_TUI_USER or your login (give --as NAME)")
+        return login_name(claimed, claimed_by)
+    return login_name(account_name(), LOGIN)
 
 
 class Repository:
-    def __init__(self, engine: Engine, user: str | None = None):
+    def __init__(
+        self,
+        engine: Engine,
+        user: str | None = None,
+        *,
+        user_from: str = "--as",
+        wait: int = WAIT_SECONDS,
+    ):
         self.engine = engine
         self.writer = writer(engine)
-        self.user = identity(engine, user)
+        self.user = identity(engine, user, user_from)
+        self.wait = wait
+        """Seconds a write waits for another writer (for the line that says it gave up)."""
         self._held: Connection | None = None
 
     @contextmanager

@@ -7,15 +7,14 @@ from pathlib import Path
 
 from audit_tui.domain.files import FileRefused, TomlTooDeep, load_toml, read_regular_file
 from audit_tui.domain.safe_text import escape
-
-MAX_CONFIG_BYTES = 1024 * 1024
-"""Largest config file read (1 MiB; a real one is a few hundred bytes)."""
+from audit_tui.settings import MAX_CONFIG_BYTES as MAX_CONFIG_BYTES  # a test narrows it
 
 
 def config_file() -> Path:
-    from audit_tui.paths import user_config_dir
+    """The config file the settings name (`settings.py` reads its other keys)."""
+    from audit_tui.settings import current
 
-    return user_config_dir() / "config.toml"
+    return current().config_file
 
 
 def load_keymap(path: Path | None = None) -> tuple[dict[str, str], list[str]]:

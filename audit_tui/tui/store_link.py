@@ -35,9 +35,10 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, AuditError):
         return printable("; ".join(str(p) for p in exc.problems))
     if type(exc).__module__.startswith("sqlalchemy"):
+        from audit_tui.settings import current
         from audit_tui.store.faults import fault_message
 
-        return fault_message(exc)
+        return fault_message(exc, current().wait)
     if isinstance(exc, OSError):
         return printable(f"{exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}")
     return printable(f"unexpected error ({type(exc).__name__}): {exc}")
@@ -60,9 +61,20 @@ class StoreLink:
 
     @classmethod
     def open(cls, target: str, user: str | None = None) -> StoreLink:
+        """The store as the process's settings say (`settings.current`), `user` (--as) first."""
+        from audit_tui.settings import current
         from audit_tui.store.database import open_repository
 
-        return cls(open_repository(target, user))
+        settings = current()
+        return cls(
+            open_repository(
+                target,
+                user or settings.user,
+                password=settings.password,
+                user_from="--as" if user else settings.user_from,
+                wait=settings.wait,
+            )
+        )
 
     def write(
         self,

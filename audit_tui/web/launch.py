@@ -1,6 +1,6 @@
-"""What each browser tab's app is started with: its database target and identity in the
-environment (never the command line, which textual-serve and `ps` show), and its password, if
-any, apart from both, for the pipe.
+"""What each browser tab's app is started with: its database target, identity and password, if
+any, all for the pipe (`pipe.py`): never on the command line, which textual-serve and `ps` show,
+nor in the environment.
 
 One person: the starter's target and `--as`; a password in their URL moves to the pipe. A team:
 the signed-in login's URL, which holds no password, and that login's password for the pipe; the
@@ -9,7 +9,6 @@ starter's own PostgreSQL identity and credentials are not passed on.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy.engine import URL
@@ -25,12 +24,19 @@ TEAM_DROPS = ("AUDIT_TUI_USER", "PGUSER", "PGPASSWORD", "PGPASSFILE")
 
 @dataclass(frozen=True)
 class Launch:
-    env: Mapping[str, str]
-    """Set in the child's environment."""
+    db: str
+    """The child's database target (with no password in it)."""
+    user: str | None = None
+    """Who the child is on SQLite (`--as`), if the starter said."""
     password: str | None = field(default=None, repr=False)
-    """For the pipe; kept out of repr so no log or traceback can show it."""
+    """Kept out of repr so no log or traceback can show it."""
     drops: tuple[str, ...] = ()
     """Removed from the environment the child would otherwise inherit from the server."""
+
+    def settings(self) -> dict[str, str]:
+        """What goes down the pipe."""
+        given = {"db": self.db, "user": self.user, "password": self.password}
+        return {k: v for k, v in given.items() if v is not None}
 
 
 def for_starter(target: str, user: str | None) -> Launch:
@@ -44,16 +50,13 @@ def for_starter(target: str, user: str | None) -> Launch:
             password = str(given)
             # URL.set(password=None) leaves the password as it is: replace the field itself
             target = _text(url._replace(password=None).difference_update_query(keys))
-    env = {"AUDIT_TUI_DB": target}
-    if user:
-        env["AUDIT_TUI_USER"] = user
-    return Launch(env, password)
+    return Launch(target, user or None, password)
 
 
 def for_login(server: URL, login: str, password: str) -> Launch:
     """A signed-in login on the team's server (`server`: host, port, database; no user)."""
     url = server._replace(username=login, password=None)
-    return Launch({"AUDIT_TUI_DB": _text(url)}, password, TEAM_DROPS)
+    return Launch(_text(url), None, password, TEAM_DROPS)
 
 
 def _text(url: URL) -> str:

@@ -5,8 +5,8 @@ template and script, the WebSocket protocol. Changed, by overriding:
 - every request passes the gate's middleware (guard.py), which adds the sign-in routes if any;
 - the page's addresses are the ones the browser used (its `Host`, https behind a TLS proxy),
   not the address the server listens on, so the WebSocket goes back to the page's own origin;
-- each tab's app starts from the admitted `Launch`: no shell, its target and identity in the
-  environment, its password on a pipe;
+- each tab's app starts from the admitted `Launch`: no shell, its target, identity and
+  password on a pipe (never its command line or environment);
 - logging has no access log (a first visit's address holds the token) and no local variables
   in tracebacks (a launch holds a password).
 """
@@ -34,6 +34,8 @@ from audit_tui.web.launch import CHILD, Launch
 log = logging.getLogger("audit-tui.serve")
 
 
+CARRIED = ("AUDIT_TUI_DB",)
+"""The server's own, which the pipe carries instead (a URL there could hold a password)."""
 QUIT_SECONDS = 10
 """How long an app has to end once its tab has gone (queued writes commit in milliseconds)."""
 
@@ -47,13 +49,10 @@ class LaunchedApp(AppService):
 
     async def _open_app_process(self, width: int = 80, height: int = 24) -> Process:
         env = self._build_environment(width=width, height=height)
-        for name in (*self.launch.drops, pipe.PASSWORD_FD):
+        for name in (*self.launch.drops, *CARRIED, pipe.SETTINGS_FD):
             env.pop(name, None)
-        env.update(self.launch.env)
-        passed: tuple[int, ...] = ()
-        if self.launch.password:
-            passed = (pipe.send(self.launch.password),)
-            env[pipe.PASSWORD_FD] = str(passed[0])
+        passed = (pipe.send(self.launch.settings()),)
+        env[pipe.SETTINGS_FD] = str(passed[0])
         try:
             process = await asyncio.create_subprocess_exec(
                 sys.executable,

@@ -133,7 +133,8 @@ async def test_a_websocket_needs_the_token_and_the_pages_own_origin(server: Serv
         for pid in server.apps():
             cmdline, env = process_text(pid)
             assert token not in cmdline and token not in str(env)
-            assert env["AUDIT_TUI_DB"].endswith("served.db") and "served.db" not in cmdline
+            assert "served.db" not in cmdline + str(env)  # the target went down the pipe
+            assert env["AUDIT_TUI_SETTINGS_FD"].isdigit()
     cmdline, env = process_text(server.proc.pid)
     assert token not in cmdline and token not in str(env)
     wait_until(lambda: not server.apps(), 30, "every app ends with its tab")
@@ -192,17 +193,20 @@ async def _statuses(server: Server, token: str) -> None:
             assert r.status == 303
 
 
-def test_the_password_pipe_is_read_once_and_closed(monkeypatch: pytest.MonkeyPatch) -> None:
-    fd = pipe.send("pw-é-1")
-    monkeypatch.setenv(pipe.PASSWORD_FD, str(fd))
-    password = pipe.receive()
+def test_the_settings_pipe_is_read_once_and_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    fd = pipe.send({"db": "t.db", "password": "pw-é-1"})
+    monkeypatch.setenv(pipe.SETTINGS_FD, str(fd))
+    given = pipe.receive()
+    password = given.password
+    assert (given.db, given.user) == ("t.db", None)
     assert password == "pw-é-1" and repr(password) == "'***'" and f"{password!r}" == "'***'"
-    assert pipe.PASSWORD_FD not in os.environ
+    assert "pw-é-1" not in repr(given)
+    assert pipe.SETTINGS_FD not in os.environ
     with pytest.raises(OSError):
         os.fstat(fd)  # closed
-    assert pipe.receive() is None
+    assert pipe.receive() == pipe.Given()
     for bad in ("0", "1", "x", "99999"):
-        monkeypatch.setenv(pipe.PASSWORD_FD, bad)
+        monkeypatch.setenv(pipe.SETTINGS_FD, bad)
         with pytest.raises(UsageError):
             pipe.receive()
 
@@ -359,15 +363,11 @@ async def test_a_team_signs_in_and_each_change_is_stamped_with_its_login(
         for login, key, value in ((ann, "y", "yes"), (bob, "n", "no")):
             async with tab(server.base, cookie=sessions[login.name]) as (_, opened):
                 await opened.drawn()
-                logins = set()
-                for pid in server.apps():  # the password went down the pipe, nowhere else
+                for pid in server.apps():  # target and password went down the pipe, nowhere else
                     cmdline, env = process_text(pid)
                     assert login.password not in cmdline + str(env)
-                    assert env["AUDIT_TUI_PASSWORD_FD"].isdigit()
-                    target = make_url(env["AUDIT_TUI_DB"])
-                    assert target.password is None and "AUDIT_TUI_DB" not in cmdline
-                    logins.add(target.username)
-                assert login.name in logins
+                    assert env["AUDIT_TUI_SETTINGS_FD"].isdigit()
+                    assert "AUDIT_TUI_DB" not in cmdline + str(env)
 
                 def stamped(v: str = value, n: str = login.name) -> bool:
                     return (v, n) in _stamps(team_db.url)[0]
@@ -430,7 +430,7 @@ async def test_one_persons_password_in_db_reaches_the_app_by_the_pipe(team_db: T
             [app] = server.apps()
             cmdline, env = process_text(app)
             assert ann.password not in cmdline + str(env)
-            assert make_url(env["AUDIT_TUI_DB"]).password is None
-            assert env["AUDIT_TUI_PASSWORD_FD"].isdigit()
+            assert "AUDIT_TUI_DB" not in env  # the target went down the pipe
+            assert env["AUDIT_TUI_SETTINGS_FD"].isdigit()
             await answer_until(opened, "y", lambda: ("yes", ann.name) in _stamps(team_db.url)[0])
     assert not any(ann.password in line for line in server.output)

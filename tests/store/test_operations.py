@@ -793,9 +793,10 @@ SAVER = """
 import sys
 from audit_tui.domain.answers import Answer
 from audit_tui.domain.errors import AuditError
+from audit_tui.settings import load
 from audit_tui.store.database import open_repository
 
-repo = open_repository(sys.argv[1])
+repo = open_repository(sys.argv[1], load().user)  # who the CLI would be ($AUDIT_TUI_USER)
 audit = repo.open_audit("a1")
 case = next(c for c in repo.list_cases(audit) if c.case_ref == "C-2")  # read before the race
 print("ready", flush=True)
