@@ -15,6 +15,8 @@ from audit_tui.domain.records import OpenAudit
 from audit_tui.domain.safe_text import guard
 from audit_tui.reporting.formats import FORMATS as FORMATS  # re-exported
 from audit_tui.scoring.breakdowns import DEFAULT_MIN_GROUP
+from audit_tui.store import answers, scores
+from audit_tui.store import cases as case_ops
 from audit_tui.store.repository import Repository
 
 
@@ -43,18 +45,22 @@ def render_report(
         from audit_tui.store.sampling import sample
 
         drawn = sample(repo, audit)
-        cases = repo.list_cases(audit, progress=False) if drawn is not None else []
+        cases = case_ops.list_cases(repo, audit, progress=False) if drawn is not None else []
         return render_json(
-            repo.score(audit), audit.info, summary(repo, audit), (drawn, cases), include_notes
+            scores.score(repo, audit),
+            audit.info,
+            summary(repo, audit),
+            (drawn, cases),
+            include_notes,
         )
     if fmt == "csv":
         from audit_tui.reporting.case_csv import render_case_csv
 
         return render_case_csv(
             audit,
-            repo.list_cases(audit, progress=False),
-            repo.answer_values(audit),
-            repo.all_answers(audit) if include_notes else None,
+            case_ops.list_cases(repo, audit, progress=False),
+            answers.answer_values(repo, audit),
+            answers.all_answers(repo, audit) if include_notes else None,
         )
     from audit_tui.reporting.model import build_report
 
@@ -71,7 +77,9 @@ def render_report(
         from audit_tui.reporting.xlsx_report import render_xlsx
 
         return render_xlsx(
-            data, repo.answer_values(audit), repo.all_answers(audit) if include_notes else None
+            data,
+            answers.answer_values(repo, audit),
+            answers.all_answers(repo, audit) if include_notes else None,
         )
     raise ValueError(f"unknown report format {fmt!r}")
 
