@@ -467,9 +467,12 @@ def cmd_rubrics(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from audit_tui.store import audits
+
     installed = _catalogue(args).get(args.rubric)
     repo = _repo(args, create=True)
-    audit = repo.create_audit(
+    audit = audits.create_audit(
+        repo,
         args.audit,
         installed.text,
         pdu=args.pdu,
@@ -486,9 +489,10 @@ def cmd_new(args: argparse.Namespace) -> int:
 def cmd_import_cases(args: argparse.Namespace) -> int:
     from audit_tui.domain.words import plural
     from audit_tui.io.imports import import_cases
+    from audit_tui.store import audits
 
     repo = _repo(args)
-    audit = repo.open_audit(args.audit)
+    audit = audits.open_audit(repo, args.audit)
     if args.update:
         summary = import_cases(repo, audit, args.file, update=True)
         print(f'{one_line(summary)} in "{one_line(audit.info.name)}"')
@@ -501,6 +505,7 @@ def cmd_import_cases(args: argparse.Namespace) -> int:
 def cmd_import_answers(args: argparse.Namespace) -> int:
     from audit_tui.domain.words import plural
     from audit_tui.io.imports import import_answers
+    from audit_tui.store import audits
 
     repo = _repo(args)
     if args.second_marker is not None:
@@ -508,14 +513,14 @@ def cmd_import_answers(args: argparse.Namespace) -> int:
         from audit_tui.store.logins import person
 
         marker = person(repo.engine, args.second_marker, "--second-marker")
-        summary = import_second_marks(repo, repo.open_audit(args.audit), args.file, marker)
+        summary = import_second_marks(repo, audits.open_audit(repo, args.audit), args.file, marker)
         print(
             f'imported second marks by {marker} into "{args.audit}":'
             f" {plural(summary.rows, 'case')}, {plural(summary.written, 'mark')} written,"
             f" {summary.unchanged:,} unchanged"
         )
         return 0
-    summary = import_answers(repo, repo.open_audit(args.audit), args.file)
+    summary = import_answers(repo, audits.open_audit(repo, args.audit), args.file)
     print(
         f'imported answers for {plural(summary.rows, "case")} into "{args.audit}": '
         f"{summary.written:,} written, {summary.unchanged:,} unchanged"
@@ -524,9 +529,11 @@ def cmd_import_answers(args: argparse.Namespace) -> int:
 
 
 def cmd_rename(args: argparse.Namespace) -> int:
+    from audit_tui.store import audits
+
     repo = _repo(args)
-    audit = repo.open_audit(args.audit)
-    renamed = repo.rename_audit(audit, args.new_name)
+    audit = audits.open_audit(repo, args.audit)
+    renamed = audits.rename_audit(repo, audit, args.new_name)
     if renamed.info.name == audit.info.name:
         print(f'audit "{one_line(audit.info.name)}" already has that name: nothing changed')
     else:
@@ -541,6 +548,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
     """Deleting cannot be undone, so the name is typed again: with --confirm (scripts), or at a
     prompt on a terminal. With neither, or a name that does not match, nothing is deleted."""
     from audit_tui.domain.words import plural
+    from audit_tui.store import audits
 
     asking = args.confirm is None
     if asking and (sys.stdin is None or not sys.stdin.isatty()):
@@ -549,7 +557,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
             " there is no terminal to ask on"
         )
     repo = _repo(args)
-    audit = repo.open_audit(args.audit)
+    audit = audits.open_audit(repo, args.audit)
     name, cases = audit.info.name, plural(audit.info.cases, "case")
     shown = one_line(name)
     if asking:
@@ -566,18 +574,20 @@ def cmd_delete(args: argparse.Namespace) -> int:
         typed, given = args.confirm, "--confirm"
     if typed.strip() != name:
         raise UsageError(f'{given} does not match the audit\'s name "{shown}": nothing deleted')
-    if not repo.delete_audit(name):
+    if not audits.delete_audit(repo, name):
         raise AuditError.at("audit", f'no audit named "{shown}" (another user deleted it)')
     print(f'deleted audit "{shown}" ({cases})')
     return 0
 
 
 def cmd_remove_case(args: argparse.Namespace) -> int:
+    from audit_tui.store import audits, cases
+
     if not args.reason.strip():
         raise UsageError("--reason cannot be empty: say why the case is removed")
     repo = _repo(args)
-    audit = repo.open_audit(args.audit)
-    case = repo.remove_case(audit, args.case_ref, args.reason)
+    audit = audits.open_audit(repo, args.audit)
+    case = cases.remove_case(repo, audit, args.case_ref, args.reason)
     print(
         f'removed case {one_line(case.case_ref)} from "{one_line(audit.info.name)}"'
         " (out of every count and report; its answers stay in the history)"
@@ -606,12 +616,12 @@ def cmd_grant(args: argparse.Namespace) -> int:
 
 
 def cmd_member(args: argparse.Namespace) -> int:
-    from audit_tui.store import team
+    from audit_tui.store import audits, team
 
     if args.action != "list" and not args.user:
         raise UsageError(f"member {args.action}: name the USER")
     repo = _repo(args)
-    audit = repo.open_audit(args.audit)
+    audit = audits.open_audit(repo, args.audit)
     if args.action == "add":
         print(one_line(team.set_member(repo, audit, args.user, args.role)))
     elif args.action == "remove":
@@ -626,10 +636,10 @@ def cmd_member(args: argparse.Namespace) -> int:
 
 
 def cmd_allocate(args: argparse.Namespace) -> int:
-    from audit_tui.store import team
+    from audit_tui.store import audits, team
 
     repo = _repo(args)
-    audit = repo.open_audit(args.audit)
+    audit = audits.open_audit(repo, args.audit)
     cases = _refs(args.cases) if args.cases is not None else None
     done = team.allocate(repo, audit, _names(args.auditors), balance=args.balance, cases=cases)
     print(f'{one_line(done)} in "{one_line(audit.info.name)}"')
@@ -637,20 +647,20 @@ def cmd_allocate(args: argparse.Namespace) -> int:
 
 
 def cmd_complete(args: argparse.Namespace) -> int:
-    from audit_tui.store import team
+    from audit_tui.store import audits, team
 
     repo = _repo(args)
-    audit = repo.open_audit(args.audit)
+    audit = audits.open_audit(repo, args.audit)
     case = team.complete_case(repo, audit, args.case_ref)
     print(f"case {one_line(case.case_ref)} marked complete by {one_line(case.completed_by)}")
     return 0
 
 
 def cmd_sign_off(args: argparse.Namespace) -> int:
-    from audit_tui.store import team
+    from audit_tui.store import audits, team
 
     repo = _repo(args)
-    audit = repo.open_audit(args.audit)
+    audit = audits.open_audit(repo, args.audit)
     case = team.sign_off(repo, audit, args.case_ref)
     who = one_line(case.signed_off_by)
     print(f"case {one_line(case.case_ref)} signed off by {who}: its answers are final")
@@ -658,10 +668,10 @@ def cmd_sign_off(args: argparse.Namespace) -> int:
 
 
 def cmd_lock(args: argparse.Namespace) -> int:
-    from audit_tui.store import team
+    from audit_tui.store import audits, team
 
     repo = _repo(args)
-    audit = repo.open_audit(args.audit)
+    audit = audits.open_audit(repo, args.audit)
     team.lock_audit(repo, audit)
     print(
         f'locked audit "{one_line(audit.info.name)}": nothing in it can change until it is unlocked'
@@ -670,12 +680,12 @@ def cmd_lock(args: argparse.Namespace) -> int:
 
 
 def cmd_unlock(args: argparse.Namespace) -> int:
-    from audit_tui.store import team
+    from audit_tui.store import audits, team
 
     if not args.reason.strip():
         raise UsageError("--reason cannot be empty: say why the audit is unlocked")
     repo = _repo(args)
-    audit = repo.open_audit(args.audit)
+    audit = audits.open_audit(repo, args.audit)
     team.unlock_audit(repo, audit, args.reason)
     print(f'unlocked audit "{one_line(audit.info.name)}"')
     return 0
@@ -684,12 +694,12 @@ def cmd_unlock(args: argparse.Namespace) -> int:
 def cmd_history(args: argparse.Namespace) -> int:
     from audit_tui.domain.words import plural
     from audit_tui.reporting.trail import render_history
-    from audit_tui.store import trail
+    from audit_tui.store import audits, trail
     from audit_tui.store.logins import person
     from audit_tui.store.moderation import blind_cases
 
     repo = _repo(args)
-    audit = repo.open_audit(args.audit)
+    audit = audits.open_audit(repo, args.audit)
     by = person(repo.engine, args.by, "--by") if args.by is not None else None
     changes = trail.changes(repo, audit, case=args.case, item=args.item, by=by)
     blind = set(blind_cases(repo, audit).values())
@@ -709,10 +719,11 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def cmd_moderate(args: argparse.Namespace) -> int:
     from audit_tui.domain.words import plural
+    from audit_tui.store import audits
     from audit_tui.store.moderation import Share, start_round
 
     repo = _repo(args)
-    audit = repo.open_audit(args.audit)
+    audit = audits.open_audit(repo, args.audit)
     sample = Share.parse(args.sample) if args.sample is not None else None
     if args.per_auditor and sample is None:
         raise UsageError("--per-auditor goes with --sample")
@@ -740,9 +751,10 @@ def cmd_moderate(args: argparse.Namespace) -> int:
 def cmd_reconcile(args: argparse.Namespace) -> int:
     from audit_tui.domain.words import plural
     from audit_tui.io.reconcile import export_disagreements, import_settlements
+    from audit_tui.store import audits
 
     repo = _repo(args)
-    audit = repo.open_audit(args.audit)
+    audit = audits.open_audit(repo, args.audit)
     if args.export is not None:
         from audit_tui.reporting.render import database_files, refusal
 
@@ -765,9 +777,10 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
 def cmd_import_caseload(args: argparse.Namespace) -> int:
     from audit_tui.domain.words import plural
     from audit_tui.io.caseload import import_caseload
+    from audit_tui.store import audits
 
     repo = _repo(args)
-    n = import_caseload(repo, repo.open_audit(args.audit), args.file)
+    n = import_caseload(repo, audits.open_audit(repo, args.audit), args.file)
     print(f'caseload of "{args.audit}": {plural(n, "eligible case")}')
     return 0
 
@@ -777,6 +790,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
     from audit_tui.domain.words import plural
     from audit_tui.io.caseload import parse_window
+    from audit_tui.store import audits
     from audit_tui.store.sampling import draw_sample
 
     if args.size < 1:
@@ -784,7 +798,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
     if args.min_per_stratum < 0:
         raise UsageError("--min-per-stratum cannot be negative")
     repo = _repo(args)
-    audit = repo.open_audit(args.audit)
+    audit = audits.open_audit(repo, args.audit)
     seed = args.seed if args.seed is not None else secrets.randbelow(10**6)
     drawn = draw_sample(
         repo,
@@ -806,10 +820,11 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_replace_case(args: argparse.Namespace) -> int:
+    from audit_tui.store import audits
     from audit_tui.store.sampling import replace_case
 
     repo = _repo(args)
-    done = replace_case(repo, repo.open_audit(args.audit), args.case_ref, args.reason)
+    done = replace_case(repo, audits.open_audit(repo, args.audit), args.case_ref, args.reason)
     if done.replacement is None:
         print(f"{one_line(done.replaced)} removed; its stratum has no case left to replace it")
     else:
@@ -841,6 +856,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from audit_tui.reporting.compare_report import render_compare
+    from audit_tui.store import audits as audit_ops
+    from audit_tui.store import events
     from audit_tui.store.comparison import compare_audits, matchings
     from audit_tui.store.moderation import refuse_if_blind
 
@@ -848,14 +865,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if len(set(names)) != len(names):
         raise UsageError("compare: name each audit once")
     repo = _repo(args)
-    audits = [repo.open_audit(name) for name in names]
+    audits = [audit_ops.open_audit(repo, name) for name in names]
     matchings(audits)  # audits that cannot be matched are refused before anything is read
     for audit in audits:
         refuse_if_blind(repo, audit, "compare")
     text = render_compare(compare_audits(repo, audits), args.format)
     for audit in audits:  # figures leave: logged on each, before they do
         others = ", ".join(o.info.name for o in audits if o is not audit)
-        repo.record_access(audit, "export", f"{args.format} comparison with {others}")
+        events.record_access(repo, audit, "export", f"{args.format} comparison with {others}")
     sys.stdout.write(text)
     return 0
 
@@ -863,15 +880,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_import_judgements(args: argparse.Namespace) -> int:
     from audit_tui.domain.words import plural
     from audit_tui.io.imports import import_judgements
+    from audit_tui.store import audits
 
     repo = _repo(args)
-    n = import_judgements(repo, repo.open_audit(args.audit), args.file)
+    n = import_judgements(repo, audits.open_audit(repo, args.audit), args.file)
     print(f'imported judgements into "{args.audit}": {plural(n, "judgement")} changed')
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     from audit_tui.reporting.formats import BINARY
+    from audit_tui.store import audits, events
 
     if args.format in BINARY and args.out is None and sys.stdout.isatty():
         raise UsageError(f"--format {args.format} is a binary file: give --out PATH")
@@ -889,7 +908,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     )
 
     repo = _repo(args)
-    audit = repo.open_audit(args.audit)
+    audit = audits.open_audit(repo, args.audit)
     if args.case is not None:
         from audit_tui.reporting.feedback_sheet import render_sheet
 
@@ -906,7 +925,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     detail = export_detail(args.format, args.include_notes, where, args.purpose)
     if args.case is not None:
         detail = f"feedback sheet for case {args.case}: {detail}"
-    repo.record_access(audit, "export", detail)  # logged before the data leaves, or it does not
+    events.record_access(
+        repo, audit, "export", detail
+    )  # logged before the data leaves, or it does not
     if args.out is None:
         if isinstance(content, bytes):
             sys.stdout.buffer.write(content)
@@ -921,10 +942,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from audit_tui.demo import load_demo
     from audit_tui.domain.words import plural
+    from audit_tui.store import scores
 
     repo = _repo(args, create=True)
     audit = load_demo(repo)
-    result = repo.score(audit)
+    result = scores.score(repo, audit)
     repo.engine.dispose()
     if args.no_tui:
         print(

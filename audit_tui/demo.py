@@ -19,6 +19,8 @@ from audit_tui.io.imports import (
     import_second_marks,
 )
 from audit_tui.paths import shipped_data_dir, shipped_rubric_dir
+from audit_tui.store import answers, audits
+from audit_tui.store import cases as case_ops
 from audit_tui.store.follow_up import add_action, save_feedback, update_action
 from audit_tui.store.repository import Repository
 
@@ -38,32 +40,34 @@ def load_demo(repo: Repository) -> OpenAudit:
     """Create the demo audit, replacing any earlier copy (and whatever was changed in it)."""
     data = shipped_data_dir()
     text = read_rubric_text(shipped_rubric_dir() / f"{DEMO_RUBRIC}.toml")
-    repo.delete_audit(DEMO_AUDIT)
-    audit = repo.create_audit(
-        DEMO_AUDIT, text, pdu="Tameside (synthetic demo)", region="Greater Manchester"
+    audits.delete_audit(repo, DEMO_AUDIT)
+    audit = audits.create_audit(
+        repo, DEMO_AUDIT, text, pdu="Tameside (synthetic demo)", region="Greater Manchester"
     )
     import_cases(repo, audit, data / "demo-cases.csv")
     import_answers(repo, audit, data / "demo-answers.csv")
     import_judgements(repo, audit, data / "demo-judgements.csv")
     _notes(repo, audit, data / "demo-notes.csv")
     import_second_marks(repo, audit, data / "demo-second-marks.csv", DEMO_MODERATOR)
-    repo.delete_audit(DEMO_REAUDIT)
-    later = repo.create_audit(
-        DEMO_REAUDIT, text, pdu="Tameside (synthetic demo)", region="Greater Manchester"
+    audits.delete_audit(repo, DEMO_REAUDIT)
+    later = audits.create_audit(
+        repo, DEMO_REAUDIT, text, pdu="Tameside (synthetic demo)", region="Greater Manchester"
     )
     import_cases(repo, later, data / "demo-reaudit-cases.csv")
     import_answers(repo, later, data / "demo-reaudit-answers.csv")
     import_judgements(repo, later, data / "demo-judgements.csv")
     load_oversight(repo, text)
-    return repo.open_audit(DEMO_AUDIT)
+    return audits.open_audit(repo, DEMO_AUDIT)
 
 
 def load_oversight(repo: Repository, text: str) -> OpenAudit:
     """The oversight demo: cases with practitioner and team codes, tagged notes, feedback, and
     actions in every state (one done with its note, one overdue, two open)."""
     data = shipped_data_dir()
-    repo.delete_audit(DEMO_OVERSIGHT)
-    audit = repo.create_audit(DEMO_OVERSIGHT, text, pdu="Tameside (synthetic demo)", kind=OVERSIGHT)
+    audits.delete_audit(repo, DEMO_OVERSIGHT)
+    audit = audits.create_audit(
+        repo, DEMO_OVERSIGHT, text, pdu="Tameside (synthetic demo)", kind=OVERSIGHT
+    )
     import_cases(repo, audit, data / "demo-oversight-cases.csv")
     import_answers(repo, audit, data / "demo-oversight-answers.csv")
     _notes(repo, audit, data / "demo-oversight-notes.csv")
@@ -85,9 +89,10 @@ def load_oversight(repo: Repository, text: str) -> OpenAudit:
 
 
 def _notes(repo: Repository, audit: OpenAudit, path: Path) -> None:
-    cases = {c.case_ref: c for c in repo.list_cases(audit)}
+    cases = {c.case_ref: c for c in case_ops.list_cases(repo, audit)}
     for _, row in read_csv(path).rows:
-        repo.save_answer(
+        answers.save_answer(
+            repo,
             audit,
             cases[row["case_ref"]],
             row["item_id"],

@@ -77,6 +77,7 @@ def _day(text: str, what: str) -> date:
 
 
 def cmd_add_case(args: argparse.Namespace, repo_of: RepoOf) -> int:
+    from audit_tui.store import audits
     from audit_tui.store.oversight import add_reviewed_case
 
     attributes: dict[str, str] = {}
@@ -86,7 +87,7 @@ def cmd_add_case(args: argparse.Namespace, repo_of: RepoOf) -> int:
             raise UsageError(f"--attr {pair!r} is not NAME=VALUE")
         attributes[name.strip()] = value
     repo = repo_of(args)
-    audit = repo.open_audit(args.audit)
+    audit = audits.open_audit(repo, args.audit)
     case = add_reviewed_case(
         repo, audit, args.case_ref, attributes, practitioner=args.practitioner, team=args.team
     )
@@ -96,10 +97,11 @@ def cmd_add_case(args: argparse.Namespace, repo_of: RepoOf) -> int:
 
 
 def cmd_feedback(args: argparse.Namespace, repo_of: RepoOf) -> int:
+    from audit_tui.store import audits
     from audit_tui.store.follow_up import feedback, save_feedback
 
     repo = repo_of(args)
-    audit = repo.open_audit(args.audit)
+    audit = audits.open_audit(repo, args.audit)
     before = feedback(repo, audit, args.case_ref)
     save_feedback(
         repo,
@@ -113,11 +115,12 @@ def cmd_feedback(args: argparse.Namespace, repo_of: RepoOf) -> int:
 
 
 def cmd_add_action(args: argparse.Namespace, repo_of: RepoOf) -> int:
+    from audit_tui.store import audits
     from audit_tui.store.follow_up import add_action
 
     due = _day(args.due, "--due")
     repo = repo_of(args)
-    action = add_action(repo, repo.open_audit(args.audit), args.case_ref, args.what, due)
+    action = add_action(repo, audits.open_audit(repo, args.audit), args.case_ref, args.what, due)
     print(f"action {action.id} on case {one_line(action.case_ref)}, due {action.due.isoformat()}")
     return 0
 
@@ -136,13 +139,14 @@ def cmd_update_action(args: argparse.Namespace, repo_of: RepoOf) -> int:
 
 
 def cmd_actions(args: argparse.Namespace, repo_of: RepoOf) -> int:
+    from audit_tui.store import audits
     from audit_tui.store.follow_up import actions
 
     repo = repo_of(args)
     today = date.today()
     found = actions(
         repo,
-        audit=repo.open_audit(args.audit) if args.audit else None,
+        audit=audits.open_audit(repo, args.audit) if args.audit else None,
         open_only=args.open,
         overdue_on=today if args.overdue else None,
         practitioner=args.practitioner,

@@ -28,10 +28,11 @@ def add_parsers(sub: Any) -> None:
 
 
 def cmd_restore_case(args: argparse.Namespace, repo_of: RepoOf) -> int:
+    from audit_tui.store import audits
     from audit_tui.store.restore import restore_case
 
     repo = repo_of(args)
-    audit = repo.open_audit(args.audit)
+    audit = audits.open_audit(repo, args.audit)
     case = restore_case(repo, audit, args.case_ref, args.reason)
     print(
         f'restored case {one_line(case.case_ref)} to "{one_line(audit.info.name)}"'

@@ -31,10 +31,11 @@ def add_parsers(sub: Any) -> None:
 
 
 def cmd_summary(args: argparse.Namespace, repo_of: RepoOf) -> int:
+    from audit_tui.store import audits
     from audit_tui.store.lead_summary import save_lead_summary
 
     repo = repo_of(args)
-    audit = repo.open_audit(args.audit)
+    audit = audits.open_audit(repo, args.audit)
     said = save_lead_summary(repo, audit, args.text)
     done = "saved" if said is not None else "cleared"
     print(f'summary of audit "{audit.info.name}" {done} (kept in its log)', file=sys.stderr)

@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from audit_tui.domain.loader import read_rubric_text
 from audit_tui.io.imports import import_cases
 from audit_tui.paths import shipped_data_dir, shipped_rubric_dir
-from audit_tui.store import team
+from audit_tui.store import audits, team
 from audit_tui.store.database import open_repository
 from audit_tui.store.roles import grant
 
@@ -35,15 +35,16 @@ def set_up(owner_url: str) -> dict[str, str]:
         grant(owner.engine, person)
     owner.engine.dispose()
     lead = open_repository(url_for(owner_url, "lead"))
-    if AUDIT in {a.name for a in lead.list_audits()}:
-        lead.delete_audit(AUDIT)
-    audit = lead.create_audit(
+    if AUDIT in {a.name for a in audits.list_audits(lead)}:
+        audits.delete_audit(lead, AUDIT)
+    audit = audits.create_audit(
+        lead,
         AUDIT,
         read_rubric_text(shipped_rubric_dir() / "hmip-probation-pdu-2021.toml"),
         pdu="Tameside (team demo)",
     )
     import_cases(lead, audit, shipped_data_dir() / "demo-cases.csv")
-    audit = lead.open_audit(AUDIT)
+    audit = audits.open_audit(lead, AUDIT)
     team.allocate(lead, audit, ["ann", "bob"], balance="sentence_type")
     lead.engine.dispose()
     return {person: url_for(owner_url, person) for person in PEOPLE}

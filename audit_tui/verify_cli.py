@@ -32,10 +32,11 @@ def add_parsers(sub: Any) -> None:
 
 def cmd_verify(args: argparse.Namespace, repo_of: RepoOf) -> int:
     from audit_tui.domain.words import plural
+    from audit_tui.store import audits
     from audit_tui.store.verify import repair, verify
 
     repo = repo_of(args)
-    audit = repo.open_audit(args.audit)
+    audit = audits.open_audit(repo, args.audit)
     if args.repair:
         fixed = repair(repo, audit).fixed
         print(f"{plural(fixed, 'kept count')} put right (logged as a repair)", file=sys.stderr)

@@ -20,6 +20,9 @@ from pathlib import Path
 from audit_tui.domain.answers import Answer
 from audit_tui.domain.rubric import Rubric
 from audit_tui.paths import shipped_rubric_dir
+from audit_tui.store import answers, scores
+from audit_tui.store import audits as audit_ops
+from audit_tui.store import cases as case_ops
 from audit_tui.store.database import open_repository
 from bench import dashboard, responsiveness, startup
 from bench.synth import write_csvs
@@ -119,7 +122,7 @@ def bench_import_and_report(work: Path) -> Path:
     _copy_db(db, raw_db)
     ours = cli("--db", str(db), "import-answers", "big", str(answers_csv))
     repo = open_repository(str(db))
-    audit = repo.open_audit("big")
+    audit = audit_ops.open_audit(repo, "big")
     with repo.engine.connect() as conn:
         rows = [
             tuple(r)
@@ -171,9 +174,9 @@ def bench_xlsx_writer(db: Path) -> None:
     from audit_tui.reporting.xlsx_report import OPTIONS, case_headings, render_xlsx
 
     repo = open_repository(str(db))
-    audit = repo.open_audit("big")
+    audit = audit_ops.open_audit(repo, "big")
     data = build_report(repo, audit)
-    values = repo.answer_values(audit)
+    values = answers.answer_values(repo, audit)
     header = case_headings(data.rubric)
     items = list(data.rubric.column_order)
     grid = [[c.case_ref, *(values.get(c.id, {}).get(i, "") for i in items)] for c in data.cases]
@@ -202,9 +205,9 @@ def bench_xlsx_writer(db: Path) -> None:
 
 def bench_aggregation(db: Path) -> None:
     repo = open_repository(str(db))
-    audit = repo.open_audit("big")
-    repo.score(audit)  # warm caches on both sides alike
-    ours = best(lambda: repo.score(audit))
+    audit = audit_ops.open_audit(repo, "big")
+    scores.score(repo, audit)  # warm caches on both sides alike
+    ours = best(lambda: scores.score(repo, audit))
     con = sqlite3.connect(db)
     baseline = best(lambda: con.execute(GROUP_BY, (audit.info.id,)).fetchall())
     con.close()
@@ -236,7 +239,7 @@ def bench_moderation(work: Path, big: Path) -> None:
     db = work / "moderated.db"
     _copy_db(big, db)
     repo = open_repository(str(db))
-    audit = repo.open_audit("big")
+    audit = audit_ops.open_audit(repo, "big")
     start_round(repo, audit, "kim", sample=Share(percent=10), seed=1)
     rng = random.Random(1)
     flip = {"yes": Answer.NO, "no": Answer.YES, "na": Answer.NO}
@@ -248,7 +251,7 @@ def bench_moderation(work: Path, big: Path) -> None:
     marks: dict[int, dict[str, Answer]] = {}
     for case_id, item, value in firsts:
         marks.setdefault(case_id, {})[item] = flip[value] if rng.random() < 0.1 else Answer(value)
-    attributes = {c.id: c.attributes for c in repo.list_cases(audit, progress=False)}
+    attributes = {c.id: c.attributes for c in case_ops.list_cases(repo, audit, progress=False)}
     for case_id, given in marks.items():  # a second marking is complete: every item that applies
         for item in audit.rubric.applicable_ids(attributes[case_id]) - given.keys():
             given[item] = Answer.YES
@@ -300,7 +303,7 @@ def bench_sampling(work: Path) -> None:
     text = RUBRIC.read_text()
     audits = []
     for n in range(5):
-        audit = repo.create_audit(f"s{n}", text)
+        audit = audit_ops.create_audit(repo, f"s{n}", text)
         set_caseload(repo, audit, cases)
         audits.append(audit)
     window = (date(2024, 2, 1), date(2024, 4, 30))
@@ -353,7 +356,7 @@ def bench_follow_up(work: Path, big: Path) -> None:
     db = work / "follow_up.db"
     _copy_db(big, db)
     repo = open_repository(str(db))  # migrates the copy first, so the raw side has the tables
-    audit = repo.open_audit("big")
+    audit = audit_ops.open_audit(repo, "big")
     repo.engine.dispose()
     con = sqlite3.connect(db)
     with con:
@@ -387,7 +390,7 @@ def bench_follow_up(work: Path, big: Path) -> None:
         0
     ]
     small = open_repository(str(work / "small.db"))  # the demo: an SPO's six-case oversight audit
-    oversight = small.open_audit("demo-oversight")
+    oversight = audit_ops.open_audit(small, "demo-oversight")
     big_t = best(lambda: render_sheet(repo, audit, ref, "md"))
     small_t = best(lambda: render_sheet(small, oversight, "OV26-001", "md"))
     report(f"feedback sheet, one case of {N_CASES:,}", big_t, small_t, 1.5, "one case of 6")
@@ -399,14 +402,16 @@ def bench_follow_up(work: Path, big: Path) -> None:
 def bench_save_answer(work: Path) -> None:
     db = work / "save.db"
     repo = open_repository(str(db))
-    audit = repo.create_audit("s", RUBRIC.read_text())
-    repo.add_cases(audit, [("C-1", {"sentence_type": "community", "has_psr": "no", "rosh": "low"})])
-    case = repo.list_cases(audit)[0]
+    audit = audit_ops.create_audit(repo, "s", RUBRIC.read_text())
+    case_ops.add_cases(
+        repo, audit, [("C-1", {"sentence_type": "community", "has_psr": "no", "rosh": "low"})]
+    )
+    case = case_ops.list_cases(repo, audit)[0]
     values = [Answer.YES, Answer.NO]
     n = 200
 
     def ours_once(i: int) -> None:
-        repo.save_answer(audit, case, "2.2.1", values[i % 2])
+        answers.save_answer(repo, audit, case, "2.2.1", values[i % 2])
 
     con = sqlite3.connect(db, isolation_level=None)
     for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=FULL", "busy_timeout=5000"):

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
+from audit_tui.store import audits
 from bench.responsiveness import _read_for
 from tests.tui.terminal import Terminal
 
@@ -97,7 +98,7 @@ def _row_of(db: str, audit: str) -> int:
     from audit_tui.store.database import open_repository
 
     repo = open_repository(db)
-    names = [info.name for info in repo.list_audits()]
+    names = [info.name for info in audits.list_audits(repo)]
     repo.engine.dispose()
     return names.index(audit)
 

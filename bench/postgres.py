@@ -20,6 +20,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from audit_tui.domain.answers import Answer
+from audit_tui.store import answers as answer_ops
+from audit_tui.store import audits, scores
+from audit_tui.store import cases as case_ops
 from audit_tui.store.database import open_repository
 from audit_tui.store.repository import Repository
 from audit_tui.store.roles import grant
@@ -67,10 +70,10 @@ def measure(
 ) -> None:
     with database(server) as (owner_url, login_url):
         lead = open_repository(login_url)
-        audit = lead.create_audit("bench", rubric.read_text())
-        lead.add_cases(audit, [(f"C-{i:05d}", ATTRS) for i in range(cases)])
-        audit = lead.open_audit("bench")
-        listed = lead.list_cases(audit)
+        audit = audits.create_audit(lead, "bench", rubric.read_text())
+        case_ops.add_cases(lead, audit, [(f"C-{i:05d}", ATTRS) for i in range(cases)])
+        audit = audits.open_audit(lead, "bench")
+        listed = case_ops.list_cases(lead, audit)
         items = [i for i in audit.rubric.column_order if audit.rubric.applies(i, ATTRS)]
         raw = psycopg.connect(
             make_url(owner_url).set(drivername="postgresql").render_as_string(False)
@@ -87,7 +90,7 @@ def measure(
 def _imports(lead, audit, listed, items, raw, report) -> None:  # type: ignore[no-untyped-def]
     answers = {c.id: dict.fromkeys(items, Answer.YES) for c in listed}
     start = time.perf_counter()
-    lead.import_answers(audit, answers)
+    answer_ops.import_answers(lead, audit, answers)
     ours = time.perf_counter() - start
     rows = [(c.id, i) for c in listed for i in items]
     start = time.perf_counter()
@@ -125,7 +128,7 @@ def _saves(lead: Repository, audit, case, raw, report) -> None:  # type: ignore[
     for i in range(100):
         value = Answer.NO if i % 2 else Answer.YES
         start = time.perf_counter()
-        lead.save_answer(audit, case, "2.2.1", value)
+        answer_ops.save_answer(lead, audit, case, "2.2.1", value)
         ours_t.append(time.perf_counter() - start)
         start = time.perf_counter()
         with raw.transaction():
@@ -160,8 +163,8 @@ def _saves(lead: Repository, audit, case, raw, report) -> None:  # type: ignore[
 def _reads(lead: Repository, owner_url: str, audit, report) -> None:  # type: ignore[no-untyped-def]
     owner = open_repository(owner_url)
     for what, run_as in (
-        ("report counts", lambda r: r.score(audit)),
-        ("case list", lambda r: r.list_cases(audit)),
+        ("report counts", lambda r: scores.score(r, audit)),
+        ("case list", lambda r: case_ops.list_cases(r, audit)),
     ):
         mine = min(_timed(run_as, lead) for _ in range(5))
         admin = min(_timed(run_as, owner) for _ in range(5))

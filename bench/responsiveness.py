@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from audit_tui.store import audits, cases
 from tests.tui.terminal import Terminal
 
 ANSWERS = 12
@@ -117,10 +118,10 @@ def prepare(db: str, audit: str) -> str:
     from audit_tui.store.database import open_repository
 
     repo = open_repository(db)
-    opened = repo.open_audit(audit)
-    ref = f"BENCH-{len(repo.case_index(opened)):06d}"  # new every run, and found by itself
+    opened = audits.open_audit(repo, audit)
+    ref = f"BENCH-{len(cases.case_index(repo, opened)):06d}"  # new every run, and found by itself
     attrs = {"sentence_type": "community", "has_psr": "yes", "rosh": "high"}
-    repo.add_cases(opened, [(ref, attrs)])
+    cases.add_cases(repo, opened, [(ref, attrs)])
     repo.engine.dispose()
     return ref
 

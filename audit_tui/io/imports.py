@@ -30,6 +30,9 @@ from audit_tui.domain.records import (
 from audit_tui.domain.spellings import accepted, match
 from audit_tui.domain.words import plural
 from audit_tui.io.csvfile import CsvTable, read_csv
+from audit_tui.store import answers as answer_ops
+from audit_tui.store import cases as case_ops
+from audit_tui.store import judgements
 from audit_tui.store.repository import Repository, StrandedAnswers
 
 JUDGEMENT_COLUMNS = ("standard_id", "rating", "strengths", "improvements")
@@ -161,8 +164,8 @@ def import_cases(
     table = read_csv(path)
     codes: dict[str, dict[str, str | None]] = {}
     cases = parse_cases(audit, table, codes=codes)
-    existing = repo.case_index(audit)
-    removed = {c.case_ref: c for c in repo.removed_cases(audit)}
+    existing = case_ops.case_index(repo, audit)
+    removed = {c.case_ref: c for c in case_ops.removed_cases(repo, audit)}
     clash = []
     for (number, _), (ref, _) in zip(table.rows, cases, strict=True):
         if ref in removed:
@@ -178,7 +181,7 @@ def import_cases(
             )
     if clash:
         raise AuditError(clash)
-    return repo.add_cases(audit, cases, codes)
+    return case_ops.add_cases(repo, audit, cases, codes)
 
 
 def import_case_updates(
@@ -192,9 +195,9 @@ def import_case_updates(
     those answers first), unless `clear_stranded` (the app, having asked): then they are
     cleared, with history. A row naming a removed case is an error."""
     table = read_csv(path)
-    existing = repo.case_index(audit)
+    existing = case_ops.case_index(repo, audit)
     cases = parse_cases(audit, table, {ref: attrs for ref, (_, attrs) in existing.items()})
-    removed = {c.case_ref: c for c in repo.removed_cases(audit)}
+    removed = {c.case_ref: c for c in case_ops.removed_cases(repo, audit)}
     rows: dict[str, int] = {}
     changes: dict[str, dict[str, str]] = {}
     added: list[tuple[str, dict[str, str]]] = []
@@ -210,7 +213,7 @@ def import_case_updates(
     if problems:
         raise AuditError(problems)
     try:
-        return repo.update_cases(audit, changes, add=added, clear_stranded=clear_stranded)
+        return case_ops.update_cases(repo, audit, changes, add=added, clear_stranded=clear_stranded)
     except StrandedAnswers as exc:
         raise AuditError(
             [_stranded(table, rows[c.case_ref], audit, c) for c in exc.changes]
@@ -322,8 +325,10 @@ def _spelling_problems(
 
 def import_answers(repo: Repository, audit: OpenAudit, path: Path) -> ImportSummary:
     table = read_csv(path)
-    removed = {c.case_ref: c for c in repo.removed_cases(audit)}
-    return repo.import_answers(audit, parse_answers(audit, table, repo.case_index(audit), removed))
+    removed = {c.case_ref: c for c in case_ops.removed_cases(repo, audit)}
+    return answer_ops.import_answers(
+        repo, audit, parse_answers(audit, table, case_ops.case_index(repo, audit), removed)
+    )
 
 
 def import_second_marks(
@@ -334,8 +339,8 @@ def import_second_marks(
     from audit_tui.store.second_marks import import_second
 
     table = read_csv(path)
-    removed = {c.case_ref: c for c in repo.removed_cases(audit)}
-    index = repo.case_index(audit)
+    removed = {c.case_ref: c for c in case_ops.removed_cases(repo, audit)}
+    index = case_ops.case_index(repo, audit)
     answers = parse_answers(audit, table, index, removed)
     refs = {case_id: ref for ref, (case_id, _attrs) in index.items()}
     problems = []
@@ -414,4 +419,6 @@ def parse_judgements(audit: OpenAudit, table: CsvTable) -> list[Judgement]:
 
 
 def import_judgements(repo: Repository, audit: OpenAudit, path: Path) -> int:
-    return repo.save_judgements(audit, parse_judgements(audit, read_csv(path)), via="import")
+    return judgements.save_judgements(
+        repo, audit, parse_judgements(audit, read_csv(path)), via="import"
+    )

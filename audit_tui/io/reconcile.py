@@ -17,6 +17,7 @@ from audit_tui.domain.errors import AuditError, Problem
 from audit_tui.domain.records import OpenAudit
 from audit_tui.io.csvfile import read_csv
 from audit_tui.reporting.case_csv import FORMULA_START, SPELLING, csv_cell
+from audit_tui.store import events
 from audit_tui.store.repository import Repository
 
 COLUMNS = (
@@ -76,7 +77,9 @@ def export_disagreements(repo: Repository, audit: OpenAudit, path: Path) -> tupl
     from audit_tui.reporting.render import database_files, write_atomically
 
     text, n, settled = render_disagreements(repo, audit)
-    repo.record_access(audit, "export", f"disagreements with notes to {path.resolve()}: reconcile")
+    events.record_access(
+        repo, audit, "export", f"disagreements with notes to {path.resolve()}: reconcile"
+    )
     write_atomically(path, text, protect=database_files(repo))
     return n, settled
 

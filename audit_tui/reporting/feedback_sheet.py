@@ -19,6 +19,7 @@ from audit_tui.reporting.draft import draft_line
 from audit_tui.reporting.markdown import md
 from audit_tui.reporting.model import OVERSIGHT_NOTE, long_date
 from audit_tui.reporting.opening import SHEET_DRAFT_NOTE, draft_html, draft_markdown
+from audit_tui.store import answers as answer_ops
 from audit_tui.store.follow_up import Action, Feedback, actions, feedback
 from audit_tui.store.oversight import find_case
 from audit_tui.store.repository import Repository
@@ -82,7 +83,7 @@ def build_sheet(
 ) -> Sheet:
     """Everything the sheet shows for one live case; an unknown or removed case is one line."""
     case = find_case(repo, audit, case_ref)
-    answers = repo.answers_for_case(case.id)
+    answers = answer_ops.answers_for_case(repo, case.id)
     said: Feedback = feedback(repo, audit, case_ref)
     sheet = Sheet(
         audit=audit,

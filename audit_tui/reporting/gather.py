@@ -13,6 +13,9 @@ from audit_tui.reporting.model import ReportData, build_report, moderation_title
 from audit_tui.scoring.breakdowns import DEFAULT_MIN_GROUP
 from audit_tui.scoring.moderation import Moderation
 from audit_tui.scoring.results import AuditResult
+from audit_tui.store import answers as answer_ops
+from audit_tui.store import cases as case_ops
+from audit_tui.store import scores
 from audit_tui.store.moderation import refuse_if_blind
 from audit_tui.store.repository import Repository
 from audit_tui.store.sampling import Sample, sample
@@ -73,15 +76,15 @@ def gather(
             if Reads.SAMPLE in reads:
                 drawn = sample(snap, audit)
             if Reads.CASES in reads and (drawn is not None or Reads.SAMPLE not in reads):
-                cases = snap.list_cases(audit, progress=False)
+                cases = case_ops.list_cases(snap, audit, progress=False)
             if Reads.SCORE in reads:
-                result = snap.score(audit)
+                result = scores.score(snap, audit)
             if Reads.MODERATION in reads:
                 moderation = summary(snap, audit)
         values, answers = {}, None
         if Reads.VALUES in reads:
-            values = snap.answer_values(audit)
-            answers = snap.all_answers(audit) if include_notes else None
+            values = answer_ops.answer_values(snap, audit)
+            answers = answer_ops.all_answers(snap, audit) if include_notes else None
         title = moderation_title(snap, audit) if Reads.TITLE in reads else ""
     return ReportRecord(
         audit=audit,

@@ -24,6 +24,8 @@ from audit_tui.scoring.compare import compare
 from audit_tui.scoring.intervals import wilson_bounds
 from audit_tui.scoring.moderation import Moderation
 from audit_tui.scoring.results import AuditResult, ItemResult, StandardResult
+from audit_tui.store import answers, audits, scores
+from audit_tui.store import cases as case_ops
 from audit_tui.store.activity import activity_on
 from audit_tui.store.lead_summary import LeadSummary, lead_summary
 from audit_tui.store.repository import Repository
@@ -278,7 +280,7 @@ def build_report(
     rubric = audit.rubric
     # an attribute that decides applicability (has_psr) would say nothing new
     names = [a.id for a in rubric.attributes if a.id not in rubric.rule_attributes]
-    cases = repo.list_cases(audit)  # with progress: a draft says how far it has come
+    cases = case_ops.list_cases(repo, audit)  # with progress: a draft says how far it has come
     # per practitioner and team, once any case carries the code (oversight audits, drawn samples)
     names += [
         code
@@ -286,9 +288,9 @@ def build_report(
         if code not in rubric.attributes_by_id and any(getattr(c, code) for c in cases)
     ]
     if breakdowns:
-        result, by_attribute = repo.score_with_breakdowns(audit, names)
+        result, by_attribute = scores.score_with_breakdowns(repo, audit, names)
     else:
-        result, by_attribute = repo.score(audit), {}
+        result, by_attribute = scores.score(repo, audit), {}
     data = ReportData(
         audit=audit,
         result=result,
@@ -299,7 +301,7 @@ def build_report(
         period=audit_period(repo, audit),
     )
     if include_notes:
-        data.notes = repo.tagged_notes(audit)
+        data.notes = answers.tagged_notes(repo, audit)
     data.moderation = summary(repo, audit)
     data.drawn = sample(repo, audit)
     data.lead_summary = lead_summary(repo, audit)
@@ -318,10 +320,10 @@ def previous_audit(repo: Repository, audit: OpenAudit, result: AuditResult) -> P
     infos = series(repo, audit)
     if len(infos) < 2:
         return None
-    before = repo.open_audit(infos[-2].name)
+    before = audits.open_audit(repo, infos[-2].name)
     if blind_cases(repo, before):
         return None
-    earlier = repo.score(before)
+    earlier = scores.score(repo, before)
     return Previous(
         name=before.info.name,
         created=long_date(local_day(_aware(before.info.created_at))),

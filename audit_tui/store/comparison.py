@@ -9,6 +9,8 @@ from audit_tui.domain.records import AuditInfo, OpenAudit
 from audit_tui.scoring.compare import Comparison, compare_series
 from audit_tui.scoring.matching import Matching, match, unmatched_refusal
 from audit_tui.scoring.trend import Trend, trend
+from audit_tui.store import audits as audit_ops
+from audit_tui.store import scores
 from audit_tui.store.moderation import blind_cases
 from audit_tui.store.repository import Repository
 
@@ -35,7 +37,7 @@ def compare_audits(repo: Repository, audits: Sequence[OpenAudit]) -> Comparison:
     more; counted from the answers, as a report is."""
     matched = matchings(audits)
     with repo.snapshot() as snap:  # every audit's figures from one moment
-        results = [snap.score(a) for a in audits]
+        results = [scores.score(snap, a) for a in audits]
     return compare_series(results, matched, audits[-1].rubric.scoring.rated_edges)
 
 
@@ -44,13 +46,13 @@ def comparable_with(repo: Repository, audit: OpenAudit) -> list[AuditInfo]:
     one that maps from or to it, and of its kind (a sample is set against samples, an oversight
     review against reviews). Oldest first."""
     out = []
-    for info in repo.list_audits():
+    for info in audit_ops.list_audits(repo):
         if info.id == audit.info.id or info.kind != audit.info.kind:
             continue
         if info.rubric_id == audit.rubric.id or audit.rubric.mapping_from(info.rubric_id):
             out.append(info)
             continue
-        other = repo.open_audit(info.name).rubric
+        other = audit_ops.open_audit(repo, info.name).rubric
         if other.mapping_from(audit.rubric.id) is not None:
             out.append(info)
     return sorted(out, key=lambda i: (i.created_at, i.name))
@@ -62,7 +64,7 @@ def series(repo: Repository, audit: OpenAudit) -> list[AuditInfo]:
     a sample, so they never make a point in a sample's trend (nor the reverse)."""
     same = [
         info
-        for info in repo.list_audits()
+        for info in audit_ops.list_audits(repo)
         if info.rubric_id == audit.info.rubric_id
         and info.pdu == audit.info.pdu
         and info.kind == audit.info.kind
@@ -77,8 +79,8 @@ def series_trend(repo: Repository, audit: OpenAudit) -> Trend | None:
     infos = series(repo, audit)
     if len(infos) < SERIES_MIN:
         return None
-    audits = [repo.open_audit(i.name) for i in infos[:-1]] + [audit]
+    audits = [audit_ops.open_audit(repo, i.name) for i in infos[:-1]] + [audit]
     if any(blind_cases(repo, a) for a in audits):  # a blind second marker sees no first marks
         return None
-    results = [repo.score(a, exact=False) for a in audits]
+    results = [scores.score(repo, a, exact=False) for a in audits]
     return trend(results, matchings(audits), audit.rubric.scoring.rated_edges)

@@ -21,7 +21,7 @@ from audit_tui.domain.cases import canonical_ref
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.labels import clean_text
 from audit_tui.domain.records import OpenAudit
-from audit_tui.store import server
+from audit_tui.store import events, server
 from audit_tui.store.models import (
     CaseActionHistoryRow,
     CaseActionRow,
@@ -159,7 +159,7 @@ def save_feedback(
                 update(FEEDBACK).where(FEEDBACK.c.case_id == case_id).values(**values),
                 "feedback",
             )
-        repo.record_event(lock, "feedback", f"feedback on case {case_ref} written")
+        events.record_event(repo, lock, "feedback", f"feedback on case {case_ref} written")
         lock.keep()
     return feedback(repo, audit, case_ref)
 
@@ -200,7 +200,9 @@ def add_action(repo: Repository, audit: OpenAudit, case_ref: str, what: str, due
                     changed_by=repo.user,
                 )
             )
-        repo.record_event(lock, "action", f"action {action_id} on case {case_ref}, due {due}")
+        events.record_event(
+            repo, lock, "action", f"action {action_id} on case {case_ref}, due {due}"
+        )
         lock.keep()
     return action(repo, int(action_id))
 
@@ -264,7 +266,9 @@ def update_action(
         moved = f"{row.status} → {new_status}" if new_status != row.status else ""
         dated = f"due {row.due} → {new_due}" if new_due != row.due else ""
         detail = ", ".join(x for x in (moved, dated) if x)
-        repo.record_event(lock, "action", f"action {action_id} on case {row.case_ref}: {detail}")
+        events.record_event(
+            repo, lock, "action", f"action {action_id} on case {row.case_ref}: {detail}"
+        )
         lock.keep()
     return action(repo, action_id)
 

@@ -11,7 +11,9 @@ from sqlalchemy import Connection, select
 
 from audit_tui.domain.labels import clean_text
 from audit_tui.domain.records import OpenAudit
-from audit_tui.store.repository import AUDIT_EVENT, DETAIL_LENGTH, Repository
+from audit_tui.store import events
+from audit_tui.store.events import DETAIL_LENGTH
+from audit_tui.store.repository import AUDIT_EVENT, Repository
 
 EVENT = "summary"
 SUMMARY_LENGTH = DETAIL_LENGTH
@@ -55,6 +57,6 @@ def save_lead_summary(repo: Repository, audit: OpenAudit, text: str) -> LeadSumm
         current = _latest(lock.conn, audit.info.id)
         if (current.text if current else "") == text:
             return current
-        repo.record_event(lock, EVENT, text, name=audit.info.name)
+        events.record_event(repo, lock, EVENT, text, name=audit.info.name)
         lock.keep()
     return lead_summary(repo, audit)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from audit_tui.domain.rubric import Scale
+from audit_tui.store import audits, scores
 from audit_tui.store.moderation import blind_audits
 from audit_tui.store.repository import Repository
 
@@ -45,10 +46,10 @@ def audit_summaries(repo: Repository) -> list[AuditSummary]:
     list is (cheap: no answer row is read)."""
     blind = blind_audits(repo)
     found = []
-    for info in repo.list_audits():
-        audit = repo.open_audit(info.name)
+    for info in audits.list_audits(repo):
+        audit = audits.open_audit(repo, info.name)
         hidden = info.id in blind
-        result = None if hidden else repo.score(audit, exact=False)
+        result = None if hidden else scores.score(repo, audit, exact=False)
         answered, applicable = result.progress if result else (0, 0)
         found.append(
             AuditSummary(

@@ -25,7 +25,7 @@ from audit_tui.domain.words import plural
 from audit_tui.scoring.moderation import (
     RoundInfo,
 )
-from audit_tui.store import server
+from audit_tui.store import events, server
 from audit_tui.store.models import (
     ModerationCaseRow,
     ModerationFirstMarkRow,
@@ -194,7 +194,8 @@ def start_round(
         )
         refs = {r.id: r.case_ref for r in rows}
         seeded = f", seed {seed}" if sample is not None else ""
-        repo.record_event(
+        events.record_event(
+            repo,
             lock,
             "moderate",
             f"round {number}: {plural(len(chosen), 'case')} for {marker} ({rule}{seeded}):"

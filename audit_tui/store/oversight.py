@@ -12,7 +12,9 @@ from audit_tui.domain.cases import canonical_ref, check_case_ref, check_code, cl
 from audit_tui.domain.errors import AuditError, Problem
 from audit_tui.domain.records import CaseInfo, OpenAudit
 from audit_tui.domain.words import plural
-from audit_tui.store.repository import CASE, LIVE, Repository, case_record
+from audit_tui.store import cases, events
+from audit_tui.store.cases import case_record
+from audit_tui.store.repository import CASE, LIVE, Repository
 
 
 def clean_codes(practitioner: str, team: str) -> dict[str, str | None]:
@@ -52,7 +54,7 @@ def add_reviewed_case(
         raise AuditError(problems)
     with repo.locked(audit.info.id) as lock:
         lock.access.lead("cases")
-        repo.add_cases_in(lock, audit, [(case_ref, attrs)], {case_ref: codes})
+        cases.add_cases_in(repo, lock, audit, [(case_ref, attrs)], {case_ref: codes})
         lock.conn.execute(
             update(CASE)
             .where(CASE.c.audit_id == audit.info.id, CASE.c.case_ref == case_ref)
@@ -92,8 +94,8 @@ def set_codes(
             )
             changed += result.rowcount
         if changed:
-            repo.record_event(
-                lock, "codes", f"practitioner and team codes of {plural(changed, 'case')}"
+            events.record_event(
+                repo, lock, "codes", f"practitioner and team codes of {plural(changed, 'case')}"
             )
             lock.keep()
     return changed

@@ -1,6 +1,6 @@
 """Bringing a removed case back into its audit's sample (`restore-case`): removal is undone.
 
-A removed case keeps its row, answers and history (see `Repository.remove_case`), so a restore
+A removed case keeps its row, answers and history (see `cases.remove_case`), so a restore
 only clears the removal: the case's answers count again in the audit's kept tallies (its own
 count of answered items never left), and the event log gains a `restore-case` event with the
 reason beside the `remove-case` it undoes. The lead's, in an unlocked audit. On PostgreSQL the
@@ -14,16 +14,10 @@ from sqlalchemy import select, update
 from audit_tui.domain.cases import canonical_ref
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import CaseInfo, OpenAudit
-from audit_tui.store import counts
+from audit_tui.store import counts, events
+from audit_tui.store.cases import case_record, clean_reason
 from audit_tui.store.models import SampleReplacementRow, table_of
-from audit_tui.store.repository import (
-    ANSWER,
-    CASE,
-    Repository,
-    case_record,
-    clean_reason,
-    updated,
-)
+from audit_tui.store.repository import ANSWER, CASE, Repository, updated
 
 REPLACEMENT = table_of(SampleReplacementRow)
 
@@ -82,7 +76,7 @@ def restore_case(repo: Repository, audit: OpenAudit, case_ref: str, reason: str)
             [(found.id, item, None, value) for item, value in back],
             cases=False,  # its own count of answered items stayed while it was out
         )
-        repo.record_event(lock, "restore-case", f"{case_ref}: {reason}")
+        events.record_event(repo, lock, "restore-case", f"{case_ref}: {reason}")
         case = case_record(conn, audit, found.id)
         lock.keep()
     assert case is not None

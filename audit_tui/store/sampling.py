@@ -27,7 +27,10 @@ from audit_tui.scoring.sampling import (
     draw,
     replacement,
 )
+from audit_tui.store import cases as case_ops
+from audit_tui.store import events
 from audit_tui.store.bulk import driver_rows
+from audit_tui.store.cases import clean_reason
 from audit_tui.store.models import (
     CaseloadCaseRow,
     SampleDrawRow,
@@ -35,7 +38,7 @@ from audit_tui.store.models import (
     table_of,
     utcnow,
 )
-from audit_tui.store.repository import CASE, LIVE, Repository, clean_reason, moment
+from audit_tui.store.repository import CASE, LIVE, Repository, moment
 
 CASELOAD = table_of(CaseloadCaseRow)
 DRAW = table_of(SampleDrawRow)
@@ -129,7 +132,9 @@ def set_caseload(repo: Repository, audit: OpenAudit, cases: Sequence[CaseloadCas
                     for i, c in enumerate(cases, start=1)
                 ],
             )
-        repo.record_event(lock, "caseload", f"{plural(len(cases), 'eligible case')} imported")
+        events.record_event(
+            repo, lock, "caseload", f"{plural(len(cases), 'eligible case')} imported"
+        )
         lock.keep()
     return len(cases)
 
@@ -321,13 +326,15 @@ def draw_sample(
                 drawn_by=repo.user,
             )
         )
-        repo.add_cases_in(
+        case_ops.add_cases_in(
+            repo,
             lock,
             audit,
             [(ref, extract.attributes[ref]) for ref in drawn.chosen],
             _codes(conn, audit.info.id, drawn.chosen),
         )
-        repo.record_event(
+        events.record_event(
+            repo,
             lock,
             "sample",
             f"{plural(size, 'case')} drawn from {len(extract.eligible)} in {_window(window)}"
@@ -418,10 +425,10 @@ def replace_case(repo: Repository, audit: OpenAudit, case_ref: str, reason: str)
         stratum = tuple(plan.values[s] for s in found.strata)
         incoming = replacement({stratum: plan.order}, stratum, drawn | used)
         arriving = None if incoming is None else _caseload_case(conn, audit, incoming)
-        repo.remove_case_in(lock, audit, case_ref, f"replaced: {reason}")
+        case_ops.remove_case_in(repo, lock, audit, case_ref, f"replaced: {reason}")
         if incoming is not None and arriving is not None:
             attributes, codes = arriving
-            repo.add_cases_in(lock, audit, [(incoming, attributes)], {incoming: codes})
+            case_ops.add_cases_in(repo, lock, audit, [(incoming, attributes)], {incoming: codes})
         conn.execute(
             insert(REPLACEMENT).values(
                 audit_id=audit.info.id,
@@ -433,7 +440,7 @@ def replace_case(repo: Repository, audit: OpenAudit, case_ref: str, reason: str)
             )
         )
         said = f"by {incoming}" if incoming else "by none (its stratum has no case left)"
-        repo.record_event(lock, "replace-case", f"{case_ref} replaced {said}: {reason}")
+        events.record_event(repo, lock, "replace-case", f"{case_ref} replaced {said}: {reason}")
         lock.keep()
     return Replacement(replaced=case_ref, replacement=incoming, reason=reason, at=now, by=repo.user)
 

@@ -13,7 +13,7 @@ from audit_tui.domain.answers import Answer
 from audit_tui.domain.errors import AuditError, Problem
 from audit_tui.domain.records import AnswerInfo, ImportSummary, OpenAudit, SavedAnswer
 from audit_tui.domain.words import plural
-from audit_tui.store import server
+from audit_tui.store import events, server
 from audit_tui.store.models import (
     utcnow,
 )
@@ -201,7 +201,7 @@ def complete_second(repo: Repository, audit: OpenAudit, case_id: int) -> str:
             "complete",
         )
         keep_first_marks(lock.conn, [mid])
-        repo.record_event(lock, "second-mark-complete", case_ref)
+        events.record_event(repo, lock, "second-mark-complete", case_ref)
         lock.keep()
     return case_ref
 
@@ -356,7 +356,8 @@ def import_second(
                 "second marks",
             )
         keep_first_marks(conn, [open_rounds[cid] for cid in ids])
-        repo.record_event(
+        events.record_event(
+            repo,
             lock,
             "second-mark-import",
             f"{plural(len(ids), 'case')} second-marked by {marker} from {source}",

@@ -23,8 +23,9 @@ from audit_tui.scoring.moderation import (
     Settled,
     moderate,
 )
-from audit_tui.store import counts, server
+from audit_tui.store import counts, events, server
 from audit_tui.store.bulk import driver_rows
+from audit_tui.store.cases import clean_reason
 from audit_tui.store.models import (
     utcnow,
 )
@@ -43,7 +44,6 @@ from audit_tui.store.repository import (
     LIVE,
     AuditLock,
     Repository,
-    clean_reason,
     moment,
 )
 
@@ -235,7 +235,8 @@ def settle(repo: Repository, audit: OpenAudit, agreed: Sequence[Agreed]) -> int:
             _record_settlement(conn, mid, a.item_id, values)
             changed += before != a.agreed.value
         if moves:
-            repo.record_event(
+            events.record_event(
+                repo,
                 lock,
                 "settle",
                 f"{plural(len(moves), 'disagreement')} settled"

@@ -18,7 +18,8 @@ from audit_tui.domain.cases import canonical_ref, canonical_refs
 from audit_tui.domain.errors import AuditError, Problem
 from audit_tui.domain.records import CaseInfo, OpenAudit
 from audit_tui.domain.words import plural
-from audit_tui.store import server
+from audit_tui.store import events, server
+from audit_tui.store.cases import case_record, clean_reason
 from audit_tui.store.logins import person
 from audit_tui.store.models import utcnow
 from audit_tui.store.repository import (
@@ -29,8 +30,6 @@ from audit_tui.store.repository import (
     MEMBERSHIP,
     AuditLock,
     Repository,
-    case_record,
-    clean_reason,
     updated,
 )
 
@@ -119,7 +118,7 @@ def set_member(repo: Repository, audit: OpenAudit, user: str, role: str) -> str:
                 .values(role=wanted.value)
             )
             said = f"{user} now {wanted} (was {before})"
-        repo.record_event(lock, "member", said)
+        events.record_event(repo, lock, "member", said)
         lock.keep()
     return said
 
@@ -153,7 +152,7 @@ def remove_member(repo: Repository, audit: OpenAudit, user: str) -> str:
         said = f"{user} removed (was {before})"
         if freed:
             said += f"; {plural(freed, 'case')} no longer allocated"
-        repo.record_event(lock, "member", said)
+        events.record_event(repo, lock, "member", said)
         lock.keep()
     return said
 
@@ -241,7 +240,7 @@ def allocate(
         result = Allocation(counts={n: len(ids) for n, ids in dealt.items()}, added=added)
         if rows or added:
             how = f" balanced by {balance}" if balance else ""
-            repo.record_event(lock, "allocate", f"{result}{how}")
+            events.record_event(repo, lock, "allocate", f"{result}{how}")
             lock.keep()
     return result
 
@@ -291,7 +290,7 @@ def _finish(repo: Repository, audit: OpenAudit, case_ref: str, *, sign: bool) ->
             values.update(signed_off_at=now, signed_off_by=repo.user)
         if values:
             updated(conn, update(CASE).where(CASE.c.id == row.id).values(**values), what)
-            repo.record_event(lock, what, case_ref)
+            events.record_event(repo, lock, what, case_ref)
             lock.keep()
         case = case_record(conn, audit, row.id)
     assert case is not None
@@ -310,7 +309,7 @@ def lock_audit(repo: Repository, audit: OpenAudit) -> datetime:
             .values(locked_at=now, locked_by=repo.user),
             "lock",
         )
-        repo.record_event(lock, "lock", "")
+        events.record_event(repo, lock, "lock", "")
         lock.keep()
     return now
 
@@ -328,7 +327,7 @@ def unlock_audit(repo: Repository, audit: OpenAudit, reason: str) -> None:
             update(AUDIT).where(AUDIT.c.id == audit.info.id).values(locked_at=None, locked_by=None),
             "unlock",
         )
-        repo.record_event(lock, "unlock", reason)
+        events.record_event(repo, lock, "unlock", reason)
         lock.keep()
 
 

@@ -36,7 +36,7 @@ from audit_tui.domain.errors import AuditError, Problem
 from audit_tui.domain.records import OpenAudit
 from audit_tui.domain.trail import EVENTS
 from audit_tui.domain.words import plural
-from audit_tui.store import aggregates, counts
+from audit_tui.store import aggregates, counts, events
 from audit_tui.store.faults import refusal
 from audit_tui.store.follow_up import ACTION, ACTION_HISTORY
 from audit_tui.store.moderation import (
@@ -112,7 +112,7 @@ def repair(repo: Repository, audit: OpenAudit) -> Repair:
         lock.access.lead("repair")
         found = sum(1 for _ in _counts(lock.conn, audit.info.id))
         counts.recount(lock.conn, audit.info.id)
-        repo.record_event(lock, "repair", detail)
+        events.record_event(repo, lock, "repair", detail)
         lock.keep()
     return Repair(fixed=found)
 

@@ -196,10 +196,14 @@ class AuditApp(App[None]):
 
     def watch_live(self, live: LiveAudit) -> None:
         """Share `live` with the screens and watch its audit for other writers' changes."""
+        from audit_tui.store import audits
+
         self.live = live
         audit_id = live.audit.info.id
         self.store.watch(
-            lambda: self.store.repo.audit_revision(audit_id), self.poll_seconds, self._revision_seen
+            lambda: audits.audit_revision(self.store.repo, audit_id),
+            self.poll_seconds,
+            self._revision_seen,
         )
 
     def _revision_seen(self, revision: int) -> None:
@@ -277,7 +281,10 @@ class AuditApp(App[None]):
             installed = catalogue.get(request.rubric_id)
 
             def run(repo: Repository) -> OpenAudit:
-                return repo.create_audit(
+                from audit_tui.store import audits
+
+                return audits.create_audit(
+                    repo,
                     request.name,
                     installed.text,
                     pdu=request.pdu,

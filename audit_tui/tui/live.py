@@ -41,14 +41,14 @@ class LiveAudit:
     @classmethod
     def read(cls, repo: Repository, name: str) -> LiveAudit:
         """The audit counted in full, with the user's standing in it (on a worker thread)."""
-        from audit_tui.store import team
+        from audit_tui.store import audits, cases, scores, team
         from audit_tui.store.moderation import blind_cases
 
-        audit = repo.open_audit(name)
+        audit = audits.open_audit(repo, name)
         return cls(
             audit=audit,
-            cases=repo.list_cases(audit),
-            score=repo.live_score(audit),
+            cases=cases.list_cases(repo, audit),
+            score=scores.live_score(repo, audit),
             access=team.standing(repo, audit),
             blind=blind_cases(repo, audit),
         )

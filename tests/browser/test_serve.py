@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from audit_tui.store import answers, audits, cases
 from audit_tui.store.database import open_repository
 from tests.support.cli import run
 from tests.support.serving import CHROMIUM, serving
@@ -25,8 +26,8 @@ def served(tmp_path: Path, rubric_text: str) -> Iterator[tuple[str, str]]:
     """A server on a free port over a one-case audit; yields (the address it printed, database)."""
     db = str(tmp_path / "served.db")
     repo = open_repository(db, user="browser")  # who the served app will be: its lead
-    audit = repo.create_audit("browser-check", rubric_text)
-    repo.add_cases(audit, [("B-1", {"sentence_type": "community", "has_psr": "no"})])
+    audit = audits.create_audit(repo, "browser-check", rubric_text)
+    cases.add_cases(repo, audit, [("B-1", {"sentence_type": "community", "has_psr": "no"})])
     repo.engine.dispose()
     with serving(db, env={"AUDIT_TUI_USER": "browser"}) as server:
         assert "?token=" in server.printed
@@ -36,9 +37,11 @@ def served(tmp_path: Path, rubric_text: str) -> Iterator[tuple[str, str]]:
 
 def _answers(db: str) -> list[tuple[str, str | None, str]]:
     repo = open_repository(db)
-    audit = repo.open_audit("browser-check")
-    case = repo.list_cases(audit)[0]
-    found = [(a.item_id, a.value, a.updated_by) for a in repo.answers_for_case(case.id).values()]
+    audit = audits.open_audit(repo, "browser-check")
+    case = cases.list_cases(repo, audit)[0]
+    found = [
+        (a.item_id, a.value, a.updated_by) for a in answers.answers_for_case(repo, case.id).values()
+    ]
     repo.engine.dispose()
     return found
 

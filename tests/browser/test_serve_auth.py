@@ -24,7 +24,8 @@ from sqlalchemy.engine import make_url
 
 from audit_tui.cli import main
 from audit_tui.domain.errors import UsageError
-from audit_tui.store import team
+from audit_tui.store import answers as answer_ops
+from audit_tui.store import audits, cases, team
 from audit_tui.store.database import open_repository
 from audit_tui.web import pipe
 from tests.conftest import PG_URL_VAR
@@ -48,8 +49,8 @@ def one_case(tmp_path: Path, rubric_text: str) -> str:
     """A SQLite database holding one audit of one case, led by `tester` (who serves it)."""
     db = str(tmp_path / "served.db")
     repo = open_repository(db, user="tester")
-    audit = repo.create_audit("token-check", rubric_text)
-    repo.add_cases(audit, [("T-1", {"sentence_type": "community", "has_psr": "no"})])
+    audit = audits.create_audit(repo, "token-check", rubric_text)
+    cases.add_cases(repo, audit, [("T-1", {"sentence_type": "community", "has_psr": "no"})])
     repo.engine.dispose()
     return db
 
@@ -147,8 +148,10 @@ async def test_the_printed_address_answers_an_item(server: Server, one_case: str
 
     def answered() -> bool:
         repo = open_repository(one_case)
-        case = repo.list_cases(repo.open_audit("token-check"))[0]
-        found = [(a.value, a.updated_by) for a in repo.answers_for_case(case.id).values()]
+        case = cases.list_cases(repo, audits.open_audit(repo, "token-check"))[0]
+        found = [
+            (a.value, a.updated_by) for a in answer_ops.answers_for_case(repo, case.id).values()
+        ]
         repo.engine.dispose()
         # the keys are sent again until one lands, so more than one item may be answered
         return ("yes", "tester") in found and {by for _, by in found} == {"tester"}
@@ -261,8 +264,8 @@ def team_db(rubric_text: str) -> Iterator[Team]:
         owner = open_repository(url)
         for login in people:
             assert main(["--db", url, "grant", login.name]) == 0
-        audit = owner.create_audit("team-check", rubric_text)
-        owner.add_cases(audit, [("T-1", {"sentence_type": "community", "has_psr": "no"})])
+        audit = audits.create_audit(owner, "team-check", rubric_text)
+        cases.add_cases(owner, audit, [("T-1", {"sentence_type": "community", "has_psr": "no"})])
         for login in people:
             team.set_member(owner, audit, login.name, "lead")
         owner.engine.dispose()
@@ -299,13 +302,13 @@ def _stamps(url: str) -> tuple[set[tuple[str | None, str]], set[tuple[str | None
     """(value, updated_by) of every answer in the team's case, and (new value, changed_by) of
     every change to them."""
     repo = open_repository(url)
-    case = repo.list_cases(repo.open_audit("team-check"))[0]
-    answers = repo.answers_for_case(case.id)
+    case = cases.list_cases(repo, audits.open_audit(repo, "team-check"))[0]
+    answers = answer_ops.answers_for_case(repo, case.id)
     now = {(a.value, a.updated_by) for a in answers.values()}
     changes = {
         (h["new_value"], h["changed_by"])
         for item in answers
-        for h in repo.answer_history(case.id, item)
+        for h in answer_ops.answer_history(repo, case.id, item)
     }
     repo.engine.dispose()
     return now, changes

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from audit_tui.store import team
+from audit_tui.store import audits, scores, team
 from audit_tui.store.moderation import start_round
 from audit_tui.store.repository import Repository
 from tests.conftest import Person, is_pg
@@ -51,8 +51,8 @@ def test_the_list_holds_what_the_app_shows(
     lead = people("lead")
     audit = _audit(lead, rubric_text, n=3, name="b-audit")
     _answer_all(lead, audit, _case(lead, audit, "C-1"))
-    other = lead.create_audit("a-audit", rubric_text, pdu="Tameside")
-    team.lock_audit(lead, lead.open_audit(other.info.name))
+    other = audits.create_audit(lead, "a-audit", rubric_text, pdu="Tameside")
+    team.lock_audit(lead, audits.open_audit(lead, other.info.name))
     found = _audits(capsys, *_as(lead, db_target))
     assert [a["name"] for a in found] == ["a-audit", "b-audit"]  # by name, as the app
     assert all(set(a) == KEYS for a in found)
@@ -73,7 +73,7 @@ def test_the_list_holds_what_the_app_shows(
     assert second["locked"] is None and second["cases"] == 3
     progress = second["progress"]
     assert isinstance(progress, dict)
-    answered, applicable = lead.score(audit, exact=False).progress
+    answered, applicable = scores.score(lead, audit, exact=False).progress
     assert (progress["answered"], progress["applicable"]) == (answered, applicable) != (0, 0)
     assert progress["percent"] == round(100 * answered / applicable, 2)
     assert second["score_max"] == 27
@@ -154,7 +154,7 @@ def test_names_are_shown_escaped(
     people: Person, rubric_text: str, db_target: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     lead = people("lead")
-    audit = lead.create_audit("plain", rubric_text)
+    audit = audits.create_audit(lead, "plain", rubric_text)
     with lead.engine.begin() as conn:  # a name written by another tool, control characters and all
         from sqlalchemy import text
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from audit_tui.cli import main
+from audit_tui.store import audits, cases
 from audit_tui.store.database import open_repository
 from tests.support.cli import run, table_counts
 
@@ -231,7 +232,9 @@ def test_excel_bom_is_tolerated(
     code, out, err = run(capsys, "--db", audit_db, "import-cases", "a1", str(path))
     assert (code, err) == (0, "") and "imported 1 case into" in out
     repo = open_repository(audit_db)
-    case = next(c for c in repo.list_cases(repo.open_audit("a1")) if c.case_ref == "C-3")
+    case = next(
+        c for c in cases.list_cases(repo, audits.open_audit(repo, "a1")) if c.case_ref == "C-3"
+    )
     assert case.attributes == {"sentence_type": "licence", "has_psr": "yes", "rosh": "very high"}
     repo.engine.dispose()
 
@@ -380,6 +383,6 @@ def test_markup_in_names_is_kept_as_typed(
     argv = ["new", "[/]", "--rubric", "hmip-probation-pdu-2021", "--pdu", "[bold red]x[/]"]
     assert run(capsys, "--db", db, *argv)[0] == 0
     repo = open_repository(db)
-    [info] = repo.list_audits()
+    [info] = audits.list_audits(repo)
     repo.engine.dispose()
     assert (info.name, info.pdu) == ("[/]", "[bold red]x[/]")

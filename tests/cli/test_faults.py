@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from audit_tui.store import migrate
+from audit_tui.store import audits, migrate
+from audit_tui.store import cases as case_ops
 from audit_tui.store.database import open_repository
 from tests.support.cli import run
 
@@ -300,7 +301,7 @@ def test_postgres_connection_killed_mid_import_is_one_line(
         assert dump(db) == before
     finally:
         repo = open_repository(db)
-        repo.delete_audit("a1")
+        audits.delete_audit(repo, "a1")
         repo.engine.dispose()
 
 
@@ -347,9 +348,9 @@ def test_database_files_are_owner_only_whatever_the_form(
     old = os.umask(0)  # the most permissive a user's shell could have
     try:
         repo = open_repository(target)
-        audit = repo.create_audit("a", rubric_text)
-        repo.add_cases(
-            audit, [("C-1", {"sentence_type": "community", "has_psr": "no", "rosh": "low"})]
+        audit = audits.create_audit(repo, "a", rubric_text)
+        case_ops.add_cases(
+            repo, audit, [("C-1", {"sentence_type": "community", "has_psr": "no", "rosh": "low"})]
         )
         files = {p.name: stat.S_IMODE(p.stat().st_mode) for p in path.parent.iterdir()}
         repo.engine.dispose()

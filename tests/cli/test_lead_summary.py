@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from audit_tui.reporting.render import render_report
-from audit_tui.store import team
+from audit_tui.store import audits, team
 from audit_tui.store.lead_summary import SUMMARY_LENGTH, lead_summary
 from audit_tui.store.repository import Repository
 from audit_tui.store.trail import events
@@ -27,7 +27,7 @@ def _as(repo: Repository) -> list[str]:
 
 
 def _summaries(repo: Repository, audit_name: str) -> list[tuple[str, str]]:
-    audit = repo.open_audit(audit_name)
+    audit = audits.open_audit(repo, audit_name)
     return [(e.by, e.detail) for e in events(repo, audit) if e.event == "summary"]
 
 
@@ -87,7 +87,7 @@ def test_a_locked_audit_still_takes_its_leads_words(
     audit = _audit(lead, rubric_text, n=1)
     team.lock_audit(lead, audit)
     assert run(capsys, *_as(lead), "summary", audit.info.name, "--text", "Final.")[0] == 0
-    said = lead_summary(lead, lead.open_audit(audit.info.name))
+    said = lead_summary(lead, audits.open_audit(lead, audit.info.name))
     assert said is not None and said.text == "Final."
 
 

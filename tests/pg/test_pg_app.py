@@ -17,7 +17,8 @@ from sqlalchemy.engine import make_url
 from audit_tui.domain.answers import Answer
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import CaseInfo, OpenAudit
-from audit_tui.store import team
+from audit_tui.store import answers, audits, team
+from audit_tui.store import cases as case_ops
 from audit_tui.store.database import open_repository
 from audit_tui.store.moderation import start_round
 from audit_tui.store.repository import Repository
@@ -60,8 +61,8 @@ def scene(people: Person, rubric_text: str, db_target: str) -> Iterator[Scene]:
     audit = _audit(lead, rubric_text, n=2)
     team.allocate(lead, audit, [ann.user, bob.user])
     c1, c2 = _case(lead, audit, "C-1"), _case(lead, audit, "C-2")
-    ann.save_answer(audit, c1, "2.2.1", Answer.YES)
-    bob.save_answer(audit, c2, "2.2.1", Answer.YES)
+    answers.save_answer(ann, audit, c1, "2.2.1", Answer.YES)
+    answers.save_answer(bob, audit, c2, "2.2.1", Answer.YES)
     with _sql(db_target, ann.user) as conn:
         yield Scene(lead=lead, ann=ann, bob=bob, audit=audit, c1=c1, c2=c2, sql=conn)
 
@@ -100,20 +101,20 @@ def test_the_team_demo_shares_an_audit_between_two_auditors(db_target: str) -> N
 
     urls = set_up(db_target)
     ann = open_repository(urls["ann"])
-    audit = ann.open_audit(AUDIT)
-    cases = ann.list_cases(audit)
+    audit = audits.open_audit(ann, AUDIT)
+    cases = case_ops.list_cases(ann, audit)
     assert ann.user == "ann" and len(cases) == 28
     assert {c.allocated_to for c in cases} == {"ann", "bob"}
     mine = next(c for c in cases if c.allocated_to == "ann")
     theirs = next(c for c in cases if c.allocated_to == "bob")
-    assert ann.save_answer(audit, mine, "2.2.1", Answer.YES).changed
+    assert answers.save_answer(ann, audit, mine, "2.2.1", Answer.YES).changed
     with pytest.raises(AuditError, match="allocated to bob"):
-        ann.save_answer(audit, theirs, "2.2.1", Answer.YES)
+        answers.save_answer(ann, audit, theirs, "2.2.1", Answer.YES)
     ann.engine.dispose()
     set_up(db_target)  # a second run starts the audit afresh
     lead = open_repository(urls["lead"])
-    again = lead.open_audit(AUDIT)
-    assert sum(c.answered for c in lead.list_cases(again)) == 0
+    again = audits.open_audit(lead, AUDIT)
+    assert sum(c.answered for c in case_ops.list_cases(lead, again)) == 0
     lead.engine.dispose()
 
 
@@ -232,15 +233,15 @@ def test_moderation_through_the_app_on_postgresql(moderated: Moderated) -> None:
         )
         == 0
     )
-    found = bob.answers_for_case(c2.id)
+    found = answers.answers_for_case(bob, c2.id)
     assert [(found[i].value, found[i].updated_by) for i in (x, y, z)] == [
         ("no", lead.user),
         ("no", ann.user),
         ("yes", bob.user),
     ]
-    assert bob.answer_history(c2.id, y)[-1]["changed_by"] == ann.user
+    assert answers.answer_history(bob, c2.id, y)[-1]["changed_by"] == ann.user
     # the answer moved on, and the second marker settles again: the count of answers moves too
-    bob.save_answer(audit, _case(bob, audit, "C-2"), y, None)
+    answers.save_answer(bob, audit, _case(bob, audit, "C-2"), y, None)
     before = _case(lead, audit, "C-2").answered
     assert (
         settle(
@@ -263,7 +264,7 @@ def test_moderation_through_the_app_on_postgresql(moderated: Moderated) -> None:
         )
         == 1
     )
-    assert lead.delete_audit(audit.info.name) is True
+    assert audits.delete_audit(lead, audit.info.name) is True
     with _sql(_url(lead), _owner()) as owner:  # (the owner sees every row there is)
         for table in (
             "moderation_round",
@@ -405,12 +406,12 @@ def test_a_0010_database_moves_into_its_schema_and_its_logins_keep_only_their_ro
             )
         owner.engine.dispose()
         mine = open_repository(url.set(username=role).render_as_string(hide_password=False))
-        assert [a.name for a in mine.list_audits()] == ["theirs"]
-        audit = mine.open_audit("theirs")
-        case = mine.list_cases(audit)[0]
+        assert [a.name for a in audits.list_audits(mine)] == ["theirs"]
+        audit = audits.open_audit(mine, "theirs")
+        case = case_ops.list_cases(mine, audit)[0]
         assert case.case_ref == "O-1"
-        assert mine.save_answer(audit, case, "2.2.1", Answer.YES).changed
-        assert mine.answer_history(case.id, "2.2.1")[0]["changed_by"] == role
+        assert answers.save_answer(mine, audit, case, "2.2.1", Answer.YES).changed
+        assert answers.answer_history(mine, case.id, "2.2.1")[0]["changed_by"] == role
         mine.engine.dispose()
     finally:
         with admin.connect() as conn:

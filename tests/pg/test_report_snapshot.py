@@ -13,6 +13,8 @@ import pytest
 
 from audit_tui.domain.records import CaseInfo, OpenAudit
 from audit_tui.reporting.gather import Reads, gather
+from audit_tui.store import audits
+from audit_tui.store import cases as case_ops
 from audit_tui.store.database import open_repository
 from audit_tui.store.repository import Repository
 from tests.conftest import empty_pg
@@ -33,8 +35,8 @@ def answer_everything(url: str, name: str, go: Any, done: Any) -> None:
     """The other process: once released, answer every item of every case Yes, and commit."""
     go.wait(WAIT)
     repo = open_repository(url)
-    audit = repo.open_audit(name)
-    for case in repo.list_cases(audit):
+    audit = audits.open_audit(repo, name)
+    for case in case_ops.list_cases(repo, audit):
         _answer_all(repo, audit, case)
     repo.engine.dispose()
     done.set()
@@ -48,18 +50,18 @@ def test_answers_committed_between_a_reports_reads_are_not_half_in_it(
     go, done = ctx.Event(), ctx.Event()
     writer = ctx.Process(target=answer_everything, args=(db_target, audit.info.name, go, done))
     writer.start()
-    listed = Repository.list_cases
+    listed = case_ops.list_cases
 
     def list_then_let_the_writer_commit(
-        self: Repository, audit: OpenAudit, *, progress: bool = True
+        repo: Repository, audit: OpenAudit, *, progress: bool = True
     ) -> list[CaseInfo]:
-        cases = listed(self, audit, progress=progress)
+        cases = listed(repo, audit, progress=progress)
         if not go.is_set():  # the report's first list: the writer commits before it goes on
             go.set()
             assert done.wait(WAIT), "the writer did not commit"
         return cases
 
-    monkeypatch.setattr(Repository, "list_cases", list_then_let_the_writer_commit)
+    monkeypatch.setattr(case_ops, "list_cases", list_then_let_the_writer_commit)
     try:
         record = gather(repo, audit, Reads.REPORT | Reads.VALUES)
     finally:

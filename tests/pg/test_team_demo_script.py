@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
+from audit_tui.store import audits
 from audit_tui.store.database import open_repository
 from tests.support.paths import ROOT
 
@@ -78,7 +79,7 @@ def test_a_second_person_joins_and_the_server_outlives_the_first_app(
     assert joined.returncode == 0, joined.stderr
     assert _apps(demo)[-1] == f"--db {kept['bob']}"
     bob = open_repository(kept["bob"])  # the server is still there for bob
-    assert bob.user == "bob" and [a.name for a in bob.list_audits()] == ["team-demo"]
+    assert bob.user == "bob" and [a.name for a in audits.list_audits(bob)] == ["team-demo"]
     bob.engine.dispose()
 
     again = _make(demo, "team-demo", "AS=lead")  # a second `make team-demo` joins, not resets

@@ -13,6 +13,7 @@ import pytest
 from audit_tui.domain.errors import RubricError
 from audit_tui.domain.loader import load_rubric_file, parse_rubric
 from audit_tui.scoring.matching import match
+from audit_tui.store import audits
 from tests.support.cli import run
 from tests.support.paths import ROOT, RUBRICS
 
@@ -196,7 +197,7 @@ def test_the_app_offers_audits_on_a_mapped_rubric_either_way(
         run(capsys, "--db", youth_db, "new", "hmip", "--rubric", "hmip-probation-pdu-2021")[0] == 0
     )
     repo = open_repository(youth_db)
-    old, new = repo.open_audit("youth-2023"), repo.open_audit("youth-2025")
+    old, new = audits.open_audit(repo, "youth-2023"), audits.open_audit(repo, "youth-2025")
     assert [i.name for i in comparable_with(repo, new)] == ["youth-2023"]  # new maps from old
     assert [i.name for i in comparable_with(repo, old)] == ["youth-2025"]  # read from its side
     repo.engine.dispose()

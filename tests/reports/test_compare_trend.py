@@ -17,6 +17,7 @@ from audit_tui.demo import DEMO_AUDIT, DEMO_REAUDIT
 from audit_tui.reporting.trend_svg import trend_svg
 from audit_tui.scoring.intervals import wilson_interval
 from audit_tui.scoring.trend import KeyQuestionTrend, Point
+from audit_tui.store import audits, events
 from audit_tui.store.database import open_repository
 from tests.support.cli import run
 from tests.support.paths import DATA
@@ -141,7 +142,11 @@ def test_every_audit_is_logged_and_a_blind_one_refuses(
     assert run(capsys, *db, "compare", *AUDITS, "--format", "md")[0] == 0
     repo = open_repository(three_db)
     for name in AUDITS:
-        logged = [e.detail for e in repo.audit_events(repo.open_audit(name)) if e.event == "export"]
+        logged = [
+            e.detail
+            for e in events.audit_events(repo, audits.open_audit(repo, name))
+            if e.event == "export"
+        ]
         others = ", ".join(a for a in AUDITS if a != name)
         assert logged == [f"md comparison with {others}"]
     repo.engine.dispose()

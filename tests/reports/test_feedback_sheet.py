@@ -16,6 +16,8 @@ from audit_tui.demo import DEMO_OVERSIGHT, load_demo
 from audit_tui.reporting.feedback_sheet import build_sheet, render_sheet, sheet_markdown
 from audit_tui.reporting.markdown import render_markdown
 from audit_tui.reporting.model import build_report
+from audit_tui.store import answers as answer_ops
+from audit_tui.store import audits, events
 from audit_tui.store.database import open_repository
 from audit_tui.store.follow_up import add_action, save_feedback
 from audit_tui.store.repository import Repository
@@ -35,7 +37,7 @@ def demo(sqlite_target: str) -> Repository:
 
 
 def test_the_demo_sheet_matches_the_golden_file(demo: Repository) -> None:
-    audit = demo.open_audit(DEMO_OVERSIGHT)
+    audit = audits.open_audit(demo, DEMO_OVERSIGHT)
     text = render_sheet(demo, audit, "OV26-001", "md", produced=PRODUCED)
     # the review's date is when the demo was loaded: the one line that moves with the clock
     text = re.sub(r"- Reviewed on: .*", "- Reviewed on: (the day the demo was loaded)", text)
@@ -45,9 +47,9 @@ def test_the_demo_sheet_matches_the_golden_file(demo: Repository) -> None:
 
 
 def test_the_sheet_reads_the_case_as_the_reviewer_answered_it(demo: Repository) -> None:
-    audit = demo.open_audit(DEMO_OVERSIGHT)
+    audit = audits.open_audit(demo, DEMO_OVERSIGHT)
     sheet = build_sheet(demo, audit, "OV26-001", produced=PRODUCED)
-    answers = demo.answers_for_case(sheet.case.id)
+    answers = answer_ops.answers_for_case(demo, sheet.case.id)
     assert [f.id for f in sheet.not_met] == [
         f.id for f in sheet.findings if answers[f.id].value == "no"
     ]
@@ -61,7 +63,7 @@ def test_the_sheet_reads_the_case_as_the_reviewer_answered_it(demo: Repository) 
 
 def test_hostile_words_print_as_themselves(sqlite_target: str, rubric_text: str) -> None:
     repo = open_repository(sqlite_target, user="spo")
-    audit = repo.create_audit("ov", rubric_text, kind="oversight")
+    audit = audits.create_audit(repo, "ov", rubric_text, kind="oversight")
     from audit_tui.store.oversight import add_reviewed_case
 
     add_reviewed_case(
@@ -96,7 +98,7 @@ def test_report_case_through_the_command_line(
     assert 'data-action="1"' in html and "Reviewer" in html and "Practitioner" in html
     assert oct(out_file.stat().st_mode & 0o777) == "0o600"  # owner-only, as every export
     repo = open_repository(sqlite_target, user="spo")
-    logged = [e.detail for e in repo.audit_events(repo.open_audit(DEMO_OVERSIGHT))]
+    logged = [e.detail for e in events.audit_events(repo, audits.open_audit(repo, DEMO_OVERSIGHT))]
     assert any(d.startswith("feedback sheet for case OV26-001: html") for d in logged)
     before = table_counts(sqlite_target)
     for bad, words in (
@@ -115,7 +117,7 @@ def test_report_case_through_the_command_line(
 def test_an_oversight_report_says_it_is_not_a_sample_and_summarises_people_carefully(
     demo: Repository, capsys: pytest.CaptureFixture[str], sqlite_target: str
 ) -> None:
-    audit = demo.open_audit(DEMO_OVERSIGHT)
+    audit = audits.open_audit(demo, DEMO_OVERSIGHT)
     small = render_markdown(build_report(demo, audit, produced=PRODUCED))
     assert "**Not a sample.** Management oversight" in small
     assert "By practitioner" not in small  # two cases each: below the default of five
@@ -124,7 +126,7 @@ def test_an_oversight_report_says_it_is_not_a_sample_and_summarises_people_caref
     assert section.split("\n")[2].startswith("A practitioner's or a team's figures rest on")
     assert "| P-017 (n=2) | P-023 (n=2) | P-031 (n=2) |" in section
     assert "### By team" in shown and "T-NORTH (n=4)" in shown
-    sample = demo.open_audit("demo-tameside")
+    sample = audits.open_audit(demo, "demo-tameside")
     assert "Not a sample" not in render_markdown(build_report(demo, sample, produced=PRODUCED))
     code, out, _ = run(
         capsys, "--db", sqlite_target, "--as", "spo", "report", DEMO_OVERSIGHT, "--format", "json"
@@ -141,7 +143,7 @@ def test_the_sheet_prints_on_one_or_two_a4_pages(demo: Repository, tmp_path: Pat
     note too) fits the supervision meeting's one or two pages."""
     from playwright.sync_api import sync_playwright
 
-    audit = demo.open_audit(DEMO_OVERSIGHT)
+    audit = audits.open_audit(demo, DEMO_OVERSIGHT)
     page_file = tmp_path / "sheet.html"
     page_file.write_text(render_sheet(demo, audit, "OV26-001", "html", include_notes=True))
     with sync_playwright() as p:
@@ -166,7 +168,7 @@ def test_a_second_marker_still_marking_blind_gets_no_sheet(
     from audit_tui.store.oversight import add_reviewed_case
 
     spo = open_repository(sqlite_target, user="spo")
-    audit = spo.create_audit("ov", rubric_text, kind="oversight")
+    audit = audits.create_audit(spo, "ov", rubric_text, kind="oversight")
     add_reviewed_case(
         spo, audit, "R-1", {"sentence_type": "community", "has_psr": "no", "rosh": "low"}
     )

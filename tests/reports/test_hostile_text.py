@@ -27,6 +27,7 @@ from audit_tui.domain.answers import Answer, NoteTag
 from audit_tui.domain.records import Judgement
 from audit_tui.domain.safe_text import LINE_LIMIT, TEXT_LIMIT, cap, guard, multi_line, one_line
 from audit_tui.reporting.xlsx_report import CELL_LIMIT, CUT_MARK
+from audit_tui.store import answers, audits, cases, judgements
 from audit_tui.store.database import open_repository
 from audit_tui.store.follow_up import add_action, save_feedback, update_action
 from audit_tui.store.oversight import add_reviewed_case
@@ -86,14 +87,14 @@ def hostile_db(tmp_path_factory: pytest.TempPathFactory, rubric_text: str) -> st
     with hostile text by raw SQL, as another tool would."""
     target = str(tmp_path_factory.mktemp("hostile") / "audits.db")
     repo = open_repository(target, "tester", create=True)
-    audit = repo.create_audit("plain", rubric_text, pdu="Tameside", kind="oversight")
+    audit = audits.create_audit(repo, "plain", rubric_text, pdu="Tameside", kind="oversight")
     add_reviewed_case(repo, audit, "R-1", NO_PSR, practitioner="P-1", team="T-1")
     add_reviewed_case(repo, audit, "R-2", NO_PSR, practitioner="P-2", team="T-1")
-    audit = repo.open_audit("plain")
-    case = next(c for c in repo.list_cases(audit) if c.case_ref == "R-1")
+    audit = audits.open_audit(repo, "plain")
+    case = next(c for c in cases.list_cases(repo, audit) if c.case_ref == "R-1")
     for item, tag in (("2.2.1", NoteTag.IMPROVEMENT), ("2.2.2", NoteTag.STRENGTH), ("2.3.1", None)):
-        repo.save_answer(audit, case, item, Answer.NO, note="plain", note_tag=tag)
-    repo.save_judgements(audit, [Judgement("1.1", "Good", "plain", "plain")])
+        answers.save_answer(repo, audit, case, item, Answer.NO, note="plain", note_tag=tag)
+    judgements.save_judgements(repo, audit, [Judgement("1.1", "Good", "plain", "plain")])
     save_feedback(repo, audit, "R-1", strengths="plain", improvements="plain")
     action = add_action(repo, audit, "R-1", "plain", date(2020, 1, 1))  # overdue
     update_action(repo, action.id, due=date(2020, 2, 1), note="moved")
@@ -117,7 +118,7 @@ def hostile_db(tmp_path_factory: pytest.TempPathFactory, rubric_text: str) -> st
     ).fetchone()
     conn.close()
     repo = open_repository(target, "tester")
-    repo.create_audit("other", rubric_text, kind="oversight")  # to compare with
+    audits.create_audit(repo, "other", rubric_text, kind="oversight")  # to compare with
     repo.engine.dispose()
     return target
 

@@ -29,6 +29,7 @@ from audit_tui.reporting.moderation_json import moderation_dict
 from audit_tui.reporting.moderation_section import render_moderation
 from audit_tui.reporting.render import render_report
 from audit_tui.scoring.moderation import Moderation, RoundInfo
+from audit_tui.store import audits, cases
 from audit_tui.store.database import open_repository
 from audit_tui.store.moderation import FIRST_MARK, MOD_CASE
 from audit_tui.store.repository import Repository
@@ -55,7 +56,7 @@ def noted(demo: tuple[Repository, OpenAudit]) -> tuple[Repository, OpenAudit]:
     found = summary(repo, audit)
     assert found is not None and len(found.disagreements) > 2
     first, second = found.disagreements[:2]
-    case_id = next(c.id for c in repo.list_cases(audit) if c.case_ref == second.case_ref)
+    case_id = next(c.id for c in cases.list_cases(repo, audit) if c.case_ref == second.case_ref)
     with repo.engine.begin() as conn:  # the first marker's note as it stood when moderated
         conn.execute(
             update(FIRST_MARK)
@@ -586,9 +587,11 @@ def test_no_round_no_section_and_the_section_alone_is_refused(
     sqlite_target: str, rubric_text: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     repo = open_repository(sqlite_target)
-    audit = repo.create_audit("plain", rubric_text)
-    repo.add_cases(audit, [("P-1", {"sentence_type": "community", "has_psr": "no", "rosh": "low"})])
-    audit = repo.open_audit("plain")
+    audit = audits.create_audit(repo, "plain", rubric_text)
+    cases.add_cases(
+        repo, audit, [("P-1", {"sentence_type": "community", "has_psr": "no", "rosh": "low"})]
+    )
+    audit = audits.open_audit(repo, "plain")
     assert "## Moderation" not in text_of(repo, audit, "md")
     assert 'id="moderation"' not in text_of(repo, audit, "html")
     assert "Moderation" not in load_workbook(io.BytesIO(xlsx_of(repo, audit))).sheetnames

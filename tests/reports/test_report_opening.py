@@ -21,6 +21,7 @@ from audit_tui.reporting.html_report import render_html
 from audit_tui.reporting.markdown import render_markdown
 from audit_tui.reporting.model import build_report
 from audit_tui.reporting.render import render_report
+from audit_tui.store import answers, audits, cases
 from audit_tui.store.database import open_repository
 from audit_tui.store.repository import Repository
 from audit_tui.store.sampling import Sample
@@ -51,7 +52,7 @@ def test_the_demo_report_opens_with_its_findings_in_words(repo: Repository) -> N
 
 def test_the_reaudit_says_what_changed_since_the_demo_audit(sqlite_repo: Repository) -> None:
     load_demo(sqlite_repo)
-    audit = sqlite_repo.open_audit(DEMO_REAUDIT)
+    audit = audits.open_audit(sqlite_repo, DEMO_REAUDIT)
     findings = build_report(sqlite_repo, audit).findings
     changes = findings[-1]
     assert changes.startswith("Against the previous audit of this PDU (demo-tameside, created ")
@@ -63,7 +64,7 @@ def test_the_reaudit_says_what_changed_since_the_demo_audit(sqlite_repo: Reposit
 def test_the_title_takes_the_sample_window_and_falls_back_to_the_audits_name(
     sqlite_repo: Repository, rubric_text: str
 ) -> None:
-    audit = sqlite_repo.create_audit("q1", rubric_text)
+    audit = audits.create_audit(sqlite_repo, "q1", rubric_text)
     data = build_report(sqlite_repo, audit)
     month = f"{date.today():%B %Y}"  # created today, nothing answered yet: one month
     assert data.title == f"q1: case audit, {month}"
@@ -83,14 +84,14 @@ def test_the_title_takes_the_sample_window_and_falls_back_to_the_audits_name(
 def test_an_unfinished_feedback_sheet_is_a_draft(sqlite_target: str) -> None:
     repo = open_repository(sqlite_target, user="spo")
     load_demo(repo)
-    audit = repo.open_audit(DEMO_OVERSIGHT)
+    audit = audits.open_audit(repo, DEMO_OVERSIGHT)
     sheets = {fmt: render_sheet(repo, audit, "OV26-001", fmt) for fmt in ("md", "html")}
     assert not any(DRAFT.search(s) for s in sheets.values())  # every item answered
-    case = next(c for c in repo.list_cases(audit) if c.case_ref == "OV26-001")
-    cleared = [i for i in repo.answers_for_case(case.id) if i.startswith("2.5")]
+    case = next(c for c in cases.list_cases(repo, audit) if c.case_ref == "OV26-001")
+    cleared = [i for i in answers.answers_for_case(repo, case.id) if i.startswith("2.5")]
     for item_id in cleared:
-        repo.save_answer(audit, case, item_id, None)
-    case = next(c for c in repo.list_cases(audit) if c.case_ref == "OV26-001")
+        answers.save_answer(repo, audit, case, item_id, None)
+    case = next(c for c in cases.list_cases(repo, audit) if c.case_ref == "OV26-001")
     line = f"Draft: {case.answered} of {case.applicable} items answered"
     assert case.applicable - case.answered == len(cleared) > 0
     for fmt in ("md", "html"):
@@ -109,16 +110,18 @@ def test_an_unfinished_feedback_sheet_is_a_draft(sqlite_target: str) -> None:
 def test_an_unfinished_audit_says_so_at_the_top_of_every_report(
     sqlite_repo: Repository, rubric_text: str
 ) -> None:
-    audit = sqlite_repo.create_audit("half", rubric_text)
-    sqlite_repo.add_cases(
-        audit, [("C-1", {"sentence_type": "community", "has_psr": "no", "rosh": "low"})]
+    audit = audits.create_audit(sqlite_repo, "half", rubric_text)
+    cases.add_cases(
+        sqlite_repo,
+        audit,
+        [("C-1", {"sentence_type": "community", "has_psr": "no", "rosh": "low"})],
     )
-    audit = sqlite_repo.open_audit("half")
-    case = sqlite_repo.list_cases(audit)[0]
+    audit = audits.open_audit(sqlite_repo, "half")
+    case = cases.list_cases(sqlite_repo, audit)[0]
     from audit_tui.domain.answers import Answer
 
     for item_id in ("2.2.1", "2.2.2"):
-        sqlite_repo.save_answer(audit, case, item_id, Answer.YES)
+        answers.save_answer(sqlite_repo, audit, case, item_id, Answer.YES)
     line = f"Draft: 2 of {case.applicable} items answered"
     md = render_report(sqlite_repo, audit, "md")
     html = render_report(sqlite_repo, audit, "html")

@@ -28,6 +28,7 @@ from audit_tui.reporting.model import Period, ReportData, build_report, long_dat
 from audit_tui.reporting.xlsx_report import case_headings, render_xlsx
 from audit_tui.scoring.breakdowns import build_breakdown
 from audit_tui.scoring.results import Tally
+from audit_tui.store import answers, audits, cases, judgements
 from audit_tui.store.activity import audit_activity
 from audit_tui.store.models import AnswerHistoryRow, AuditRow, JudgementHistoryRow, table_of
 from audit_tui.store.repository import Repository
@@ -126,7 +127,7 @@ def demo(repo: Repository) -> tuple[Repository, OpenAudit, ReportData]:
 
 def small_audit(repo: Repository, rubric_text: str, name: str = "small") -> OpenAudit:
     """Six cases in groups of two to four: every breakdown group is below the minimum of 5."""
-    audit = repo.create_audit(name, rubric_text, pdu="Oldham", region="Greater Manchester")
+    audit = audits.create_audit(repo, name, rubric_text, pdu="Oldham", region="Greater Manchester")
     attrs = [
         ("community", "male", "low"),
         ("community", "female", "low"),
@@ -135,16 +136,17 @@ def small_audit(repo: Repository, rubric_text: str, name: str = "small") -> Open
         ("licence", "male", "high"),
         ("licence", "female", "medium"),
     ]
-    repo.add_cases(
+    cases.add_cases(
+        repo,
         audit,
         [
             (f"S-{i}", {"sentence_type": st, "has_psr": "no", "gender": g, "rosh": r})
             for i, (st, g, r) in enumerate(attrs, 1)
         ],
     )
-    audit = repo.open_audit(name)
-    for case in repo.list_cases(audit):
-        repo.save_answer(audit, case, "2.2.1", Answer.YES)
+    audit = audits.open_audit(repo, name)
+    for case in cases.list_cases(repo, audit):
+        answers.save_answer(repo, audit, case, "2.2.1", Answer.YES)
     return audit
 
 
@@ -256,7 +258,7 @@ def test_the_audit_period_runs_from_creation_to_the_last_recorded_change(
     """On SQLite and PostgreSQL: the latest answer or judgement change of this audit only."""
     audit = small_audit(repo, rubric_text)
     other = small_audit(repo, rubric_text, "other")  # later changes in another audit: not counted
-    repo.save_judgements(audit, [Judgement(standard_id="1.1", rating="Good")])
+    judgements.save_judgements(repo, audit, [Judgement(standard_id="1.1", rating="Good")])
     with repo.engine.begin() as conn:
         if conn.dialect.name == "postgresql":  # history written in the past: past the guards
             conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
@@ -273,7 +275,7 @@ def test_the_audit_period_runs_from_creation_to_the_last_recorded_change(
     assert activity is not None
     assert activity.created_at == _at("2026-03-03 12:00")
     assert activity.last_change == _at("2026-04-28 12:00")  # the judgement, after the answers
-    data = build_report(repo, repo.open_audit("small"), produced=PRODUCED)
+    data = build_report(repo, audits.open_audit(repo, "small"), produced=PRODUCED)
     assert data.period == Period(start=date(2026, 3, 3), end=date(2026, 4, 28))
     assert data.period.text == (
         "3 March 2026 to 28 April 2026 (from the audit's creation to the last answer or"
@@ -287,7 +289,7 @@ def test_the_audit_period_runs_from_creation_to_the_last_recorded_change(
 def test_an_audit_with_nothing_recorded_has_an_open_period(
     repo: Repository, rubric_text: str
 ) -> None:
-    audit = repo.create_audit("fresh", rubric_text)
+    audit = audits.create_audit(repo, "fresh", rubric_text)
     activity = audit_activity(repo.engine, audit.info.id)
     assert activity is not None and activity.last_change is None
     data = build_report(repo, audit, produced=PRODUCED)
@@ -350,7 +352,7 @@ def test_a_small_audit_says_why_it_has_no_breakdowns(
     text = render_markdown(data)
     section = text.split("## Breakdowns")[1].split("## About")[0]
     assert section.strip() == sentence.replace("--min-group", "`--min-group`")
-    raw = render_xlsx(data, sqlite_repo.answer_values(audit))
+    raw = render_xlsx(data, answers.answer_values(sqlite_repo, audit))
     rows = list(load_workbook(io.BytesIO(raw))["Breakdowns"].iter_rows(values_only=True))
     assert rows == [(sentence,)]
 
@@ -376,8 +378,9 @@ def test_breakdowns_left_out_are_named_beside_those_shown(demo) -> None:  # type
 def test_groups_big_enough_without_answers_give_the_other_reason(
     sqlite_repo: Repository, rubric_text: str
 ) -> None:
-    audit = sqlite_repo.create_audit("unanswered", rubric_text)
-    sqlite_repo.add_cases(
+    audit = audits.create_audit(sqlite_repo, "unanswered", rubric_text)
+    cases.add_cases(
+        sqlite_repo,
         audit,
         [
             (
@@ -392,7 +395,7 @@ def test_groups_big_enough_without_answers_give_the_other_reason(
             for i in range(12)
         ],
     )
-    data = build_report(sqlite_repo, sqlite_repo.open_audit("unanswered"))
+    data = build_report(sqlite_repo, audits.open_audit(sqlite_repo, "unanswered"))
     assert data.breakdown_plan().note == (
         "No breakdowns: every group has fewer than 5 cases, or fewer than 5 relevant answers"
         " (5 is the smallest group a report shows; --min-group changes it)."
@@ -419,14 +422,16 @@ def test_reports_use_words_where_a_reader_reads(demo) -> None:  # type: ignore[n
 
 
 def test_one_answer_still_to_give_is_singular(sqlite_repo: Repository, rubric_text: str) -> None:
-    audit = sqlite_repo.create_audit("one", rubric_text)
-    sqlite_repo.add_cases(
-        audit, [("O-1", {"sentence_type": "community", "has_psr": "no", "rosh": "low"})]
+    audit = audits.create_audit(sqlite_repo, "one", rubric_text)
+    cases.add_cases(
+        sqlite_repo,
+        audit,
+        [("O-1", {"sentence_type": "community", "has_psr": "no", "rosh": "low"})],
     )
-    audit = sqlite_repo.open_audit("one")
-    case = sqlite_repo.list_cases(audit)[0]
+    audit = audits.open_audit(sqlite_repo, "one")
+    case = cases.list_cases(sqlite_repo, audit)[0]
     for item in ("2.2.1", "2.2.2"):
-        sqlite_repo.save_answer(audit, case, item, Answer.YES)
+        answers.save_answer(sqlite_repo, audit, case, item, Answer.YES)
     text = render_markdown(build_report(sqlite_repo, audit))
     assert "1 key-question answer still to be given." in text  # 2.2.3
     assert "3 key-question answers still to be given." in text  # 2.3
@@ -438,7 +443,7 @@ def test_one_answer_still_to_give_is_singular(sqlite_repo: Repository, rubric_te
 
 def test_case_sheet_headings_have_words_and_questions_explain_every_column(demo) -> None:  # type: ignore[no-untyped-def]
     repo, audit, data = demo
-    wb = load_workbook(io.BytesIO(render_xlsx(data, repo.answer_values(audit))))
+    wb = load_workbook(io.BytesIO(render_xlsx(data, answers.answer_values(repo, audit))))
     header = next(wb["Cases"].iter_rows(max_row=1, values_only=True))
     assert list(header) == case_headings(audit.rubric)
     assert header[:7] == (
@@ -476,7 +481,7 @@ def test_case_sheet_headings_have_words_and_questions_explain_every_column(demo)
 def test_summary_is_laid_out_for_reading(demo) -> None:  # type: ignore[no-untyped-def]
     repo, audit, data = demo
     data = replace(data, period=Period(start=date(2026, 3, 3), end=date(2026, 4, 28)))
-    wb = load_workbook(io.BytesIO(render_xlsx(data, repo.answer_values(audit))))
+    wb = load_workbook(io.BytesIO(render_xlsx(data, answers.answer_values(repo, audit))))
     ws = wb["Summary"]
     facts = {r[0]: r[1] for r in ws.iter_rows(min_row=1, max_row=13, values_only=True)}
     assert facts["Framework"] == (

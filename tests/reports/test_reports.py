@@ -22,6 +22,8 @@ from audit_tui.demo import load_demo
 from audit_tui.reporting.markdown import render_markdown
 from audit_tui.reporting.model import Period, build_report
 from audit_tui.reporting.render import render_report
+from audit_tui.store import audits, scores
+from audit_tui.store import cases as case_ops
 from audit_tui.store.repository import Repository
 from tests.support.paths import GOLDEN
 
@@ -278,7 +280,7 @@ def test_the_band_mark_is_judged_on_the_exact_fraction(sqlite_repo: Repository) 
     from audit_tui.scoring.results import ItemResult
 
     audit = load_demo(sqlite_repo)
-    data = ReportData(audit, sqlite_repo.score(audit), [])
+    data = ReportData(audit, scores.score(sqlite_repo, audit), [])
     item = ItemResult(id="x", text="x", yes=661, no=356, not_applicable=0, unanswered=0)
     assert item.percent == 65.0  # what a report prints
     assert data.band(item) == "Requires improvement"
@@ -292,9 +294,10 @@ def test_the_band_mark_is_judged_on_the_exact_fraction(sqlite_repo: Repository) 
 def test_the_sample_names_not_recorded_once(sqlite_repo: Repository, rubric_text: str) -> None:
     from audit_tui.reporting.model import build_report
 
-    audit = sqlite_repo.create_audit("s", rubric_text)
+    audit = audits.create_audit(sqlite_repo, "s", rubric_text)
     base = {"sentence_type": "community", "has_psr": "no", "rosh": "low"}
-    sqlite_repo.add_cases(
+    case_ops.add_cases(
+        sqlite_repo,
         audit,
         [
             ("S-1", {**base, "gender": "male"}),
@@ -302,7 +305,7 @@ def test_the_sample_names_not_recorded_once(sqlite_repo: Repository, rubric_text
             ("S-3", base),  # left empty
         ],
     )
-    data = build_report(sqlite_repo, sqlite_repo.open_audit("s"))
+    data = build_report(sqlite_repo, audits.open_audit(sqlite_repo, "s"))
     assert dict(data.sample())["Gender"] == [("male", 1), ("not recorded", 2)]  # stored values
-    text = render_report(sqlite_repo, sqlite_repo.open_audit("s"), "md")
+    text = render_report(sqlite_repo, audits.open_audit(sqlite_repo, "s"), "md")
     assert "- Gender: Male 1, Not recorded 2" in text

@@ -27,6 +27,7 @@ from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import Judgement, OpenAudit
 from audit_tui.reporting.case_csv import render_case_csv, safe_cell
 from audit_tui.reporting.render import render_report, write_atomically
+from audit_tui.store import answers, audits, cases, judgements
 from audit_tui.store.database import open_repository
 from audit_tui.store.repository import Repository
 from tests.support.cli import run
@@ -284,15 +285,17 @@ HOSTILE_NOTES = {
 
 @pytest.fixture
 def audit(repo: Repository, rubric_text: str) -> OpenAudit:
-    a = repo.create_audit("csv-check", rubric_text, pdu="Tameside")
-    repo.add_cases(a, [("C-1", {"sentence_type": "community", "has_psr": "yes", "rosh": "high"})])
-    return repo.open_audit("csv-check")
+    a = audits.create_audit(repo, "csv-check", rubric_text, pdu="Tameside")
+    cases.add_cases(
+        repo, a, [("C-1", {"sentence_type": "community", "has_psr": "yes", "rosh": "high"})]
+    )
+    return audits.open_audit(repo, "csv-check")
 
 
 def test_case_csv_neutralises_formulas(repo: Repository, audit: OpenAudit) -> None:
-    [case] = repo.list_cases(audit)
+    [case] = cases.list_cases(repo, audit)
     for item, note in HOSTILE_NOTES.items():
-        repo.save_answer(audit, case, item, note=note, note_tag=NoteTag.IMPROVEMENT)
+        answers.save_answer(repo, audit, case, item, note=note, note_tag=NoteTag.IMPROVEMENT)
     text = render_report(repo, audit, "csv", include_notes=True)
     assert isinstance(text, str)
     [row] = list(csv.DictReader(io.StringIO(text)))
@@ -304,9 +307,11 @@ def test_case_csv_neutralises_formulas(repo: Repository, audit: OpenAudit) -> No
     assert row["2.4.1:note"] == "-5"  # a number stays a number
     assert row["case_ref"] == "C-1" and row["2.2.1:note_tag"] == "improvement"
 
-    notes = repo.all_answers(audit)
+    notes = answers.all_answers(repo, audit)
     notes[case.id]["2.3.2"] = dataclasses.replace(notes[case.id]["2.3.2"], note="\t=1")
-    again = render_case_csv(audit, repo.list_cases(audit), repo.answer_values(audit), notes)
+    again = render_case_csv(
+        audit, cases.list_cases(repo, audit), answers.answer_values(repo, audit), notes
+    )
     [row] = list(csv.DictReader(io.StringIO(again)))
     assert row["2.3.2:note"] == "\\t=1"  # the tab shown as an escape: no formula either
     header = next(csv.reader(io.StringIO(again)))
@@ -354,16 +359,18 @@ def hostile(repo: Repository, rubric_text: str) -> tuple[Repository, OpenAudit]:
         'title = "Assessment"', 'title = "Assessment <script>r()</script> | x"', 1
     )
     assert rubric != rubric_text
-    a = repo.create_audit(HOSTILE_NAME, rubric, pdu=HOSTILE_PDU, region=HOSTILE_REGION)
-    repo.add_cases(
+    a = audits.create_audit(repo, HOSTILE_NAME, rubric, pdu=HOSTILE_PDU, region=HOSTILE_REGION)
+    cases.add_cases(
+        repo,
         a,
         [
             (f"C-{i}", {"sentence_type": "community", "has_psr": "yes", "rosh": "high"})
             for i in range(6)
         ],
     )
-    audit = repo.open_audit(HOSTILE_NAME)
-    repo.save_judgements(
+    audit = audits.open_audit(repo, HOSTILE_NAME)
+    judgements.save_judgements(
+        repo,
         audit,
         [
             Judgement(
@@ -374,9 +381,14 @@ def hostile(repo: Repository, rubric_text: str) -> tuple[Repository, OpenAudit]:
             )
         ],
     )
-    case = repo.list_cases(audit)[0]
-    repo.save_answer(
-        audit, case, "2.2.1", note="<b>visible</b> risk\nsecond | line", note_tag=NoteTag.STRENGTH
+    case = cases.list_cases(repo, audit)[0]
+    answers.save_answer(
+        repo,
+        audit,
+        case,
+        "2.2.1",
+        note="<b>visible</b> risk\nsecond | line",
+        note_tag=NoteTag.STRENGTH,
     )
     return repo, audit
 

@@ -39,6 +39,7 @@ from audit_tui.reporting.xlsx_report import (
     render_xlsx,
     sheet_name,
 )
+from audit_tui.store import answers, audits, cases
 from audit_tui.store.repository import Repository
 
 DANGEROUS = ['=HYPERLINK("http://x","y")', "+1+1", "@SUM(A1)", "-2+3", "=1+1", "http://x.test/"]
@@ -75,7 +76,7 @@ def demo_data(sqlite_repo: Repository) -> tuple[Repository, OpenAudit, ReportDat
 
 
 def _render(repo: Repository, audit: OpenAudit, data: ReportData, notes=None) -> bytes:  # type: ignore[no-untyped-def]
-    return render_xlsx(data, repo.answer_values(audit), notes)
+    return render_xlsx(data, answers.answer_values(repo, audit), notes)
 
 
 def _named(data: ReportData, text: str) -> ReportData:
@@ -334,13 +335,15 @@ def test_too_many_rows_fails_the_cli_cleanly(
 
 
 def test_not_yet_scored_values_are_true_blanks(sqlite_repo: Repository, rubric_text: str) -> None:
-    audit = sqlite_repo.create_audit("fresh", rubric_text)
-    sqlite_repo.add_cases(
-        audit, [("C-1", {"sentence_type": "community", "has_psr": "no", "rosh": "low"})]
+    audit = audits.create_audit(sqlite_repo, "fresh", rubric_text)
+    cases.add_cases(
+        sqlite_repo,
+        audit,
+        [("C-1", {"sentence_type": "community", "has_psr": "no", "rosh": "low"})],
     )
     data = build_report(sqlite_repo, audit)
     assert data.result.score is None and data.result.overall is None
-    raw = render_xlsx(data, sqlite_repo.answer_values(audit))
+    raw = render_xlsx(data, answers.answer_values(sqlite_repo, audit))
     xml = sheets_xml(raw)
     summary = xml["xl/worksheets/sheet1.xml"]
     assert '<c r="B7"' not in summary and '<c r="B9"' not in summary  # Score, Overall rating

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from audit_tui.store import team
+from audit_tui.store import audits, cases, team
 from audit_tui.store.database import open_repository
 from audit_tui.store.models import AnswerHistoryRow, AnswerRow, CaseRow, table_of
 
@@ -48,18 +48,20 @@ SAVE_WRITER = (
     + """
 import json, random
 from audit_tui.domain.answers import Answer
+from audit_tui.store import answers, audits
+from audit_tui.store import cases as case_ops
 from audit_tui.store.database import open_repository
 
 target, seed, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 repo = open_repository(target, user=f"writer-{seed}")
-audit = repo.open_audit("team")
-cases = repo.list_cases(audit)[:3]
+audit = audits.open_audit(repo, "team")
+cases = case_ops.list_cases(repo, audit)[:3]
 rng = random.Random(seed)
 saves = []
 for _ in range(rounds):
     case = rng.choice(cases)
     value = rng.choice([Answer.YES, Answer.NO, Answer.NOT_APPLICABLE, None])
-    saved = repo.save_answer(audit, case, "2.2.1", value)
+    saved = answers.save_answer(repo, audit, case, "2.2.1", value)
     if saved.changed:
         saves.append([case.id, saved.old_value, saved.answer.value, saved.revision])
 print(json.dumps(saves))
@@ -100,7 +102,7 @@ def release(
 @pytest.fixture
 def team_db(db_target: str, rubric_text: str) -> str:
     repo = open_repository(db_target)
-    audit = repo.create_audit("team", rubric_text)
+    audit = audits.create_audit(repo, "team", rubric_text)
     # each writer may change every case: on SQLite each is a name of its own; on PostgreSQL all
     # are this login (a member must be a login there), the audit's lead already
     names = (
@@ -110,7 +112,8 @@ def team_db(db_target: str, rubric_text: str) -> str:
     )
     for name in names:
         team.set_member(repo, audit, name, "lead")
-    repo.add_cases(
+    cases.add_cases(
+        repo,
         audit,
         [
             (f"T-{i:03d}", {"sentence_type": "community", "has_psr": "yes", "rosh": "low"})
@@ -151,7 +154,7 @@ def assert_counts_hold(target: str, name: str = "team") -> None:
     from audit_tui.store import aggregates, counts
 
     repo = open_repository(target)
-    audit = repo.open_audit(name)
+    audit = audits.open_audit(repo, name)
     with repo.engine.connect() as conn:
         assert counts.answered_by_value(conn, audit.info.id) == aggregates.counted_answers(
             conn, audit.info.id
@@ -160,8 +163,8 @@ def assert_counts_hold(target: str, name: str = "team") -> None:
     per_case: dict[int, int] = {}
     for (case_id, _item), value in stored.items():
         per_case[case_id] = per_case.get(case_id, 0) + (value is not None)
-    assert {c.id: c.answered for c in repo.list_cases(audit)} == {
-        c.id: per_case.get(c.id, 0) for c in repo.list_cases(audit)
+    assert {c.id: c.answered for c in cases.list_cases(repo, audit)} == {
+        c.id: per_case.get(c.id, 0) for c in cases.list_cases(repo, audit)
     }
     repo.engine.dispose()
 

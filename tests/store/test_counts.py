@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from audit_tui.domain.answers import Answer
 from audit_tui.domain.records import OpenAudit
-from audit_tui.store import aggregates, counts, migrate
+from audit_tui.store import aggregates, answers, audits, counts, migrate, scores
+from audit_tui.store import cases as case_ops
 from audit_tui.store.database import open_repository
 from audit_tui.store.engine import make_engine
 from audit_tui.store.models import AnswerRow, table_of
@@ -35,14 +36,14 @@ def assert_counts_hold(repo: Repository, audit: OpenAudit) -> None:
             ).all()
         )
     assert kept == counted
-    for case in repo.list_cases(audit):
+    for case in case_ops.list_cases(repo, audit):
         assert case.answered == per_case.get(case.id, 0), case.case_ref
 
 
 def test_the_kept_counts_follow_every_kind_of_write(repo: Repository, rubric_text: str) -> None:
     rng = random.Random(2026)
-    audit = repo.create_audit("counted", rubric_text)
-    repo.add_cases(
+    audit = audits.create_audit(repo, "counted", rubric_text)
+    case_ops.add_cases(repo,
         audit,
         [
             (f"K-{i:02d}", {"sentence_type": "community", "has_psr": rng.choice(["yes", "no"]),
@@ -50,17 +51,18 @@ def test_the_kept_counts_follow_every_kind_of_write(repo: Repository, rubric_tex
             for i in range(12)
         ],
     )  # fmt: skip
-    audit = repo.open_audit("counted")
+    audit = audits.open_audit(repo, "counted")
     items = list(audit.rubric.items)
     for step in range(60):
-        cases = repo.list_cases(audit)
+        cases = case_ops.list_cases(repo, audit)
         case = rng.choice(cases)
         applying = [i for i in items if audit.rubric.applies(i, case.attributes)]
         kind = step % 6
         if kind in (0, 1, 2):
-            repo.save_answer(audit, case, rng.choice(applying), rng.choice(VALUES))
+            answers.save_answer(repo, audit, case, rng.choice(applying), rng.choice(VALUES))
         elif kind == 3:
-            repo.import_answers(
+            answers.import_answers(
+                repo,
                 audit,
                 {
                     c.id: {
@@ -74,13 +76,15 @@ def test_the_kept_counts_follow_every_kind_of_write(repo: Repository, rubric_tex
             )
         elif kind == 4:  # a PSR changed, the answers it strands cleared
             flipped = "no" if case.attributes["has_psr"] == "yes" else "yes"
-            repo.update_case(
-                audit, case.id, {**case.attributes, "has_psr": flipped}, clear_stranded=True
+            case_ops.update_case(
+                repo, audit, case.id, {**case.attributes, "has_psr": flipped}, clear_stranded=True
             )
         elif len(cases) > 4:
-            repo.remove_case(audit, case.case_ref, f"step {step}")
+            case_ops.remove_case(repo, audit, case.case_ref, f"step {step}")
         assert_counts_hold(repo, audit)
-    assert repo.live_score(audit).result(audit.rubric, "counted") == repo.score(audit)
+    assert scores.live_score(repo, audit).result(audit.rubric, "counted") == scores.score(
+        repo, audit
+    )
 
 
 def test_the_migration_counts_an_older_database(tmp_path: Path, rubric_text: str) -> None:
@@ -117,8 +121,8 @@ def test_the_migration_counts_an_older_database(tmp_path: Path, rubric_text: str
             )
     engine.dispose()
     repo = open_repository(str(path))
-    audit = repo.open_audit("old")
-    assert [c.answered for c in repo.list_cases(audit)] == [2, 1]
+    audit = audits.open_audit(repo, "old")
+    assert [c.answered for c in case_ops.list_cases(repo, audit)] == [2, 1]
     with repo.engine.connect() as conn:
         assert counts.answered_by_value(conn, 1) == {"2.2.1": {"yes": 2}, "2.2.2": {"no": 1}}
     assert_counts_hold(repo, audit)
@@ -130,13 +134,13 @@ def test_reports_count_the_answers_not_the_kept_counts(repo: Repository, rubric_
     report must not believe them."""
     from sqlalchemy import update
 
-    audit = repo.create_audit("counted", rubric_text)
-    repo.add_cases(audit, [("C-1", {"sentence_type": "community", "has_psr": "no"})])
-    case = repo.list_cases(audit)[0]
-    repo.save_answer(audit, case, "2.2.1", Answer.YES)
-    before = repo.score(audit)
-    assert before == repo.score(audit, exact=False)
+    audit = audits.create_audit(repo, "counted", rubric_text)
+    case_ops.add_cases(repo, audit, [("C-1", {"sentence_type": "community", "has_psr": "no"})])
+    case = case_ops.list_cases(repo, audit)[0]
+    answers.save_answer(repo, audit, case, "2.2.1", Answer.YES)
+    before = scores.score(repo, audit)
+    assert before == scores.score(repo, audit, exact=False)
     with repo.engine.begin() as conn:
         conn.execute(update(counts.TALLY).values(n=counts.TALLY.c.n + 100))
-    assert repo.score(audit) == before
-    assert repo.score(audit, exact=False) != before  # the app's live figure does read them
+    assert scores.score(repo, audit) == before
+    assert scores.score(repo, audit, exact=False) != before  # the app's live figure does read them

@@ -8,6 +8,8 @@ import pytest
 
 from audit_tui.cli import main
 from audit_tui.demo import load_demo
+from audit_tui.store import answers, audits, scores
+from audit_tui.store import cases as case_ops
 from audit_tui.store.repository import Repository
 
 # fmt: off
@@ -68,7 +70,7 @@ def test_demo_through_the_cli_reproduces_tameside(
 
 def test_demo_sample_is_shaped_like_tamesides(repo: Repository) -> None:
     audit = load_demo(repo)
-    cases = repo.list_cases(audit)
+    cases = case_ops.list_cases(repo, audit)
     assert len(cases) == 28
     attrs = [c.attributes for c in cases]
     assert sum(a["has_psr"] == "yes" for a in attrs) == 12
@@ -81,7 +83,7 @@ def test_demo_sample_is_shaped_like_tamesides(repo: Repository) -> None:
 
 def test_demo_prompts_and_notes(repo: Repository) -> None:
     audit = load_demo(repo)
-    result = repo.score(audit)
+    result = scores.score(repo, audit)
     prompts = {p.id: p for s in result.standards for k in s.key_questions for p in k.prompts}
     assert (prompts["2.2.3.c"].yes, prompts["2.2.3.c"].relevant) == (11, 28)  # victims: 11 of 28
     assert (prompts["2.3.3.a"].yes, prompts["2.3.3.a"].relevant) == (
@@ -89,21 +91,21 @@ def test_demo_prompts_and_notes(repo: Repository) -> None:
         26,
     )  # 12 of 26 not prioritised
     assert (prompts["2.1.1.f"].yes, prompts["2.1.1.f"].relevant) == (10, 12)  # engagement, 10 of 12
-    notes = repo.tagged_notes(audit)
+    notes = answers.tagged_notes(repo, audit)
     assert len(notes) >= 5 and {n.tag for n in notes} == {"strength", "improvement"}
 
 
 def test_demo_resets_changes(repo: Repository) -> None:
     audit = load_demo(repo)
-    case = repo.list_cases(audit)[0]
+    case = case_ops.list_cases(repo, audit)[0]
     from audit_tui.domain.answers import Answer
 
-    repo.save_answer(audit, case, "2.2.3", Answer.YES if case.attributes else Answer.NO)
+    answers.save_answer(repo, audit, case, "2.2.3", Answer.YES if case.attributes else Answer.NO)
     load_demo(repo)
-    audit = repo.open_audit("demo-tameside")
-    assert repo.score(audit).score == 7
+    audit = audits.open_audit(repo, "demo-tameside")
+    assert scores.score(repo, audit).score == 7
     # the demo's three audits (the first, its later re-audit, an SPO's oversight), each once
-    assert sorted(a.name for a in repo.list_audits()) == [
+    assert sorted(a.name for a in audits.list_audits(repo)) == [
         "demo-oversight",
         "demo-tameside",
         "demo-tameside-reaudit",

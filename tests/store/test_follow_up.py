@@ -12,7 +12,9 @@ import pytest
 
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import OpenAudit
-from audit_tui.store import team
+from audit_tui.store import audits, team
+from audit_tui.store import cases as case_ops
+from audit_tui.store import events as event_ops
 from audit_tui.store.database import open_repository
 from audit_tui.store.follow_up import (
     action_history,
@@ -32,10 +34,10 @@ DAY = date(2026, 12, 1)
 
 
 def _oversight(lead: Repository, rubric_text: str, name: str = "ov") -> OpenAudit:
-    audit = lead.create_audit(name, rubric_text, kind="oversight")
+    audit = audits.create_audit(lead, name, rubric_text, kind="oversight")
     add_reviewed_case(lead, audit, "R-1", NO_PSR, practitioner="P-1", team="T-1")
     add_reviewed_case(lead, audit, "R-2", NO_PSR, practitioner="P-2", team="T-1")
-    return lead.open_audit(name)
+    return audits.open_audit(lead, name)
 
 
 def test_a_reviewed_case_is_added_with_its_codes_and_allocated_to_whoever_added_it(
@@ -43,7 +45,7 @@ def test_a_reviewed_case_is_added_with_its_codes_and_allocated_to_whoever_added_
 ) -> None:
     audit = _oversight(repo, rubric_text)
     assert audit.info.kind == "oversight" and audit.info.oversight
-    cases = {c.case_ref: c for c in repo.list_cases(audit)}
+    cases = {c.case_ref: c for c in case_ops.list_cases(repo, audit)}
     assert (cases["R-1"].practitioner, cases["R-1"].team) == ("P-1", "T-1")
     assert cases["R-2"].allocated_to == repo.user
     with pytest.raises(AuditError) as caught:
@@ -54,9 +56,9 @@ def test_a_reviewed_case_is_added_with_its_codes_and_allocated_to_whoever_added_
     assert any(line.startswith("practitioner: 'Jo B' is not a pseudonymous") for line in lines)
     with pytest.raises(AuditError, match="already in the audit: R-1"):
         add_reviewed_case(repo, audit, "R-1", NO_PSR)
-    assert len(repo.list_cases(audit)) == 2  # nothing half-added
+    assert len(case_ops.list_cases(repo, audit)) == 2  # nothing half-added
     assert set_codes(repo, audit, {"R-1": ("P-9", ""), "R-2": ("P-2", "T-1")}) == 1
-    moved = {c.case_ref: c for c in repo.list_cases(audit)}["R-1"]
+    moved = {c.case_ref: c for c in case_ops.list_cases(repo, audit)}["R-1"]
     assert (moved.practitioner, moved.team) == ("P-9", "")
     with pytest.raises(AuditError, match="not in the audit: R-7"):
         set_codes(repo, audit, {"R-7": ("P-1", "")})
@@ -64,8 +66,8 @@ def test_a_reviewed_case_is_added_with_its_codes_and_allocated_to_whoever_added_
 
 def test_a_kind_that_is_not_one_is_refused(repo: Repository, rubric_text: str) -> None:
     with pytest.raises(AuditError, match="'survey' is not a kind of audit"):
-        repo.create_audit("x", rubric_text, kind="survey")
-    assert repo.list_audits() == []
+        audits.create_audit(repo, "x", rubric_text, kind="survey")
+    assert audits.list_audits(repo) == []
 
 
 def test_feedback_keeps_lines_refuses_control_characters_and_logs_only_that_it_changed(
@@ -75,16 +77,16 @@ def test_feedback_keeps_lines_refuses_control_characters_and_logs_only_that_it_c
     assert feedback(repo, audit, "R-1").strengths == ""
     said = save_feedback(repo, audit, "R-1", strengths="Warm\nPurposeful", improvements="Plan")
     assert said.strengths == "Warm\nPurposeful" and said.updated_by == repo.user
-    before = repo.audit_revision(audit.info.id)
+    before = audits.audit_revision(repo, audit.info.id)
     save_feedback(repo, audit, "R-1", strengths="Warm\nPurposeful", improvements="Plan")
-    assert repo.audit_revision(audit.info.id) == before  # the same words: no write at all
+    assert audits.audit_revision(repo, audit.info.id) == before  # the same words: no write at all
     for hostile in ("\x1b[2J", "a\x00b", "\u202eevil"):
         with pytest.raises(AuditError, match="control character"):
             save_feedback(repo, audit, "R-1", strengths=hostile, improvements="")
     with pytest.raises(AuditError, match="at most 4,000"):
         save_feedback(repo, audit, "R-1", strengths="x" * 4001, improvements="")
     assert feedback(repo, audit, "R-1").strengths == "Warm\nPurposeful"
-    events = [e for e in repo.audit_events(audit) if e.event == "feedback"]
+    events = [e for e in event_ops.audit_events(repo, audit) if e.event == "feedback"]
     assert [e.detail for e in events] == ["feedback on case R-1 written"]  # never the words
     with pytest.raises(AuditError, match="no case 'R-9'"):
         save_feedback(repo, audit, "R-9", strengths="x", improvements="")
@@ -142,7 +144,9 @@ def test_the_list_filters_across_audits_by_status_date_practitioner_and_team(
     assert len(actions(repo, team="T-1")) == 3 and actions(repo, team="T-9") == []
     assert [a.what for a in actions(repo, audit=second)] == ["done one"]
     assert late.overdue(on) and not done.overdue(on)
-    repo.remove_case(first, "R-2", "transferred out")  # a removed case's actions leave the list
+    case_ops.remove_case(
+        repo, first, "R-2", "transferred out"
+    )  # a removed case's actions leave the list
     assert [a.what for a in actions(repo, audit=first)] == ["late one"]
 
 
@@ -213,7 +217,7 @@ def test_a_drawn_sample_carries_the_extracts_practitioner_codes(
     from audit_tui.io.caseload import import_caseload
     from audit_tui.store.sampling import draw_sample
 
-    audit = repo.create_audit("drawn", rubric_text)
+    audit = audits.create_audit(repo, "drawn", rubric_text)
     extract = tmp_path / "caseload.csv"
     rows = [f"K-{i},community,no,low,2024-01-0{i},T-{i % 2},P-{i}" for i in range(1, 7)]
     extract.write_text(
@@ -221,7 +225,7 @@ def test_a_drawn_sample_carries_the_extracts_practitioner_codes(
     )
     import_caseload(repo, audit, extract)
     draw_sample(repo, audit, 3, seed=7)
-    for case in repo.list_cases(audit):
+    for case in case_ops.list_cases(repo, audit):
         i = int(case.case_ref.split("-")[1])
         assert (case.practitioner, case.team) == (f"P-{i}", f"T-{i % 2}")
 
@@ -251,5 +255,5 @@ def test_import_cases_reads_codes_and_refuses_names_in_them(
     good.write_text("case_ref,sentence_type,has_psr,rosh,practitioner\nC-1,community,no,low,P-1\n")
     assert run(capsys, "--db", sqlite_target, "import-cases", "ov", str(good))[0] == 0
     repo = open_repository(sqlite_target)
-    (case,) = repo.list_cases(repo.open_audit("ov"))
+    (case,) = case_ops.list_cases(repo, audits.open_audit(repo, "ov"))
     assert (case.practitioner, case.team) == ("P-1", "")

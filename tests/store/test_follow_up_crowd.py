@@ -11,6 +11,7 @@ from collections import Counter
 from datetime import date
 from itertools import pairwise
 
+from audit_tui.store import audits
 from audit_tui.store.follow_up import action_history, actions, add_action
 from audit_tui.store.oversight import add_reviewed_case
 from audit_tui.store.repository import Repository
@@ -25,13 +26,14 @@ WORKER = (
 import json, random, time
 from datetime import date
 from audit_tui.domain.errors import AuditError
+from audit_tui.store import audits
 from audit_tui.store.database import open_repository
 from audit_tui.store.follow_up import add_action, update_action
 
 target, user, seed, seconds = sys.argv[1], sys.argv[2] or None, int(sys.argv[3]), float(sys.argv[4])
 ids = [int(i) for i in sys.argv[5].split(",")]
 repo = open_repository(target, user)
-audit = repo.open_audit("crowd")
+audit = audits.open_audit(repo, "crowd")
 rng = random.Random(seed)
 told, added, refused = [], [], 0
 end = time.monotonic() + seconds
@@ -55,7 +57,7 @@ print(json.dumps({"told": told, "added": added, "refused": refused}))
 def test_many_writers_moving_the_same_actions_lose_no_step(
     repo: Repository, rubric_text: str, db_target: str
 ) -> None:
-    audit = repo.create_audit("crowd", rubric_text, kind="oversight")
+    audit = audits.create_audit(repo, "crowd", rubric_text, kind="oversight")
     for ref in ("R-1", "R-2"):
         add_reviewed_case(repo, audit, ref, NO_PSR, practitioner="P-1")
     ids = [add_action(repo, audit, "R-1", f"shared {i}", date(2026, 12, 1)).id for i in range(3)]

@@ -13,7 +13,7 @@ import pytest
 
 from audit_tui.domain.answers import Answer, NoteTag
 from audit_tui.domain.records import Judgement
-from audit_tui.store import team
+from audit_tui.store import answers, audits, judgements, team
 from audit_tui.store.database import open_repository
 from tests.reports.test_reports import _golden
 from tests.store.test_team import _answer_all, _audit, _case
@@ -36,21 +36,28 @@ def trail_db(
     def clock() -> datetime:
         return next(ticks)
 
-    for module in ("audit_tui.store.repository", "audit_tui.store.team"):
+    for module in (
+        "audit_tui.store.audits",
+        "audit_tui.store.cases",
+        "audit_tui.store.events",
+        "audit_tui.store.answers",
+        "audit_tui.store.judgements",
+        "audit_tui.store.team",
+    ):
         monkeypatch.setattr(f"{module}.utcnow", clock)
     lee, ann = (
         open_repository(sqlite_target, user="lee"),
         open_repository(sqlite_target, user="ann"),
     )
     audit = _audit(lee, rubric_text, n=2, name="tameside")
-    audit = lee.rename_audit(audit, "tameside-q3")
+    audit = audits.rename_audit(lee, audit, "tameside-q3")
     team.allocate(lee, audit, ["ann"], cases=["C-1"])
     c1 = _case(ann, audit, "C-1")
-    ann.save_answer(audit, c1, "2.2.1", Answer.YES)
-    ann.save_answer(
-        audit, c1, "2.2.1", Answer.NO, note='=HYPERLINK("x")', note_tag=NoteTag.IMPROVEMENT
+    answers.save_answer(ann, audit, c1, "2.2.1", Answer.YES)
+    answers.save_answer(
+        ann, audit, c1, "2.2.1", Answer.NO, note='=HYPERLINK("x")', note_tag=NoteTag.IMPROVEMENT
     )
-    lee.save_judgements(audit, [Judgement(standard_id="1.1", rating="Good")])
+    judgements.save_judgements(lee, audit, [Judgement(standard_id="1.1", rating="Good")])
     _answer_all(ann, audit, c1)
     team.sign_off(lee, audit, "C-1")
     team.lock_audit(lee, audit)

@@ -18,6 +18,8 @@ from audit_tui.domain.cases import canonical_ref, check_case_ref
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.identity import NAME_BYTES, login_name
 from audit_tui.domain.rubric import Rubric
+from audit_tui.store import audits
+from audit_tui.store import cases as case_ops
 from audit_tui.store.database import open_repository
 from audit_tui.store.follow_up import actions
 from audit_tui.store.oversight import find_case
@@ -46,7 +48,7 @@ def _answers(rubric: Rubric, rows: dict[str, str]) -> str:
 def _refs(target: str, audit: str) -> list[str]:
     repo = open_repository(target)
     try:
-        return [c.case_ref for c in repo.list_cases(repo.open_audit(audit))]
+        return [c.case_ref for c in case_ops.list_cases(repo, audits.open_audit(repo, audit))]
     finally:
         repo.engine.dispose()
 
@@ -157,8 +159,8 @@ def test_every_import_and_command_finds_a_case_whatever_its_case_and_spaces(
     assert "removed case CL-3" in ok("remove-case", "a1", "cl-3 ", "--reason", "transferred")
 
     repo = open_repository(db_target)
-    audit = repo.open_audit("a1")
-    cases = {c.case_ref: c for c in repo.list_cases(audit)}
+    audit = audits.open_audit(repo, "a1")
+    cases = {c.case_ref: c for c in case_ops.list_cases(repo, audit)}
     assert list(cases) == ["CL-1", "CL-2"] and cases["CL-1"].attributes["gender"] == "female"
     assert cases["CL-1"].allocated_to == ann and cases["CL-1"].signed_off_at is not None
     assert find_case(repo, audit, " cl-2").case_ref == "CL-2"  # the store canonicalises too
@@ -185,12 +187,12 @@ def test_a_case_added_in_lower_case_is_stored_and_shown_upper_case(
     [action] = json.loads(out)
     assert (action["case"], action["practitioner"], action["team"]) == ("AB-7", "P-017", "T-NORTH")
     assert run(capsys, *db, "actions", "--team", "T-North ")[1].count("AB-7") == 1
-    audit = repo.open_audit("ov")  # and the store itself, given a reference as typed
-    assert repo.add_cases(audit, [(" ab-8", NO_PSR)]) == 1
-    assert [c.case_ref for c in repo.list_cases(audit)] == ["AB-7", "AB-8"]
-    assert repo.remove_case(audit, "ab-8 ", "added by mistake").case_ref == "AB-8"
+    audit = audits.open_audit(repo, "ov")  # and the store itself, given a reference as typed
+    assert case_ops.add_cases(repo, audit, [(" ab-8", NO_PSR)]) == 1
+    assert [c.case_ref for c in case_ops.list_cases(repo, audit)] == ["AB-7", "AB-8"]
+    assert case_ops.remove_case(repo, audit, "ab-8 ", "added by mistake").case_ref == "AB-8"
     with pytest.raises(AuditError, match="named more than once: CD-1"):
-        repo.add_cases(audit, [("cd-1", NO_PSR), ("CD-1 ", NO_PSR)])
+        case_ops.add_cases(repo, audit, [("cd-1", NO_PSR), ("CD-1 ", NO_PSR)])
 
 
 def test_a_caseload_and_its_replacements_find_cases_whatever_their_case(
@@ -211,7 +213,7 @@ def test_a_caseload_and_its_replacements_find_cases_whatever_their_case(
     )
     assert (code, err) == (0, "") and out.startswith(f"{drawn[0]} replaced by CL-")
     repo = open_repository(db_target)
-    cases = repo.list_cases(repo.open_audit("s1"))
+    cases = case_ops.list_cases(repo, audits.open_audit(repo, "s1"))
     repo.engine.dispose()
     assert drawn[0] not in {c.case_ref for c in cases}
     assert all(c.practitioner == c.practitioner.upper() for c in cases)  # codes canonical too

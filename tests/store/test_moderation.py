@@ -21,7 +21,9 @@ from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import OpenAudit
 from audit_tui.scoring.agreement import agreement
 from audit_tui.scoring.results import AuditResult, KeyQuestionResult
-from audit_tui.store import team
+from audit_tui.store import answers, audits, scores, team
+from audit_tui.store import cases as case_ops
+from audit_tui.store import events as event_ops
 from audit_tui.store.models import AnswerHistoryRow, AnswerRow, CaseRow, table_of
 from audit_tui.store.moderation import Share, blind_cases, marking, rounds, start_round
 from audit_tui.store.repository import Repository
@@ -40,25 +42,25 @@ CASE = table_of(CaseRow)
 def _team_audit(lead: Repository, rubric_text: str, auditors: list[str], n: int = 12) -> OpenAudit:
     """An audit of `n` cases allocated in turn to ann and cy, every item answered Yes by its
     auditor (so the first marker of each case is its auditor)."""
-    audit = lead.create_audit(f"mod-{uuid.uuid4().hex[:6]}", rubric_text)
-    lead.add_cases(audit, [(f"C-{i:02}", LICENCE if i % 3 == 0 else NO_PSR)
+    audit = audits.create_audit(lead, f"mod-{uuid.uuid4().hex[:6]}", rubric_text)
+    case_ops.add_cases(lead, audit, [(f"C-{i:02}", LICENCE if i % 3 == 0 else NO_PSR)
                            for i in range(1, n + 1)])  # fmt: skip
-    audit = lead.open_audit(audit.info.name)
+    audit = audits.open_audit(lead, audit.info.name)
     team.allocate(lead, audit, auditors)
-    return lead.open_audit(audit.info.name)
+    return audits.open_audit(lead, audit.info.name)
 
 
 def _answer_case(repo: Repository, audit: OpenAudit, ref: str, value: Answer) -> None:
-    case = next(c for c in repo.list_cases(audit) if c.case_ref == ref)
+    case = next(c for c in case_ops.list_cases(repo, audit) if c.case_ref == ref)
     items = [i for i in audit.rubric.column_order if audit.rubric.applies(i, case.attributes)]
-    repo.import_answers(audit, {case.id: dict.fromkeys(items, value)})
+    answers.import_answers(repo, audit, {case.id: dict.fromkeys(items, value)})
 
 
 def _second_mark_case(
     repo: Repository, audit: OpenAudit, ref: str, value: Answer, *, differ: tuple[str, ...] = ()
 ) -> None:
     """Second-mark every applicable item `value`, except `differ` items (marked No)."""
-    case = next(c for c in repo.list_cases(audit) if c.case_ref == ref)
+    case = next(c for c in case_ops.list_cases(repo, audit) if c.case_ref == ref)
     for item in audit.rubric.column_order:
         if audit.rubric.applies(item, case.attributes):
             mark = Answer.NO if item in differ else value
@@ -107,7 +109,7 @@ def test_a_seeded_sample_is_drawn_again_the_same_and_recorded(
         (1, repos["bob"].user, 4711), (2, dee, 4711), (3, eve, 4712)
     ]  # fmt: skip
     assert found[0].info.rule == "sample 25%"
-    events = [e for e in lead.audit_events(audit) if e.event == "moderate"]
+    events = [e for e in event_ops.audit_events(lead, audit) if e.event == "moderate"]
     assert "seed 4711" in events[0].detail and first.case_refs[0] in events[0].detail
 
 
@@ -159,8 +161,8 @@ def test_second_marks_are_kept_apart_with_history_and_the_marker_is_blind_until_
     lead, bob = repos["lead"], repos["bob"]
     ref = sorted(_allocated(lead, audit, repos["ann"].user))[0]
     start_round(lead, audit, repos["bob"].user, cases=[ref])
-    case = next(c for c in bob.list_cases(audit) if c.case_ref == ref)
-    before = lead.answers_for_case(case.id)
+    case = next(c for c in case_ops.list_cases(bob, audit) if c.case_ref == ref)
+    before = answers.answers_for_case(lead, case.id)
 
     assert blind_cases(bob, audit) == {case.id: ref}
     assert blind_cases(lead, audit) == {}
@@ -175,7 +177,7 @@ def test_second_marks_are_kept_apart_with_history_and_the_marker_is_blind_until_
 
     _second_mark_case(bob, audit, ref, Answer.YES, differ=("2.2.1", "2.2.1.a"))
     save_second(bob, audit, case.id, "2.2.1", note="risk of harm not assessed")
-    assert lead.answers_for_case(case.id) == before  # the audit's answers never move
+    assert answers.answers_for_case(lead, case.id) == before  # the audit's answers never move
     mark = marking(bob, audit, case.id)
     assert mark is not None and not mark.completed
     seconds = second_answers(bob, mark)
@@ -232,7 +234,7 @@ def test_the_blind_marker_cannot_read_the_first_marks_through_the_cli(
 def _spreadsheet(path: Path, audit: OpenAudit, repo: Repository, refs: list[str],
                  flips: dict[str, str]) -> None:  # fmt: skip
     """A second marker's wide answers file: Yes throughout, but `flips` (item -> value)."""
-    cases = {c.case_ref: c for c in repo.list_cases(audit)}
+    cases = {c.case_ref: c for c in case_ops.list_cases(repo, audit)}
     items = audit.rubric.column_order
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
@@ -264,7 +266,7 @@ def test_double_entry_then_reconcile_round_trip_changes_answers_and_ratings(
     before = found.overall.agreement
     st = next(s for s in found.standards if s.id == "2.2")
     assert st.first_rating == "Outstanding" and st.second_rating == "Inadequate" and st.differs
-    score_before = lead.score(audit)
+    score_before = scores.score(lead, audit)
 
     from audit_tui.io.reconcile import export_disagreements, import_settlements
 
@@ -289,7 +291,7 @@ def test_double_entry_then_reconcile_round_trip_changes_answers_and_ratings(
     after = summary(lead, audit)
     assert after is not None and after.settled == 4
     assert after.overall.agreement == before  # agreement compares the marks as moderated
-    ids = {c.case_ref: c.id for c in lead.list_cases(audit)}
+    ids = {c.case_ref: c.id for c in case_ops.list_cases(lead, audit)}
     with lead.engine.connect() as conn:
         for ref in refs:
             value = conn.scalar(select(ANSWER.c.value).where(
@@ -301,7 +303,7 @@ def test_double_entry_then_reconcile_round_trip_changes_answers_and_ratings(
             .order_by(HISTORY.c.id)
         ).all()
     assert trail[-1] == ("moderation", "=risk assessment missing", "yes", "no")
-    score_after = lead.score(audit)
+    score_after = scores.score(lead, audit)
 
     def kq(r: AuditResult) -> KeyQuestionResult:
         return next(k for s in r.standards for k in s.key_questions if k.id == "2.2.1")
@@ -357,7 +359,7 @@ def test_settling_is_for_the_lead_or_the_pair_after_the_second_marker_finished(
     one = Agreed(round=1, case_ref=ref, item_id="2.2.1", agreed=Answer.NO, reason="agreed")
     with pytest.raises(AuditError, match="no disagreement"):
         settle(lead, audit, [one])  # not complete yet: nothing to settle, nothing shown
-    case_id = next(c.id for c in bob.list_cases(audit) if c.case_ref == ref)
+    case_id = next(c.id for c in case_ops.list_cases(bob, audit) if c.case_ref == ref)
     complete_second(bob, audit, case_id)
     with pytest.raises(AuditError, match="only the lead or the case's markers"):
         settle(repos["cy"], audit, [one])
@@ -450,10 +452,10 @@ def test_hostile_notes_and_reasons_stay_data(
     ref = sorted(_allocated(lead, audit, repos["ann"].user))[0]
     start_round(lead, audit, bob.user, cases=[ref])
     _second_mark_case(bob, audit, ref, Answer.YES, differ=("2.2.1",))
-    case_id = next(c.id for c in bob.list_cases(audit) if c.case_ref == ref)
+    case_id = next(c.id for c in case_ops.list_cases(bob, audit) if c.case_ref == ref)
     save_second(bob, audit, case_id, "2.2.1", note='=HYPERLINK("http://evil","x")')
-    case = next(c for c in lead.list_cases(audit) if c.case_ref == ref)
-    lead.save_answer(audit, case, "2.2.1", note="@SUM(A1:A9) [b]bold[/b] <script>")
+    case = next(c for c in case_ops.list_cases(lead, audit) if c.case_ref == ref)
+    answers.save_answer(lead, audit, case, "2.2.1", note="@SUM(A1:A9) [b]bold[/b] <script>")
     complete_second(bob, audit, case_id)  # the first marks as they stand now are moderated
     from audit_tui.io.reconcile import export_disagreements
 
@@ -526,7 +528,7 @@ def test_two_rounds_sharing_a_case_both_settled_leave_each_rounds_figures_as_mod
     lead, ann, bob = repos["lead"], repos["ann"], repos["bob"]
     dee = people("dee")
     ref = sorted(_allocated(lead, audit, ann.user))[0]
-    case = next(c for c in lead.list_cases(audit) if c.case_ref == ref)
+    case = next(c for c in case_ops.list_cases(lead, audit) if c.case_ref == ref)
     start_round(lead, audit, bob.user, cases=[ref])
     _second_mark_case(bob, audit, ref, Answer.YES, differ=("2.2.1", "2.2.2"))
     complete_second(bob, audit, case.id)
@@ -544,8 +546,10 @@ def test_two_rounds_sharing_a_case_both_settled_leave_each_rounds_figures_as_mod
     assert isinstance(disagreements, list)
     assert {d["item"] for d in disagreements} == {"2.3.1"}
     settle(lead, audit, [Agreed(2, ref, "2.3.1", Answer.NO, "plan missed the victim")])
-    ann_case = next(c for c in ann.list_cases(audit) if c.case_ref == ref)
-    ann.save_answer(audit, ann_case, "2.2.2", Answer.NO)  # after both rounds: changes neither
+    ann_case = next(c for c in case_ops.list_cases(ann, audit) if c.case_ref == ref)
+    answers.save_answer(
+        ann, audit, ann_case, "2.2.2", Answer.NO
+    )  # after both rounds: changes neither
     assert _round_figures(lead, audit, 1) == round_1
     assert _round_figures(lead, audit, 2) == round_2
     found = summary(lead, audit)

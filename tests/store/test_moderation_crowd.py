@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from audit_tui.domain.answers import Answer
-from audit_tui.store import team
+from audit_tui.store import cases, team
 from audit_tui.store.moderation import MOD_CASE, SECOND, SECOND_HISTORY, blind_cases, start_round
 from audit_tui.store.repository import Repository
 from audit_tui.store.second_marks import complete_second, save_second
@@ -33,6 +33,8 @@ WORKER = (
     + """
 import json, random, time
 from audit_tui.domain.answers import Answer
+from audit_tui.store import answers, audits
+from audit_tui.store import cases as case_ops
 from audit_tui.store.database import open_repository
 from audit_tui.store.moderation import blind_cases
 from audit_tui.store.repository import AnswerConflict
@@ -42,14 +44,14 @@ from audit_tui.store.settlement import summary
 target, user, role, seconds, seed = sys.argv[1], sys.argv[2] or None, sys.argv[3], float(sys.argv[4]), int(sys.argv[5])
 items = sys.argv[6].split(",")
 repo = open_repository(target, user)
-audit = repo.open_audit("crowd")
+audit = audits.open_audit(repo, "crowd")
 me = repo.user
 rng = random.Random(seed)
 told, reads = [], 0
 end = time.monotonic() + seconds
 mine = list(blind_cases(repo, audit)) if role == "second" else [
-    c.id for c in repo.list_cases(audit) if c.allocated_to == me]
-cases = {c.id: c for c in repo.list_cases(audit)}
+    c.id for c in case_ops.list_cases(repo, audit) if c.allocated_to == me]
+cases = {c.id: c for c in case_ops.list_cases(repo, audit)}
 while time.monotonic() < end:
     if role == "lead":
         found = summary(repo, audit)
@@ -62,7 +64,7 @@ while time.monotonic() < end:
         done = save_second(repo, audit, case_id, item, answer)
     else:
         try:
-            done = repo.save_answer(audit, cases[case_id], item, answer)
+            done = answers.save_answer(repo, audit, cases[case_id], item, answer)
         except AnswerConflict:
             continue
     if done.changed:
@@ -86,7 +88,9 @@ def test_second_markers_first_markers_and_the_lead_at_once(
     audit = _audit(lead, rubric_text, n=8, name="crowd")
     team.allocate(lead, audit, [a0.user, a1.user])
     mine = {
-        p.user: sorted(c.case_ref for c in lead.list_cases(audit) if c.allocated_to == p.user)
+        p.user: sorted(
+            c.case_ref for c in cases.list_cases(lead, audit) if c.allocated_to == p.user
+        )
         for p in (a0, a1)
     }
     start_round(lead, audit, m0.user, cases=mine[a0.user][:3])
@@ -138,7 +142,7 @@ def test_second_markers_first_markers_and_the_lead_at_once(
     # both finish blind marking (every item that applies), then the lead settles everything
     for marker in (m0, m1):
         for case_id in list(blind_cases(marker, audit)):
-            case = next(c for c in marker.list_cases(audit) if c.id == case_id)
+            case = next(c for c in cases.list_cases(marker, audit) if c.id == case_id)
             for item in audit.rubric.column_order:
                 if audit.rubric.applies(item, case.attributes):
                     save_second(marker, audit, case_id, item, Answer.NO)

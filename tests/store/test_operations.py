@@ -23,7 +23,10 @@ from audit_tui.domain.answers import Answer, NoteTag
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import CaseInfo, OpenAudit
 from audit_tui.reporting.render import render_report
-from audit_tui.store import migrate, team
+from audit_tui.store import answers as answer_ops
+from audit_tui.store import audits, migrate, scores, team
+from audit_tui.store import cases as case_ops
+from audit_tui.store import events as event_ops
 from audit_tui.store.database import open_repository
 from audit_tui.store.engine import make_engine, writer
 from audit_tui.store.models import AnswerHistoryRow, AnswerRow, AuditEventRow, CaseRow, table_of
@@ -63,9 +66,11 @@ def ops_db(db_target: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert run(capsys, *db, "import-cases", "a1", str(tmp_path / "cases.csv"))[0] == 0
     assert run(capsys, *db, "import-answers", "a1", str(tmp_path / "answers.csv"))[0] == 0
     repo = open_repository(db_target)
-    audit = repo.open_audit("a1")
+    audit = audits.open_audit(repo, "a1")
     c2 = _case(repo, audit, "C-2")
-    repo.save_answer(audit, c2, "2.2.1", note="Risk not revisited", note_tag=NoteTag.IMPROVEMENT)
+    answer_ops.save_answer(
+        repo, audit, c2, "2.2.1", note="Risk not revisited", note_tag=NoteTag.IMPROVEMENT
+    )
     repo.engine.dispose()
     return db_target
 
@@ -78,11 +83,14 @@ def ops(ops_db: str) -> Iterator[Repository]:
 
 
 def _case(repo: Repository, audit: OpenAudit, ref: str) -> CaseInfo:
-    return next(c for c in repo.list_cases(audit) if c.case_ref == ref)
+    return next(c for c in case_ops.list_cases(repo, audit) if c.case_ref == ref)
 
 
 def _events(repo: Repository, name: str = "a1") -> list[tuple[str, str, str]]:
-    return [(e.event, e.detail, e.by) for e in repo.audit_events(repo.open_audit(name))]
+    return [
+        (e.event, e.detail, e.by)
+        for e in event_ops.audit_events(repo, audits.open_audit(repo, name))
+    ]
 
 
 def _history(repo: Repository, case_id: int) -> list[tuple[str, str | None, str | None, str]]:
@@ -115,11 +123,11 @@ def test_rename_an_audit(ops_db: str, capsys: pytest.CaptureFixture[str]) -> Non
     code, out, err = run(capsys, "--db", ops_db, "rename", "a1", "Tameside Q3 2024")
     assert (code, out, err) == (0, 'renamed audit "a1" to "Tameside Q3 2024"\n', "")
     repo = open_repository(ops_db)
-    assert [a.name for a in repo.list_audits()] == ["Tameside Q3 2024"]
-    renamed = repo.open_audit("Tameside Q3 2024")
-    assert renamed.info.cases == 3 and len(repo.list_cases(renamed)) == 3
+    assert [a.name for a in audits.list_audits(repo)] == ["Tameside Q3 2024"]
+    renamed = audits.open_audit(repo, "Tameside Q3 2024")
+    assert renamed.info.cases == 3 and len(case_ops.list_cases(repo, renamed)) == 3
     assert _events(repo, "Tameside Q3 2024")[-1] == ("rename", "a1 → Tameside Q3 2024", repo.user)
-    [event] = [e for e in repo.audit_events(renamed) if e.event == "rename"]
+    [event] = [e for e in event_ops.audit_events(repo, renamed) if e.event == "rename"]
     assert event.audit_name == "Tameside Q3 2024" and event.audit_id == renamed.info.id
     repo.engine.dispose()
     code, _, err = run(capsys, "--db", ops_db, "report", "a1")
@@ -127,12 +135,15 @@ def test_rename_an_audit(ops_db: str, capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_rename_returns_the_renamed_audit(ops: Repository) -> None:
-    audit = ops.open_audit("a1")
-    renamed = ops.rename_audit(audit, "  a2  ")
+    audit = audits.open_audit(ops, "a1")
+    renamed = audits.rename_audit(ops, audit, "  a2  ")
     assert renamed.info.name == "a2" and renamed.info.id == audit.info.id
-    assert renamed.info.revision == ops.audit_revision(audit.info.id)
-    same = ops.rename_audit(renamed, "a2")  # nothing to do: nothing written
-    assert same.info.name == "a2" and ops.audit_revision(audit.info.id) == renamed.info.revision
+    assert renamed.info.revision == audits.audit_revision(ops, audit.info.id)
+    same = audits.rename_audit(ops, renamed, "a2")  # nothing to do: nothing written
+    assert (
+        same.info.name == "a2"
+        and audits.audit_revision(ops, audit.info.id) == renamed.info.revision
+    )
     assert [e for e, *_ in _events(ops, "a2")].count("rename") == 1
 
 
@@ -158,7 +169,7 @@ def test_rename_refusals(
     assert one_error(err).startswith(message)
     assert table_counts(ops_db) == before
     repo = open_repository(ops_db)
-    assert [a.name for a in repo.list_audits()] == ["a1", "taken"]
+    assert [a.name for a in audits.list_audits(repo)] == ["a1", "taken"]
     assert "rename" not in [e for e, *_ in _events(repo)]
     repo.engine.dispose()
 
@@ -227,7 +238,7 @@ def test_delete_asks_on_a_terminal(
     code, out, err = run(capsys, "--db", ops_db, "delete", "a1")
     assert DELETE_PROMPT in err and 'This deletes audit "a1": 3 cases' in err
     repo = open_repository(ops_db)
-    names = [a.name for a in repo.list_audits()]
+    names = [a.name for a in audits.list_audits(repo)]
     repo.engine.dispose()
     if deleted:
         assert (code, out, names) == (0, 'deleted audit "a1" (3 cases)\n', [])
@@ -249,7 +260,7 @@ def test_delete_an_unknown_audit(ops_db: str, capsys: pytest.CaptureFixture[str]
 
 def test_remove_a_case(ops_db: str, capsys: pytest.CaptureFixture[str]) -> None:
     repo = open_repository(ops_db)
-    audit = repo.open_audit("a1")
+    audit = audits.open_audit(repo, "a1")
     c2 = _case(repo, audit, "C-2")
     history_before = _history(repo, c2.id)
     code, out, err = run(
@@ -260,11 +271,11 @@ def test_remove_a_case(ops_db: str, capsys: pytest.CaptureFixture[str]) -> None:
         'removed case C-2 from "a1" (out of every count and report; its answers stay in the'
         " history)\n"
     )
-    audit = repo.open_audit("a1")
-    assert [c.case_ref for c in repo.list_cases(audit)] == ["C-1", "C-3"]
-    assert audit.info.cases == 2 and repo.list_audits()[0].cases == 2
-    assert "C-2" not in repo.case_index(audit)
-    [removed] = repo.removed_cases(audit)
+    audit = audits.open_audit(repo, "a1")
+    assert [c.case_ref for c in case_ops.list_cases(repo, audit)] == ["C-1", "C-3"]
+    assert audit.info.cases == 2 and audits.list_audits(repo)[0].cases == 2
+    assert "C-2" not in case_ops.case_index(repo, audit)
+    [removed] = case_ops.removed_cases(repo, audit)
     assert (removed.case_ref, removed.removed_by, removed.removed_reason) == (
         "C-2",
         repo.user,
@@ -272,7 +283,7 @@ def test_remove_a_case(ops_db: str, capsys: pytest.CaptureFixture[str]) -> None:
     )
     assert removed.removed and removed.removed_at is not None and removed.answered == 2
     # the trail stays: the row, its answers and their history
-    assert repo.answers_for_case(c2.id)["2.2.1"].value == "no"
+    assert answer_ops.answers_for_case(repo, c2.id)["2.2.1"].value == "no"
     assert _history(repo, c2.id) == history_before
     assert _events(repo)[-1] == ("remove-case", "C-2: transferred out", repo.user)
     repo.engine.dispose()
@@ -327,9 +338,9 @@ def test_removing_a_removed_case_says_when_and_why(
 
 
 def test_a_removed_case_is_out_of_counts_tallies_reports_and_exports(ops: Repository) -> None:
-    audit = ops.open_audit("a1")
+    audit = audits.open_audit(ops, "a1")
     before = json.loads(render_report(ops, audit, "json"))
-    ops.remove_case(audit, "C-2", "transferred out")
+    case_ops.remove_case(ops, audit, "C-2", "transferred out")
     after = json.loads(render_report(ops, audit, "json"))
 
     def kq(report: dict[str, Any], item: str) -> dict[str, Any]:
@@ -350,17 +361,19 @@ def test_a_removed_case_is_out_of_counts_tallies_reports_and_exports(ops: Reposi
     )
     assert kq(before, "2.1.1")["relevant"] == kq(after, "2.1.1")["relevant"] == 2  # C-2: no PSR
 
-    cases, tallies = ops.tallies(audit)
+    cases, tallies = scores.tallies(ops, audit)
     assert cases == 2 and tallies["2.2.2"].yes == 1 and tallies["2.2.2"].applicable == 2
-    result, breakdowns = ops.score_with_breakdowns(audit, ["gender"])
+    result, breakdowns = scores.score_with_breakdowns(ops, audit, ["gender"])
     assert result.cases == 2 and breakdowns["gender"][0] == {"male": 1, "female": 1}
 
     exported = render_report(ops, audit, "csv", include_notes=True)
     assert isinstance(exported, str)
     assert [row["case_ref"] for row in csv.DictReader(io.StringIO(exported))] == ["C-1", "C-3"]
-    c2_id = next(c.id for c in ops.removed_cases(audit))
-    assert c2_id not in ops.answer_values(audit) and c2_id not in ops.all_answers(audit)
-    assert ops.tagged_notes(audit) == []
+    c2_id = next(c.id for c in case_ops.removed_cases(ops, audit))
+    assert c2_id not in answer_ops.answer_values(
+        ops, audit
+    ) and c2_id not in answer_ops.all_answers(ops, audit)
+    assert answer_ops.tagged_notes(ops, audit) == []
     markdown = render_report(ops, audit, "md", include_notes=True)
     assert isinstance(markdown, str) and "Risk not revisited" not in markdown
 
@@ -377,13 +390,15 @@ def test_a_removed_case_is_out_of_counts_tallies_reports_and_exports(ops: Reposi
 def test_a_removed_case_takes_no_answers(
     ops: Repository, tmp_path: Path, capsys: pytest.CaptureFixture[str], ops_db: str
 ) -> None:
-    audit = ops.open_audit("a1")
+    audit = audits.open_audit(ops, "a1")
     c2 = _case(ops, audit, "C-2")
-    ops.remove_case(audit, "C-2", "transferred out")
+    case_ops.remove_case(ops, audit, "C-2", "transferred out")
     with pytest.raises(AuditError, match="case C-2 is no longer in this audit"):
-        ops.save_answer(audit, c2, "2.2.3", Answer.YES)
+        answer_ops.save_answer(ops, audit, c2, "2.2.3", Answer.YES)
     with pytest.raises(AuditError, match="1 case left the audit while the answers were read"):
-        ops.import_answers(audit, {c2.id: {"2.2.3": Answer.YES}})  # ids read before the removal
+        answer_ops.import_answers(
+            ops, audit, {c2.id: {"2.2.3": Answer.YES}}
+        )  # ids read before the removal
     path = tmp_path / "more.csv"
     path.write_text("case_ref,2.2.3\nC-1,yes\nC-2,no\n")
     before = table_counts(ops_db)
@@ -393,17 +408,17 @@ def test_a_removed_case_takes_no_answers(
     assert line.startswith(f"{path}: row 3, column 'case_ref': case_ref 'C-2' was removed from")
     assert line.endswith(": transferred out") and "audit 'a1' on 20" in line
     with pytest.raises(AuditError, match="this case is no longer in the audit"):
-        ops.update_case(audit, c2.id, {**c2.attributes, "rosh": "high"})
+        case_ops.update_case(ops, audit, c2.id, {**c2.attributes, "rosh": "high"})
     assert table_counts(ops_db) == before
 
 
 def test_a_removed_case_reference_cannot_be_added_again(
     ops: Repository, tmp_path: Path, capsys: pytest.CaptureFixture[str], ops_db: str
 ) -> None:
-    audit = ops.open_audit("a1")
-    ops.remove_case(audit, "C-2", "duplicate of C-1")
+    audit = audits.open_audit(ops, "a1")
+    case_ops.remove_case(ops, audit, "C-2", "duplicate of C-1")
     with pytest.raises(AuditError) as info:
-        ops.add_cases(audit, [("C-4", {}), ("C-2", {})])
+        case_ops.add_cases(ops, audit, [("C-4", {}), ("C-2", {})])
     [problem] = info.value.problems
     assert problem.message.startswith(
         "removed from the audit earlier, and a removed case's reference cannot be used again:"
@@ -420,7 +435,7 @@ def test_a_removed_case_reference_cannot_be_added_again(
         assert one_error(err).startswith(
             f"{path}: row 3, column 'case_ref': case_ref 'C-2' was removed from audit 'a1' on 20"
         )
-    assert [c.case_ref for c in ops.list_cases(audit)] == ["C-1", "C-3"]
+    assert [c.case_ref for c in case_ops.list_cases(ops, audit)] == ["C-1", "C-3"]
 
 
 # ---- updating case attributes --------------------------------------------------------------
@@ -441,8 +456,8 @@ def test_import_cases_update(
     assert (code, err) == (0, "")
     assert out == 'updated 2 cases, added 1 case, 1 unchanged in "a1"\n'
     repo = open_repository(ops_db)
-    audit = repo.open_audit("a1")
-    attrs = {c.case_ref: c.attributes for c in repo.list_cases(audit)}
+    audit = audits.open_audit(repo, "a1")
+    attrs = {c.case_ref: c.attributes for c in case_ops.list_cases(repo, audit)}
     assert attrs == {
         "C-1": {
             "sentence_type": "community",
@@ -480,7 +495,7 @@ def test_import_cases_update_keeps_the_columns_the_file_leaves_out(
     path.write_text("case_ref,rosh\nC-2,HIGH\n")
     code, out, _ = run(capsys, "--db", ops_db, "import-cases", "a1", str(path), "--update")
     assert (code, out) == (0, 'updated 1 case, added 0 cases, 0 unchanged in "a1"\n')
-    assert _case(ops, ops.open_audit("a1"), "C-2").attributes == {
+    assert _case(ops, audits.open_audit(ops, "a1"), "C-2").attributes == {
         "sentence_type": "licence",
         "has_psr": "no",
         "gender": "female",
@@ -507,7 +522,7 @@ def test_import_cases_update_is_all_or_nothing(
     )
     assert table_counts(ops_db) == before
     repo = open_repository(ops_db)
-    assert _case(repo, repo.open_audit("a1"), "C-2").attributes["rosh"] == "low"
+    assert _case(repo, audits.open_audit(repo, "a1"), "C-2").attributes["rosh"] == "low"
     repo.engine.dispose()
 
 
@@ -535,7 +550,7 @@ def test_the_app_can_import_updates_clearing_what_stops_applying(
 ) -> None:
     from audit_tui.io.imports import import_case_updates, import_cases
 
-    audit = ops.open_audit("a1")
+    audit = audits.open_audit(ops, "a1")
     path = tmp_path / "psr.csv"
     path.write_text("case_ref,has_psr\nC-1,no\nC-2,no\n")
     with pytest.raises(AuditError, match="row 2, column 'has_psr': case C-1: has_psr yes → no"):
@@ -570,25 +585,25 @@ def test_import_cases_says_one_case(
 
 
 def test_update_case_clears_exactly_the_stranded_answers(ops: Repository) -> None:
-    audit = ops.open_audit("a1")
+    audit = audits.open_audit(ops, "a1")
     c1 = _case(ops, audit, "C-1")
     no_psr = {**c1.attributes, "has_psr": "no"}
-    assert ops.stranded_answers(audit, c1.id, no_psr) == COURT_WORK
-    assert ops.stranded_answers(audit, c1.id, {**c1.attributes, "rosh": "low"}) == []
-    revision = ops.audit_revision(audit.info.id)
+    assert case_ops.stranded_answers(ops, audit, c1.id, no_psr) == COURT_WORK
+    assert case_ops.stranded_answers(ops, audit, c1.id, {**c1.attributes, "rosh": "low"}) == []
+    revision = audits.audit_revision(ops, audit.info.id)
     with pytest.raises(StrandedAnswers) as info:
-        ops.update_case(audit, c1.id, no_psr)
+        case_ops.update_case(ops, audit, c1.id, no_psr)
     assert [c.cleared for c in info.value.changes] == [tuple(COURT_WORK)]
     assert str(info.value) == (
         "case C-1: these answers would no longer apply; clear them first: 2.1.1, 2.1.1.a"
         " (has_psr yes → no)"
     )
-    assert ops.audit_revision(audit.info.id) == revision  # nothing written
+    assert audits.audit_revision(ops, audit.info.id) == revision  # nothing written
 
     history_before = _history(ops, c1.id)
-    updated = ops.update_case(audit, c1.id, no_psr, clear_stranded=True)
+    updated = case_ops.update_case(ops, audit, c1.id, no_psr, clear_stranded=True)
     assert updated.attributes == no_psr and updated.answered == 2  # 2.2.1, 2.2.2 stay
-    answers = ops.answers_for_case(c1.id)
+    answers = answer_ops.answers_for_case(ops, c1.id)
     assert {i: a.value for i, a in answers.items()} == {
         "2.1.1": None,
         "2.1.1.a": None,
@@ -610,20 +625,21 @@ def test_update_case_clears_exactly_the_stranded_answers(ops: Repository) -> Non
             ops.user,
         ),
     ]
-    _, tallies = ops.tallies(audit)
+    _, tallies = scores.tallies(ops, audit)
     assert (tallies["2.1.1"].yes, tallies["2.1.1"].no, tallies["2.1.1"].applicable) == (0, 1, 1)
 
 
 def test_update_cases(ops: Repository) -> None:
-    audit = ops.open_audit("a1")
+    audit = audits.open_audit(ops, "a1")
     c1 = _case(ops, audit, "C-1")
-    revision = ops.audit_revision(audit.info.id)
-    same = ops.update_cases(audit, {"C-1": c1.attributes})
+    revision = audits.audit_revision(ops, audit.info.id)
+    same = case_ops.update_cases(ops, audit, {"C-1": c1.attributes})
     assert (same.updated, same.added, same.unchanged, same.changes) == (0, 0, 1, ())
-    assert ops.audit_revision(audit.info.id) == revision  # counted, not written
+    assert audits.audit_revision(ops, audit.info.id) == revision  # counted, not written
     with pytest.raises(AuditError, match="not in the audit: C-7, C-8"):
-        ops.update_cases(audit, {"C-7": {}, "C-8": {}, "C-1": c1.attributes})
-    summary = ops.update_cases(
+        case_ops.update_cases(ops, audit, {"C-7": {}, "C-8": {}, "C-1": c1.attributes})
+    summary = case_ops.update_cases(
+        ops,
         audit,
         {"C-1": {**c1.attributes, "has_psr": "no"}, "C-2": {"sentence_type": "licence"}},
         clear_stranded=True,
@@ -639,17 +655,19 @@ def test_update_cases(ops: Repository) -> None:
         ("C-1", tuple(COURT_WORK)),
         ("C-2", ()),
     ]
-    ops.remove_case(audit, "C-4", "added by mistake")
+    case_ops.remove_case(ops, audit, "C-4", "added by mistake")
     with pytest.raises(
         AuditError, match=r"removed from the audit: C-4 \(on 20.*: added by mistake\)"
     ):
-        ops.update_cases(audit, {"C-4": {}})
+        case_ops.update_cases(ops, audit, {"C-4": {}})
 
 
 def test_an_update_event_stays_bounded(ops: Repository) -> None:
-    audit = ops.open_audit("a1")
-    ops.add_cases(audit, [(f"B-{i:04d}", {"rosh": "low"}) for i in range(500)])
-    summary = ops.update_cases(audit, {f"B-{i:04d}": {"rosh": "high"} for i in range(500)})
+    audit = audits.open_audit(ops, "a1")
+    case_ops.add_cases(ops, audit, [(f"B-{i:04d}", {"rosh": "low"}) for i in range(500)])
+    summary = case_ops.update_cases(
+        ops, audit, {f"B-{i:04d}": {"rosh": "high"} for i in range(500)}
+    )
     assert summary.updated == 500
     event, detail, _ = _events(ops)[-1]
     assert event == "update-cases" and len(detail) < 1000
@@ -765,18 +783,18 @@ def test_a_0002_database_is_upgraded_keeping_its_data(
     assert migrate.current_revision(repo.engine) == migrate.HEAD  # through 0003 and on
     if not empty_target.startswith("postgresql"):
         assert [p.name.split(".")[2] for p in tmp_path.glob("old.db.*.bak")] == ["0002"]
-    audit_ = repo.open_audit("old-audit")
+    audit_ = audits.open_audit(repo, "old-audit")
     assert (audit_.info.pdu, audit_.info.cases, audit_.info.revision) == ("Oldham", 2, 4)
-    cases = repo.list_cases(audit_)
+    cases = case_ops.list_cases(repo, audit_)
     assert [(c.case_ref, c.answered, c.removed) for c in cases] == [
         ("O-1", 1, False),
         ("O-2", 0, False),
     ]
-    assert repo.audit_events(audit_) == [] and repo.removed_cases(audit_) == []
+    assert event_ops.audit_events(repo, audit_) == [] and case_ops.removed_cases(repo, audit_) == []
     assert [(m.user, m.role) for m in team.members(repo, audit_)] == [(repo.user, "lead")]
-    repo.remove_case(audit_, "O-2", "not in the sample window")
-    assert repo.open_audit("old-audit").info.cases == 1
-    assert [e.event for e in repo.audit_events(audit_)] == ["remove-case"]
+    case_ops.remove_case(repo, audit_, "O-2", "not in the sample window")
+    assert audits.open_audit(repo, "old-audit").info.cases == 1
+    assert [e.event for e in event_ops.audit_events(repo, audit_)] == ["remove-case"]
     repo.engine.dispose()
 
 
@@ -794,17 +812,20 @@ import sys
 from audit_tui.domain.answers import Answer
 from audit_tui.domain.errors import AuditError
 from audit_tui.settings import load
+from audit_tui.store import answers as answer_ops
+from audit_tui.store import audits
+from audit_tui.store import cases as case_ops
 from audit_tui.store.database import open_repository
 
 repo = open_repository(sys.argv[1], load().user)  # who the CLI would be ($AUDIT_TUI_USER)
-audit = repo.open_audit("a1")
-case = next(c for c in repo.list_cases(audit) if c.case_ref == "C-2")  # read before the race
+audit = audits.open_audit(repo, "a1")
+case = next(c for c in case_ops.list_cases(repo, audit) if c.case_ref == "C-2")  # read before the race
 print("ready", flush=True)
 sys.stdin.readline()
 saved = 0
 for i in range(200):
     try:
-        repo.save_answer(audit, case, "2.3.1", [Answer.YES, Answer.NO][i % 2])
+        answer_ops.save_answer(repo, audit, case, "2.3.1", [Answer.YES, Answer.NO][i % 2])
     except AuditError as exc:
         print(f"{saved} {exc}")
         break
@@ -828,7 +849,7 @@ def test_two_removals_of_one_case_at_once(ops_db: str) -> None:
     assert line.startswith("case: 'C-2' was already removed from audit 'a1' on 20")
     repo = open_repository(ops_db)
     events = [(e, d) for e, d, _ in _events(repo) if e == "remove-case"]
-    [removed] = repo.removed_cases(repo.open_audit("a1"))
+    [removed] = case_ops.removed_cases(repo, audits.open_audit(repo, "a1"))
     assert events == [("remove-case", f"C-2: {removed.removed_reason}")]
     assert line.endswith(f"by {removed.removed_by}: {removed.removed_reason}")
     repo.engine.dispose()
@@ -842,9 +863,11 @@ def test_two_renames_at_once_both_land_in_the_log_in_order(ops_db: str) -> None:
         if r.returncode:  # it looked for "a1" after the other had renamed it
             assert 'no audit named "a1"' in one_error(r.stderr)
     repo = open_repository(ops_db)
-    [audit] = repo.list_audits()
+    [audit] = audits.list_audits(repo)
     renames = [
-        e.detail for e in repo.audit_events(repo.open_audit(audit.name)) if e.event == "rename"
+        e.detail
+        for e in event_ops.audit_events(repo, audits.open_audit(repo, audit.name))
+        if e.event == "rename"
     ]
     # each rename's old name is the previous one's new name: read under the lock, never stale
     chain = ["a1"]
@@ -864,9 +887,9 @@ def test_a_removal_racing_saves_to_the_case(ops_db: str) -> None:
     assert (saver.returncode, remover.returncode) == (0, 0), [r.stderr for r in results]
     saved, _, refusal = saver.stdout.strip().partition(" ")
     repo = open_repository(ops_db)
-    audit = repo.open_audit("a1")
-    [removed] = repo.removed_cases(audit)
-    history = repo.answer_history(removed.id, "2.3.1")
+    audit = audits.open_audit(repo, "a1")
+    [removed] = case_ops.removed_cases(repo, audit)
+    history = answer_ops.answer_history(repo, removed.id, "2.3.1")
     # every save the saver was told about is in the history, all before the removal, no more
     assert len(history) == int(saved)
     if refusal != "never refused":

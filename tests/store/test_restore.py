@@ -18,7 +18,9 @@ from audit_tui.domain.answers import Answer
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import OpenAudit
 from audit_tui.io.caseload import import_caseload
-from audit_tui.store import sampling, team
+from audit_tui.store import answers, audits, sampling, team
+from audit_tui.store import cases as case_ops
+from audit_tui.store import events as event_ops
 from audit_tui.store.database import open_repository
 from audit_tui.store.models import ItemTallyRow, table_of
 from audit_tui.store.repository import ANSWER_HISTORY, AUDIT_EVENT, CASE, Repository
@@ -42,9 +44,9 @@ def a1(db_target: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> st
     assert run(capsys, *db, "import-cases", "a1", str(tmp_path / "cases.csv"))[0] == 0
     assert run(capsys, *db, "import-answers", "a1", str(tmp_path / "answers.csv"))[0] == 0
     repo = open_repository(db_target)
-    audit = repo.open_audit("a1")
-    c2 = next(c for c in repo.list_cases(audit) if c.case_ref == "C-2")
-    repo.save_answer(audit, c2, "2.2.1", note="Risk not revisited")
+    audit = audits.open_audit(repo, "a1")
+    c2 = next(c for c in case_ops.list_cases(repo, audit) if c.case_ref == "C-2")
+    answers.save_answer(repo, audit, c2, "2.2.1", note="Risk not revisited")
     repo.engine.dispose()
     return db_target
 
@@ -53,7 +55,7 @@ def kept(target: str) -> dict[str, Any]:
     """What a removal must not lose and a restore must put back: the kept counts, each case's
     state, its answers' history, and the JSON report (as `report` prints it)."""
     repo = open_repository(target)
-    audit = repo.open_audit("a1")
+    audit = audits.open_audit(repo, "a1")
     with repo.engine.connect() as conn:
         tallies = sorted(
             tuple(r)
@@ -81,7 +83,7 @@ def kept(target: str) -> dict[str, Any]:
         history = [
             tuple(r) for r in conn.execute(select(ANSWER_HISTORY).order_by(ANSWER_HISTORY.c.id))
         ]
-    listed = [c.case_ref for c in repo.list_cases(audit)]
+    listed = [c.case_ref for c in case_ops.list_cases(repo, audit)]
     repo.engine.dispose()
     return {"tallies": tallies, "cases": cases, "history": history, "listed": listed}
 
@@ -95,7 +97,10 @@ def report(capsys: pytest.CaptureFixture[str], target: str) -> dict[str, Any]:
 
 def events(target: str) -> list[tuple[str, str, str]]:
     repo = open_repository(target)
-    found = [(e.event, e.detail, e.by) for e in repo.audit_events(repo.open_audit("a1"))]
+    found = [
+        (e.event, e.detail, e.by)
+        for e in event_ops.audit_events(repo, audits.open_audit(repo, "a1"))
+    ]
     repo.engine.dispose()
     return found
 
@@ -122,17 +127,17 @@ def test_restore_brings_the_case_back_as_it_was(
         ("remove-case", "C-2: transferred out", me.user),
         ("restore-case", "C-2: removed by mistake", me.user),
     ]
-    assert verify(me, me.open_audit("a1")) == []
+    assert verify(me, audits.open_audit(me, "a1")) == []
     code, out, _ = run(capsys, *db, "history", "a1", "--format", "json")
     trail = json.loads(out)
     said = [e["detail"] for e in trail if e.get("event") in ("remove-case", "restore-case")]
     assert said == ["C-2: transferred out", "C-2: removed by mistake"]
     assert len([e for e in trail if e.get("case") == "C-2"]) == 3  # its answers' history
     # back, it is a case like any other: answered, removed again, restored again
-    audit = me.open_audit("a1")
-    c2 = next(c for c in me.list_cases(audit) if c.case_ref == "C-2")
-    assert me.save_answer(audit, c2, "2.3.1", Answer.YES).changed
-    me.remove_case(audit, "C-2", "transferred out after all")
+    audit = audits.open_audit(me, "a1")
+    c2 = next(c for c in case_ops.list_cases(me, audit) if c.case_ref == "C-2")
+    assert answers.save_answer(me, audit, c2, "2.3.1", Answer.YES).changed
+    case_ops.remove_case(me, audit, "C-2", "transferred out after all")
     assert restore_case(me, audit, "C-2", "the transfer fell through").answered == 3
     assert verify(me, audit) == []
     me.engine.dispose()
@@ -189,9 +194,9 @@ def test_only_the_lead_restores_and_not_in_a_locked_audit(
     audit = _audit(lead, rubric_text, n=3)
     team.allocate(lead, audit, [ann.user])
     team.set_member(lead, audit, vic.user, "viewer")
-    c2 = next(c for c in lead.list_cases(audit) if c.case_ref == "C-2")
-    lead.save_answer(audit, c2, "2.2.1", Answer.YES)
-    lead.remove_case(audit, "C-2", "transferred out")
+    c2 = next(c for c in case_ops.list_cases(lead, audit) if c.case_ref == "C-2")
+    answers.save_answer(lead, audit, c2, "2.2.1", Answer.YES)
+    case_ops.remove_case(lead, audit, "C-2", "transferred out")
     refusals = [
         (ann, f'only the lead of audit "{audit.info.name}" may do this ({ann.user} is auditor)'),
         (vic, f"({vic.user} is viewer)"),
@@ -212,18 +217,18 @@ def test_only_the_lead_restores_and_not_in_a_locked_audit(
                              "C-2", "--reason", "back")  # fmt: skip
         assert (code, out) == (1, "") and words in one_error(err), err
     assert table_counts(db_target) == before
-    assert [c.case_ref for c in lead.removed_cases(audit)] == ["C-2"]
-    assert [e.event for e in lead.audit_events(audit)][-2:] == ["remove-case", "lock"]
+    assert [c.case_ref for c in case_ops.removed_cases(lead, audit)] == ["C-2"]
+    assert [e.event for e in event_ops.audit_events(lead, audit)][-2:] == ["remove-case", "lock"]
     team.unlock_audit(lead, audit, "C-2 came back")
     assert restore_case(lead, audit, "C-2", "back").answered == 1
-    assert lead.open_audit(audit.info.name).info.cases == 3
+    assert audits.open_audit(lead, audit.info.name).info.cases == 3
     if is_pg(db_target):  # past the app: the server's own rules
         _pg_refuses_a_restore_by_sql(ann, lead, audit)
 
 
 def _pg_refuses_a_restore_by_sql(ann: Repository, lead: Repository, audit: OpenAudit) -> None:
     """An auditor writing SQL can neither restore a case (their own, even) nor log a restore."""
-    lead.remove_case(audit, "C-1", "duplicate")
+    case_ops.remove_case(lead, audit, "C-1", "duplicate")
     for statement, words in (
         (
             "UPDATE audit_tui.audit_case SET removed_at = NULL"
@@ -234,8 +239,8 @@ def _pg_refuses_a_restore_by_sql(ann: Repository, lead: Repository, audit: OpenA
     ):
         with pytest.raises(DBAPIError, match=words), ann.engine.begin() as conn:
             conn.execute(text(statement), {"a": audit.info.id})
-    assert [c.case_ref for c in lead.removed_cases(audit)] == ["C-1"]
-    assert [e.event for e in lead.audit_events(audit)][-1] == "remove-case"
+    assert [c.case_ref for c in case_ops.removed_cases(lead, audit)] == ["C-1"]
+    assert [e.event for e in event_ops.audit_events(lead, audit)][-1] == "remove-case"
 
 
 def test_a_replaced_case_stays_out(people: Person, rubric_text: str, tmp_path: Path) -> None:
@@ -243,18 +248,18 @@ def test_a_replaced_case_stays_out(people: Person, rubric_text: str, tmp_path: P
     from tests.store.test_sampling import _extract
 
     lead = people("lead")
-    audit = lead.create_audit("drawn", rubric_text)
+    audit = audits.create_audit(lead, "drawn", rubric_text)
     import_caseload(lead, audit, _extract(tmp_path / "c.csv", n_community=6, n_licence=4))
     drawn = sampling.draw_sample(lead, audit, 5, strata=["sentence_type"], seed=9)
     out = drawn.plan[0].order[0]
     swap = sampling.replace_case(lead, audit, out, "file missing")
-    before = [c.case_ref for c in lead.list_cases(audit)]
+    before = [c.case_ref for c in case_ops.list_cases(lead, audit)]
     with pytest.raises(AuditError) as refused:
         restore_case(lead, audit, out, "found the file")
     line = str(refused.value)
     assert f"{out!r} was replaced in the drawn sample by {swap.replacement} on 20" in line
     assert "keeps the size and order it was drawn with" in line
-    assert [c.case_ref for c in lead.list_cases(audit)] == before
+    assert [c.case_ref for c in case_ops.list_cases(lead, audit)] == before
 
 
 def test_verify_follows_removal_and_restore(repo: Repository, rubric_text: str) -> None:
@@ -264,8 +269,8 @@ def test_verify_follows_removal_and_restore(repo: Repository, rubric_text: str) 
 
     lead = repo
     audit = _audit(lead, rubric_text, n=3)
-    lead.remove_case(audit, "C-1", "duplicate")
-    lead.remove_case(audit, "C-2", "duplicate")
+    case_ops.remove_case(lead, audit, "C-1", "duplicate")
+    case_ops.remove_case(lead, audit, "C-2", "duplicate")
     restore_case(lead, audit, "C-2", "not a duplicate")
     assert lines(lead, audit) == []
     with tampering(lead) as conn:

@@ -18,6 +18,8 @@ from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import OpenAudit
 from audit_tui.io.caseload import import_caseload, parse_date, parse_window
 from audit_tui.scoring.sampling import allocate
+from audit_tui.store import audits, cases
+from audit_tui.store import events as event_ops
 from audit_tui.store.repository import Repository
 from audit_tui.store.sampling import caseload, draw_sample, replace_case, sample
 from tests.support.cli import run, table_counts
@@ -59,11 +61,11 @@ def _extract(path: Path, n_community: int = 60, n_licence: int = 40, seed: int =
 
 
 def _audit(repo: Repository, rubric_text: str) -> OpenAudit:
-    return repo.create_audit(f"s-{uuid.uuid4().hex[:6]}", rubric_text)
+    return audits.create_audit(repo, f"s-{uuid.uuid4().hex[:6]}", rubric_text)
 
 
 def _refs(repo: Repository, audit: OpenAudit) -> list[str]:
-    return [c.case_ref for c in repo.list_cases(audit)]
+    return [c.case_ref for c in cases.list_cases(repo, audit)]
 
 
 def test_the_same_extract_window_strata_and_seed_draw_the_same_sample(
@@ -107,7 +109,7 @@ def test_the_same_extract_window_strata_and_seed_draw_the_same_sample(
         (extract[r].attributes["sentence_type"], extract[r].attributes["gender"]) for r in chosen
     )
     assert dict(got) == {k: v for k, v in allocate(counts, 20).items() if v}
-    events = [e for e in repo.audit_events(a1) if e.event == "sample"]
+    events = [e for e in event_ops.audit_events(repo, a1) if e.event == "sample"]
     assert len(events) == 1 and "seed 2024" in events[0].detail
 
 
@@ -146,7 +148,7 @@ def test_a_replacement_is_the_next_case_of_its_stratum_in_the_recorded_order(
         (licence.order[1], licence.order[3]),
         (licence.order[2], None),
     ]
-    removed = {c.case_ref: c.removed_reason for c in repo.removed_cases(audit)}
+    removed = {c.case_ref: c.removed_reason for c in cases.removed_cases(repo, audit)}
     assert removed[out] == "replaced: transferred to another PDU"
 
 

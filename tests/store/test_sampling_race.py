@@ -24,7 +24,8 @@ from sqlalchemy import delete
 
 import audit_tui.store.sampling as sampling
 from audit_tui.domain.records import OpenAudit
-from audit_tui.store import team
+from audit_tui.store import audits, events, team
+from audit_tui.store import cases as case_ops
 from audit_tui.store.repository import AuditLock, Repository
 from audit_tui.store.sampling import (
     CASELOAD,
@@ -152,7 +153,7 @@ def _sha256(cases: list[CaseloadCase]) -> str:
 
 
 def _live(repo: Repository, audit: OpenAudit) -> list[str]:
-    return [c.case_ref for c in repo.list_cases(audit)]
+    return [c.case_ref for c in case_ops.list_cases(repo, audit)]
 
 
 def _second_lead(repo: Repository, audit: OpenAudit, people: Person) -> Repository:
@@ -186,12 +187,12 @@ def _first_lock_after(
 def test_a_draw_reads_the_caseload_stored_when_it_takes_the_lock(
     repo: Repository, people: Person, rubric_text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    audit = repo.create_audit("race", rubric_text)
+    audit = audits.create_audit(repo, "race", rubric_text)
     set_caseload(repo, audit, _cases("OLD", 40))
     other = _second_lead(repo, audit, people)
     new = _cases("NEW", 30)
     with _first_lock_after(
-        repo, monkeypatch, lambda: set_caseload(other, other.open_audit("race"), new)
+        repo, monkeypatch, lambda: set_caseload(other, audits.open_audit(other, "race"), new)
     ) as fired:
         drawn = draw_sample(repo, audit, 10, strata=["sentence_type"], seed=7)
     assert fired
@@ -201,14 +202,14 @@ def test_a_draw_reads_the_caseload_stored_when_it_takes_the_lock(
     assert len(refs) == 10 and set(refs) <= {c.case_ref for c in new}, refs  # not the old extract
     assert drawn.population_total == 30 and drawn.in_window == 30
     assert drawn.caseload_sha256 == _sha256(stored) == sampling.caseload_digest(stored)
-    codes = {c.case_ref: (c.practitioner, c.team) for c in repo.list_cases(audit)}
+    codes = {c.case_ref: (c.practitioner, c.team) for c in case_ops.list_cases(repo, audit)}
     assert codes == {c.case_ref: (c.practitioner, c.team) for c in new if c.case_ref in codes}
 
 
 def test_a_replacement_takes_the_next_case_left_when_it_takes_the_lock(
     repo: Repository, people: Person, rubric_text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    audit = repo.create_audit("race", rubric_text)
+    audit = audits.create_audit(repo, "race", rubric_text)
     set_caseload(repo, audit, _cases("C", 20))
     drawn = draw_sample(repo, audit, 6, strata=["sentence_type"], seed=3)
     licence = next(p for p in drawn.plan if p.values == {"sentence_type": "licence"})
@@ -218,7 +219,7 @@ def test_a_replacement_takes_the_next_case_left_when_it_takes_the_lock(
     with _first_lock_after(
         repo,
         monkeypatch,
-        lambda: replace_case(other, other.open_audit("race"), theirs, "file missing"),
+        lambda: replace_case(other, audits.open_audit(other, "race"), theirs, "file missing"),
     ) as fired:
         done = replace_case(repo, audit, mine, "transferred")  # old code: refused, falsely
     assert fired and done.replacement == after[1]
@@ -237,7 +238,7 @@ def test_a_drawn_case_missing_from_the_caseload_is_one_line_and_changes_nothing(
 ) -> None:
     """A sample drawn from an extract since replaced (as the race could leave one before draws
     were locked): replacing from it says so in one line, not a traceback."""
-    audit = repo.create_audit("gone", rubric_text)
+    audit = audits.create_audit(repo, "gone", rubric_text)
     set_caseload(repo, audit, _cases("C", 12))
     drawn = draw_sample(repo, audit, 4, strata=["sentence_type"], seed=5)
     licence = next(p for p in drawn.plan if p.values == {"sentence_type": "licence"})
@@ -256,7 +257,7 @@ def test_a_drawn_case_missing_from_the_caseload_is_one_line_and_changes_nothing(
 def test_the_report_names_the_extract_the_sample_was_drawn_from(
     repo: Repository, db_target: str, rubric_text: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    audit = repo.create_audit("named", rubric_text)
+    audit = audits.create_audit(repo, "named", rubric_text)
     cases = _cases("C", 12)
     set_caseload(repo, audit, cases)
     draw_sample(repo, audit, 4, seed=1)
@@ -264,7 +265,7 @@ def test_the_report_names_the_extract_the_sample_was_drawn_from(
     population = json.loads(out)["sample"]["population"]
     assert code == 0 and population["caseload"] == 12
     assert population["caseload_sha256"] == _sha256(cases)
-    (event,) = [e for e in repo.audit_events(audit) if e.event == "sample"]
+    (event,) = [e for e in events.audit_events(repo, audit) if e.event == "sample"]
     assert _sha256(cases) in event.detail
 
 
@@ -286,7 +287,7 @@ def test_sample_racing_import_caseload_draws_from_the_extract_it_leaves_stored(
     for n in range(ROUNDS):
         name = f"race-{n}"
         olds[name], news[name] = _cases(f"A{n}", 60), _cases(f"B{n}", 40 + n)
-        set_caseload(repo, repo.create_audit(name, rubric_text), olds[name])
+        set_caseload(repo, audits.create_audit(repo, name, rubric_text), olds[name])
         path = _csv(tmp_path / f"{name}.csv", news[name])
         runs.append(["--db", db_target, "sample", name, "--size", "12", "--seed", str(n),
                      "--strata", "sentence_type"])  # fmt: skip
@@ -298,7 +299,7 @@ def test_sample_racing_import_caseload_draws_from_the_extract_it_leaves_stored(
         sampled, imported = done[2 * n], done[2 * n + 1]
         assert sampled.returncode == 0, sampled.stderr
         _failed_cleanly(imported)
-        audit = repo.open_audit(name)
+        audit = audits.open_audit(repo, name)
         stored = caseload(repo, audit)
         if imported.returncode == 0:
             assert stored == news[name]
@@ -317,7 +318,7 @@ def test_sample_racing_import_caseload_draws_from_the_extract_it_leaves_stored(
 def test_eight_replacements_on_one_stratum_at_once_each_take_the_next_case(
     repo: Repository, db_target: str, rubric_text: str, tmp_path: Path
 ) -> None:
-    audit = repo.create_audit("swap", rubric_text)
+    audit = audits.create_audit(repo, "swap", rubric_text)
     set_caseload(repo, audit, _cases("C", 80))
     drawn = draw_sample(repo, audit, 20, strata=["sentence_type"], seed=11)
     licence = next(p for p in drawn.plan if p.values == {"sentence_type": "licence"})
@@ -341,7 +342,7 @@ def test_eight_replacements_on_one_stratum_at_once_each_take_the_next_case(
     # in the order they committed, each took the next case of the stratum's recorded order
     assert [incoming for _, incoming in recorded] == licence.order[10 : 10 + REPLACERS]
     assert dict(recorded) == told and sorted(told) == sorted(leaving)
-    live = repo.list_cases(audit)
+    live = case_ops.list_cases(repo, audit)
     assert len(live) == 20
     assert sum(c.attributes["sentence_type"] == "licence" for c in live) == 10
     extract = {c.case_ref: c for c in caseload(repo, audit)}

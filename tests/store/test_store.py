@@ -15,7 +15,9 @@ from sqlmodel import SQLModel
 from audit_tui.domain.answers import Answer, NoteTag
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import Judgement, OpenAudit
-from audit_tui.store import migrate
+from audit_tui.store import answers as answer_ops
+from audit_tui.store import audits, judgements, migrate, scores
+from audit_tui.store import cases as case_ops
 from audit_tui.store.database import open_repository
 from audit_tui.store.engine import make_engine
 from audit_tui.store.repository import Repository
@@ -23,17 +25,18 @@ from audit_tui.store.repository import Repository
 
 @pytest.fixture
 def audit(repo: Repository, rubric_text: str) -> OpenAudit:
-    a = repo.create_audit(
-        "spo-oversight-q3", rubric_text, pdu="Tameside", region="Greater Manchester"
+    a = audits.create_audit(
+        repo, "spo-oversight-q3", rubric_text, pdu="Tameside", region="Greater Manchester"
     )
-    repo.add_cases(
+    case_ops.add_cases(
+        repo,
         a,
         [
             ("C-1", {"sentence_type": "community", "has_psr": "yes", "rosh": "high"}),
             ("C-2", {"sentence_type": "licence", "has_psr": "no", "rosh": "low"}),
         ],
     )
-    return repo.open_audit(a.info.name)
+    return audits.open_audit(repo, a.info.name)
 
 
 def test_audit_snapshots_its_rubric(repo: Repository, audit: OpenAudit, rubric_text: str) -> None:
@@ -42,35 +45,35 @@ def test_audit_snapshots_its_rubric(repo: Repository, audit: OpenAudit, rubric_t
     assert audit.rubric_text == rubric_text
     assert audit.info.rubric_hash == hashlib.sha256(rubric_text.encode()).hexdigest()
     assert audit.info.cases == 2
-    [listed] = repo.list_audits()
+    [listed] = audits.list_audits(repo)
     assert (listed.name, listed.pdu, listed.cases) == ("spo-oversight-q3", "Tameside", 2)
 
 
 def test_editing_the_rubric_file_does_not_change_an_audit(
     repo: Repository, audit: OpenAudit, rubric_text: str
 ) -> None:
-    repo.create_audit("later", rubric_text.replace("min_percent = 65", "min_percent = 70"))
-    assert repo.open_audit("spo-oversight-q3").rubric.scoring.bands[1].min_percent == 65
-    assert repo.open_audit("later").rubric.scoring.bands[1].min_percent == 70
+    audits.create_audit(repo, "later", rubric_text.replace("min_percent = 65", "min_percent = 70"))
+    assert audits.open_audit(repo, "spo-oversight-q3").rubric.scoring.bands[1].min_percent == 65
+    assert audits.open_audit(repo, "later").rubric.scoring.bands[1].min_percent == 70
 
 
 def test_save_answer_writes_history_and_counts(repo: Repository, audit: OpenAudit) -> None:
-    c1, c2 = repo.list_cases(audit)
-    repo.save_answer(audit, c1, "2.2.1", Answer.YES)
-    repo.save_answer(audit, c1, "2.2.1", Answer.NO)
-    repo.save_answer(
-        audit, c1, "2.2.1", note="Motivation not explored", note_tag=NoteTag.IMPROVEMENT
+    c1, c2 = case_ops.list_cases(repo, audit)
+    answer_ops.save_answer(repo, audit, c1, "2.2.1", Answer.YES)
+    answer_ops.save_answer(repo, audit, c1, "2.2.1", Answer.NO)
+    answer_ops.save_answer(
+        repo, audit, c1, "2.2.1", note="Motivation not explored", note_tag=NoteTag.IMPROVEMENT
     )
-    repo.save_answer(audit, c2, "2.2.1", Answer.NOT_APPLICABLE)
-    repo.save_answer(audit, c2, "2.2.1", Answer.NOT_APPLICABLE)  # no change, no history
-    stored = repo.answers_for_case(c1.id)["2.2.1"]
+    answer_ops.save_answer(repo, audit, c2, "2.2.1", Answer.NOT_APPLICABLE)
+    answer_ops.save_answer(repo, audit, c2, "2.2.1", Answer.NOT_APPLICABLE)  # no change, no history
+    stored = answer_ops.answers_for_case(repo, c1.id)["2.2.1"]
     assert (stored.value, stored.note, stored.note_tag, stored.updated_by) == (
         "no",
         "Motivation not explored",
         "improvement",
         repo.user,
     )
-    history = repo.answer_history(c1.id, "2.2.1")
+    history = answer_ops.answer_history(repo, c1.id, "2.2.1")
     assert [(h["old_value"], h["new_value"]) for h in history] == [
         (None, "yes"),
         ("yes", "no"),
@@ -80,13 +83,13 @@ def test_save_answer_writes_history_and_counts(repo: Repository, audit: OpenAudi
         history[2]["new_note"] == "Motivation not explored"
         and history[2]["changed_by"] == repo.user
     )
-    assert len(repo.answer_history(c2.id, "2.2.1")) == 1
-    cases, tallies = repo.tallies(audit)
+    assert len(answer_ops.answer_history(repo, c2.id, "2.2.1")) == 1
+    cases, tallies = scores.tallies(repo, audit)
     assert cases == 2
     t = tallies["2.2.1"]
     assert (t.yes, t.no, t.not_applicable, t.applicable, t.unanswered) == (0, 1, 1, 2, 0)
     assert tallies["2.1.1"].applicable == 1  # court work: only C-1 has a PSR
-    assert [n.note for n in repo.tagged_notes(audit)] == ["Motivation not explored"]
+    assert [n.note for n in answer_ops.tagged_notes(repo, audit)] == ["Motivation not explored"]
 
 
 def test_report_tallies_agree_with_counting_by_hand(repo: Repository, rubric_text: str) -> None:
@@ -94,7 +97,7 @@ def test_report_tallies_agree_with_counting_by_hand(repo: Repository, rubric_tex
     import random
 
     rng = random.Random(7)
-    audit = repo.create_audit("mixed", rubric_text)
+    audit = audits.create_audit(repo, "mixed", rubric_text)
     cases = []
     for i in range(40):
         attrs = {
@@ -105,10 +108,10 @@ def test_report_tallies_agree_with_counting_by_hand(repo: Repository, rubric_tex
         if rng.random() < 0.7:  # the rest are "not recorded"
             attrs["gender"] = rng.choice(["male", "female"])
         cases.append((f"M-{i}", attrs))
-    repo.add_cases(audit, cases)
-    audit = repo.open_audit("mixed")
+    case_ops.add_cases(repo, audit, cases)
+    audit = audits.open_audit(repo, "mixed")
     rubric = audit.rubric
-    stored = repo.list_cases(audit)
+    stored = case_ops.list_cases(repo, audit)
     given = {
         c.id: {
             item: rng.choice([Answer.YES, Answer.NO, Answer.NOT_APPLICABLE])
@@ -117,10 +120,10 @@ def test_report_tallies_agree_with_counting_by_hand(repo: Repository, rubric_tex
         }
         for c in stored
     }
-    repo.import_answers(audit, given)
+    answer_ops.import_answers(repo, audit, given)
 
-    result, breakdowns = repo.score_with_breakdowns(audit, ["gender", "rosh"])
-    assert result == repo.score(audit)
+    result, breakdowns = scores.score_with_breakdowns(repo, audit, ["gender", "rosh"])
+    assert result == scores.score(repo, audit)
     female = [c for c in stored if c.attributes.get("gender") == "female"]
     not_recorded = [c for c in stored if "gender" not in c.attributes]
     counts, tallies = breakdowns["gender"]
@@ -138,80 +141,90 @@ def test_report_tallies_agree_with_counting_by_hand(repo: Repository, rubric_tex
 
 
 def test_clearing_an_answer_keeps_it_in_history(repo: Repository, audit: OpenAudit) -> None:
-    c1 = repo.list_cases(audit)[0]
-    repo.save_answer(audit, c1, "2.3.1", Answer.YES)
-    repo.save_answer(audit, c1, "2.3.1", None)
-    assert repo.answers_for_case(c1.id)["2.3.1"].value is None
-    assert repo.tallies(audit)[1]["2.3.1"].unanswered == 2
-    assert [h["new_value"] for h in repo.answer_history(c1.id, "2.3.1")] == ["yes", None]
-    assert repo.list_cases(audit)[0].answered == 0
+    c1 = case_ops.list_cases(repo, audit)[0]
+    answer_ops.save_answer(repo, audit, c1, "2.3.1", Answer.YES)
+    answer_ops.save_answer(repo, audit, c1, "2.3.1", None)
+    assert answer_ops.answers_for_case(repo, c1.id)["2.3.1"].value is None
+    assert scores.tallies(repo, audit)[1]["2.3.1"].unanswered == 2
+    assert [h["new_value"] for h in answer_ops.answer_history(repo, c1.id, "2.3.1")] == [
+        "yes",
+        None,
+    ]
+    assert case_ops.list_cases(repo, audit)[0].answered == 0
 
 
 def test_answers_that_do_not_apply_or_do_not_exist_are_refused(
     repo: Repository, audit: OpenAudit
 ) -> None:
-    c2 = repo.list_cases(audit)[1]
+    c2 = case_ops.list_cases(repo, audit)[1]
     with pytest.raises(AuditError, match="2.1.1 does not apply to case C-2"):
-        repo.save_answer(audit, c2, "2.1.1", Answer.YES)
+        answer_ops.save_answer(repo, audit, c2, "2.1.1", Answer.YES)
     with pytest.raises(AuditError, match='"9.9.9" is not an item'):
-        repo.save_answer(audit, c2, "9.9.9", Answer.YES)
-    assert repo.answers_for_case(c2.id) == {}
+        answer_ops.save_answer(repo, audit, c2, "9.9.9", Answer.YES)
+    assert answer_ops.answers_for_case(repo, c2.id) == {}
 
 
 def test_case_progress(repo: Repository, audit: OpenAudit, rubric_text: str) -> None:
-    c1, c2 = repo.list_cases(audit)
+    c1, c2 = case_ops.list_cases(repo, audit)
     assert c1.applicable == c2.applicable + 8  # court work: a key question and 7 prompts
-    repo.save_answer(audit, c2, "2.2.1", Answer.YES)
-    assert [c.answered for c in repo.list_cases(audit)] == [0, 1]
+    answer_ops.save_answer(repo, audit, c2, "2.2.1", Answer.YES)
+    assert [c.answered for c in case_ops.list_cases(repo, audit)] == [0, 1]
 
 
 def test_update_case_refuses_to_strand_answers(repo: Repository, audit: OpenAudit) -> None:
-    c1 = repo.list_cases(audit)[0]
-    repo.save_answer(audit, c1, "2.1.1", Answer.YES)
+    c1 = case_ops.list_cases(repo, audit)[0]
+    answer_ops.save_answer(repo, audit, c1, "2.1.1", Answer.YES)
     with pytest.raises(AuditError, match="would no longer apply; clear them first: 2.1.1"):
-        repo.update_case(audit, c1.id, {**c1.attributes, "has_psr": "no"})
-    updated = repo.update_case(audit, c1.id, {**c1.attributes, "rosh": "very high"})
+        case_ops.update_case(repo, audit, c1.id, {**c1.attributes, "has_psr": "no"})
+    updated = case_ops.update_case(repo, audit, c1.id, {**c1.attributes, "rosh": "very high"})
     assert updated.attributes["rosh"] == "very high"
 
 
 def test_duplicate_cases_are_refused_whole(repo: Repository, audit: OpenAudit) -> None:
     with pytest.raises(AuditError, match="already in the audit: C-1"):
-        repo.add_cases(audit, [("C-3", {}), ("C-1", {})])
-    assert [c.case_ref for c in repo.list_cases(audit)] == ["C-1", "C-2"]
+        case_ops.add_cases(repo, audit, [("C-3", {}), ("C-1", {})])
+    assert [c.case_ref for c in case_ops.list_cases(repo, audit)] == ["C-1", "C-2"]
 
 
 def test_judgements_with_history(repo: Repository, audit: OpenAudit) -> None:
-    repo.save_judgements(audit, [Judgement("1.1", "Good", "Visible leaders", "")])
-    repo.save_judgements(
-        audit, [Judgement("1.1", "Requires improvement", "Visible leaders", "Oversight")]
+    judgements.save_judgements(repo, audit, [Judgement("1.1", "Good", "Visible leaders", "")])
+    judgements.save_judgements(
+        repo, audit, [Judgement("1.1", "Requires improvement", "Visible leaders", "Oversight")]
     )
-    assert repo.judgements(audit)["1.1"] == Judgement(
+    assert judgements.judgements(repo, audit)["1.1"] == Judgement(
         "1.1", "Requires improvement", "Visible leaders", "Oversight"
     )
     with pytest.raises(AuditError, match='"2.2" is not a judgement-rated standard'):
-        repo.save_judgements(audit, [Judgement("2.2", "Good")])
+        judgements.save_judgements(repo, audit, [Judgement("2.2", "Good")])
     with pytest.raises(AuditError, match='"Excellent" is not a rating'):
-        repo.save_judgements(audit, [Judgement("1.2", "Excellent")])
+        judgements.save_judgements(repo, audit, [Judgement("1.2", "Excellent")])
 
 
 def test_import_answers_is_idempotent(repo: Repository, audit: OpenAudit) -> None:
-    c1, c2 = repo.list_cases(audit)
-    first = repo.import_answers(audit, {c1.id: {"2.2.1": Answer.YES}, c2.id: {"2.2.1": Answer.NO}})
-    again = repo.import_answers(audit, {c1.id: {"2.2.1": Answer.YES}, c2.id: {"2.2.1": Answer.YES}})
+    c1, c2 = case_ops.list_cases(repo, audit)
+    first = answer_ops.import_answers(
+        repo, audit, {c1.id: {"2.2.1": Answer.YES}, c2.id: {"2.2.1": Answer.NO}}
+    )
+    again = answer_ops.import_answers(
+        repo, audit, {c1.id: {"2.2.1": Answer.YES}, c2.id: {"2.2.1": Answer.YES}}
+    )
     assert (first.written, again.written, again.unchanged) == (2, 1, 1)
     from datetime import datetime
 
-    stamp = repo.answers_for_case(c1.id)["2.2.1"].updated_at
+    stamp = answer_ops.answers_for_case(repo, c1.id)["2.2.1"].updated_at
     assert isinstance(stamp, datetime) and stamp.year >= 2024  # bulk writes read back as datetimes
-    assert [h["new_value"] for h in repo.answer_history(c2.id, "2.2.1")] == ["no", "yes"]
+    assert [h["new_value"] for h in answer_ops.answer_history(repo, c2.id, "2.2.1")] == [
+        "no",
+        "yes",
+    ]
 
 
 def test_delete_audit_removes_everything(repo: Repository, audit: OpenAudit) -> None:
-    c1 = repo.list_cases(audit)[0]
-    repo.save_answer(audit, c1, "2.2.1", Answer.YES)
-    repo.save_judgements(audit, [Judgement("1.1", "Good")])
-    assert repo.delete_audit(audit.info.name) is True
-    assert repo.list_audits() == [] and repo.delete_audit(audit.info.name) is False
+    c1 = case_ops.list_cases(repo, audit)[0]
+    answer_ops.save_answer(repo, audit, c1, "2.2.1", Answer.YES)
+    judgements.save_judgements(repo, audit, [Judgement("1.1", "Good")])
+    assert audits.delete_audit(repo, audit.info.name) is True
+    assert audits.list_audits(repo) == [] and audits.delete_audit(repo, audit.info.name) is False
 
 
 def test_head_constant_matches_the_migration_scripts() -> None:
@@ -260,9 +273,11 @@ def test_an_answer_shown_saved_is_on_disk(tmp_path: Path, rubric_text: str) -> N
     """After save_answer returns, another process's view of the file has the answer."""
     path = tmp_path / "audits.db"
     repo = open_repository(str(path))
-    audit = repo.create_audit("a", rubric_text)
-    repo.add_cases(audit, [("C-1", {"has_psr": "no", "sentence_type": "community", "rosh": "low"})])
-    repo.save_answer(audit, repo.list_cases(audit)[0], "2.2.1", Answer.YES)
+    audit = audits.create_audit(repo, "a", rubric_text)
+    case_ops.add_cases(
+        repo, audit, [("C-1", {"has_psr": "no", "sentence_type": "community", "rosh": "low"})]
+    )
+    answer_ops.save_answer(repo, audit, case_ops.list_cases(repo, audit)[0], "2.2.1", Answer.YES)
     with sqlite3.connect(path) as other:
         assert other.execute("select item_id, value from answer").fetchall() == [("2.2.1", "yes")]
     repo.engine.dispose()
@@ -276,7 +291,7 @@ def test_opening_an_older_database_upgrades_it_after_a_backup(
 
     path = tmp_path / "old.db"
     repo = open_repository(str(path))
-    repo.create_audit("keep-me", rubric_text)
+    audits.create_audit(repo, "keep-me", rubric_text)
     repo.engine.dispose()
     scripts = tmp_path / "migrations"
     shutil.copytree(migrate.MIGRATIONS, scripts, ignore=shutil.ignore_patterns("__pycache__"))

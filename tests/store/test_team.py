@@ -20,7 +20,10 @@ from sqlalchemy.engine import make_url
 from audit_tui.domain.answers import Answer
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import CaseInfo, OpenAudit
-from audit_tui.store import team
+from audit_tui.store import answers as answer_ops
+from audit_tui.store import audits, team
+from audit_tui.store import cases as case_ops
+from audit_tui.store import events as event_ops
 from audit_tui.store.database import open_repository
 from audit_tui.store.repository import Repository
 from tests.conftest import Person, is_pg
@@ -31,13 +34,15 @@ LICENCE = {"sentence_type": "licence", "has_psr": "no", "rosh": "high"}
 
 
 def _audit(lead: Repository, rubric_text: str, n: int = 6, name: str | None = None) -> OpenAudit:
-    audit = lead.create_audit(name or f"team-{uuid.uuid4().hex[:6]}", rubric_text)
-    lead.add_cases(audit, [(f"C-{i}", LICENCE if i % 3 == 0 else NO_PSR) for i in range(1, n + 1)])
-    return lead.open_audit(audit.info.name)
+    audit = audits.create_audit(lead, name or f"team-{uuid.uuid4().hex[:6]}", rubric_text)
+    case_ops.add_cases(
+        lead, audit, [(f"C-{i}", LICENCE if i % 3 == 0 else NO_PSR) for i in range(1, n + 1)]
+    )
+    return audits.open_audit(lead, audit.info.name)
 
 
 def _case(repo: Repository, audit: OpenAudit, ref: str) -> CaseInfo:
-    return next(c for c in repo.list_cases(audit) if c.case_ref == ref)
+    return next(c for c in case_ops.list_cases(repo, audit) if c.case_ref == ref)
 
 
 def _refused(fn: Callable[[], object], *words: str) -> str:
@@ -55,7 +60,7 @@ def _answer_all(repo: Repository, audit: OpenAudit, case: CaseInfo) -> None:
         for item in audit.rubric.column_order
         if audit.rubric.applies(item, case.attributes)
     }
-    repo.import_answers(audit, {case.id: answers})
+    answer_ops.import_answers(repo, audit, {case.id: answers})
 
 
 def test_the_creator_leads_and_an_audit_always_keeps_a_lead(
@@ -73,7 +78,7 @@ def test_the_creator_leads_and_an_audit_always_keeps_a_lead(
     team.set_member(lead, audit, ann.user, "lead")
     team.remove_member(ann, audit, lead.user)  # another lead may take over
     assert [(m.user, m.role) for m in team.members(ann, audit)] == [(ann.user, "lead")]
-    events = [(e.event, e.detail) for e in ann.audit_events(audit)]
+    events = [(e.event, e.detail) for e in event_ops.audit_events(ann, audit)]
     assert events[-1] == ("member", f"{lead.user} removed (was lead)")
 
 
@@ -84,7 +89,7 @@ def test_allocation_deals_in_turn_balanced_across_an_attribute(
     audit = _audit(lead, rubric_text, n=14)  # C-3, C-6, C-9, C-12 licence; 10 community
     done = team.allocate(lead, audit, [ann.user, bob.user, cat.user], balance="sentence_type")
     assert sum(done.counts.values()) == 14 and set(done.added) == {ann.user, bob.user, cat.user}
-    cases = lead.list_cases(audit)
+    cases = case_ops.list_cases(lead, audit)
     per = Counter(c.allocated_to for c in cases)
     assert max(per.values()) - min(per.values()) <= 1
     for value in ("community", "licence"):
@@ -94,12 +99,16 @@ def test_allocation_deals_in_turn_balanced_across_an_attribute(
     # a second run finds nothing new; moving named cases works; viewers are refused
     assert str(team.allocate(lead, audit, [ann.user])) == "no case to allocate"
     team.allocate(lead, audit, [bob.user], cases=["C-1", "C-2"])
-    assert {c.case_ref for c in lead.list_cases(audit) if c.case_ref in ("C-1", "C-2")} == {
+    assert {
+        c.case_ref for c in case_ops.list_cases(lead, audit) if c.case_ref in ("C-1", "C-2")
+    } == {
         "C-1",
         "C-2",
     }
     assert all(
-        c.allocated_to == bob.user for c in lead.list_cases(audit) if c.case_ref in ("C-1", "C-2")
+        c.allocated_to == bob.user
+        for c in case_ops.list_cases(lead, audit)
+        if c.case_ref in ("C-1", "C-2")
     )
     team.set_member(lead, audit, cat.user, "viewer")
     _refused(lambda: team.allocate(lead, audit, [cat.user], cases=["C-1"]), "viewers")
@@ -115,27 +124,29 @@ def test_auditors_answer_only_their_own_cases(people: Person, rubric_text: str) 
     c1, c2 = _case(lead, audit, "C-1"), _case(lead, audit, "C-2")
     assert (c1.allocated_to, c2.allocated_to) == (ann.user, bob.user)
 
-    saved = ann.save_answer(audit, c1, "2.2.1", Answer.YES)
+    saved = answer_ops.save_answer(ann, audit, c1, "2.2.1", Answer.YES)
     assert saved.answer.updated_by == ann.user
     _refused(
-        lambda: ann.save_answer(audit, c2, "2.2.1", Answer.NO),
+        lambda: answer_ops.save_answer(ann, audit, c2, "2.2.1", Answer.NO),
         f"case C-2 is allocated to {bob.user}: {ann.user} answers only their own cases",
     )
-    _refused(lambda: vic.save_answer(audit, c1, "2.2.1", Answer.NO), "viewer", "read only")
-    _refused(lambda: eve.save_answer(audit, c1, "2.2.1", Answer.NO), "not a member")
     _refused(
-        lambda: ann.import_answers(
-            audit, {c1.id: {"2.3.1": Answer.NO}, c2.id: {"2.3.1": Answer.NO}}
+        lambda: answer_ops.save_answer(vic, audit, c1, "2.2.1", Answer.NO), "viewer", "read only"
+    )
+    _refused(lambda: answer_ops.save_answer(eve, audit, c1, "2.2.1", Answer.NO), "not a member")
+    _refused(
+        lambda: answer_ops.import_answers(
+            ann, audit, {c1.id: {"2.3.1": Answer.NO}, c2.id: {"2.3.1": Answer.NO}}
         ),
         "case C-2 is allocated",
     )
-    lead.save_answer(audit, c2, "2.2.1", Answer.NO)  # the lead answers any case
-    _refused(lambda: ann.rename_audit(audit, "mine"), "only the lead")
-    _refused(lambda: ann.add_cases(audit, [("C-9", NO_PSR)]), "only the lead")
-    _refused(lambda: ann.remove_case(audit, "C-2", "not mine"), "only the lead")
-    assert not ann.delete_audit("nonexistent")
-    _refused(lambda: ann.delete_audit(audit.info.name), "only the lead")
-    answers = lead.answers_for_case(c1.id)
+    answer_ops.save_answer(lead, audit, c2, "2.2.1", Answer.NO)  # the lead answers any case
+    _refused(lambda: audits.rename_audit(ann, audit, "mine"), "only the lead")
+    _refused(lambda: case_ops.add_cases(ann, audit, [("C-9", NO_PSR)]), "only the lead")
+    _refused(lambda: case_ops.remove_case(ann, audit, "C-2", "not mine"), "only the lead")
+    assert not audits.delete_audit(ann, "nonexistent")
+    _refused(lambda: audits.delete_audit(ann, audit.info.name), "only the lead")
+    answers = answer_ops.answers_for_case(lead, c1.id)
     assert (answers["2.2.1"].value, set(answers)) == ("yes", {"2.2.1"})  # nothing else landed
 
 
@@ -152,15 +163,15 @@ def test_complete_then_sign_off_freezes_the_case(people: Person, rubric_text: st
     signed = team.sign_off(lead, audit, "C-1")
     assert signed.signed_off and signed.signed_off_by == lead.user
     for attempt in (
-        lambda: ann.save_answer(audit, c1, "2.2.1", Answer.NO),
-        lambda: lead.save_answer(audit, c1, "2.2.1", Answer.NO),
-        lambda: lead.import_answers(audit, {c1.id: {"2.2.1": Answer.NO}}),
-        lambda: lead.update_case(audit, c1.id, {**c1.attributes, "rosh": "high"}),
-        lambda: lead.remove_case(audit, "C-1", "late"),
+        lambda: answer_ops.save_answer(ann, audit, c1, "2.2.1", Answer.NO),
+        lambda: answer_ops.save_answer(lead, audit, c1, "2.2.1", Answer.NO),
+        lambda: answer_ops.import_answers(lead, audit, {c1.id: {"2.2.1": Answer.NO}}),
+        lambda: case_ops.update_case(lead, audit, c1.id, {**c1.attributes, "rosh": "high"}),
+        lambda: case_ops.remove_case(lead, audit, "C-1", "late"),
     ):
         _refused(attempt, "C-1 was signed off")
-    assert lead.answers_for_case(c1.id)["2.2.1"].value == "yes"
-    assert [e.event for e in lead.audit_events(audit)][-2:] == ["complete", "sign-off"]
+    assert answer_ops.answers_for_case(lead, c1.id)["2.2.1"].value == "yes"
+    assert [e.event for e in event_ops.audit_events(lead, audit)][-2:] == ["complete", "sign-off"]
 
 
 def test_a_locked_audit_refuses_every_change_until_the_lead_unlocks_it(
@@ -171,22 +182,22 @@ def test_a_locked_audit_refuses_every_change_until_the_lead_unlocks_it(
     team.allocate(lead, audit, [ann.user])
     c1 = _case(lead, audit, "C-1")
     team.lock_audit(lead, audit)
-    assert lead.open_audit(audit.info.name).info.locked_by == lead.user
+    assert audits.open_audit(lead, audit.info.name).info.locked_by == lead.user
     for attempt in (
-        lambda: ann.save_answer(audit, c1, "2.2.1", Answer.YES),
-        lambda: lead.save_answer(audit, c1, "2.2.1", Answer.YES),
-        lambda: lead.import_answers(audit, {c1.id: {"2.2.1": Answer.YES}}),
-        lambda: lead.rename_audit(audit, "renamed"),
-        lambda: lead.add_cases(audit, [("C-9", NO_PSR)]),
+        lambda: answer_ops.save_answer(ann, audit, c1, "2.2.1", Answer.YES),
+        lambda: answer_ops.save_answer(lead, audit, c1, "2.2.1", Answer.YES),
+        lambda: answer_ops.import_answers(lead, audit, {c1.id: {"2.2.1": Answer.YES}}),
+        lambda: audits.rename_audit(lead, audit, "renamed"),
+        lambda: case_ops.add_cases(lead, audit, [("C-9", NO_PSR)]),
         lambda: team.allocate(lead, audit, [ann.user], cases=["C-2"]),
-        lambda: lead.delete_audit(audit.info.name),
+        lambda: audits.delete_audit(lead, audit.info.name),
     ):
         _refused(attempt, "is locked")
     _refused(lambda: team.unlock_audit(ann, audit, "please"), "only the lead")
     _refused(lambda: team.unlock_audit(lead, audit, "  "), "reason")
     team.unlock_audit(lead, audit, "a late answer came to light")
-    assert ann.save_answer(audit, c1, "2.2.1", Answer.YES).changed
-    events = [(e.event, e.detail, e.by) for e in lead.audit_events(audit)]
+    assert answer_ops.save_answer(ann, audit, c1, "2.2.1", Answer.YES).changed
+    events = [(e.event, e.detail, e.by) for e in event_ops.audit_events(lead, audit)]
     assert events[-2:] == [
         ("lock", "", lead.user),
         ("unlock", "a late answer came to light", lead.user),
@@ -209,15 +220,17 @@ def test_an_audit_with_no_members_is_open_to_everyone_on_sqlite_and_only_the_own
         conn.execute(text("DELETE FROM audit_member"))
     if not is_pg(db_target):
         owner.engine.dispose()
-        assert ann.save_answer(audit, c1, "2.2.1", Answer.YES).changed
-        assert ann.rename_audit(audit, f"{audit.info.name}-x").info.name.endswith("-x")
+        assert answer_ops.save_answer(ann, audit, c1, "2.2.1", Answer.YES).changed
+        assert audits.rename_audit(ann, audit, f"{audit.info.name}-x").info.name.endswith("-x")
         return
-    _refused(lambda: ann.save_answer(audit, c1, "2.2.1", Answer.YES), "not a member")
-    _refused(lambda: ann.open_audit(audit.info.name), "no audit named")
-    assert owner.save_answer(audit, c1, "2.2.1", Answer.YES).changed  # the owner acts as lead
+    _refused(lambda: answer_ops.save_answer(ann, audit, c1, "2.2.1", Answer.YES), "not a member")
+    _refused(lambda: audits.open_audit(ann, audit.info.name), "no audit named")
+    assert answer_ops.save_answer(
+        owner, audit, c1, "2.2.1", Answer.YES
+    ).changed  # the owner acts as lead
     team.set_member(owner, audit, ann.user, "lead")
     owner.engine.dispose()
-    assert ann.rename_audit(audit, f"{audit.info.name}-x").info.name.endswith("-x")
+    assert audits.rename_audit(ann, audit, f"{audit.info.name}-x").info.name.endswith("-x")
 
 
 # ---- the command line ------------------------------------------------------------------------
@@ -288,7 +301,7 @@ def test_as_is_refused_on_postgresql(
     if not is_pg(db_target):
         assert code == 0
         repo = open_repository(db_target)
-        assert [(m.user, m.role) for m in team.members(repo, repo.open_audit("x"))] == [
+        assert [(m.user, m.role) for m in team.members(repo, audits.open_audit(repo, "x"))] == [
             ("someone", "lead")
         ]
         repo.engine.dispose()
@@ -313,9 +326,9 @@ def test_a_save_carries_what_its_auditor_saw(people: Person, rubric_text: str) -
     audit = _audit(lead, rubric_text, n=1)
     team.allocate(lead, audit, [ann.user])
     c1 = _case(lead, audit, "C-1")
-    ann.save_answer(audit, c1, "2.2.1", Answer.YES, expected=None)
+    answer_ops.save_answer(ann, audit, c1, "2.2.1", Answer.YES, expected=None)
     with pytest.raises(AnswerConflict) as caught:
-        lead.save_answer(audit, c1, "2.2.1", Answer.NO, expected=None)
+        answer_ops.save_answer(lead, audit, c1, "2.2.1", Answer.NO, expected=None)
     conflict = caught.value
     assert (conflict.stored.value, conflict.stored.updated_by, conflict.mine) == (
         "yes",
@@ -325,8 +338,8 @@ def test_a_save_carries_what_its_auditor_saw(people: Person, rubric_text: str) -
     assert str(conflict) == (
         f"answer: {ann.user} changed 2.2.1 of case C-1 to yes since you looked: nothing was written"
     )
-    assert len(lead.answer_history(c1.id, "2.2.1")) == 1
-    saved = lead.save_answer(audit, c1, "2.2.1", Answer.NO, expected="yes")
+    assert len(answer_ops.answer_history(lead, c1.id, "2.2.1")) == 1
+    saved = answer_ops.save_answer(lead, audit, c1, "2.2.1", Answer.NO, expected="yes")
     assert saved.changed and saved.old_value == "yes"
 
 
@@ -351,8 +364,10 @@ def test_every_export_and_case_opened_is_logged_with_who_and_why(
         ("lee", "json report to standard output: no purpose given"),
     ]
     repo = open_repository(sqlite_target, user="ann")
-    repo.record_access(repo.open_audit("dpa"), "open-case", "C-1")
-    [(who, what)] = [(e.by, e.detail) for e in repo.audit_events(audit) if e.event == "open-case"]
+    event_ops.record_access(repo, audits.open_audit(repo, "dpa"), "open-case", "C-1")
+    [(who, what)] = [
+        (e.by, e.detail) for e in event_ops.audit_events(repo, audit) if e.event == "open-case"
+    ]
     assert (who, what) == ("ann", "C-1")
     repo.engine.dispose()
 
@@ -367,7 +382,7 @@ def test_a_member_removed_from_a_locked_audit_keeps_their_cases_until_it_is_unlo
     team.allocate(lead, audit, [ann.user])
     team.lock_audit(lead, audit)
     assert team.remove_member(lead, audit, ann.user) == f"{ann.user} removed (was auditor)"
-    assert {c.allocated_to for c in lead.list_cases(audit)} == {ann.user}
+    assert {c.allocated_to for c in case_ops.list_cases(lead, audit)} == {ann.user}
     team.unlock_audit(lead, audit, "allocation to redo")
     team.set_member(lead, audit, ann.user, "auditor")
     said = team.remove_member(lead, audit, ann.user)

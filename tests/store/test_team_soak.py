@@ -39,27 +39,29 @@ WORKER = (
     + """
 import json, random, time
 from audit_tui.domain.answers import Answer
+from audit_tui.store import answers, audits
+from audit_tui.store import cases as case_ops
 from audit_tui.store.database import open_repository
 from audit_tui.store.repository import AnswerConflict
 
 target, user, name, seconds, seed = sys.argv[1], sys.argv[2] or None, sys.argv[3], float(sys.argv[4]), int(sys.argv[5])
 items = sys.argv[6].split(",")
 repo = open_repository(target, user)
-audit = repo.open_audit(name)
+audit = audits.open_audit(repo, name)
 me = repo.user
-cases = [c for c in repo.list_cases(audit) if c.allocated_to == me] or repo.list_cases(audit)
+cases = [c for c in case_ops.list_cases(repo, audit) if c.allocated_to == me] or case_ops.list_cases(repo, audit)
 rng = random.Random(seed)
 saved, clashes = [], []
 end = time.monotonic() + seconds
 while time.monotonic() < end:
     case, item = rng.choice(cases), rng.choice(items)
-    seen = repo.answers_for_case(case.id).get(item)
+    seen = answers.answers_for_case(repo, case.id).get(item)
     seen = seen.value if seen else None
     if rng.random() < 0.5:
         time.sleep(rng.random() / 50)  # an auditor reads before the key: others may get in
     new = rng.choice([v for v in ("yes", "no", "na", None) if v != seen])
     try:
-        done = repo.save_answer(audit, case, item, Answer(new) if new else None, expected=seen)
+        done = answers.save_answer(repo, audit, case, item, Answer(new) if new else None, expected=seen)
     except AnswerConflict as exc:
         clashes.append([case.id, item, seen, exc.stored.value])
         continue

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, select, text
 from audit_tui.demo import load_demo
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import OpenAudit
-from audit_tui.store import team
+from audit_tui.store import cases, events, team
 from audit_tui.store.database import open_repository
 from audit_tui.store.repository import ANSWER, AUDIT_EVENT, CASE, Repository
 from audit_tui.store.verify import repair, verify
@@ -76,11 +76,11 @@ def test_a_bent_count_is_found_and_repaired_with_a_log_entry(
     assert len(found) == 2, found
     assert repair(repo, demo).fixed == 2
     assert lines(repo, demo) == []
-    assert repo.audit_events(demo)[-1].event == "repair"
+    assert events.audit_events(repo, demo)[-1].event == "repair"
 
 
 def test_a_broken_chain_is_found(repo: Repository, demo: OpenAudit) -> None:
-    case = repo.list_cases(demo)[0]
+    case = cases.list_cases(repo, demo)[0]
     with tampering(repo) as conn:  # an answer changed with no trace
         conn.execute(
             ANSWER.update()
@@ -102,7 +102,7 @@ def test_a_broken_chain_is_found(repo: Repository, demo: OpenAudit) -> None:
 
 
 def test_a_forged_event_is_found(repo: Repository, demo: OpenAudit) -> None:
-    unsigned = repo.list_cases(demo)[1].case_ref
+    unsigned = cases.list_cases(repo, demo)[1].case_ref
     with tampering(repo) as conn:
         first = conn.scalar(select(AUDIT_EVENT.c.at).where(AUDIT_EVENT.c.audit_id == demo.info.id))
         assert first is not None
@@ -164,7 +164,7 @@ def test_only_the_lead_repairs_or_on_postgresql_the_owner(
     if db_target.startswith("postgresql"):  # the owner, in no role in the audit
         owner = open_repository(db_target)
         assert repair(owner, audit).fixed == 0
-        assert [e.by for e in owner.audit_events(audit)][-2:] == [lead.user, owner.user]
+        assert [e.by for e in events.audit_events(owner, audit)][-2:] == [lead.user, owner.user]
         owner.engine.dispose()
 
 

@@ -23,7 +23,9 @@ from sqlalchemy.engine import make_url
 
 from audit_tui.domain.answers import Answer
 from audit_tui.domain.records import CaseInfo, Judgement
-from audit_tui.store import follow_up, sampling, team
+from audit_tui.store import answers as answer_ops
+from audit_tui.store import audits, follow_up, judgements, sampling, team
+from audit_tui.store import cases as case_ops
 from audit_tui.store.database import open_repository
 from audit_tui.store.moderation import start_round
 from audit_tui.store.repository import Repository
@@ -92,7 +94,7 @@ def _as(world: World, who: str) -> Repository:
 def _populate(world: World, rubric_text: str) -> None:
     people = {p: _as(world, p) for p in PEOPLE}
     lead, ann, bob, kim, mal = (people[p] for p in ("lead", "ann", "bob", "kim", "mal"))
-    audit = lead.create_audit(f"victim-{world.login['lead']}", rubric_text)
+    audit = audits.create_audit(lead, f"victim-{world.login['lead']}", rubric_text)
     extract = [
         sampling.CaseloadCase(
             case_ref=f"V-{i:02d}",
@@ -105,15 +107,17 @@ def _populate(world: World, rubric_text: str) -> None:
     ]
     sampling.set_caseload(lead, audit, extract)
     sampling.draw_sample(lead, audit, 6, seed=7)
-    audit = lead.open_audit(audit.info.name)
-    first = lead.list_cases(audit)[0].case_ref
+    audit = audits.open_audit(lead, audit.info.name)
+    first = case_ops.list_cases(lead, audit)[0].case_ref
     sampling.replace_case(lead, audit, first, "file missing")
     team.allocate(lead, audit, [ann.user, bob.user])
     team.set_member(lead, audit, world.login["vic"], "viewer")
     team.set_member(lead, audit, kim.user, "auditor")
-    audit = lead.open_audit(audit.info.name)
-    cases: dict[str | None, list[CaseInfo]] = {c.allocated_to: [] for c in lead.list_cases(audit)}
-    for case in lead.list_cases(audit):
+    audit = audits.open_audit(lead, audit.info.name)
+    cases: dict[str | None, list[CaseInfo]] = {
+        c.allocated_to: [] for c in case_ops.list_cases(lead, audit)
+    }
+    for case in case_ops.list_cases(lead, audit):
         cases[case.allocated_to].append(case)
     for repo in (ann, bob):
         for case in cases[repo.user]:
@@ -122,11 +126,11 @@ def _populate(world: World, rubric_text: str) -> None:
                 for item in audit.rubric.column_order
                 if audit.rubric.applies(item, case.attributes)
             }
-            repo.import_answers(audit, {case.id: answers})
-    lead.save_judgements(audit, [Judgement("1.1", "Good", "clear leadership", "")])
+            answer_ops.import_answers(repo, audit, {case.id: answers})
+    judgements.save_judgements(lead, audit, [Judgement("1.1", "Good", "clear leadership", "")])
     a1, a2, *_ = cases[ann.user]
     b1, b2, *_ = cases[bob.user]
-    ann.save_answer(audit, a1, "2.2.1", note="seen the OASys")
+    answer_ops.save_answer(ann, audit, a1, "2.2.1", note="seen the OASys")
     follow_up.save_feedback(ann, audit, a1.case_ref, strengths="good plan", improvements="")
     action = follow_up.add_action(ann, audit, a1.case_ref, "review the plan", date(2027, 1, 15))
     follow_up.update_action(ann, action.id, due=date(2027, 2, 1), note="leave")
@@ -146,13 +150,13 @@ def _populate(world: World, rubric_text: str) -> None:
     team.complete_case(ann, audit, a2.case_ref)
     team.sign_off(lead, audit, a2.case_ref)
     # mal's own audit, and one he deleted
-    own = mal.create_audit(f"mallory-{world.login['mal']}", rubric_text)
-    mal.add_cases(own, [("M-1", NO_PSR), ("M-2", NO_PSR)])
-    m1 = mal.list_cases(own)[0]
+    own = audits.create_audit(mal, f"mallory-{world.login['mal']}", rubric_text)
+    case_ops.add_cases(mal, own, [("M-1", NO_PSR), ("M-2", NO_PSR)])
+    m1 = case_ops.list_cases(mal, own)[0]
     sampling.set_caseload(mal, own, extract[:3])
-    mal.save_answer(own, m1, "2.2.1", Answer.YES)
-    gone = mal.create_audit(f"gone-{world.login['mal']}", rubric_text)
-    mal.delete_audit(gone.info.name)
+    answer_ops.save_answer(mal, own, m1, "2.2.1", Answer.YES)
+    gone = audits.create_audit(mal, f"gone-{world.login['mal']}", rubric_text)
+    audits.delete_audit(mal, gone.info.name)
     world.ids.update(
         V=audit.info.id,
         M=own.info.id,

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from audit_tui.demo import load_demo
+from audit_tui.store import audits, cases
 from audit_tui.store.database import open_repository
 from audit_tui.store.repository import Repository
 
@@ -32,8 +33,9 @@ def two_case_any_db(db_target: str, rubric_text: str) -> str:
 
 def _two_cases(target: str, rubric_text: str) -> str:
     repo = open_repository(target)
-    audit = repo.create_audit("spo-check", rubric_text, pdu="Tameside")
-    repo.add_cases(
+    audit = audits.create_audit(repo, "spo-check", rubric_text, pdu="Tameside")
+    cases.add_cases(
+        repo,
         audit,
         [
             (

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from textual.widgets import DataTable
 
+from audit_tui.store import audits
 from audit_tui.store.database import open_repository
 from audit_tui.store.follow_up import action_history, actions, add_action
 from audit_tui.store.oversight import add_reviewed_case
@@ -23,7 +24,7 @@ NO_PSR = {"sentence_type": "community", "has_psr": "no", "rosh": "low"}
 async def test_an_actions_date_moves_only_with_a_reason(tmp_path: Path, rubric_text: str) -> None:
     db = str(tmp_path / "dates.db")
     repo = open_repository(db, user="spo")
-    audit = repo.create_audit("ov", rubric_text, kind="oversight")
+    audit = audits.create_audit(repo, "ov", rubric_text, kind="oversight")
     add_reviewed_case(repo, audit, "R-1", NO_PSR, practitioner="P-1")
     act = add_action(repo, audit, "R-1", "Complete the risk analysis", date(2026, 12, 1))
     app = build_app(db, open_audit="ov", user="spo", poll_seconds=0)

@@ -13,6 +13,7 @@ from textual import events
 from textual.widgets import DataTable, SelectionList, Sparkline, Static
 
 from audit_tui.io.imports import import_answers, import_cases, import_judgements
+from audit_tui.store import audits
 from audit_tui.store.database import open_repository
 from audit_tui.store.repository import AUDIT
 from audit_tui.tui.app import AuditApp, build_app
@@ -48,7 +49,7 @@ def series_db(tmp_path: Path, rubric_text: str) -> str:
     repo = open_repository(target)
     sources = (("demo-cases", "demo-answers"), ("demo-reaudit-cases", "demo-reaudit-answers"))
     for name, (cases, answers) in zip(SERIES, (*sources, sources[1]), strict=True):
-        audit = repo.create_audit(name, rubric_text, pdu="Tameside")
+        audit = audits.create_audit(repo, name, rubric_text, pdu="Tameside")
         import_cases(repo, audit, DATA / f"{cases}.csv")
         import_answers(repo, audit, DATA / f"{answers}.csv")
         import_judgements(repo, audit, DATA / "demo-judgements.csv")
@@ -56,8 +57,8 @@ def series_db(tmp_path: Path, rubric_text: str) -> str:
     safer.write_text(
         "case_ref,2.5.3\n" + "".join(f"TS24-{i:03d},yes\n" for i in range(1, 29)), encoding="utf-8"
     )
-    import_answers(repo, repo.open_audit(SERIES[2]), safer)
-    elsewhere = repo.create_audit("oldham-2024", rubric_text, pdu="Oldham")
+    import_answers(repo, audits.open_audit(repo, SERIES[2]), safer)
+    elsewhere = audits.create_audit(repo, "oldham-2024", rubric_text, pdu="Oldham")
     import_cases(repo, elsewhere, DATA / "demo-cases.csv")
     with repo.engine.begin() as conn:  # a year apart, as re-audits are (and fixed for snapshots)
         for name, year in (*zip(SERIES, (2023, 2024, 2025), strict=True), ("oldham-2024", 2024)):
@@ -187,7 +188,7 @@ async def test_an_oversight_audit_is_no_point_in_a_samples_trend(
     series_db: str, rubric_text: str
 ) -> None:
     repo = open_repository(series_db)
-    repo.create_audit("tameside-reviews", rubric_text, pdu="Tameside", kind="oversight")
+    audits.create_audit(repo, "tameside-reviews", rubric_text, pdu="Tameside", kind="oversight")
     with repo.engine.begin() as conn:  # between the first and second audit of the series
         when = datetime(2023, 9, 1, tzinfo=UTC)
         conn.execute(

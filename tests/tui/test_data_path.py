@@ -17,6 +17,8 @@ from textual import events
 from textual.widgets import DataTable, Static
 
 from audit_tui.domain.answers import Answer
+from audit_tui.store import answers, audits, cases, judgements, scores
+from audit_tui.store.repository import Repository
 from audit_tui.tui.app import AuditApp, build_app
 from audit_tui.tui.screens.audit_list import AuditListScreen
 from audit_tui.tui.screens.case_walk import CaseWalkScreen
@@ -44,10 +46,12 @@ def history(
     target: str, audit: str = "spo-check"
 ) -> dict[str, list[tuple[str | None, str | None]]]:
     repo = reopen(target)
-    a = repo.open_audit(audit)
-    case = repo.list_cases(a)[0]
+    a = audits.open_audit(repo, audit)
+    case = cases.list_cases(repo, a)[0]
     out = {
-        item: [(h["old_value"], h["new_value"]) for h in repo.answer_history(case.id, item)]
+        item: [
+            (h["old_value"], h["new_value"]) for h in answers.answer_history(repo, case.id, item)
+        ]
         for item in a.rubric.items
     }
     repo.engine.dispose()
@@ -108,8 +112,15 @@ async def test_answers_move_the_live_rating_without_recounting_the_audit(
         assert isinstance(walk, CaseWalkScreen)
         calls: Counter[str] = Counter()
         repo = app.store.repo
-        for name in ("score", "live_score", "tallies", "open_audit", "list_cases", "list_audits"):
-            monkeypatch.setattr(repo, name, _counting(calls, name, getattr(repo, name)))
+        for module, name in (
+            (scores, "score"),
+            (scores, "live_score"),
+            (scores, "tallies"),
+            (audits, "open_audit"),
+            (cases, "list_cases"),
+            (audits, "list_audits"),
+        ):
+            monkeypatch.setattr(module, name, _counting(calls, name, getattr(module, name), repo))
         item = next(r for r in walk.rows if r.item_id == "2.2.3")
         before = app.live.result if app.live else None
         value, changes = item.value, 0
@@ -122,7 +133,7 @@ async def test_answers_move_the_live_rating_without_recounting_the_audit(
         assert calls == Counter()
         assert app.live is not None and app.live.score.applied == changes >= 4
         fresh = reopen(demo_db)
-        assert app.live.result == fresh.score(fresh.open_audit("demo-tameside"))
+        assert app.live.result == scores.score(fresh, audits.open_audit(fresh, "demo-tameside"))
         fresh.engine.dispose()
         assert before is not None
         await pilot.press("escape")
@@ -130,9 +141,14 @@ async def test_answers_move_the_live_rating_without_recounting_the_audit(
         assert calls == Counter()  # the dashboard drew from the live counts
 
 
-def _counting(calls: Counter[str], name: str, real: Callable[..., Any]) -> Callable[..., Any]:
+def _counting(
+    calls: Counter[str], name: str, real: Callable[..., Any], repo: Repository
+) -> Callable[..., Any]:
+    """`real`, counting its calls on the app's own `repo` (not a test's fresh one)."""
+
     def counted(*args: Any, **kwargs: Any) -> Any:
-        calls[name] += 1
+        if args[0] is repo:
+            calls[name] += 1
         return real(*args, **kwargs)
 
     return counted
@@ -145,20 +161,20 @@ async def test_another_writers_change_is_counted_and_shown(two_case_any_db: str)
         row = walk.current
         assert row is not None and row.value is None
         other = reopen(two_case_any_db)
-        audit = other.open_audit("spo-check")
-        case = other.list_cases(audit)[0]
-        other.save_answer(audit, case, row.item_id, Answer.NO)
-        other.save_answer(audit, other.list_cases(audit)[1], "2.2.1", Answer.YES)
-        app._revision_seen(other.audit_revision(audit.info.id) or 0)
+        audit = audits.open_audit(other, "spo-check")
+        case = cases.list_cases(other, audit)[0]
+        answers.save_answer(other, audit, case, row.item_id, Answer.NO)
+        answers.save_answer(other, audit, cases.list_cases(other, audit)[1], "2.2.1", Answer.YES)
+        app._revision_seen(audits.audit_revision(other, audit.info.id) or 0)
         await settle(pilot, app)
         # the same row, changed in place by the refresh (a type checker keeps it narrowed to None)
         assert (row.value, row.state) == ("no", "stored")  # type: ignore[comparison-overlap]
         assert app.live is not None
-        assert app.live.result == other.score(audit)
+        assert app.live.result == scores.score(other, audit)
         # and our own save after theirs is counted on top, not lost
         burst(app, "y")
         await settle(pilot, app)
-        assert app.live.result == other.score(audit)
+        assert app.live.result == scores.score(other, audit)
         other.engine.dispose()
 
 
@@ -167,11 +183,11 @@ async def test_a_save_that_meets_another_writers_change_recounts(two_case_db: st
     async with app.run_test(size=SIZE) as pilot:
         await open_first_case(pilot, app)
         other = reopen(two_case_db)
-        audit = other.open_audit("spo-check")
-        other.save_answer(audit, other.list_cases(audit)[1], "2.2.1", Answer.NO)
+        audit = audits.open_audit(other, "spo-check")
+        answers.save_answer(other, audit, cases.list_cases(other, audit)[1], "2.2.1", Answer.NO)
         burst(app, "y")  # no poll: our save's revision tells us someone wrote in between
         await settle(pilot, app)
-        assert app.live is not None and app.live.result == other.score(audit)
+        assert app.live is not None and app.live.result == scores.score(other, audit)
         other.engine.dispose()
 
 
@@ -185,12 +201,12 @@ async def test_a_failed_save_says_not_saved_and_shows_what_is_stored(
         assert row is not None
         burst(app, "y")
         await settle(pilot, app)
-        real = app.store.repo.save_answer
+        real = answers.save_answer
 
         def full_disk(*args: Any, **kwargs: Any) -> Any:
             raise OperationalError("UPDATE answer ...", {}, Exception("database or disk is full"))
 
-        monkeypatch.setattr(app.store.repo, "save_answer", full_disk)
+        monkeypatch.setattr(answers, "save_answer", full_disk)
         walk.focus_row(row)
         burst(app, "n")
         await settle(pilot, app)
@@ -199,7 +215,7 @@ async def test_a_failed_save_says_not_saved_and_shows_what_is_stored(
         assert app.is_running and isinstance(app.screen, CaseWalkScreen)
         shown = [str(n.message) for n in app._notifications]
         assert any("NOT saved: the disk is full" in m for m in shown), shown
-        monkeypatch.setattr(app.store.repo, "save_answer", real)
+        monkeypatch.setattr(answers, "save_answer", real)
         walk.focus_row(row)
         burst(app, "n")
         await settle(pilot, app)
@@ -218,7 +234,7 @@ async def test_a_failed_read_is_said_and_the_app_carries_on(
                 "SELECT ...", {}, Exception("server closed the connection unexpectedly")
             )
 
-        monkeypatch.setattr(app.store.repo, "list_audits", dropped)
+        monkeypatch.setattr(audits, "list_audits", dropped)
         await steps(pilot, app, "f5")
         assert app.is_running and isinstance(app.screen, AuditListScreen)
         shown = [str(n.message) for n in app._notifications]
@@ -232,7 +248,7 @@ async def test_a_failed_read_is_said_and_the_app_carries_on(
 def two_case_pg_db(pg_server_url: str, rubric_text: str) -> Iterator[str]:
     yield _two_cases(pg_server_url, rubric_text)
     repo = reopen(pg_server_url)
-    repo.delete_audit("spo-check")
+    audits.delete_audit(repo, "spo-check")
     repo.engine.dispose()
 
 
@@ -266,8 +282,12 @@ async def test_the_app_survives_the_server_dropping_its_connections(two_case_pg_
 async def test_markup_in_names_is_shown_literally(tmp_path: Any, rubric_text: str) -> None:
     target = str(tmp_path / "hostile.db")
     repo = reopen(target)
-    audit = repo.create_audit("[/]", rubric_text, pdu="[bold red]x[/]", region="[link=http://x]y")
-    repo.add_cases(audit, [("C-1", {"sentence_type": "community", "has_psr": "no", "rosh": "low"})])
+    audit = audits.create_audit(
+        repo, "[/]", rubric_text, pdu="[bold red]x[/]", region="[link=http://x]y"
+    )
+    cases.add_cases(
+        repo, audit, [("C-1", {"sentence_type": "community", "has_psr": "no", "rosh": "low"})]
+    )
     repo.engine.dispose()
     app = build_app(target, poll_seconds=0)
     async with app.run_test(size=(160, 40)) as pilot:  # wide: the list shows the PDU
@@ -296,7 +316,7 @@ async def test_a_legacy_name_with_control_characters_is_shown_escaped(
 
     target = str(tmp_path / "old.db")
     repo = reopen(target)
-    repo.create_audit("old", rubric_text)
+    audits.create_audit(repo, "old", rubric_text)
     with repo.engine.begin() as conn:
         conn.execute(
             text("UPDATE audit SET name = :n, pdu = :p"), {"n": "ol\x1b[31md", "p": "a\nb"}
@@ -333,5 +353,5 @@ async def test_leaving_judgements_with_unsaved_changes_asks_first(two_case_db: s
         await steps(pilot, app, "escape", "y")
         assert isinstance(app.screen, DashboardScreen)
     repo = reopen(two_case_db)
-    assert repo.judgements(repo.open_audit("spo-check")) == {}
+    assert judgements.judgements(repo, audits.open_audit(repo, "spo-check")) == {}
     repo.engine.dispose()

@@ -35,7 +35,7 @@ from audit_tui.domain.answers import Answer
 from audit_tui.domain.records import OpenAudit
 from audit_tui.io.caseload import import_caseload
 from audit_tui.paths import user_config_dir
-from audit_tui.store import team
+from audit_tui.store import answers, audits, cases, judgements, team
 from audit_tui.store.database import open_repository
 from audit_tui.store.moderation import start_round
 from audit_tui.store.sampling import draw_sample, replace_case
@@ -101,10 +101,10 @@ def every_db(hostile_db: str, tmp_path_factory: pytest.TempPathFactory, rubric_t
     target = str(folder / "audits.db")
     shutil.copy(hostile_db, target)
     lead = open_repository(target, "tester")
-    audit = lead.open_audit(AUDIT)
-    case = next(c for c in lead.list_cases(audit) if c.case_ref == "R-2")
+    audit = audits.open_audit(lead, AUDIT)
+    case = next(c for c in cases.list_cases(lead, audit) if c.case_ref == "R-2")
     items = [i for i in audit.rubric.column_order if audit.rubric.applies(i, case.attributes)]
-    lead.import_answers(audit, {case.id: dict.fromkeys(items, Answer.YES)})
+    answers.import_answers(lead, audit, {case.id: dict.fromkeys(items, Answer.YES)})
     team.allocate(lead, audit, ["ann"], cases=["R-2"])
     start_round(lead, audit, "cy", cases=["R-2"])
     cy = open_repository(target, "cy")
@@ -117,11 +117,11 @@ def every_db(hostile_db: str, tmp_path_factory: pytest.TempPathFactory, rubric_t
     settle(lead, audit, [Agreed(1, "R-2", "2.2.1", Answer.NO, "plain")])
     team.lock_audit(lead, audit)
 
-    sampled = lead.create_audit("sampled", rubric_text)
+    sampled = audits.create_audit(lead, "sampled", rubric_text)
     import_caseload(lead, sampled, write_caseload(folder / "caseload.csv"))
     drawn = draw_sample(lead, sampled, 10, strata=["sentence_type"], seed=7)
     replace_case(lead, sampled, drawn.plan[0].order[0], "plain")
-    planned = lead.create_audit("planned", rubric_text)
+    planned = audits.create_audit(lead, "planned", rubric_text)
     import_caseload(lead, planned, write_caseload(folder / "caseload.csv"))
     lead.engine.dispose()
 
@@ -264,7 +264,7 @@ def _app(db: str, audit: str | None = None) -> AuditApp:
 def _open(db: str, name: str) -> OpenAudit:
     repo = open_repository(db, "tester")
     try:
-        return repo.open_audit(name)
+        return audits.open_audit(repo, name)
     finally:
         repo.engine.dispose()
 
@@ -384,7 +384,7 @@ async def test_case_walk_feedback_and_actions(every_db: str) -> None:
 
         row = walk.query_one("#item-2-2-1", ItemRow)
         repo = open_repository(every_db, "tester")
-        theirs = repo.answers_for_case(walk.case.id)["2.2.1"]
+        theirs = answers.answers_for_case(repo, walk.case.id)["2.2.1"]
         found = changes(repo, walk.audit, case=REF, item="2.2.1")
         repo.engine.dispose()
         dialogs: list[tuple[str, Screen[Any], tuple[str, ...]]] = [
@@ -505,12 +505,14 @@ def small_db(tmp_path: Path, rubric_text: str) -> str:
 
     target = str(tmp_path / "small.db")
     repo = open_repository(target, "tester", create=True)
-    audit = repo.create_audit("plain", rubric_text)
-    repo.add_cases(audit, [("R-1", NO_PSR)])
-    [case] = repo.list_cases(audit)
-    repo.save_answer(audit, case, "2.2.1", Answer.NO, note="plain")
-    repo.save_judgements(
-        audit, [Judgement("1.1", "Good", "plain", "plain"), Judgement("1.2", "Good", "plain", "")]
+    audit = audits.create_audit(repo, "plain", rubric_text)
+    cases.add_cases(repo, audit, [("R-1", NO_PSR)])
+    [case] = cases.list_cases(repo, audit)
+    answers.save_answer(repo, audit, case, "2.2.1", Answer.NO, note="plain")
+    judgements.save_judgements(
+        repo,
+        audit,
+        [Judgement("1.1", "Good", "plain", "plain"), Judgement("1.2", "Good", "plain", "")],
     )
     repo.engine.dispose()
     conn = sqlite3.connect(target)
@@ -585,5 +587,5 @@ async def test_a_box_left_as_shown_stands_for_the_stored_text(small_db: str) -> 
         app.screen.query_one("#confirm", Input).value = one_line(AUDIT)
         await pilot.press("enter")
         await settled(pilot, app)
-        assert said.pop() == AUDIT and not repo.list_audits()
+        assert said.pop() == AUDIT and not audits.list_audits(repo)
         repo.engine.dispose()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from textual.widgets import DataTable, Static
 
+from audit_tui.store import audits, cases
 from audit_tui.store.database import open_repository
 from audit_tui.tui.app import build_app
 from audit_tui.tui.screens.actions import ActionsScreen
@@ -34,8 +35,8 @@ def assert_escaped(text: str, *tokens: str) -> None:
 
 async def test_feedback_and_actions_screens_show_stored_text_escaped(hostile_db: str) -> None:
     repo = open_repository(hostile_db, "tester")
-    audit = repo.open_audit(AUDIT)
-    [case] = [c for c in repo.list_cases(audit) if "CASE-REF" in c.case_ref]
+    audit = audits.open_audit(repo, AUDIT)
+    [case] = [c for c in cases.list_cases(repo, audit) if "CASE-REF" in c.case_ref]
     repo.engine.dispose()
     app = build_app(hostile_db, poll_seconds=0, user="tester")
     async with app.run_test(size=(120, 40)) as pilot:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from textual.widgets import Input, Select, Static
 
+from audit_tui.store import audits, cases
 from audit_tui.store.database import open_repository
 from audit_tui.store.moderation import rounds
 from audit_tui.tui.app import build_app
@@ -36,7 +37,7 @@ def cases_of(target: str, audit: str) -> dict[str, tuple[str | None, str | None,
     repo = open_repository(target)
     found = {
         c.case_ref: (c.allocated_to or None, c.practitioner or None, c.team or None)
-        for c in repo.list_cases(repo.open_audit(audit))
+        for c in cases.list_cases(repo, audits.open_audit(repo, audit))
     }
     repo.engine.dispose()
     return found
@@ -84,7 +85,7 @@ async def test_names_typed_in_dialogs_follow_the_one_rule(two_case_db: str) -> N
         assert isinstance(app.screen, DashboardScreen)
     assert cases_of(two_case_db, AUDIT)["QA-001"][0] == "ann"
     repo = open_repository(two_case_db)
-    found = rounds(repo, repo.open_audit(AUDIT))
+    found = rounds(repo, audits.open_audit(repo, AUDIT))
     repo.engine.dispose()
     assert [(r.info.marker, r.case_refs) for r in found] == [("kim", ("QA-001",))]
 
@@ -94,7 +95,7 @@ async def test_a_reviewed_case_and_its_codes_are_stored_upper_case(
 ) -> None:
     target = str(tmp_path / "ov.db")
     repo = open_repository(target)
-    repo.create_audit("ov", rubric_text, kind="oversight")
+    audits.create_audit(repo, "ov", rubric_text, kind="oversight")
     repo.engine.dispose()
     app = build_app(target, open_audit="ov", poll_seconds=0)
     async with app.run_test(size=SIZE) as pilot:

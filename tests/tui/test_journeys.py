@@ -6,6 +6,8 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Input, Markdown, Select, Static, TabbedContent
 
+from audit_tui.store import answers as answer_ops
+from audit_tui.store import audits, cases, judgements
 from audit_tui.tui.app import build_app
 from audit_tui.tui.screens.case_dialog import CaseDialog
 from audit_tui.tui.screens.case_walk import CaseWalkScreen
@@ -34,10 +36,10 @@ def plain(cells: list[object]) -> list[str]:
 
 def stored(target: str, audit: str = "spo-check") -> dict[str, dict[str, str | None]]:
     repo = reopen(target)
-    a = repo.open_audit(audit)
+    a = audits.open_audit(repo, audit)
     out = {
-        c.case_ref: {k: v.value for k, v in repo.answers_for_case(c.id).items()}
-        for c in repo.list_cases(a)
+        c.case_ref: {k: v.value for k, v in answer_ops.answers_for_case(repo, c.id).items()}
+        for c in cases.list_cases(repo, a)
     }
     repo.engine.dispose()
     return out
@@ -150,9 +152,11 @@ async def test_changing_one_answer_moves_the_ratings_at_once(demo_db: str) -> No
         assert isinstance(dash, DashboardScreen)
         assert "29%" in text_of(dash.query_one("#rating-2-2", Static))
         repo = reopen(demo_db)
-        audit = repo.open_audit("demo-tameside")
+        audit = audits.open_audit(repo, "demo-tameside")
         target = next(
-            c for c in repo.list_cases(audit) if repo.answers_for_case(c.id)["2.2.3"].value == "no"
+            c
+            for c in cases.list_cases(repo, audit)
+            if answer_ops.answers_for_case(repo, c.id)["2.2.3"].value == "no"
         )
         repo.engine.dispose()
         dash.action_open_case(target.case_ref)
@@ -247,7 +251,7 @@ async def test_notes_are_tagged_and_saved(two_case_db: str) -> None:
             row, ItemRow
         ) and "✎ note (area for improvement): Motivation not explored" in text_of(row)
     repo = reopen(two_case_db)
-    [note] = repo.tagged_notes(repo.open_audit("spo-check"))
+    [note] = answer_ops.tagged_notes(repo, audits.open_audit(repo, "spo-check"))
     assert (note.item_id, note.tag, note.note) == (
         "2.2.1.a",
         "improvement",
@@ -274,7 +278,7 @@ async def test_judgements_screen(two_case_db: str) -> None:
         await settle(pilot, app)
         assert "Good" in text_of(app.screen.query_one("#rating-1-2", Static))
     repo = reopen(two_case_db)
-    judged = repo.judgements(repo.open_audit("spo-check"))
+    judged = judgements.judgements(repo, audits.open_audit(repo, "spo-check"))
     assert judged["1.2"].rating == "Good" and judged["1.2"].strengths == "Regular supervision"
     repo.engine.dispose()
 
@@ -547,7 +551,11 @@ async def test_edit_case_attributes_and_refuse_to_strand_answers(two_case_db: st
         assert isinstance(app.screen, DashboardScreen)
         assert app.screen.query_one("#cases", CaseTable).get_row("2")[3] == "Very high"
     repo = reopen(two_case_db)
-    case = next(c for c in repo.list_cases(repo.open_audit("spo-check")) if c.case_ref == "QA-002")
+    case = next(
+        c
+        for c in cases.list_cases(repo, audits.open_audit(repo, "spo-check"))
+        if c.case_ref == "QA-002"
+    )
     assert case.attributes["rosh"] == "very high" and case.attributes["has_psr"] == "yes"
     repo.engine.dispose()
 
@@ -572,5 +580,5 @@ async def test_new_audit_dialog_offers_extra_rubrics(
         await settle(pilot, app)
         assert isinstance(app.screen, DashboardScreen)
     repo = reopen(two_case_db)
-    assert repo.open_audit("q3-oversight").rubric.id == "local-spo-check"
+    assert audits.open_audit(repo, "q3-oversight").rubric.id == "local-spo-check"
     repo.engine.dispose()

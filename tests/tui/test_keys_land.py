@@ -16,6 +16,9 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, ListView, Select
 
 from audit_tui.domain.answers import Answer
+from audit_tui.store import answers as answer_ops
+from audit_tui.store import audits as audit_ops
+from audit_tui.store import cases
 from audit_tui.store.database import open_repository
 from audit_tui.tui.app import AuditApp, build_app
 from audit_tui.tui.screens.audit_list import AuditListScreen
@@ -143,8 +146,8 @@ class SecondWriter:
 
     def __init__(self, db: str) -> None:
         self.repo = open_repository(db)
-        self.audit = self.repo.open_audit(AUDIT)
-        self.case = self.repo.list_cases(self.audit)[-1]
+        self.audit = audit_ops.open_audit(self.repo, AUDIT)
+        self.case = cases.list_cases(self.repo, self.audit)[-1]
         self.saves = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -153,7 +156,7 @@ class SecondWriter:
         item = next(i for i in self.audit.rubric.items if i.startswith("2.3.1."))
         while not self._stop.is_set():
             value = Answer.YES if self.saves % 2 else Answer.NO
-            self.repo.save_answer(self.audit, self.case, item, value)
+            answer_ops.save_answer(self.repo, self.audit, self.case, item, value)
             self.saves += 1
             self._stop.wait(0.03)  # a person's pace, not the test's result
 

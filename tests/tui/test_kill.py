@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from audit_tui.store import audits, cases
 from tests.tui.terminal import Terminal
 
 
@@ -28,8 +29,8 @@ def walk_order(db: str, case_ref: str) -> list[str]:
     from tests.tui.conftest import reopen
 
     repo = reopen(db)
-    audit = repo.open_audit("spo-check")
-    case = next(c for c in repo.list_cases(audit) if c.case_ref == case_ref)
+    audit = audits.open_audit(repo, "spo-check")
+    case = next(c for c in cases.list_cases(repo, audit) if c.case_ref == case_ref)
     repo.engine.dispose()
     rubric = audit.rubric
     sections = [s for s in rubric.standards if s.method == "cases"]

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from audit_tui.domain.errors import AuditError
-from audit_tui.store.repository import Repository
+from audit_tui.store import answers
 from audit_tui.tui.app import build_app
 from audit_tui.tui.screens.case_walk import CaseWalkScreen
 from tests.tui.helpers import settle, steps
@@ -22,15 +22,15 @@ async def test_an_answer_whose_save_ends_after_its_case_was_left(
     two_case_db: str, monkeypatch: pytest.MonkeyPatch, refused: bool
 ) -> None:
     held = threading.Event()
-    save = Repository.save_answer
+    save = answers.save_answer
 
-    def slow_save(self: Repository, *args: Any, **kwargs: Any) -> Any:
+    def slow_save(*args: Any, **kwargs: Any) -> Any:
         assert held.wait(30), "the test never let the save finish"
         if refused:
             raise AuditError.at("answer", "refused for the test")
-        return save(self, *args, **kwargs)
+        return save(*args, **kwargs)
 
-    monkeypatch.setattr(Repository, "save_answer", slow_save)
+    monkeypatch.setattr(answers, "save_answer", slow_save)
     app = build_app(two_case_db)
     async with app.run_test(size=SIZE) as pilot:
         await steps(pilot, app, "enter", "enter")

@@ -13,7 +13,7 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Input, Static
 
 from audit_tui.domain.answers import Answer
-from audit_tui.store import team
+from audit_tui.store import answers, audits, cases, team
 from audit_tui.store.database import open_repository
 from audit_tui.store.models import AnswerHistoryRow, AnswerRow, table_of
 from audit_tui.store.moderation import start_round
@@ -38,8 +38,9 @@ def moderated_db(tmp_path: Path, rubric_text: str) -> str:
     QA-001 in round 1."""
     target = str(tmp_path / "mod.db")
     lee = open_repository(target, user="lee")
-    audit = lee.create_audit(AUDIT, rubric_text)
-    lee.add_cases(
+    audit = audits.create_audit(lee, AUDIT, rubric_text)
+    cases.add_cases(
+        lee,
         audit,
         [
             ("QA-001", {"sentence_type": "community", "has_psr": "no", "rosh": "low"}),
@@ -48,9 +49,9 @@ def moderated_db(tmp_path: Path, rubric_text: str) -> str:
     )
     team.allocate(lee, audit, ["ann", "bob"])
     ann = open_repository(target, user="ann")
-    case = ann.list_cases(audit)[0]
+    case = cases.list_cases(ann, audit)[0]
     items = [i for i in audit.rubric.column_order if audit.rubric.applies(i, case.attributes)]
-    ann.import_answers(audit, {case.id: dict.fromkeys(items, Answer.YES)})
+    answers.import_answers(ann, audit, {case.id: dict.fromkeys(items, Answer.YES)})
     ann.engine.dispose()
     start_round(lee, audit, "cy", cases=["QA-001"])
     lee.engine.dispose()
@@ -67,8 +68,8 @@ def _text(screen: object, selector: str) -> str:
 
 def _applicable(db: str) -> list[str]:
     repo = open_repository(db)
-    audit = repo.open_audit(AUDIT)
-    case = repo.list_cases(audit)[0]
+    audit = audits.open_audit(repo, AUDIT)
+    case = cases.list_cases(repo, audit)[0]
     repo.engine.dispose()
     return [i for i in audit.rubric.items if audit.rubric.applies(i, case.attributes)]
 
@@ -126,7 +127,7 @@ async def test_the_second_marker_walks_blind_at_typing_speed_and_then_sees(
 def _second_marked(db: str, differ: tuple[str, ...]) -> None:
     """cy second-marks QA-001 like ann but No on `differ`, and completes it."""
     cy = open_repository(db, user="cy")
-    audit = cy.open_audit(AUDIT)
+    audit = audits.open_audit(cy, AUDIT)
     for item in _applicable(db):
         save_second(cy, audit, 1, item, Answer.NO if item in differ else Answer.YES)
     complete_second(cy, audit, 1)
@@ -211,7 +212,7 @@ async def test_the_lead_starts_a_round_from_the_dashboard(moderated_db: str) -> 
         await steps(pilot, app, "enter")
         assert isinstance(app.screen, DashboardScreen)
     repo = open_repository(moderated_db)
-    audit = repo.open_audit(AUDIT)
+    audit = audits.open_audit(repo, AUDIT)
     from audit_tui.store.moderation import rounds
 
     found = rounds(repo, audit)

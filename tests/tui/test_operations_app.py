@@ -13,6 +13,8 @@ from textual.command import CommandPalette
 from textual.widgets import Input, Select, Static, TextArea
 
 from audit_tui.domain.answers import Answer
+from audit_tui.store import answers, audits, cases
+from audit_tui.store import events as event_ops
 from audit_tui.tui.app import AuditApp, build_app
 from audit_tui.tui.screens.audit_list import AuditListScreen
 from audit_tui.tui.screens.case_dialog import CaseDialog
@@ -64,9 +66,9 @@ async def test_remove_a_case_with_a_reason(demo_db: str) -> None:
         assert "27 cases" in text_of(dash.query_one("#cases-status", Static))
         assert text_of(dash.query_one("#rating-2-2", Static)) != before  # recounted without it
     repo = reopen(demo_db)
-    audit = repo.open_audit("demo-tameside")
+    audit = audits.open_audit(repo, "demo-tameside")
     assert audit.info.cases == 27
-    [event] = [e for e in repo.audit_events(audit) if e.event == "remove-case"]
+    [event] = [e for e in event_ops.audit_events(repo, audit) if e.event == "remove-case"]
     assert event.detail == "TS23-001: sentence ended before the period"
     repo.engine.dispose()
 
@@ -99,7 +101,7 @@ async def test_rename_and_delete_an_audit(two_case_db: str) -> None:
         assert isinstance(app.screen, AuditListScreen)
         assert app.audit_names == []
     repo = reopen(two_case_db)
-    assert repo.list_audits() == []
+    assert audits.list_audits(repo) == []
     repo.engine.dispose()
 
 
@@ -120,15 +122,16 @@ async def test_undo_the_last_answer(two_case_any_db: str) -> None:
         await steps(pilot, app, "ctrl+z")
         assert "Nothing to undo" in str(list(app._notifications)[-1].message)
     repo = reopen(two_case_any_db)
-    audit = repo.open_audit("spo-check")
-    case = repo.list_cases(audit)[0]
-    history = repo.answer_history(case.id, first.item_id)
+    audit = audits.open_audit(repo, "spo-check")
+    case = cases.list_cases(repo, audit)[0]
+    history = answers.answer_history(repo, case.id, first.item_id)
     assert [(h["old_value"], h["new_value"], h["via"]) for h in history] == [
         (None, "yes", "tui"),
         ("yes", None, "undo"),
     ]
     assert [
-        (h["old_value"], h["new_value"]) for h in repo.answer_history(case.id, second.item_id)
+        (h["old_value"], h["new_value"])
+        for h in answers.answer_history(repo, case.id, second.item_id)
     ] == [
         (None, "no"),
         ("no", None),
@@ -160,10 +163,10 @@ async def test_import_can_update_existing_cases(two_case_db: str, tmp_path: Path
 
 async def test_psr_to_no_offers_to_clear_the_court_work_answers(two_case_db: str) -> None:
     repo = reopen(two_case_db)
-    audit = repo.open_audit("spo-check")
-    qa2 = repo.list_cases(audit)[1]
+    audit = audits.open_audit(repo, "spo-check")
+    qa2 = cases.list_cases(repo, audit)[1]
     for item in ("2.1.1.a", "2.1.1", "2.2.1"):
-        repo.save_answer(audit, qa2, item, Answer.YES)
+        answers.save_answer(repo, audit, qa2, item, Answer.YES)
     repo.engine.dispose()
     app = build_app(two_case_db, open_audit="spo-check", poll_seconds=0)
     async with app.run_test(size=SIZE) as pilot:
@@ -178,12 +181,12 @@ async def test_psr_to_no_offers_to_clear_the_court_work_answers(two_case_db: str
         await steps(pilot, app, "y")
         assert isinstance(app.screen, DashboardScreen)
     repo = reopen(two_case_db)
-    audit = repo.open_audit("spo-check")
-    qa2 = repo.list_cases(audit)[1]
+    audit = audits.open_audit(repo, "spo-check")
+    qa2 = cases.list_cases(repo, audit)[1]
     assert qa2.attributes["has_psr"] == "no"
-    stored = {k: v.value for k, v in repo.answers_for_case(qa2.id).items()}
+    stored = {k: v.value for k, v in answers.answers_for_case(repo, qa2.id).items()}
     assert stored == {"2.1.1.a": None, "2.1.1": None, "2.2.1": "yes"}  # cleared, kept in history
-    assert [h["via"] for h in repo.answer_history(qa2.id, "2.1.1")] == ["tui", "case-edit"]
+    assert [h["via"] for h in answers.answer_history(repo, qa2.id, "2.1.1")] == ["tui", "case-edit"]
     repo.engine.dispose()
 
 

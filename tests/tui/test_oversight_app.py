@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable, Input, Static, TextArea
 
-from audit_tui.store import team
+from audit_tui.store import answers as answer_ops
+from audit_tui.store import audits, cases, events, team
 from audit_tui.store.database import open_repository
 from audit_tui.store.follow_up import action_history, actions, add_action, feedback, save_feedback
 from audit_tui.store.oversight import add_reviewed_case
@@ -143,13 +144,13 @@ async def test_spo_reviews_a_case_writes_feedback_and_an_action_and_prints_the_s
     ):
         assert said in sheet
     repo = open_repository(target)
-    audit = repo.open_audit("spo-review")
+    audit = audits.open_audit(repo, "spo-review")
     assert audit.info.oversight and audit.info.pdu == "Tameside"
-    (case,) = repo.list_cases(audit)
+    (case,) = cases.list_cases(repo, audit)
     assert (case.case_ref, case.practitioner, case.team) == ("OV-101", "P-050", "T-WEST")
     assert case.attributes == {"sentence_type": "community", "has_psr": "no", "rosh": "high"}
     assert case.allocated_to == repo.user  # whoever adds a review walks it
-    answers = repo.answers_for_case(case.id)
+    answers = answer_ops.answers_for_case(repo, case.id)
     assert {k: v.value for k, v in answers.items()} == {
         "2.2.1.a": "yes",
         "2.2.1.b": "no",
@@ -166,7 +167,7 @@ async def test_spo_reviews_a_case_writes_feedback_and_an_action_and_prints_the_s
         datetime.date(2026, 12, 31),
         "open",
     )
-    exports = [e.detail for e in repo.audit_events(audit) if e.event == "export"]
+    exports = [e.detail for e in events.audit_events(repo, audit) if e.event == "export"]
     assert len(exports) == 1 and exports[0].startswith("feedback sheet for case OV-101: html")
     repo.engine.dispose()
 
@@ -222,7 +223,7 @@ def reviews(people: Person, rubric_text: str) -> dict[str, Repository]:
     """lee reviews OV-001 (feedback written, one action agreed); vic views the audit, ann audits
     in it with no case of hers."""
     lee, vic, ann = people("lee"), people("vic"), people("ann")
-    audit = lee.create_audit(REVIEWS, rubric_text, kind="oversight")
+    audit = audits.create_audit(lee, REVIEWS, rubric_text, kind="oversight")
     add_reviewed_case(lee, audit, "OV-001", ATTRIBUTES, practitioner="P-017", team="T-NORTH")
     save_feedback(lee, audit, "OV-001", strengths="Contact is regular.", improvements="Plan late.")
     add_action(lee, audit, "OV-001", "Review the plan with her", datetime.date(2026, 12, 11))
@@ -232,7 +233,7 @@ def reviews(people: Person, rubric_text: str) -> dict[str, Repository]:
 
 
 def _follow_up(repo: Repository) -> tuple[object, ...]:
-    audit = repo.open_audit(REVIEWS)
+    audit = audits.open_audit(repo, REVIEWS)
     said = feedback(repo, audit, "OV-001")
     found = [(a.id, a.status, a.due, a.what) for a in actions(repo, audit=audit)]
     history = [len(action_history(repo, a[0])) for a in found]

@@ -8,6 +8,7 @@ from pathlib import Path
 from textual.widgets import DataTable, Select, Static
 
 from audit_tui.domain.answers import Answer
+from audit_tui.store import answers, audits
 from audit_tui.store.database import open_repository
 from audit_tui.store.oversight import add_reviewed_case
 from audit_tui.tui.app import build_app
@@ -22,11 +23,11 @@ async def test_the_report_breaks_down_by_practitioner_with_a_caution(
 ) -> None:
     db = str(tmp_path / "people.db")
     repo = open_repository(db, user="spo")
-    audit = repo.create_audit("ov", rubric_text, kind="oversight")
+    audit = audits.create_audit(repo, "ov", rubric_text, kind="oversight")
     for i in range(12):  # P-1 and P-2 five cases each (shown), P-3 two (too few)
         who = "P-1" if i < 5 else "P-2" if i < 10 else "P-3"
         case = add_reviewed_case(repo, audit, f"R-{i}", NO_PSR, practitioner=who, team="T-1")
-        repo.save_answer(audit, case, "2.2.1", Answer.YES if i % 2 else Answer.NO)
+        answers.save_answer(repo, audit, case, "2.2.1", Answer.YES if i % 2 else Answer.NO)
     repo.engine.dispose()
     app = build_app(db, open_audit="ov", user="spo", poll_seconds=0)
     async with app.run_test(size=(120, 40)) as pilot:

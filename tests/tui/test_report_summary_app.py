@@ -9,7 +9,7 @@ from textual.widgets import Static
 
 from audit_tui.domain.answers import Answer
 from audit_tui.reporting.render import render_report
-from audit_tui.store import team
+from audit_tui.store import answers, audits, cases, team
 from audit_tui.store.lead_summary import lead_summary
 from audit_tui.store.oversight import add_reviewed_case
 from audit_tui.tui.app import build_app
@@ -33,11 +33,11 @@ async def test_the_lead_writes_the_summary_and_an_auditor_is_told_why_not(
     people: Person, rubric_text: str
 ) -> None:
     lee, ann = people("lee"), people("ann")
-    audit = lee.create_audit("q1", rubric_text, pdu="Tameside")
-    lee.add_cases(audit, [("C-1", ATTRIBUTES)])
-    audit = lee.open_audit("q1")
-    case = lee.list_cases(audit)[0]
-    lee.save_answer(audit, case, "2.2.1", Answer.YES)
+    audit = audits.create_audit(lee, "q1", rubric_text, pdu="Tameside")
+    cases.add_cases(lee, audit, [("C-1", ATTRIBUTES)])
+    audit = audits.open_audit(lee, "q1")
+    case = cases.list_cases(lee, audit)[0]
+    answers.save_answer(lee, audit, case, "2.2.1", Answer.YES)
     team.set_member(lee, audit, ann.user, "auditor")
 
     target, user = _login(lee)
@@ -81,7 +81,7 @@ async def test_a_finished_audit_shows_no_draft_and_an_unfinished_review_does(
     from audit_tui.store.database import open_repository
 
     repo = open_repository(demo_db, user="spo")
-    audit = repo.create_audit("checks", rubric_text, kind="oversight")
+    audit = audits.create_audit(repo, "checks", rubric_text, kind="oversight")
     add_reviewed_case(repo, audit, "OV-9", ATTRIBUTES)
     repo.engine.dispose()
 

@@ -11,7 +11,9 @@ import pytest
 from textual.widgets import Input, Static
 
 from audit_tui.demo import load_demo
-from audit_tui.store import team
+from audit_tui.store import audits, scores, team
+from audit_tui.store import cases as case_ops
+from audit_tui.store import events as event_ops
 from audit_tui.store.database import open_repository
 from audit_tui.tui.app import build_app
 from audit_tui.tui.screens.dashboard import DashboardScreen
@@ -41,10 +43,10 @@ def figures(target: str) -> tuple[Any, ...]:
     """What the removal changes and the restore must put back: the kept tallies, the cases and
     their progress, the overall rating."""
     repo = open_repository(target)
-    audit = repo.open_audit(AUDIT)
-    cases, tallies = repo.tallies(audit)
-    progress = [(c.case_ref, c.answered) for c in repo.list_cases(audit)]
-    overall = repo.score(audit).overall
+    audit = audits.open_audit(repo, AUDIT)
+    cases, tallies = scores.tallies(repo, audit)
+    progress = [(c.case_ref, c.answered) for c in case_ops.list_cases(repo, audit)]
+    overall = scores.score(repo, audit).overall
     repo.engine.dispose()
     return cases, tallies, progress, overall
 
@@ -99,7 +101,9 @@ async def test_remove_then_ctrl_z_restores_the_case_with_its_answers(demo_any_db
         assert app.screen is dash and app.focused is table
     assert figures(demo_any_db) == before
     repo = open_repository(demo_any_db)
-    events = [(e.event, e.detail) for e in repo.audit_events(repo.open_audit(AUDIT))]
+    events = [
+        (e.event, e.detail) for e in event_ops.audit_events(repo, audits.open_audit(repo, AUDIT))
+    ]
     assert [e for e in events if e[0] in ("remove-case", "restore-case")] == [
         ("remove-case", "TS23-002: transferred out"),
         ("restore-case", f"TS23-002: {UNDO_REASON}"),
@@ -109,10 +113,10 @@ async def test_remove_then_ctrl_z_restores_the_case_with_its_answers(demo_any_db
 
 async def test_the_removed_cases_list_filters_and_restores(demo_any_db: str) -> None:
     repo = open_repository(demo_any_db)
-    audit = repo.open_audit(AUDIT)
+    audit = audits.open_audit(repo, AUDIT)
     for ref, why in (("TS23-004", "duplicate"), ("TS23-009", "transferred out"),
                      ("TS23-011", "sentence ended")):  # fmt: skip
-        repo.remove_case(audit, ref, why)
+        case_ops.remove_case(repo, audit, ref, why)
     repo.engine.dispose()
     app = build_app(demo_any_db, open_audit=AUDIT, poll_seconds=0)
     async with app.run_test(size=SIZE) as pilot:
@@ -135,9 +139,9 @@ async def test_the_removed_cases_list_filters_and_restores(demo_any_db: str) -> 
         table = dash.query_one("#cases", CaseTable)
         assert app.focused is table and table.row_count == 26 and "TS23-009" in rows(table)
     repo = open_repository(demo_any_db)
-    audit = repo.open_audit(AUDIT)
-    assert [c.case_ref for c in repo.removed_cases(audit)] == ["TS23-004", "TS23-011"]
-    assert repo.audit_events(audit)[-1].detail == "TS23-009: the transfer fell through"
+    audit = audits.open_audit(repo, AUDIT)
+    assert [c.case_ref for c in case_ops.removed_cases(repo, audit)] == ["TS23-004", "TS23-011"]
+    assert event_ops.audit_events(repo, audit)[-1].detail == "TS23-009: the transfer fell through"
     repo.engine.dispose()
 
 
@@ -147,7 +151,7 @@ async def test_only_the_lead_is_offered_a_restore(
     lead, vic = people("lead"), people("vic")
     audit = _audit(lead, rubric_text, n=3)
     team.set_member(lead, audit, vic.user, "viewer")
-    lead.remove_case(audit, "C-2", "duplicate")
+    case_ops.remove_case(lead, audit, "C-2", "duplicate")
     if is_pg(db_target):  # vic's own login
         app = build_app(vic.engine.url.render_as_string(hide_password=False),
                         open_audit=audit.info.name, poll_seconds=0)  # fmt: skip
@@ -164,4 +168,4 @@ async def test_only_the_lead_is_offered_a_restore(
         await steps(pilot, app, "enter")
         assert isinstance(app.screen, RemovedCasesScreen)  # no dialog: told why not
         assert sum(f"({vic.user} is viewer)" in n.message for n in app._notifications) == 2
-    assert [c.case_ref for c in lead.removed_cases(audit)] == ["C-2"]
+    assert [c.case_ref for c in case_ops.removed_cases(lead, audit)] == ["C-2"]

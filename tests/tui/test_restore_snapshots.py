@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import update
 
+from audit_tui.store import audits, cases
 from audit_tui.store.database import open_repository
 from audit_tui.store.repository import CASE
 from tests.tui.test_snapshots import SIZES, _app, _steps
@@ -25,9 +26,9 @@ REMOVED = (
 @pytest.fixture
 def removed_db(demo_db: str) -> str:
     repo = open_repository(demo_db)
-    audit = repo.open_audit(AUDIT)
+    audit = audits.open_audit(repo, AUDIT)
     for ref, why in REMOVED:
-        repo.remove_case(audit, ref, why)
+        cases.remove_case(repo, audit, ref, why)
     with repo.engine.begin() as conn:
         conn.execute(
             update(CASE)

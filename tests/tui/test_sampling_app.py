@@ -13,7 +13,8 @@ from textual.widgets import DataTable, Select, Static
 
 from audit_tui.io.caseload import import_caseload, parse_date
 from audit_tui.scoring.sampling import allocate
-from audit_tui.store import team
+from audit_tui.store import audits, team
+from audit_tui.store import cases as case_ops
 from audit_tui.store.database import open_repository
 from audit_tui.store.sampling import caseload, draw_sample, sample
 from audit_tui.tui.app import AuditApp, build_app
@@ -118,7 +119,7 @@ async def test_a_new_audit_draws_its_cases_from_a_caseload_and_replaces_one(
         assert dash.query_one("#cases", CaseTable).row_count == 12
 
         repo = open_repository(target)
-        audit = repo.open_audit(AUDIT)
+        audit = audits.open_audit(repo, AUDIT)
         drawn = sample(repo, audit)
         assert drawn is not None
         assert (drawn.seed, drawn.size, drawn.strata, drawn.window) == (
@@ -128,15 +129,15 @@ async def test_a_new_audit_draws_its_cases_from_a_caseload_and_replaces_one(
             WINDOW,
         )
         assert {p.values["sentence_type"]: p.sample for p in drawn.plan} == expected
-        refs = [c.case_ref for c in repo.list_cases(audit)]
+        refs = [c.case_ref for c in case_ops.list_cases(repo, audit)]
         assert len(refs) == 12
         assert set(refs) == {ref for p in drawn.plan for ref in p.order[: p.sample]}
 
         # the same seed, window and strata in a second audit: the same cases
-        again = repo.create_audit("again", rubric_text)
+        again = audits.create_audit(repo, "again", rubric_text)
         import_caseload(repo, again, extract)
         twin = draw_sample(repo, again, 12, strata=["sentence_type"], window=WINDOW, seed=SEED)
-        assert sorted(c.case_ref for c in repo.list_cases(again)) == sorted(refs)
+        assert sorted(c.case_ref for c in case_ops.list_cases(repo, again)) == sorted(refs)
         assert [p.order for p in twin.plan] == [p.order for p in drawn.plan]
         repo.engine.dispose()
 
@@ -167,8 +168,8 @@ async def test_a_new_audit_draws_its_cases_from_a_caseload_and_replaces_one(
         assert row(cases, coming)[3] == f"✓ in, for {out}"
 
     repo = open_repository(target)
-    audit = repo.open_audit(AUDIT)
-    now = [c.case_ref for c in repo.list_cases(audit)]
+    audit = audits.open_audit(repo, AUDIT)
+    now = [c.case_ref for c in case_ops.list_cases(repo, audit)]
     assert out not in now and coming in now and len(now) == 12
     swaps = sample(repo, audit)
     assert swaps is not None
@@ -183,7 +184,7 @@ async def test_a_bad_extract_shows_its_error_lines_and_keeps_nothing(
 ) -> None:
     target = str(tmp_path / "bad.db")
     repo = open_repository(target)
-    repo.create_audit(AUDIT, rubric_text)
+    audits.create_audit(repo, AUDIT, rubric_text)
     repo.engine.dispose()
     bad = tmp_path / "extract.csv"
     bad.write_text(
@@ -217,8 +218,8 @@ async def test_a_bad_extract_shows_its_error_lines_and_keeps_nothing(
         await settle(pilot, app)
         assert "Load the caseload extract first" in text_of(screen, "#error-form")
     repo = open_repository(target)
-    audit = repo.open_audit(AUDIT)
-    assert caseload(repo, audit) == [] and repo.list_cases(audit) == []
+    audit = audits.open_audit(repo, AUDIT)
+    assert caseload(repo, audit) == [] and case_ops.list_cases(repo, audit) == []
     repo.engine.dispose()
 
 
@@ -227,7 +228,7 @@ async def test_only_the_lead_samples_and_only_an_audit_with_no_cases(
 ) -> None:
     target = str(tmp_path / "team.db")
     lee = open_repository(target, user="lee")
-    audit = lee.create_audit(AUDIT, rubric_text)
+    audit = audits.create_audit(lee, AUDIT, rubric_text)
     team.set_member(lee, audit, "ann", "auditor")
     lee.engine.dispose()
     app = _app(target, AUDIT, user="ann")

@@ -8,6 +8,7 @@ from pathlib import Path
 from textual.widgets import Static
 
 from audit_tui.reporting.render import render_report
+from audit_tui.store import audits, cases
 from audit_tui.tui.app import build_app
 from audit_tui.tui.screens.case_walk import CaseWalkScreen
 from audit_tui.tui.screens.dashboard import DashboardScreen
@@ -29,8 +30,9 @@ def text_of(widget: Static) -> str:
 def youth_db(tmp_path: Path) -> str:
     target = str(tmp_path / "youth.db")
     repo = reopen(target)
-    audit = repo.create_audit("youth-q1", RUBRIC.read_text(), pdu="Northtown YOT")
-    repo.add_cases(
+    audit = audits.create_audit(repo, "youth-q1", RUBRIC.read_text(), pdu="Northtown YOT")
+    cases.add_cases(
+        repo,
         audit,
         [
             ("Y-1", {"team": "north", "tier": "standard", "in_education": "yes"}),
@@ -84,7 +86,7 @@ async def test_a_second_rubric_is_walked_and_rated_by_its_own_rules(tmp_path: Pa
         sample = text_of(report.query_one("#report-sample", Static))
         assert "Youth offending team: North 1, South 1" in sample
     repo = reopen(target)
-    text = render_report(repo, repo.open_audit("youth-q1"), "md")
+    text = render_report(repo, audits.open_audit(repo, "youth-q1"), "md")
     repo.engine.dispose()
     assert isinstance(text, str)
     assert "Local youth justice case check (made up for tests)" in text

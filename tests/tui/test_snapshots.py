@@ -16,6 +16,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from audit_tui.io.caseload import import_caseload
+from audit_tui.store import audits
 from audit_tui.store.database import open_repository
 from audit_tui.tui.app import AuditApp, build_app
 from tests.tui.helpers import steps
@@ -31,7 +32,7 @@ def caseload_db(tmp_path: Path, rubric_text: str) -> str:
     """An audit with no cases yet and a 120-case caseload extract kept for it."""
     target = str(tmp_path / "caseload.db")
     repo = open_repository(target)
-    audit = repo.create_audit(SAMPLED, rubric_text, pdu="Tameside")
+    audit = audits.create_audit(repo, SAMPLED, rubric_text, pdu="Tameside")
     import_caseload(repo, audit, write_caseload(tmp_path / "caseload.csv"))
     repo.engine.dispose()
     return target

@@ -10,7 +10,8 @@ import pytest
 from textual.widgets import DataTable, Input, Static
 
 from audit_tui.domain.answers import Answer
-from audit_tui.store import team
+from audit_tui.store import answers, audits, cases, scores, team
+from audit_tui.store import events as event_ops
 from audit_tui.store.database import open_repository
 from audit_tui.tui.app import AuditApp, build_app
 from audit_tui.tui.screens.case_walk import CaseWalkScreen
@@ -30,8 +31,9 @@ def team_db(tmp_path: Path, rubric_text: str) -> str:
     its last item."""
     target = str(tmp_path / "team.db")
     lee = open_repository(target, user="lee")
-    audit = lee.create_audit(AUDIT, rubric_text)
-    lee.add_cases(
+    audit = audits.create_audit(lee, AUDIT, rubric_text)
+    cases.add_cases(
+        lee,
         audit,
         [
             ("QA-001", {"sentence_type": "community", "has_psr": "no", "rosh": "low"}),
@@ -41,9 +43,9 @@ def team_db(tmp_path: Path, rubric_text: str) -> str:
     team.allocate(lee, audit, ["ann", "bob"])
     lee.engine.dispose()
     ann = open_repository(target, user="ann")
-    case = ann.list_cases(audit)[0]
+    case = cases.list_cases(ann, audit)[0]
     items = [i for i in audit.rubric.column_order if audit.rubric.applies(i, case.attributes)]
-    ann.import_answers(audit, {case.id: {i: Answer.YES for i in items[:-1]}})
+    answers.import_answers(ann, audit, {case.id: {i: Answer.YES for i in items[:-1]}})
     ann.engine.dispose()
     return target
 
@@ -59,7 +61,9 @@ def _status(dash: DashboardScreen) -> str:
 def _case(db: str, ref: str):  # type: ignore[no-untyped-def]
     repo = open_repository(db)
     try:
-        return next(c for c in repo.list_cases(repo.open_audit(AUDIT)) if c.case_ref == ref)
+        return next(
+            c for c in cases.list_cases(repo, audits.open_audit(repo, AUDIT)) if c.case_ref == ref
+        )
     finally:
         repo.engine.dispose()
 
@@ -100,7 +104,7 @@ async def test_an_auditor_reads_anothers_case_and_completes_their_own(team_db: s
     repo = open_repository(team_db)
     opened = [
         (e.by, e.detail)
-        for e in repo.audit_events(repo.open_audit(AUDIT))
+        for e in event_ops.audit_events(repo, audits.open_audit(repo, AUDIT))
         if e.event == "open-case"
     ]
     assert opened == [("ann", "QA-002"), ("ann", "QA-001")]  # consulting a case is logged
@@ -109,10 +113,10 @@ async def test_an_auditor_reads_anothers_case_and_completes_their_own(team_db: s
 
 async def test_the_lead_allocates_signs_off_locks_and_unlocks(team_db: str) -> None:
     ann = open_repository(team_db, user="ann")
-    audit = ann.open_audit(AUDIT)
-    case = ann.list_cases(audit)[0]
+    audit = audits.open_audit(ann, AUDIT)
+    case = cases.list_cases(ann, audit)[0]
     items = [i for i in audit.rubric.column_order if audit.rubric.applies(i, case.attributes)]
-    ann.save_answer(audit, case, items[-1], Answer.NO)  # QA-001 now fully answered
+    answers.save_answer(ann, audit, case, items[-1], Answer.NO)  # QA-001 now fully answered
     ann.engine.dispose()
     app = _app(team_db, "lee")
     async with app.run_test(size=SIZE) as pilot:
@@ -142,7 +146,9 @@ async def test_the_lead_allocates_signs_off_locks_and_unlocks(team_db: str) -> N
         await steps(pilot, app, "enter")
         assert "locked" not in _status(dash)
     repo = open_repository(team_db)
-    events = [(e.event, e.detail) for e in repo.audit_events(repo.open_audit(AUDIT))]
+    events = [
+        (e.event, e.detail) for e in event_ops.audit_events(repo, audits.open_audit(repo, AUDIT))
+    ]
     assert events[-4:] == [
         ("allocate", "allocated 1 case: cat 1 (added as auditors: cat)"),
         ("sign-off", "QA-001"),
@@ -177,12 +183,14 @@ async def test_a_conflicting_save_shows_theirs_and_yours(
         assert isinstance(walk, CaseWalkScreen) and walk.current is not None
         row = walk.current
         other = open_repository(two_case_db, user="bob")
-        audit = other.open_audit("spo-check")
+        audit = audits.open_audit(other, "spo-check")
         lead = open_repository(two_case_db)  # tester created it
         team.set_member(lead, audit, "bob", "lead")
         lead.engine.dispose()
-        case = other.list_cases(audit)[0]
-        other.save_answer(audit, case, row.item_id, Answer.NO)  # while the app shows it blank
+        case = cases.list_cases(other, audit)[0]
+        answers.save_answer(
+            other, audit, case, row.item_id, Answer.NO
+        )  # while the app shows it blank
         await steps(pilot, app, "y")
         dialog = app.screen
         assert isinstance(dialog, ConflictDialog)
@@ -190,7 +198,7 @@ async def test_a_conflicting_save_shows_theirs_and_yours(
         assert "Theirs: No" in values and "Yours: Yes" in values
         await steps(pilot, app, choice)
         assert app.screen is walk and row.value == kept
-        history = other.answer_history(case.id, row.item_id)
+        history = answers.answer_history(other, case.id, row.item_id)
         assert [(h["old_value"], h["new_value"], h["changed_by"]) for h in history] == [
             (None, "no", "bob"),
             *([("no", "yes", "tester")] if choice == "m" else []),
@@ -211,16 +219,16 @@ async def test_another_auditors_answer_shows_within_two_seconds(team_db: str) ->
         assert isinstance(walk, CaseWalkScreen) and walk.case.case_ref == "QA-001"
         row = next(r for r in walk.rows if r.applies and r.value is None)  # ann's last blank
         lee = open_repository(team_db, user="lee")
-        audit = lee.open_audit(AUDIT)
-        case = lee.list_cases(audit)[0]
+        audit = audits.open_audit(lee, AUDIT)
+        case = cases.list_cases(lee, audit)[0]
         before = app.live.result if app.live else None
-        lee.save_answer(audit, case, row.item_id, Answer.NO)
+        answers.save_answer(lee, audit, case, row.item_id, Answer.NO)
         saved_at = time.monotonic()
         while row.value != "no" and time.monotonic() - saved_at < 2.0:
             await asyncio.sleep(0.05)
         assert row.value == "no", "the open case did not show lee's answer within 2 s"
         assert app.live is not None and app.live.result != before
-        assert app.live.result == lee.score(audit)
+        assert app.live.result == scores.score(lee, audit)
         lee.engine.dispose()
 
 

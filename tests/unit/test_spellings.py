@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from audit_tui.domain.spellings import accepted, match
+from audit_tui.store import audits, judgements
+from audit_tui.store import cases as case_ops
 from audit_tui.store.database import open_repository
 from tests.support.cli import run, table_counts
 
@@ -87,7 +89,10 @@ def test_cases_import_reads_every_spelling(
     code, _, err = run(capsys, "--db", db_target, "import-cases", "a1", str(path))
     assert (code, err) == (0, "")
     repo = open_repository(db_target)
-    stored = {ref: attrs for ref, (_, attrs) in repo.case_index(repo.open_audit("a1")).items()}
+    stored = {
+        ref: attrs
+        for ref, (_, attrs) in case_ops.case_index(repo, audits.open_audit(repo, "a1")).items()
+    }
     repo.engine.dispose()
     assert stored == {
         "C-1": {"sentence_type": "community", "has_psr": "yes", "rosh": "very high", "gender": "female"},
@@ -105,7 +110,10 @@ def test_judgements_import_reads_every_spelling(
     code, out, err = run(capsys, "--db", db_target, "import-judgements", "a1", str(path))
     assert (code, err) == (0, "") and "4 judgements changed" in out
     repo = open_repository(db_target)
-    ratings = {sid: j.rating for sid, j in repo.judgements(repo.open_audit("a1")).items()}
+    ratings = {
+        sid: j.rating
+        for sid, j in judgements.judgements(repo, audits.open_audit(repo, "a1")).items()
+    }
     repo.engine.dispose()
     assert ratings == {
         "1.1": "Requires improvement",

@@ -281,10 +281,16 @@ class ActionsScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="action-case", exit_on_error=False)
     @guarded
     def _open_feedback(self, action: Action) -> None:
+        from audit_tui.store import audits, cases
+
         repo = audit_app(self).store.repo
-        audit = repo.open_audit(action.audit)
+        audit = audits.open_audit(repo, action.audit)
         case = next(
-            (c for c in repo.list_cases(audit, progress=False) if c.case_ref == action.case_ref),
+            (
+                c
+                for c in cases.list_cases(repo, audit, progress=False)
+                if c.case_ref == action.case_ref
+            ),
             None,
         )
         if case is not None:

@@ -64,6 +64,7 @@ class CaseDialog(FormDialog[bool]):
 
     def submit(self) -> None:
         from audit_tui.domain.cases import canonical_ref, check_case_ref, clean_attributes
+        from audit_tui.store import cases
 
         self.clear_errors(["case_ref", *(f"attr-{a.id}" for a in self.audit.rubric.attributes)])
         ref, raw = self.chosen()
@@ -81,32 +82,40 @@ class CaseDialog(FormDialog[bool]):
         if wrong:
             return
         if self.case is None:
-            self._write(lambda repo: repo.add_cases(self.audit, [(ref, clean)]), ref)
+            self._write(lambda repo: cases.add_cases(repo, self.audit, [(ref, clean)]), ref)
             return
         case = self.case
         if clean == case.attributes:  # as they were: nothing to write
             self.unchanged(f"Case {case.case_ref}")
             return
         audit_app(self).store.write(
-            lambda repo: repo.stranded_answers(self.audit, case.id, clean),
+            lambda repo: cases.stranded_answers(repo, self.audit, case.id, clean),
             lambda stranded: self._confirm_and_update(clean, stranded),
             self._failed,
         )
 
     def _confirm_and_update(self, clean: dict[str, str], stranded: list[str]) -> None:
+        from audit_tui.store import cases
+
         assert self.case is not None
         case = self.case
         if not stranded:
-            self._write(lambda repo: repo.update_case(self.audit, case.id, clean), case.case_ref)
+            self._write(
+                lambda repo: cases.update_case(repo, self.audit, case.id, clean), case.case_ref
+            )
             return
         from audit_tui.tui.screens.confirm import ConfirmDialog
 
         shown = ", ".join(stranded[:8]) + (" …" if len(stranded) > 8 else "")
 
         def answered(clear: bool | None) -> None:
+            from audit_tui.store import cases
+
             if clear:
                 self._write(
-                    lambda repo: repo.update_case(self.audit, case.id, clean, clear_stranded=True),
+                    lambda repo: cases.update_case(
+                        repo, self.audit, case.id, clean, clear_stranded=True
+                    ),
                     case.case_ref,
                 )
             else:

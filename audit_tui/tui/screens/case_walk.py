@@ -220,12 +220,14 @@ class CaseWalkScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="case-answers", exit_on_error=False)
     @guarded
     def load_answers(self) -> None:
+        from audit_tui.store import answers as answer_ops
+        from audit_tui.store import events
         from audit_tui.store.moderation import marking
         from audit_tui.store.second_marks import second_answers
 
         repo = audit_app(self).store.repo
         if not self.loaded:  # consulting case data is logged (who, when), before it is shown
-            repo.record_access(self.audit, "open-case", self.case.case_ref)
+            events.record_access(repo, self.audit, "open-case", self.case.case_ref)
         mark = marking(repo, self.audit, self.case.id)
         seconds: dict[str, AnswerInfo] | None = None
         if mark is not None and not mark.completed:  # blind: their own marks, never the first
@@ -233,7 +235,7 @@ class CaseWalkScreen(Screen[None]):
         else:
             if mark is not None:  # marked complete: the first marks and theirs, side by side
                 seconds = second_answers(repo, mark)
-            answers = repo.answers_for_case(self.case.id)
+            answers = answer_ops.answers_for_case(repo, self.case.id)
         self.app.call_from_thread(self._show_answers, answers, mark, seconds)
 
     def _show_answers(
@@ -562,13 +564,15 @@ class CaseWalkScreen(Screen[None]):
         """The write for one answer (`change`: save_answer's value, note, note_tag, via,
         expected): to the audit's answers, or to the user's second marks while they mark this
         case blind (no tag, no conflict: nobody else writes them)."""
+        from audit_tui.store import answers
+
         if self.marking is not None:
             from audit_tui.store.second_marks import save_second
 
             change.pop("note_tag", None)
             change.pop("expected", None)
             return lambda repo, audit, case: save_second(repo, audit, case.id, item_id, **change)
-        return lambda repo, audit, case: repo.save_answer(audit, case, item_id, **change)
+        return lambda repo, audit, case: answers.save_answer(repo, audit, case, item_id, **change)
 
     def _save(
         self,

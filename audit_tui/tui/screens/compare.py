@@ -161,11 +161,12 @@ class CompareScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="compare", exit_on_error=False)
     @guarded
     def _compare(self, names: list[str]) -> None:
+        from audit_tui.store import audits as audit_ops
         from audit_tui.store.comparison import compare_audits
         from audit_tui.store.moderation import refuse_if_blind
 
         repo = audit_app(self).store.repo
-        audits = [repo.open_audit(n) for n in names] + [self.audit]
+        audits = [audit_ops.open_audit(repo, n) for n in names] + [self.audit]
         audits.sort(key=lambda a: (a.info.created_at, a.info.name))
         try:
             for audit in audits:

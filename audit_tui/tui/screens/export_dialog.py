@@ -172,9 +172,12 @@ class ExportDialog(FormDialog[Path]):
                 render_report,
                 write_atomically,
             )
+            from audit_tui.store import events
 
             content = render_report(repo, audit, fmt, notes)
-            repo.record_access(audit, "export", export_detail(fmt, notes, str(path), purpose))
+            events.record_access(
+                repo, audit, "export", export_detail(fmt, notes, str(path), purpose)
+            )
             write_atomically(path, content, protect=[*protect, *database_files(repo)])
             return path
 

@@ -190,10 +190,10 @@ class FeedbackScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="feedback", exit_on_error=False)
     @guarded
     def load(self) -> None:
-        from audit_tui.store import team
+        from audit_tui.store import answers, team
+        from audit_tui.store.cases import case_record
         from audit_tui.store.follow_up import actions, feedback
         from audit_tui.store.moderation import refuse_if_blind
-        from audit_tui.store.repository import case_record
 
         repo = audit_app(self).store.repo
         try:
@@ -209,7 +209,7 @@ class FeedbackScreen(Screen[None]):
             access=team.standing(repo, self.audit),
             said=feedback(repo, self.audit, ref),
             actions=actions(repo, audit=self.audit, case_ref=ref),
-            answers=repo.answers_for_case(case.id),
+            answers=answers.answers_for_case(repo, case.id),
         )
         self.app.call_from_thread(self._show, found)
 
@@ -456,12 +456,13 @@ class SheetDialog(ExportDialog):
         def run(repo: Repository) -> Path:
             from audit_tui.reporting.feedback_sheet import render_sheet
             from audit_tui.reporting.render import database_files, export_detail, write_atomically
+            from audit_tui.store import events
             from audit_tui.store.moderation import refuse_if_blind
 
             refuse_if_blind(repo, audit, "feedback sheet")
             content = render_sheet(repo, audit, ref, fmt, include_notes=notes)
             detail = export_detail(fmt, notes, str(path), purpose)
-            repo.record_access(audit, "export", f"feedback sheet for case {ref}: {detail}")
+            events.record_access(repo, audit, "export", f"feedback sheet for case {ref}: {detail}")
             write_atomically(path, content, protect=[*protect, *database_files(repo)])
             return path
 

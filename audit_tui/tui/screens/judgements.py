@@ -70,7 +70,9 @@ class JudgementsScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="judgements", exit_on_error=False)
     @guarded
     def load(self) -> None:
-        current = audit_app(self).store.repo.judgements(self.audit)
+        from audit_tui.store import judgements
+
+        current = judgements.judgements(audit_app(self).store.repo, self.audit)
         self.app.call_from_thread(self._show, current)
 
     def _show(self, current: dict[str, Judgement]) -> None:
@@ -144,7 +146,9 @@ class JudgementsScreen(Screen[None]):
         audit, snapshot = self.audit, self._values()
 
         def run(repo: Repository) -> int:
-            return repo.save_judgements(audit, judgements)
+            from audit_tui.store import judgements as judgement_ops
+
+            return judgement_ops.save_judgements(repo, audit, judgements)
 
         audit_app(self).store.write(run, lambda n: self._saved(n, snapshot), self._failed)
 

@@ -89,10 +89,12 @@ class RemoveCaseDialog(ReasonDialog):
         yield FieldError("reason")
 
     def write(self, reason: str) -> None:
+        from audit_tui.store import cases
+
         audit, ref = self.audit, self.case.case_ref
         self.say("Saving…")
         audit_app(self).store.write(
-            lambda repo: repo.remove_case(audit, ref, reason), self._removed, self._failed
+            lambda repo: cases.remove_case(repo, audit, ref, reason), self._removed, self._failed
         )
 
     def _removed(self, case: CaseInfo) -> None:
@@ -116,6 +118,8 @@ class RenameAuditDialog(_StoreDialog):
         yield FieldError("name")
 
     def submit(self) -> None:
+        from audit_tui.store import audits
+
         self.clear_errors(("name",))
         typed = self.typed("name")
         if typed == self.audit.info.name:  # left as shown: nothing changes
@@ -133,7 +137,7 @@ class RenameAuditDialog(_StoreDialog):
             self.error("name", f"An audit named {name!r} already exists")
             return
         audit = self.audit
-        self.run_write(lambda repo: repo.rename_audit(audit, name), name)
+        self.run_write(lambda repo: audits.rename_audit(repo, audit, name), name)
 
 
 class DeleteAuditDialog(_StoreDialog):
@@ -158,6 +162,8 @@ class DeleteAuditDialog(_StoreDialog):
         yield FieldError("confirm")
 
     def submit(self) -> None:
+        from audit_tui.store import audits
+
         self.clear_errors(("confirm",))
         typed = self.query_one("#confirm", Input).value.strip()
         # the name as shown will do: one holding a control character cannot be typed
@@ -165,4 +171,4 @@ class DeleteAuditDialog(_StoreDialog):
             self.error("confirm", "That is not the audit's name: nothing was deleted")
             return
         name = self.audit.info.name
-        self.run_write(lambda repo: repo.delete_audit(name), name)
+        self.run_write(lambda repo: audits.delete_audit(repo, name), name)

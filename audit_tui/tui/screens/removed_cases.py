@@ -109,7 +109,9 @@ class RemovedCasesScreen(Screen[str]):
     @work(thread=True, exclusive=True, group="removed-cases", exit_on_error=False)
     @guarded
     def load(self) -> None:
-        cases = audit_app(self).store.repo.removed_cases(self.audit)
+        from audit_tui.store import cases as case_ops
+
+        cases = case_ops.removed_cases(audit_app(self).store.repo, self.audit)
         self.app.call_from_thread(self._loaded, cases[::-1])
 
     def _loaded(self, cases: list[CaseInfo]) -> None:

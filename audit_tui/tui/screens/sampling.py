@@ -357,7 +357,7 @@ class SamplingScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="sampling", exit_on_error=False)
     @guarded
     def load(self) -> None:
-        from audit_tui.store import team
+        from audit_tui.store import cases, team
         from audit_tui.store.sampling import caseload, sample
 
         repo = audit_app(self).store.repo
@@ -365,7 +365,7 @@ class SamplingScreen(Screen[None]):
             access=team.standing(repo, self.audit),
             drawn=sample(repo, self.audit),
             extract=caseload(repo, self.audit),
-            cases=len(repo.list_cases(self.audit)),
+            cases=len(cases.list_cases(repo, self.audit)),
         )
         self.app.call_from_thread(self._loaded, loaded)
 

@@ -1,0 +1,62 @@
+"""An audit's counts and ratings, read in one snapshot."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
+from audit_tui.domain.errors import AuditError
+from audit_tui.domain.records import OpenAudit
+from audit_tui.scoring import AuditResult, Tally, score_audit
+from audit_tui.scoring.live import LiveScore
+from audit_tui.store import aggregates
+from audit_tui.store.judgements import read_judgements
+from audit_tui.store.repository import AUDIT, Repository
+
+
+def tallies(repo: Repository, audit: OpenAudit) -> tuple[int, dict[str, Tally]]:
+    """(number of cases, per-item tallies) from two GROUP BY queries."""
+    with repo.reading() as conn:
+        return aggregates.tallies(conn, audit)
+
+
+def live_score(repo: Repository, audit: OpenAudit) -> LiveScore:
+    """The counts a live rating starts from, with the revision they were counted at, all read
+    from one snapshot (so a change made meanwhile shows as a newer revision, never half)."""
+    with repo.reading() as conn:
+        if conn.dialect.name == "postgresql" and not conn.in_transaction():
+            conn.execution_options(isolation_level="REPEATABLE READ")
+        revision = conn.scalar(select(AUDIT.c.revision).where(AUDIT.c.id == audit.info.id))
+        if revision is None:
+            raise AuditError.at("audit", "this audit no longer exists (it was deleted)")
+        cases, tallies = aggregates.tallies(conn, audit)
+        judged = read_judgements(conn, audit.info.id)
+    return LiveScore(cases=cases, tallies=tallies, judgements=judged, revision=revision)
+
+
+def score(repo: Repository, audit: OpenAudit, *, exact: bool = True) -> AuditResult:
+    """The audit's ratings as a report states them: counted from the answers (`exact`), or
+    from the kept counts (cheaper, for a list of audits; the app's live ratings)."""
+    if not exact:
+        return live_score(repo, audit).result(audit.rubric, audit.info.name)
+    with repo.reading() as conn:
+        if conn.dialect.name == "postgresql" and not conn.in_transaction():
+            conn.execution_options(isolation_level="REPEATABLE READ")
+        cases, tallies = aggregates.tallies(conn, audit, from_answers=True)
+        judged = read_judgements(conn, audit.info.id)
+    return score_audit(audit.rubric, audit.info.name, cases, tallies, judged)
+
+
+def score_with_breakdowns(
+    repo: Repository, audit: OpenAudit, attributes: Sequence[str]
+) -> tuple[AuditResult, aggregates.Breakdowns]:
+    """The score, and per attribute and value its number of cases and per-item tallies: what
+    a report needs, from one read of the answers rather than two."""
+    with repo.reading() as conn:
+        if conn.dialect.name == "postgresql" and not conn.in_transaction():
+            conn.execution_options(isolation_level="REPEATABLE READ")
+        cases, tallies, breakdowns = aggregates.report_tallies(conn, audit, attributes)
+        judged = read_judgements(conn, audit.info.id)
+    result = score_audit(audit.rubric, audit.info.name, cases, tallies, judged)
+    return result, breakdowns
