@@ -31,10 +31,11 @@ def db_target(pg_server_url: str) -> Iterator[str]:
     empty_pg(pg_server_url)
 
 
-def answer_everything(url: str, name: str, go: Any, done: Any) -> None:
-    """The other process: once released, answer every item of every case Yes, and commit."""
+def answer_everything(url: str, name: str, user: str, go: Any, done: Any) -> None:
+    """The other process, as the same person: once released, answer every item of every case
+    Yes, and commit."""
     go.wait(WAIT)
-    repo = open_repository(url)
+    repo = open_repository(url, user)
     audit = audits.open_audit(repo, name)
     for case in case_ops.list_cases(repo, audit):
         _answer_all(repo, audit, case)
@@ -48,7 +49,9 @@ def test_answers_committed_between_a_reports_reads_are_not_half_in_it(
     audit = _audit(repo, rubric_text, n=6)
     ctx = multiprocessing.get_context("spawn")
     go, done = ctx.Event(), ctx.Event()
-    writer = ctx.Process(target=answer_everything, args=(db_target, audit.info.name, go, done))
+    writer = ctx.Process(
+        target=answer_everything, args=(db_target, audit.info.name, repo.user, go, done)
+    )
     writer.start()
     listed = case_ops.list_cases
 
