@@ -240,12 +240,13 @@ class AuditApp(ReportsFailures, App[None]):
     def watch_live(self, live: LiveAudit | None) -> None:
         """A newly read open audit: its revision is the one counted, and its audit is watched
         for other writers' changes."""
-        if live is None:
+        link = self.link
+        if live is None or link is None:  # deleted, or the app is closing
             return
         self.revision = live.revision
         audit_id = live.audit.info.id
-        self.store.watch(
-            lambda: self.store.repo.audit_revision(audit_id), self.poll_seconds, self._revision_seen
+        link.watch(
+            lambda: link.repo.audit_revision(audit_id), self.poll_seconds, self._revision_seen
         )
 
     def _revision_seen(self, revision: int) -> None:
@@ -283,6 +284,8 @@ class AuditApp(ReportsFailures, App[None]):
     @on(Recounted)
     def _recounted(self, message: Recounted) -> None:
         old, fresh = message.old, message.fresh
+        if self.link is None:
+            return  # read just before the app closed: there is nothing left to show it on
         if self.live is old:
             self.live = fresh
         self.audit_changed(fresh.name)
