@@ -7,24 +7,29 @@ connected by a thread worker after the first refresh, and screens load when it i
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import var
+from textual.worker import Worker
 
 from audit_tui.domain.safe_text import LINE_LIMIT, one_line
 from audit_tui.tui.keymap import load_keymap
-from audit_tui.tui.messages import AuditChanged, Deliver, StoreReady
+from audit_tui.tui.messages import Deliver, StoreReady
 from audit_tui.tui.screens.audit_list import AuditListScreen
+from audit_tui.tui.state import Versions
 from audit_tui.tui.text import prose
-from audit_tui.tui.workers import guarded
+from audit_tui.tui.workers import ReportsFailures
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
-    from audit_tui.domain.records import OpenAudit
+    from audit_tui.domain.records import OpenAudit, SavedAnswer
     from audit_tui.domain.registry import RubricCatalogue
     from audit_tui.tui.live import LiveAudit
     from audit_tui.tui.screens.new_audit import NewAudit
@@ -49,7 +54,29 @@ def _open_link(target: str, user: str | None = None) -> StoreLink:
     return StoreLink.open(target, user)
 
 
-class AuditApp(App[None]):
+@dataclass
+class Connected(Message, bubble=False):
+    """The store is open (from the connecting worker)."""
+
+    link: StoreLink
+
+
+@dataclass
+class Recounted(Message, bubble=False):
+    """The open audit counted again (`old` as it was when the recount began)."""
+
+    old: LiveAudit
+    fresh: LiveAudit
+
+
+@dataclass
+class RubricsFound(Message, bubble=False):
+    """The rubrics a new audit can be made with, and why any file was not loaded."""
+
+    catalogue: RubricCatalogue
+
+
+class AuditApp(ReportsFailures, App[None]):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "audit-tui"
     COMMANDS = {_audit_commands}  # the app's commands only: not Textual's developer entries
@@ -71,6 +98,14 @@ class AuditApp(App[None]):
         ),
     ]
 
+    live: var[LiveAudit | None] = var(None, init=False)
+    """The audit open on the dashboard, shared with the screens above it."""
+    revision: var[int] = var(0, init=False)
+    """The open audit's revision as counted here: moves with each of our own saves counted into
+    `live`, and when `live` is read again. The dashboard watches it to redraw what moved."""
+    versions: var[Versions] = var(Versions, init=False)
+    """How many times each audit changed (not by our answers): screens showing one watch it."""
+
     def __init__(
         self,
         db_target: str,
@@ -90,8 +125,6 @@ class AuditApp(App[None]):
         self.db_target = db_target
         self.open_audit_name = open_audit
         self.link: StoreLink | None = None
-        self.live: LiveAudit | None = None
-        """The audit open on the dashboard, shared with the screens above it."""
         self.audit_names: list[str] = []
         self.poll_seconds = poll_seconds
         self._link_factory = link_factory
@@ -113,19 +146,27 @@ class AuditApp(App[None]):
         self._connect()
 
     @work(thread=True, exclusive=True, group="connect", exit_on_error=False)
-    @guarded
     def _connect(self) -> None:
+        link = self._link_factory(self.db_target, self.user)  # failing: `worker_failed`
+        try:
+            posted = self.post_message(Connected(link))
+        except RuntimeError:  # its loop closed
+            posted = False
+        if not posted:  # the app ended meanwhile (a browser tab closed at once): its writer
+            link.close()  # thread would otherwise keep the process alive for ever
+
+    def worker_failed(self, worker: Worker[object]) -> None:
+        """The one error path of every worker (`ReportsFailures`): said on screen in one line,
+        never SQL or a password, and the app carries on."""
         from audit_tui.tui.store_link import describe_error
 
-        try:
-            link = self._link_factory(self.db_target, self.user)
-        except Exception as exc:
-            self.call_from_thread(self._connect_failed, describe_error(exc))
+        if worker.error is None:
             return
-        try:
-            self.call_from_thread(self._connected, link)
-        except RuntimeError:  # the app ended meanwhile (a browser tab closed at once): its
-            link.close()  # writer thread would otherwise keep the process alive for ever
+        message = describe_error(worker.error)
+        if worker.group == "connect":
+            self._connect_failed(message)
+        else:
+            self.report_failure(message)
 
     def _connect_failed(self, message: str) -> None:
         self.notify(
@@ -135,7 +176,9 @@ class AuditApp(App[None]):
             if isinstance(screen, AuditListScreen):
                 screen.show_status(f"Cannot open the database. {message}  (ctrl+q quits)")
 
-    def _connected(self, link: StoreLink) -> None:
+    @on(Connected)
+    def _connected(self, message: Connected) -> None:
+        link = message.link
         link.post = lambda callback, *args: self.post_message(Deliver(callback, args))
         self.link = link
         for screen in self.screen_stack:
@@ -194,14 +237,18 @@ class AuditApp(App[None]):
 
     # ---- the open audit's live counts ------------------------------------------------------
 
-    def watch_live(self, live: LiveAudit) -> None:
-        """Share `live` with the screens and watch its audit for other writers' changes."""
+    def watch_live(self, live: LiveAudit | None) -> None:
+        """A newly read open audit: its revision is the one counted, and its audit is watched
+        for other writers' changes."""
         from audit_tui.store import audits
 
-        self.live = live
+        link = self.link
+        if live is None or link is None:  # deleted, or the app is closing
+            return
+        self.revision = live.revision
         audit_id = live.audit.info.id
-        self.store.watch(
-            lambda: audits.audit_revision(self.store.repo, audit_id),
+        link.watch(
+            lambda: audits.audit_revision(link.repo, audit_id),
             self.poll_seconds,
             self._revision_seen,
         )
@@ -215,30 +262,34 @@ class AuditApp(App[None]):
         if revision > live.revision:
             self.recount(live)
 
+    def count_save(self, live: LiveAudit, case_id: int, item_id: str, saved: SavedAnswer) -> None:
+        """Count one of our own saves into `live`; when someone else wrote in between, count the
+        audit again (once)."""
+        if not live.apply(case_id, item_id, saved):
+            self.recount(live)
+        elif live is self.live:
+            self.revision = live.revision
+
     def recount_open(self) -> None:
         """Count the open audit again (a save met another writer's change)."""
         if self.live is not None:
             self.recount(self.live)
 
     def recount(self, live: LiveAudit) -> None:
-        """Another writer changed the audit: count it again, then tell the screens."""
+        """Another writer changed the audit: count it again, then tell the screens (`stale`
+        meanwhile: a dashboard shown again reads the audit itself)."""
         live.stale = True
         self._recount(live)
 
     @work(thread=True, exclusive=True, group="recount", exit_on_error=False)
-    @guarded
     def _recount(self, live: LiveAudit) -> None:
-        from audit_tui.tui.store_link import describe_error
+        self.post_message(Recounted(live, type(live).read(self.store.repo, live.name)))
 
-        repo = self.store.repo
-        try:
-            fresh = type(live).read(repo, live.name)
-        except Exception as exc:
-            self.call_from_thread(self.report_failure, describe_error(exc))
-            return
-        self.call_from_thread(self._recounted, live, fresh)
-
-    def _recounted(self, old: LiveAudit, fresh: LiveAudit) -> None:
+    @on(Recounted)
+    def _recounted(self, message: Recounted) -> None:
+        old, fresh = message.old, message.fresh
+        if self.link is None:
+            return  # read just before the app closed: there is nothing left to show it on
         if self.live is old:
             self.live = fresh
         self.audit_changed(fresh.name)
@@ -250,15 +301,16 @@ class AuditApp(App[None]):
             self._new_audit_dialog()
 
     @work(thread=True, exclusive=True, group="rubrics", exit_on_error=False)
-    @guarded
     def _new_audit_dialog(self) -> None:
         from audit_tui.domain.registry import discover
         from audit_tui.paths import shipped_rubric_dir, user_rubric_dir
 
         catalogue = discover([shipped_rubric_dir(), user_rubric_dir()], self.rubric_files)
-        self.call_from_thread(self._push_new_audit, catalogue)
+        self.post_message(RubricsFound(catalogue))
 
-    def _push_new_audit(self, catalogue: RubricCatalogue) -> None:
+    @on(RubricsFound)
+    def _push_new_audit(self, message: RubricsFound) -> None:
+        catalogue = message.catalogue
         from audit_tui.tui.screens.new_audit import NewAuditDialog
         from audit_tui.tui.store_link import describe_error
 
@@ -337,9 +389,9 @@ class AuditApp(App[None]):
             self.push_screen(ActionsScreen())
 
     def audit_changed(self, audit: str) -> None:
-        """Tell every screen on the stack (the dashboard beneath a case, say) that `audit` changed."""
-        for screen in self.screen_stack:
-            screen.post_message(AuditChanged(audit))
+        """`audit` changed: the screens watching `versions` (the dashboard beneath a case, say)
+        show it again, now or when they are next shown."""
+        self.versions = self.versions.bumped(audit)
 
     def on_key(self, event: events.Key) -> None:
         """Home and End: the first and last row of the list in use, whichever it is."""

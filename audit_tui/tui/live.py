@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from audit_tui.store.repository import Repository
 
 
-@dataclass
+@dataclass(eq=False)  # one audit as read once: the app's `live` reactive compares identity
 class LiveAudit:
     audit: OpenAudit
     cases: list[CaseInfo]

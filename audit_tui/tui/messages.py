@@ -1,4 +1,4 @@
-"""Messages the app passes between screens when the store is ready or an audit's data changes."""
+"""Messages the app passes to its screens: the store is ready, a case was left, a write's result."""
 
 from __future__ import annotations
 
@@ -10,16 +10,6 @@ from textual.message import Message
 
 class StoreReady(Message):
     """The database is open: screens waiting for it can load."""
-
-
-class AuditChanged(Message):
-    """Something in an audit changed (a case, a judgement, another writer's answers): screens
-    showing it refresh, now if on top, else when next shown. Our own answers do not send this:
-    they move the live counts directly."""
-
-    def __init__(self, audit: str) -> None:
-        super().__init__()
-        self.audit = audit
 
 
 class Deliver(Message):

@@ -1,23 +1,21 @@
-"""Store reads in thread workers that report failure on screen instead of ending the app.
+"""Store reads in thread workers: results come back as typed messages, failures by one path.
 
-Textual ends the app when a worker raises (unless told otherwise), and a dropped PostgreSQL
-connection during a read is not a reason to lose the auditor's place.
+A worker body posts its result as a `Message` subclass with typed fields (thread-safe, and
+handled by the node that ran it), and simply raises when it fails. Textual ends the app when a
+worker raises unless told otherwise: each is `exit_on_error=False`, and its failure reaches
+`AuditApp.worker_failed` (one line on screen; a dropped PostgreSQL connection during a read is
+not a reason to lose the auditor's place).
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar, cast
+from typing import TYPE_CHECKING, cast
 
 from textual.dom import DOMNode
+from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
     from audit_tui.tui.app import AuditApp
-
-P = ParamSpec("P")
-Node = TypeVar("Node", bound=DOMNode)
 
 
 def audit_app(node: DOMNode) -> AuditApp:
@@ -25,18 +23,10 @@ def audit_app(node: DOMNode) -> AuditApp:
     return cast("AuditApp", node.app)
 
 
-def guarded(method: Callable[Concatenate[Node, P], None]) -> Callable[Concatenate[Node, P], None]:
-    """Run a worker body; on any error, say it on screen (one line) and carry on."""
+class ReportsFailures:
+    """Mixed into every screen and widget that runs workers (and the app): `Worker.StateChanged`
+    does not bubble, so each hands its failed workers to the app's one error path."""
 
-    @functools.wraps(method)
-    def wrapper(self: Node, /, *args: P.args, **kwargs: P.kwargs) -> None:
-        try:
-            method(self, *args, **kwargs)
-        except Exception as exc:
-            from audit_tui.tui.store_link import describe_error
-
-            app = audit_app(self)
-            with contextlib.suppress(RuntimeError):  # the app has closed meanwhile
-                app.call_from_thread(app.report_failure, describe_error(exc))
-
-    return wrapper
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            audit_app(cast(DOMNode, self)).worker_failed(event.worker)

@@ -230,17 +230,29 @@ async def test_the_palette_holds_the_apps_commands_only(demo_db: str) -> None:
 
 def test_every_thread_worker_reports_its_failures() -> None:
     """A worker that may fail (a dropped connection) must say so on screen, not end the app and
-    not fail silently: every `@work(... exit_on_error=False)` is `@guarded`."""
-    import audit_tui.tui.app as app_module
-    from audit_tui.tui import screens
+    not fail silently: every `@work` is `exit_on_error=False`, in a screen, widget or app that
+    hands its failed workers to the app's one error path (`ReportsFailures`)."""
+    import importlib
+    import pkgutil
 
-    sources = [inspect.getsource(app_module)]
-    for path in Path(screens.__file__).parent.glob("*.py"):
-        sources.append(path.read_text(encoding="utf-8"))
-    unguarded = [
-        match.group(0)
-        for source in sources
-        for match in re.finditer(r"@work\([^)]*\)\n\s+(?!@guarded)\S+", source)
-    ]
-    assert unguarded == []
-    assert sum(s.count("exit_on_error=False") for s in sources) >= 8
+    from textual.dom import DOMNode
+
+    import audit_tui.tui as tui
+    from audit_tui.tui.workers import ReportsFailures
+
+    workers = 0
+    unreported: list[str] = []
+    for found in pkgutil.walk_packages(tui.__path__, "audit_tui.tui."):
+        module = importlib.import_module(found.name)
+        for cls in vars(module).values():
+            if not (isinstance(cls, type) and issubclass(cls, DOMNode)):
+                continue
+            if cls.__module__ != module.__name__:
+                continue
+            decorators = re.findall(r"@work\(([^)]*)\)", inspect.getsource(cls))
+            workers += len(decorators)
+            if decorators and not issubclass(cls, ReportsFailures):
+                unreported.append(cls.__qualname__)
+            unreported += [cls.__qualname__ for d in decorators if "exit_on_error=False" not in d]
+    assert unreported == []
+    assert workers >= 20

@@ -5,6 +5,7 @@ is read again after each change, and when another writer changes an audit."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -12,17 +13,17 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label, Static
 
 from audit_tui.domain.safe_text import TEXT_LIMIT, one_line
 from audit_tui.domain.words import plural
-from audit_tui.tui.messages import AuditChanged
 from audit_tui.tui.screens.follow_up import already, day_text, status_text, step_dialog
 from audit_tui.tui.text import Plain
 from audit_tui.tui.widgets.choices import Tick
 from audit_tui.tui.widgets.tables import fill_table
-from audit_tui.tui.workers import audit_app, guarded
+from audit_tui.tui.workers import ReportsFailures, audit_app
 
 if TYPE_CHECKING:
     from audit_tui.domain.records import CaseInfo, OpenAudit
@@ -58,7 +59,30 @@ def history_lines(action: Action, changes: list[ActionChange]) -> list[str]:
     return lines
 
 
-class ActionsScreen(Screen[None]):
+@dataclass
+class ActionsRead(Message, bubble=False):
+    """The actions the two boxes ask for, every audit."""
+
+    found: list[Action]
+
+
+@dataclass
+class ActionHistoryRead(Message, bubble=False):
+    """Every change to one action."""
+
+    action: Action
+    changes: list[ActionChange]
+
+
+@dataclass
+class ActionCaseFound(Message, bubble=False):
+    """The audit and case an action was agreed in, for its feedback screen."""
+
+    audit: OpenAudit
+    case: CaseInfo
+
+
+class ActionsScreen(ReportsFailures, Screen[None]):
     HELP_TITLE = "Actions"
     AUTO_FOCUS = "#actions"
     # the letters are priority bindings: what is typed straight after `d` reaches its dialog
@@ -112,9 +136,11 @@ class ActionsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         fill_table(self.query_one("#actions", DataTable), COLUMNS, [])
+        self.watch(self.app, "versions", self._audits_moved, init=False)
         self.load()
 
-    def on_audit_changed(self, _message: AuditChanged) -> None:
+    def _audits_moved(self) -> None:
+        """An audit changed (its actions may have): read the list again."""
         if self.loaded:
             self.load()
 
@@ -135,15 +161,16 @@ class ActionsScreen(Screen[None]):
         )
 
     @work(thread=True, exclusive=True, group="actions", exit_on_error=False)
-    @guarded
     def _read(self, open_only: bool, overdue: bool) -> None:
         from audit_tui.store.follow_up import actions
 
         repo = audit_app(self).store.repo
         found = actions(repo, open_only=open_only, overdue_on=date.today() if overdue else None)
-        self.app.call_from_thread(self._loaded, found)
+        self.post_message(ActionsRead(found))
 
-    def _loaded(self, found: list[Action]) -> None:
+    @on(ActionsRead)
+    def _loaded(self, message: ActionsRead) -> None:
+        found = message.found
         self.loaded = True
         self.all = found
         self._show()
@@ -238,14 +265,15 @@ class ActionsScreen(Screen[None]):
         self._load_history(action)
 
     @work(thread=True, exclusive=True, group="action-history", exit_on_error=False)
-    @guarded
     def _load_history(self, action: Action) -> None:
         from audit_tui.store.follow_up import action_history
 
         changes = action_history(audit_app(self).store.repo, action.id)
-        self.app.call_from_thread(self._show_history, action, changes)
+        self.post_message(ActionHistoryRead(action, changes))
 
-    def _show_history(self, action: Action, changes: list[ActionChange]) -> None:
+    @on(ActionHistoryRead)
+    def _show_history(self, message: ActionHistoryRead) -> None:
+        action, changes = message.action, message.changes
         if self.current() == action:
             self.query_one("#action-detail", Static).update(
                 "\n".join(history_lines(action, changes))
@@ -279,7 +307,6 @@ class ActionsScreen(Screen[None]):
         self.action_open_feedback()
 
     @work(thread=True, exclusive=True, group="action-case", exit_on_error=False)
-    @guarded
     def _open_feedback(self, action: Action) -> None:
         from audit_tui.store import audits, cases
 
@@ -294,9 +321,11 @@ class ActionsScreen(Screen[None]):
             None,
         )
         if case is not None:
-            self.app.call_from_thread(self._push_feedback, audit, case)
+            self.post_message(ActionCaseFound(audit, case))
 
-    def _push_feedback(self, audit: OpenAudit, case: CaseInfo) -> None:
+    @on(ActionCaseFound)
+    def _push_feedback(self, message: ActionCaseFound) -> None:
+        audit, case = message.audit, message.case
         from audit_tui.tui.screens.feedback import FeedbackScreen
 
         if self.is_current:

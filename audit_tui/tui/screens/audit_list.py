@@ -3,16 +3,19 @@ sight; cases, the rubric's title and the PDU as the width allows (`columns_for`)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from audit_tui.tui.messages import AuditChanged, StoreReady
+from audit_tui.tui.messages import StoreReady
 from audit_tui.tui.text import Plain, percent_text, rating_text
 from audit_tui.tui.widgets.tables import fill_table
-from audit_tui.tui.workers import audit_app, guarded
+from audit_tui.tui.workers import ReportsFailures, audit_app
 
 BLIND = "hidden"
 """What a blind second marker sees where a figure of the audit would be."""
@@ -61,7 +64,14 @@ def columns_for(width: int, rows: list[tuple[str, ...]]) -> list[tuple[str, str]
     return [column for column in COLUMNS if column[1] in chosen]
 
 
-class AuditListScreen(Screen[None]):
+@dataclass
+class AuditsRead(Message, bubble=False):
+    """Each audit's row, as `audit-tui audits` lists it."""
+
+    rows: list[tuple[str, ...]]
+
+
+class AuditListScreen(ReportsFailures, Screen[None]):
     AUTO_FOCUS = "#audits"
     HELP_TITLE = "Audits"
     BINDINGS = [
@@ -88,20 +98,21 @@ class AuditListScreen(Screen[None]):
 
     def on_mount(self) -> None:
         fill_table(self.query_one("#audits", DataTable), columns_for(self.size.width, []), [])
+        self.watch(self.app, "versions", self._audits_moved, init=False)
         if audit_app(self).link is not None:
             self.load()
 
     def on_store_ready(self, _: StoreReady) -> None:
         self.load()
 
-    def on_audit_changed(self, _: AuditChanged) -> None:
+    def _audits_moved(self) -> None:
         if self.is_current:
             self.load()
         # beneath a dashboard it catches up when shown again (on_screen_resume)
 
     def on_screen_resume(self) -> None:
         # back from an audit: its progress and score may have moved (answers do not send
-        # AuditChanged, they move the open audit's live counts)
+        # `versions`, they move the open audit's live counts)
         if self._shown and audit_app(self).link is not None:
             self.load()
 
@@ -109,7 +120,6 @@ class AuditListScreen(Screen[None]):
         self.load()
 
     @work(thread=True, exclusive=True, group="audit-list", exit_on_error=False)
-    @guarded
     def load(self) -> None:
         from audit_tui.store.listing import audit_summaries
 
@@ -124,11 +134,15 @@ class AuditListScreen(Screen[None]):
                 (*first, progress_text(found.answered, found.applicable), score,
                  rating_text(found.rating, found.scale))
             )  # fmt: skip
-        self.app.call_from_thread(self._show, rows)
+        self.post_message(AuditsRead(rows))
 
     def on_resize(self) -> None:
         if self._shown:
             self._show(self._rows)
+
+    @on(AuditsRead)
+    def _read(self, message: AuditsRead) -> None:
+        self._show(message.rows)
 
     def _show(self, rows: list[tuple[str, ...]]) -> None:
         self._shown, self._rows = True, rows

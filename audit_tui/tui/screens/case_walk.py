@@ -8,22 +8,23 @@ once the write queue reports it committed.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, ListItem, ListView, Markdown, Static
 
 from audit_tui.domain.safe_text import one_line
-from audit_tui.tui.messages import AuditChanged
 from audit_tui.tui.text import Plain
 from audit_tui.tui.widgets.in_order import act_now
 from audit_tui.tui.widgets.item_row import ItemList, ItemRow
 from audit_tui.tui.widgets.standards_list import StandardsList
-from audit_tui.tui.workers import audit_app, guarded
+from audit_tui.tui.workers import ReportsFailures, audit_app
 
 if TYPE_CHECKING:
     from audit_tui.domain.records import AnswerInfo, CaseInfo, OpenAudit, SavedAnswer
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from audit_tui.store.repository import AnswerConflict, Repository
     from audit_tui.store.trail import Change
     from audit_tui.tui.live import LiveAudit
+    from audit_tui.tui.state import Versions
 
 
 MARK_WORDS = {"yes": "Yes", "no": "No", "na": "N/A", None: "none"}
@@ -110,7 +112,25 @@ def case_facts(rubric: Rubric, attributes: dict[str, str]) -> str:
     return one_line(" · ".join(facts))  # stored values: any tool may have written them
 
 
-class CaseWalkScreen(Screen[None]):
+@dataclass
+class AnswersRead(Message, bubble=False):
+    """The case's answers (the user's own second marks while they mark it blind), their marking
+    of it, and their second marks beside the first once it is marked complete."""
+
+    answers: dict[str, AnswerInfo]
+    mark: Marking | None = None
+    seconds: dict[str, AnswerInfo] | None = None
+
+
+@dataclass
+class ItemHistoryRead(Message, bubble=False):
+    """Every change to one item's answer in this case."""
+
+    item_id: str
+    found: list[Change]
+
+
+class CaseWalkScreen(ReportsFailures, Screen[None]):
     HELP_TITLE = "Case walk"
     AUTO_FOCUS = "#items"  # the arrows move through the items from the first key
     BINDINGS = [
@@ -212,13 +232,13 @@ class CaseWalkScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.watch(self.app, "versions", self._audit_moved, init=False)
         self.show_section(0)
         self._refresh_progress()
         self.load_answers()
         self._show_rating()
 
     @work(thread=True, exclusive=True, group="case-answers", exit_on_error=False)
-    @guarded
     def load_answers(self) -> None:
         from audit_tui.store import answers as answer_ops
         from audit_tui.store import events
@@ -236,14 +256,11 @@ class CaseWalkScreen(Screen[None]):
             if mark is not None:  # marked complete: the first marks and theirs, side by side
                 seconds = second_answers(repo, mark)
             answers = answer_ops.answers_for_case(repo, self.case.id)
-        self.app.call_from_thread(self._show_answers, answers, mark, seconds)
+        self.post_message(AnswersRead(answers, mark, seconds))
 
-    def _show_answers(
-        self,
-        answers: dict[str, AnswerInfo],
-        mark: Marking | None = None,
-        seconds: dict[str, AnswerInfo] | None = None,
-    ) -> None:
+    @on(AnswersRead)
+    def _show_answers(self, message: AnswersRead) -> None:
+        answers, mark, seconds = message.answers, message.mark, message.seconds
         first_load = not self.loaded
         self.marking = mark if seconds is None else None
         self.marked = mark if seconds is not None else None
@@ -272,10 +289,11 @@ class CaseWalkScreen(Screen[None]):
             for step in early:
                 step()
 
-    def on_audit_changed(self, message: AuditChanged) -> None:
-        """Another writer changed the audit (the app counted it again): show their answers in
+    def _audit_moved(self, old: Versions, new: Versions) -> None:
+        """The audit changed (another writer, counted again by the app): show their answers in
         this case and the new rating."""
-        if message.audit == self.audit.info.name:
+        name = self.audit.info.name
+        if old.of(name) != new.of(name):
             self.load_answers()
             self._show_rating()
 
@@ -598,8 +616,8 @@ class CaseWalkScreen(Screen[None]):
         live = self._live()
         if self.marking is not None:
             pass  # second marks count in no rating
-        elif live is not None and not live.apply(self.case.id, row.item_id, saved):
-            audit_app(self).recount(live)  # someone else wrote in between: count again, once
+        elif live is not None:  # someone else wrote in between: the app counts again, once
+            audit_app(self).count_save(live, self.case.id, row.item_id, saved)
         if not self.is_attached:
             return  # the case was left while it saved: the counts are kept, there is no screen
         self._refresh_progress()
@@ -685,7 +703,6 @@ class CaseWalkScreen(Screen[None]):
         self._load_history(row.item_id)
 
     @work(thread=True, exclusive=True, group="item-history", exit_on_error=False)
-    @guarded
     def _load_history(self, item_id: str) -> None:
         from audit_tui.store import trail
 
@@ -696,9 +713,11 @@ class CaseWalkScreen(Screen[None]):
             found = second_history(repo, self.marking, self.case.case_ref, item_id)
         else:
             found = trail.changes(repo, self.audit, case=self.case.case_ref, item=item_id)
-        self.app.call_from_thread(self._show_history, item_id, found)
+        self.post_message(ItemHistoryRead(item_id, found))
 
-    def _show_history(self, item_id: str, found: list[Change]) -> None:
+    @on(ItemHistoryRead)
+    def _show_history(self, message: ItemHistoryRead) -> None:
+        item_id, found = message.item_id, message.found
         from audit_tui.tui.screens.team_dialogs import HistoryScreen
 
         title = f"History of {item_id} in case {one_line(self.case.case_ref)}"

@@ -8,6 +8,7 @@ from or to it. The audits are set oldest first, whichever is open.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -15,13 +16,15 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, SelectionList, Static
+from textual.worker import Worker, WorkerState
 
 from audit_tui.domain.safe_text import one_line
 from audit_tui.tui.text import Plain, literal, rating_text
 from audit_tui.tui.widgets.tables import fill_measured
-from audit_tui.tui.workers import audit_app, guarded
+from audit_tui.tui.workers import ReportsFailures, audit_app
 
 if TYPE_CHECKING:
     from audit_tui.domain.records import AuditInfo, OpenAudit
@@ -75,7 +78,23 @@ def moved(before: str | None, after: str | None, scale: Scale) -> str:
     return "up" if now > was else ("down" if now < was else "same")
 
 
-class CompareScreen(Screen[None]):
+@dataclass
+class CandidatesRead(Message, bubble=False):
+    """The audits the open one can be compared with."""
+
+    found: list[AuditInfo]
+
+
+@dataclass
+class Compared(Message, bubble=False):
+    """The comparison of the ticked audits (`names`), or why it may not be made (`refusal`)."""
+
+    comparison: Comparison | None
+    names: list[str]
+    refusal: str = ""
+
+
+class CompareScreen(ReportsFailures, Screen[None]):
     HELP_TITLE = "Compare audits"
     AUTO_FOCUS = "#compare-with"
     BINDINGS = [
@@ -120,18 +139,29 @@ class CompareScreen(Screen[None]):
             self._say_choices()
 
     @work(thread=True, exclusive=True, group="compare-candidates", exit_on_error=False)
-    @guarded
     def _read_candidates(self) -> None:
         from audit_tui.store.comparison import comparable_with
 
         found = comparable_with(audit_app(self).store.repo, self.audit)
-        self.app.call_from_thread(self._candidates_read, found)
+        self.post_message(CandidatesRead(found))
 
-    def _candidates_read(self, found: list[AuditInfo]) -> None:
+    @on(CandidatesRead)
+    def _candidates_read(self, message: CandidatesRead) -> None:
+        found = message.found
         self.candidates = found
         chooser = self.query_one("#compare-with", SelectionList)
         chooser.add_options(self._options())
         self._say_choices()
+
+    @on(Worker.StateChanged)
+    def _count_failed(self, event: Worker.StateChanged) -> None:
+        """A failed count is said by the app (the one error path, `ReportsFailures`), and here
+        where it was asked for, in place of "Counting…"."""
+        error = event.worker.error
+        if event.state is WorkerState.ERROR and event.worker.group == "compare" and error:
+            from audit_tui.tui.store_link import describe_error
+
+            self._status(describe_error(error))
 
     def _say_choices(self) -> None:
         if not self.candidates:
@@ -159,8 +189,8 @@ class CompareScreen(Screen[None]):
         self._compare(names)
 
     @work(thread=True, exclusive=True, group="compare", exit_on_error=False)
-    @guarded
     def _compare(self, names: list[str]) -> None:
+        from audit_tui.domain.errors import AuditError
         from audit_tui.store import audits as audit_ops
         from audit_tui.store.comparison import compare_audits
         from audit_tui.store.moderation import refuse_if_blind
@@ -171,15 +201,17 @@ class CompareScreen(Screen[None]):
         try:
             for audit in audits:
                 refuse_if_blind(repo, audit, "compare")
-            found = compare_audits(repo, audits)
-        except Exception as exc:
-            from audit_tui.tui.store_link import describe_error
-
-            self.app.call_from_thread(self._status, describe_error(exc))
+        except AuditError as exc:
+            self.post_message(Compared(None, names, exc.problems[0].message))
             return
-        self.app.call_from_thread(self._show, found, names)
+        self.post_message(Compared(compare_audits(repo, audits), names))
 
-    def _show(self, c: Comparison, names: list[str] | None = None) -> None:
+    @on(Compared)
+    def _show(self, message: Compared) -> None:
+        c, names = message.comparison, message.names
+        if c is None:
+            self._status(message.refusal)
+            return
         ticked = self.query_one("#compare-with", SelectionList).selected
         if names is not None and sorted(names) != sorted(ticked):
             return  # a slower count for ticks since changed: the later one shows

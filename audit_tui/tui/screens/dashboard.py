@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -9,17 +10,18 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from audit_tui.domain.safe_text import one_line
 from audit_tui.domain.words import plural, value_label
-from audit_tui.tui.messages import AuditChanged, CaseLeft, StoreReady
+from audit_tui.tui.messages import CaseLeft, StoreReady
 from audit_tui.tui.text import Plain
 from audit_tui.tui.widgets.case_table import CaseTable, Column
 from audit_tui.tui.widgets.filter_box import FilterBox
 from audit_tui.tui.widgets.ratings_panel import RatingsPanel
-from audit_tui.tui.workers import audit_app, guarded
+from audit_tui.tui.workers import ReportsFailures, audit_app
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Container, Sequence
@@ -173,7 +175,15 @@ def table_widths(live: LiveAudit) -> list[int]:
     ]
 
 
-class DashboardScreen(Screen[None]):
+@dataclass
+class AuditRead(Message, bubble=False):
+    """The audit counted (on a worker), with the case table's widths worked out there too."""
+
+    live: LiveAudit
+    widths: list[int]
+
+
+class DashboardScreen(ReportsFailures, Screen[None]):
     AUTO_FOCUS = "#cases"
     HELP_TITLE = "Dashboard"
     BINDINGS = [
@@ -233,7 +243,10 @@ class DashboardScreen(Screen[None]):
         self.cases: list[CaseInfo] = []
         self.result: AuditResult | None = None
         self._by_id: dict[str, CaseInfo] = {}
-        self._stale = False
+        self._read_at = (audit_name, 0)
+        """The audit's name and version (`AuditApp.versions`) when this dashboard last read it."""
+        self._drawn: LiveAudit | None = None
+        """The open audit as this dashboard drew it: our own saves move its counts."""
         self._team = False
         self._codes = False
         self.access: Access | None = None
@@ -274,19 +287,34 @@ class DashboardScreen(Screen[None]):
         self.query_one("#filter", Input).compact = narrow
 
     def on_mount(self) -> None:
-        if audit_app(self).link is not None:
+        app = audit_app(self)
+        self.watch(app, "versions", self._audit_moved, init=False)
+        self.watch(app, "revision", self._counted, init=False)
+        if app.link is not None:
             self.load()
 
     def on_store_ready(self, _: StoreReady) -> None:
         self.load()
 
-    def on_audit_changed(self, message: AuditChanged) -> None:
-        if message.audit != self.audit_name:
-            return
-        if self.is_current:
+    def _behind(self) -> bool:
+        """The audit changed since this dashboard read it."""
+        return self._version() != self._read_at
+
+    def _version(self) -> tuple[str, int]:
+        return self.audit_name, audit_app(self).versions.of(self.audit_name)
+
+    def _audit_moved(self) -> None:
+        """Read the audit again when it changed: now if on screen; beneath a case, the moment
+        it shows again (`on_screen_resume`), not on every change."""
+        if self.is_current and self._behind():
             self.load()
-        else:  # beneath a case: catch up the moment it shows again, not on every change
-            self._stale = True
+
+    def _counted(self) -> None:
+        """Our own saves moved the live counts: draw the rows that moved, now if on screen (a
+        save that ends after its case was left), else when it shows again."""
+        live = audit_app(self).live
+        if self.is_current and live is not None and live is self._drawn:
+            self._show_live(live)
 
     def on_case_left(self, message: CaseLeft) -> None:
         self.query_one("#cases", CaseTable).move_to(str(message.case_id))
@@ -296,19 +324,18 @@ class DashboardScreen(Screen[None]):
             self.set_focus(self.query_one("#cases", CaseTable))
         self._resumed = True
         live = audit_app(self).live
-        if self._stale or (live is not None and live.name == self.audit_name and live.stale):
-            self._stale = False
+        if self._behind() or (live is not None and live.name == self.audit_name and live.stale):
             self.load()
-        elif live is not None and live.name == self.audit_name and self.audit is not None:
+        elif live is not None and live is self._drawn:
             self._show_live(live)  # back from a case: only what moved (not before the load)
 
     def load(self) -> None:
         """Read the audit (again): a case chosen before its rows arrive opens once they do."""
         self._loading = True
+        self._read_at = self._version()
         self._read()
 
     @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
-    @guarded
     def _read(self) -> None:
         """Open the audit and count it (from the kept counts): what every screen above then
         keeps current. The table's widths are worked out here, off the event loop; its rows
@@ -317,10 +344,13 @@ class DashboardScreen(Screen[None]):
 
         repo = audit_app(self).store.repo
         live = LiveAudit.read(repo, self.audit_name)
-        self.app.call_from_thread(self._loaded, live, table_widths(live))
+        self.post_message(AuditRead(live, table_widths(live)))
 
-    def _loaded(self, live: LiveAudit, widths: list[int]) -> None:
-        audit_app(self).watch_live(live)
+    @on(AuditRead)
+    def _loaded(self, message: AuditRead) -> None:
+        live, widths = message.live, message.widths
+        audit_app(self).live = live  # shared with the screens above
+        self._drawn = live
         self._show_live(live, widths=widths)
         self._loading = False
         self._open_waiting()
@@ -341,7 +371,6 @@ class DashboardScreen(Screen[None]):
         return lines
 
     @work(thread=True, exclusive=True, group="case-index", exit_on_error=False)
-    @guarded
     def _index_cases(self) -> None:
         """The filter's index, built while the user reads the dashboard."""
         self.query_one("#cases", CaseTable).index_rows()()
@@ -456,7 +485,7 @@ class DashboardScreen(Screen[None]):
         table = self.query_one("#cases", CaseTable)
         if case is not None:  # with the keys typed after Enter: the walk acts on them
             self.action_open_case(case=case, typed_ahead=table.take_typed_ahead())
-        elif self._loading or self._stale:  # chosen before the rows arrived (after a dialog)
+        elif self._loading or self._behind():  # chosen before the rows arrived (after a dialog)
             self._waiting = self.query_one("#filter", Input).value
         else:
             if key is None and self.cases:

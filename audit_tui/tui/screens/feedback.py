@@ -9,6 +9,7 @@ Leaving or printing saves the words first, so nothing typed is lost or left off 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import (
     DataTable,
@@ -30,7 +32,6 @@ from textual.widgets import (
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.safe_text import TEXT_LIMIT, one_line
 from audit_tui.reporting.formats import SHEET_FORMATS as SHEET_DOCUMENT_FORMATS
-from audit_tui.tui.messages import AuditChanged
 from audit_tui.tui.prefs import existing_folder, remember, remembered, safe_file_stem
 from audit_tui.tui.screens.export_dialog import ExportDialog
 from audit_tui.tui.screens.follow_up import (
@@ -44,13 +45,14 @@ from audit_tui.tui.screens.follow_up import (
 from audit_tui.tui.text import Plain, editable
 from audit_tui.tui.widgets.choices import Choice
 from audit_tui.tui.widgets.tables import fill_table
-from audit_tui.tui.workers import audit_app, guarded
+from audit_tui.tui.workers import ReportsFailures, audit_app
 
 if TYPE_CHECKING:
     from audit_tui.domain.access import Access
     from audit_tui.domain.records import AnswerInfo, CaseInfo, OpenAudit
     from audit_tui.store.follow_up import Action, Feedback
     from audit_tui.store.repository import Repository
+    from audit_tui.tui.state import Versions
 
 LETTER_ACTIONS = frozenset({"edit", "add_action", "step", "print_sheet"})
 TAGS = (("strength", "Strengths"), ("improvement", "Areas for improvement"))
@@ -62,19 +64,22 @@ SHEET_WORDS = {
 }
 
 
-class Loaded:
+@dataclass
+class FeedbackRead(Message, bubble=False):
     """What the screen shows, read together on a worker."""
 
-    def __init__(
-        self,
-        case: CaseInfo,
-        access: Access,
-        said: Feedback,
-        actions: list[Action],
-        answers: dict[str, AnswerInfo],
-    ) -> None:
-        self.case, self.access, self.said = case, access, said
-        self.actions, self.answers = actions, answers
+    case: CaseInfo
+    access: Access
+    said: Feedback
+    actions: list[Action]
+    answers: dict[str, AnswerInfo]
+
+
+@dataclass
+class FeedbackHidden(Message, bubble=False):
+    """The user second-marks blind: why the case's feedback is hidden from them."""
+
+    why: str
 
 
 def tagged_notes(audit: OpenAudit, answers: dict[str, AnswerInfo]) -> str:
@@ -97,7 +102,7 @@ def tagged_notes(audit: OpenAudit, answers: dict[str, AnswerInfo]) -> str:
     return "\n".join(lines)
 
 
-class FeedbackScreen(Screen[None]):
+class FeedbackScreen(ReportsFailures, Screen[None]):
     HELP_TITLE = "Feedback and actions"
     # the letters are priority bindings: what is typed straight after one reaches the dialog it
     # opens (check_action makes them words while a box of words has the focus)
@@ -179,16 +184,17 @@ class FeedbackScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#feedback-draft").display = False
         self.set_focus(self.query_one("#strengths", TextArea))  # the words first: type at once
+        self.watch(self.app, "versions", self._audit_moved, init=False)
         self.load()
 
-    def on_audit_changed(self, message: AuditChanged) -> None:
-        if message.audit == self.audit.info.name and self.loaded:
+    def _audit_moved(self, old: Versions, new: Versions) -> None:
+        name = self.audit.info.name
+        if old.of(name) != new.of(name) and self.loaded:
             self.load()
 
     # ---- reading ------------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="feedback", exit_on_error=False)
-    @guarded
     def load(self) -> None:
         from audit_tui.store import answers, team
         from audit_tui.store.cases import case_record
@@ -199,28 +205,31 @@ class FeedbackScreen(Screen[None]):
         try:
             refuse_if_blind(repo, self.audit, "feedback")
         except AuditError as exc:
-            self.app.call_from_thread(self._hidden, exc.problems[0].message)
+            self.post_message(FeedbackHidden(exc.problems[0].message))
             return
         with repo.engine.connect() as conn:
             case = case_record(conn, self.audit, self.case.id) or self.case
         ref = case.case_ref
-        found = Loaded(
+        found = FeedbackRead(
             case=case,
             access=team.standing(repo, self.audit),
             said=feedback(repo, self.audit, ref),
             actions=actions(repo, audit=self.audit, case_ref=ref),
             answers=answers.answers_for_case(repo, case.id),
         )
-        self.app.call_from_thread(self._show, found)
+        self.post_message(found)
 
-    def _hidden(self, why: str) -> None:
+    @on(FeedbackHidden)
+    def _hidden(self, message: FeedbackHidden) -> None:
+        why = message.why
         self.refusal = why
         for area in self.query(TextArea):
             area.read_only = True
         self.set_focus(self.query_one("#case-actions", DataTable))
         self._status(f"Hidden. {why}.")
 
-    def _show(self, found: Loaded) -> None:
+    @on(FeedbackRead)
+    def _show(self, found: FeedbackRead) -> None:
         first = not self.loaded
         self.loaded = True
         self.case = found.case

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Label, Select, Static, TextArea
 
 from audit_tui.domain.safe_text import one_line
 from audit_tui.tui.text import Plain, editable, kept, literal
-from audit_tui.tui.workers import audit_app, guarded
+from audit_tui.tui.workers import ReportsFailures, audit_app
 
 if TYPE_CHECKING:
     from audit_tui.domain.records import Judgement, OpenAudit
@@ -24,7 +26,14 @@ def _key(standard_id: str) -> str:
     return standard_id.replace(".", "-")
 
 
-class JudgementsScreen(Screen[None]):
+@dataclass
+class JudgementsRead(Message, bubble=False):
+    """The organisational standards' judgements as stored, by standard."""
+
+    current: dict[str, Judgement]
+
+
+class JudgementsScreen(ReportsFailures, Screen[None]):
     HELP_TITLE = "Judgements"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="save_judgements"),
@@ -68,14 +77,15 @@ class JudgementsScreen(Screen[None]):
         self.load()
 
     @work(thread=True, exclusive=True, group="judgements", exit_on_error=False)
-    @guarded
     def load(self) -> None:
         from audit_tui.store import judgements
 
         current = judgements.judgements(audit_app(self).store.repo, self.audit)
-        self.app.call_from_thread(self._show, current)
+        self.post_message(JudgementsRead(current))
 
-    def _show(self, current: dict[str, Judgement]) -> None:
+    @on(JudgementsRead)
+    def _show(self, message: JudgementsRead) -> None:
+        current = message.current
         for st in self.standards:
             j = current.get(st.id)
             if j is None:

@@ -4,12 +4,14 @@ notes, where the lead or the pair record the agreed answer and why."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label, Static
 
@@ -20,7 +22,7 @@ from audit_tui.tui.screens.form import FieldError
 from audit_tui.tui.screens.operations import ReasonDialog, _StoreDialog
 from audit_tui.tui.text import Plain, prose, word_cut
 from audit_tui.tui.widgets.tables import fill_table
-from audit_tui.tui.workers import audit_app, guarded
+from audit_tui.tui.workers import ReportsFailures, audit_app
 
 if TYPE_CHECKING:
     from audit_tui.domain.answers import Answer
@@ -178,7 +180,16 @@ def item_words(audit: OpenAudit, item_id: str) -> str:
     return f"{item_id} {label or word_cut(one_line(ref.item.text), 48)}"
 
 
-class ReconcileScreen(Screen[None]):
+@dataclass
+class ModerationRead(Message, bubble=False):
+    """The moderation round's summary (None: no round yet), or why it is hidden from the user
+    (`refusal`)."""
+
+    found: Moderation | None
+    refusal: str = ""
+
+
+class ReconcileScreen(ReportsFailures, Screen[None]):
     """Every disagreement of the audit's moderation, with both answers and notes; y / n / a
     records the agreed answer (asking why)."""
 
@@ -211,7 +222,6 @@ class ReconcileScreen(Screen[None]):
         self.load()
 
     @work(thread=True, exclusive=True, group="reconcile", exit_on_error=False)
-    @guarded
     def load(self) -> None:
         from audit_tui.store.moderation import refuse_if_blind
         from audit_tui.store.settlement import summary
@@ -220,14 +230,16 @@ class ReconcileScreen(Screen[None]):
         try:
             refuse_if_blind(repo, self.audit, "moderation")
         except AuditError as exc:
-            self.app.call_from_thread(self._refused, exc.problems[0].message)
+            self.post_message(ModerationRead(None, exc.problems[0].message))
             return
-        self.app.call_from_thread(self._show, summary(repo, self.audit))
+        self.post_message(ModerationRead(summary(repo, self.audit)))
 
-    def _refused(self, why: str) -> None:
-        self.query_one("#reconcile-summary", Static).update(why)
-
-    def _show(self, found: Moderation | None) -> None:
+    @on(ModerationRead)
+    def _show(self, message: ModerationRead) -> None:
+        if message.refusal:
+            self.query_one("#reconcile-summary", Static).update(message.refusal)
+            return
+        found = message.found
         self.found = found
         summary = self.query_one("#reconcile-summary", Static)
         if found is None:

@@ -6,12 +6,14 @@ reason goes in the audit's log). `ctrl+z` on the dashboard offers it for the cas
 from __future__ import annotations
 
 import textwrap
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
@@ -20,7 +22,7 @@ from audit_tui.domain.words import plural
 from audit_tui.tui.screens.form import FieldError
 from audit_tui.tui.screens.operations import ReasonDialog
 from audit_tui.tui.text import Plain
-from audit_tui.tui.workers import audit_app, guarded
+from audit_tui.tui.workers import ReportsFailures, audit_app
 
 if TYPE_CHECKING:
     from audit_tui.domain.access import Access
@@ -73,7 +75,14 @@ class RestoreCaseDialog(ReasonDialog):
         self.run_write(lambda repo: restore_case(repo, audit, ref, reason), ref)
 
 
-class RemovedCasesScreen(Screen[str]):
+@dataclass
+class RemovedRead(Message, bubble=False):
+    """The cases removed from the audit, the last removed first."""
+
+    cases: list[CaseInfo]
+
+
+class RemovedCasesScreen(ReportsFailures, Screen[str]):
     """The removed cases, newest removal first; Enter restores the highlighted one (the lead).
     Closes with the reference of a case restored, or None."""
 
@@ -107,14 +116,15 @@ class RemovedCasesScreen(Screen[str]):
         self.load()
 
     @work(thread=True, exclusive=True, group="removed-cases", exit_on_error=False)
-    @guarded
     def load(self) -> None:
         from audit_tui.store import cases as case_ops
 
         cases = case_ops.removed_cases(audit_app(self).store.repo, self.audit)
-        self.app.call_from_thread(self._loaded, cases[::-1])
+        self.post_message(RemovedRead(cases[::-1]))
 
-    def _loaded(self, cases: list[CaseInfo]) -> None:
+    @on(RemovedRead)
+    def _loaded(self, message: RemovedRead) -> None:
+        cases = message.cases
         self.cases = cases
         self._show(self.query_one("#removed-filter", Input).value)
 

@@ -4,12 +4,14 @@ for improvement, indicators, and breakdowns by case attribute; `x` exports it to
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Select, Static, TabbedContent, TabPane
 
@@ -18,7 +20,7 @@ from audit_tui.domain.words import plural, value_label
 from audit_tui.tui.text import Plain, band_bar, literal, percent_text, rating_text, score_text
 from audit_tui.tui.widgets.moderation_pane import ModerationPane
 from audit_tui.tui.widgets.tables import fill_table
-from audit_tui.tui.workers import audit_app, guarded
+from audit_tui.tui.workers import ReportsFailures, audit_app
 
 if TYPE_CHECKING:
     from audit_tui.domain.access import Access
@@ -53,7 +55,15 @@ PANES = {
 }
 
 
-class ReportScreen(Screen[None]):
+@dataclass
+class ReportRead(Message, bubble=False):
+    """The report as exported (with notes), and the user's standing in the audit."""
+
+    data: ReportData
+    access: Access | None
+
+
+class ReportScreen(ReportsFailures, Screen[None]):
     HELP_TITLE = "Report"
     BINDINGS = [
         Binding("1", "pane('ratings')", "Ratings", id="report_ratings", show=False,
@@ -122,7 +132,6 @@ class ReportScreen(Screen[None]):
         self.load()
 
     @work(thread=True, exclusive=True, group="report", exit_on_error=False)
-    @guarded
     def load(self) -> None:
         from audit_tui.reporting.gather import Reads, gather
         from audit_tui.store.team import standing
@@ -130,9 +139,11 @@ class ReportScreen(Screen[None]):
         # the auditors' own notes are shown here as evidence; exports carry them only when asked
         repo = audit_app(self).store.repo
         data = gather(repo, self.audit, Reads.REPORT, include_notes=True).report  # one snapshot
-        self.app.call_from_thread(self._show, data, standing(repo, self.audit))
+        self.post_message(ReportRead(data, standing(repo, self.audit)))
 
-    def _show(self, data: ReportData, access: Access | None = None) -> None:
+    @on(ReportRead)
+    def _show(self, message: ReportRead) -> None:
+        data, access = message.data, message.access
         self.data = data
         self.access = access
         result = data.result

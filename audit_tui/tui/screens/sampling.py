@@ -21,6 +21,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Label, Static
 
@@ -38,7 +39,7 @@ from audit_tui.tui.screens.form import SHORT, FieldError
 from audit_tui.tui.screens.operations import ReasonDialog
 from audit_tui.tui.text import Plain, literal
 from audit_tui.tui.widgets.tables import fill_table
-from audit_tui.tui.workers import audit_app, guarded
+from audit_tui.tui.workers import ReportsFailures, audit_app
 
 if TYPE_CHECKING:
     from audit_tui.domain.access import Access
@@ -147,8 +148,8 @@ def make_plan(extract: Sequence[CaseloadCase], choices: Choices, rubric: Rubric)
     return Plan(rows=rows, in_window=total, words=words, problem=problem)
 
 
-@dataclass(frozen=True)
-class Loaded:
+@dataclass
+class SamplingRead(Message, bubble=False):
     """What the screen reads when it opens: the user's standing, the draw (if any), the extract."""
 
     access: Access
@@ -156,6 +157,14 @@ class Loaded:
     extract: list[CaseloadCase]
     cases: int
     """Live cases in the audit: a sample is drawn only into an audit with none."""
+
+
+@dataclass
+class PlanMade(Message, bubble=False):
+    """The plan for the fields as they were at `generation` (worked out on a thread)."""
+
+    generation: int
+    plan: Plan
 
 
 def drawn_rows(drawn: Sample) -> list[tuple[str, tuple[str, str, str, str]]]:
@@ -242,7 +251,7 @@ class ReplaceCaseDialog(ReasonDialog):
         audit_app(self).store.write(run, self.dismiss, self._failed)
 
 
-class SamplingScreen(Screen[None]):
+class SamplingScreen(ReportsFailures, Screen[None]):
     """Plan and draw the audit's sample from a caseload extract (the lead); once drawn, the
     recorded draw, and replacing a drawn case."""
 
@@ -355,21 +364,21 @@ class SamplingScreen(Screen[None]):
     # ---- reading ---------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="sampling", exit_on_error=False)
-    @guarded
     def load(self) -> None:
         from audit_tui.store import cases, team
         from audit_tui.store.sampling import caseload, sample
 
         repo = audit_app(self).store.repo
-        loaded = Loaded(
+        loaded = SamplingRead(
             access=team.standing(repo, self.audit),
             drawn=sample(repo, self.audit),
             extract=caseload(repo, self.audit),
             cases=len(cases.list_cases(repo, self.audit)),
         )
-        self.app.call_from_thread(self._loaded, loaded)
+        self.post_message(loaded)
 
-    def _loaded(self, loaded: Loaded) -> None:
+    @on(SamplingRead)
+    def _loaded(self, loaded: SamplingRead) -> None:
         if not self.is_attached:
             return  # closed while it was being read
         self.drawn, self.extract = loaded.drawn, loaded.extract
@@ -485,7 +494,6 @@ class SamplingScreen(Screen[None]):
         self._work_out(self._generation, self.extract, self.choices, self.audit.rubric)
 
     @work(thread=True, group="sampling-plan", exit_on_error=False)
-    @guarded
     def _work_out(
         self,
         generation: int,
@@ -495,7 +503,11 @@ class SamplingScreen(Screen[None]):
     ) -> None:
         """Off the event loop: a regional extract is tens of thousands of cases."""
         planned = make_plan(extract, choices, rubric)
-        self.app.call_from_thread(self._planned, generation, planned)
+        self.post_message(PlanMade(generation, planned))
+
+    @on(PlanMade)
+    def _plan_made(self, message: PlanMade) -> None:
+        self._planned(message.generation, message.plan)
 
     def _planned(self, generation: int, plan: Plan) -> None:
         if generation != self._generation or not self.is_attached:

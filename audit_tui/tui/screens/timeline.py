@@ -4,19 +4,21 @@ person, case, item, event or date (`2026-11-26`, `ann`, `QA-001`, `export`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from audit_tui.domain.safe_text import one_line
 from audit_tui.tui.text import Plain
 from audit_tui.tui.widgets.tables import add_rows
-from audit_tui.tui.workers import audit_app, guarded
+from audit_tui.tui.workers import ReportsFailures, audit_app
 
 if TYPE_CHECKING:
     from audit_tui.domain.records import OpenAudit
@@ -27,7 +29,15 @@ searches them all and shows the newest matches."""
 Row = tuple[str, ...]
 
 
-class TimelineScreen(Screen[None]):
+@dataclass
+class TimelineRead(Message, bubble=False):
+    """The timeline's rows (newest first) and the text each is searched by."""
+
+    rows: list[Row]
+    haystack: list[str]
+
+
+class TimelineScreen(ReportsFailures, Screen[None]):
     HELP_TITLE = "Timeline"
     AUTO_FOCUS = "#timeline-filter"
     BINDINGS = [
@@ -57,7 +67,6 @@ class TimelineScreen(Screen[None]):
         self.load()
 
     @work(thread=True, exclusive=True, group="timeline", exit_on_error=False)
-    @guarded
     def load(self) -> None:
         from audit_tui.reporting.trail import entries, noted_keys, readable_rows
         from audit_tui.store import trail
@@ -67,9 +76,11 @@ class TimelineScreen(Screen[None]):
         found = entries(changes, trail.events(repo, self.audit))
         rows = readable_rows(found, noted_keys(changes))[::-1]  # newest first
         haystack = [" ".join(row).casefold() for row in rows]
-        self.app.call_from_thread(self._loaded, rows, haystack)
+        self.post_message(TimelineRead(rows, haystack))
 
-    def _loaded(self, rows: list[Row], haystack: list[str]) -> None:
+    @on(TimelineRead)
+    def _loaded(self, message: TimelineRead) -> None:
+        rows, haystack = message.rows, message.haystack
         self.rows, self._haystack = rows, haystack
         self._show(self.query_one("#timeline-filter", Input).value)
 

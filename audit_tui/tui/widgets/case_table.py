@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from rich.segment import Segment
 from rich.style import Style
-from textual import events
+from textual import events, on
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
@@ -168,13 +168,21 @@ class CaseTable(ScrollView, can_focus=True):
 
         def build() -> None:
             index = ["\t".join(_shown(make(i))).casefold() for i in range(len(keys))]
-            self.app.call_from_thread(self._install_index, keys, index)
+            self.post_message(self.Indexed(keys, index))
 
         return build
 
-    def _install_index(self, keys: list[str], index: list[str]) -> None:
-        if keys is self._keys and not self._search:
-            self._search = index
+    @dataclass
+    class Indexed(Message, bubble=False):
+        """The search index of `keys`, built on a thread."""
+
+        keys: list[str]
+        index: list[str]
+
+    @on(Indexed)
+    def _install_index(self, message: Indexed) -> None:
+        if message.keys is self._keys and not self._search:
+            self._search = message.index
 
     def search_index(self) -> list[str]:
         """Every row's text as the filter searches it. Built once per set of rows; the dashboard

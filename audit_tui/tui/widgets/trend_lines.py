@@ -8,15 +8,17 @@ the same read finds the audits the open one can be compared with, for the compar
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Sparkline, Static
 
 from audit_tui.tui.text import Plain
-from audit_tui.tui.workers import audit_app, guarded
+from audit_tui.tui.workers import ReportsFailures, audit_app
 
 if TYPE_CHECKING:
     from audit_tui.domain.records import AuditInfo, OpenAudit
@@ -32,7 +34,15 @@ def figures(kq: KeyQuestionTrend) -> str:
     return f"{first:.0f}% → {last:.0f}% ({len(seen)} audits)"
 
 
-class TrendLines(Vertical):
+@dataclass
+class TrendRead(Message, bubble=False):
+    """The series (None while the user marks blind) and the audits comparable with the open one."""
+
+    trend: Trend | None
+    candidates: list[AuditInfo]
+
+
+class TrendLines(ReportsFailures, Vertical):
     """Hidden until a series of three audits or more is found."""
 
     DEFAULT_CSS = """
@@ -66,16 +76,17 @@ class TrendLines(Vertical):
             self._read(*self._wanted)
 
     @work(thread=True, exclusive=True, group="trend-lines", exit_on_error=False)
-    @guarded
     def _read(self, audit: OpenAudit, hidden: bool) -> None:
         from audit_tui.store.comparison import comparable_with, series_trend
 
         repo = audit_app(self).store.repo
         candidates = comparable_with(repo, audit)
         found = None if hidden else series_trend(repo, audit)
-        self.app.call_from_thread(self._show, found, candidates)
+        self.post_message(TrendRead(found, candidates))
 
-    def _show(self, trend: Trend | None, candidates: list[AuditInfo]) -> None:
+    @on(TrendRead)
+    def _show(self, message: TrendRead) -> None:
+        trend, candidates = message.trend, message.candidates
         self.candidates = candidates
         self.trend = trend
         self.query(".trend-row").remove()
