@@ -23,8 +23,9 @@ team-demo-join:
 team-demo-stop:
 	@bash scripts/team-demo.sh stop
 
+# ARGS go to pytest: make test ARGS='-m "not slow"'
 test:
-	@bash scripts/test.sh
+	@bash scripts/test.sh $(ARGS)
 
 bench:
 	@bash scripts/bench.sh

@@ -25,4 +25,10 @@ fi
 .venv/bin/ruff check --quiet .
 .venv/bin/ruff format --check --quiet .
 .venv/bin/mypy  # the files and settings: [tool.mypy] in pyproject.toml
-.venv/bin/python -m pytest "$@"
+# Workers (pytest-xdist): many tests wait on subprocesses, PostgreSQL or Pilot, so more workers
+# than this machine's 2 cores still pay; each worker has its own databases (tests/conftest.py).
+# Extra arguments follow and win: `scripts/test.sh -n 0` runs serially, `-m "not slow"` quickly.
+# The tests start the app as a process hundreds of times: let Python keep its bytecode cache (a
+# PYTHONDONTWRITEBYTECODE set around us would make every start compile the app afresh).
+unset PYTHONDONTWRITEBYTECODE
+.venv/bin/python -m pytest -n "${AUDIT_TUI_TEST_WORKERS:-3}" --dist loadgroup "$@"

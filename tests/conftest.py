@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from audit_tui.demo import load_demo
 from audit_tui.domain.loader import parse_rubric
 from audit_tui.domain.rubric import Rubric
 from audit_tui.paths import shipped_rubric_dir
@@ -32,12 +33,23 @@ def is_pg(target: str) -> bool:
     return target.startswith("postgresql")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """On xdist's workers (scripts/test.sh) the slow tests are handed out first, so that no
+    worker is still in a minutes-long one when the others have finished everything else."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_user_dirs(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No test may touch the real user's data or config folders."""
-    base = tmp_path_factory.mktemp("home")
+    isolate_user_dirs(monkeypatch, tmp_path_factory.mktemp("home"))
+
+
+def isolate_user_dirs(monkeypatch: pytest.MonkeyPatch, base: Path) -> None:
+    """The environment every test runs in (and session fixtures that build for tests)."""
     monkeypatch.setenv("AUDIT_TUI_DATA_DIR", str(base / "data"))
     monkeypatch.setenv("AUDIT_TUI_CONFIG_DIR", str(base / "config"))
     monkeypatch.delenv("AUDIT_TUI_DB", raising=False)
@@ -78,6 +90,20 @@ def pg_server_url() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo, built once a session (a worker): seconds a build, and a hundred tests want it.
+    Only ever copied, never opened by a test."""
+    target = tmp_path_factory.mktemp("demo-template") / "demo.db"
+    with pytest.MonkeyPatch.context() as monkeypatch:  # built as each test would build it
+        isolate_user_dirs(monkeypatch, tmp_path_factory.mktemp("home"))
+        repo = open_repository(str(target))
+        load_demo(repo)
+        repo.engine.dispose()
+    assert not target.with_name("demo.db-wal").exists()  # all of it is in the one file
+    return target
 
 
 @pytest.fixture

@@ -3,8 +3,8 @@ download) opens the address the server printed (its token included), answers an 
 keyboard, and the answer is in the database. A host other machines can reach is refused without
 `--public`. The token, the Origin check and the team's sign-in: test_serve_auth.py.
 
-The terminal is drawn on a canvas, so the test cannot read it: it sends a sequence of keys that
-reaches an answer from any screen, and repeats it (after a pause) until the answer is stored.
+The terminal is drawn on a canvas, so the test reads what the app sends the page instead
+(tests/support/serving.PageScreen): after each key it waits for the words of the next screen.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ import pytest
 from audit_tui.store import answers, audits, cases
 from audit_tui.store.database import open_repository
 from tests.support.cli import run
-from tests.support.serving import CHROMIUM, serving
+from tests.support.serving import CHROMIUM, PageScreen, serving
+
+pytestmark = pytest.mark.slow  # servers and Chromium
 
 
 @pytest.fixture
@@ -58,19 +60,19 @@ def test_an_item_answered_in_the_browser_is_in_the_database(served: tuple[str, s
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 800})
+            screen = PageScreen(page)
             page.goto(url)
             assert "token" not in page.url  # swapped for a cookie, out of the history
             page.wait_for_selector("canvas", timeout=30_000)
+            screen.wait_for("browser-check")  # the audit list
             page.locator("textarea").first.focus()  # the terminal's keyboard input
-            for _attempt in range(10):
-                # from any screen: back to the audit list, open the audit, its case, answer yes
-                for key in ("Escape", "Escape", "Enter", "Enter", "y"):
-                    page.keyboard.press(key)
-                    time.sleep(1.0)
-                if _answers(db):
-                    break
-            else:
-                raise AssertionError("no answer reached the database from the browser")
+            screen.press("Enter", then="B-1")  # the audit's cases
+            screen.press("Enter", then="Next blank")  # the case's items
+            page.keyboard.press("y")
+            deadline = time.monotonic() + 60
+            while not _answers(db):
+                assert time.monotonic() < deadline, "no answer reached the database"
+                page.wait_for_timeout(50)
             page.reload()  # the cookie opens the page again
             page.wait_for_selector("canvas", timeout=30_000)
         finally:

@@ -16,6 +16,8 @@ import pytest
 
 from tests.support.paths import ROOT
 
+pytestmark = pytest.mark.slow  # a new venv and pip installs: minutes
+
 TEST_TOOLS = {"pytest", "mypy", "playwright", "statsmodels", "hypothesis", "ruff"}
 """What `make test` needs and the app does not: none may come with `make demo`."""
 

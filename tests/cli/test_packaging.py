@@ -7,7 +7,11 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from tests.support.paths import ROOT
+
+pytestmark = pytest.mark.slow  # pip builds a wheel
 
 
 def test_wheel_ships_rubrics_data_and_migrations(tmp_path: Path) -> None:

@@ -358,6 +358,7 @@ def _defences(conn: psycopg.Connection[Any]) -> list[tuple[str, sql.Composed]]:
     return found
 
 
+@pytest.mark.slow
 def test_dropping_any_policy_or_trigger_makes_a_probe_fail(
     world: World, probes: dict[str, Probe]
 ) -> None:

@@ -24,10 +24,13 @@ def _server_binaries() -> bool:
     return any(Path("/usr/lib/postgresql").glob("*/bin/initdb")) or bool(shutil.which("pg_config"))
 
 
-pytestmark = pytest.mark.skipif(
-    not _server_binaries() or shutil.which("make") is None,
-    reason="needs make and PostgreSQL's server binaries (scripts/pg-cluster.sh)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not _server_binaries() or shutil.which("make") is None,
+        reason="needs make and PostgreSQL's server binaries (scripts/pg-cluster.sh)",
+    ),
+    pytest.mark.slow,  # a PostgreSQL server of its own, started and stopped
+]
 
 
 @pytest.fixture

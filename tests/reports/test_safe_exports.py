@@ -12,11 +12,11 @@ import errno
 import io
 import os
 import re
+import shutil
 import sqlite3
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -451,14 +451,11 @@ def test_html_report_escapes_data(hostile: tuple[Repository, OpenAudit]) -> None
 
 
 @pytest.fixture
-def demo_db(tmp_path: Path) -> Iterator[str]:
-    from audit_tui.demo import load_demo
-
-    target = str(tmp_path / "demo.db")
-    repo = open_repository(target)
-    load_demo(repo)
-    repo.engine.dispose()
-    yield target
+def demo_db(demo_template: Path, tmp_path: Path) -> str:
+    """A demo database of the test's own (a copy of the session's, tests/conftest.py)."""
+    target = tmp_path / "demo.db"
+    shutil.copy2(demo_template, target)
+    return str(target)
 
 
 async def test_export_dialog_asks_before_replacing_and_refuses_the_database(

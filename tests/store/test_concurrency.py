@@ -185,6 +185,7 @@ def assert_chains_hold(target: str) -> int:
     return sum(len(c) for c in chains.values())
 
 
+@pytest.mark.slow
 def test_eight_concurrent_imports_of_the_same_cells_keep_every_chain(
     team_db: str, tmp_path: Path
 ) -> None:
@@ -210,6 +211,7 @@ def test_eight_concurrent_imports_of_the_same_cells_keep_every_chain(
     assert written == changes  # every change reported is in the history, and nothing else
 
 
+@pytest.mark.slow
 def test_eight_concurrent_savers_report_what_the_history_holds(
     team_db: str, tmp_path: Path
 ) -> None:

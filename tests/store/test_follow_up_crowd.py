@@ -11,12 +11,16 @@ from collections import Counter
 from datetime import date
 from itertools import pairwise
 
+import pytest
+
 from audit_tui.store import audits
 from audit_tui.store.follow_up import action_history, actions, add_action
 from audit_tui.store.oversight import add_reviewed_case
 from audit_tui.store.repository import Repository
 from tests.store.test_concurrency import RELEASED_TOGETHER, release
 from tests.store.test_team import NO_PSR
+
+pytestmark = pytest.mark.slow  # processes released together, on each engine
 
 WRITERS, SECONDS = 6, 3.0
 

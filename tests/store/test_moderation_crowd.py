@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
@@ -24,6 +25,8 @@ from audit_tui.store.settlement import Agreed, settle, summary
 from tests.conftest import Person, is_pg
 from tests.store.test_concurrency import RELEASED_TOGETHER, assert_chains_hold, release
 from tests.store.test_team import _audit
+
+pytestmark = pytest.mark.slow  # processes released together, on each engine
 
 SECONDS = 4.0
 ITEMS = ("2.2.1", "2.2.1.a", "2.3.1", "2.4.1")

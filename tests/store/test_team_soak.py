@@ -14,6 +14,7 @@ import json
 import os
 from collections import Counter
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
@@ -29,6 +30,8 @@ from tests.store.test_concurrency import (
     release,
 )
 from tests.store.test_team import _audit
+
+pytestmark = pytest.mark.slow  # a team at work for a minute, on each engine
 
 SECONDS = float(os.environ.get("AUDIT_TUI_SOAK_SECONDS", "60"))
 ITEMS = ("2.2.1", "2.2.1.a", "2.3.1", "2.4.1")  # few, so the leads meet the auditors often

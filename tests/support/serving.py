@@ -18,8 +18,12 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import aiohttp
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 CHROMIUM = next(
     (p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None
@@ -29,6 +33,43 @@ KEYS = {"Escape": "\x1b", "Enter": "\r"}
 REACH_AN_ITEM = ("Escape", "Escape", "Enter", "Enter")
 """From any screen: back to the audit list, open the (only) audit, its first case; the next key
 answers its first item."""
+
+
+def screen_words(data: bytes) -> str:
+    """The text in what an app wrote to its terminal, escape sequences taken out: roughly what
+    the screen says."""
+    text = re.sub(rb"\x1b\[[0-9;?<>=$]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1b.", b" ", data)
+    return " ".join(text.decode(errors="replace").split())
+
+
+class PageScreen:
+    """What the app in a browser page draws, read from the page's WebSocket (the canvas cannot
+    be read): a test presses a key and waits for the words the next screen shows, never for
+    the clock."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.data = b""
+        page.on("websocket", lambda ws: ws.on("framereceived", self._add))
+
+    def _add(self, payload: str | bytes) -> None:
+        if isinstance(payload, bytes):
+            self.data += payload
+
+    def press(self, key: str, *, then: str, seconds: float = 60) -> None:
+        """Press `key` and wait until what the app draws next says `then`."""
+        self.data = b""
+        self.page.keyboard.press(key)
+        self.wait_for(then, seconds)
+
+    def wait_for(self, words: str, seconds: float = 60) -> None:
+        """Until the app has drawn `words`; `seconds` only bounds a failure."""
+        end = time.monotonic() + seconds
+        while words not in screen_words(self.data):
+            if time.monotonic() > end:
+                shown = screen_words(self.data)[-3000:]
+                raise AssertionError(f"{words!r} not on the screen after {seconds} s: {shown}")
+            self.page.wait_for_timeout(50)  # Playwright delivers the frames while it waits
 
 
 def free_port() -> int:
@@ -142,9 +183,8 @@ class Tab:
                 self.tail = (self.tail + message.data)[-20_000:]
 
     def words(self) -> str:
-        """The text in the tail, escape sequences taken out: roughly what the screen says."""
-        text = re.sub(rb"\x1b\[[0-9;?<>=$]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1b.", b" ", self.tail)
-        return " ".join(text.decode(errors="replace").split())[-3000:]
+        """The text in the tail: roughly what the screen says."""
+        return screen_words(self.tail)[-3000:]
 
     async def drawn(self, seconds: float = 60) -> None:
         """Wait until the app has drawn something: it started, and it is this tab's."""

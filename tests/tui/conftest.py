@@ -1,22 +1,21 @@
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
-from audit_tui.demo import load_demo
 from audit_tui.store import audits, cases
 from audit_tui.store.database import open_repository
 from audit_tui.store.repository import Repository
 
 
 @pytest.fixture
-def demo_db(tmp_path: Path) -> str:
-    target = str(tmp_path / "demo.db")
-    repo = open_repository(target)
-    load_demo(repo)
-    repo.engine.dispose()
-    return target
+def demo_db(demo_template: Path, tmp_path: Path) -> str:
+    """A fresh demo database of the test's own: a copy of the one built this session."""
+    target = tmp_path / "demo.db"
+    shutil.copy2(demo_template, target)
+    return str(target)
 
 
 @pytest.fixture

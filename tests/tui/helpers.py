@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from textual import events
+from textual.command import CommandList, CommandPalette
 from textual.keys import _character_to_key
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -89,3 +90,20 @@ async def the_moment(condition: Callable[[], bool], within: float = 30.0) -> Non
         if time.monotonic() > give_up:
             raise AssertionError("the app never got there")
         await asyncio.sleep(0)
+
+
+def palette_highlights(app: AuditApp, words: str) -> Callable[[], bool]:
+    """For `until`: the command palette has found its commands and highlights one holding
+    `words`, so that Enter runs it (what a person waits to see, whatever the search takes)."""
+
+    def highlighted() -> bool:
+        palette = app.screen
+        if not isinstance(palette, CommandPalette) or not palette._list_visible:
+            return False
+        found = palette.query_one(CommandList)
+        if found.highlighted is None:
+            return False
+        prompt = found.get_option_at_index(found.highlighted).prompt
+        return words in getattr(prompt, "plain", str(prompt))
+
+    return highlighted

@@ -21,7 +21,7 @@ from audit_tui.tui.screens.compare import CompareScreen, bars
 from audit_tui.tui.screens.dashboard import DashboardScreen
 from audit_tui.tui.widgets.trend_lines import TrendLines
 from tests.support.paths import DATA
-from tests.tui.helpers import settle, steps
+from tests.tui.helpers import palette_highlights, settle, steps, until
 
 SIZE = (120, 40)
 SERIES = ("tameside-2023", "tameside-2024", "tameside-2025")
@@ -115,7 +115,7 @@ async def test_the_palette_opens_compare_and_unticking_clears_it(demo_db: str) -
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         await pilot.press("ctrl+p", *"Compare with other")
-        await pilot.pause(0.3)
+        await until(pilot, palette_highlights(app, "Compare with other"))
         await pilot.press("enter")
         await settle(pilot, app)
         screen = app.screen

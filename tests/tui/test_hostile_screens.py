@@ -272,6 +272,7 @@ def _open(db: str, name: str) -> OpenAudit:
 # ---- the screens --------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 async def test_audits_dashboard_palette_and_dialogs(every_db: str, tmp_path: Path) -> None:
     from audit_tui.tui.screens.case_dialog import CaseDialog
     from audit_tui.tui.screens.confirm import ConfirmDialog
@@ -362,6 +363,7 @@ async def test_audits_dashboard_palette_and_dialogs(every_db: str, tmp_path: Pat
         await look(pilot, app, "new audit")
 
 
+@pytest.mark.slow
 async def test_case_walk_feedback_and_actions(every_db: str) -> None:
     from audit_tui.store.trail import changes
     from audit_tui.tui.screens.case_walk import CaseWalkScreen
@@ -419,6 +421,7 @@ async def test_case_walk_feedback_and_actions(every_db: str) -> None:
                    "ACTION-NOTE")  # fmt: skip
 
 
+@pytest.mark.slow
 async def test_report_judgements_and_team_screens(every_db: str) -> None:
     from audit_tui.tui.screens.moderation import SettleDialog
 

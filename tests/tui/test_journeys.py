@@ -20,7 +20,7 @@ from audit_tui.tui.screens.new_audit import NewAuditDialog
 from audit_tui.tui.widgets.case_table import CaseTable
 from audit_tui.tui.widgets.item_row import ItemRow
 from tests.tui.conftest import reopen
-from tests.tui.helpers import settle, steps, top
+from tests.tui.helpers import palette_highlights, settle, steps, top, until
 
 SIZE = (120, 40)
 
@@ -365,7 +365,7 @@ async def test_palette_jumps_to_a_case(demo_db: str) -> None:
         await settle(pilot, app)
         await pilot.press("ctrl+p")
         await pilot.press(*"TS23-017")
-        await pilot.pause(0.3)
+        await until(pilot, palette_highlights(app, "TS23-017"))
         await pilot.press("enter")
         await settle(pilot, app)
         assert isinstance(app.screen, CaseWalkScreen) and app.screen.case.case_ref == "TS23-017"
@@ -455,7 +455,7 @@ async def test_palette_runs_dashboard_commands_from_inside_a_case(demo_db: str) 
         await steps(pilot, app, "enter")
         assert isinstance(app.screen, CaseWalkScreen)
         await pilot.press("ctrl+p", *"Judgements")
-        await pilot.pause(0.3)
+        await until(pilot, palette_highlights(app, "Judgements"))
         await pilot.press("enter")
         await settle(pilot, app)
         assert isinstance(app.screen, JudgementsScreen)

@@ -84,6 +84,7 @@ def page_target(app: AuditApp) -> str:
     return f"TS23-{1 + min(27, page):03d}"
 
 
+@pytest.mark.slow
 async def test_filter_down_enter_opens_the_right_case_20_of_20(demo_db: str) -> None:
     app = _app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
@@ -120,6 +121,7 @@ async def add_case_by_keys(pilot: Pilot[Any], app: AuditApp, ref: str) -> None:
     await the_moment(lambda: isinstance(app.screen, DashboardScreen))
 
 
+@pytest.mark.slow
 async def test_after_a_dialog_the_burst_opens_the_case_just_added_20_of_20(demo_db: str) -> None:
     """Straight after the add-case dialog closes (the cases still being read again): focus is
     on the table, and filter, Down, Enter opens the new case."""
@@ -170,6 +172,7 @@ class SecondWriter:
         self.repo.engine.dispose()
 
 
+@pytest.mark.slow
 async def test_during_a_live_refresh_the_burst_opens_the_right_case_20_of_20(
     demo_db: str,
 ) -> None:

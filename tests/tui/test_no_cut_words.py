@@ -25,6 +25,8 @@ from tests.tui.test_snapshots import (  # noqa: F401
     follow_up_db,
 )
 
+pytestmark = pytest.mark.slow  # every screen at every size
+
 # (name, fixture giving the database, audit opened at start or None, keys pressed)
 SCREENS = [
     *snapshots.SCREENS,

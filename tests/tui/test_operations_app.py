@@ -27,7 +27,7 @@ from audit_tui.tui.screens.operations import DeleteAuditDialog, RemoveCaseDialog
 from audit_tui.tui.screens.report import ReportScreen
 from audit_tui.tui.widgets.case_table import CaseTable
 from tests.tui.conftest import reopen
-from tests.tui.helpers import settle, steps
+from tests.tui.helpers import palette_highlights, settle, steps, until
 
 SIZE = (120, 40)
 
@@ -222,7 +222,7 @@ async def test_the_palette_holds_the_apps_commands_only(demo_db: str) -> None:
         await steps(pilot, app, "ctrl+p")
         assert isinstance(app.screen, CommandPalette)
         await pilot.press(*"Jump to standard: 2.4")
-        await pilot.pause(0.3)
+        await until(pilot, palette_highlights(app, "Jump to standard: 2.4"))
         await steps(pilot, app, "enter")
         table = report.query_one("#report-kqs")
         assert str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value) == "2.4.1"  # type: ignore[attr-defined]
