@@ -16,6 +16,7 @@ from audit_tui.domain.errors import Problem, RubricError
 from audit_tui.domain.files import FileRefused, TomlTooDeep, load_toml, read_regular_file
 from audit_tui.domain.rubric import Rubric
 from audit_tui.domain.safe_text import printable
+from audit_tui.paths import shipped_rubric_dir
 
 MAX_RUBRIC_BYTES = 4 * 1024 * 1024
 """Largest rubric file read (4 MiB; the shipped one is a few dozen KiB)."""
@@ -64,7 +65,35 @@ def _parse_cached(text: str, origin: str) -> Rubric:
     problems = [Problem(origin, msg, path=where) for where, msg in check_rubric(rubric)]
     if problems:
         raise RubricError(problems)
+    if rubric.declared_scale is None and (scale := _shipped_scale(rubric)) is not None:
+        return Rubric.model_validate({**raw, "scale": scale})
     return rubric
+
+
+def _shipped_scale(rubric: Rubric) -> dict[str, Any] | None:
+    """The `[scale]` of the shipped rubric of the same id and version, over the same ratings: an
+    audit's rubric stored before scales were declared reads the words and planning figure its
+    framework now states, with no stored snapshot rewritten."""
+    found = _shipped_scales().get((rubric.id, rubric.version))
+    if found is None or tuple(found.get("ratings", ())) != rubric.scale.ratings:
+        return None
+    return found
+
+
+@lru_cache(maxsize=1)
+def _shipped_scales() -> dict[tuple[str, str], dict[str, Any]]:
+    """(id, version) -> the declared `[scale]` table of each shipped rubric (read, not parsed:
+    the shipped files are parsed where they are used)."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for path in sorted(shipped_rubric_dir().glob("*.toml")):
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue  # said where that file is used
+        scale = raw.get("scale")
+        if isinstance(scale, dict):
+            out[(str(raw.get("id")), str(raw.get("version")))] = scale
+    return out
 
 
 def rubric_hash(text: str) -> str:

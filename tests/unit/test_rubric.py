@@ -12,6 +12,7 @@ from audit_tui.domain.loader import load_rubric_file, parse_rubric
 from audit_tui.domain.registry import discover
 from audit_tui.domain.rubric import Rubric
 from audit_tui.paths import shipped_rubric_dir
+from audit_tui.store.repository import Repository
 from tests.support.paths import RUBRICS
 
 
@@ -228,6 +229,33 @@ def test_a_rubric_without_a_scale_reads_it_from_its_bands(name: str) -> None:
     assert youth.scale.ratings == ("Good", "Requires improvement", "Inadequate")
     assert youth.scale.rank("Good") == 2 and youth.scale.rank("Inadequate") == 0
     assert youth.scale.plan_percent == 50  # the textbook figure, not a framework's
+
+
+def _without_scale(rubric_text: str) -> str:
+    """The shipped text as an audit stored it before `[scale]` existed."""
+    start = rubric_text.index("[scale]")
+    end = rubric_text.index("[scoring]")
+    return rubric_text[:start] + rubric_text[end:]
+
+
+def test_a_stored_rubric_from_before_scales_reads_its_frameworks_scale(rubric_text: str) -> None:
+    """An audit made before `[scale]` (its snapshot has none) plans at its framework's figure,
+    as it did then, not the textbook 50: the shipped rubric of the same id and version says."""
+    old = parse_rubric(_without_scale(rubric_text), 'audit "a" rubric snapshot')
+    assert old.declared_scale is not None and old.scale.plan_percent == 70
+    assert old.scale == parse_rubric(rubric_text).scale
+    other = _without_scale(rubric_text).replace('version = "2021.1"', 'version = "local-1"', 1)
+    assert parse_rubric(other).declared_scale is None  # another version: its bands alone say
+    assert parse_rubric(other).scale.plan_percent == 50
+
+
+def test_a_stored_rubric_from_before_scales_plans_as_before_in_the_store(
+    rubric_text: str, sqlite_repo: Repository
+) -> None:
+    from audit_tui.store import audits
+
+    audits.create_audit(sqlite_repo, "old", _without_scale(rubric_text))
+    assert audits.open_audit(sqlite_repo, "old").rubric.scale.plan_percent == 70
 
 
 def test_a_framework_with_other_words(rubric_text: str, tmp_path: Path) -> None:
