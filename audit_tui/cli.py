@@ -19,25 +19,30 @@ from audit_tui import (
     __version__,
     audits_cli,
     follow_up_cli,
+    moderation_cli,
+    report_cli,
     restore_cli,
+    sampling_cli,
     summary_cli,
+    team_cli,
     verify_cli,
 )
-from audit_tui.domain.access import ROLES
-from audit_tui.domain.cases import canonical_ref, canonical_refs
+from audit_tui.cli_support import catalogue as _catalogue
+from audit_tui.cli_support import settings_of as _settings
+from audit_tui.domain.cases import canonical_ref
 from audit_tui.domain.errors import AuditError, UsageError
 from audit_tui.domain.safe_text import one_line
-from audit_tui.reporting.formats import COMPARE_FORMATS, SHEET_FORMATS
-from audit_tui.reporting.formats import FORMATS as REPORT_FORMATS
 
 if TYPE_CHECKING:
-    from audit_tui.domain.registry import RubricCatalogue
     from audit_tui.settings import Settings
     from audit_tui.store.repository import Repository
     from audit_tui.tui.store_link import StoreLink
 
 COMMAND_MODULES = (follow_up_cli, verify_cli, restore_cli, audits_cli, summary_cli)
 """Commands kept in modules of their own: each gives `add_parsers(sub)` and `bound(repo_opener)`."""
+TOPIC_MODULES = (team_cli, moderation_cli, sampling_cli, report_cli)
+"""The same, for commands that left this module: `build_parser` adds each where its commands
+always stood in the help listing, before `COMMAND_MODULES`."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -129,48 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("case_ref", metavar="CASE_REF", type=canonical_ref)
     remove.add_argument("--reason", required=True, metavar="TEXT", help="why it is removed")
 
-    grant = sub.add_parser(
-        "grant", help="PostgreSQL, run by the database owner: let an existing login use audit-tui"
-    )
-    grant.add_argument("user", metavar="USER")
-
-    member = sub.add_parser("member", help="list, add or remove the people of an audit")
-    member.add_argument("audit", metavar="AUDIT")
-    member.add_argument("action", choices=("add", "remove", "list"))
-    member.add_argument("user", metavar="USER", nargs="?")
-    member.add_argument("--role", choices=ROLES, default="auditor", help="(default: auditor)")
-
-    allocate = sub.add_parser("allocate", help="deal the audit's cases to auditors in turn")
-    allocate.add_argument("audit", metavar="AUDIT")
-    allocate.add_argument("--auditors", required=True, metavar="A,B,C")
-    allocate.add_argument(
-        "--balance", metavar="ATTRIBUTE", help="give each auditor a like share of each value"
-    )
-    allocate.add_argument(
-        "--cases",
-        metavar="REF,REF",
-        help="(re)allocate these cases only (default: every case not yet allocated)",
-    )
-
-    for name, what in (
-        ("complete", "say a case is done: every item that applies is answered"),
-        ("sign-off", "sign a finished case off (the lead): its answers no longer change"),
-    ):
-        cmd = sub.add_parser(name, help=what)
-        cmd.add_argument("audit", metavar="AUDIT")
-        cmd.add_argument("case_ref", metavar="CASE_REF", type=canonical_ref)
-    lock = sub.add_parser("lock", help="freeze the audit's figures (the lead)")
-    lock.add_argument("audit", metavar="AUDIT")
-    unlock = sub.add_parser("unlock", help="open a locked audit to changes again (the lead)")
-    unlock.add_argument("audit", metavar="AUDIT")
-    unlock.add_argument("--reason", required=True, metavar="TEXT", help="why (kept in the log)")
-
-    history = sub.add_parser("history", help="the audit trail: who changed what, when, and why")
-    history.add_argument("audit", metavar="AUDIT")
-    history.add_argument("--case", metavar="REF", type=canonical_ref)
-    history.add_argument("--item", metavar="ID")
-    history.add_argument("--by", metavar="USER")
-    history.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    team_cli.add_parsers(sub)  # grant ... unlock, history
 
     serve = sub.add_parser(
         "serve",
@@ -192,132 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
         " runs as them; --db names the server and database, with no password",
     )
 
-    moderate = sub.add_parser(
-        "moderate", help="start a moderation round: a second marker marks cases blind (the lead)"
-    )
-    moderate.add_argument("audit", metavar="AUDIT")
-    chosen = moderate.add_mutually_exclusive_group(required=True)
-    chosen.add_argument("--cases", metavar="REF,REF", help="the cases, by reference")
-    chosen.add_argument(
-        "--sample", metavar="N|P%", help="a random sample: N cases, or P percent (rounded up)"
-    )
-    moderate.add_argument(
-        "--per-auditor",
-        action="store_true",
-        help="sample N (or P%%) of each first marker's cases, not of all cases",
-    )
-    moderate.add_argument(
-        "--seed", type=int, metavar="S", help="the sample's seed (default: drawn and printed)"
-    )
-    moderate.add_argument("--marker", required=True, metavar="USER", help="the second marker")
-
-    reconcile = sub.add_parser(
-        "reconcile", help="settle disagreements between markers: export them, or import agreed"
-    )
-    reconcile.add_argument("audit", metavar="AUDIT")
-    way = reconcile.add_mutually_exclusive_group(required=True)
-    way.add_argument(
-        "--export",
-        type=Path,
-        metavar="FILE.csv",
-        help="write every disagreement, with both answers and notes, to fill in",
-    )
-    way.add_argument(
-        "--import",
-        dest="import_file",
-        type=Path,
-        metavar="FILE.csv",
-        help="record the agreed answers and reasons filled in (all or nothing)",
-    )
-
-    caseload = sub.add_parser(
-        "import-caseload", help="keep a caseload extract as the audit's population (the lead)"
-    )
-    caseload.add_argument("audit", metavar="AUDIT")
-    caseload.add_argument("file", metavar="FILE.csv", type=Path)
-
-    sample = sub.add_parser(
-        "sample", help="draw the audit's cases from its caseload: stratified, seeded, recorded"
-    )
-    sample.add_argument("audit", metavar="AUDIT")
-    sample.add_argument("--size", type=int, required=True, metavar="N")
-    sample.add_argument(
-        "--strata", metavar="A,B", help="case attributes to keep in proportion (e.g. sentence_type)"
-    )
-    sample.add_argument(
-        "--window", metavar="FROM..TO", help="only cases that started in it (dates, inclusive)"
-    )
-    sample.add_argument("--seed", type=int, metavar="S", help="(default: drawn and printed)")
-    sample.add_argument(
-        "--min-per-stratum", type=int, default=0, metavar="K", help="at least K from each stratum"
-    )
-
-    replace = sub.add_parser(
-        "replace-case",
-        help="replace a drawn case that cannot be audited by the next of its stratum",
-    )
-    replace.add_argument("audit", metavar="AUDIT")
-    replace.add_argument("case_ref", metavar="CASE_REF", type=canonical_ref)
-    replace.add_argument("--reason", required=True, metavar="TEXT")
-
-    plan = sub.add_parser(
-        "plan", help="the sample size a margin needs, or the margin a size buys (with the FPC)"
-    )
-    plan.add_argument("--population", type=int, required=True, metavar="N")
-    plan.add_argument(
-        "--rubric",
-        default="hmip-probation-pdu-2021",
-        metavar="ID",
-        help="whose rating bands the words use (default: hmip-probation-pdu-2021)",
-    )
-    plan.add_argument("--expected", type=float, required=True, metavar="PERCENT")
-    sized = plan.add_mutually_exclusive_group(required=True)
-    sized.add_argument("--margin", type=float, metavar="POINTS")
-    sized.add_argument("--size", type=int, metavar="N")
-
-    compare = sub.add_parser(
-        "compare", help="a re-audit against an earlier audit: what changed, honestly"
-    )
-    compare.add_argument("audit_a", metavar="AUDIT_A", help="the earlier audit")
-    compare.add_argument("audit_b", metavar="AUDIT_B", help="the later one")
-    compare.add_argument(
-        "later", metavar="AUDIT_C", nargs="*", help="later ones still: a trend, first to last"
-    )
-    compare.add_argument("--format", choices=COMPARE_FORMATS, default="md")
-
-    report = sub.add_parser("report", help="write the audit's report")
-    report.add_argument("audit", metavar="AUDIT")
-    report.add_argument("--format", choices=REPORT_FORMATS, default="md")
-    report.add_argument("--out", type=Path, metavar="PATH", help="file to write (default: stdout)")
-    report.add_argument(
-        "--include-notes",
-        action="store_true",
-        help="include auditors' free-text notes (they may hold personal data)",
-    )
-    report.add_argument(
-        "--purpose",
-        metavar="TEXT",
-        help="why the data leaves (kept with who and when in the audit's log)",
-    )
-    report.add_argument(
-        "--section",
-        choices=("moderation",),
-        help="only this section (moderation: agreement between markers, and reconciliation)",
-    )
-    report.add_argument(
-        "--case",
-        metavar="REF",
-        type=canonical_ref,
-        help="the practitioner feedback sheet for this case (md or html)",
-    )
-    report.add_argument(
-        "--min-group",
-        type=int,
-        default=5,
-        metavar="N",
-        help="suppress breakdown groups of fewer than N cases (default 5)",
-    )
-
+    moderation_cli.add_parsers(sub)
+    sampling_cli.add_parsers(sub)
+    report_cli.add_parsers(sub)
     for module in COMMAND_MODULES:
         module.add_parsers(sub)
 
@@ -415,12 +256,6 @@ def _fault_line(exc: Exception, target: str | None, wait: int | None) -> str | N
     return None
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    """The settings `_run` built for this command."""
-    settings: Settings = args.settings
-    return settings
-
-
 def _repo(args: argparse.Namespace, *, create: bool = False) -> Repository:
     """Only `new` and `demo` may create a database; the others need one that exists."""
     settings = _settings(args)
@@ -447,13 +282,6 @@ def _open_repository(
         user_from="--as" if user else settings.user_from,
         wait=settings.wait,
     )
-
-
-def _catalogue(args: argparse.Namespace) -> RubricCatalogue:
-    from audit_tui.domain.registry import discover
-    from audit_tui.paths import shipped_rubric_dir
-
-    return discover([shipped_rubric_dir(), _settings(args).rubric_dir], args.rubric_file)
 
 
 def cmd_rubrics(args: argparse.Namespace) -> int:
@@ -595,288 +423,6 @@ def cmd_remove_case(args: argparse.Namespace) -> int:
     return 0
 
 
-def _names(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
-def _refs(text: str) -> list[str]:
-    """`--cases REF,REF`: each reference canonical (`cl-1` is `CL-1`)."""
-    return canonical_refs(text.split(","))
-
-
-def cmd_grant(args: argparse.Namespace) -> int:
-    from audit_tui.store.logins import person
-    from audit_tui.store.roles import grant
-
-    repo = _repo(args)
-    user = person(repo.engine, args.user, "grant")
-    grant(repo.engine, user)
-    print(f"{user} may now use audit-tui on this database (as a lead only of what they create)")
-    return 0
-
-
-def cmd_member(args: argparse.Namespace) -> int:
-    from audit_tui.store import audits, team
-
-    if args.action != "list" and not args.user:
-        raise UsageError(f"member {args.action}: name the USER")
-    repo = _repo(args)
-    audit = audits.open_audit(repo, args.audit)
-    if args.action == "add":
-        print(one_line(team.set_member(repo, audit, args.user, args.role)))
-    elif args.action == "remove":
-        print(one_line(team.remove_member(repo, audit, args.user)))
-    else:
-        found = team.members(repo, audit)
-        if not found:
-            print(f'audit "{one_line(audit.info.name)}" has no members: everyone may change it')
-        for m in found:
-            print(f"{one_line(m.user)}\t{one_line(m.role)}")
-    return 0
-
-
-def cmd_allocate(args: argparse.Namespace) -> int:
-    from audit_tui.store import audits, team
-
-    repo = _repo(args)
-    audit = audits.open_audit(repo, args.audit)
-    cases = _refs(args.cases) if args.cases is not None else None
-    done = team.allocate(repo, audit, _names(args.auditors), balance=args.balance, cases=cases)
-    print(f'{one_line(done)} in "{one_line(audit.info.name)}"')
-    return 0
-
-
-def cmd_complete(args: argparse.Namespace) -> int:
-    from audit_tui.store import audits, team
-
-    repo = _repo(args)
-    audit = audits.open_audit(repo, args.audit)
-    case = team.complete_case(repo, audit, args.case_ref)
-    print(f"case {one_line(case.case_ref)} marked complete by {one_line(case.completed_by)}")
-    return 0
-
-
-def cmd_sign_off(args: argparse.Namespace) -> int:
-    from audit_tui.store import audits, team
-
-    repo = _repo(args)
-    audit = audits.open_audit(repo, args.audit)
-    case = team.sign_off(repo, audit, args.case_ref)
-    who = one_line(case.signed_off_by)
-    print(f"case {one_line(case.case_ref)} signed off by {who}: its answers are final")
-    return 0
-
-
-def cmd_lock(args: argparse.Namespace) -> int:
-    from audit_tui.store import audits, team
-
-    repo = _repo(args)
-    audit = audits.open_audit(repo, args.audit)
-    team.lock_audit(repo, audit)
-    print(
-        f'locked audit "{one_line(audit.info.name)}": nothing in it can change until it is unlocked'
-    )
-    return 0
-
-
-def cmd_unlock(args: argparse.Namespace) -> int:
-    from audit_tui.store import audits, team
-
-    if not args.reason.strip():
-        raise UsageError("--reason cannot be empty: say why the audit is unlocked")
-    repo = _repo(args)
-    audit = audits.open_audit(repo, args.audit)
-    team.unlock_audit(repo, audit, args.reason)
-    print(f'unlocked audit "{one_line(audit.info.name)}"')
-    return 0
-
-
-def cmd_history(args: argparse.Namespace) -> int:
-    from audit_tui.domain.words import plural
-    from audit_tui.reporting.trail import render_history
-    from audit_tui.store import audits, trail
-    from audit_tui.store.logins import person
-    from audit_tui.store.moderation import blind_cases
-
-    repo = _repo(args)
-    audit = audits.open_audit(repo, args.audit)
-    by = person(repo.engine, args.by, "--by") if args.by is not None else None
-    changes = trail.changes(repo, audit, case=args.case, item=args.item, by=by)
-    blind = set(blind_cases(repo, audit).values())
-    if blind:  # a second marker still marking blind sees no first marks, here either
-        hidden = sum(1 for c in changes if c.case in blind)
-        changes = [c for c in changes if c.case not in blind]
-        print(
-            f"{plural(hidden, 'change')} to the {plural(len(blind), 'case')} {repo.user}"
-            " second-marks blind hidden until they mark them complete",
-            file=sys.stderr,
-        )
-    narrowed = args.case is not None or args.item is not None
-    events = [] if narrowed else trail.events(repo, audit, by=by)
-    sys.stdout.write(render_history(changes, events, args.format))
-    return 0
-
-
-def cmd_moderate(args: argparse.Namespace) -> int:
-    from audit_tui.domain.words import plural
-    from audit_tui.store import audits
-    from audit_tui.store.moderation import Share, start_round
-
-    repo = _repo(args)
-    audit = audits.open_audit(repo, args.audit)
-    sample = Share.parse(args.sample) if args.sample is not None else None
-    if args.per_auditor and sample is None:
-        raise UsageError("--per-auditor goes with --sample")
-    if args.seed is not None and sample is None:
-        raise UsageError("--seed goes with --sample")
-    started = start_round(
-        repo,
-        audit,
-        args.marker,
-        cases=_refs(args.cases) if args.cases is not None else None,
-        sample=sample,
-        per_auditor=args.per_auditor,
-        seed=args.seed,
-    )
-    info = started.info
-    seeded = f", seed {info.seed}" if info.seed is not None else ""
-    print(
-        f"round {info.number}: {one_line(info.marker)} second-marks"
-        f" {plural(len(started.case_refs), 'case')} blind ({one_line(info.rule)}{seeded}):"
-        f" {', '.join(one_line(ref) for ref in started.case_refs)}"
-    )
-    return 0
-
-
-def cmd_reconcile(args: argparse.Namespace) -> int:
-    from audit_tui.domain.words import plural
-    from audit_tui.io.reconcile import export_disagreements, import_settlements
-    from audit_tui.store import audits
-
-    repo = _repo(args)
-    audit = audits.open_audit(repo, args.audit)
-    if args.export is not None:
-        from audit_tui.reporting.render import database_files, refusal
-
-        if why := refusal(args.export, database_files(repo)):
-            raise AuditError.at(str(args.export), why)
-        n, settled = export_disagreements(repo, audit, args.export)
-        print(
-            f"wrote {args.export}: {plural(n, 'disagreement')}, {settled:,} settled",
-            file=sys.stderr,
-        )
-        return 0
-    changed, settled, total = import_settlements(repo, audit, args.import_file)
-    print(
-        f'settled in "{one_line(audit.info.name)}": {settled:,} of {plural(total, "disagreement")}'
-        f" now settled; {plural(changed, 'answer')} changed"
-    )
-    return 0
-
-
-def cmd_import_caseload(args: argparse.Namespace) -> int:
-    from audit_tui.domain.words import plural
-    from audit_tui.io.caseload import import_caseload
-    from audit_tui.store import audits
-
-    repo = _repo(args)
-    n = import_caseload(repo, audits.open_audit(repo, args.audit), args.file)
-    print(f'caseload of "{args.audit}": {plural(n, "eligible case")}')
-    return 0
-
-
-def cmd_sample(args: argparse.Namespace) -> int:
-    import secrets
-
-    from audit_tui.domain.words import plural
-    from audit_tui.io.caseload import parse_window
-    from audit_tui.store import audits
-    from audit_tui.store.sampling import draw_sample
-
-    if args.size < 1:
-        raise UsageError("--size must be at least 1")
-    if args.min_per_stratum < 0:
-        raise UsageError("--min-per-stratum cannot be negative")
-    repo = _repo(args)
-    audit = audits.open_audit(repo, args.audit)
-    seed = args.seed if args.seed is not None else secrets.randbelow(10**6)
-    drawn = draw_sample(
-        repo,
-        audit,
-        args.size,
-        strata=_names(args.strata) if args.strata else (),
-        window=parse_window(args.window) if args.window else (None, None),
-        seed=seed,
-        min_per_stratum=args.min_per_stratum,
-    )
-    print(
-        f'drew {plural(drawn.size, "case")} into "{args.audit}" from {drawn.in_window:,}'
-        f" (seed {seed})"
-    )
-    for plan in drawn.plan:
-        name = ", ".join(one_line(v) for v in plan.values.values()) or "all cases"
-        print(f"  {name}: {plan.sample:,} of {plan.caseload:,}")
-    return 0
-
-
-def cmd_replace_case(args: argparse.Namespace) -> int:
-    from audit_tui.store import audits
-    from audit_tui.store.sampling import replace_case
-
-    repo = _repo(args)
-    done = replace_case(repo, audits.open_audit(repo, args.audit), args.case_ref, args.reason)
-    if done.replacement is None:
-        print(f"{one_line(done.replaced)} removed; its stratum has no case left to replace it")
-    else:
-        print(f"{one_line(done.replaced)} replaced by {one_line(done.replacement)}")
-    return 0
-
-
-def cmd_plan(args: argparse.Namespace) -> int:
-    from audit_tui.scoring.sampling import SamplingError, plan_sentences, sample_size
-
-    rubric = _catalogue(args).get(args.rubric).rubric
-    edges = sorted(rubric.scoring.edges)
-    try:
-        if args.margin is not None:
-            n = sample_size(args.population, args.expected, args.margin)
-        elif not 1 <= args.size <= args.population:
-            raise UsageError("--size must be between 1 and --population")
-        else:
-            n = args.size
-        names = rubric.scoring.names_lowest_first
-        for line in plan_sentences(
-            args.population, n, args.expected, edges, names=names, margin_asked=args.margin
-        ):
-            print(line)
-    except SamplingError as exc:
-        raise UsageError(str(exc)) from None
-    return 0
-
-
-def cmd_compare(args: argparse.Namespace) -> int:
-    from audit_tui.reporting.compare_report import render_compare
-    from audit_tui.store import audits as audit_ops
-    from audit_tui.store import events
-    from audit_tui.store.comparison import compare_audits, matchings
-    from audit_tui.store.moderation import refuse_if_blind
-
-    names = [args.audit_a, args.audit_b, *args.later]
-    if len(set(names)) != len(names):
-        raise UsageError("compare: name each audit once")
-    repo = _repo(args)
-    audits = [audit_ops.open_audit(repo, name) for name in names]
-    matchings(audits)  # audits that cannot be matched are refused before anything is read
-    for audit in audits:
-        refuse_if_blind(repo, audit, "compare")
-    text = render_compare(compare_audits(repo, audits), args.format)
-    for audit in audits:  # figures leave: logged on each, before they do
-        others = ", ".join(o.info.name for o in audits if o is not audit)
-        events.record_access(repo, audit, "export", f"{args.format} comparison with {others}")
-    sys.stdout.write(text)
-    return 0
-
-
 def cmd_import_judgements(args: argparse.Namespace) -> int:
     from audit_tui.domain.words import plural
     from audit_tui.io.imports import import_judgements
@@ -885,57 +431,6 @@ def cmd_import_judgements(args: argparse.Namespace) -> int:
     repo = _repo(args)
     n = import_judgements(repo, audits.open_audit(repo, args.audit), args.file)
     print(f'imported judgements into "{args.audit}": {plural(n, "judgement")} changed')
-    return 0
-
-
-def cmd_report(args: argparse.Namespace) -> int:
-    from audit_tui.reporting.formats import BINARY
-    from audit_tui.store import audits, events
-
-    if args.format in BINARY and args.out is None and sys.stdout.isatty():
-        raise UsageError(f"--format {args.format} is a binary file: give --out PATH")
-    if args.min_group < 1:
-        raise UsageError("--min-group must be at least 1")
-    if args.case is not None and (args.format not in SHEET_FORMATS or args.section):
-        sheet = " or ".join(SHEET_FORMATS)
-        raise UsageError(f"--case makes the feedback sheet: {sheet}, and no --section")
-    from audit_tui.reporting.render import (
-        database_files,
-        export_detail,
-        refusal,
-        render_report,
-        write_atomically,
-    )
-
-    repo = _repo(args)
-    audit = audits.open_audit(repo, args.audit)
-    if args.case is not None:
-        from audit_tui.reporting.feedback_sheet import render_sheet
-
-        content: str | bytes = render_sheet(
-            repo, audit, args.case, args.format, include_notes=args.include_notes
-        )
-    else:
-        content = render_report(
-            repo, audit, args.format, args.include_notes, args.min_group, section=args.section
-        )
-    if args.out is not None and (why := refusal(args.out, database_files(repo))):
-        raise AuditError.at(str(args.out), why)
-    where = "standard output" if args.out is None else str(Path(args.out).resolve())
-    detail = export_detail(args.format, args.include_notes, where, args.purpose)
-    if args.case is not None:
-        detail = f"feedback sheet for case {args.case}: {detail}"
-    events.record_access(
-        repo, audit, "export", detail
-    )  # logged before the data leaves, or it does not
-    if args.out is None:
-        if isinstance(content, bytes):
-            sys.stdout.buffer.write(content)
-        else:
-            sys.stdout.write(content)
-        return 0
-    write_atomically(args.out, content, protect=database_files(repo))
-    print(f"wrote {args.out}", file=sys.stderr)
     return 0
 
 
@@ -1016,25 +511,9 @@ COMMANDS = {
     "rename": cmd_rename,
     "delete": cmd_delete,
     "remove-case": cmd_remove_case,
-    "grant": cmd_grant,
-    "member": cmd_member,
-    "allocate": cmd_allocate,
-    "complete": cmd_complete,
-    "sign-off": cmd_sign_off,
-    "lock": cmd_lock,
-    "unlock": cmd_unlock,
-    "history": cmd_history,
     "serve": cmd_serve,
-    "report": cmd_report,
-    "moderate": cmd_moderate,
-    "import-caseload": cmd_import_caseload,
-    "sample": cmd_sample,
-    "replace-case": cmd_replace_case,
-    "plan": cmd_plan,
-    "compare": cmd_compare,
-    "reconcile": cmd_reconcile,
     "demo": cmd_demo,
     APP: cmd_app,
 }
-for _module in COMMAND_MODULES:
+for _module in (*TOPIC_MODULES, *COMMAND_MODULES):
     COMMANDS.update(_module.bound(_repo))
