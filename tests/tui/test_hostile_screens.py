@@ -462,7 +462,8 @@ async def test_report_judgements_and_team_screens(every_db: str) -> None:
 
 
 async def test_sampling_screens(every_db: str) -> None:
-    from audit_tui.tui.screens.sampling import ReplaceCaseDialog, SamplingScreen
+    from audit_tui.tui.screens.replace_case import ReplaceCaseDialog
+    from audit_tui.tui.screens.sampling import SamplingScreen
 
     app = _app(every_db)
     async with app.run_test(size=SIZES[0]) as pilot:

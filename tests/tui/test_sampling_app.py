@@ -23,7 +23,8 @@ from audit_tui.tui.screens.confirm import ConfirmDialog
 from audit_tui.tui.screens.dashboard import DashboardScreen
 from audit_tui.tui.screens.import_dialog import ImportCasesDialog
 from audit_tui.tui.screens.new_audit import NewAuditDialog
-from audit_tui.tui.screens.sampling import ReplaceCaseDialog, SamplingScreen
+from audit_tui.tui.screens.replace_case import ReplaceCaseDialog
+from audit_tui.tui.screens.sampling import SamplingScreen
 from audit_tui.tui.widgets.case_table import CaseTable
 from tests.tui.helpers import settle, steps, top
 

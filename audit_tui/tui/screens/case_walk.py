@@ -8,18 +8,24 @@ once the write queue reports it committed.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, ListItem, ListView, Markdown, Static
 
 from audit_tui.domain.safe_text import one_line
+from audit_tui.tui.screens.case_reads import AnswersRead, ItemHistoryRead
+from audit_tui.tui.screens.case_sections import build_sections, case_facts
+from audit_tui.tui.screens.case_walk_words import (
+    both_marks,
+    second_marking_words,
+    section_progress,
+    standard_line,
+)
 from audit_tui.tui.text import Plain
 from audit_tui.tui.widgets.in_order import act_now
 from audit_tui.tui.widgets.item_row import ItemList, ItemRow
@@ -27,107 +33,11 @@ from audit_tui.tui.widgets.standards_list import StandardsList
 from audit_tui.tui.workers import ReportsFailures, audit_app
 
 if TYPE_CHECKING:
-    from audit_tui.domain.records import AnswerInfo, CaseInfo, OpenAudit, SavedAnswer
-    from audit_tui.domain.rubric import Rubric
+    from audit_tui.domain.records import CaseInfo, OpenAudit, SavedAnswer
     from audit_tui.store.moderation import Marking
     from audit_tui.store.repository import AnswerConflict, Repository
-    from audit_tui.store.trail import Change
     from audit_tui.tui.live import LiveAudit
     from audit_tui.tui.state import Versions
-
-
-MARK_WORDS = {"yes": "Yes", "no": "No", "na": "N/A", None: "none"}
-
-
-class Section:
-    """A pane of the walk: one case standard, or the unrated indicators."""
-
-    def __init__(self, index: int, key: str, title: str, headline: str) -> None:
-        self.index, self.key, self.title, self.headline = index, key, title, headline
-        self.rows: list[ItemRow] = []
-
-    @property
-    def applicable(self) -> list[ItemRow]:
-        return [r for r in self.rows if r.applies]
-
-    @property
-    def why_not(self) -> str:
-        """Why none of it applies, in the rubric's words ("no pre-sentence report")."""
-        return next((r.why_not for r in self.rows if not r.applies and r.why_not), "")
-
-
-def build_sections(rubric: Rubric, attributes: dict[str, str]) -> list[Section]:
-    sections: list[Section] = []
-    for st in rubric.standards:
-        if st.method != "cases":
-            continue
-        # rubric text: an audit's snapshot of it is stored text like any other
-        sec = Section(len(sections), st.id, one_line(f"{st.id} {st.title}"), one_line(st.headline))
-        for kq in st.key_questions:
-            for item in (*kq.prompts, kq):
-                applies = rubric.applies(item.id, attributes)
-                why = rubric.why_not_applies(item.id, attributes)
-                kind = "key_question" if item is kq else "prompt"
-                sec.rows.append(
-                    ItemRow(
-                        item.id, item.text, kind, applies=applies, why_not=why, section=sec.index
-                    )
-                )
-        sections.append(sec)
-    if rubric.indicators:
-        sec = Section(
-            len(sections),
-            "indicators",
-            "Other findings",
-            "Case-level findings reported, not rated.",
-        )
-        for ind in rubric.indicators:
-            applies = rubric.applies(ind.id, attributes)
-            sec.rows.append(
-                ItemRow(
-                    ind.id,
-                    ind.text,
-                    "indicator",
-                    applies=applies,
-                    why_not=rubric.why_not_applies(ind.id, attributes),
-                    section=sec.index,
-                    heading=ind.label or ind.id,
-                )
-            )
-        sections.append(sec)
-    return sections
-
-
-def case_facts(rubric: Rubric, attributes: dict[str, str]) -> str:
-    """The attributes the rubric shows beside a case, e.g. `Sentence: Community · PSR: Yes ·
-    Male`: named by their short label where they have one (a bare "Yes" says nothing)."""
-    from audit_tui.domain.words import value_label
-
-    facts = []
-    for attr in rubric.attributes_shown_in("case_header"):
-        value = attributes.get(attr.id)
-        if value is not None:
-            label = value_label(value)
-            facts.append(f"{attr.short_label}: {label}" if attr.short_label else label)
-    return one_line(" · ".join(facts))  # stored values: any tool may have written them
-
-
-@dataclass
-class AnswersRead(Message, bubble=False):
-    """The case's answers (the user's own second marks while they mark it blind), their marking
-    of it, and their second marks beside the first once it is marked complete."""
-
-    answers: dict[str, AnswerInfo]
-    mark: Marking | None = None
-    seconds: dict[str, AnswerInfo] | None = None
-
-
-@dataclass
-class ItemHistoryRead(Message, bubble=False):
-    """Every change to one item's answer in this case."""
-
-    item_id: str
-    found: list[Change]
 
 
 class CaseWalkScreen(ReportsFailures, Screen[None]):
@@ -240,23 +150,8 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
 
     @work(thread=True, exclusive=True, group="case-answers", exit_on_error=False)
     def load_answers(self) -> None:
-        from audit_tui.store import answers as answer_ops
-        from audit_tui.store import events
-        from audit_tui.store.moderation import marking
-        from audit_tui.store.second_marks import second_answers
-
         repo = audit_app(self).store.repo
-        if not self.loaded:  # consulting case data is logged (who, when), before it is shown
-            events.record_access(repo, self.audit, "open-case", self.case.case_ref)
-        mark = marking(repo, self.audit, self.case.id)
-        seconds: dict[str, AnswerInfo] | None = None
-        if mark is not None and not mark.completed:  # blind: their own marks, never the first
-            answers = second_answers(repo, mark)
-        else:
-            if mark is not None:  # marked complete: the first marks and theirs, side by side
-                seconds = second_answers(repo, mark)
-            answers = answer_ops.answers_for_case(repo, self.case.id)
-        self.post_message(AnswersRead(answers, mark, seconds))
+        self.post_message(AnswersRead.read(repo, self.audit, self.case, first=not self.loaded))
 
     @on(AnswersRead)
     def _show_answers(self, message: AnswersRead) -> None:
@@ -270,7 +165,7 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
                 first, second = answers.get(row.item_id), seconds.get(row.item_id)
                 a, b = (first.value if first else None), (second.value if second else None)
                 self.differ += a != b
-                row.beside = f"first mark: {MARK_WORDS[a]} · your second mark: {MARK_WORDS[b]}"
+                row.beside = both_marks(a, b)
             row.show_stored(answers.get(row.item_id))
         self.loaded = True
         self._was_complete = self.is_complete
@@ -343,60 +238,20 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
 
     # ---- the live rating of the standard in view ----------------------------------------------
 
-    def second_marking_words(self, blind: bool) -> str:
-        """Where a second marker stands, in plain words ("" for anyone else): marking blind,
-        answered all, or marked complete with the differences waiting for the lead."""
-        hidden = (
-            "Second marking, blind: the audit's answers and ratings are hidden until you"
-            " mark your cases complete (m)."
-        )
-        if self.marking is not None:
-            if self.loaded and self.is_complete:
-                return (
-                    "Second marking, blind: you have answered all. m marks the case complete;"
-                    " the first marks are shown beside yours then."
-                )
-            return hidden
-        if self.marked is None:
-            return hidden if blind else ""
-        differ = (
-            f"{self.differ} differ from the first marks, waiting for the lead to settle them"
-            if self.differ
-            else "they agree with the first marks"
-        )
-        rest = " The audit's ratings stay hidden until your other cases are complete." * blind
-        return f"Your second marks are marked complete: {differ} (both shown on each item).{rest}"
-
     def _live(self) -> LiveAudit | None:
         live = audit_app(self).live
         return live if live is not None and live.name == self.audit.info.name else None
 
     def _show_rating(self) -> None:
-        from audit_tui.tui.text import percent_text, rating_text, score_text
-
         live = self._live()
         if live is None or self.current is None:
             return
-        words = self.second_marking_words(bool(live.blind))
-        if words:
-            self._set_text(self.query_one("#standard-rating", Static), words)
-            return
-        result, scale = live.result, self.audit.rubric.scale
+        answered_all = self.marking is not None and self.loaded and self.is_complete
+        words = second_marking_words(self.marking, self.marked, self.differ, answered_all,
+                                     bool(live.blind))  # fmt: skip
         key = self.sections[self.current.section].key
-        st = next((s for s in result.standards if s.id == key), None)
-        if st is None:
-            line = "Other findings are reported, not rated."
-        else:
-            rating = rating_text(st.rating, scale) if st.rated else "not rated"
-            lowest = (
-                f", lowest {st.lowest.id} {percent_text(st.lowest.percent)}" if st.lowest else ""
-            )
-            line = f"{st.id} {one_line(st.title)} across the audit: {rating}{lowest}"
-        overall = rating_text(result.overall, scale)
-        self._set_text(
-            self.query_one("#standard-rating", Static),
-            f"{line} · score {score_text(result)} · {overall}",
-        )
+        line = words or standard_line(live.result, self.audit.rubric.scale, key)
+        self._set_text(self.query_one("#standard-rating", Static), line)
 
     @on(ListView.Selected, "#standards")
     def _jump_to_section(self, event: ListView.Selected) -> None:
@@ -704,16 +559,9 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
 
     @work(thread=True, exclusive=True, group="item-history", exit_on_error=False)
     def _load_history(self, item_id: str) -> None:
-        from audit_tui.store import trail
-
         repo = audit_app(self).store.repo
-        if self.marking is not None:
-            from audit_tui.store.second_marks import second_history
-
-            found = second_history(repo, self.marking, self.case.case_ref, item_id)
-        else:
-            found = trail.changes(repo, self.audit, case=self.case.case_ref, item=item_id)
-        self.post_message(ItemHistoryRead(item_id, found))
+        case_ref = self.case.case_ref
+        self.post_message(ItemHistoryRead.read(repo, self.audit, self.marking, case_ref, item_id))
 
     @on(ItemHistoryRead)
     def _show_history(self, message: ItemHistoryRead) -> None:
@@ -786,14 +634,7 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
 
     def _refresh_progress(self) -> None:
         for sec in self.sections:
-            rows = sec.applicable
-            done = sum(r.answered and r.on_disk for r in rows)
-            if not rows:
-                text = f"{sec.title}\n  does not apply: {sec.why_not}".rstrip(": ")
-            else:
-                mark = "✓" if done == len(rows) else ("◐" if done else "○")
-                text = f"{sec.title}\n  {mark} {done}/{len(rows)}"
-            self._set_text(self.query_one(f"#nav-label-{sec.index}", Label), text)
+            self._set_text(self.query_one(f"#nav-label-{sec.index}", Label), section_progress(sec))
         rows = self._applicable()
         done = sum(r.answered and r.on_disk for r in rows)
         complete = " ✓ CASE COMPLETE" if self.loaded and self.is_complete else ""

@@ -2,35 +2,42 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING
 
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from audit_tui.domain.safe_text import one_line
-from audit_tui.domain.words import plural, value_label
+from audit_tui.domain.words import plural
 from audit_tui.tui.messages import CaseLeft, StoreReady
+from audit_tui.tui.screens.dashboard_lead import LeadActions
+from audit_tui.tui.screens.dashboard_rows import (
+    AuditRead,
+    case_columns,
+    case_row,
+    has_codes,
+    is_team,
+    own_first,
+    standing,
+    table_widths,
+    team_progress,
+)
 from audit_tui.tui.text import Plain
-from audit_tui.tui.widgets.case_table import CaseTable, Column
+from audit_tui.tui.widgets.case_table import CaseTable
 from audit_tui.tui.widgets.filter_box import FilterBox
 from audit_tui.tui.widgets.ratings_panel import RatingsPanel
 from audit_tui.tui.workers import ReportsFailures, audit_app
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Container, Sequence
+    from collections.abc import Sequence
 
     from audit_tui.domain.access import Access
     from audit_tui.domain.records import CaseInfo, OpenAudit
-    from audit_tui.domain.rubric import Attribute, Rubric
     from audit_tui.scoring.results import AuditResult
-    from audit_tui.store.repository import Repository
     from audit_tui.tui.live import LiveAudit
     from audit_tui.tui.widgets.trend_lines import TrendLines
 
@@ -46,144 +53,7 @@ NARROW = 110
 """Below this width the ratings go beneath the cases (app.tcss: Screen.-narrow)."""
 
 
-def case_columns(rubric: Rubric, team: bool = False, codes: bool = False) -> list[Column]:
-    """The case, the attributes the rubric shows in the list, then progress; with `team` (some
-    case is allocated), whose case it is; with `codes`, the practitioner's and team's codes."""
-    return [
-        Column("ref", "Case"),
-        *([Column("practitioner", "Practitioner"), Column("team", "Team")] if codes else []),
-        *(Column(a.id, a.column_label) for a in rubric.attributes_shown_in("case_list")),
-        *([Column("auditor", "Auditor")] if team else []),
-        Column("answered", "Answered"),
-        Column("status", "Status"),
-    ]
-
-
-def case_row(
-    case: CaseInfo,
-    attributes: tuple[Attribute, ...],
-    team: bool = False,
-    blind: Container[int] = (),
-    codes: bool = False,
-) -> tuple[str, ...]:
-    """A case's cells; one the user second-marks blind says so in place of its progress."""
-    a = case.attributes
-    hidden = case.id in blind
-    return (
-        case.case_ref,
-        *((case.practitioner or "–", case.team or "–") if codes else ()),
-        *(_label(a[attr.id]) if attr.id in a else "–" for attr in attributes),
-        *((case.allocated_to or "–",) if team else ()),
-        "–" if hidden else f"{case.answered}/{case.applicable}",
-        SECOND_MARK if hidden else case_status(case),
-    )
-
-
-@cache
-def _label(value: str) -> str:
-    return value_label(value)  # a few values, ten thousand cases: worked out once each
-
-
-STATUSES = ("✓ complete", "◐ in progress", "○ not started", "■ signed off")
-SECOND_MARK = "◇ yours to second-mark"
-
-
-def case_status(case: CaseInfo) -> str:
-    if case.signed_off:
-        return STATUSES[3]
-    if case.complete:
-        return STATUSES[0]
-    return STATUSES[1] if case.answered else STATUSES[2]
-
-
-def standing(access: Access | None) -> str:
-    """` · you: ann (auditor) · locked by lee` for the status line."""
-    if access is None:
-        return ""
-    role = "open audit" if access.open else (access.role or "not a member")
-    locked = ""
-    if access.locked_at is not None:
-        locked = f" · 🔒 locked by {one_line(access.locked_by)}"
-    return f" · you: {one_line(access.user)} ({role}){locked}"
-
-
-def team_progress(cases: list[CaseInfo]) -> str:
-    """`ann 3/14 · bob 5/14 · not allocated 2`: each auditor's complete cases of theirs."""
-    mine: dict[str, list[int]] = {}
-    for case in cases:
-        done_total = mine.setdefault(case.allocated_to, [0, 0])
-        done_total[0] += case.complete
-        done_total[1] += 1
-    parts = [f"{one_line(who)} {d}/{t}" for who, (d, t) in sorted(mine.items()) if who]
-    if "" in mine:
-        parts.append(f"not allocated {mine[''][1]}")
-    return "Done by auditor: " + " · ".join(parts)
-
-
-def own_first(
-    cases: list[CaseInfo], access: Access | None, blind: Container[int] = ()
-) -> list[CaseInfo]:
-    """The cases the user second-marks blind, then an auditor's own cases (each part in sample
-    order): the work in front of them."""
-    if blind:
-        mine = access.user if access is not None and not access.acts_as_lead else None
-        return sorted(cases, key=lambda c: (c.id not in blind, c.allocated_to != mine))
-    if access is None or access.role is None or access.acts_as_lead:
-        return cases
-    return sorted(cases, key=lambda c: c.allocated_to != access.user)
-
-
-def is_team(cases: list[CaseInfo]) -> bool:
-    return any(c.allocated_to for c in cases)
-
-
-def has_codes(cases: list[CaseInfo]) -> bool:
-    """Some case has a practitioner or team code (management oversight, a drawn sample)."""
-    return any(c.practitioner or c.team for c in cases)
-
-
-def _width(text: str) -> int:
-    """How wide a stored cell is as the case table shows it (escaped, cut)."""
-    return len(one_line(text))
-
-
-def table_widths(live: LiveAudit) -> list[int]:
-    """The widest cell of each column, from what can be known without making every row: the
-    longest reference, the rubric's values, the largest count, the status words."""
-    rubric = live.audit.rubric
-    cases = live.cases
-    most = max((c.applicable for c in cases), default=0)
-    team = is_team(cases)
-    codes = has_codes(cases)
-    return [
-        max(map(_width, (c.case_ref for c in cases)), default=0),
-        *(
-            [
-                max(1, *(_width(c.practitioner) for c in cases)),
-                max(1, *(_width(c.team) for c in cases)),
-            ]
-            if codes
-            else []
-        ),
-        *(
-            max(len("–"), *(_width(_label(v)) for v in attr.values))
-            for attr in rubric.attributes_shown_in("case_list")
-        ),
-        *([max(len("Auditor"), *(_width(c.allocated_to) for c in cases))] if team else []),
-        2 * len(str(most)) + 1,
-        max(map(len, (*STATUSES, SECOND_MARK))) if live.blind else max(map(len, STATUSES)),
-    ]
-
-
-@dataclass
-class AuditRead(Message, bubble=False):
-    """The audit counted (on a worker), with the case table's widths worked out there too."""
-
-    live: LiveAudit
-    widths: list[int]
-
-
-class DashboardScreen(ReportsFailures, Screen[None]):
+class DashboardScreen(ReportsFailures, LeadActions, Screen[None]):
     AUTO_FOCUS = "#cases"
     HELP_TITLE = "Dashboard"
     BINDINGS = [
@@ -674,107 +544,6 @@ class DashboardScreen(ReportsFailures, Screen[None]):
 
         self.app.push_screen(DeleteAuditDialog(self.audit), callback=deleted)
 
-    def _team_done(self, said: str) -> None:
-        """A team operation committed: say so, and count the audit again (it moved)."""
-        self.notify(said, markup=False)
-        audit_app(self).audit_changed(self.audit_name)
-
-    def _team_write(self, run: Callable[[Repository], object], said: str) -> None:
-        from audit_tui.tui.store_link import describe_error
-
-        audit_app(self).store.write(
-            run,
-            lambda _r: self._team_done(said),
-            lambda error: self.notify(describe_error(error), severity="error", markup=False),
-        )
-
-    def _refused(self, check: Callable[[], None]) -> bool:
-        """Said on screen before asking anything, when the user may not do it (the store checks
-        again when writing)."""
-        from audit_tui.domain.errors import AuditError
-
-        try:
-            check()
-        except AuditError as exc:
-            self.notify(exc.problems[0].message, severity="warning", markup=False)
-            return True
-        return False
-
-    def action_allocate_case(self) -> None:
-        case, access = self.current_case(), self.access
-        if self.audit is None or case is None or access is None:
-            return
-        if self._refused(lambda: access.lead("allocate")):
-            return
-        from audit_tui.tui.screens.team_dialogs import AllocateDialog
-
-        def done(name: str | None) -> None:
-            if name:
-                self._team_done(f"Case {case.case_ref} allocated to {name}")
-
-        self.app.push_screen(AllocateDialog(self.audit, case), callback=done)
-
-    def action_sign_off(self) -> None:
-        case, access, audit = self.current_case(), self.access, self.audit
-        if audit is None or case is None or access is None:
-            return
-        if self._refused(lambda: access.lead("sign-off")):
-            return
-        if case.signed_off:
-            self.notify(f"Case {case.case_ref} is signed off already", markup=False)
-            return
-        if not case.complete:
-            left = case.applicable - case.answered
-            self.notify(f"Case {case.case_ref} has {plural(left, 'item')} still to answer",
-                        severity="warning", markup=False)  # fmt: skip
-            return
-        from audit_tui.store import team
-        from audit_tui.tui.screens.confirm import ConfirmDialog
-
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self._team_write(
-                    lambda repo: team.sign_off(repo, audit, case.case_ref),
-                    f"Case {case.case_ref} signed off",
-                )
-
-        self.app.push_screen(
-            ConfirmDialog(f"Sign case {case.case_ref} off? Its answers become final.", "Sign off"),
-            callback=confirmed,
-        )
-
-    def action_lock_audit(self) -> None:
-        access, audit = self.access, self.audit
-        if audit is None or access is None:
-            return
-        if self._refused(lambda: access.lead("lock", while_locked=True)):
-            return
-        from audit_tui.store import team
-
-        if access.locked_at is not None:
-            from audit_tui.tui.screens.team_dialogs import UnlockDialog
-
-            def unlocked(reason: str | None) -> None:
-                if reason:
-                    self._team_done(f"{audit.info.name} unlocked")
-
-            self.app.push_screen(UnlockDialog(audit), callback=unlocked)
-            return
-        from audit_tui.tui.screens.confirm import ConfirmDialog
-
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self._team_write(
-                    lambda repo: team.lock_audit(repo, audit), f"{audit.info.name} locked"
-                )
-
-        self.app.push_screen(
-            ConfirmDialog(
-                f"Lock {audit.info.name}? Nothing in it can change until it is unlocked.", "Lock"
-            ),
-            callback=confirmed,
-        )
-
     def _hidden(self) -> bool:
         """Said instead of showing the audit's answers to a blind second marker."""
         if self.blind:
@@ -787,30 +556,6 @@ class DashboardScreen(ReportsFailures, Screen[None]):
         from audit_tui.tui.screens.timeline import TimelineScreen
 
         self.app.push_screen(TimelineScreen(self.audit))
-
-    def action_moderate(self) -> None:
-        case, access, audit = self.current_case(), self.access, self.audit
-        if audit is None or access is None:
-            return
-        if self._refused(lambda: access.lead("moderate")):
-            return
-        from audit_tui.tui.screens.moderation import ModerateDialog
-
-        def started(said: str | None) -> None:
-            if said:
-                self._team_done(said)
-
-        self.app.push_screen(ModerateDialog(audit, case), callback=started)
-
-    def action_sample(self) -> None:
-        access, audit = self.access, self.audit
-        if audit is None or access is None:
-            return
-        if self._refused(lambda: access.lead("sample", while_locked=True)):
-            return
-        from audit_tui.tui.screens.sampling import SamplingScreen
-
-        self.app.push_screen(SamplingScreen(audit))
 
     def action_compare(self) -> None:
         if self.audit is None or self._hidden():
