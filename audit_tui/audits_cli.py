@@ -9,13 +9,12 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from audit_tui.cli_support import RepoOf
 from audit_tui.domain.safe_text import json_text, one_line
 
 if TYPE_CHECKING:
     from audit_tui.store.listing import AuditSummary
-    from audit_tui.store.repository import Repository
 
-RepoOf = Callable[[argparse.Namespace], "Repository"]
 
 HIDDEN = "hidden"
 """What a blind second marker sees for a figure of the audit, as in the app."""

@@ -4,6 +4,7 @@ catalogue they name, and comma lists. Light on purpose: imported when the CLI st
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from audit_tui.domain.cases import canonical_refs
@@ -11,6 +12,10 @@ from audit_tui.domain.cases import canonical_refs
 if TYPE_CHECKING:
     from audit_tui.domain.registry import RubricCatalogue
     from audit_tui.settings import Settings
+    from audit_tui.store.repository import Repository
+
+RepoOf = Callable[[argparse.Namespace], "Repository"]
+"""How a command module opens the store: `cli` hands each one its own `_repo`."""
 
 
 def settings_of(args: argparse.Namespace) -> Settings:

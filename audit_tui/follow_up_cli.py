@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from audit_tui.cli_support import RepoOf
 from audit_tui.domain.cases import canonical_ref
 from audit_tui.domain.errors import UsageError
 from audit_tui.domain.safe_text import json_text, one_line
@@ -17,9 +18,6 @@ from audit_tui.domain.words import plural
 
 if TYPE_CHECKING:
     from audit_tui.store.follow_up import Action
-    from audit_tui.store.repository import Repository
-
-RepoOf = Callable[[argparse.Namespace], "Repository"]
 
 
 def add_parsers(sub: Any) -> None:

@@ -9,14 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from audit_tui.cli_support import refs
+from audit_tui.cli_support import RepoOf, refs
 from audit_tui.domain.errors import AuditError, UsageError
 from audit_tui.domain.safe_text import one_line
 
 if TYPE_CHECKING:
-    from audit_tui.store.repository import Repository
-
-RepoOf = Callable[[argparse.Namespace], "Repository"]
+    pass
 
 
 def add_parsers(sub: Any) -> None:

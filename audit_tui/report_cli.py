@@ -9,15 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from audit_tui.cli_support import RepoOf
 from audit_tui.domain.cases import canonical_ref
 from audit_tui.domain.errors import AuditError, UsageError
 from audit_tui.reporting.formats import COMPARE_FORMATS, SHEET_FORMATS
 from audit_tui.reporting.formats import FORMATS as REPORT_FORMATS
 
 if TYPE_CHECKING:
-    from audit_tui.store.repository import Repository
-
-RepoOf = Callable[[argparse.Namespace], "Repository"]
+    pass
 
 
 def add_parsers(sub: Any) -> None:

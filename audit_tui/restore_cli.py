@@ -7,14 +7,13 @@ import argparse
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from audit_tui.cli_support import RepoOf
 from audit_tui.domain.cases import canonical_ref
 from audit_tui.domain.safe_text import one_line
 from audit_tui.domain.words import plural
 
 if TYPE_CHECKING:
-    from audit_tui.store.repository import Repository
-
-RepoOf = Callable[[argparse.Namespace], "Repository"]
+    pass
 
 
 def add_parsers(sub: Any) -> None:

@@ -8,15 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from audit_tui.cli_support import catalogue, names
+from audit_tui.cli_support import RepoOf, catalogue, names
 from audit_tui.domain.cases import canonical_ref
 from audit_tui.domain.errors import UsageError
 from audit_tui.domain.safe_text import one_line
 
 if TYPE_CHECKING:
-    from audit_tui.store.repository import Repository
-
-RepoOf = Callable[[argparse.Namespace], "Repository"]
+    pass
 
 
 def add_parsers(sub: Any) -> None:

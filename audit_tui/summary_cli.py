@@ -8,10 +8,10 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from audit_tui.store.repository import Repository
+from audit_tui.cli_support import RepoOf
 
-RepoOf = Callable[[argparse.Namespace], "Repository"]
+if TYPE_CHECKING:
+    pass
 
 
 def add_parsers(sub: Any) -> None:

@@ -8,16 +8,14 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from audit_tui.cli_support import names, refs
+from audit_tui.cli_support import RepoOf, names, refs
 from audit_tui.domain.access import ROLES
 from audit_tui.domain.cases import canonical_ref
 from audit_tui.domain.errors import UsageError
 from audit_tui.domain.safe_text import one_line
 
 if TYPE_CHECKING:
-    from audit_tui.store.repository import Repository
-
-RepoOf = Callable[[argparse.Namespace], "Repository"]
+    pass
 
 
 def add_parsers(sub: Any) -> None:

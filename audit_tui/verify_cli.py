@@ -8,12 +8,11 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from audit_tui.cli_support import RepoOf
 from audit_tui.domain.errors import AuditError
 
 if TYPE_CHECKING:
-    from audit_tui.store.repository import Repository
-
-RepoOf = Callable[[argparse.Namespace], "Repository"]
+    pass
 
 
 def add_parsers(sub: Any) -> None:
