@@ -180,10 +180,12 @@ class DashboardScreen(ReportsFailures, LeadActions, Screen[None]):
             self.load()
 
     def _counted(self) -> None:
-        """Our own saves moved the live counts: draw the rows that moved, now if on screen (a
-        save that ends after its case was left), else when it shows again."""
+        """Our own saves moved the live counts: draw the rows that moved now if this is the top
+        screen (a save that ends after its case was left); beneath a case, once, when it shows
+        again (`on_screen_resume`), not on every answer (10,000 rows redrawn per key held the
+        event loop 60 ms in `make bench`, against 40 without)."""
         live = audit_app(self).live
-        if self.is_current and live is not None and live is self._drawn:
+        if self.is_active and live is not None and live is self._drawn:
             self._show_live(live)
 
     def on_case_left(self, message: CaseLeft) -> None:
