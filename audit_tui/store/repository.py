@@ -27,6 +27,7 @@ from audit_tui.domain.access import Access, Role
 from audit_tui.domain.errors import AuditError, Problem
 from audit_tui.domain.identity import login_name
 from audit_tui.domain.records import AnswerInfo, CaseChange
+from audit_tui.settings import LOGIN
 from audit_tui.store import server
 from audit_tui.store.bulk import Prepared
 from audit_tui.store.engine import WAIT_SECONDS, writer
@@ -155,10 +156,6 @@ class AnswerConflict(AuditError):
                 )
             ]
         )
-
-
-LOGIN = "AUDIT_TUI_USER or your login (give --as NAME)"
-"""How an error names a user the settings gave from the environment or the login."""
 
 
 def account_name() -> str:
