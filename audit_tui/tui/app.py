@@ -20,13 +20,21 @@ from textual.worker import Worker
 
 from audit_tui.domain.safe_text import LINE_LIMIT, one_line
 from audit_tui.tui.keymap import load_keymap
-from audit_tui.tui.messages import Deliver, StoreReady
+from audit_tui.tui.messages import (
+    AnswerNotSaved,
+    AnswerSaved,
+    AuditChanged,
+    AuditCreated,
+    StoreReady,
+)
 from audit_tui.tui.screens.audit_list import AuditListScreen
 from audit_tui.tui.state import Versions
+from audit_tui.tui.store_link import RevisionSeen, WriteFailed
 from audit_tui.tui.text import prose
 from audit_tui.tui.workers import ReportsFailures
 
 if TYPE_CHECKING:
+    from textual.message_pump import MessagePump
     from textual.notifications import SeverityLevel
 
     from audit_tui.domain.records import OpenAudit, SavedAnswer
@@ -125,6 +133,8 @@ class AuditApp(ReportsFailures, App[None]):
         self.db_target = db_target
         self.open_audit_name = open_audit
         self.link: StoreLink | None = None
+        self.answers_in_flight = 0
+        """Answers queued whose outcome has not yet come back to the event loop."""
         self.audit_names: list[str] = []
         self.poll_seconds = poll_seconds
         self._link_factory = link_factory
@@ -179,7 +189,7 @@ class AuditApp(ReportsFailures, App[None]):
     @on(Connected)
     def _connected(self, message: Connected) -> None:
         link = message.link
-        link.post = lambda callback, *args: self.post_message(Deliver(callback, args))
+        link.post = self._deliver
         self.link = link
         for screen in self.screen_stack:
             screen.post_message(StoreReady())
@@ -189,9 +199,22 @@ class AuditApp(ReportsFailures, App[None]):
             self.push_screen(DashboardScreen(self.open_audit_name))
             self.open_audit_name = None
 
-    @on(Deliver)
-    def _deliver(self, message: Deliver) -> None:
-        message.callback(*message.args)
+    def _deliver(self, to: MessagePump, message: Message) -> None:
+        """A write's outcome, from the writer thread (without waiting for the loop, which may
+        itself be waiting for the writer when quitting). A failure whose asker has gone (a
+        dialog closed meanwhile) is said by the app: never lost."""
+        if not to.post_message(message) and isinstance(message, WriteFailed):
+            self.post_message(message)
+
+    @on(AuditChanged)
+    def _audit_changed(self, message: AuditChanged) -> None:
+        self.notify(message.said, markup=False)
+        self.audit_changed(message.name)
+
+    @on(WriteFailed)
+    def _write_failed(self, message: WriteFailed) -> None:
+        """The one error path of writes nobody nearer said (`WriteFailed` bubbles here)."""
+        self.report_failure(message.line, message.title)
 
     @property
     def store(self) -> StoreLink:
@@ -247,20 +270,32 @@ class AuditApp(ReportsFailures, App[None]):
             return
         self.revision = live.revision
         audit_id = live.audit.info.id
-        link.watch(
-            lambda: audits.audit_revision(link.repo, audit_id),
-            self.poll_seconds,
-            self._revision_seen,
-        )
+        link.watch(lambda: audits.audit_revision(link.repo, audit_id), self.poll_seconds, self)
 
-    def _revision_seen(self, revision: int) -> None:
+    @on(RevisionSeen)
+    def _revision_seen(self, message: RevisionSeen) -> None:
         live = self.live
         # our own save may have landed meanwhile: only a change by someone else, and only once
-        # every save of ours has come back and been counted
-        if live is None or self.link is None or self.link.unanswered:
+        # every answer of ours has come back and been counted
+        if live is None or self.link is None or self.answers_in_flight:
             return
-        if revision > live.revision:
+        if message.revision > live.revision:
             self.recount(live)
+
+    def answer_given(self) -> None:
+        """An answer is queued (`AnswerSaved` or `AnswerNotSaved` follows): revisions read
+        meanwhile may be our own and are not counted as someone else's."""
+        self.answers_in_flight += 1
+
+    @on(AnswerSaved)
+    def _answer_saved(self, message: AnswerSaved) -> None:
+        self.answers_in_flight -= 1
+        message.walk.answer_saved(message)
+
+    @on(AnswerNotSaved)
+    def _answer_not_saved(self, message: AnswerNotSaved) -> None:
+        self.answers_in_flight -= 1
+        message.walk.answer_not_saved(message)
 
     def count_save(self, live: LiveAudit, case_id: int, item_id: str, saved: SavedAnswer) -> None:
         """Count one of our own saves into `live`; when someone else wrote in between, count the
@@ -312,7 +347,6 @@ class AuditApp(ReportsFailures, App[None]):
     def _push_new_audit(self, message: RubricsFound) -> None:
         catalogue = message.catalogue
         from audit_tui.tui.screens.new_audit import NewAuditDialog
-        from audit_tui.tui.store_link import describe_error
 
         for problem in catalogue.problems:
             self.notify(
@@ -346,18 +380,21 @@ class AuditApp(ReportsFailures, App[None]):
                 )
 
             self.link.write(
+                self,
                 run,
-                lambda audit: self._created(audit, request.cases),
-                lambda error: self.report_failure(describe_error(error), "Audit not created"),
+                lambda audit: AuditCreated(audit, request.cases),
+                title="Audit not created",
             )
 
         self.push_screen(NewAuditDialog(rubrics, set(self.audit_names)), callback=create)
 
-    def _created(self, audit: OpenAudit, cases: str = "hand") -> None:
+    @on(AuditCreated)
+    def _created(self, message: AuditCreated) -> None:
         """Open the new audit's dashboard; above it, where its cases come from when that was
         chosen (a CSV file of cases, or a sample drawn from a caseload extract)."""
         from audit_tui.tui.screens.dashboard import DashboardScreen
 
+        audit, cases = message.audit, message.cases
         name = audit.info.name
         self.audit_changed(name)
         dashboard = DashboardScreen(name)

@@ -1,8 +1,11 @@
 """The TUI's link to the store: opened after the first paint, used only off the event loop.
 
 Writes go through one queue served by one thread, so answers given in quick succession are
-committed in the order they were given; each reports back, on the event loop, once it is on disk
-(or with one line saying why it is not). Reads run in Textual thread workers.
+committed in the order they were given. Each reports back as a typed message, posted to the node
+that asked, once it is on disk (`Committed`, or the asker's own message), or with one line saying
+why it is not (`WriteFailed`, which bubbles: a dialog says it in place, else the app says it, the
+one error path). Reads run in Textual thread workers and report back the same way
+(`tui/workers.py`).
 """
 
 from __future__ import annotations
@@ -11,21 +14,64 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from textual.message import Message
 
 if TYPE_CHECKING:
+    from textual.message_pump import MessagePump
+
     from audit_tui.store.repository import Repository
 
 T = TypeVar("T")
-Post = Callable[..., Any]
-"""How results reach the event loop: the app's `call_from_thread`."""
+Post = Callable[["MessagePump", Message], object]
+"""How an outcome reaches the event loop: the app's `_deliver` (a thread-safe `post_message`)."""
 
 
-@dataclass
-class WriteJob:
-    run: Callable[[Repository], Any]
-    done: Callable[[Any], None]
-    failed: Callable[[Exception], None]
+class Committed(Message, Generic[T], bubble=False):
+    """A queued write is on disk; `result` is what it returned. A node with one kind of write
+    takes this; a node with several names its own message (`write(..., done=...)`)."""
+
+    def __init__(self, result: T) -> None:
+        super().__init__()
+        self.result = result
+
+
+class RevisionSeen(Message, bubble=False):
+    """The watched audit's revision, as just read: the app counts again if someone else moved it."""
+
+    def __init__(self, revision: int) -> None:
+        super().__init__()
+        self.revision = revision
+
+
+class WriteFailed(Message):
+    """A queued write did not commit: `line` says why in one printable line (never SQL,
+    parameters or a password). It bubbles: a dialog says it beside its fields and stops it;
+    otherwise it reaches the app, which says it under `title` (a subclass names its own)."""
+
+    TITLE = "Not saved"
+
+    def __init__(self, error: Exception, title: str | None = None) -> None:
+        super().__init__()
+        self.error, self.title = error, title or self.TITLE
+        self.line = describe_error(error)
+
+
+@dataclass(frozen=True)
+class WriteJob(Generic[T]):
+    to: MessagePump
+    run: Callable[[Repository], T]
+    done: Callable[[T], Message]
+    failed: Callable[[Exception], Message]
+
+    def outcome(self, repo: Repository) -> Message:
+        """Run the write and say how it went, as the message for `to`."""
+        try:
+            result = self.run(repo)
+        except Exception as exc:  # reported to the screen, never lost silently
+            return self.failed(exc)
+        return self.done(result)
 
 
 def describe_error(exc: BaseException) -> str:
@@ -49,13 +95,11 @@ class StoreLink:
 
     def __init__(self, repo: Repository, post: Post | None = None):
         self.repo = repo
-        self.post: Post = post or (lambda fn, *args: fn(*args))
-        self.unanswered = 0
-        """Writes whose result has not yet come back to the event loop (counted there)."""
-        self._watching: tuple[Callable[[], int | None], Callable[[int], None]] | None = None
+        self.post: Post = post or (lambda to, message: to.post_message(message))
+        self._watching: tuple[Callable[[], int | None], MessagePump] | None = None
         self._watcher: threading.Thread | None = None
         self._stopped = threading.Event()
-        self._jobs: queue.Queue[WriteJob | None] = queue.Queue()
+        self._jobs: queue.Queue[WriteJob[Any] | None] = queue.Queue()
         self._thread = threading.Thread(target=self._serve, name="audit-tui-writer", daemon=False)
         self._thread.start()
 
@@ -78,23 +122,17 @@ class StoreLink:
 
     def write(
         self,
+        to: MessagePump,
         run: Callable[[Repository], T],
-        done: Callable[[T], object],
-        failed: Callable[[Exception], object],
+        done: Callable[[T], Message] = Committed,
+        *,
+        failed: Callable[[Exception], Message] | None = None,
+        title: str | None = None,
     ) -> None:
-        """Queue a write. `done(result)` or `failed(error)` is called on the event loop
-        (`describe_error` turns the error into one line); what they return is not used. Call
-        from the event loop."""
-        self.unanswered += 1
-
-        def answered(callback: Callable[[Any], object]) -> Callable[[Any], None]:
-            def back(value: Any) -> None:
-                self.unanswered -= 1
-                callback(value)
-
-            return back
-
-        self._jobs.put(WriteJob(run=run, done=answered(done), failed=answered(failed)))
+        """Queue a write; its outcome is posted to `to`: `done(result)` once committed, else
+        `failed(error)` or, by default, `WriteFailed(error, title)`. Call from the event loop."""
+        fail: Callable[[Exception], Message] = failed or (lambda exc: WriteFailed(exc, title))
+        self._jobs.put(WriteJob(to=to, run=run, done=done, failed=fail))
 
     def _serve(self) -> None:
         while True:
@@ -103,24 +141,18 @@ class StoreLink:
                 self._jobs.task_done()
                 return
             try:
-                try:
-                    result = job.run(self.repo)
-                except Exception as exc:  # reported to the screen, never lost silently
-                    self.post(job.failed, exc)
-                else:
-                    self.post(job.done, result)
+                message = job.outcome(self.repo)
+                self.post(job.to, message)
             except Exception:  # the app is gone: the write itself is committed or not, as above
                 pass
             finally:
                 self._jobs.task_done()
 
-    def watch(
-        self, revision_of: Callable[[], int | None], every: float, seen: Callable[[int], None]
-    ) -> None:
+    def watch(self, revision_of: Callable[[], int | None], every: float, to: MessagePump) -> None:
         """Poll `revision_of()` every `every` seconds on a thread of its own (one cheap read; no
-        worker started on the event loop each time) and post each revision read to `seen`.
-        Replaces any earlier watch."""
-        self._watching = (revision_of, seen)
+        worker started on the event loop each time) and post each revision read to `to`
+        (`RevisionSeen`). Replaces any earlier watch."""
+        self._watching = (revision_of, to)
         if self._watcher is None and every > 0:
             self._watcher = threading.Thread(
                 target=self._watch, args=(every,), name="audit-tui-watch", daemon=True
@@ -132,13 +164,13 @@ class StoreLink:
             watching = self._watching
             if watching is None:
                 continue
-            revision_of, seen = watching
+            revision_of, to = watching
             try:
                 revision = revision_of()
             except Exception:  # a dropped connection is said when the next real read fails
                 continue
             if revision is not None:
-                self.post(seen, revision)
+                self.post(to, RevisionSeen(revision))
 
     def wait_idle(self) -> None:
         """Block until every queued write has been committed (tests, and quitting)."""
@@ -151,9 +183,9 @@ class StoreLink:
     def close(self, timeout: float = 10.0) -> None:
         """Finish every queued write, then stop: quitting never drops an answer.
 
-        Called from the event loop, which then cannot run callbacks: results are dropped (the
+        Called from the event loop, which then cannot handle messages: outcomes are dropped (the
         screens are going away), the writes themselves still commit."""
-        self.post = lambda *_args: None
+        self.post = lambda _to, _message: None
         self._stopped.set()
         self._jobs.put(None)
         self._thread.join(timeout)

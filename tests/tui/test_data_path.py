@@ -25,6 +25,7 @@ from audit_tui.tui.screens.case_walk import CaseWalkScreen
 from audit_tui.tui.screens.confirm import ConfirmDialog
 from audit_tui.tui.screens.dashboard import DashboardScreen
 from audit_tui.tui.screens.judgements import JudgementsScreen
+from audit_tui.tui.store_link import RevisionSeen
 from tests.tui.conftest import _two_cases, reopen
 from tests.tui.helpers import settle, steps, top
 
@@ -165,7 +166,7 @@ async def test_another_writers_change_is_counted_and_shown(two_case_any_db: str)
         case = cases.list_cases(other, audit)[0]
         answers.save_answer(other, audit, case, row.item_id, Answer.NO)
         answers.save_answer(other, audit, cases.list_cases(other, audit)[1], "2.2.1", Answer.YES)
-        app._revision_seen(audits.audit_revision(other, audit.info.id) or 0)
+        app.post_message(RevisionSeen(audits.audit_revision(other, audit.info.id) or 0))
         await settle(pilot, app)
         # the same row, changed in place by the refresh (a type checker keeps it narrowed to None)
         assert (row.value, row.state) == ("no", "stored")  # type: ignore[comparison-overlap]

@@ -7,9 +7,12 @@ the dialog says which, and clears them only when the user says so.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from textual import on
 from textual.app import ComposeResult
+from textual.message import Message
 from textual.widgets import Label, Select
 
 from audit_tui.domain.words import plural, value_label
@@ -20,6 +23,14 @@ from audit_tui.tui.workers import audit_app
 if TYPE_CHECKING:
     from audit_tui.domain.records import CaseInfo, OpenAudit
     from audit_tui.store.repository import Repository
+
+
+@dataclass
+class StrandedFound(Message, bubble=False):
+    """Read before changing a case's attributes: the answers `clean` would leave not applying."""
+
+    clean: dict[str, str]
+    stranded: list[str]
 
 
 class CaseDialog(FormDialog[bool]):
@@ -89,16 +100,17 @@ class CaseDialog(FormDialog[bool]):
             self.unchanged(f"Case {case.case_ref}")
             return
         audit_app(self).store.write(
+            self,
             lambda repo: cases.stranded_answers(repo, self.audit, case.id, clean),
-            lambda stranded: self._confirm_and_update(clean, stranded),
-            self._failed,
+            lambda stranded: StrandedFound(clean, stranded),
         )
 
-    def _confirm_and_update(self, clean: dict[str, str], stranded: list[str]) -> None:
+    @on(StrandedFound)
+    def _confirm_and_update(self, message: StrandedFound) -> None:
         from audit_tui.store import cases
 
         assert self.case is not None
-        case = self.case
+        case, clean, stranded = self.case, message.clean, message.stranded
         if not stranded:
             self._write(
                 lambda repo: cases.update_case(repo, self.audit, case.id, clean), case.case_ref
@@ -131,15 +143,13 @@ class CaseDialog(FormDialog[bool]):
         )
 
     def _write(self, run: Callable[[Repository], object], ref: str) -> None:
+        from audit_tui.tui.store_link import Committed
+
         self.say("Saving…")
-        audit_app(self).store.write(run, lambda _result: self._done(ref), self._failed)
+        audit_app(self).store.write(self, run, lambda _result: Committed(ref))
 
-    def _failed(self, error: Exception) -> None:
-        from audit_tui.tui.store_link import describe_error
-
-        self.error(None, describe_error(error))
-
-    def _done(self, ref: str) -> None:
+    def committed(self, result: str) -> None:
+        ref = result
         audit_app(self).audit_changed(self.audit.info.name)
         self.app.notify(f"Case {ref} saved", markup=False)
         self.dismiss(True)

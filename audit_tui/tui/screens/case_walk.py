@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from audit_tui.store.moderation import Marking
     from audit_tui.store.repository import AnswerConflict, Repository
     from audit_tui.tui.live import LiveAudit
+    from audit_tui.tui.messages import AnswerNotSaved, AnswerSaved
     from audit_tui.tui.state import Versions
 
 
@@ -456,15 +457,21 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
     ) -> None:
         """Show `shown` on `row` as being saved and queue the write; its result comes back to
         this row with a token, so only the row's latest save decides what it shows."""
-        audit, case = self.audit, self.case
+        from audit_tui.tui.messages import AnswerNotSaved, AnswerSaved
+
+        audit, case, app = self.audit, self.case, audit_app(self)
         token = row.begin_save(shown)
-        audit_app(self).store.write(
+        app.answer_given()
+        app.store.write(
+            app,  # not this screen: the app counts the answer even if the case is left meanwhile
             lambda repo: write(repo, audit, case),
-            lambda saved: self._saved(row, token, saved, undoing),
-            lambda error: self._failed(row, token, error),
+            lambda saved: AnswerSaved(self, row, token, saved, undoing),
+            failed=lambda error: AnswerNotSaved(self, row, token, error),
         )
 
-    def _saved(self, row: ItemRow, token: int, saved: SavedAnswer, undoing: bool = False) -> None:
+    def answer_saved(self, message: AnswerSaved) -> None:
+        """Called by the app, which has the answer's outcome first (`AnswerSaved`)."""
+        row, token, saved, undoing = message.row, message.token, message.saved, message.undoing
         row.save_done(token, saved.answer)
         if saved.changed and saved.old_value != saved.answer.value and not undoing:
             self._undo.append((row, saved.old_value))
@@ -485,10 +492,12 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
             )
         self._was_complete = self.is_complete
 
-    def _failed(self, row: ItemRow, token: int, error: Exception) -> None:
+    def answer_not_saved(self, message: AnswerNotSaved) -> None:
+        """Called by the app (`AnswerNotSaved`): the row shows the answer on disk, and why."""
         from audit_tui.store.repository import AnswerConflict
         from audit_tui.tui.store_link import describe_error
 
+        row, token, error = message.row, message.token, message.error
         attached = self.is_attached  # not when the case was left while it saved
         if isinstance(error, AnswerConflict):
             row.stored = error.stored.value  # theirs is what is on disk now
@@ -584,19 +593,16 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
                         severity="warning", markup=False)  # fmt: skip
             return
         from audit_tui.store import team
-        from audit_tui.tui.store_link import describe_error
+        from audit_tui.tui.messages import AuditChanged
 
         audit, ref, case_id = self.audit, self.case.case_ref, self.case.id
         app = audit_app(self)
         second = self.marking is not None
-
-        def done(_case: object) -> None:
-            if second:
-                self.notify(f"Case {ref} second-marked: its first marks are shown now.",
-                            markup=False)  # fmt: skip
-            else:
-                self.notify(f"Case {ref} marked complete", markup=False)
-            app.audit_changed(audit.info.name)
+        said = (
+            f"Case {ref} second-marked: its first marks are shown now."
+            if second
+            else f"Case {ref} marked complete"
+        )
 
         def run(repo: Repository) -> object:
             if second:
@@ -605,11 +611,7 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
                 return complete_second(repo, audit, case_id)
             return team.complete_case(repo, audit, ref)
 
-        app.store.write(
-            run,
-            done,
-            lambda error: self.notify(describe_error(error), severity="error", markup=False),
-        )
+        app.store.write(app, run, lambda _case: AuditChanged(audit.info.name, said))
 
     def action_feedback(self) -> None:
         from audit_tui.tui.screens.feedback import FeedbackScreen

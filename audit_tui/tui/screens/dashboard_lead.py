@@ -36,18 +36,17 @@ class LeadActions(_Screen):
         def current_case(self) -> CaseInfo | None: ...
 
     def _team_done(self, said: str) -> None:
-        """A team operation committed: say so, and count the audit again (it moved)."""
-        self.notify(said, markup=False)
-        audit_app(self).audit_changed(self.audit_name)
+        """A team operation committed (by a dialog): the app says so and counts again."""
+        from audit_tui.tui.messages import AuditChanged
+
+        self.app.post_message(AuditChanged(self.audit_name, said))
 
     def _team_write(self, run: Callable[[Repository], object], said: str) -> None:
-        from audit_tui.tui.store_link import describe_error
+        """A team operation; once committed the app says `said` and counts the audit again."""
+        from audit_tui.tui.messages import AuditChanged
 
-        audit_app(self).store.write(
-            run,
-            lambda _r: self._team_done(said),
-            lambda error: self.notify(describe_error(error), severity="error", markup=False),
-        )
+        app, name = audit_app(self), self.audit_name
+        app.store.write(app, run, lambda _r: AuditChanged(name, said))
 
     def _refused(self, check: Callable[[], None]) -> bool:
         """Said on screen before asking anything, when the user may not do it (the store checks

@@ -3,12 +3,14 @@ at all. The last format and folder are remembered; the file name proposed is saf
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
+from textual.message import Message
 from textual.widgets import Input, Label, RadioButton, RadioSet, Select
 
 from audit_tui.paths import default_export_folder
@@ -24,6 +26,25 @@ if TYPE_CHECKING:
 
 FORMAT_WORDS = EXPORT_WORDS  # the format table's words (reporting/formats.py)
 DEFAULT_FORMAT = "html"
+
+
+@dataclass
+class TargetChecked(Message, bubble=False):
+    """The chosen file may be written (`exists`: it would replace one, so ask first)."""
+
+    path: Path
+    fmt: str
+    notes: bool
+    protect: list[Path]
+    exists: bool
+
+
+@dataclass
+class Exported(Message, bubble=False):
+    """The document is written, whole, to `path`."""
+
+    path: Path
+    fmt: str
 
 
 class ExportDialog(FormDialog[Path]):
@@ -138,23 +159,27 @@ class ExportDialog(FormDialog[Path]):
                 raise AuditError.at(str(path), why)
             return os.path.lexists(path)
 
-        def checked(exists: bool) -> None:
-            if not exists:
+        audit_app(self).store.write(
+            self, check, lambda exists: TargetChecked(path, fmt, notes, protect, exists)
+        )
+
+    @on(TargetChecked)
+    def _checked(self, message: TargetChecked) -> None:
+        path, fmt, notes, protect = message.path, message.fmt, message.notes, message.protect
+        if not message.exists:
+            self._write(path, fmt, notes, protect)
+            return
+        from audit_tui.tui.screens.confirm import ConfirmDialog
+
+        def answered(yes: bool | None) -> None:
+            if yes:
                 self._write(path, fmt, notes, protect)
-                return
-            from audit_tui.tui.screens.confirm import ConfirmDialog
+            else:
+                self.say(f"{path} was not replaced.")
 
-            def answered(yes: bool | None) -> None:
-                if yes:
-                    self._write(path, fmt, notes, protect)
-                else:
-                    self.say(f"{path} was not replaced.")
-
-            self.app.push_screen(
-                ConfirmDialog(f"{path} already exists. Replace it?", "Replace"), answered
-            )
-
-        audit_app(self).store.write(check, checked, self._failed)
+        self.app.push_screen(
+            ConfirmDialog(f"{path} already exists. Replace it?", "Replace"), answered
+        )
 
     def _protected(self) -> list[Path]:
         """The app's SQLite file (not a database URL): a report must never replace it."""
@@ -181,13 +206,11 @@ class ExportDialog(FormDialog[Path]):
             write_atomically(path, content, protect=[*protect, *database_files(repo)])
             return path
 
-        audit_app(self).store.write(run, lambda written: self._done(written, fmt), self._failed)
+        audit_app(self).store.write(self, run, lambda written: Exported(written, fmt))
 
-    def _failed(self, error: Exception) -> None:
-        """A refusal or a failed write, in one line; the dialog stays open to choose again."""
-        from audit_tui.tui.store_link import describe_error
-
-        self.error(None, describe_error(error))
+    @on(Exported)
+    def _exported(self, message: Exported) -> None:
+        self._done(message.path, message.fmt)
 
     def _done(self, path: Path, fmt: str) -> None:
         remember("export", {"format": fmt, "folder": str(path.parent)})

@@ -33,7 +33,7 @@ from audit_tui.domain.errors import AuditError
 from audit_tui.domain.safe_text import TEXT_LIMIT, one_line
 from audit_tui.reporting.formats import SHEET_FORMATS as SHEET_DOCUMENT_FORMATS
 from audit_tui.tui.prefs import existing_folder, remember, remembered, safe_file_stem
-from audit_tui.tui.screens.export_dialog import ExportDialog
+from audit_tui.tui.screens.export_dialog import ExportDialog, Exported
 from audit_tui.tui.screens.follow_up import (
     ActionDialog,
     already,
@@ -42,6 +42,7 @@ from audit_tui.tui.screens.follow_up import (
     status_text,
     step_dialog,
 )
+from audit_tui.tui.store_link import WriteFailed
 from audit_tui.tui.text import Plain, editable
 from audit_tui.tui.widgets.choices import Choice
 from audit_tui.tui.widgets.tables import fill_table
@@ -100,6 +101,15 @@ def tagged_notes(audit: OpenAudit, answers: dict[str, AnswerInfo]) -> str:
         " draws it in too."
     )
     return "\n".join(lines)
+
+
+@dataclass
+class FeedbackSaved(Message, bubble=False):
+    """The feedback is on disk as `feedback`; `words` were saved; `then` runs next."""
+
+    feedback: Feedback
+    words: tuple[str, str]
+    then: Callable[[], object] | None
 
 
 class FeedbackScreen(ReportsFailures, Screen[None]):
@@ -326,31 +336,32 @@ class FeedbackScreen(ReportsFailures, Screen[None]):
         """Write the words (then call `then`, once committed). A refusal or a failure is one
         line and `then` is not called: the screen stays, with the words as typed."""
         from audit_tui.store.follow_up import save_feedback
-        from audit_tui.tui.store_link import describe_error
 
         audit, ref = self.audit, self.case.case_ref
         strengths, improvements = words = self._words()
         self._saving = True
         self._status("Saving…")
-
-        def saved(said: Feedback) -> None:
-            self._saving = False
-            self._saved = words
-            self._status(self._saved_line(said))
-            if then is not None:
-                then()
-
-        def failed(error: Exception) -> None:
-            self._saving = False
-            self._say_refusal(f"NOT SAVED: {describe_error(error)}")
-
         audit_app(self).store.write(
+            self,
             lambda repo: save_feedback(
                 repo, audit, ref, strengths=strengths, improvements=improvements
             ),
-            saved,
-            failed,
+            lambda said: FeedbackSaved(said, words, then),
         )
+
+    @on(FeedbackSaved)
+    def _feedback_saved(self, message: FeedbackSaved) -> None:
+        self._saving = False
+        self._saved = message.words
+        self._status(self._saved_line(message.feedback))
+        if message.then is not None:
+            message.then()
+
+    @on(WriteFailed)
+    def _feedback_not_saved(self, message: WriteFailed) -> None:
+        message.stop()  # said here, with the words still as typed
+        self._saving = False
+        self._say_refusal(f"NOT SAVED: {message.line}")
 
     def _refused(self) -> bool:
         if self.refusal:
@@ -475,7 +486,7 @@ class SheetDialog(ExportDialog):
             write_atomically(path, content, protect=[*protect, *database_files(repo)])
             return path
 
-        audit_app(self).store.write(run, lambda written: self._done(written, fmt), self._failed)
+        audit_app(self).store.write(self, run, lambda written: Exported(written, fmt))
 
     def _done(self, path: Path, fmt: str) -> None:
         remember("feedback-sheet", {"format": fmt, "folder": str(path.parent)})

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from audit_tui.domain.records import OpenAudit
     from audit_tui.store.follow_up import Action
     from audit_tui.store.repository import Repository
+    from audit_tui.tui.store_link import WriteFailed
 
 DATE_HINT = "dd/mm/yyyy or yyyy-mm-dd"
 
@@ -74,11 +75,10 @@ class _ActionWrite(FormDialog["Action"]):
 
     def run_write(self, run: Callable[[Repository], Action]) -> None:
         self.say("Saving…")
-        audit_app(self).store.write(run, self.dismiss, self._failed)
+        audit_app(self).store.write(self, run)
 
-    def _failed(self, error: Exception) -> None:
-        from audit_tui.tui.store_link import describe_error
-
+    def write_failed(self, message: WriteFailed) -> None:
+        error = message.error
         if isinstance(error, AuditError):
             self.clear_errors()
             for problem in error.problems:  # one line per problem, beside its field if it has one
@@ -88,7 +88,7 @@ class _ActionWrite(FormDialog["Action"]):
                 else:
                     self.error(None, problem.message)
             return
-        self.error(None, describe_error(error))
+        self.error(None, message.line)
 
 
 class ActionDialog(_ActionWrite):

@@ -18,6 +18,7 @@ from textual.widgets import Button, Checkbox, Input, Select, Static, TextArea
 
 from audit_tui.domain.safe_text import one_line
 from audit_tui.tui.screens.help import HELP_IN_A_DIALOG
+from audit_tui.tui.store_link import Committed, WriteFailed
 from audit_tui.tui.text import Plain, kept, literal
 from audit_tui.tui.widgets.choices import Choices
 
@@ -154,6 +155,26 @@ class FormDialog(ModalScreen[T | None], Generic[T]):
         """Close having written nothing, saying so: a save is never met with silence."""
         self.app.notify(f"{what} unchanged", markup=False)
         self.dismiss(None)
+
+    # ---- a write's outcome (`StoreLink.write(self, ...)`) -----------------------------------
+
+    @on(Committed)
+    def _committed(self, message: Committed[Any]) -> None:
+        self.committed(message.result)
+
+    def committed(self, result: Any) -> None:
+        """The dialog's write is on disk: close with what it returned (a subclass may do more)."""
+        self.dismiss(result)
+
+    @on(WriteFailed)
+    def _write_failed(self, message: WriteFailed) -> None:
+        message.stop()  # said here, beside the fields, not again by the app
+        self.write_failed(message)
+
+    def write_failed(self, message: WriteFailed) -> None:
+        """The dialog's write did not commit: one line above the buttons; the dialog stays open
+        with what was typed (a subclass may put each problem beside its field)."""
+        self.error(None, message.line)
 
     # ---- errors --------------------------------------------------------------------------
 

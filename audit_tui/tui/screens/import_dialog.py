@@ -16,6 +16,7 @@ from audit_tui.tui.workers import audit_app
 if TYPE_CHECKING:
     from audit_tui.domain.records import OpenAudit
     from audit_tui.store.repository import Repository
+    from audit_tui.tui.store_link import WriteFailed
 
 
 class ImportCasesDialog(FormDialog[bool]):
@@ -58,23 +59,23 @@ class ImportCasesDialog(FormDialog[bool]):
 
             return str(import_cases(repo, audit, path, update=update))
 
-        audit_app(self).store.write(run, self._done, self._failed)
+        audit_app(self).store.write(self, run)
 
-    def _failed(self, error: Exception) -> None:
+    def write_failed(self, message: WriteFailed) -> None:
         """At most 20 problems, escaped, as plain text (a file name or cell holding "[...]" or
         control characters shows as it is)."""
         from audit_tui.domain.errors import AuditError, problem_lines
-        from audit_tui.tui.store_link import describe_error
 
+        error = message.error
         if isinstance(error, AuditError):
             shown = [f"✗ {line}" for line in problem_lines(error.problems)]
             self.query_one("#error-form", FieldError).say(
                 "Nothing was imported:\n" + "\n".join(shown)
             )
         else:
-            self.error(None, describe_error(error))
+            self.error(None, message.line)
 
-    def _done(self, outcome: str) -> None:
+    def committed(self, result: str) -> None:
         audit_app(self).audit_changed(self.audit.info.name)
-        self.app.notify(f"Imported: {outcome}", markup=False)
+        self.app.notify(f"Imported: {result}", markup=False)
         self.dismiss(True)

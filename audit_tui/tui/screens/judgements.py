@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Label, Select, Static, TextArea
 
 from audit_tui.domain.safe_text import one_line
+from audit_tui.tui.store_link import WriteFailed
 from audit_tui.tui.text import Plain, editable, kept, literal
 from audit_tui.tui.workers import ReportsFailures, audit_app
 
@@ -31,6 +32,14 @@ class JudgementsRead(Message, bubble=False):
     """The organisational standards' judgements as stored, by standard."""
 
     current: dict[str, Judgement]
+
+
+@dataclass
+class JudgementsSaved(Message, bubble=False):
+    """The judgements are on disk: `changed` of them moved; `snapshot` is what was saved."""
+
+    changed: int
+    snapshot: list[tuple[object, str, str]]
 
 
 class JudgementsScreen(ReportsFailures, Screen[None]):
@@ -160,14 +169,16 @@ class JudgementsScreen(ReportsFailures, Screen[None]):
 
             return judgement_ops.save_judgements(repo, audit, judgements)
 
-        audit_app(self).store.write(run, lambda n: self._saved(n, snapshot), self._failed)
+        audit_app(self).store.write(self, run, lambda n: JudgementsSaved(n, snapshot))
 
-    def _failed(self, error: Exception) -> None:
-        from audit_tui.tui.store_link import describe_error
+    @on(WriteFailed)
+    def _failed(self, message: WriteFailed) -> None:
+        message.stop()  # said here, beside the ratings
+        self.query_one("#errors", Static).update(f"✗ Not saved: {message.line}")
 
-        self.query_one("#errors", Static).update(f"✗ Not saved: {describe_error(error)}")
-
-    def _saved(self, changed: int, snapshot: list[tuple[object, str, str]]) -> None:
+    @on(JudgementsSaved)
+    def _saved(self, message: JudgementsSaved) -> None:
+        changed, snapshot = message.changed, message.snapshot
         self._saved_values = snapshot
         if not changed:  # as they were: said, not met with silence or a "saved" of nothing
             self.query_one("#errors", Static).update("✓ Unchanged: nothing new to save")

@@ -139,7 +139,7 @@ class ModerateDialog(_StoreDialog):
             )
 
         self.say("Saving…")
-        audit_app(self).store.write(run, self.dismiss, self._failed)
+        audit_app(self).store.write(self, run)
 
 
 class SettleDialog(ReasonDialog):

@@ -27,13 +27,10 @@ class _StoreDialog(FormDialog[str]):
     """A dialog whose submit is one write; it closes with `outcome` once that is committed."""
 
     def run_write(self, run: Callable[[Repository], object], outcome: str) -> None:
+        from audit_tui.tui.store_link import Committed
+
         self.say("Saving…")
-        audit_app(self).store.write(run, lambda _r: self.dismiss(outcome), self._failed)
-
-    def _failed(self, error: Exception) -> None:
-        from audit_tui.tui.store_link import describe_error
-
-        self.error(None, describe_error(error))
+        audit_app(self).store.write(self, run, lambda _r: Committed(outcome))
 
 
 class ReasonDialog(_StoreDialog):
@@ -93,13 +90,11 @@ class RemoveCaseDialog(ReasonDialog):
 
         audit, ref = self.audit, self.case.case_ref
         self.say("Saving…")
-        audit_app(self).store.write(
-            lambda repo: cases.remove_case(repo, audit, ref, reason), self._removed, self._failed
-        )
+        audit_app(self).store.write(self, lambda repo: cases.remove_case(repo, audit, ref, reason))
 
-    def _removed(self, case: CaseInfo) -> None:
-        self.removed = case
-        self.dismiss(case.case_ref)
+    def committed(self, result: CaseInfo) -> None:
+        self.removed = result
+        self.dismiss(result.case_ref)
 
 
 class RenameAuditDialog(_StoreDialog):

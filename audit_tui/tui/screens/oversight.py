@@ -5,11 +5,14 @@ attributes as choices; the last codes and choices used are offered again, so the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.widgets import Input, Label
 
 from audit_tui.domain.errors import AuditError
@@ -23,9 +26,19 @@ from audit_tui.tui.workers import audit_app
 if TYPE_CHECKING:
     from audit_tui.domain.records import CaseInfo, OpenAudit
     from audit_tui.domain.rubric import Attribute
+    from audit_tui.tui.store_link import WriteFailed
 
 MEMORY = "oversight-case"
 """The key in the app's state file: the last practitioner, team and attributes used."""
+
+
+@dataclass
+class ReviewedCaseAdded(Message, bubble=False):
+    """The reviewed case is on disk, added with these codes and attributes (remembered)."""
+
+    case: CaseInfo
+    codes: dict[str, str]
+    attributes: dict[str, str]
 
 
 class ReviewedCaseDialog(FormDialog["CaseInfo"]):
@@ -126,21 +139,21 @@ class ReviewedCaseDialog(FormDialog["CaseInfo"]):
         audit = self.audit
         self.say("Adding…")
         audit_app(self).store.write(
+            self,
             lambda repo: add_reviewed_case(repo, audit, ref, attrs, **codes),
-            lambda case: self._added(case, codes, attrs),
-            self._failed,
+            lambda case: ReviewedCaseAdded(case, codes, attrs),
         )
 
-    def _added(self, case: CaseInfo, codes: dict[str, str], attrs: dict[str, str]) -> None:
-        remember(MEMORY, {**codes, "attributes": attrs})
-        self.dismiss(case)
+    @on(ReviewedCaseAdded)
+    def _added(self, message: ReviewedCaseAdded) -> None:
+        remember(MEMORY, {**message.codes, "attributes": message.attributes})
+        self.dismiss(message.case)
 
-    def _failed(self, error: Exception) -> None:
+    def write_failed(self, message: WriteFailed) -> None:
         """Nothing was added: each problem on its own line, beside its field where it has one."""
-        from audit_tui.tui.store_link import describe_error
-
+        error = message.error
         if not isinstance(error, AuditError):
-            self.error(None, describe_error(error))
+            self.error(None, message.line)
             return
         lines = []
         for problem in error.problems:

@@ -45,4 +45,4 @@ class ReplaceCaseDialog(ReasonDialog):
             return f"Case {ref} replaced by {done.replacement}, the next of its stratum"
 
         self.say("Saving…")
-        audit_app(self).store.write(run, self.dismiss, self._failed)
+        audit_app(self).store.write(self, run)

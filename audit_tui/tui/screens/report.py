@@ -63,6 +63,13 @@ class ReportRead(Message, bubble=False):
     access: Access | None
 
 
+@dataclass
+class SummarySaved(Message, bubble=False):
+    """The lead's summary is on disk (`text` empty: cleared)."""
+
+    text: str
+
+
 class ReportScreen(ReportsFailures, Screen[None]):
     HELP_TITLE = "Report"
     BINDINGS = [
@@ -333,22 +340,21 @@ class ReportScreen(ReportsFailures, Screen[None]):
 
     def _save_summary(self, text: str | None) -> None:
         from audit_tui.store.lead_summary import save_lead_summary
-        from audit_tui.tui.store_link import describe_error
 
         if text is None:
             return
         audit = self.audit
-
-        def saved(_: object) -> None:
-            self.notify("Summary saved" if text else "Summary cleared", markup=False)
-            self.load()
-
-        def failed(error: Exception) -> None:
-            self.notify(f"NOT SAVED: {describe_error(error)}", severity="warning", markup=False)
-
         audit_app(self).store.write(
-            lambda repo: save_lead_summary(repo, audit, text), saved, failed
+            self,
+            lambda repo: save_lead_summary(repo, audit, text),
+            lambda _summary: SummarySaved(text),
+            title="Summary NOT saved",
         )
+
+    @on(SummarySaved)
+    def _summary_saved(self, message: SummarySaved) -> None:
+        self.notify("Summary saved" if message.text else "Summary cleared", markup=False)
+        self.load()
 
     def action_export(self) -> None:
         from audit_tui.reporting.formats import FORMATS

@@ -40,6 +40,7 @@ from audit_tui.tui.screens.sampling_plan import (
     stratum_name,
     window_words,
 )
+from audit_tui.tui.store_link import WriteFailed
 from audit_tui.tui.text import Plain, literal
 from audit_tui.tui.widgets.marked_checkbox import MarkedCheckbox
 from audit_tui.tui.widgets.tables import fill_table
@@ -77,6 +78,33 @@ class PlanMade(Message, bubble=False):
 
     generation: int
     plan: Plan
+
+
+@dataclass
+class CaseloadLoaded(Message, bubble=False):
+    """The caseload extract is stored; `extract` is what the planner draws from."""
+
+    extract: list[CaseloadCase]
+
+
+class CaseloadNotLoaded(WriteFailed):
+    """The extract was refused: every problem with the file is said (a `WriteFailed`: said by
+    the app if the screen has gone)."""
+
+    TITLE = "Caseload not loaded"
+
+
+@dataclass
+class SampleDrawn(Message, bubble=False):
+    """The sample is drawn into the audit."""
+
+    sample: Sample
+
+
+class SampleNotDrawn(WriteFailed):
+    """The draw was refused or failed (a `WriteFailed`: said by the app if the screen has gone)."""
+
+    TITLE = "Sample not drawn"
 
 
 class SamplingScreen(ReportsFailures, Screen[None]):
@@ -376,27 +404,26 @@ class SamplingScreen(ReportsFailures, Screen[None]):
             import_caseload(repo, audit, path)
             return caseload(repo, audit)
 
-        def done(extract: list[CaseloadCase]) -> None:
-            if not self.is_attached:
-                return
-            box.say("")
-            self.extract = extract
-            self._show_extract(just_loaded=True)
-            self.replan()
+        audit_app(self).store.write(self, run, CaseloadLoaded, failed=CaseloadNotLoaded)
 
-        audit_app(self).store.write(run, done, self._load_failed)
+    @on(CaseloadLoaded)
+    def _caseload_loaded(self, message: CaseloadLoaded) -> None:
+        self.query_one("#error-path", FieldError).say("")
+        self.extract = message.extract
+        self._show_extract(just_loaded=True)
+        self.replan()
 
-    def _load_failed(self, error: Exception) -> None:
+    @on(CaseloadNotLoaded)
+    def _load_failed(self, message: CaseloadNotLoaded) -> None:
         """Every problem with the file (at most 20 lines), as plain text; nothing was kept."""
         from audit_tui.domain.errors import problem_lines
-        from audit_tui.tui.store_link import describe_error
 
-        if not self.is_attached:
-            return
+        message.stop()
+        error = message.error
         lines = (
             [f"✗ {line}" for line in problem_lines(error.problems)]
             if isinstance(error, AuditError)
-            else [f"✗ {describe_error(error)}"]
+            else [f"✗ {message.line}"]
         )
         kept = " (the extract loaded before stays)" if self.extract else ""
         self.query_one("#error-path", FieldError).say(
@@ -463,8 +490,6 @@ class SamplingScreen(ReportsFailures, Screen[None]):
         self.app.push_screen(ConfirmDialog(question, "Draw"), callback=answered)
 
     def _draw(self, choices: Choices) -> None:
-        from audit_tui.tui.store_link import describe_error
-
         audit, size, seed = self.audit, choices.size, choices.seed
         assert size is not None and seed is not None
 
@@ -484,16 +509,16 @@ class SamplingScreen(ReportsFailures, Screen[None]):
         form = self.query_one("#error-form", FieldError)
         form.say("Drawing…")
 
-        def failed(error: Exception) -> None:
-            if self.is_attached:
-                form.say(f"✗ {describe_error(error)}")
-            else:
-                audit_app(self).report_failure(describe_error(error), "Sample not drawn")
+        audit_app(self).store.write(self, run, SampleDrawn, failed=SampleNotDrawn)
 
-        audit_app(self).store.write(run, self._drawn, failed)
+    @on(SampleNotDrawn)
+    def _not_drawn(self, message: SampleNotDrawn) -> None:
+        message.stop()
+        self.query_one("#error-form", FieldError).say(f"✗ {message.line}")
 
-    def _drawn(self, drawn: Sample) -> None:
-        name = self.audit.info.name
+    @on(SampleDrawn)
+    def _drawn(self, message: SampleDrawn) -> None:
+        drawn, name = message.sample, self.audit.info.name
         self.notify(
             f"{plural(drawn.size, 'case')} drawn into {name} from {drawn.in_window:,} in the"
             f" window (seed {drawn.seed}). S shows the draw and replaces a case.",
@@ -501,8 +526,6 @@ class SamplingScreen(ReportsFailures, Screen[None]):
             markup=False,
         )
         audit_app(self).audit_changed(name)
-        if not self.is_attached:
-            return
         self._show_drawn(drawn)
         if self.is_current:
             self.app.pop_screen()  # the dashboard, with the drawn cases
