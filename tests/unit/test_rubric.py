@@ -274,3 +274,18 @@ def test_a_framework_with_other_words(rubric_text: str, tmp_path: Path) -> None:
     assert other.scale.ratings == ("Excellent", "Good", "Fair", "Poor", "Failing")
     assert [b.rating for b in other.scoring.bands] == ["Excellent", "Good", "Fair", "Poor"]
     assert other.scale.rank("Failing") == 0 and other.scale.rank("Excellent") == 4
+
+
+def test_a_snapshot_shared_by_many_audits_is_parsed_once_and_errors_name_each_origin(
+    rubric_text: str,
+) -> None:
+    """1,000 audits of one framework hold one text: parsed once, whatever audit names it."""
+    first = parse_rubric(rubric_text, 'audit "a" rubric snapshot')
+    assert all(
+        parse_rubric(rubric_text, f'audit "{n}" rubric snapshot') is first for n in range(100)
+    )
+    broken = rubric_text.replace('id = "', 'id = 7 #"', 1)
+    for name in ("x", "y"):
+        with pytest.raises(RubricError) as caught:
+            parse_rubric(broken, f'audit "{name}" rubric snapshot')
+        assert {p.file for p in caught.value.problems} == {f'audit "{name}" rubric snapshot'}
