@@ -164,6 +164,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help='create or reset the "demo-tameside" audit, then open it')
     demo.add_argument("--no-tui", action="store_true", help="only create it, then print a summary")
+    demo.add_argument(
+        "--region",
+        action="store_true",
+        help="instead, a region of ten synthetic PDUs with four quarterly audits each (one PDU"
+        " differs), then print its regional view",
+    )
     return parser
 
 
@@ -181,7 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with guarded_output():  # argparse echoes what it cannot parse
         args = build_parser().parse_args(argv)
     command = args.command or APP
-    app = command in TUI_COMMANDS or (command == "demo" and not args.no_tui)
+    app = command in TUI_COMMANDS or (command == "demo" and not (args.no_tui or args.region))
     with nullcontext() if app else guarded_output():
         return _run(args, command)
 
@@ -440,6 +446,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from audit_tui.store import scores
 
     repo = _repo(args, create=True)
+    if args.region:
+        return _region_demo(repo)
     audit = load_demo(repo)
     result = scores.score(repo, audit)
     repo.engine.dispose()
@@ -450,6 +458,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
         return 0
     return _open_tui(args, audit.info.name)
+
+
+def _region_demo(repo: Repository) -> int:
+    """The region demo, then its regional view (the app's screen for it is still to come)."""
+    from audit_tui.region_demo import REGION, load_region_demo
+    from audit_tui.reporting.region import gather_region, region_markdown
+
+    names = load_region_demo(repo)
+    print(f"{len(names)} audits of {REGION} created: `audit-tui region {REGION!r}` shows them")
+    sys.stdout.write(region_markdown(gather_region(repo, REGION)))
+    repo.engine.dispose()
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

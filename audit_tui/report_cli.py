@@ -15,6 +15,8 @@ from audit_tui.domain.errors import AuditError, UsageError
 from audit_tui.reporting.formats import COMPARE_FORMATS, SHEET_FORMATS
 from audit_tui.reporting.formats import FORMATS as REPORT_FORMATS
 
+REGION_FORMATS = ("md", "json")
+
 if TYPE_CHECKING:
     pass
 
@@ -29,6 +31,18 @@ def add_parsers(sub: Any) -> None:
         "later", metavar="AUDIT_C", nargs="*", help="later ones still: a trend, first to last"
     )
     compare.add_argument("--format", choices=COMPARE_FORMATS, default="md")
+
+    region = sub.add_parser(
+        "region",
+        help="a region's PDUs side by side: which differ, by funnel plots of each key question",
+    )
+    region.add_argument("region", metavar="REGION")
+    region.add_argument(
+        "--period",
+        metavar="FROM..TO",
+        help="audits created in these dates (ISO, either end open): each PDU's latest of them",
+    )
+    region.add_argument("--format", choices=REGION_FORMATS, default="md")
 
     report = sub.add_parser("report", help="write the audit's report")
     report.add_argument("audit", metavar="AUDIT")
@@ -138,8 +152,35 @@ def cmd_report(args: argparse.Namespace, repo_of: RepoOf) -> int:
     return 0
 
 
+def cmd_region(args: argparse.Namespace, repo_of: RepoOf) -> int:
+    import json
+
+    from audit_tui.reporting.region import (
+        gather_region,
+        parse_period,
+        region_json,
+        region_markdown,
+    )
+    from audit_tui.store import audits, events
+
+    period = parse_period(args.period)
+    repo = repo_of(args)
+    record = gather_region(repo, args.region, period)
+    text = (
+        json.dumps(region_json(record), indent=2, ensure_ascii=False) + "\n"
+        if args.format == "json"
+        else region_markdown(record)
+    )
+    for pdu in record.pdus:  # figures leave: logged on each audit, before they do
+        audit = audits.open_audit(repo, pdu.audit)
+        events.record_access(repo, audit, "export", f"{args.format} regional view of {args.region}")
+    sys.stdout.write(text)
+    return 0
+
+
 def bound(repo_of: RepoOf) -> dict[str, Callable[[argparse.Namespace], int]]:
     return {
         "compare": lambda args: cmd_compare(args, repo_of),
+        "region": lambda args: cmd_region(args, repo_of),
         "report": lambda args: cmd_report(args, repo_of),
     }

@@ -45,11 +45,16 @@ async def settle(pilot: Pilot[Any], app: AuditApp) -> None:
     raise AssertionError("the app did not settle")
 
 
+class Typed(str):
+    """Text typed into one field as one step (`steps(pilot, app, "tab", Typed("2024-01-01"))`):
+    its characters are pressed in order, then the app settles once, not after each."""
+
+
 async def steps(pilot: Pilot[Any], app: AuditApp, *keys: str) -> None:
-    """Settle, then press each key and settle again: one user step at a time."""
+    """Settle, then press each key (or `Typed` text) and settle again: one user step at a time."""
     await settle(pilot, app)
     for key in keys:
-        await pilot.press(key)
+        await pilot.press(*key) if isinstance(key, Typed) else await pilot.press(key)
         await settle(pilot, app)
 
 

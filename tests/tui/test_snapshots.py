@@ -19,7 +19,7 @@ from audit_tui.io.caseload import import_caseload
 from audit_tui.store import audits
 from audit_tui.store.database import open_repository
 from audit_tui.tui.app import AuditApp, build_app
-from tests.tui.helpers import steps
+from tests.tui.helpers import Typed, steps
 from tests.tui.test_sampling_app import write_caseload
 
 Before = Callable[[Pilot[Any]], Awaitable[None]]
@@ -86,7 +86,8 @@ SCREENS = [
     ("timeline", "demo_db", "demo-tameside", ("h", "z", "z", "z")),
     # before drawing: sentence_type ticked, a window, a size and a seed; the allocation below
     ("sampling", "caseload_db", SAMPLED, ("S", "tab", "tab", "space", *["tab"] * 6,
-     *"2024-01-01", "enter", *"31/03/2024", "enter", "1", "2", "enter", *"4242")),
+     Typed("2024-01-01"), "enter", Typed("31/03/2024"), "enter", Typed("12"), "enter",
+     Typed("4242"))),
 ]  # fmt: skip
 
 

@@ -1,0 +1,254 @@
+"""The regional view: each PDU's latest audit of a period side by side, and for each key question
+a funnel plot that says which PDUs differ from the rest (`scoring/funnel.py`), not a league
+table. Read in one snapshot into a typed record; rendered by pure functions."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from audit_tui.domain.errors import AuditError
+from audit_tui.domain.rubric import Rubric
+from audit_tui.scoring.funnel import Funnel, Unit, flag_sentence, funnel, spread_sentence
+from audit_tui.scoring.results import AuditResult, KeyQuestionResult
+from audit_tui.store import audits, scores
+from audit_tui.store.moderation import blind_audits
+from audit_tui.store.repository import Repository
+
+
+@dataclass(frozen=True)
+class PduAudit:
+    """A PDU's latest audit of the period, scored from its answers."""
+
+    pdu: str
+    audit: str
+    created: date
+    result: AuditResult
+
+    def key_question(self, kq_id: str) -> KeyQuestionResult | None:
+        return next(
+            (k for s in self.result.standards for k in s.key_questions if k.id == kq_id), None
+        )
+
+
+@dataclass(frozen=True)
+class RegionRecord:
+    region: str
+    period: tuple[date | None, date | None]
+    rubric: Rubric
+    pdus: tuple[PduAudit, ...]
+    funnels: dict[str, Funnel]
+    """Per key question id, over the PDUs with a relevant case."""
+    left_out: tuple[str, ...]
+    """Audits of the region not compared, each with why (another framework, hidden to you)."""
+
+
+def parse_period(text: str | None) -> tuple[date | None, date | None]:
+    """`FROM..TO` (ISO dates, either end open): the audits created in it."""
+    if not text:
+        return (None, None)
+    start, sep, end = text.partition("..")
+    if not sep:
+        raise AuditError.at(
+            "--period", f"give FROM..TO (e.g. 2026-01-01..2026-03-31), not {text!r}"
+        )
+    try:
+        return (
+            date.fromisoformat(start) if start else None,
+            date.fromisoformat(end) if end else None,
+        )
+    except ValueError as exc:
+        raise AuditError.at("--period", f"not a date: {exc}") from None
+
+
+def gather_region(
+    repo: Repository, region: str, period: tuple[date | None, date | None] = (None, None)
+) -> RegionRecord:
+    """Every PDU of `region` by its latest sample audit created in `period`, of the framework
+    most of them use, read in one snapshot."""
+    start, end = period
+    with repo.snapshot():
+        blind = blind_audits(repo)
+        found = [
+            info
+            for info in audits.list_audits(repo)
+            if info.region == region
+            and not info.oversight
+            and (start is None or info.created_at.date() >= start)
+            and (end is None or info.created_at.date() <= end)
+        ]
+        if not found:
+            raise AuditError.at("region", f"no audit of region {region!r} in that period")
+        latest: dict[str, Any] = {}
+        for info in sorted(found, key=lambda i: (i.created_at, i.name)):
+            latest[info.pdu] = info
+        left_out = [
+            f"{info.name}: an earlier audit of {info.pdu}"
+            for info in found
+            if latest[info.pdu] is not info
+        ]
+        frameworks = Counter(info.rubric_id for info in latest.values())
+        rubric_id = frameworks.most_common(1)[0][0]
+        pdus: list[PduAudit] = []
+        rubric: Rubric | None = None
+        for pdu, info in sorted(latest.items()):
+            if info.rubric_id != rubric_id:
+                left_out.append(f"{info.name}: another framework ({info.rubric_id})")
+                continue
+            if info.id in blind:
+                left_out.append(f"{info.name}: you second-mark it blind")
+                continue
+            audit = audits.open_audit(repo, info.name)
+            rubric = rubric or audit.rubric
+            result = scores.score(repo, audit)
+            pdus.append(PduAudit(pdu, info.name, info.created_at.date(), result))
+    if rubric is None:
+        raise AuditError.at("region", f"no audit of region {region!r} that you may read")
+    funnels = {
+        kq.id: funnel(
+            [
+                Unit(p.pdu, found_kq.yes, found_kq.relevant)
+                for p in pdus
+                if (found_kq := p.key_question(kq.id)) is not None
+            ]
+        )
+        for st in rubric.standards
+        for kq in st.key_questions
+    }
+    return RegionRecord(
+        region=region,
+        period=period,
+        rubric=rubric,
+        pdus=tuple(pdus),
+        funnels=funnels,
+        left_out=tuple(sorted(left_out)),
+    )
+
+
+def findings(record: RegionRecord) -> list[str]:
+    """Every PDU outside a funnel, in the rubric's order: the sentences the report leads with."""
+    return [
+        flag_sentence(flag, kq_id)
+        for kq_id, found in record.funnels.items()
+        for flag in found.flags
+    ]
+
+
+def _period_words(period: tuple[date | None, date | None]) -> str:
+    start, end = period
+    if start is None and end is None:
+        return "all audits"
+    return f"audits created {start or 'any time'} to {end or 'now'}"
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0f}%"
+
+
+def region_markdown(record: RegionRecord) -> str:
+    rubric = record.rubric
+    lines = [
+        f"# {record.region}: the regional view",
+        "",
+        f"{len(record.pdus)} PDUs, each by its latest audit ({_period_words(record.period)}),"
+        f" against {rubric.title}.",
+        "",
+        "## Which PDUs differ",
+        "",
+    ]
+    said = findings(record)
+    lines += [f"- {line}." for line in said] or [
+        "No PDU lies outside the 95% limits of any key question: the differences between them"
+        " are within what sampling explains."
+    ]
+    lines += ["", "## The PDUs", ""]
+    lines += ["| PDU | Audit | Cases | Score | Overall rating |", "|---|---|---:|---:|---|"]
+    for p in record.pdus:
+        score = "–" if p.result.score is None else str(p.result.score)
+        lines.append(
+            f"| {p.pdu} | {p.audit} | {p.result.cases} | {score}/{p.result.score_max} |"
+            f" {p.result.overall or 'not yet rated'} |"
+        )
+    for kq in (kq for st in rubric.standards for kq in st.key_questions):
+        found = record.funnels[kq.id]
+        lines += ["", f"## {kq.id} {kq.text}", ""]
+        if not found.units:
+            lines.append("No PDU has a relevant case.")
+            continue
+        lines += [
+            f"Regional percentage {found.target * 100:.1f}%. {spread_sentence(found.spread)}",
+            "",
+            "| PDU | Yes | Relevant | % | 95% limits | 99.8% limits | |",
+            "|---|---:|---:|---:|---|---|---|",
+        ]
+        flagged = {f.unit.name: f for f in found.flags}
+        for unit in found.units:
+            limits = found.limits(unit.relevant)
+            low95, up95 = limits[0.95]
+            low998, up998 = limits[0.998]
+            flag = flagged.get(unit.name)
+            mark = f"{flag.side} {flag.level * 100:g}%" if flag else ""
+            lines.append(
+                f"| {unit.name} | {unit.yes} | {unit.relevant} | {unit.proportion * 100:.0f}% |"
+                f" {low95 * 100:.0f}–{up95 * 100:.0f}% | {low998 * 100:.0f}–{up998 * 100:.0f}% |"
+                f" {mark} |"
+            )
+    if record.left_out:
+        lines += ["", "## Not compared", ""] + [f"- {why}" for why in record.left_out]
+    return "\n".join(lines) + "\n"
+
+
+def region_json(record: RegionRecord) -> dict[str, Any]:
+    start, end = record.period
+    return {
+        "region": record.region,
+        "period": {"from": start and start.isoformat(), "to": end and end.isoformat()},
+        "rubric": {"id": record.rubric.id, "version": record.rubric.version},
+        "pdus": [
+            {
+                "pdu": p.pdu,
+                "audit": p.audit,
+                "created": p.created.isoformat(),
+                "cases": p.result.cases,
+                "score": p.result.score,
+                "score_max": p.result.score_max,
+                "overall": p.result.overall,
+            }
+            for p in record.pdus
+        ],
+        "key_questions": [
+            {
+                "id": kq_id,
+                "regional_percent": round(found.target * 100, 2) if found.units else None,
+                "phi": round(found.spread.phi, 4),
+                "over_dispersion_p": round(found.spread.p_value, 4),
+                "tau": round(found.spread.tau2**0.5 * 100, 2),
+                "pdus": [
+                    {
+                        "pdu": unit.name,
+                        "yes": unit.yes,
+                        "relevant": unit.relevant,
+                        "percent": round(unit.proportion * 100, 2),
+                        "limits": {
+                            f"{level * 100:g}": [round(b * 100, 2) for b in bounds]
+                            for level, bounds in found.limits(unit.relevant).items()
+                        },
+                        "outside": next(
+                            (
+                                {"side": f.side, "level": f"{f.level * 100:g}"}
+                                for f in found.flags
+                                if f.unit is unit
+                            ),
+                            None,
+                        ),
+                    }
+                    for unit in found.units
+                ],
+            }
+            for kq_id, found in record.funnels.items()
+        ],
+        "findings": findings(record),
+        "not_compared": list(record.left_out),
+    }
