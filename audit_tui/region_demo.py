@@ -42,8 +42,9 @@ def audit_name(pdu: str, quarter: str) -> str:
     return f"region-{pdu.lower().replace(' ', '-')}-{quarter}"
 
 
-def load_region_demo(repo: Repository) -> list[str]:
-    """Create the region's 40 audits, replacing earlier copies; their names, oldest first."""
+def load_region_demo(repo: Repository, quarters: int = len(QUARTERS)) -> list[str]:
+    """Create the region's audits (ten PDUs, `quarters` audits each: 40), replacing earlier
+    copies; their names, oldest first."""
     data = shipped_data_dir()
     text = read_rubric_text(shipped_rubric_dir() / f"{RUBRIC}.toml")
     case_table = read_csv(data / "demo-cases.csv")
@@ -54,7 +55,7 @@ def load_region_demo(repo: Repository) -> list[str]:
     created = []
     with tempfile.TemporaryDirectory(prefix="audit-tui-region-") as folder:
         work = Path(folder)
-        for q, quarter in enumerate(QUARTERS):
+        for q, quarter in enumerate(QUARTERS[:quarters]):
             for pdu, code in PDUS:
                 name = audit_name(pdu, quarter)
                 audits.delete_audit(repo, name)

@@ -12,10 +12,8 @@ from typing import TYPE_CHECKING, Any
 from audit_tui.cli_support import RepoOf
 from audit_tui.domain.cases import canonical_ref
 from audit_tui.domain.errors import AuditError, UsageError
-from audit_tui.reporting.formats import COMPARE_FORMATS, SHEET_FORMATS
+from audit_tui.reporting.formats import COMPARE_FORMATS, REGION_FORMATS, SHEET_FORMATS
 from audit_tui.reporting.formats import FORMATS as REPORT_FORMATS
-
-REGION_FORMATS = ("md", "json")
 
 if TYPE_CHECKING:
     pass
@@ -153,24 +151,16 @@ def cmd_report(args: argparse.Namespace, repo_of: RepoOf) -> int:
 
 
 def cmd_region(args: argparse.Namespace, repo_of: RepoOf) -> int:
-    import json
-
-    from audit_tui.reporting.region import (
-        gather_region,
-        parse_period,
-        region_json,
-        region_markdown,
-    )
+    from audit_tui.reporting.formats import BY_NAME
+    from audit_tui.reporting.region import gather_region, parse_period
     from audit_tui.store import audits, events
 
+    render = BY_NAME[args.format].region
+    assert render is not None  # the choices are the formats that have one
     period = parse_period(args.period)
     repo = repo_of(args)
     record = gather_region(repo, args.region, period)
-    text = (
-        json.dumps(region_json(record), indent=2, ensure_ascii=False) + "\n"
-        if args.format == "json"
-        else region_markdown(record)
-    )
+    text = render(record)
     for pdu in record.pdus:  # figures leave: logged on each audit, before they do
         audit = audits.open_audit(repo, pdu.audit)
         events.record_access(repo, audit, "export", f"{args.format} regional view of {args.region}")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from audit_tui.reporting.feedback_sheet import Sheet
     from audit_tui.reporting.gather import ReportRecord
+    from audit_tui.reporting.region import RegionRecord
     from audit_tui.scoring.compare import Comparison
 
 
@@ -75,6 +76,15 @@ def _compare(name: str) -> Callable[[Comparison], str]:
     return render
 
 
+def _region(name: str, module_name: str) -> Callable[[RegionRecord], str]:
+    def render(record: RegionRecord) -> str:
+        module = importlib.import_module(f"audit_tui.reporting.{module_name}")
+        found: Callable[[RegionRecord], str] = getattr(module, name)
+        return found(record)
+
+    return render
+
+
 @dataclass(frozen=True)
 class Format:
     """One format and the documents it renders (None: that document has no such format)."""
@@ -93,6 +103,8 @@ class Format:
     """`report AUDIT --case REF`: the practitioner's feedback sheet."""
     compare: Callable[[Comparison], str] | None = None
     """`compare A B [C ...]`."""
+    region: Callable[[RegionRecord], str] | None = None
+    """`region REGION`: the regional view."""
 
     @property
     def binary(self) -> bool:
@@ -104,18 +116,20 @@ REGISTRY: tuple[Format, ...] = (
         "json", ".json", "application/json", "JSON (for scripts)",
         Reads.SCORE | Reads.MODERATION | Reads.SAMPLE | Reads.CASES,
         _documents("report_json"), _documents("section_json", "moderation_section"),
-        compare=_compare("compare_json"),
+        compare=_compare("compare_json"), region=_region("region_json_text", "region"),
     ),
     Format(
         "md", ".md", "text/markdown; charset=utf-8", "Markdown report (text)", Reads.REPORT,
         _documents("report_markdown"), _documents("section_markdown", "moderation_section"),
         sheet=_sheet("sheet_markdown"), compare=_compare("compare_markdown"),
+        region=_region("region_markdown", "region"),
     ),
     Format(
         "html", ".html", "text/html; charset=utf-8",
         "HTML report (opens in a browser, prints on A4)", Reads.REPORT,
         _documents("report_html"), _documents("section_html", "moderation_section"),
         sheet=_sheet("sheet_html"), compare=_compare("compare_html"),
+        region=_region("region_html", "region_html"),
     ),
     Format(
         "csv", ".csv", "text/csv; charset=utf-8", "Case data (CSV: one row per case)",
@@ -137,5 +151,9 @@ COMPARE_FORMATS = tuple(
     sorted((f.name for f in REGISTRY if f.compare is not None), key=lambda name: name == "json")
 )
 """`compare --format`: its default (md) first, as its usage has always listed them."""
+REGION_FORMATS = tuple(
+    sorted((f.name for f in REGISTRY if f.region is not None), key=lambda name: name != "md")
+)
+"""`region --format`: its default (md) first."""
 BINARY = frozenset(f.name for f in REGISTRY if f.binary)
 EXPORT_WORDS = {f.name: f.words for f in REGISTRY}

@@ -11,6 +11,9 @@ from typing import Any
 
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.rubric import Rubric
+from audit_tui.domain.safe_text import TEXT_LIMIT, json_text
+from audit_tui.reporting.markdown import md
+from audit_tui.scoring.compare import Difference, Side, in_words, newcombe
 from audit_tui.scoring.funnel import Funnel, Unit, flag_sentence, funnel, spread_sentence
 from audit_tui.scoring.results import AuditResult, KeyQuestionResult
 from audit_tui.store import audits, scores
@@ -39,6 +42,8 @@ class RegionRecord:
     period: tuple[date | None, date | None]
     rubric: Rubric
     pdus: tuple[PduAudit, ...]
+    trends: dict[str, tuple[PduAudit, ...]]
+    """Each PDU's audits of the period, oldest first, the latest (in `pdus`) last."""
     funnels: dict[str, Funnel]
     """Per key question id, over the PDUs with a relevant case."""
     left_out: tuple[str, ...]
@@ -81,19 +86,14 @@ def gather_region(
         ]
         if not found:
             raise AuditError.at("region", f"no audit of region {region!r} in that period")
-        latest: dict[str, Any] = {}
-        for info in sorted(found, key=lambda i: (i.created_at, i.name)):
-            latest[info.pdu] = info
-        left_out = [
-            f"{info.name}: an earlier audit of {info.pdu}"
-            for info in found
-            if latest[info.pdu] is not info
-        ]
+        ordered = sorted(found, key=lambda i: (i.created_at, i.name))
+        latest = {info.pdu: info for info in ordered}
         frameworks = Counter(info.rubric_id for info in latest.values())
         rubric_id = frameworks.most_common(1)[0][0]
-        pdus: list[PduAudit] = []
+        left_out: list[str] = []
+        history: dict[str, list[PduAudit]] = {}
         rubric: Rubric | None = None
-        for pdu, info in sorted(latest.items()):
+        for info in ordered:
             if info.rubric_id != rubric_id:
                 left_out.append(f"{info.name}: another framework ({info.rubric_id})")
                 continue
@@ -103,7 +103,9 @@ def gather_region(
             audit = audits.open_audit(repo, info.name)
             rubric = rubric or audit.rubric
             result = scores.score(repo, audit)
-            pdus.append(PduAudit(pdu, info.name, info.created_at.date(), result))
+            found_audit = PduAudit(info.pdu, info.name, info.created_at.date(), result)
+            history.setdefault(info.pdu, []).append(found_audit)
+        pdus = [history[pdu][-1] for pdu in sorted(history)]
     if rubric is None:
         raise AuditError.at("region", f"no audit of region {region!r} that you may read")
     funnels = {
@@ -122,9 +124,42 @@ def gather_region(
         period=period,
         rubric=rubric,
         pdus=tuple(pdus),
+        trends={pdu: tuple(history[pdu]) for pdu in sorted(history)},
         funnels=funnels,
         left_out=tuple(sorted(left_out)),
     )
+
+
+def real_changes(audits_of_pdu: tuple[PduAudit, ...]) -> list[tuple[str, Difference]]:
+    """The key questions whose percentage moved beyond chance from the PDU's first audit of the
+    period to its latest (Newcombe's interval leaves out zero), as `compare` says it."""
+    if len(audits_of_pdu) < 2:
+        return []
+    first, last = audits_of_pdu[0], audits_of_pdu[-1]
+    moved = []
+    for standard in last.result.standards:
+        for kq in standard.key_questions:
+            before = first.key_question(kq.id)
+            if before is None:
+                continue
+            change = newcombe(Side(before.yes, before.relevant), Side(kq.yes, kq.relevant))
+            if change.changed:
+                moved.append((kq.id, change))
+    return moved
+
+
+TRENDS_ABOUT = (
+    "Each PDU's audits of the period, oldest first; a key question is named when it moved"
+    " beyond chance from the first to the latest (Newcombe's 95% interval leaves out zero)."
+)
+
+
+def trend_words(found: tuple[PduAudit, ...]) -> tuple[str, str, str]:
+    """A PDU's trend as its report rows say it: ratings, scores, and what moved (or "none")."""
+    ratings = " → ".join(p.result.overall or "not yet rated" for p in found)
+    marks = ", ".join("–" if p.result.score is None else str(p.result.score) for p in found)
+    moved = "; ".join(f"{kq_id} {in_words(d)}" for kq_id, d in real_changes(found))
+    return ratings, marks, moved or "none"
 
 
 def findings(record: RegionRecord) -> list[str]:
@@ -136,7 +171,7 @@ def findings(record: RegionRecord) -> list[str]:
     ]
 
 
-def _period_words(period: tuple[date | None, date | None]) -> str:
+def period_words(period: tuple[date | None, date | None]) -> str:
     start, end = period
     if start is None and end is None:
         return "all audits"
@@ -150,16 +185,16 @@ def _percent(value: float | None) -> str:
 def region_markdown(record: RegionRecord) -> str:
     rubric = record.rubric
     lines = [
-        f"# {record.region}: the regional view",
+        f"# {md(record.region)}: the regional view",
         "",
-        f"{len(record.pdus)} PDUs, each by its latest audit ({_period_words(record.period)}),"
-        f" against {rubric.title}.",
+        f"{len(record.pdus)} PDUs, each by its latest audit ({period_words(record.period)}),"
+        f" against {md(rubric.title)}.",
         "",
         "## Which PDUs differ",
         "",
     ]
     said = findings(record)
-    lines += [f"- {line}." for line in said] or [
+    lines += [f"- {md(line)}." for line in said] or [
         "No PDU lies outside the 95% limits of any key question: the differences between them"
         " are within what sampling explains."
     ]
@@ -168,12 +203,13 @@ def region_markdown(record: RegionRecord) -> str:
     for p in record.pdus:
         score = "–" if p.result.score is None else str(p.result.score)
         lines.append(
-            f"| {p.pdu} | {p.audit} | {p.result.cases} | {score}/{p.result.score_max} |"
-            f" {p.result.overall or 'not yet rated'} |"
+            f"| {md(p.pdu, cell=True)} | {md(p.audit, cell=True)} | {p.result.cases} |"
+            f" {score}/{p.result.score_max} | {md(p.result.overall or 'not yet rated', cell=True)} |"
         )
+    lines += trend_markdown(record)
     for kq in (kq for st in rubric.standards for kq in st.key_questions):
         found = record.funnels[kq.id]
-        lines += ["", f"## {kq.id} {kq.text}", ""]
+        lines += ["", f"## {md(kq.id)} {md(kq.text)}", ""]
         if not found.units:
             lines.append("No PDU has a relevant case.")
             continue
@@ -191,13 +227,39 @@ def region_markdown(record: RegionRecord) -> str:
             flag = flagged.get(unit.name)
             mark = f"{flag.side} {flag.level * 100:g}%" if flag else ""
             lines.append(
-                f"| {unit.name} | {unit.yes} | {unit.relevant} | {unit.proportion * 100:.0f}% |"
+                f"| {md(unit.name, cell=True)} | {unit.yes} | {unit.relevant} | {unit.proportion * 100:.0f}% |"
                 f" {low95 * 100:.0f}–{up95 * 100:.0f}% | {low998 * 100:.0f}–{up998 * 100:.0f}% |"
                 f" {mark} |"
             )
     if record.left_out:
-        lines += ["", "## Not compared", ""] + [f"- {why}" for why in record.left_out]
+        lines += ["", "## Not compared", ""] + [f"- {md(why)}" for why in record.left_out]
     return "\n".join(lines) + "\n"
+
+
+def trend_markdown(record: RegionRecord) -> list[str]:
+    """Each PDU over its audits of the period: ratings, scores, and what moved beyond chance."""
+    if not any(len(h) > 1 for h in record.trends.values()):
+        return []
+    lines = [
+        "",
+        "## Trends",
+        "",
+        TRENDS_ABOUT,
+        "",
+        "| PDU | Overall ratings | Scores | Moved beyond chance |",
+        "|---|---|---|---|",
+    ]
+    for pdu, found in record.trends.items():
+        ratings, marks, moved = trend_words(found)
+        lines.append(
+            f"| {md(pdu, cell=True)} | {md(ratings, cell=True)} | {marks} |"
+            f" {md(moved, cell=True, limit=TEXT_LIMIT)} |"
+        )
+    return lines
+
+
+def region_json_text(record: RegionRecord) -> str:
+    return json_text(region_json(record)) + "\n"
 
 
 def region_json(record: RegionRecord) -> dict[str, Any]:
@@ -248,6 +310,29 @@ def region_json(record: RegionRecord) -> dict[str, Any]:
                 ],
             }
             for kq_id, found in record.funnels.items()
+        ],
+        "trends": [
+            {
+                "pdu": pdu,
+                "audits": [
+                    {
+                        "audit": p.audit,
+                        "created": p.created.isoformat(),
+                        "score": p.result.score,
+                        "overall": p.result.overall,
+                    }
+                    for p in found
+                ],
+                "moved": [
+                    {
+                        "id": kq_id,
+                        "points": round(d.points or 0.0, 2),
+                        "ci95": [round(b, 2) for b in d.ci95 or ()],
+                    }
+                    for kq_id, d in real_changes(found)
+                ],
+            }
+            for pdu, found in record.trends.items()
         ],
         "findings": findings(record),
         "not_compared": list(record.left_out),

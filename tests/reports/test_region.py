@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from audit_tui.region_demo import OUTLIER, OUTLIER_ITEM, PDUS, REGION, load_region_demo
-from audit_tui.reporting.region import gather_region, region_markdown
+from audit_tui.reporting.region import gather_region, real_changes, region_markdown
 from audit_tui.store.database import open_repository
 from audit_tui.store.repository import AUDIT_EVENT as EVENT
 from audit_tui.store.repository import Repository
@@ -50,7 +50,8 @@ def test_the_outlier_it_was_built_with_is_found_and_said(region_repo: Repository
     record = gather_region(region_repo, REGION)
     assert [p.pdu for p in record.pdus] == sorted(name for name, _ in PDUS)
     assert all(p.audit.endswith("2026-q4") for p in record.pdus)  # each PDU's latest
-    assert len(record.left_out) == 30  # the earlier three quarters of each
+    assert record.left_out == ()  # the earlier quarters are each PDU's trend
+    assert {pdu: len(found) for pdu, found in record.trends.items()} == {p: 4 for p, _ in PDUS}
     found = record.funnels[OUTLIER_ITEM]
     assert [(f.unit.name, f.side, f.level) for f in found.flags] == [(OUTLIER, "below", 0.998)]
     assert f"{OUTLIER} is below the 99.8% limit for {OUTLIER_ITEM}." in region_markdown(record)
@@ -105,3 +106,113 @@ def test_the_demo_prints_the_regional_view(
     assert code == 0, err
     assert out.startswith(f"40 audits of {REGION} created")
     assert f"{OUTLIER} is below the 99.8% limit for {OUTLIER_ITEM}." in out
+
+
+def test_html_draws_each_funnel_inline_and_prints_on_a4(region_repo: Repository) -> None:
+    from audit_tui.reporting.region_html import region_html
+
+    record = gather_region(region_repo, REGION)
+    page = region_html(record)
+    drawn = [kq for kq, found in record.funnels.items() if found.units]
+    assert page.count('<svg xmlns="http://www.w3.org/2000/svg" class="funnel"') == len(drawn)
+    assert "@page { size: A4;" in page and "break-inside: avoid" in page
+    assert page.replace("http://www.w3.org/2000/svg", "").count("http") == 0  # no network
+    assert f"{OUTLIER} is below the 99.8% limit for {OUTLIER_ITEM}." in page
+    assert page.count('<title id="funnel-') == page.count('<desc id="funnel-') == len(drawn)
+
+
+def test_names_written_around_the_app_are_text_in_every_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], rubric_text: str
+) -> None:
+    """A PDU named with markup, a formula and a control character is shown as it is, inert."""
+    from audit_tui.io.imports import import_answers, import_cases
+    from audit_tui.store import audits
+
+    target = str(tmp_path / "hostile.db")
+    repo = open_repository(target, "tester", create=True)
+    hostile = ["<script>alert(1)</script>", "=HYPERLINK(1)", "[b]bold[/b] PDU"]
+    for n, pdu in enumerate(hostile):
+        audit = audits.create_audit(repo, f"a{n}", rubric_text, pdu=pdu, region="R")
+        (tmp_path / "c.csv").write_text(
+            "case_ref,sentence_type,has_psr,gender,ethnicity,rosh,practitioner_grade\n"
+            f"X{n}-1,community,no,male,white,low,PO\n",
+            encoding="utf-8",
+        )
+        import_cases(repo, audit, tmp_path / "c.csv")
+        (tmp_path / "a.csv").write_text(f"case_ref,2.2.1\nX{n}-1,{'Yes' if n else 'No'}\n")
+        import_answers(repo, audit, tmp_path / "a.csv")
+    repo.engine.dispose()
+    for fmt in ("md", "html", "json"):
+        code, out, err = run(capsys, "--db", target, "--as", "tester", "region", "R",
+                             "--format", fmt)  # fmt: skip
+        assert code == 0, err
+        if fmt != "json":  # JSON holds the name as data, exactly
+            assert "<script>" not in out
+        if fmt == "md":  # no link or tag made of it either
+            assert "\\[b\\]bold" in out and "[b]bold" not in out
+        if fmt == "html":
+            assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out
+        if fmt == "json":
+            assert {p["pdu"] for p in json.loads(out)["pdus"]} == set(hostile)
+
+
+def test_audits_left_out_are_listed_with_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], rubric_text: str
+) -> None:
+    """Another framework's audit and one the reader second-marks blind are not compared."""
+    from audit_tui.store import audits
+    from audit_tui.store.moderation import start_round
+    from tests.support.paths import RUBRICS
+
+    target = str(tmp_path / "left.db")
+    repo = open_repository(target, "tester", create=True)
+    made = {}
+    for pdu in ("North", "South", "East"):
+        made[pdu] = audits.create_audit(repo, f"{pdu}-q1", rubric_text, pdu=pdu, region="R")
+        (tmp_path / "c.csv").write_text(
+            "case_ref,sentence_type,has_psr,gender,ethnicity,rosh,practitioner_grade\n"
+            f"{pdu[0]}-1,community,no,male,white,low,PO\n",
+            encoding="utf-8",
+        )
+        from audit_tui.io.imports import import_cases
+
+        import_cases(repo, made[pdu], tmp_path / "c.csv")
+    other = (RUBRICS / "local-youth-check.toml").read_text(encoding="utf-8")
+    audits.create_audit(repo, "West-q1", other, pdu="West", region="R")
+    start_round(repo, made["East"], "ann", cases=["E-1"])
+    repo.engine.dispose()
+    code, out, err = run(capsys, "--db", target, "--as", "ann", "region", "R", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert [p["pdu"] for p in data["pdus"]] == ["North", "South"]
+    assert data["not_compared"] == [
+        "East-q1: you second-mark it blind",
+        "West-q1: another framework (local-youth-check)",
+    ]
+
+
+def test_trends_name_what_moved_beyond_chance_from_first_to_latest(
+    region_repo: Repository,
+) -> None:
+    """Checked against statsmodels' Newcombe-style score interval for a difference."""
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    record = gather_region(region_repo, REGION)
+    moved_anywhere = 0
+    for found in record.trends.values():
+        first, last = found[0], found[-1]
+        moved = dict(real_changes(found))
+        for standard in last.result.standards:
+            for kq in standard.key_questions:
+                before = first.key_question(kq.id)
+                assert before is not None
+                if not (before.relevant and kq.relevant):
+                    assert kq.id not in moved
+                    continue
+                low, high = confint_proportions_2indep(
+                    kq.yes, kq.relevant, before.yes, before.relevant, method="newcomb"
+                )
+                assert (kq.id in moved) == (low > 0 or high < 0), (kq.id, low, high)
+        moved_anywhere += len(moved)
+    assert moved_anywhere > 0  # four quarters of improvement show somewhere
+    assert "## Trends" in region_markdown(record)

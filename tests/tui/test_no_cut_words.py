@@ -23,6 +23,7 @@ from tests.tui.test_snapshots import (  # noqa: F401
     _steps,
     caseload_db,
     follow_up_db,
+    region_quarter_db,
 )
 
 pytestmark = pytest.mark.slow  # every screen at every size

@@ -38,6 +38,18 @@ def caseload_db(tmp_path: Path, rubric_text: str) -> str:
     return target
 
 
+@pytest.fixture
+def region_quarter_db(tmp_path: Path) -> str:
+    """Ten synthetic PDUs of one region, one audit each (the region demo's first quarter)."""
+    from audit_tui.region_demo import load_region_demo
+
+    target = str(tmp_path / "region.db")
+    repo = open_repository(target, create=True)
+    load_region_demo(repo, quarters=1)
+    repo.engine.dispose()
+    return target
+
+
 def _app(db: str, open_audit: str | None = None) -> AuditApp:
     app = build_app(db, open_audit=open_audit, poll_seconds=0)
     app.animation_level = "none"
@@ -85,6 +97,8 @@ SCREENS = [
     # the timeline's rows carry the times the demo was loaded: shown filtered to none
     ("timeline", "demo_db", "demo-tameside", ("h", "z", "z", "z")),
     # before drawing: sentence_type ticked, a window, a size and a seed; the allocation below
+    # the first audit of the one-quarter region demo, then its region
+    ("region", "region_quarter_db", None, ("g",)),
     ("sampling", "caseload_db", SAMPLED, ("S", "tab", "tab", "space", *["tab"] * 6,
      Typed("2024-01-01"), "enter", Typed("31/03/2024"), "enter", Typed("12"), "enter",
      Typed("4242"))),

@@ -69,6 +69,8 @@ class AuditsRead(Message, bubble=False):
     """Each audit's row, as `audit-tui audits` lists it."""
 
     rows: list[tuple[str, ...]]
+    regions: dict[str, str]
+    """Each audit's region (empty when it has none), by audit name."""
 
 
 class AuditListScreen(ReportsFailures, Screen[None]):
@@ -82,6 +84,8 @@ class AuditListScreen(ReportsFailures, Screen[None]):
         ),
         Binding("A", "app.open_actions", "Actions", id="open_actions",
                 tooltip="Every action agreed with practitioners, across audits"),
+        Binding("g", "region", "Region", id="open_region", show=False,
+                tooltip="The highlighted audit's region: which of its PDUs differ"),
         Binding("f5", "reload", "Reload", id="reload", show=False, tooltip="Read the list again"),
     ]  # fmt: skip
 
@@ -95,6 +99,7 @@ class AuditListScreen(ReportsFailures, Screen[None]):
 
     _shown = False
     _rows: list[tuple[str, ...]] = []
+    _regions: dict[str, str] = {}
 
     def on_mount(self) -> None:
         fill_table(self.query_one("#audits", DataTable), columns_for(self.size.width, []), [])
@@ -124,7 +129,9 @@ class AuditListScreen(ReportsFailures, Screen[None]):
         from audit_tui.store.listing import audit_summaries
 
         rows: list[tuple[str, ...]] = []
+        regions: dict[str, str] = {}
         for found in audit_summaries(audit_app(self).store.repo):  # as `audit-tui audits`
+            regions[found.name] = found.region
             first = (found.name, found.pdu or "–", found.rubric_title, str(found.cases))
             if found.hidden:  # second-marking blind: no figure of it is theirs to see
                 rows.append((*first, BLIND, BLIND, "hidden while you second-mark"))
@@ -134,7 +141,7 @@ class AuditListScreen(ReportsFailures, Screen[None]):
                 (*first, progress_text(found.answered, found.applicable), score,
                  rating_text(found.rating, found.scale))
             )  # fmt: skip
-        self.post_message(AuditsRead(rows))
+        self.post_message(AuditsRead(rows, regions))
 
     def on_resize(self) -> None:
         if self._shown:
@@ -142,6 +149,7 @@ class AuditListScreen(ReportsFailures, Screen[None]):
 
     @on(AuditsRead)
     def _read(self, message: AuditsRead) -> None:
+        self._regions = message.regions
         self._show(message.rows)
 
     def _show(self, rows: list[tuple[str, ...]]) -> None:
@@ -174,6 +182,20 @@ class AuditListScreen(ReportsFailures, Screen[None]):
         if table.row_count:
             key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
             self.open(str(key.value))
+
+    def action_region(self) -> None:
+        table = self.query_one("#audits", DataTable)
+        if not table.row_count:
+            return
+        name = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        region = self._regions.get(name, "")
+        if not region:
+            self.notify(f"{name} belongs to no region: give it one to compare its PDU",
+                        severity="warning", markup=False)  # fmt: skip
+            return
+        from audit_tui.tui.screens.region import RegionScreen
+
+        self.app.push_screen(RegionScreen(region))
 
     def open(self, name: str) -> None:
         from audit_tui.tui.screens.dashboard import DashboardScreen

@@ -1,0 +1,126 @@
+"""The regional view in the app: which PDUs of a region differ, in words first, then each PDU's
+latest audit and each key question's funnel (the regional percentage, whether the PDUs spread
+more than sampling explains, and who lies outside the 95% and 99.8% limits). The same record as
+`audit-tui region` (reporting/region.py); `g` on the audit list opens it for the highlighted
+audit's region."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header
+
+from audit_tui.domain.safe_text import one_line
+from audit_tui.tui.text import Plain
+from audit_tui.tui.widgets.tables import fill_table
+from audit_tui.tui.workers import ReportsFailures, audit_app
+
+if TYPE_CHECKING:
+    from audit_tui.reporting.region import RegionRecord
+
+PDU_COLUMNS = (("PDU", "pdu"), ("Audits", "audits"), ("Score", "score"), ("Rating", "rating"),
+               ("Outside a limit", "outside"))  # fmt: skip
+KQ_COLUMNS = (("Key question", "kq"), ("Region", "region"), ("Spread", "spread"),
+              ("Outside the limits", "outside"))  # fmt: skip
+
+
+@dataclass
+class RegionRead(Message, bubble=False):
+    record: RegionRecord
+
+
+class RegionScreen(ReportsFailures, Screen[None]):
+    """One region's PDUs side by side; Esc goes back."""
+
+    HELP_TITLE = "Regional view"
+    AUTO_FOCUS = "#region-kqs"
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="back", tooltip="Back to the audit list"),
+    ]
+
+    def __init__(self, region: str) -> None:
+        super().__init__()
+        self.region_name = region
+        self.record: RegionRecord | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Plain(f"{one_line(self.region_name)}: which PDUs differ", classes="screen-title")
+        with Vertical(id="region-body"):
+            with VerticalScroll(id="region-findings-box"):
+                yield Plain("Reading the region's audits…", id="region-findings")
+            yield DataTable(id="region-kqs", cursor_type="row", zebra_stripes=True)
+            yield DataTable(id="region-pdus", cursor_type="row", zebra_stripes=True)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="region", exit_on_error=False)
+    def load(self) -> None:
+        from audit_tui.reporting.region import gather_region
+
+        self.post_message(RegionRead(gather_region(audit_app(self).store.repo, self.region_name)))
+
+    @on(RegionRead)
+    def _read(self, message: RegionRead) -> None:
+        self.record = message.record
+        self._show(message.record)
+
+    def _show(self, record: RegionRecord) -> None:
+        from audit_tui.reporting.region import findings
+        from audit_tui.scoring.funnel import level_words
+
+        said = findings(record)
+        head = (
+            f"{len(record.pdus)} PDUs, each by its latest audit, against"
+            f" {one_line(record.rubric.title)}."
+        )
+        body = (
+            "\n".join(f"• {line}." for line in said)
+            if said
+            else "No PDU lies outside the 95% limits of any key question: the differences"
+            " between them are within what sampling explains."
+        )
+        self.query_one("#region-findings", Plain).update(f"{head}\n{body}")
+        outside: dict[str, list[str]] = {}
+        kq_rows = []
+        for kq_id, found in record.funnels.items():
+            names = []
+            for flag in found.flags:
+                words = f"{flag.unit.name} ({flag.side} {level_words(flag.level)})"
+                names.append(words)
+                outside.setdefault(flag.unit.name, []).append(
+                    f"{kq_id} {flag.side} {level_words(flag.level)}"
+                )
+            spread = "wider than sampling" if found.spread.over_dispersed else "as sampling"
+            region = f"{found.target * 100:.0f}%" if found.units else "–"
+            kq_rows.append((kq_id, [kq_id, region, spread, "; ".join(names) or "none"]))
+        fill_table(self.query_one("#region-kqs", DataTable), KQ_COLUMNS, kq_rows)
+        pdu_rows = []
+        for pdu in record.pdus:
+            result = pdu.result
+            score = "–" if result.score is None else str(result.score)
+            pdu_rows.append(
+                (
+                    pdu.pdu,
+                    [
+                        pdu.pdu,
+                        str(len(record.trends.get(pdu.pdu, ()))),
+                        f"{score}/{result.score_max}",
+                        result.overall or "not yet rated",
+                        "; ".join(outside.get(pdu.pdu, [])) or "none",
+                    ],
+                )
+            )
+        fill_table(self.query_one("#region-pdus", DataTable), PDU_COLUMNS, pdu_rows)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

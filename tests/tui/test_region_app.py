@@ -1,0 +1,65 @@
+"""The regional view in the app: `g` on the audit list opens the highlighted audit's region,
+which says in words which PDUs differ, then each key question's funnel and each PDU's audit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from textual.widgets import DataTable
+
+from audit_tui.region_demo import OUTLIER, OUTLIER_ITEM, PDUS, audit_name, load_region_demo
+from audit_tui.store import audits
+from audit_tui.store.database import open_repository
+from audit_tui.tui.app import build_app
+from audit_tui.tui.screens.audit_list import AuditListScreen
+from audit_tui.tui.screens.region import RegionScreen
+from audit_tui.tui.text import Plain
+from tests.tui.helpers import settle, steps, until
+from tests.tui.test_data_path import SIZE
+
+
+@pytest.fixture(scope="module")
+def one_quarter_db(tmp_path_factory: pytest.TempPathFactory, rubric_text: str) -> Iterator[str]:
+    target = str(tmp_path_factory.mktemp("region-app") / "region.db")
+    repo = open_repository(target, "tester", create=True)
+    load_region_demo(repo, quarters=1)
+    audits.create_audit(repo, "no-region", rubric_text, pdu="Somewhere")
+    repo.engine.dispose()
+    yield target
+
+
+async def test_g_opens_the_region_and_says_who_differs(one_quarter_db: str) -> None:
+    app = build_app(one_quarter_db, poll_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        assert isinstance(app.screen, AuditListScreen)
+        table = app.screen.query_one("#audits", DataTable)
+        names = [str(key.value) for key in table.rows]
+        table.move_cursor(row=names.index(audit_name(OUTLIER, "2026-q1")))
+        await steps(pilot, app, "g")
+        screen = app.screen
+        assert isinstance(screen, RegionScreen)
+        await until(pilot, lambda: screen.record is not None)
+        said = str(screen.query_one("#region-findings", Plain).render())
+        assert f"{OUTLIER} is below the 99.8% limit for {OUTLIER_ITEM}." in said
+        pdus = screen.query_one("#region-pdus", DataTable)
+        assert [str(k.value) for k in pdus.rows] == sorted(name for name, _ in PDUS)
+        kqs = screen.query_one("#region-kqs", DataTable)
+        assert screen.record is not None and kqs.row_count == len(screen.record.funnels)
+        outlier_row = pdus.get_row(OUTLIER)
+        assert f"{OUTLIER_ITEM} below 99.8%" in str(outlier_row[-1])
+        await steps(pilot, app, "escape")
+        assert isinstance(app.screen, AuditListScreen)
+
+
+async def test_an_audit_of_no_region_says_so(one_quarter_db: str) -> None:
+    app = build_app(one_quarter_db, poll_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        assert isinstance(app.screen, AuditListScreen)
+        table = app.screen.query_one("#audits", DataTable)
+        table.move_cursor(row=[str(k.value) for k in table.rows].index("no-region"))
+        await steps(pilot, app, "g")
+        assert isinstance(app.screen, AuditListScreen)
+        assert any("belongs to no region" in str(n.message) for n in app._notifications)
