@@ -399,6 +399,26 @@ def bench_follow_up(work: Path, big: Path) -> None:
     repo.engine.dispose()
 
 
+BOUND_REGION = 3.0
+"""Issue 22: the regional view of 10 PDUs x 4 audits within 3x one audit's report."""
+
+
+def bench_region(work: Path) -> None:
+    """The region demo's regional view (ten PDUs, four audits each, funnels and trends) in md,
+    against one of its audits' md report: the view must not cost forty reports."""
+    from audit_tui.region_demo import REGION, audit_name, load_region_demo
+    from audit_tui.reporting.region import gather_region, region_markdown
+    from audit_tui.reporting.render import render_report
+
+    repo = open_repository(str(work / "region.db"), create=True)
+    load_region_demo(repo)
+    audit = audit_ops.open_audit(repo, audit_name("Dunmore", "2026-q4"))
+    ours = best(lambda: region_markdown(gather_region(repo, REGION)), repeat=3)
+    one = best(lambda: render_report(repo, audit, "md"), repeat=3)
+    report("regional view, 10 PDUs x 4 audits (md)", ours, one, BOUND_REGION, "one audit's md")
+    repo.engine.dispose()
+
+
 def bench_save_answer(work: Path) -> None:
     db = work / "save.db"
     repo = open_repository(str(db))
@@ -538,6 +558,7 @@ def main() -> int:
         bench_moderation(work, db)
         bench_sampling(work)
         bench_follow_up(work, db)
+        bench_region(work)
         bench_save_answer(work)
         ours, bare = startup.measure(str(work / "small.db"))
         report("TUI start: audit list first paint", ours, bare, 1.5, "bare Textual app, one word")

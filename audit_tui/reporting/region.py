@@ -93,16 +93,18 @@ def gather_region(
         left_out: list[str] = []
         history: dict[str, list[PduAudit]] = {}
         rubric: Rubric | None = None
+        compared = []
         for info in ordered:
             if info.rubric_id != rubric_id:
                 left_out.append(f"{info.name}: another framework ({info.rubric_id})")
-                continue
-            if info.id in blind:
+            elif info.id in blind:
                 left_out.append(f"{info.name}: you second-mark it blind")
-                continue
+            else:
+                compared.append(info)
+        for info in compared:
             audit = audits.open_audit(repo, info.name)
             rubric = rubric or audit.rubric
-            result = scores.score(repo, audit)
+            result = scores.score(repo, audit)  # from the answers, as each audit's report
             found_audit = PduAudit(info.pdu, info.name, info.created_at.date(), result)
             history.setdefault(info.pdu, []).append(found_audit)
         pdus = [history[pdu][-1] for pdu in sorted(history)]
