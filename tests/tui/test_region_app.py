@@ -4,6 +4,7 @@ which says in words which PDUs differ, then each key question's funnel and each 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable
@@ -63,3 +64,30 @@ async def test_an_audit_of_no_region_says_so(one_quarter_db: str) -> None:
         await steps(pilot, app, "g")
         assert isinstance(app.screen, AuditListScreen)
         assert any("belongs to no region" in str(n.message) for n in app._notifications)
+
+
+async def test_a_region_with_nothing_to_compare_says_why(tmp_path: Path, rubric_text: str) -> None:
+    """Every audit of the region is one the reader second-marks blind: said on the screen."""
+    from audit_tui.io.imports import import_cases
+    from audit_tui.store.moderation import start_round
+
+    target = str(tmp_path / "blind.db")
+    repo = open_repository(target, "tester", create=True)
+    audit = audits.create_audit(repo, "only-one", rubric_text, pdu="North", region="R")
+    (tmp_path / "c.csv").write_text(
+        "case_ref,sentence_type,has_psr,gender,ethnicity,rosh,practitioner_grade\n"
+        "N-1,community,no,male,white,low,PO\n",
+        encoding="utf-8",
+    )
+    import_cases(repo, audit, tmp_path / "c.csv")
+    start_round(repo, audit, "ann", cases=["N-1"])
+    repo.engine.dispose()
+    app = build_app(target, poll_seconds=0, user="ann")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await steps(pilot, app, "g")
+        screen = app.screen
+        assert isinstance(screen, RegionScreen)
+        said = screen.query_one("#region-findings", Plain)
+        await until(pilot, lambda: "Nothing to compare" in str(said.render()))
+        assert "no audit of region 'R' that you may read" in str(said.render())

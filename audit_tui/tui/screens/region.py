@@ -36,6 +36,11 @@ class RegionRead(Message, bubble=False):
     record: RegionRecord
 
 
+@dataclass
+class RegionEmpty(Message, bubble=False):
+    why: str
+
+
 class RegionScreen(ReportsFailures, Screen[None]):
     """One region's PDUs side by side; Esc goes back."""
 
@@ -65,9 +70,21 @@ class RegionScreen(ReportsFailures, Screen[None]):
 
     @work(thread=True, exclusive=True, group="region", exit_on_error=False)
     def load(self) -> None:
+        """A region with nothing to compare (every audit blind to you, or none in it) is said
+        on the screen; any other failure goes to the app's one error path."""
+        from audit_tui.domain.errors import AuditError
         from audit_tui.reporting.region import gather_region
 
-        self.post_message(RegionRead(gather_region(audit_app(self).store.repo, self.region_name)))
+        try:
+            record = gather_region(audit_app(self).store.repo, self.region_name)
+        except AuditError as exc:
+            self.post_message(RegionEmpty("; ".join(p.message for p in exc.problems)))
+            return
+        self.post_message(RegionRead(record))
+
+    @on(RegionEmpty)
+    def _empty(self, message: RegionEmpty) -> None:
+        self.query_one("#region-findings", Plain).update(f"Nothing to compare: {message.why}.")
 
     @on(RegionRead)
     def _read(self, message: RegionRead) -> None:
