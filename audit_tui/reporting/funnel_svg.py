@@ -26,7 +26,7 @@ def _y(proportion: float) -> float:
 
 def spoken(unit: Unit, found: Funnel) -> str:
     """`Dunmore 18% (5 of 28): below the 99.8% limit`, for the description."""
-    flag = next((f for f in found.flags if f.unit is unit), None)
+    flag = found.flag_of(unit)
     where = f": {flag.side} the {flag.level * 100:g}% limit" if flag else ": within the limits"
     return f"{unit.name} {unit.proportion * 100:.0f}% ({unit.yes} of {unit.relevant}){where}"
 

@@ -150,6 +150,10 @@ def real_changes(audits_of_pdu: tuple[PduAudit, ...]) -> list[tuple[str, Differe
     return moved
 
 
+NO_FINDINGS = (
+    "No PDU lies outside the 95% limits of any key question: the differences between them are"
+    " within what sampling explains."
+)
 TRENDS_ABOUT = (
     "Each PDU's audits of the period, oldest first; a key question is named when it moved"
     " beyond chance from the first to the latest (Newcombe's 95% interval leaves out zero)."
@@ -180,10 +184,6 @@ def period_words(period: tuple[date | None, date | None]) -> str:
     return f"audits created {start or 'any time'} to {end or 'now'}"
 
 
-def _percent(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0f}%"
-
-
 def region_markdown(record: RegionRecord) -> str:
     rubric = record.rubric
     lines = [
@@ -196,10 +196,7 @@ def region_markdown(record: RegionRecord) -> str:
         "",
     ]
     said = findings(record)
-    lines += [f"- {md(line)}." for line in said] or [
-        "No PDU lies outside the 95% limits of any key question: the differences between them"
-        " are within what sampling explains."
-    ]
+    lines += [f"- {md(line)}." for line in said] or [NO_FINDINGS]
     lines += ["", "## The PDUs", ""]
     lines += ["| PDU | Audit | Cases | Score | Overall rating |", "|---|---|---:|---:|---|"]
     for p in record.pdus:
@@ -221,12 +218,11 @@ def region_markdown(record: RegionRecord) -> str:
             "| PDU | Yes | Relevant | % | 95% limits | 99.8% limits | |",
             "|---|---:|---:|---:|---|---|---|",
         ]
-        flagged = {f.unit.name: f for f in found.flags}
         for unit in found.units:
             limits = found.limits(unit.relevant)
             low95, up95 = limits[0.95]
             low998, up998 = limits[0.998]
-            flag = flagged.get(unit.name)
+            flag = found.flag_of(unit)
             mark = f"{flag.side} {flag.level * 100:g}%" if flag else ""
             lines.append(
                 f"| {md(unit.name, cell=True)} | {unit.yes} | {unit.relevant} | {unit.proportion * 100:.0f}% |"
@@ -299,13 +295,10 @@ def region_json(record: RegionRecord) -> dict[str, Any]:
                             f"{level * 100:g}": [round(b * 100, 2) for b in bounds]
                             for level, bounds in found.limits(unit.relevant).items()
                         },
-                        "outside": next(
-                            (
-                                {"side": f.side, "level": f"{f.level * 100:g}"}
-                                for f in found.flags
-                                if f.unit is unit
-                            ),
-                            None,
+                        "outside": (
+                            {"side": flag.side, "level": f"{flag.level * 100:g}"}
+                            if (flag := found.flag_of(unit))
+                            else None
                         ),
                     }
                     for unit in found.units

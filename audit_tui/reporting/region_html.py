@@ -6,6 +6,7 @@ from __future__ import annotations
 from audit_tui.domain.safe_text import LINE_LIMIT, TEXT_LIMIT, html_text
 from audit_tui.reporting.funnel_svg import funnel_svg
 from audit_tui.reporting.region import (
+    NO_FINDINGS,
     TRENDS_ABOUT,
     RegionRecord,
     findings,
@@ -53,10 +54,7 @@ def region_html(record: RegionRecord) -> str:
     if said:
         out.append("<ul>" + "".join(f"<li>{html_text(line)}.</li>" for line in said) + "</ul>")
     else:
-        out.append(
-            "<p>No PDU lies outside the 95% limits of any key question: the differences"
-            " between them are within what sampling explains.</p>"
-        )
+        out.append(f"<p>{NO_FINDINGS}</p>")
     out += [
         "</div>",
         '<div class="keep"><h2>The PDUs</h2><table><thead><tr><th>PDU</th><th>Audit</th>'
@@ -93,10 +91,9 @@ def region_html(record: RegionRecord) -> str:
             "<table><thead><tr><th>PDU</th><th>Yes</th><th>Relevant</th><th>%</th>"
             "<th>95% limits</th><th>99.8% limits</th><th>Outside</th></tr></thead><tbody>"
         )
-        flagged = {f.unit.name: f for f in found.flags}
         for unit in found.units:
             limits = found.limits(unit.relevant)
-            flag = flagged.get(unit.name)
+            flag = found.flag_of(unit)
             mark = f"{flag.side} the {flag.level * 100:g}% limit" if flag else ""
             out.append(
                 f"<tr{' class=outside' if flag else ''}>"

@@ -73,6 +73,10 @@ class Funnel:
         """(lower, upper) proportion at each level for a unit of `n` relevant cases."""
         return {level: limits_at(self.target, n, level, self.spread.tau2) for level in LEVELS}
 
+    def flag_of(self, unit: Unit) -> Flag | None:
+        """How `unit` lies outside the funnel, or None when within it."""
+        return next((f for f in self.flags if f.unit is unit), None)
+
     def curve(self, points: int = 60) -> list[tuple[int, dict[float, tuple[float, float]]]]:
         """The limits over n from 1 to the largest unit's n (and a little beyond), for drawing:
         every n while few, then spaced geometrically."""
@@ -80,17 +84,6 @@ class Funnel:
         top = max(2, int(top * 1.1) + 1)
         ns = sorted({max(1, round(top ** (i / (points - 1)))) for i in range(points)})
         return [(n, self.limits(n)) for n in ns]
-
-
-def binomial_cdf(r: int, n: int, p: float) -> float:
-    """P(R <= r) for R ~ Binomial(n, p), summed exactly (n is at most a few thousand here)."""
-    if r < 0:
-        return 0.0
-    if r >= n or p <= 0.0:
-        return 1.0
-    if p >= 1.0:
-        return 0.0
-    return min(1.0, sum(_pmf(k, n, p) for k in range(r + 1)))
 
 
 def _pmf(k: int, n: int, p: float) -> float:

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header
 
 from audit_tui.domain.safe_text import one_line
-from audit_tui.tui.text import Plain
+from audit_tui.tui.text import Plain, score_text
 from audit_tui.tui.widgets.tables import fill_table
 from audit_tui.tui.workers import ReportsFailures, audit_app
 
@@ -92,7 +92,7 @@ class RegionScreen(ReportsFailures, Screen[None]):
         self._show(message.record)
 
     def _show(self, record: RegionRecord) -> None:
-        from audit_tui.reporting.region import findings
+        from audit_tui.reporting.region import NO_FINDINGS, findings
         from audit_tui.scoring.funnel import level_words
 
         said = findings(record)
@@ -100,12 +100,7 @@ class RegionScreen(ReportsFailures, Screen[None]):
             f"{len(record.pdus)} PDUs, each by its latest audit, against"
             f" {one_line(record.rubric.title)}."
         )
-        body = (
-            "\n".join(f"• {line}." for line in said)
-            if said
-            else "No PDU lies outside the 95% limits of any key question: the differences"
-            " between them are within what sampling explains."
-        )
+        body = "\n".join(f"• {line}." for line in said) if said else NO_FINDINGS
         self.query_one("#region-findings", Plain).update(f"{head}\n{body}")
         outside: dict[str, list[str]] = {}
         kq_rows = []
@@ -124,14 +119,13 @@ class RegionScreen(ReportsFailures, Screen[None]):
         pdu_rows = []
         for pdu in record.pdus:
             result = pdu.result
-            score = "–" if result.score is None else str(result.score)
             pdu_rows.append(
                 (
                     pdu.pdu,
                     [
                         pdu.pdu,
                         str(len(record.trends.get(pdu.pdu, ()))),
-                        f"{score}/{result.score_max}",
+                        score_text(result),
                         result.overall or "not yet rated",
                         "; ".join(outside.get(pdu.pdu, [])) or "none",
                     ],
