@@ -161,8 +161,9 @@ def cmd_region(args: argparse.Namespace, repo_of: RepoOf) -> int:
     repo = repo_of(args)
     record = gather_region(repo, args.region, period)
     text = render(record)
-    for pdu in record.pdus:  # figures leave: logged on each audit, before they do
-        audit = audits.open_audit(repo, pdu.audit)
+    # figures leave: logged on each audit shown (the trends' earlier ones too), before they do
+    for shown in (p for trend in record.trends.values() for p in trend):
+        audit = audits.open_audit(repo, shown.audit)
         events.record_access(repo, audit, "export", f"{args.format} regional view of {args.region}")
     sys.stdout.write(text)
     return 0
