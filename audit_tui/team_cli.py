@@ -1,4 +1,4 @@
-"""The people of an audit and what they did: `grant`, `member`, `allocate`, `complete`,
+"""The people of an audit and what they did: `grant`, `scope`, `member`, `allocate`, `complete`,
 `sign-off`, `lock`, `unlock`, and `history` (who changed what, when, and why)."""
 
 from __future__ import annotations
@@ -23,6 +23,17 @@ def add_parsers(sub: Any) -> None:
         "grant", help="PostgreSQL, run by the database owner: let an existing login use audit-tui"
     )
     grant.add_argument("user", metavar="USER")
+
+    scope = sub.add_parser(
+        "scope",
+        help="PostgreSQL, run by the database owner: let a login read every audit of a region"
+        " (region lead) or a PDU (PDU viewer)",
+    )
+    scope.add_argument("action", choices=("grant", "revoke", "list"))
+    scope.add_argument("user", metavar="USER", nargs="?")
+    where = scope.add_mutually_exclusive_group()
+    where.add_argument("--region", metavar="REGION", help="every audit of this region")
+    where.add_argument("--pdu", metavar="PDU", help="every audit of this PDU")
 
     member = sub.add_parser("member", help="list, add or remove the people of an audit")
     member.add_argument("audit", metavar="AUDIT")
@@ -72,6 +83,38 @@ def cmd_grant(args: argparse.Namespace, repo_of: RepoOf) -> int:
     grant(repo.engine, user)
     print(f"{user} may now use audit-tui on this database (as a lead only of what they create)")
     return 0
+
+
+def cmd_scope(args: argparse.Namespace, repo_of: RepoOf) -> int:
+    from audit_tui.store import scopes
+
+    repo = repo_of(args)
+    if args.action == "list":
+        if args.user or args.region or args.pdu:
+            raise UsageError("scope list takes no user, --region or --pdu")
+        found = scopes.scopes(repo.engine)
+        for scope in found:
+            print(one_line(scope.describe()))
+        if not found:
+            print("no scopes granted")
+        return 0
+    if not args.user or not (args.region or args.pdu):
+        raise UsageError(f"scope {args.action} needs USER and --region REGION or --pdu PDU")
+    kind, name = ("region", args.region) if args.region else ("pdu", args.pdu)
+    if args.action == "grant":
+        held = scopes.grant_scope(repo.engine, args.user, kind, name)
+        print(
+            one_line(
+                f"{held.user} now reads every audit of {kind.upper() if kind == 'pdu' else kind}"
+                f" {held.name} as {scopes.TITLES[kind]}, changing none unless also a member"
+            )
+        )
+        return 0
+    if scopes.revoke_scope(repo.engine, args.user, kind, name):
+        print(one_line(f"{args.user} is no longer {scopes.TITLES[kind]} of {name}"))
+        return 0
+    print(one_line(f"{args.user} held no such scope: nothing changed"), file=sys.stderr)
+    return 1
 
 
 def cmd_member(args: argparse.Namespace, repo_of: RepoOf) -> int:
@@ -179,6 +222,7 @@ def cmd_history(args: argparse.Namespace, repo_of: RepoOf) -> int:
 def bound(repo_of: RepoOf) -> dict[str, Callable[[argparse.Namespace], int]]:
     return {
         "grant": lambda args: cmd_grant(args, repo_of),
+        "scope": lambda args: cmd_scope(args, repo_of),
         "member": lambda args: cmd_member(args, repo_of),
         "allocate": lambda args: cmd_allocate(args, repo_of),
         "complete": lambda args: cmd_complete(args, repo_of),

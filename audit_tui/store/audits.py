@@ -183,7 +183,7 @@ def list_audits(repo: Repository) -> list[AuditInfo]:
         .subquery()
     )
     query = (
-        select(*_audit_columns(), func.coalesce(counts.c.n, 0).label("cases"))
+        select(*audit_columns(), func.coalesce(counts.c.n, 0).label("cases"))
         .outerjoin(counts, counts.c.audit_id == AUDIT.c.id)
         .order_by(AUDIT.c.name)
     )
@@ -192,7 +192,7 @@ def list_audits(repo: Repository) -> list[AuditInfo]:
 
 
 def open_audit(repo: Repository, name: str) -> OpenAudit:
-    query = select(*_audit_columns(), AUDIT.c.rubric_snapshot).where(AUDIT.c.name == name)
+    query = select(*audit_columns(), AUDIT.c.rubric_snapshot).where(AUDIT.c.name == name)
     with repo.reading() as conn:
         row = conn.execute(query).first()
         if row is None:
@@ -216,7 +216,8 @@ def _renamed(audit: OpenAudit, name: str, revision: int) -> OpenAudit:
     return replace(audit, info=replace(audit.info, name=name, revision=revision))
 
 
-def _audit_columns() -> list[Any]:
+def audit_columns() -> list[Any]:
+    """An AuditInfo's columns but its number of cases."""
     return [
         AUDIT.c.id,
         AUDIT.c.name,

@@ -95,6 +95,7 @@ def granted_logins(conn: Connection) -> list[str]:
             text(
                 "SELECT r.rolname FROM pg_roles r, pg_namespace n"
                 " WHERE n.nspname = :schema AND r.oid <> n.nspowner AND NOT r.rolsuper"
+                " AND r.rolname NOT LIKE 'pg\\_%'"  # predefined roles (pg_read_all_data)
                 " AND has_schema_privilege(r.oid, n.oid, 'USAGE') ORDER BY r.rolname"
             ),
             {"schema": SCHEMA},

@@ -22,8 +22,8 @@ pytestmark = pytest.mark.postgres
 
 OUTSIDERS = ("eve", "mal")
 """In no role in the victim audit: they read nothing of it."""
-NO_WRITE = ("eve", "vic", "mal")
-"""May change nothing of the victim audit."""
+NO_WRITE = ("eve", "vic", "mal", "reg")
+"""May change nothing of the victim audit (reg reads it all, as its region's lead)."""
 KEYS = ("id", "audit_id", "case_id", "moderation_case_id", "round_id", "action_id")
 
 

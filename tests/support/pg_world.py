@@ -5,6 +5,10 @@ The victim audit V was sampled from a caseload (a replacement made), shared out 
 answered, judged, given feedback and an action; bob second-marked one of ann's cases (completed,
 one disagreement settled), kim is second-marking one of bob's blind; vic views it. eve is in no
 audit; mal leads an audit of his own (M). A deleted audit left its log behind.
+
+Scopes: V is of PDU North Dale in region Demo North, M of South Fen in Demo South. reg leads the
+region Demo North (reads V as a viewer, no member of it), pdv views the PDU South Fen (reads M,
+nothing of V), and kim, blind in V, leads Demo North too (her scope must not lift the blind).
 """
 
 from __future__ import annotations
@@ -30,10 +34,13 @@ from audit_tui.store.database import open_repository
 from audit_tui.store.moderation import start_round
 from audit_tui.store.repository import Repository
 from audit_tui.store.roles import grant
+from audit_tui.store.scopes import grant_scope
 from audit_tui.store.second_marks import complete_second, save_second
 from audit_tui.store.settlement import Agreed, settle
 
-PEOPLE = ("lead", "ann", "bob", "vic", "kim", "eve", "mal")
+PEOPLE = ("lead", "ann", "bob", "vic", "kim", "eve", "mal", "reg", "pdv")
+V_PDU, V_REGION = "North Dale", "Demo North"
+M_PDU, M_REGION = "South Fen", "Demo South"
 NO_PSR = {"sentence_type": "community", "has_psr": "no", "rosh": "low"}
 LICENCE = {"sentence_type": "licence", "has_psr": "no", "rosh": "high"}
 
@@ -94,7 +101,9 @@ def _as(world: World, who: str) -> Repository:
 def _populate(world: World, rubric_text: str) -> None:
     people = {p: _as(world, p) for p in PEOPLE}
     lead, ann, bob, kim, mal = (people[p] for p in ("lead", "ann", "bob", "kim", "mal"))
-    audit = audits.create_audit(lead, f"victim-{world.login['lead']}", rubric_text)
+    audit = audits.create_audit(
+        lead, f"victim-{world.login['lead']}", rubric_text, pdu=V_PDU, region=V_REGION
+    )
     extract = [
         sampling.CaseloadCase(
             case_ref=f"V-{i:02d}",
@@ -150,7 +159,9 @@ def _populate(world: World, rubric_text: str) -> None:
     team.complete_case(ann, audit, a2.case_ref)
     team.sign_off(lead, audit, a2.case_ref)
     # mal's own audit, and one he deleted
-    own = audits.create_audit(mal, f"mallory-{world.login['mal']}", rubric_text)
+    own = audits.create_audit(
+        mal, f"mallory-{world.login['mal']}", rubric_text, pdu=M_PDU, region=M_REGION
+    )
     case_ops.add_cases(mal, own, [("M-1", NO_PSR), ("M-2", NO_PSR)])
     m1 = case_ops.list_cases(mal, own)[0]
     sampling.set_caseload(mal, own, extract[:3])
@@ -179,6 +190,11 @@ def _populate(world: World, rubric_text: str) -> None:
             " ON r.id = mc.round_id WHERE r.audit_id = %s AND r.number = 2",
             (audit.info.id,),
         ).fetchone()[0]  # type: ignore[index]
+    owner = open_repository(world.url)
+    for who, kind, name in (("reg", "region", V_REGION), ("pdv", "pdu", M_PDU),
+                            ("kim", "region", V_REGION)):  # fmt: skip
+        grant_scope(owner.engine, world.login[who], kind, name)
+    owner.engine.dispose()
     for repo in people.values():
         repo.engine.dispose()
 

@@ -69,9 +69,12 @@ def test_0011_downgrade_restores_the_last_version_of_every_guard_0006_0010_insta
     assert sorted(restored.triggers) == sorted(triggers)
 
 
-def test_0011_installs_a_file_for_every_function_and_table_it_names() -> None:
+def test_0011_and_0012_install_a_file_for_every_function_and_table_they_name() -> None:
     assert set(pg.FUNCTIONS_V1) == {n for n, v in _versions("functions").items() if 1 in v}
-    assert set(pg.TABLES_V1) == {n for n, v in _versions("tables").items() if 1 in v}
+    tables = {n for n, v in _versions("tables").items() if 1 in v}
+    assert set(pg.TABLES_V1) | set(pg.TABLES_0012) == tables
+    assert not set(pg.TABLES_V1) & set(pg.TABLES_0012)
+    assert set(pg.FUNCTIONS_0012) == {n for n, v in _versions("functions").items() if 2 in v}
 
 
 def test_no_migration_loads_another_or_holds_a_function_body() -> None:

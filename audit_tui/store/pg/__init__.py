@@ -91,6 +91,11 @@ TABLES_V1 = (
     "alembic_version",
 )
 
+TABLES_0012 = ("scope_grant",)
+"""Tables whose security 0012 installs (version 1), beside 0011's."""
+FUNCTIONS_0012 = ("my_audits", "my_role")
+"""Functions 0012 moves to version 2 (scopes count as viewing); its downgrade restores version 1."""
+
 CALLABLE = (
     "my_audits(text[], boolean)",
     "has_members(integer)",

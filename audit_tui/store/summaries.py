@@ -1,0 +1,137 @@
+"""Each audit's figures for the audit list (cases, progress, score, overall rating), counted once
+per revision of the audit rather than on every look.
+
+Rolling an audit's kept counts up into ratings costs a few milliseconds; a list of 1,000 audits
+paid that 1,000 times on every look. Every change to an audit counts one more revision in the
+transaction that makes it, so figures counted at revision R are right exactly while the audit is
+at R: a look reuses them and counts again only the audits that moved. They are kept
+
+- in this process, on any engine (the app's return to its list);
+- on SQLite also in `audit_summary`, for the next process (the first list of a session, and
+  `audit-tui audits`). Whoever counts them stores them, in a short transaction of its own that
+  gives way at once to a writer (figures are never worth a wait).
+
+Not kept by the writing transaction itself, as the kept counts are: rolling up ratings would
+add those milliseconds to every save, several times what a save costs. PostgreSQL stores none:
+the server could not check figures a login sent it, and no list may show a forged score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy.exc import OperationalError
+
+from audit_tui.domain.records import AuditInfo, OpenAudit
+from audit_tui.store.models import AuditSummaryRow, table_of
+from audit_tui.store.repository import Repository
+from audit_tui.store.scores import live_score
+
+SUMMARY = table_of(AuditSummaryRow)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What the audit list shows of an audit, as counted at `revision`."""
+
+    revision: int
+    cases: int
+    answered: int
+    applicable: int
+    score: int | None
+    rating: str | None
+
+
+_seen: WeakKeyDictionary[Engine, dict[tuple[int, datetime], Figures]] = WeakKeyDictionary()
+"""This process's figures by engine, then by audit id and creation time (an id a deleted audit
+had may be given to a new one)."""
+
+
+def count(repo: Repository, audit: OpenAudit) -> Figures:
+    """The audit's figures from its kept counts, with the revision they were read at (one
+    snapshot: a change made meanwhile shows as a newer revision, never half)."""
+    live = live_score(repo, audit)
+    result = live.result(audit.rubric, audit.info.name)
+    answered, applicable = result.progress
+    figures = Figures(
+        revision=live.revision,
+        cases=live.cases,
+        answered=answered,
+        applicable=applicable,
+        score=result.score,
+        rating=result.overall,
+    )
+    _seen.setdefault(repo.engine, {})[audit.info.id, audit.info.created_at] = figures
+    return figures
+
+
+def stored(conn: Connection, only: Collection[int] | None = None) -> dict[int, Figures]:
+    """The figures the database holds (SQLite; none on PostgreSQL), by audit id, of every audit
+    or `only` these: a deleted audit's go with it."""
+    found: dict[int, Figures] = {}
+    if conn.dialect.name == "sqlite":
+        query = select(SUMMARY)
+        if only is not None:
+            query = query.where(SUMMARY.c.audit_id.in_(list(only)))
+        for row in conn.execute(query):
+            fields = dict(row._mapping)
+            audit_id = fields.pop("audit_id")
+            found[audit_id] = Figures(**fields)
+    return found
+
+
+def current(repo: Repository, audit: AuditInfo, stored: Mapping[int, Figures]) -> Figures | None:
+    """The audit's figures if this process or the database counted them at its revision."""
+    for figures in (_seen.get(repo.engine, {}).get((audit.id, audit.created_at)),
+                    stored.get(audit.id)):  # fmt: skip
+        if figures is not None and figures.revision == audit.revision:
+            return figures
+    return None
+
+
+_KEEP = text(
+    "INSERT INTO audit_summary (audit_id, revision, cases, answered, applicable, score, rating)"
+    " SELECT :audit_id, :revision, :cases, :answered, :applicable, :score, :rating"
+    " FROM audit WHERE audit.id = :audit_id AND audit.revision = :revision"
+    " ON CONFLICT (audit_id) DO UPDATE SET revision = excluded.revision, cases = excluded.cases,"
+    " answered = excluded.answered, applicable = excluded.applicable, score = excluded.score,"
+    " rating = excluded.rating"
+)
+"""Replaces an older summary; writes nothing for an audit deleted or changed since counting."""
+
+
+def store(repo: Repository, counted: Mapping[int, Figures]) -> bool:
+    """Keep figures just counted for the next process (SQLite), each only while its audit is
+    still at the revision it was counted at; at once or not at all (False): a writer holding
+    the database, a read-only file or a full disk leave the list as it was, only slower."""
+    if not counted or repo.engine.dialect.name != "sqlite":
+        return False
+    rows = [
+        {
+            "audit_id": audit_id,
+            "revision": f.revision,
+            "cases": f.cases,
+            "answered": f.answered,
+            "applicable": f.applicable,
+            "score": f.score,
+            "rating": f.rating,
+        }
+        for audit_id, f in counted.items()
+    ]
+    try:
+        with repo.writer.connect() as conn:
+            driver = conn.connection.driver_connection
+            assert driver is not None
+            driver.execute("PRAGMA busy_timeout = 0")  # outside SQLAlchemy's transaction
+            try:
+                with conn.begin():
+                    conn.execute(_KEEP, rows)
+            finally:
+                driver.execute(f"PRAGMA busy_timeout = {repo.wait * 1000}")
+    except OperationalError:
+        return False
+    return True
