@@ -49,12 +49,13 @@ async def test_audit_list_shows_score_and_opens_the_dashboard(demo_db: str) -> N
     app = build_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
-        table = app.screen.query_one("#audits", DataTable)
-        row = {str(key.value): str(table.get_cell("demo-tameside", key)) for key in table.columns}
+        table = app.screen.query_one("#audits", CaseTable)
+        cells = table.get_row("demo-tameside")
+        row = {column.key: cells[i] for i, column in enumerate(table.columns)}
         assert row["cases"] == "28" and row["progress"] == "██████ 100%" and row["score"] == "7/27"
         assert row["overall"] == "★☆☆ Requires improvement"
         assert row["rubric"] == "HMIP adult probation PDU inspection (2021 framework)"
-        table.move_cursor(row=table.get_row_index("demo-tameside"))  # after demo-oversight
+        table.move_to("demo-tameside")  # after demo-oversight
         await pilot.press("enter")
         await settle(pilot, app)
         assert isinstance(app.screen, DashboardScreen)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, ListView, Select
+from textual.widgets import Input, ListView, Select
 
 from audit_tui.domain.answers import Answer
 from audit_tui.store import answers as answer_ops
@@ -287,15 +287,15 @@ async def test_home_and_end_in_the_case_table_and_the_audit_list(demo_db: str) -
     app = build_app(demo_db, poll_seconds=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
-        audits = app.screen.query_one("#audits", DataTable)
+        audits = app.screen.query_one("#audits", CaseTable)
         assert audits.row_count >= 2
         burst(app, "end")
         await settle(pilot, app)
-        assert audits.cursor_row == audits.row_count - 1
+        assert audits.cursor == audits.row_count - 1
         burst(app, "home")
         await settle(pilot, app)
-        assert audits.cursor_row == 0
-        name = str(audits.coordinate_to_cell_key(audits.cursor_coordinate).row_key.value)
+        assert audits.cursor == 0
+        name = audits.cursor_key
         app.open_audit(AUDIT)
         await settle(pilot, app)
         table = dashboard(app).query_one(CaseTable)

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
-from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Input, Static
 
 from audit_tui.domain.answers import Answer
@@ -23,6 +22,7 @@ from audit_tui.tui.screens.case_walk import CaseWalkScreen
 from audit_tui.tui.screens.dashboard import DashboardScreen
 from audit_tui.tui.screens.moderation import ModerateDialog, ReconcileScreen, SettleDialog
 from audit_tui.tui.screens.report import ReportScreen
+from audit_tui.tui.widgets.case_table import CaseTable
 from audit_tui.tui.widgets.item_row import ItemRow
 from tests.tui.helpers import settle, steps
 
@@ -233,11 +233,9 @@ async def test_the_audit_list_shows_a_blind_second_marker_no_figure(moderated_db
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot, app)
             assert isinstance(app.screen, AuditListScreen)
-            table = app.screen.query_one("#audits", DataTable)
-            row = {
-                str(k.value): str(table.get_cell_at(Coordinate(0, i)))
-                for i, k in enumerate(table.columns)
-            }
+            table = app.screen.query_one("#audits", CaseTable)
+            cells = table.get_row_at(0)
+            row = {column.key: cells[i] for i, column in enumerate(table.columns)}
             assert row["name"] == AUDIT
             assert (BLIND in row["score"] and "hidden" in row["overall"]) is hidden, row
             assert ("/27" in row["score"]) is not hidden, row

@@ -16,6 +16,7 @@ from audit_tui.tui.app import build_app
 from audit_tui.tui.screens.audit_list import AuditListScreen
 from audit_tui.tui.screens.region import RegionScreen
 from audit_tui.tui.text import Plain
+from audit_tui.tui.widgets.case_table import CaseTable
 from tests.tui.helpers import settle, steps, until
 from tests.tui.test_data_path import SIZE
 
@@ -35,9 +36,7 @@ async def test_g_opens_the_region_and_says_who_differs(one_quarter_db: str) -> N
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         assert isinstance(app.screen, AuditListScreen)
-        table = app.screen.query_one("#audits", DataTable)
-        names = [str(key.value) for key in table.rows]
-        table.move_cursor(row=names.index(audit_name(OUTLIER, "2026-q1")))
+        app.screen.query_one("#audits", CaseTable).move_to(audit_name(OUTLIER, "2026-q1"))
         await steps(pilot, app, "g")
         screen = app.screen
         assert isinstance(screen, RegionScreen)
@@ -59,8 +58,7 @@ async def test_an_audit_of_no_region_says_so(one_quarter_db: str) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         assert isinstance(app.screen, AuditListScreen)
-        table = app.screen.query_one("#audits", DataTable)
-        table.move_cursor(row=[str(k.value) for k in table.rows].index("no-region"))
+        app.screen.query_one("#audits", CaseTable).move_to("no-region")
         await steps(pilot, app, "g")
         assert isinstance(app.screen, AuditListScreen)
         assert any("belongs to no region" in str(n.message) for n in app._notifications)

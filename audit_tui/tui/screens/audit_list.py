@@ -1,21 +1,28 @@
 """The audit list: what `audit-tui` opens. Name, progress, score and overall rating always in
-sight; cases, the rubric's title and the PDU as the width allows (`columns_for`)."""
+sight; cases, the rubric's title and the PDU as the width allows. A region's server holds
+hundreds of audits a year: the list draws only the rows in view (the dashboard's table) and
+`/` filters it as you type."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Footer, Header, Input, Static
 
 from audit_tui.tui.messages import StoreReady
 from audit_tui.tui.text import Plain, percent_text, rating_text
-from audit_tui.tui.widgets.tables import fill_table
+from audit_tui.tui.widgets.case_table import CaseTable, Column
+from audit_tui.tui.widgets.filter_box import FilterBox
 from audit_tui.tui.workers import ReportsFailures, audit_app
+
+if TYPE_CHECKING:
+    from audit_tui.store.listing import AuditSummary  # the database loads after the first paint
 
 BLIND = "hidden"
 """What a blind second marker sees where a figure of the audit would be."""
@@ -28,10 +35,9 @@ COLUMNS = [
     ("Score", "score"),
     ("Overall rating", "overall"),
 ]
-ALWAYS = ("name", "progress", "score", "overall")
-OPTIONAL = ("cases", "rubric", "pdu")
-"""Shown as the width allows, in this order."""
-TITLE = 24
+ALWAYS = frozenset({"name", "progress", "score", "overall"})
+GIVE_WAY_LATE = ("rubric", "cases")
+"""Where the width is short the PDU gives way first, then the rubric's title, then the cases."""
 BAR = 6
 LEGEND = "Progress: █ answered, ░ still to answer (of the items that apply to each case)"
 
@@ -45,23 +51,7 @@ def progress_text(answered: int, applicable: int) -> str:
     return f"{'█' * filled}{'░' * (BAR - filled)} {percent_text(100 * share):>4}"
 
 
-def columns_for(width: int, rows: list[tuple[str, ...]]) -> list[tuple[str, str]]:
-    """The columns that fit `width` cells: those always shown, then each optional one that fits
-    whole beside them; the rubric's title may take two lines (at least `TITLE` cells)."""
-    keys = [key for _, key in COLUMNS]
-
-    def need(key: str) -> int:
-        i = keys.index(key)
-        return 2 + max(len(text) for text in (COLUMNS[i][0], *(row[i] for row in rows)))
-
-    used = 2 + sum(need(key) for key in ALWAYS)  # 2: a vertical scrollbar
-    chosen = set(ALWAYS)
-    for key in OPTIONAL:
-        fits = used + need(key) <= width
-        if fits or (key == "rubric" and width - used >= TITLE and 2 * (width - used) >= need(key)):
-            chosen.add(key)
-            used += min(need(key), width - used)
-    return [column for column in COLUMNS if column[1] in chosen]
+TABLE_COLUMNS = [Column(key, label) for label, key in COLUMNS]
 
 
 @dataclass
@@ -71,6 +61,25 @@ class AuditsRead(Message, bubble=False):
     rows: list[tuple[str, ...]]
     regions: dict[str, str]
     """Each audit's region (empty when it has none), by audit name."""
+    ids: dict[int, tuple[str, int]]
+    """Each audit's name and the revision its row shows, by audit id."""
+
+
+@dataclass
+class AuditsMoved(Message, bubble=False):
+    """The rows of the audits whose revision moved: (audit id, revision, row)."""
+
+    rows: list[tuple[int, int, tuple[str, ...]]]
+
+
+def _row(found: AuditSummary) -> tuple[str, ...]:
+    """An audit's row as `audit-tui audits` lists it."""
+    first = (found.name, found.pdu or "–", found.rubric_title, str(found.cases))
+    if found.hidden:  # second-marking blind: no figure of it is theirs to see
+        return (*first, BLIND, BLIND, "hidden while you second-mark")
+    score = f"{found.score if found.score is not None else '–'}/{found.score_max}"
+    return (*first, progress_text(found.answered, found.applicable), score,
+            rating_text(found.rating, found.scale))  # fmt: skip
 
 
 class AuditListScreen(ReportsFailures, Screen[None]):
@@ -80,19 +89,25 @@ class AuditListScreen(ReportsFailures, Screen[None]):
         Binding("enter", "open_audit", "Open", id="open_audit", tooltip="The audit's dashboard"),
         # priority: the name typed straight after "n" reaches the dialog
         Binding(
-            "n", "app.new_audit", "New", id="new_audit", priority=True, tooltip="Create an audit"
+            "n", "new_audit", "New", id="new_audit", priority=True, tooltip="Create an audit"
         ),
         Binding("A", "app.open_actions", "Actions", id="open_actions",
                 tooltip="Every action agreed with practitioners, across audits"),
         Binding("g", "region", "Region", id="open_region", show=False,
                 tooltip="The highlighted audit's region: which of its PDUs differ"),
+        Binding("slash", "filter", "Filter", id="filter_audits", priority=True,
+                tooltip="Show only audits holding some text"),
+        Binding("escape", "leave_filter", "List", id="leave_filter", show=False,
+                tooltip="From the filter into the list"),
         Binding("f5", "reload", "Reload", id="reload", show=False, tooltip="Read the list again"),
     ]  # fmt: skip
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Plain("Audits", classes="screen-title")
-        yield DataTable(id="audits", cursor_type="row", zebra_stripes=True)
+        yield FilterBox("audits", placeholder="Filter audits (name, PDU, rubric, rating…)  /",
+                        id="filter")  # fmt: skip
+        yield CaseTable(id="audits", kept=ALWAYS, give_way_late=GIVE_WAY_LATE)
         yield Plain(LEGEND, id="legend", classes="status")
         yield Plain("Opening the database…", id="status", classes="status")
         yield Footer(compact=True)
@@ -100,9 +115,20 @@ class AuditListScreen(ReportsFailures, Screen[None]):
     _shown = False
     _rows: list[tuple[str, ...]] = []
     _regions: dict[str, str] = {}
+    _known: dict[int, int] = {}
+    """Each audit shown, by id: the revision its row shows."""
+    _names: dict[int, str] = {}
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`n` opens a dialog at once (a priority binding, so the name typed after it reaches
+        the dialog); while the filter has the focus it is text."""
+        return not (action == "new_audit" and isinstance(self.focused, Input))
+
+    def action_new_audit(self) -> None:
+        audit_app(self).action_new_audit()
 
     def on_mount(self) -> None:
-        fill_table(self.query_one("#audits", DataTable), columns_for(self.size.width, []), [])
+        self._table().set_rows(TABLE_COLUMNS, [])
         self.watch(self.app, "versions", self._audits_moved, init=False)
         if audit_app(self).link is not None:
             self.load()
@@ -112,82 +138,135 @@ class AuditListScreen(ReportsFailures, Screen[None]):
 
     def _audits_moved(self) -> None:
         if self.is_current:
-            self.load()
+            self.load(moved_only=True)
         # beneath a dashboard it catches up when shown again (on_screen_resume)
 
     def on_screen_resume(self) -> None:
         # back from an audit: its progress and score may have moved (answers do not send
         # `versions`, they move the open audit's live counts)
         if self._shown and audit_app(self).link is not None:
-            self.load()
+            self.load(moved_only=True)
 
     def action_reload(self) -> None:
         self.load()
 
     @work(thread=True, exclusive=True, group="audit-list", exit_on_error=False)
-    def load(self) -> None:
-        from audit_tui.store.listing import audit_summaries
+    def load(self, moved_only: bool = False) -> None:
+        """Every audit's row; with `moved_only`, only those of the audits whose revision moved
+        since they were shown (all of them again if an audit came, went or was renamed)."""
+        from audit_tui.store.listing import audit_summaries, revisions
 
-        rows: list[tuple[str, ...]] = []
-        regions: dict[str, str] = {}
-        for found in audit_summaries(audit_app(self).store.repo):  # as `audit-tui audits`
-            regions[found.name] = found.region
-            first = (found.name, found.pdu or "–", found.rubric_title, str(found.cases))
-            if found.hidden:  # second-marking blind: no figure of it is theirs to see
-                rows.append((*first, BLIND, BLIND, "hidden while you second-mark"))
-                continue
-            score = f"{found.score if found.score is not None else '–'}/{found.score_max}"
-            rows.append(
-                (*first, progress_text(found.answered, found.applicable), score,
-                 rating_text(found.rating, found.scale))
-            )  # fmt: skip
-        self.post_message(AuditsRead(rows, regions))
-
-    def on_resize(self) -> None:
-        if self._shown:
-            self._show(self._rows)
+        repo = audit_app(self).store.repo
+        known = self._known
+        if moved_only and known:
+            now = revisions(repo)
+            if now.keys() == known.keys():
+                moved = [
+                    audit_id for audit_id, revision in now.items() if known[audit_id] != revision
+                ]
+                found = audit_summaries(repo, only=moved) if moved else []
+                if all(self._names.get(s.audit_id) == s.name for s in found):
+                    self.post_message(
+                        AuditsMoved([(s.audit_id, s.revision, _row(s)) for s in found])
+                    )
+                    return
+        found = audit_summaries(repo)  # as `audit-tui audits`
+        rows = [_row(s) for s in found]
+        self.post_message(
+            AuditsRead(
+                rows,
+                {s.name: s.region for s in found},
+                {s.audit_id: (s.name, s.revision) for s in found},
+            )
+        )
 
     @on(AuditsRead)
     def _read(self, message: AuditsRead) -> None:
         self._regions = message.regions
+        self._known = {audit_id: revision for audit_id, (_, revision) in message.ids.items()}
+        self._names = {audit_id: name for audit_id, (name, _) in message.ids.items()}
         self._show(message.rows)
 
+    @on(AuditsMoved)
+    def _moved(self, message: AuditsMoved) -> None:
+        """The rows of the audits that moved, redrawn alone; the rest stand."""
+        table = self._table()
+        at = {row[0]: i for i, row in enumerate(self._rows)}
+        rows = list(self._rows)
+        for audit_id, revision, row in message.rows:
+            self._known[audit_id] = revision
+            if row[0] in at:
+                rows[at[row[0]]] = row
+                table.update_row(row[0], row)
+        self._rows = rows
+
+    def _table(self) -> CaseTable:
+        return self.query_one("#audits", CaseTable)
+
     def _show(self, rows: list[tuple[str, ...]]) -> None:
+        moved = rows != self._rows or not self._shown
         self._shown, self._rows = True, rows
-        table = self.query_one("#audits", DataTable)
-        keep = table.cursor_row
-        columns = columns_for(self.size.width, rows)
-        picked = [i for i, column in enumerate(COLUMNS) if column in columns]
-        fill_table(table, columns, [(row[0], [row[i] for i in picked]) for row in rows])
+        if moved:  # the cursor stays on its audit, the filter on its text
+            self._table().set_rows(TABLE_COLUMNS, [(row[0], row) for row in rows])
         audit_app(self).audit_names = [r[0] for r in rows]
+        self._show_status()
+
+    def _show_status(self) -> None:
+        rows, shown = len(self._rows), self._table().row_count
         status = self.query_one("#status", Static)
         if rows:
-            table.move_cursor(row=min(keep, len(rows) - 1))
+            filtered = (
+                f" · {shown:,} shown" if self.query_one("#filter", Input).value.strip() else ""
+            )
             status.update(
-                f"{len(rows)} audit{'s' if len(rows) != 1 else ''} · Enter opens · n new audit · ? help"
+                f"{rows:,} audit{'s' if rows != 1 else ''}{filtered} · Enter opens · / filter"
+                " · n new audit · ? help"
             )
         else:
             status.update("No audits yet. Press n to create one, or run `audit-tui demo`.")
-        table.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        # the box's text now, not the event's: Down or Enter may have applied later text already
+        self._table().filter(self.query_one("#filter", Input).value)
+        self._show_status()
+
+    def action_filter(self) -> None:
+        """Focus the filter at once, so "/" then a burst of text all goes into it."""
+        box = self.query_one("#filter", Input)
+        if self.focused is box:
+            box.post_message(events.Key("slash", "/"))
+        else:
+            self.set_focus(box)
+
+    def action_leave_filter(self) -> None:
+        """Esc: out of the filter into the list (its text, and what it shows, stay)."""
+        self.set_focus(self._table())
 
     def show_status(self, text: str) -> None:
         self.query_one("#status", Static).update(text)
 
-    @on(DataTable.RowSelected, "#audits")
-    def _selected(self, event: DataTable.RowSelected) -> None:
-        self.open(str(event.row_key.value))
+    @on(CaseTable.Selected, "#audits")
+    def _selected(self, event: CaseTable.Selected) -> None:
+        """Enter on an audit (in the list or the filter) opens it, with the keys typed after
+        Enter acted on there."""
+        table = self._table()
+        typed = table.take_typed_ahead()
+        if event.key is not None:
+            self.open(event.key)
+        elif self._rows:
+            self.notify("No audit matches the filter.", severity="warning")
+        for key, character in typed:
+            self.app.post_message(events.Key(key, character))
 
     def action_open_audit(self) -> None:
-        table = self.query_one("#audits", DataTable)
-        if table.row_count:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-            self.open(str(key.value))
+        if self._table().row_count:
+            self._table().choose()
 
     def action_region(self) -> None:
-        table = self.query_one("#audits", DataTable)
-        if not table.row_count:
+        name = self._table().cursor_key
+        if name is None:
             return
-        name = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         region = self._regions.get(name, "")
         if not region:
             self.notify(f"{name} belongs to no region: give it one to compare its PDU",

@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header
 
 from audit_tui.domain.safe_text import one_line
+from audit_tui.scoring.display import whole_percent
 from audit_tui.tui.text import Plain, score_text
 from audit_tui.tui.widgets.tables import fill_table
 from audit_tui.tui.workers import ReportsFailures, audit_app
@@ -113,7 +114,7 @@ class RegionScreen(ReportsFailures, Screen[None]):
                     f"{kq_id} {flag.side} {level_words(flag.level)}"
                 )
             spread = "wider than sampling" if found.spread.over_dispersed else "as sampling"
-            region = f"{found.target * 100:.0f}%" if found.units else "–"
+            region = whole_percent(found.target * 100) if found.units else "–"
             kq_rows.append((kq_id, [kq_id, region, spread, "; ".join(names) or "none"]))
         fill_table(self.query_one("#region-kqs", DataTable), KQ_COLUMNS, kq_rows)
         pdu_rows = []

@@ -1,4 +1,5 @@
-"""The dashboard's list of cases: only the rows on screen are drawn, whatever the audit's size.
+"""The dashboard's list of cases (and the audit list): only the rows on screen are drawn,
+whatever their number.
 
 A regional audit runs to thousands of cases and a sample grows over years of re-audits; a
 DataTable builds every row into itself (about 1.5 s for 10,000 cases, again at each filter
@@ -40,12 +41,19 @@ GIVE_WAY_LATE = ("team", "practitioner", "auditor")
 """After the attributes, in this order."""
 
 
-def columns_in_view(keys: Sequence[str], widths: Sequence[int], room: int) -> list[int]:
-    """The indexes of the columns to draw in `room` cells (each takes its width and two spaces)."""
+def columns_in_view(
+    keys: Sequence[str],
+    widths: Sequence[int],
+    room: int,
+    kept: frozenset[str] = KEPT,
+    give_way_late: Sequence[str] = GIVE_WAY_LATE,
+) -> list[int]:
+    """The indexes of the columns to draw in `room` cells (each takes its width and two spaces):
+    all but `kept` give way as they must, rightmost first, those in `give_way_late` last."""
     shown = list(range(len(keys)))
-    late = {key: rank for rank, key in enumerate(GIVE_WAY_LATE)}
+    late = {key: rank for rank, key in enumerate(give_way_late)}
     droppable = sorted(
-        (i for i in shown if keys[i] not in KEPT),
+        (i for i in shown if keys[i] not in kept),
         key=lambda i: (late.get(keys[i], -1), -i),
     )
     used = sum(widths) + 2 * len(widths)
@@ -95,8 +103,17 @@ class CaseTable(ScrollView, can_focus=True):
         def control(self) -> CaseTable:
             return self.table
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        id: str | None = None,
+        classes: str | None = None,
+        kept: frozenset[str] = KEPT,
+        give_way_late: Sequence[str] = GIVE_WAY_LATE,
+    ) -> None:
         super().__init__(id=id, classes=classes)
+        self.kept, self.give_way_late = kept, give_way_late
+        """The columns always in view, and those that give way last (`columns_in_view`)."""
         self.columns: list[Column] = []
         self._widths: list[int] = []
         self._keys: list[str] = []
@@ -328,7 +345,9 @@ class CaseTable(ScrollView, can_focus=True):
     def _in_view(self) -> list[int]:
         room = self.scrollable_content_region.width
         keys = [c.key for c in self.columns]
-        return columns_in_view(keys, self._widths, room) if room else list(range(len(keys)))
+        if not room:
+            return list(range(len(keys)))
+        return columns_in_view(keys, self._widths, room, self.kept, self.give_way_late)
 
     def _size_to_view(self) -> None:
         width = sum(self._widths[i] + 2 for i in self._in_view())

@@ -9,11 +9,12 @@ onto more lines (`fit_widths`). A table is fitted again whenever its width chang
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from weakref import WeakKeyDictionary
 
-from rich.cells import cell_len
+from rich.cells import cell_len, chop_cells
 from rich.text import Text
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
@@ -46,7 +47,46 @@ def fill_table(
     widths = [len(label.plain) for label in labels]
     for _, cells in shown:
         widths = [max(w, len(c.plain)) for w, c in zip(widths, cells, strict=True)]
-    _fill(table, labels, [key for _, key in columns], list(shown), widths)
+    keys: list[str | None] = [key for _, key in columns]
+    if not _in_place(table, labels, keys, list(shown), widths):
+        _fill(table, labels, keys, list(shown), widths)
+
+
+def _in_place(
+    table: DataTable[Text],
+    labels: list[Text],
+    keys: list[str | None],
+    rows: list[tuple[str | None, list[Text]]],
+    widths: list[int],
+) -> bool:
+    """Change only the cells that moved, when the table holds the same rows and columns and
+    each new cell fits its column on one line as it stands (False: fill it again). A return to
+    the audit list redraws the one audit that moved, not a thousand: the table measures every
+    cell it is given, 0.4 s a fill at 1,000 rows."""
+    filled = _FILLED.get(table)
+    if (
+        filled is None
+        or [label.plain for label in filled.labels] != [label.plain for label in labels]
+        or filled.keys != keys
+        or table.row_count != len(rows)
+        or [key for key, _ in filled.rows] != [key for key, _ in rows]
+    ):
+        return False
+    room = [column.width for column in table.ordered_columns]
+    changed: list[tuple[str, str, Text]] = []
+    for (key, old), (_, new) in zip(filled.rows, rows, strict=True):
+        for i, (was, now) in enumerate(zip(old, new, strict=True)):
+            if was.plain != now.plain:
+                if key is None or keys[i] is None:
+                    return False
+                if cell_len(now.plain) > room[i] or cell_len(was.plain) > room[i]:
+                    return False  # it wraps, or would: the row's height may change
+                changed.append((key, str(keys[i]), now))
+    for row_key, column_key, now in changed:
+        table.update_cell(row_key, column_key, now)
+    natural = [max(a, b) for a, b in zip(filled.widths, widths, strict=True)]
+    _FILLED[table] = replace(filled, rows=rows, widths=natural)
+    return True
 
 
 def fill_measured(
@@ -107,6 +147,27 @@ def _lines(text: str, width: int) -> int:
     return lines
 
 
+_WORD = re.compile(r"\s*\S+\s*")
+
+
+def wrapped_lines(text: str, width: int) -> int:
+    """How many lines Rich wraps `text` onto at `width` cells, folding a word wider than that:
+    Rich's own rule (rich/_wrap.py), counted without rendering."""
+    lines, used = 1, 0
+    for match in _WORD.finditer(text):
+        word = match.group(0)
+        size = cell_len(word.rstrip())
+        if width - used >= size:
+            used += cell_len(word)
+        elif size > width:  # folded across lines of `width` cells
+            pieces = chop_cells(word, width)
+            lines += len(pieces) - (0 if match.start() else 1)
+            used = cell_len(pieces[-1])
+        elif used and match.start():
+            lines, used = lines + 1, cell_len(word)
+    return lines
+
+
 def _room(table: DataTable[Text], columns: int) -> int:
     """Cells left for text once padding and a vertical scrollbar are counted; 0 before layout."""
     if table.size.width == 0:
@@ -144,9 +205,23 @@ def _fill(
         table.add_column(
             _wrapping(label) if cell_len(label.plain) > width else label, key=key, width=width
         )
+    lines: dict[tuple[str, int], int] = {}  # a column of one rubric title: wrapped once
+
+    def height(cells: list[Text]) -> int:
+        tall = 1
+        for i, c in enumerate(cells):
+            if wraps[i] and cell_len(c.plain) > fitted[i]:
+                found = (c.plain, fitted[i])
+                if found not in lines:
+                    lines[found] = wrapped_lines(c.plain, fitted[i])
+                tall = max(tall, lines[found])
+        return tall
+
     for key, cells in rows:
         shown = [_wrapping(c) if wraps[i] else c for i, c in enumerate(cells)]
-        table.add_row(*shown, key=key, height=None if any(wraps) else 1)
+        # each row's height given, as the table would measure it by rendering every cell
+        # (1.8 s for a list of 1,000 audits)
+        table.add_row(*shown, key=key, height=height(cells))
     if table.row_count and cursor != Coordinate(0, 0):
         table.cursor_coordinate = Coordinate(min(cursor.row, table.row_count - 1), cursor.column)
 
