@@ -34,7 +34,10 @@ def add_parsers(sub: Any) -> None:
         "region",
         help="a region's PDUs side by side: which differ, by funnel plots of each key question",
     )
-    region.add_argument("region", metavar="REGION")
+    region.add_argument("region", metavar="REGION", nargs="?")
+    region.add_argument(
+        "--national", action="store_true", help="every region's PDUs side by side, not one region's"
+    )
     region.add_argument(
         "--period",
         metavar="FROM..TO",
@@ -158,13 +161,16 @@ def cmd_region(args: argparse.Namespace, repo_of: RepoOf) -> int:
     render = BY_NAME[args.format].region
     assert render is not None  # the choices are the formats that have one
     period = parse_period(args.period)
+    if (args.region is None) == (not args.national):
+        raise UsageError("region needs REGION, or --national for every region (not both)")
     repo = repo_of(args)
-    record = gather_region(repo, args.region, period)
+    record = gather_region(repo, None if args.national else args.region, period)
     text = render(record)
+    view = "national view" if record.national else f"regional view of {record.region}"
     # figures leave: logged on each audit shown (the trends' earlier ones too), before they do
     for shown in (p for trend in record.trends.values() for p in trend):
         audit = audits.open_audit(repo, shown.audit)
-        events.record_access(repo, audit, "export", f"{args.format} regional view of {args.region}")
+        events.record_access(repo, audit, "export", f"{args.format} {view}")
     sys.stdout.write(text)
     return 0
 

@@ -9,6 +9,7 @@ figure); the html puts the same figures in a table. Prints within an A4 page's w
 from __future__ import annotations
 
 from audit_tui.domain.safe_text import TEXT_LIMIT, html_text
+from audit_tui.scoring.display import whole_percent
 from audit_tui.scoring.funnel import Funnel, Unit
 
 WIDTH, HEIGHT = 560, 260
@@ -28,7 +29,9 @@ def spoken(unit: Unit, found: Funnel) -> str:
     """`Dunmore 18% (5 of 28): below the 99.8% limit`, for the description."""
     flag = found.flag_of(unit)
     where = f": {flag.side} the {flag.level * 100:g}% limit" if flag else ": within the limits"
-    return f"{unit.name} {unit.proportion * 100:.0f}% ({unit.yes} of {unit.relevant}){where}"
+    return (
+        f"{unit.name} {whole_percent(unit.proportion * 100)} ({unit.yes} of {unit.relevant}){where}"
+    )
 
 
 def funnel_svg(found: Funnel, question: str, ident: str) -> str:
@@ -67,7 +70,7 @@ def funnel_svg(found: Funnel, question: str, ident: str) -> str:
         f'<line x1="{LEFT}" y1="{target_y}" x2="{WIDTH - RIGHT}" y2="{target_y}" stroke="{INK}"'
         ' stroke-width="1"/>'
         f'<text x="{WIDTH - RIGHT + 4}" y="{target_y + 3}" font-size="9">region'
-        f" {found.target * 100:.0f}%</text>"
+        f" {whole_percent(found.target * 100)}</text>"
     )
     for level, dash, label in ((0.95, ' stroke-dasharray="4 3"', "95%"), (0.998, "", "99.8%")):
         for side in (0, 1):

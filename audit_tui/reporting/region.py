@@ -10,10 +10,12 @@ from datetime import date
 from typing import Any
 
 from audit_tui.domain.errors import AuditError
+from audit_tui.domain.records import AuditInfo
 from audit_tui.domain.rubric import Rubric
 from audit_tui.domain.safe_text import TEXT_LIMIT, json_text
 from audit_tui.reporting.markdown import md
 from audit_tui.scoring.compare import Difference, Side, in_words, newcombe
+from audit_tui.scoring.display import percent_range, whole_percent
 from audit_tui.scoring.funnel import Funnel, Unit, flag_sentence, funnel, spread_sentence
 from audit_tui.scoring.results import AuditResult, KeyQuestionResult
 from audit_tui.store import audits, scores
@@ -48,6 +50,9 @@ class RegionRecord:
     """Per key question id, over the PDUs with a relevant case."""
     left_out: tuple[str, ...]
     """Audits of the region not compared, each with why (another framework, hidden to you)."""
+    national: bool = False
+    """Every region's PDUs (`region` then says so): a PDU whose name two regions share is
+    named with its region."""
 
 
 def parse_period(text: str | None) -> tuple[date | None, date | None]:
@@ -68,26 +73,39 @@ def parse_period(text: str | None) -> tuple[date | None, date | None]:
         raise AuditError.at("--period", f"not a date: {exc}") from None
 
 
+NATIONAL = "All regions"
+
+
 def gather_region(
-    repo: Repository, region: str, period: tuple[date | None, date | None] = (None, None)
+    repo: Repository, region: str | None, period: tuple[date | None, date | None] = (None, None)
 ) -> RegionRecord:
-    """Every PDU of `region` by its latest sample audit created in `period`, of the framework
-    most of them use, read in one snapshot."""
+    """Every PDU of `region` (None: of every region, the national view) by its latest sample
+    audit created in `period`, of the framework most of them use, read in one snapshot."""
     start, end = period
+    national = region is None
+    where = NATIONAL.lower() if region is None else f"region {region!r}"
     with repo.snapshot():
         blind = blind_audits(repo)
         found = [
             info
             for info in audits.list_audits(repo)
-            if info.region == region
+            if (info.region == region or (national and info.region and info.pdu))
             and not info.oversight
             and (start is None or info.created_at.date() >= start)
             and (end is None or info.created_at.date() <= end)
         ]
         if not found:
-            raise AuditError.at("region", f"no audit of region {region!r} in that period")
+            raise AuditError.at("region", f"no audit of {where} in that period")
         ordered = sorted(found, key=lambda i: (i.created_at, i.name))
-        latest = {info.pdu: info for info in ordered}
+        regions_of: dict[str, set[str]] = {}
+        for info in ordered:
+            regions_of.setdefault(info.pdu, set()).add(info.region)
+
+        def unit(info: AuditInfo) -> str:
+            shared = national and len(regions_of[info.pdu]) > 1
+            return f"{info.pdu} ({info.region})" if shared else info.pdu
+
+        latest = {unit(info): info for info in ordered}
         frameworks = Counter(info.rubric_id for info in latest.values())
         rubric_id = frameworks.most_common(1)[0][0]
         left_out: list[str] = []
@@ -105,11 +123,11 @@ def gather_region(
             audit = audits.open_audit(repo, info.name)
             rubric = rubric or audit.rubric
             result = scores.score(repo, audit)  # from the answers, as each audit's report
-            found_audit = PduAudit(info.pdu, info.name, info.created_at.date(), result)
-            history.setdefault(info.pdu, []).append(found_audit)
+            found_audit = PduAudit(unit(info), info.name, info.created_at.date(), result)
+            history.setdefault(unit(info), []).append(found_audit)
         pdus = [history[pdu][-1] for pdu in sorted(history)]
     if rubric is None:
-        raise AuditError.at("region", f"no audit of region {region!r} that you may read")
+        raise AuditError.at("region", f"no audit of {where} that you may read")
     funnels = {
         kq.id: funnel(
             [
@@ -122,7 +140,8 @@ def gather_region(
         for kq in st.key_questions
     }
     return RegionRecord(
-        region=region,
+        region=NATIONAL if region is None else region,
+        national=national,
         period=period,
         rubric=rubric,
         pdus=tuple(pdus),
@@ -187,7 +206,7 @@ def period_words(period: tuple[date | None, date | None]) -> str:
 def region_markdown(record: RegionRecord) -> str:
     rubric = record.rubric
     lines = [
-        f"# {md(record.region)}: the regional view",
+        f"# {md(record.region)}: the {'national' if record.national else 'regional'} view",
         "",
         f"{len(record.pdus)} PDUs, each by its latest audit ({period_words(record.period)}),"
         f" against {md(rubric.title)}.",
@@ -225,8 +244,8 @@ def region_markdown(record: RegionRecord) -> str:
             flag = found.flag_of(unit)
             mark = f"{flag.side} {flag.level * 100:g}%" if flag else ""
             lines.append(
-                f"| {md(unit.name, cell=True)} | {unit.yes} | {unit.relevant} | {unit.proportion * 100:.0f}% |"
-                f" {low95 * 100:.0f}–{up95 * 100:.0f}% | {low998 * 100:.0f}–{up998 * 100:.0f}% |"
+                f"| {md(unit.name, cell=True)} | {unit.yes} | {unit.relevant} | {whole_percent(unit.proportion * 100)} |"
+                f" {percent_range(low95, up95)} | {percent_range(low998, up998)} |"
                 f" {mark} |"
             )
     if record.left_out:
@@ -264,6 +283,7 @@ def region_json(record: RegionRecord) -> dict[str, Any]:
     start, end = record.period
     return {
         "region": record.region,
+        "national": record.national,
         "period": {"from": start and start.isoformat(), "to": end and end.isoformat()},
         "rubric": {"id": record.rubric.id, "version": record.rubric.version},
         "pdus": [

@@ -13,6 +13,7 @@ from audit_tui.reporting.region import (
     period_words,
     trend_words,
 )
+from audit_tui.scoring.display import percent_range, whole_percent
 from audit_tui.scoring.funnel import spread_sentence
 
 CSS = """
@@ -39,7 +40,7 @@ def _cell(text: object, number: bool = False, limit: int = LINE_LIMIT) -> str:
 
 
 def region_html(record: RegionRecord) -> str:
-    title = f"{record.region}: the regional view"
+    title = f"{record.region}: the {'national' if record.national else 'regional'} view"
     said = findings(record)
     out = [
         "<!DOCTYPE html>",
@@ -100,9 +101,9 @@ def region_html(record: RegionRecord) -> str:
                 + _cell(unit.name)
                 + _cell(unit.yes, number=True)
                 + _cell(unit.relevant, number=True)
-                + _cell(f"{unit.proportion * 100:.0f}%", number=True)
+                + _cell(whole_percent(unit.proportion * 100), number=True)
                 + "".join(
-                    _cell(f"{low * 100:.0f}–{high * 100:.0f}%", number=True)
+                    _cell(percent_range(low, high), number=True)
                     for low, high in (limits[0.95], limits[0.998])
                 )
                 + _cell(mark)

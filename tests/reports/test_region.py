@@ -216,3 +216,74 @@ def test_trends_name_what_moved_beyond_chance_from_first_to_latest(
         moved_anywhere += len(moved)
     assert moved_anywhere > 0  # four quarters of improvement show somewhere
     assert "## Trends" in region_markdown(record)
+
+
+def test_a_half_percent_is_rounded_up_as_every_report_rounds_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], rubric_text: str
+) -> None:
+    """1 of 8 is 12.5%: the regional view says 13%, as the audit's own report would (not 12,
+    as rounding half to even gives); its limits are whole percentages the same way."""
+    from audit_tui.domain.answers import Answer
+    from audit_tui.scoring.display import percent_range
+    from audit_tui.store import answers, audits, cases
+
+    target = str(tmp_path / "halves.db")
+    repo = open_repository(target, "tester", create=True)
+    attrs = {"sentence_type": "community", "has_psr": "no", "rosh": "low"}
+    for pdu, yes in (("North", 1), ("South", 7)):
+        audit = audits.create_audit(repo, f"{pdu}-q1", rubric_text, pdu=pdu, region="R")
+        cases.add_cases(repo, audit, [(f"{pdu[0]}-{i}", attrs) for i in range(8)])
+        given = {
+            case.id: {"2.3.3": Answer.YES if i < yes else Answer.NO}
+            for i, case in enumerate(cases.list_cases(repo, audit))
+        }
+        answers.import_answers(repo, audit, given)
+    repo.engine.dispose()
+    code, out, err = run(capsys, "--db", target, "region", "R")
+    assert code == 0, err
+    assert "| North | 1 | 8 | 13% |" in out and "| South | 7 | 8 | 88% |" in out
+    assert percent_range(0.125, 0.875) == "13–88%" and percent_range(0.0, 0.005) == "0–1%"
+
+
+def test_the_national_view_sets_every_regions_pdus_side_by_side(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], rubric_text: str
+) -> None:
+    """A PDU name two regions share is told apart by its region, nationally only."""
+    from audit_tui.domain.answers import Answer
+    from audit_tui.store import answers, audits, cases
+
+    target = str(tmp_path / "national.db")
+    repo = open_repository(target, "tester", create=True)
+    attrs = {"sentence_type": "community", "has_psr": "no", "rosh": "low"}
+    for region, pdu, yes in (("R1", "North", 6), ("R1", "Shared", 5), ("R2", "South", 2),
+                             ("R2", "Shared", 7)):  # fmt: skip
+        audit = audits.create_audit(repo, f"{region}-{pdu}", rubric_text, pdu=pdu, region=region)
+        cases.add_cases(repo, audit, [(f"{region}{pdu[0]}-{i}", attrs) for i in range(8)])
+        given = {
+            case.id: {"2.3.3": Answer.YES if i < yes else Answer.NO}
+            for i, case in enumerate(cases.list_cases(repo, audit))
+        }
+        answers.import_answers(repo, audit, given)
+    audits.create_audit(repo, "no-region", rubric_text, pdu="Lone")
+    repo.engine.dispose()
+    code, out, err = run(capsys, "--db", target, "region", "--national")
+    assert code == 0, err
+    assert out.startswith("# All regions: the national view")
+    for row in ("| North | 6 | 8 |", "| Shared (R1) | 5 | 8 |", "| South | 2 | 8 |",
+                "| Shared (R2) | 7 | 8 |"):  # fmt: skip
+        assert row in out, row
+    assert "Lone" not in out  # an audit of no region is in no region's view
+    code, out, err = run(capsys, "--db", target, "region", "--national", "--format", "json")
+    data = json.loads(out)
+    assert data["national"] is True and data["region"] == "All regions"
+    assert sorted(p["pdu"] for p in data["pdus"]) == [
+        "North",
+        "Shared (R1)",
+        "Shared (R2)",
+        "South",
+    ]
+    code, out, _ = run(capsys, "--db", target, "region", "R1")
+    assert code == 0 and "| Shared | 5 | 8 |" in out and "(R1)" not in out
+    for wrong in (("region",), ("region", "R1", "--national")):
+        code, _, err = run(capsys, "--db", target, *wrong)
+        assert code == 2 and "REGION, or --national" in err
