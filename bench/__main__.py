@@ -538,6 +538,30 @@ def bench_dashboard(work: Path, big: Path) -> None:
     )
 
 
+BOUND_LIST = 1.5
+"""Issue 22: the audit list at 1,000 audits within 1.5x of the demo's 3, first populated list
+within 1.5x of a bare Textual app, back to the list from a dashboard within 1.5x."""
+
+
+def bench_audit_list(work: Path) -> None:
+    """The audit list at the demo's 3 audits and at 1,000 (copies of the demo audit)."""
+    from audit_tui.demo import load_demo
+    from bench import audit_list
+
+    small_db = work / "list-small.db"
+    repo = open_repository(str(small_db), create=True)
+    load_demo(repo)
+    repo.engine.dispose()
+    big_db = audit_list.many(work, small_db, copies=997)
+    small, big = str(small_db), str(big_db)
+    small_t, big_t, bare_t = audit_list.populated(small, big)
+    report("audit list populated, 1,000 audits", big_t, small_t, BOUND_LIST, "3 audits")
+    report("audit list populated, 3 audits", small_t, bare_t, BOUND_LIST, "bare Textual app")
+    back_small, back_big = audit_list.back_to_list(small, big)
+    report("back to the list from a dashboard, 1,000", back_big, back_small, BOUND_LIST,
+           "3 audits")  # fmt: skip
+
+
 def _rubric() -> Rubric:
     from audit_tui.domain.loader import load_rubric_file
 
@@ -562,6 +586,7 @@ def main() -> int:
         bench_save_answer(work)
         ours, bare = startup.measure(str(work / "small.db"))
         report("TUI start: audit list first paint", ours, bare, 1.5, "bare Textual app, one word")
+        bench_audit_list(work)
         bench_answering(work, db)
         bench_dashboard(work, db)
     server = os.environ.get("AUDIT_TUI_BENCH_PG_URL")
