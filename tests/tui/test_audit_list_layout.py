@@ -99,3 +99,30 @@ async def test_back_on_the_list_an_audit_that_moved_is_redrawn_and_a_new_one_app
         await steps(pilot, app, "enter", "escape")
         assert table.keys_shown[-1] == "zzz-new"
         other.engine.dispose()
+
+
+async def test_a_burst_into_the_filter_is_text_and_enter_opens_the_match(demo_db: str) -> None:
+    """`/` and a name, in one burst, filter the list; Enter opens the one audit shown; the
+    list's own keys (`n` new audit, `g` region, `a`) typed into the filter are text."""
+    from audit_tui.tui.screens.dashboard import DashboardScreen
+    from audit_tui.tui.widgets.case_table import CaseTable
+    from tests.tui.helpers import burst
+
+    app = build_app(demo_db, poll_seconds=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        burst(app, "/", *"reaudit")
+        await settle(pilot, app)
+        table = app.screen.query_one("#audits", CaseTable)
+        assert table.keys_shown == ["demo-tameside-reaudit"]
+        burst(app, "enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, DashboardScreen)
+        assert app.screen.audit_name == "demo-tameside-reaudit"
+        await pilot.press("escape")
+        await settle(pilot, app)
+        burst(app, "/", "ctrl+u", *"nga")  # keys of the list, typed as text
+        await settle(pilot, app)
+        assert isinstance(app.screen, AuditListScreen)
+        assert app.screen.query_one("#filter").value == "nga"  # type: ignore[attr-defined]
+        assert table.row_count == 0
