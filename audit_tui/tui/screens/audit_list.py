@@ -67,9 +67,9 @@ class AuditsRead(Message, bubble=False):
 
 @dataclass
 class AuditsMoved(Message, bubble=False):
-    """The rows of the audits whose revision moved: (audit id, revision, row)."""
+    """The rows of the audits whose revision moved: (audit id, revision, region, row)."""
 
-    rows: list[tuple[int, int, tuple[str, ...]]]
+    rows: list[tuple[int, int, str, tuple[str, ...]]]
 
 
 def _row(found: AuditSummary) -> tuple[str, ...]:
@@ -167,7 +167,7 @@ class AuditListScreen(ReportsFailures, Screen[None]):
                 found = audit_summaries(repo, only=moved) if moved else []
                 if all(self._names.get(s.audit_id) == s.name for s in found):
                     self.post_message(
-                        AuditsMoved([(s.audit_id, s.revision, _row(s)) for s in found])
+                        AuditsMoved([(s.audit_id, s.revision, s.region, _row(s)) for s in found])
                     )
                     return
         found = audit_summaries(repo)  # as `audit-tui audits`
@@ -193,8 +193,9 @@ class AuditListScreen(ReportsFailures, Screen[None]):
         table = self._table()
         at = {row[0]: i for i, row in enumerate(self._rows)}
         rows = list(self._rows)
-        for audit_id, revision, row in message.rows:
+        for audit_id, revision, region, row in message.rows:
             self._known[audit_id] = revision
+            self._regions[row[0]] = region  # a lead may have moved it to another region
             if row[0] in at:
                 rows[at[row[0]]] = row
                 table.update_row(row[0], row)
