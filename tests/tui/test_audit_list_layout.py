@@ -104,6 +104,8 @@ async def test_back_on_the_list_an_audit_that_moved_is_redrawn_and_a_new_one_app
 async def test_a_burst_into_the_filter_is_text_and_enter_opens_the_match(demo_db: str) -> None:
     """`/` and a name, in one burst, filter the list; Enter opens the one audit shown; the
     list's own keys (`n` new audit, `g` region, `a`) typed into the filter are text."""
+    from textual.widgets import Input
+
     from audit_tui.tui.screens.dashboard import DashboardScreen
     from audit_tui.tui.widgets.case_table import CaseTable
     from tests.tui.helpers import burst
@@ -124,5 +126,5 @@ async def test_a_burst_into_the_filter_is_text_and_enter_opens_the_match(demo_db
         burst(app, "/", "ctrl+u", *"nga")  # keys of the list, typed as text
         await settle(pilot, app)
         assert isinstance(app.screen, AuditListScreen)
-        assert app.screen.query_one("#filter").value == "nga"  # type: ignore[attr-defined]
+        assert app.screen.query_one("#filter", Input).value == "nga"
         assert table.row_count == 0
