@@ -132,11 +132,15 @@ async def test_create_an_audit_add_a_case_and_walk_it_to_complete(tmp_path: Path
         walk = app.screen
         assert isinstance(walk, CaseWalkScreen)
         applicable = [r for r in walk.rows if r.applies]
+        unfinished = walk.query_one("#case-header", Static).styles.background
         for _ in applicable:
             await pilot.press("y")
         await settle(pilot, app)
         assert walk.is_complete
-        assert "✓ CASE COMPLETE" in text_of(walk.query_one("#case-header", Static))
+        header = walk.query_one("#case-header", Static)
+        assert "✓ CASE COMPLETE" in text_of(header)
+        assert header.has_class("-complete")  # drawn green (app.tcss)
+        assert header.styles.background != unfinished
         await pilot.press("escape")
         await settle(pilot, app)
         assert "✓ complete" in app.screen.query_one("#cases", CaseTable).get_row_at(0)

@@ -648,12 +648,13 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
             complete = f" · SECOND MARKING (blind, round {self.marking.round}){done_all}"
         elif self.marked is not None:
             complete = f" · second marks complete (round {self.marked.round})"
+        header = self.query_one("#case-header", Static)
         self._set_text(
-            self.query_one("#case-header", Static),
+            header,
             f"Case {one_line(self.case.case_ref)} ({self.index + 1} of {len(self.cases)}) · "
             f"{done}/{len(rows)} answered{complete} · {self._facts}",
         )
-        self.set_class(self.loaded and self.is_complete, "-complete")
+        header.set_class(self.loaded and self.is_complete, "-complete")
         if self.marking is not None or self.marked is not None:
             self._show_rating()
 
