@@ -461,7 +461,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _region_demo(repo: Repository) -> int:
-    """The region demo, then its regional view (the app's screen for it is still to come)."""
+    """The region demo, then its regional view in Markdown (`g` on the app's audit list shows it too)."""
     from audit_tui.region_demo import REGION, load_region_demo
     from audit_tui.reporting.region import gather_region, region_markdown
 

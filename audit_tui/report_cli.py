@@ -1,5 +1,6 @@
-"""What leaves the database: `report` (the audit's report, or a case's feedback sheet) and
-`compare` (a re-audit against earlier ones); each export is logged before the data leaves."""
+"""What leaves the database: `report` (the audit's report, or a case's feedback sheet), `compare`
+(a re-audit against earlier ones) and `region` (a region's PDUs side by side); each export is
+logged before the data leaves."""
 
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ def add_parsers(sub: Any) -> None:
         help="audits created in these dates (ISO, either end open): each PDU's latest of them",
     )
     region.add_argument("--format", choices=REGION_FORMATS, default="md")
+    region.add_argument("--out", type=Path, metavar="PATH", help="file to write (default: stdout)")
 
     report = sub.add_parser("report", help="write the audit's report")
     report.add_argument("audit", metavar="AUDIT")
@@ -156,22 +158,35 @@ def cmd_report(args: argparse.Namespace, repo_of: RepoOf) -> int:
 def cmd_region(args: argparse.Namespace, repo_of: RepoOf) -> int:
     from audit_tui.reporting.formats import BY_NAME
     from audit_tui.reporting.region import gather_region, parse_period
+    from audit_tui.reporting.render import database_files, refusal, write_atomically
     from audit_tui.store import audits, events
 
-    render = BY_NAME[args.format].region
+    fmt = BY_NAME[args.format]
+    render = fmt.region
     assert render is not None  # the choices are the formats that have one
+    if fmt.binary and args.out is None and sys.stdout.isatty():
+        raise UsageError(f"--format {args.format} is a binary file: give --out PATH")
     period = parse_period(args.period)
     if (args.region is None) == (not args.national):
         raise UsageError("region needs REGION, or --national for every region (not both)")
     repo = repo_of(args)
+    if args.out is not None and (why := refusal(args.out, database_files(repo))):
+        raise AuditError.at(str(args.out), why)
     record = gather_region(repo, None if args.national else args.region, period)
-    text = render(record)
+    content = render(record)
     view = "national view" if record.national else f"regional view of {record.region}"
+    where = "" if args.out is None else f" to {Path(args.out).resolve()}"
     # figures leave: logged on each audit shown (the trends' earlier ones too), before they do
     for shown in (p for trend in record.trends.values() for p in trend):
         audit = audits.open_audit(repo, shown.audit)
-        events.record_access(repo, audit, "export", f"{args.format} {view}")
-    sys.stdout.write(text)
+        events.record_access(repo, audit, "export", f"{args.format} {view}{where}")
+    if args.out is not None:
+        write_atomically(args.out, content, protect=database_files(repo))
+        print(f"wrote {args.out}", file=sys.stderr)
+    elif isinstance(content, bytes):
+        sys.stdout.buffer.write(content)
+    else:
+        sys.stdout.write(content)
     return 0
 
 

@@ -76,10 +76,10 @@ def _compare(name: str) -> Callable[[Comparison], str]:
     return render
 
 
-def _region(name: str, module_name: str) -> Callable[[RegionRecord], str]:
-    def render(record: RegionRecord) -> str:
+def _region(name: str, module_name: str) -> Callable[[RegionRecord], str | bytes]:
+    def render(record: RegionRecord) -> str | bytes:
         module = importlib.import_module(f"audit_tui.reporting.{module_name}")
-        found: Callable[[RegionRecord], str] = getattr(module, name)
+        found: Callable[[RegionRecord], str | bytes] = getattr(module, name)
         return found(record)
 
     return render
@@ -103,7 +103,7 @@ class Format:
     """`report AUDIT --case REF`: the practitioner's feedback sheet."""
     compare: Callable[[Comparison], str] | None = None
     """`compare A B [C ...]`."""
-    region: Callable[[RegionRecord], str] | None = None
+    region: Callable[[RegionRecord], str | bytes] | None = None
     """`region REGION`: the regional view."""
 
     @property
@@ -140,6 +140,7 @@ REGISTRY: tuple[Format, ...] = (
         "xlsx", ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "Workbook (Excel, LibreOffice)", Reads.REPORT | Reads.VALUES,
         _documents("report_xlsx"), _documents("section_xlsx", "moderation_section"),
+        region=_region("region_xlsx", "region_xlsx"),
     ),
 )  # fmt: skip
 BY_NAME = {f.name: f for f in REGISTRY}
@@ -152,8 +153,10 @@ COMPARE_FORMATS = tuple(
 )
 """`compare --format`: its default (md) first, as its usage has always listed them."""
 REGION_FORMATS = tuple(
-    sorted((f.name for f in REGISTRY if f.region is not None), key=lambda name: name != "md")
+    sorted(
+        (f.name for f in REGISTRY if f.region is not None), key=lambda name: (name != "md", name)
+    )
 )
-"""`region --format`: its default (md) first."""
+"""`region --format`: its default (md) first, then by name."""
 BINARY = frozenset(f.name for f in REGISTRY if f.binary)
 EXPORT_WORDS = {f.name: f.words for f in REGISTRY}

@@ -11,6 +11,7 @@ from audit_tui.reporting.formats import (
     COMPARE_FORMATS,
     EXPORT_WORDS,
     FORMATS,
+    REGION_FORMATS,
     REGISTRY,
     SHEET_FORMATS,
 )
@@ -31,6 +32,7 @@ def test_the_readme_lists_the_formats_of_the_table() -> None:
     assert _usage(r"\n  report AUDIT ") == list(FORMATS)
     assert _usage(r"\n  report AUDIT --case REF") == list(SHEET_FORMATS)
     assert _usage(r"\n  compare AUDIT_A") == list(COMPARE_FORMATS)
+    assert _usage(r"\n  region REGION") == list(REGION_FORMATS)
 
 
 def test_the_cli_and_the_dialogs_offer_the_formats_of_the_table() -> None:
@@ -39,10 +41,11 @@ def test_the_cli_and_the_dialogs_offer_the_formats_of_the_table() -> None:
     choices = {
         name: next(a.choices for a in p._actions if a.dest == "format")
         for name, p in sub.choices.items()  # type: ignore[union-attr]
-        if name in ("report", "compare")
+        if name in ("report", "compare", "region")
     }
     assert tuple(choices["report"]) == FORMATS
     assert tuple(choices["compare"]) == COMPARE_FORMATS
+    assert tuple(choices["region"]) == REGION_FORMATS == ("md", "html", "json", "xlsx")
     assert FORMAT_WORDS == EXPORT_WORDS and set(FORMAT_WORDS) == set(FORMATS)
     assert set(DIALOG_SHEET_FORMATS) == set(SHEET_FORMATS)
     assert {"xlsx"} == BINARY

@@ -81,6 +81,62 @@ def test_json_agrees_with_the_funnel_and_every_audit_logs_the_export(
     assert len(logged) == 4 * len(PDUS)  # every audit shown, the trends' earlier ones too
 
 
+def test_xlsx_holds_the_figures_as_numbers_and_writes_only_to_a_file_it_may(
+    region_db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every PDU's funnel row agrees with the record; percentages are fractions a spreadsheet
+    computes with; `--out` onto the database is refused in one line and changes nothing."""
+    from openpyxl import load_workbook
+
+    out_file = tmp_path / "region.xlsx"
+    code, out, err = run(capsys, "--db", region_db, "--as", "tester", "region", REGION,
+                         "--format", "xlsx", "--out", str(out_file))  # fmt: skip
+    assert (code, out, err) == (0, "", f"wrote {out_file}\n")
+    wb = load_workbook(out_file)
+    assert wb.sheetnames == ["Summary", "PDUs", "Key questions", "Spread", "Trends", "Moved"]
+    summary = [row[0] for row in wb["Summary"].iter_rows(values_only=True)]
+    assert f"{OUTLIER} is below the 99.8% limit for {OUTLIER_ITEM}" in summary
+    repo = open_repository(region_db, "tester")
+    record = gather_region(repo, REGION)
+    repo.engine.dispose()
+    pdus = list(wb["PDUs"].iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[3], r[4], r[6]) for r in pdus] == [
+        (p.pdu, p.result.cases, p.result.score, p.result.overall) for p in record.pdus
+    ]
+    rows = list(wb["Key questions"].iter_rows(values_only=True))
+    head_row, body = rows[0], rows[1:]
+    assert len(body) == sum(len(f.units) for f in record.funnels.values())
+    for kq_id, found in record.funnels.items():
+        for unit in found.units:
+            row = dict(
+                zip(head_row, next(r for r in body if r[:3:2] == (kq_id, unit.name)), strict=True)
+            )
+            assert (row["Yes"], row["Relevant"]) == (unit.yes, unit.relevant)
+            assert row["Percentage 'Yes'"] == pytest.approx(unit.proportion)
+            assert row["Regional percentage"] == pytest.approx(found.target)
+            low, high = found.limits(unit.relevant)[0.998]
+            assert (row["99.8% low"], row["99.8% high"]) == (
+                pytest.approx(low),
+                pytest.approx(high),
+            )
+            flag = found.flag_of(unit)
+            assert row["Outside"] == (f"{flag.side} {flag.level * 100:g}%" if flag else None)
+    assert wb["Key questions"]["F2"].number_format == "0%"
+    moved = list(wb["Moved"].iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[1]) for r in moved] == [
+        (pdu, kq_id) for pdu, found in record.trends.items() for kq_id, _ in real_changes(found)
+    ]
+
+    before = Path(region_db).read_bytes()
+    code, out, err = run(capsys, "--db", region_db, "--as", "tester", "region", REGION,
+                         "--format", "xlsx", "--out", region_db)  # fmt: skip
+    assert code == 1 and out == "" and len(err.strip().splitlines()) == 1
+    assert region_db in err and Path(region_db).read_bytes() == before
+    code, out, err = run(capsys, "--db", region_db, "--as", "tester", "region", REGION,
+                         "--format", "xlsx", "--out", str(tmp_path))  # fmt: skip
+    assert code == 1 and len(err.strip().splitlines()) == 1 and str(tmp_path) in err
+
+
 @pytest.mark.parametrize(
     ("argv", "said"),
     [
@@ -142,10 +198,18 @@ def test_names_written_around_the_app_are_text_in_every_format(
         (tmp_path / "a.csv").write_text(f"case_ref,2.2.1\nX{n}-1,{'Yes' if n else 'No'}\n")
         import_answers(repo, audit, tmp_path / "a.csv")
     repo.engine.dispose()
-    for fmt in ("md", "html", "json"):
+    for fmt in ("md", "html", "json", "xlsx"):
         code, out, err = run(capsys, "--db", target, "--as", "tester", "region", "R",
-                             "--format", fmt)  # fmt: skip
+                             "--format", fmt, "--out", str(tmp_path / f"r.{fmt}"))  # fmt: skip
         assert code == 0, err
+        if fmt == "xlsx":  # a formula stays text: the cell holds the name as typed
+            from openpyxl import load_workbook
+
+            names = load_workbook(tmp_path / "r.xlsx")["PDUs"]["A"][1:]
+            assert {c.value for c in names} == set(hostile)
+            assert {c.data_type for c in names} == {"s"}
+            continue
+        out = (tmp_path / f"r.{fmt}").read_text(encoding="utf-8")
         if fmt != "json":  # JSON holds the name as data, exactly
             assert "<script>" not in out
         if fmt == "md":  # no link or tag made of it either
