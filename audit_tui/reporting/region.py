@@ -105,7 +105,8 @@ def gather_region(
             shared = national and len(regions_of[info.pdu]) > 1
             return f"{info.pdu} ({info.region})" if shared else info.pdu
 
-        latest = {unit(info): info for info in ordered}
+        unit_of = {info.id: unit(info) for info in ordered}
+        latest = {unit_of[info.id]: info for info in ordered}
         frameworks = Counter(info.rubric_id for info in latest.values())
         rubric_id = frameworks.most_common(1)[0][0]
         left_out: list[str] = []
@@ -123,8 +124,10 @@ def gather_region(
             audit = audits.open_audit(repo, info.name)
             rubric = rubric or audit.rubric
             result = scores.score(repo, audit)  # from the answers, as each audit's report
-            found_audit = PduAudit(unit(info), info.name, info.created_at.date(), result)
-            history.setdefault(unit(info), []).append(found_audit)
+            named = unit_of[info.id]
+            history.setdefault(named, []).append(
+                PduAudit(named, info.name, info.created_at.date(), result)
+            )
         pdus = [history[pdu][-1] for pdu in sorted(history)]
     if rubric is None:
         raise AuditError.at("region", f"no audit of {where} that you may read")

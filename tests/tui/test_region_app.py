@@ -1,5 +1,6 @@
 """The regional view in the app: `g` on the audit list opens the highlighted audit's region,
-which says in words which PDUs differ, then each key question's funnel and each PDU's audit."""
+which says in words which PDUs differ, then each key question's funnel and each PDU's audit;
+`G` opens every region's PDUs (the national view), and `n` turns a region's view into it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,14 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable
 
-from audit_tui.region_demo import OUTLIER, OUTLIER_ITEM, PDUS, audit_name, load_region_demo
+from audit_tui.region_demo import (
+    OUTLIER,
+    OUTLIER_ITEM,
+    PDUS,
+    REGION,
+    audit_name,
+    load_region_demo,
+)
 from audit_tui.store import audits
 from audit_tui.store.database import open_repository
 from audit_tui.tui.app import build_app
@@ -20,6 +28,9 @@ from audit_tui.tui.widgets.case_table import CaseTable
 from tests.tui.helpers import settle, steps, until
 from tests.tui.test_data_path import SIZE
 
+SOUTH = "Demo South"
+"""A second region, with a PDU of the demo region's name: the national view tells them apart."""
+
 
 @pytest.fixture(scope="module")
 def one_quarter_db(tmp_path_factory: pytest.TempPathFactory, rubric_text: str) -> Iterator[str]:
@@ -27,6 +38,7 @@ def one_quarter_db(tmp_path_factory: pytest.TempPathFactory, rubric_text: str) -
     repo = open_repository(target, "tester", create=True)
     load_region_demo(repo, quarters=1)
     audits.create_audit(repo, "no-region", rubric_text, pdu="Somewhere")
+    audits.create_audit(repo, "south-ashworth", rubric_text, pdu="Ashworth", region=SOUTH)
     repo.engine.dispose()
     yield target
 
@@ -51,6 +63,40 @@ async def test_g_opens_the_region_and_says_who_differs(one_quarter_db: str) -> N
         assert f"{OUTLIER_ITEM} below 99.8%" in str(outlier_row[-1])
         await steps(pilot, app, "escape")
         assert isinstance(app.screen, AuditListScreen)
+
+
+async def test_G_opens_the_national_view_and_n_turns_a_region_into_it(one_quarter_db: str) -> None:
+    app = build_app(one_quarter_db, poll_seconds=0)
+    north = sorted(name for name, _ in PDUS)
+    both = sorted(
+        [f"Ashworth ({REGION})", f"Ashworth ({SOUTH})", *(n for n in north if n != "Ashworth")]
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        assert isinstance(app.screen, AuditListScreen)
+        await steps(pilot, app, "G")
+        screen = app.screen
+        assert isinstance(screen, RegionScreen)
+        await until(pilot, lambda: screen.record is not None)
+        assert screen.record is not None and screen.record.national
+        assert "All regions: which PDUs differ" in str(screen.query_one("#region-title").render())
+        pdus = screen.query_one("#region-pdus", DataTable)
+        assert [str(k.value) for k in pdus.rows] == both
+        await steps(pilot, app, "n")  # opened for no region: there is none to turn to
+        assert screen.record is not None and screen.record.national
+        await steps(pilot, app, "escape")
+
+        app.screen.query_one("#audits", CaseTable).move_to(audit_name(OUTLIER, "2026-q1"))
+        await steps(pilot, app, "g", "n")
+        screen = app.screen
+        assert isinstance(screen, RegionScreen)
+        await until(pilot, lambda: screen.record is not None and screen.record.national)
+        pdus = screen.query_one("#region-pdus", DataTable)
+        await until(pilot, lambda: [str(k.value) for k in pdus.rows] == both)
+        await steps(pilot, app, "n")
+        await until(pilot, lambda: screen.record is not None and not screen.record.national)
+        assert [str(k.value) for k in pdus.rows] == north
+        assert f"{REGION}: which PDUs differ" in str(screen.query_one("#region-title").render())
 
 
 async def test_an_audit_of_no_region_says_so(one_quarter_db: str) -> None:

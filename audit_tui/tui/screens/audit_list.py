@@ -95,6 +95,8 @@ class AuditListScreen(ReportsFailures, Screen[None]):
                 tooltip="Every action agreed with practitioners, across audits"),
         Binding("g", "region", "Region", id="open_region", show=False,
                 tooltip="The highlighted audit's region: which of its PDUs differ"),
+        Binding("G", "national", "All regions", id="open_national", show=False,
+                tooltip="Every region's PDUs side by side: which differ (the national view)"),
         Binding("slash", "filter", "Filter", id="filter_audits", priority=True,
                 tooltip="Show only audits holding some text"),
         Binding("escape", "leave_filter", "List", id="leave_filter", show=False,
@@ -276,6 +278,11 @@ class AuditListScreen(ReportsFailures, Screen[None]):
         from audit_tui.tui.screens.region import RegionScreen
 
         self.app.push_screen(RegionScreen(region))
+
+    def action_national(self) -> None:
+        from audit_tui.tui.screens.region import RegionScreen
+
+        self.app.push_screen(RegionScreen(None))
 
     def open(self, name: str) -> None:
         from audit_tui.tui.screens.dashboard import DashboardScreen

@@ -2,7 +2,7 @@
 latest audit and each key question's funnel (the regional percentage, whether the PDUs spread
 more than sampling explains, and who lies outside the 95% and 99.8% limits). The same record as
 `audit-tui region` (reporting/region.py); `g` on the audit list opens it for the highlighted
-audit's region."""
+audit's region, `G` for every region (the national view), and `n` on it turns between the two."""
 
 from __future__ import annotations
 
@@ -43,22 +43,30 @@ class RegionEmpty(Message, bubble=False):
 
 
 class RegionScreen(ReportsFailures, Screen[None]):
-    """One region's PDUs side by side; Esc goes back."""
+    """One region's PDUs side by side, or every region's (`region` None: the national view);
+    `n` turns between a region and the national view, Esc goes back."""
 
     HELP_TITLE = "Regional view"
     AUTO_FOCUS = "#region-kqs"
     BINDINGS = [
+        Binding("n", "turn", "Region ⇄ all", id="national_view",
+                tooltip="Between this region and every region's PDUs (the national view)"),
         Binding("escape", "back", "Back", id="back", tooltip="Back to the audit list"),
-    ]
+    ]  # fmt: skip
 
-    def __init__(self, region: str) -> None:
+    def __init__(self, region: str | None) -> None:
         super().__init__()
         self.region_name = region
+        self.national = region is None
         self.record: RegionRecord | None = None
+
+    def _title(self) -> str:
+        shown = "All regions" if self.national else one_line(self.region_name or "")
+        return f"{shown}: which PDUs differ"
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Plain(f"{one_line(self.region_name)}: which PDUs differ", classes="screen-title")
+        yield Plain(self._title(), id="region-title", classes="screen-title")
         with Vertical(id="region-body"):
             with VerticalScroll(id="region-findings-box"):
                 yield Plain("Reading the region's audits…", id="region-findings")
@@ -77,7 +85,8 @@ class RegionScreen(ReportsFailures, Screen[None]):
         from audit_tui.reporting.region import gather_region
 
         try:
-            record = gather_region(audit_app(self).store.repo, self.region_name)
+            shown = None if self.national else self.region_name
+            record = gather_region(audit_app(self).store.repo, shown)
         except AuditError as exc:
             self.post_message(RegionEmpty("; ".join(p.message for p in exc.problems)))
             return
@@ -133,6 +142,21 @@ class RegionScreen(ReportsFailures, Screen[None]):
                 )
             )
         fill_table(self.query_one("#region-pdus", DataTable), PDU_COLUMNS, pdu_rows)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "turn":  # a national view opened from no region has none to turn back to
+            return self.region_name is not None
+        return True
+
+    def action_turn(self) -> None:
+        self.national = not self.national
+        self.record = None
+        self.query_one("#region-title", Plain).update(self._title())
+        self.query_one("#region-findings", Plain).update("Reading the audits…")
+        for table in self.query(DataTable):  # nothing of the other view stays on show
+            table.clear()
+        self.refresh_bindings()
+        self.load()
 
     def action_back(self) -> None:
         self.app.pop_screen()
