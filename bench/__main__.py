@@ -419,6 +419,16 @@ def bench_region(work: Path) -> None:
     repo.engine.dispose()
 
 
+def bench_import_stall(work: Path) -> None:
+    """SQLite: one auditor saving while the lead imports 5,000 cases' answers (bench/writers)."""
+    from bench import writers
+
+    db = work / "import-stall.db"
+    repo = open_repository(str(db))
+    writers.measure_import(repo, str(db), RUBRIC.read_text(), "SQLite", absolute)
+    repo.engine.dispose()
+
+
 def bench_save_answer(work: Path) -> None:
     db = work / "save.db"
     repo = open_repository(str(db))
@@ -584,6 +594,7 @@ def main() -> int:
         bench_follow_up(work, db)
         bench_region(work)
         bench_save_answer(work)
+        bench_import_stall(work)
         ours, bare = startup.measure(str(work / "small.db"))
         report("TUI start: audit list first paint", ours, bare, 1.5, "bare Textual app, one word")
         bench_audit_list(work)
@@ -593,7 +604,8 @@ def main() -> int:
     if server:
         from bench import postgres
 
-        postgres.measure(server, RUBRIC, int(os.environ.get("BENCH_PG_CASES", "1000")), report)
+        cases = int(os.environ.get("BENCH_PG_CASES", "1000"))
+        postgres.measure(server, RUBRIC, cases, report, absolute)
     else:
         print("PostgreSQL: no server (AUDIT_TUI_BENCH_PG_URL); `make bench` starts one")
     return 0

@@ -66,7 +66,11 @@ def database(server: str) -> Iterator[tuple[str, str]]:
 
 
 def measure(
-    server: str, rubric: Path, cases: int, report: Callable[[str, float, float, float, str], None]
+    server: str,
+    rubric: Path,
+    cases: int,
+    report: Callable[[str, float, float, float, str], None],
+    absolute: Callable[[str, float, float], None],
 ) -> None:
     with database(server) as (owner_url, login_url):
         lead = open_repository(login_url)
@@ -83,6 +87,10 @@ def measure(
         _imports(lead, audit, listed, items, raw, report)
         _saves(lead, audit, listed[0], raw, report)
         _reads(lead, owner_url, audit, report)
+        from bench import writers
+
+        writers.measure(lead, login_url, rubric.read_text(), report)
+        writers.measure_import(lead, login_url, rubric.read_text(), "PostgreSQL", absolute)
         raw.close()
         lead.engine.dispose()
 

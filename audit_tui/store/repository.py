@@ -103,6 +103,15 @@ _BEGIN_WRITE = Prepared(
     )
 )
 """PostgreSQL: the lock, the revision and who is writing, from the server (store/pg)."""
+_BEGIN_ANSWER = Prepared(
+    text(
+        "SELECT revision, name, locked_by, locked_at, role, any_member"
+        " FROM audit_tui.begin_answer(:b_audit_id, :b_case_ids)"
+    )
+)
+"""PostgreSQL: a write to some cases' answers alone: their locks, a share of the audit's, who is
+writing, and the revision as it stands (the server counts the write's own when it writes)."""
+_REVISION = Prepared(select(AUDIT.c.revision).where(AUDIT.c.id == bindparam("b_audit_id")))
 
 
 class Unchanged(Enum):
@@ -188,6 +197,19 @@ class AuditLock:
         return self.revision
 
 
+class CaseLock(AuditLock):
+    """PostgreSQL: a write transaction on some cases' answers (`Repository.locked_cases`). The
+    server counts the revision when the answers are written, so `keep()` reads it back."""
+
+    def __init__(self, conn: Connection, audit_id: int, revision: int, access: Access) -> None:
+        super().__init__(conn, audit_id, revision + 1, access)  # `before`: as it stands
+
+    def keep(self) -> int:
+        self.kept = True
+        self.revision = _REVISION.run(self.conn, {"b_audit_id": self.audit_id})[0][0]
+        return self.revision
+
+
 def identity(engine: Engine, claimed: str | None = None, claimed_by: str = "--as") -> str:
     """Who is acting: on PostgreSQL the role the person logged in as (`session_user`), never a
     name the client claims; on SQLite `claimed` (the settings' user: --as, the config file,
@@ -256,34 +278,70 @@ class Repository:
         """One write transaction on an audit, holding the write lock from its first statement;
         `lock.access` says what the writer may do in it (check before writing)."""
         with self.writer.connect() as conn, conn.begin() as transaction:
-            if server.keeps_trail(conn):  # the server takes the lock and says who is writing
-                began = _BEGIN_WRITE.run(conn, {"b_audit_id": audit_id})
-                if not began:  # the server says no more than this to someone outside it
-                    raise AuditError.at(
-                        "audit",
-                        f"this audit no longer exists, or {self.user} is not a member of it"
-                        " (its lead can add you)",
-                    )
-                revision, name, locked_by, locked_at, role, any_member = began[0]
-            else:
-                bumped = _BUMP.run(conn, {"b_audit_id": audit_id})
-                if not bumped:
-                    raise AuditError.at("audit", "this audit no longer exists (it was deleted)")
-                revision, name, locked_by, locked_at = bumped[0]
-                params = {"b_audit_id": audit_id, "b_user": self.user}
-                role, any_member = _MEMBERSHIP.run(conn, params)[0]
-            access = Access(
-                user=self.user,
-                audit=name,
-                role=Role(role) if role else None,
-                open=not any_member,
-                locked_by=locked_by,
-                locked_at=moment(conn, locked_at),
-            )
-            lock = AuditLock(conn, audit_id, revision, access)
+            lock = self._begin(conn, audit_id)
             yield lock
             if not lock.kept:
                 transaction.rollback()
+
+    @contextmanager
+    def locked_cases(self, audit_id: int, case_ids: Sequence[int]) -> Iterator[AuditLock]:
+        """A write transaction on these cases' answers alone (a save, an import). On PostgreSQL
+        it locks the cases and shares the audit (`begin_answer`): auditors saving their own
+        cases of one audit, or an import into other cases, do not wait for each other, and an
+        audit-wide write (`locked`) waits for them and they for it. SQLite has one writer at a
+        time: the audit's lock, as `locked`."""
+        with self.writer.connect() as conn, conn.begin() as transaction:
+            if server.keeps_trail(conn):
+                params = {"b_audit_id": audit_id, "b_case_ids": sorted(case_ids)}
+                revision, *who = self._began(_BEGIN_ANSWER.run(conn, params))
+                lock: AuditLock = CaseLock(conn, audit_id, revision, self._access(conn, *who))
+            else:
+                lock = self._begin(conn, audit_id)
+            yield lock
+            if not lock.kept:
+                transaction.rollback()
+
+    def _begin(self, conn: Connection, audit_id: int) -> AuditLock:
+        """The audit's write lock, its revision counted, and who is writing."""
+        if server.keeps_trail(conn):  # the server takes the lock and says who is writing
+            revision, *who = self._began(_BEGIN_WRITE.run(conn, {"b_audit_id": audit_id}))
+            return AuditLock(conn, audit_id, revision, self._access(conn, *who))
+        bumped = _BUMP.run(conn, {"b_audit_id": audit_id})
+        if not bumped:
+            raise AuditError.at("audit", "this audit no longer exists (it was deleted)")
+        revision, name, locked_by, locked_at = bumped[0]
+        params = {"b_audit_id": audit_id, "b_user": self.user}
+        role, any_member = _MEMBERSHIP.run(conn, params)[0]
+        access = self._access(conn, name, locked_by, locked_at, role, any_member)
+        return AuditLock(conn, audit_id, revision, access)
+
+    def _began(self, began: Sequence[Sequence[Any]]) -> Sequence[Any]:
+        """The server's row for a write begun, or the one line it allows someone outside."""
+        if not began:  # the server says no more than this to someone outside it
+            raise AuditError.at(
+                "audit",
+                f"this audit no longer exists, or {self.user} is not a member of it"
+                " (its lead can add you)",
+            )
+        return began[0]
+
+    def _access(
+        self,
+        conn: Connection,
+        name: str,
+        locked_by: str | None,
+        locked_at: Any,
+        role: str | None,
+        any_member: bool,
+    ) -> Access:
+        return Access(
+            user=self.user,
+            audit=name,
+            role=Role(role) if role else None,
+            open=not any_member,
+            locked_by=locked_by,
+            locked_at=moment(conn, locked_at),
+        )
 
 
 def moment(conn: Connection, raw: Any) -> datetime | None:

@@ -9,6 +9,8 @@ history, the event log or the kept counts, which the server writes itself (store
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import Connection, Engine, text
 
 from audit_tui.domain.errors import AuditError, UsageError
@@ -53,9 +55,10 @@ def grant(engine: Engine, user: str) -> None:
         give(conn, user)
 
 
-def give(conn: Connection, user: str) -> None:
+def give(conn: Connection, user: str, functions: Sequence[str] = CALLABLE) -> None:
     """The privileges themselves, on `conn`'s transaction: `grant`, and a migration that changes
-    what logins need gives them again to every login that had them."""
+    what logins need gives them again to every login that had them (with the `functions` that
+    exist at its revision: a later one's are not there yet)."""
     quote = conn.dialect.identifier_preparer.quote
     who = quote(user)
     database = quote(str(conn.scalar(text("SELECT current_database()"))))
@@ -73,7 +76,7 @@ def give(conn: Connection, user: str) -> None:
         f"GRANT INSERT ON {', '.join(f'{SCHEMA}.{t}' for t in INSERTS)} TO {who}",
         f"GRANT DELETE ON {', '.join(f'{SCHEMA}.{t}' for t in DELETES)} TO {who}",
         *(f"GRANT UPDATE ({cols}) ON {SCHEMA}.{table} TO {who}" for table, cols in UPDATES.items()),
-        *(f"GRANT EXECUTE ON FUNCTION {SCHEMA}.{f} TO {who}" for f in CALLABLE),
+        *(f"GRANT EXECUTE ON FUNCTION {SCHEMA}.{f} TO {who}" for f in functions),
     ]
     sequences = conn.scalars(
         text(

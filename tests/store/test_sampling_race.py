@@ -14,7 +14,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
@@ -167,8 +167,9 @@ def _second_lead(repo: Repository, audit: OpenAudit, people: Person) -> Reposito
 def _first_lock_after(
     repo: Repository, monkeypatch: pytest.MonkeyPatch, step: Callable[[], object]
 ) -> Iterator[list[bool]]:
-    """Run `step()` (another writer's commit) just before `repo` takes its first lock."""
-    real = repo.locked
+    """Run `step()` (another writer's commit) just before `repo` takes its first lock (of the
+    audit, or of some cases' answers)."""
+    real, real_cases = repo.locked, repo.locked_cases
     fired: list[bool] = []
 
     @contextmanager
@@ -179,8 +180,17 @@ def _first_lock_after(
         with real(audit_id) as lock:
             yield lock
 
+    @contextmanager
+    def racing_cases(audit_id: int, case_ids: Sequence[int]) -> Iterator[AuditLock]:
+        if not fired:
+            fired.append(True)
+            step()
+        with real_cases(audit_id, case_ids) as lock:
+            yield lock
+
     with monkeypatch.context() as patch:
         patch.setattr(repo, "locked", racing)
+        patch.setattr(repo, "locked_cases", racing_cases)
         yield fired
 
 

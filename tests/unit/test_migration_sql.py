@@ -69,12 +69,17 @@ def test_0011_downgrade_restores_the_last_version_of_every_guard_0006_0010_insta
     assert sorted(restored.triggers) == sorted(triggers)
 
 
-def test_0011_and_0012_install_a_file_for_every_function_and_table_they_name() -> None:
-    assert set(pg.FUNCTIONS_V1) == {n for n, v in _versions("functions").items() if 1 in v}
+def test_0011_to_0013_install_a_file_for_every_function_and_table_they_name() -> None:
+    first = {n for n, v in _versions("functions").items() if 1 in v}
+    assert set(pg.FUNCTIONS_V1) | set(pg.FUNCTIONS_0013_NEW) == first
+    assert not set(pg.FUNCTIONS_V1) & set(pg.FUNCTIONS_0013_NEW)
     tables = {n for n, v in _versions("tables").items() if 1 in v}
     assert set(pg.TABLES_V1) | set(pg.TABLES_0012) == tables
     assert not set(pg.TABLES_V1) & set(pg.TABLES_0012)
-    assert set(pg.FUNCTIONS_0012) == {n for n, v in _versions("functions").items() if 2 in v}
+    second = {n for n, v in _versions("functions").items() if 2 in v}
+    assert set(pg.FUNCTIONS_0012) | set(pg.FUNCTIONS_0013) == second
+    assert not set(pg.FUNCTIONS_0012) & set(pg.FUNCTIONS_0013)
+    assert all(max(v) <= 2 for v in _versions("functions").values())
 
 
 def test_no_migration_loads_another_or_holds_a_function_body() -> None:

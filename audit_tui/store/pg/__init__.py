@@ -96,6 +96,13 @@ TABLES_0012 = ("scope_grant",)
 FUNCTIONS_0012 = ("my_audits", "my_role")
 """Functions 0012 moves to version 2 (scopes count as viewing); its downgrade restores version 1."""
 
+FUNCTIONS_0013_NEW = ("begin_answer",)
+"""Functions 0013 adds (version 1): a write to some cases' answers locks them, not the audit."""
+FUNCTIONS_0013 = ("begin_write", "answers_moved", "answer_changed")
+"""Functions 0013 moves to version 2 (audit-wide writes take the audit FOR UPDATE; the counts are
+taken in one order; the revision is counted where answers are written); its downgrade restores
+version 1."""
+
 CALLABLE = (
     "my_audits(text[], boolean)",
     "has_members(integer)",
@@ -105,11 +112,13 @@ CALLABLE = (
     "open_markings()",
     "settleable_markings()",
     "begin_write(integer)",
+    "begin_answer(integer, integer[])",
     "log_event(integer, text, text)",
     "recount(integer, text)",
 )
-"""The functions a login may call: those its policies call on its behalf, and the three it calls
-itself (begin a write, log what it did, repair counts). Every other function is the server's."""
+"""The functions a login may call: those its policies call on its behalf, and the four it calls
+itself (begin a write, begin a write to some cases' answers, log what it did, repair counts).
+Every other function is the server's."""
 
 
 class Executes(Protocol):

@@ -99,6 +99,19 @@ REFERRED = ("audit", "audit_case", "case_action")
 """Rebuilding these on SQLite (the only way it adds a CHECK) would drop the table their children
 refer to, and with foreign keys on that deletes the children: they get triggers there instead."""
 
+CALLABLE = (
+    "my_audits(text[], boolean)",
+    "has_members(integer)",
+    "blind_cases()",
+    "blind_audits()",
+    "readable_markings()",
+    "open_markings()",
+    "settleable_markings()",
+    "begin_write(integer)",
+    "log_event(integer, text, text)",
+    "recount(integer, text)",
+)
+"""The functions a login may call as this revision made them (`pg.CALLABLE` grows later)."""
 NORMAL = {"y": "yes", "n": "no", "n/a": "na"}
 """Spellings an answer may have been stored in by other means, and the value they mean."""
 ANSWER_COLUMNS = (
@@ -123,7 +136,7 @@ def upgrade() -> None:
         pg.install(op, "functions", pg.FUNCTIONS_V1, 1)
         pg.install(op, "tables", pg.TABLES_V1, 1)
         for login in _logins_granted_before(bind):
-            roles.give(bind, login)
+            roles.give(bind, login, CALLABLE)
 
 
 def _into_schema(bind: sa.Connection) -> None:

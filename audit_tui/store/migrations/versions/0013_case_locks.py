@@ -1,0 +1,45 @@
+"""Auditors of one audit do not wait for each other (PostgreSQL).
+
+A write to some cases' answers alone (a save, an import) begins with `begin_answer` (new): it
+locks the cases' rows and holds the audit's row in KEY SHARE, instead of the audit's write lock. `begin_write` (version 2) takes
+the audit's row FOR UPDATE, so an audit-wide write and the saves in flight still wait for each
+other. `answer_changed` (version 2) counts the revision where answers are written, at the end of
+a save, and refuses a save into an audit locked since it began; `answers_moved` (version 2) takes
+the kept counts in one order, so concurrent saves never deadlock on them.
+
+SQLite has one writer at a time: nothing changes there.
+
+Revision ID: 0013
+Revises: 0012
+Create Date: 2026-12-07 06:00:00
+"""
+
+from alembic import op
+
+from audit_tui.store import pg, roles
+
+revision = "0013"
+down_revision = "0012"
+branch_labels = None
+depends_on = None
+
+BEGIN_ANSWER = f"{pg.SCHEMA}.begin_answer(integer, integer[])"
+
+
+def upgrade() -> None:
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    pg.install(op, "functions", pg.FUNCTIONS_0013_NEW, 1)
+    pg.install(op, "functions", pg.FUNCTIONS_0013, 2)
+    op.execute(f"REVOKE ALL ON FUNCTION {BEGIN_ANSWER} FROM PUBLIC")
+    for login in roles.granted_logins(bind):  # as `grant` gives a new login
+        quoted = bind.dialect.identifier_preparer.quote(login)
+        op.execute(f"GRANT EXECUTE ON FUNCTION {BEGIN_ANSWER} TO {quoted}")
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    pg.install(op, "functions", pg.FUNCTIONS_0013, 1)
+    op.execute(f"DROP FUNCTION {BEGIN_ANSWER}")

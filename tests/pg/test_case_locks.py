@@ -1,0 +1,320 @@
+"""Auditors of one audit do not wait for each other on PostgreSQL (`begin_answer`): a save locks
+its case and shares the audit, and the server counts the revision when the answer is written.
+
+Each test holds one transaction open at a chosen point and checks what another writer does
+meanwhile, by the server's own account (`pg_stat_activity` says who waits on a lock), not by
+timing: saves to other cases go through, a save to the same case waits its turn and chains, an
+audit-wide write (locking the audit) waits for the save in flight and sees it, and a lead who
+locks the audit by hand while a save is being written makes the save refuse, not land after the
+figures were published.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import psycopg
+import pytest
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+
+from audit_tui.domain.answers import Answer
+from audit_tui.domain.errors import AuditError
+from audit_tui.domain.records import CaseInfo, OpenAudit
+from audit_tui.store import answers as answer_ops
+from audit_tui.store import audits, team
+from audit_tui.store import cases as case_ops
+from audit_tui.store.database import open_repository
+from audit_tui.store.faults import fault_message
+from audit_tui.store.repository import ANSWER, ANSWER_HISTORY, AUDIT, Repository
+from audit_tui.store.roles import grant
+from tests.conftest import empty_pg
+
+pytestmark = pytest.mark.postgres
+
+ATTRS = {"sentence_type": "community", "has_psr": "no", "rosh": "low"}
+ITEM = "2.2.1"
+
+
+@dataclass
+class Team:
+    url: str
+    """The database, as its owner."""
+    repos: dict[str, Repository]
+    """lead, ann and bob (auditors), vic (a viewer) and eve (in no audit), each their own login."""
+    audit: str
+    case_of: dict[str, CaseInfo]
+    """ann's case and bob's case (each allocated one)."""
+
+    def opened(self, who: str) -> OpenAudit:
+        return audits.open_audit(self.repos[who], self.audit)
+
+
+@pytest.fixture
+def crew(pg_server_url: str, rubric_text: str) -> Iterator[Team]:
+    suffix = uuid.uuid4().hex[:6]
+    logins = {who: f"{who}_{suffix}" for who in ("lead", "ann", "bob", "vic", "eve")}
+    admin = create_engine(
+        make_url(pg_server_url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        for login in logins.values():
+            conn.execute(text(f'CREATE ROLE "{login}" LOGIN'))
+    owner = open_repository(pg_server_url)
+    for login in logins.values():
+        grant(owner.engine, login)
+    owner.engine.dispose()
+    repos = {
+        who: open_repository(
+            make_url(pg_server_url)
+            .set(username=login, password=None)
+            .render_as_string(hide_password=False)
+        )
+        for who, login in logins.items()
+    }
+    lead = repos["lead"]
+    audit = audits.create_audit(lead, "one-audit", rubric_text)
+    case_ops.add_cases(lead, audit, [("C-1", ATTRS), ("C-2", ATTRS)])
+    team.allocate(lead, audit, [logins["ann"], logins["bob"]])
+    team.set_member(lead, audit, logins["vic"], "viewer")  # eve is in no audit
+    audit = audits.open_audit(lead, audit.info.name)
+    case_of = {
+        who: next(c for c in case_ops.list_cases(lead, audit) if c.allocated_to == logins[who])
+        for who in ("ann", "bob")
+    }
+    yield Team(pg_server_url, repos, audit.info.name, case_of)
+    for repo in repos.values():
+        repo.engine.dispose()
+    empty_pg(pg_server_url)
+    with admin.connect() as conn:
+        for login in logins.values():
+            conn.execute(text(f'DROP OWNED BY "{login}"'))
+            conn.execute(text(f'DROP ROLE "{login}"'))
+    admin.dispose()
+
+
+def waiting_on_a_lock(url: str, count: int = 1, deadline: float = 30) -> None:
+    """Return once `count` sessions of this database wait on a lock (the server says so)."""
+    raw = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(raw, autocommit=True) as conn:
+        ends = time.monotonic() + deadline
+        while time.monotonic() < ends:
+            waiting = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            ).fetchone()
+            if waiting is not None and waiting[0] >= count:
+                return
+            time.sleep(0.02)
+    raise AssertionError(f"no {count} sessions came to wait on a lock in {deadline} s")
+
+
+def in_thread(work: Callable[[], Any]) -> tuple[threading.Thread, dict[str, Any]]:
+    """Run `work` in a thread; its result (or error) lands in the returned dict."""
+    out: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            out["result"] = work()
+        except BaseException as exc:  # reported by the test, on its own thread
+            out["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, out
+
+
+def stored(crew: Team, case: CaseInfo) -> tuple[str | None, list[tuple[str | None, str | None]]]:
+    """The case's answer to ITEM and its history, (old, new) oldest first, as the owner reads."""
+    repo = open_repository(crew.url)
+    try:
+        with repo.engine.connect() as conn:
+            value = conn.scalar(
+                select(ANSWER.c.value).where(ANSWER.c.case_id == case.id, ANSWER.c.item_id == ITEM)
+            )
+            history = conn.execute(
+                select(ANSWER_HISTORY.c.old_value, ANSWER_HISTORY.c.new_value)
+                .where(ANSWER_HISTORY.c.case_id == case.id, ANSWER_HISTORY.c.item_id == ITEM)
+                .order_by(ANSWER_HISTORY.c.id)
+            ).all()
+    finally:
+        repo.engine.dispose()
+    return value, [(old, new) for old, new in history]
+
+
+def revision(crew: Team) -> int:
+    return audits.audit_revision(crew.repos["lead"], crew.opened("lead").info.id) or 0
+
+
+def test_a_save_to_another_case_of_the_audit_goes_through_while_one_is_open(crew: Team) -> None:
+    """ann's save is open (her case locked, her answer written, not committed); bob's save to his
+    own case commits meanwhile, without waiting: the server would give up on him after 5 s."""
+    ann, bob = crew.repos["ann"], crew.repos["bob"]
+    audit = crew.opened("ann")
+    before = revision(crew)
+    patient = open_repository(bob.engine.url.render_as_string(hide_password=False), wait=5)
+    try:
+        with ann.locked_cases(audit.info.id, [crew.case_of["ann"].id]) as open_save:
+            assert open_save.access.user == ann.user
+            saved = answer_ops.save_answer(
+                patient, crew.opened("bob"), crew.case_of["bob"], ITEM, Answer.YES
+            )
+            assert saved.changed and saved.revision == before + 1
+    finally:
+        patient.engine.dispose()
+    assert stored(crew, crew.case_of["bob"]) == ("yes", [(None, "yes")])
+    assert revision(crew) == before + 1  # ann's open save wrote nothing, counted nothing
+
+
+def test_saves_to_one_case_take_turns_and_the_history_chains(crew: Team) -> None:
+    """The lead's save to ann's case waits while ann's save to it is open, then reads her
+    answer as the old value: the history chains."""
+    ann, lead = crew.repos["ann"], crew.repos["lead"]
+    case = crew.case_of["ann"]
+    raw = ann.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(raw) as held:
+        held.execute(
+            "SELECT * FROM audit_tui.begin_answer(%s, %s)", (crew.opened("ann").info.id, [case.id])
+        )
+        thread, out = in_thread(
+            lambda: answer_ops.save_answer(lead, crew.opened("lead"), case, ITEM, Answer.YES)
+        )
+        waiting_on_a_lock(crew.url)
+        assert thread.is_alive()
+        held.execute(
+            "INSERT INTO audit_tui.answer (audit_id, case_id, item_id, value, note, updated_at,"
+            " updated_by) VALUES (%s, %s, %s, 'no', '', now(), current_user)",
+            (crew.opened("ann").info.id, case.id, ITEM),
+        )
+        held.commit()
+    thread.join(30)
+    assert "error" not in out, out.get("error")
+    assert out["result"].old_value == "no"
+    assert stored(crew, case) == ("yes", [(None, "no"), ("no", "yes")])
+
+
+def test_locking_the_audit_waits_for_a_save_in_flight_and_holds_it(crew: Team) -> None:
+    """The lead locks the audit while ann's save is written but not committed: the lock waits,
+    ann's save commits, then the audit locks with her answer in it, and no save follows."""
+    ann, lead = crew.repos["ann"], crew.repos["lead"]
+    case = crew.case_of["ann"]
+    audit_id = crew.opened("ann").info.id
+    raw = ann.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(raw) as held:
+        held.execute("SELECT * FROM audit_tui.begin_answer(%s, %s)", (audit_id, [case.id]))
+        held.execute(
+            "INSERT INTO audit_tui.answer (audit_id, case_id, item_id, value, note, updated_at,"
+            " updated_by) VALUES (%s, %s, %s, 'yes', '', now(), current_user)",
+            (audit_id, case.id, ITEM),
+        )
+        thread, out = in_thread(lambda: team.lock_audit(lead, crew.opened("lead")))
+        waiting_on_a_lock(crew.url)
+        assert thread.is_alive()
+        held.commit()
+    thread.join(30)
+    assert "error" not in out, out.get("error")
+    assert stored(crew, case) == ("yes", [(None, "yes")])
+    with pytest.raises(AuditError, match="locked"):
+        answer_ops.save_answer(ann, crew.opened("ann"), case, ITEM, Answer.NO)
+    assert stored(crew, case) == ("yes", [(None, "yes")])
+
+
+def test_a_lead_locking_by_hand_during_a_save_makes_the_save_refuse(crew: Team) -> None:
+    """The lead's own SQL locks the audit (no `begin_write`) while ann's save is being written:
+    her save, held at the revision's count until the lock commits, is refused whole."""
+    ann = crew.repos["ann"]
+    case = crew.case_of["ann"]
+    audit_id = crew.opened("ann").info.id
+    before = revision(crew)
+    lead_url = crew.repos["lead"].engine.url.set(drivername="postgresql")
+    with psycopg.connect(lead_url.render_as_string(hide_password=False)) as lead:
+        lead.execute("UPDATE audit_tui.audit SET locked_at = now() WHERE id = %s", (audit_id,))
+        thread, out = in_thread(
+            lambda: answer_ops.save_answer(ann, crew.opened("ann"), case, ITEM, Answer.YES)
+        )
+        waiting_on_a_lock(crew.url)
+        lead.commit()
+    thread.join(30)
+    assert "error" in out, out  # the server's refusal, as the app says it in one line
+    assert fault_message(out["error"]) == (
+        "the audit is locked: nothing in it can change; nothing was written"
+    )
+    assert stored(crew, case) == (None, [])
+    owner = open_repository(crew.url)
+    with owner.engine.connect() as conn:
+        locked_at, now = conn.execute(
+            select(AUDIT.c.locked_at, AUDIT.c.revision).where(AUDIT.c.id == audit_id)
+        ).one()
+    owner.engine.dispose()
+    assert locked_at is not None and now == before  # the hand's lock counts no revision
+
+
+def test_eight_auditors_flipping_one_item_on_their_own_cases_never_deadlock(crew: Team) -> None:
+    """Saves that move the same kept counts in opposite directions at once (yes to no, no to
+    yes) take them in one order: none fails, and the counts match the answers."""
+    lead = crew.repos["lead"]
+    audit = crew.opened("lead")
+    case_ops.add_cases(lead, audit, [(f"F-{i}", ATTRS) for i in range(8)])
+    audit = crew.opened("lead")
+    flipped = [c for c in case_ops.list_cases(lead, audit) if c.case_ref.startswith("F-")]
+    start = threading.Barrier(len(flipped))
+
+    def flip(case: CaseInfo, first: Answer) -> int:
+        repo = open_repository(lead.engine.url.render_as_string(hide_password=False), wait=10)
+        try:
+            start.wait(30)
+            other = Answer.NO if first is Answer.YES else Answer.YES
+            for n in range(30):
+                answer_ops.save_answer(repo, audit, case, ITEM, first if n % 2 == 0 else other)
+            return 30
+        finally:
+            repo.engine.dispose()
+
+    threads = [
+        in_thread(partial(flip, case, Answer.YES if n % 2 else Answer.NO))
+        for n, case in enumerate(flipped)
+    ]
+    for thread, _ in threads:
+        thread.join(120)
+    assert [out.get("error") for _, out in threads] == [None] * len(flipped)
+    for case in flipped:
+        value, history = stored(crew, case)
+        assert len(history) == 30 and history[-1][1] == value
+        assert all(a[1] == b[0] for a, b in itertools.pairwise(history))
+    from audit_tui.store.verify import verify
+
+    assert verify(lead, crew.opened("lead")) == []  # kept counts match the answers
+
+
+def test_someone_outside_the_audit_or_a_viewer_takes_no_lock(crew: Team) -> None:
+    """eve (in no audit) learns nothing from `begin_answer` and vic (a viewer) only his role;
+    while both hold their transactions open, the lead locks the audit without waiting."""
+    audit = crew.opened("lead")
+    case_ids = [c.id for c in crew.case_of.values()]
+    opened = []
+    try:
+        for who in ("eve", "vic"):
+            url = crew.repos[who].engine.url.set(drivername="postgresql")
+            conn = psycopg.connect(url.render_as_string(hide_password=False))
+            opened.append(conn)
+            rows = conn.execute(
+                "SELECT role FROM audit_tui.begin_answer(%s, %s)", (audit.info.id, case_ids)
+            ).fetchall()
+            assert rows == ([] if who == "eve" else [("viewer",)])
+        lead_url = crew.repos["lead"].engine.url.render_as_string(hide_password=False)
+        patient = open_repository(lead_url, wait=5)
+        try:
+            team.lock_audit(patient, audits.open_audit(patient, crew.audit))
+        finally:
+            patient.engine.dispose()
+    finally:
+        for conn in opened:
+            conn.close()
+    assert audits.open_audit(crew.repos["lead"], crew.audit).info.locked_at is not None
