@@ -136,7 +136,8 @@ class AnswerRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     audit_id: int = _parent("audit")
     """The case's audit, kept beside it: who may read an answer is decided by its audit, for
-    each of a report's hundred thousand rows without a join (PostgreSQL's row policies)."""
+    each of a report's hundred thousand rows without a join (PostgreSQL's row policies). No
+    foreign key on PostgreSQL (migration 0013 says why): the policies hold it to its case's."""
     case_id: int = Field(foreign_key="audit_case.id", ondelete="CASCADE")
     item_id: str
     value: str | None = None

@@ -285,10 +285,11 @@ class Repository:
 
     @contextmanager
     def locked_cases(self, audit_id: int, case_ids: Sequence[int]) -> Iterator[AuditLock]:
-        """A write transaction on these cases' answers alone (a save). On PostgreSQL it locks
-        the cases and shares the audit (`begin_answer`): auditors saving their own cases of one
-        audit do not wait for each other, and an audit-wide write (`locked`) waits for them and
-        they for it. SQLite has one writer at a time: the audit's lock, as `locked`."""
+        """A write transaction on these cases' answers alone (a save, an import). On PostgreSQL
+        it locks the cases and shares the audit (`begin_answer`): auditors saving their own
+        cases of one audit, or an import into other cases, do not wait for each other, and an
+        audit-wide write (`locked`) waits for them and they for it. SQLite has one writer at a
+        time: the audit's lock, as `locked`."""
         with self.writer.connect() as conn, conn.begin() as transaction:
             if server.keeps_trail(conn):
                 params = {"b_audit_id": audit_id, "b_case_ids": sorted(case_ids)}

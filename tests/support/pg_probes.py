@@ -199,6 +199,7 @@ def battery(ids: Mapping[str, Any], login: Mapping[str, str]) -> list[Probe]:
             and scalar(c, f"SELECT answered FROM {S}.audit_case WHERE id = {a1}") == n.get("answered_a1", -1) + 1,
         ),
         Probe("an answer names its case's own audit", "ann", f"INSERT INTO {S}.answer (audit_id, case_id, item_id, value, note, updated_at, updated_by) VALUES ({M}, {a1}, 'x.2', 'yes', '', now(), 'x')"),
+        Probe("an answer names an audit that exists (no foreign key: the policy)", "ann", f"INSERT INTO {S}.answer (audit_id, case_id, item_id, value, note, updated_at, updated_by) VALUES (2147483647, {a1}, 'x.2', 'yes', '', now(), 'x')"),
         Probe("an auditor cannot answer someone else's case", "ann", f"INSERT INTO {S}.answer (audit_id, case_id, item_id, value, note, updated_at, updated_by) VALUES ({V}, {b2}, 'x.1', 'yes', '', now(), 'x')"),
         Probe(
             "an auditor changes their answer; the server keeps the old value", "ann",

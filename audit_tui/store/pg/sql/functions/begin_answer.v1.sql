@@ -1,13 +1,13 @@
--- The first statement of a write to some cases' answers alone (store/answers.py: a save; an
--- import takes the audit's lock, `import_answers` says why): the cases' write locks, not the
--- audit's, so auditors on their own cases of one audit do not wait for each other. It holds
--- the audit's row in KEY SHARE, so an audit-wide write (`begin_write` takes the row FOR UPDATE:
--- a lock, a sign-off, a removal, an import) waits for the writes in flight and they for it; and
--- the cases' rows FOR UPDATE, in order of id (two writers never wait for each other in a
--- circle), so writes to one case take turns and its history chains. The revision is counted
--- when the answers are written (`answer_changed`, version 2), at the end of the write: writers
--- to one audit then wait for each other only while one commits. Says who is writing as
--- `begin_write` does: no row for someone outside the audit, and a viewer takes no lock.
+-- The first statement of a write to some cases' answers alone (store/answers.py: a save, an
+-- import): the cases' write locks, not the audit's, so auditors on their own cases of one audit
+-- do not wait for each other, nor for an import into other cases. It holds the audit's row in
+-- KEY SHARE, so an audit-wide write (`begin_write` takes the row FOR UPDATE: a lock, a
+-- sign-off, a removal) waits for the writes in flight and they for it; and the cases' rows FOR
+-- UPDATE, in order of id (two writers never wait for each other in a circle), so writes to one
+-- case take turns and its history chains. The revision is counted when the answers are written
+-- (`answer_changed`, version 2), at the end of the write: writers to one audit then wait for
+-- each other only while one commits. Says who is writing as `begin_write` does: no row for
+-- someone outside the audit, and a viewer takes no lock.
 CREATE OR REPLACE FUNCTION audit_tui.begin_answer(a integer, cs integer[])
 RETURNS TABLE (revision integer, name text, locked_by text, locked_at timestamptz, role text,
                any_member boolean)
