@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from audit_tui.domain.errors import AuditError
@@ -33,9 +34,12 @@ class PduAudit:
     result: AuditResult
 
     def key_question(self, kq_id: str) -> KeyQuestionResult | None:
-        return next(
-            (k for s in self.result.standards for k in s.key_questions if k.id == kq_id), None
-        )
+        return self._key_questions.get(kq_id)
+
+    @cached_property
+    def _key_questions(self) -> dict[str, KeyQuestionResult]:
+        """Each key question's result by id, looked up once per PDU, not once per funnel."""
+        return {k.id: k for s in self.result.standards for k in s.key_questions}
 
 
 @dataclass(frozen=True)
@@ -120,13 +124,13 @@ def gather_region(
                 left_out.append(f"{info.name}: you second-mark it blind")
             else:
                 compared.append(info)
+        opened = [audits.open_audit(repo, info.name) for info in compared]
+        rubric = opened[0].rubric if opened else None
+        results = scores.scores_of(repo, opened)  # from the answers, as each audit's report
         for info in compared:
-            audit = audits.open_audit(repo, info.name)
-            rubric = rubric or audit.rubric
-            result = scores.score(repo, audit)  # from the answers, as each audit's report
             named = unit_of[info.id]
             history.setdefault(named, []).append(
-                PduAudit(named, info.name, info.created_at.date(), result)
+                PduAudit(named, info.name, info.created_at.date(), results[info.id])
             )
         pdus = [history[pdu][-1] for pdu in sorted(history)]
     if rubric is None:

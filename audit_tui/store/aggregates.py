@@ -47,6 +47,48 @@ def tallies(
         if from_answers
         else counts.answered_by_value(conn, audit.info.id)
     )
+    return _tallied(rubric, groups, answered)
+
+
+def tallies_of(
+    conn: Connection, audits: Sequence[OpenAudit]
+) -> dict[int, tuple[int, dict[str, Tally]]]:
+    """Each audit's (number of cases, per-item tallies) by id, counted from the answers as
+    `tallies(from_answers=True)` counts one, in two queries over them all: a region's forty
+    audits cost two statements, not a hundred and twenty."""
+    if not audits:
+        return {}
+    ids = [a.info.id for a in audits]
+    used = sorted({name for a in audits for name in a.rubric.rule_attributes})
+    attr_cols = [CASE.c.attributes[name].as_string() for name in used]
+    groups: dict[int, list[tuple[dict[str, Any], int]]] = defaultdict(list)
+    for audit_id, *values, n in conn.execute(
+        select(CASE.c.audit_id, *attr_cols, func.count())
+        .where(CASE.c.audit_id.in_(ids), LIVE)
+        .group_by(CASE.c.audit_id, *attr_cols)
+    ):
+        groups[audit_id].append((dict(zip(used, values, strict=True)), n))
+    answered: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    for audit_id, item_id, value, n in conn.execute(
+        select(CASE.c.audit_id, ANSWER.c.item_id, ANSWER.c.value, func.count())
+        .join(CASE, CASE.c.id == ANSWER.c.case_id)
+        .where(CASE.c.audit_id.in_(ids), LIVE, ANSWER.c.value.is_not(None))
+        .group_by(CASE.c.audit_id, ANSWER.c.item_id, ANSWER.c.value)
+    ):
+        answered[audit_id][item_id][value] = n
+    return {
+        a.info.id: _tallied(a.rubric, groups.get(a.info.id, []), answered.get(a.info.id, {}))
+        for a in audits
+    }
+
+
+def _tallied(
+    rubric: Rubric,
+    groups: Sequence[tuple[dict[str, Any], int]],
+    answered: dict[str, dict[str, int]],
+) -> tuple[int, dict[str, Tally]]:
+    """(cases, per-item tallies) from the cases grouped by their deciding attributes and the
+    answers counted per item and value."""
     cases = sum(n for _, n in groups)
     applicable_by_rule: dict[tuple[Any, ...], int] = {}
     out: dict[str, Tally] = {}
