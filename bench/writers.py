@@ -181,8 +181,10 @@ def measure_import(
         out, _ = saver.communicate(timeout=600)
     assert saver.returncode == 0, "the saver failed"
     during = [took for start, took in json.loads(out) if start < ended and start + took > began]
+    written = sum(len(a) for a in answers.values())
     absolute(
-        f"{engine}: worst save during a {IMPORTED:,}-case import ({ended - began:.1f} s)",
+        f"{engine}: worst save during a {IMPORTED:,}-case import"
+        f" ({written:,} answers, {ended - began:.1f} s)",
         max(during),
         1.0,
     )
