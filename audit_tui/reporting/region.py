@@ -19,7 +19,7 @@ from audit_tui.scoring.compare import Difference, Side, in_words, newcombe
 from audit_tui.scoring.display import percent_range, whole_percent
 from audit_tui.scoring.funnel import Funnel, Unit, flag_sentence, funnel, spread_sentence
 from audit_tui.scoring.results import AuditResult, KeyQuestionResult
-from audit_tui.store import audits, scores
+from audit_tui.store import audits, listing, scores
 from audit_tui.store.moderation import blind_audits
 from audit_tui.store.repository import Repository
 
@@ -124,7 +124,7 @@ def gather_region(
                 left_out.append(f"{info.name}: you second-mark it blind")
             else:
                 compared.append(info)
-        opened = [audits.open_audit(repo, info.name) for info in compared]
+        opened = listing.open_audits(repo, compared)
         rubric = opened[0].rubric if opened else None
         results = scores.scores_of(repo, opened)  # from the answers, as each audit's report
         for info in compared:

@@ -13,6 +13,7 @@ Public-health and NHS indicator tools use the same forms (design/methods.md).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from math import erfc, exp, floor, lgamma, log, log1p, sqrt
 
 LEVELS = (0.95, 0.998)
@@ -108,9 +109,12 @@ def binomial_limit(target: float, n: int, q: float) -> float:
     return min(1.0, max(0.0, (r - a) / n))
 
 
+@lru_cache(maxsize=8192)
 def limits_at(target: float, n: int, level: float, tau2: float = 0.0) -> tuple[float, float]:
     """(lower, upper) at `level` for n cases: exact binomial, or, widened for over-dispersion,
-    the normal approximation with the random-effects variance added (as Spiegelhalter)."""
+    the normal approximation with the random-effects variance added (as Spiegelhalter).
+    Kept once worked out: the flags, each report row and the plot ask again for the same n
+    (PDUs of one sample size), and an exact limit sums up to n binomial terms."""
     tail = (1 - level) / 2
     if tau2 > 0:
         half = Z[level] * sqrt(target * (1 - target) / n + tau2)

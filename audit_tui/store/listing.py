@@ -3,7 +3,7 @@ line's `audits` lists them too (the database decides what a PostgreSQL login may
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -107,6 +107,18 @@ def revisions(repo: Repository) -> dict[int, int]:
     of its rows moved, for the price of one small query."""
     with repo.reading() as conn:
         return {audit_id: revision for audit_id, revision in conn.execute(_REVISIONS)}
+
+
+def open_audits(repo: Repository, infos: Sequence[AuditInfo]) -> list[OpenAudit]:
+    """Audits already listed (`audits.list_audits`), opened together: each rubric snapshot read
+    and parsed once per distinct content, not once per audit (the regional view opens forty
+    audits of one framework)."""
+    with repo.reading() as conn:
+        return [
+            OpenAudit(info=info, rubric=rubric, rubric_text=text)
+            for info in infos
+            for rubric, text in (_rubric(conn, info),)
+        ]
 
 
 _rubrics: dict[str, tuple[Rubric, str]] = {}
