@@ -159,7 +159,7 @@ def cmd_region(args: argparse.Namespace, repo_of: RepoOf) -> int:
     from audit_tui.reporting.formats import BY_NAME
     from audit_tui.reporting.region import gather_region, parse_period
     from audit_tui.reporting.render import database_files, refusal, write_atomically
-    from audit_tui.store import audits, events
+    from audit_tui.store import events
 
     fmt = BY_NAME[args.format]
     render = fmt.region
@@ -177,8 +177,7 @@ def cmd_region(args: argparse.Namespace, repo_of: RepoOf) -> int:
     view = "national view" if record.national else f"regional view of {record.region}"
     where = "" if args.out is None else f" to {Path(args.out).resolve()}"
     # figures leave: logged on each audit shown (the trends' earlier ones too), before they do
-    for shown in (p for trend in record.trends.values() for p in trend):
-        audit = audits.open_audit(repo, shown.audit)
+    for audit in record.shown:
         events.record_access(repo, audit, "export", f"{args.format} {view}{where}")
     if args.out is not None:
         write_atomically(args.out, content, protect=database_files(repo))

@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import Any
 
 from audit_tui.domain.errors import AuditError
-from audit_tui.domain.records import AuditInfo
+from audit_tui.domain.records import AuditInfo, OpenAudit
 from audit_tui.domain.rubric import Rubric
 from audit_tui.domain.safe_text import TEXT_LIMIT, json_text
 from audit_tui.reporting.markdown import md
@@ -57,6 +57,9 @@ class RegionRecord:
     national: bool = False
     """Every region's PDUs (`region` then says so): a PDU whose name two regions share is
     named with its region."""
+    shown: tuple[OpenAudit, ...] = ()
+    """Every audit whose figures the view shows (each PDU's latest and its trend's earlier
+    ones), as opened to count them: what an export logs, without opening them again."""
 
 
 def parse_period(text: str | None) -> tuple[date | None, date | None]:
@@ -155,6 +158,7 @@ def gather_region(
         trends={pdu: tuple(history[pdu]) for pdu in sorted(history)},
         funnels=funnels,
         left_out=tuple(sorted(left_out)),
+        shown=tuple(opened),
     )
 
 
