@@ -76,8 +76,8 @@ def _cells(s: AuditSummary) -> tuple[str, ...]:
         progress = score = rating = HIDDEN
     else:
         progress = f"{s.percent:.0f}%" if s.percent is not None else "-"
-        score = f"{s.score if s.score is not None else '-'}/{s.score_max}"
-        rating = s.rating or "not yet rated"
+        score = f"{s.score if s.score is not None else '-'}/{s.score_max}" if s.score_max else "-"
+        rating = s.rating or ("not yet rated" if s.scale.ratings else "not rated")
     return tuple(
         one_line(cell)
         for cell in (

@@ -22,6 +22,7 @@ from audit_tui import (
     moderation_cli,
     report_cli,
     restore_cli,
+    rubric_cli,
     sampling_cli,
     summary_cli,
     team_cli,
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 
 COMMAND_MODULES = (follow_up_cli, verify_cli, restore_cli, audits_cli, summary_cli)
 """Commands kept in modules of their own: each gives `add_parsers(sub)` and `bound(repo_opener)`."""
-TOPIC_MODULES = (team_cli, moderation_cli, sampling_cli, report_cli)
+TOPIC_MODULES = (rubric_cli, team_cli, moderation_cli, sampling_cli, report_cli)
 """The same, for commands that left this module: `build_parser` adds each where its commands
 always stood in the help listing, before `COMMAND_MODULES`."""
 
@@ -76,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     sub.add_parser("rubrics", help="list installed rubrics: id, version, title")
+    rubric_cli.add_parsers(sub)  # rubric new|check|show|install
 
     new = sub.add_parser("new", help="create an audit")
     new.add_argument("audit", metavar="AUDIT")
@@ -246,6 +248,15 @@ def _print_errors(problems: Sequence[object], target: str | None) -> None:
         print(f"audit-tui: error: {redact(line, target)}", file=sys.stderr)
 
 
+def _print_warnings(problems: Sequence[object]) -> None:
+    """Problems that stop nothing (a broken rubric in the folder, not the one asked for): said,
+    one line each, so a file that was meant to be used is not silently missing."""
+    from audit_tui.domain.errors import problem_lines
+
+    for line in problem_lines(problems):
+        print(f"audit-tui: warning: {line} (not loaded)", file=sys.stderr)
+
+
 def _fault_line(exc: Exception, target: str | None, wait: int | None) -> str | None:
     """One line for a fault after the database opened (a lock held too long, a full disk, a
     damaged file, a server gone) or a failed file operation; None for a bug, which must show."""
@@ -303,7 +314,9 @@ def cmd_rubrics(args: argparse.Namespace) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     from audit_tui.store import audits
 
-    installed = _catalogue(args).get(args.rubric)
+    catalogue = _catalogue(args)
+    installed = catalogue.get(args.rubric)  # a broken --rubric-file, or the one asked for: why
+    _print_warnings(catalogue.folder_problems)
     repo = _repo(args, create=True)
     audit = audits.create_audit(
         repo,
@@ -441,7 +454,7 @@ def cmd_import_judgements(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from audit_tui.demo import load_demo
+    from audit_tui.demo import load_demo, load_dipp
     from audit_tui.domain.words import plural
     from audit_tui.store import scores
 
@@ -449,13 +462,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.region:
         return _region_demo(repo)
     audit = load_demo(repo)
+    dipp = load_dipp(repo)  # a second framework: shares of cases, no rating (`demo` only)
     result = scores.score(repo, audit)
+    shares = scores.score(repo, dipp).assignments
     repo.engine.dispose()
     if args.no_tui:
         print(
             f'demo audit "{one_line(audit.info.name)}": {plural(audit.info.cases, "case")}, '
             f"score {result.score}/{result.score_max}, {result.overall}"
         )
+        if shares is not None:
+            print(
+                f'demo audit "{one_line(dipp.info.name)}": {plural(dipp.info.cases, "case")}, '
+                f"{shares.yes} of {shares.relevant} assignments meeting the standard"
+            )
         return 0
     return _open_tui(args, audit.info.name)
 

@@ -32,6 +32,10 @@ something real to show."""
 DEMO_OVERSIGHT = "demo-oversight"
 """An SPO's management oversight of six cases of their team (synthetic): feedback and actions
 for three practitioners, so the feedback sheet and the actions list have something to show."""
+DEMO_DIPP = "demo-dipp-region"
+DEMO_DIPP_RUBRIC = "hmip-dipp-2025"
+"""A region's 56-case sample against HMIP's 2025 public-protection questions (synthetic): 50 cases
+asked the core questions, 6 whose contact was suspended early asked the adjusted ones."""
 DEMO_MODERATOR = "moderator"
 """Who second-marked twelve of the demo's cases (blind, from a spreadsheet)."""
 
@@ -58,6 +62,17 @@ def load_demo(repo: Repository) -> OpenAudit:
     import_judgements(repo, later, data / "demo-judgements.csv")
     load_oversight(repo, text)
     return audits.open_audit(repo, DEMO_AUDIT)
+
+
+def load_dipp(repo: Repository) -> OpenAudit:
+    """The DIPP demo: shares of cases and of assignments, no rating and no score."""
+    data = shipped_data_dir()
+    text = read_rubric_text(shipped_rubric_dir() / f"{DEMO_DIPP_RUBRIC}.toml")
+    audits.delete_audit(repo, DEMO_DIPP)
+    audit = audits.create_audit(repo, DEMO_DIPP, text, region="Greater Manchester")
+    import_cases(repo, audit, data / "demo-dipp-cases.csv")
+    import_answers(repo, audit, data / "demo-dipp-answers.csv")
+    return audits.open_audit(repo, DEMO_DIPP)
 
 
 def load_oversight(repo: Repository, text: str) -> OpenAudit:

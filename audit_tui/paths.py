@@ -25,6 +25,11 @@ def shipped_data_dir() -> Path:
     return _shipped("data")
 
 
+def rubric_template() -> Path:
+    """The commented starting rubric `rubric new` writes (inside the package, so the wheel has it)."""
+    return PACKAGE_DIR / "templates" / "rubric-new.toml"
+
+
 def user_data_dir() -> Path:
     from audit_tui.settings import current
 

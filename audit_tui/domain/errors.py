@@ -35,13 +35,17 @@ def problem_lines(
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem in one place: a file, then a row and column (CSV) or a path inside it (TOML)."""
+    """One problem in one place: a file, then a row and column (CSV) or a path inside it (TOML).
+
+    `line` is the line of a text file the problem is found on (`my.toml:14: ...`, as compilers
+    and editors write it, so an editor can jump there); None where no line can be named."""
 
     file: str
     message: str
     row: int | None = None
     column: str | None = None
     path: str | None = None
+    line: int | None = None
 
     def __str__(self) -> str:
         parts = [f"row {self.row}"] if self.row is not None else []
@@ -49,7 +53,8 @@ class Problem:
             parts.append(f"column {self.column!r}")
         if self.path:
             parts.append(self.path)
-        where = f"{self.file}: {', '.join(parts)}" if parts else self.file
+        file = self.file if self.line is None else f"{self.file}:{self.line}"
+        where = f"{file}: {', '.join(parts)}" if parts else file
         return f"{where}: {self.message}"
 
 
@@ -59,6 +64,7 @@ class Where(TypedDict, total=False):
     row: int | None
     column: str | None
     path: str | None
+    line: int | None
 
 
 class AuditError(Exception):

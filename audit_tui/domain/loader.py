@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -16,6 +17,7 @@ from pydantic_core import ErrorDetails
 from audit_tui.domain.errors import Problem, RubricError
 from audit_tui.domain.files import FileRefused, TomlTooDeep, load_toml, read_regular_file
 from audit_tui.domain.rubric import Rubric
+from audit_tui.domain.rubric_lines import with_lines
 from audit_tui.domain.safe_text import printable
 from audit_tui.paths import shipped_rubric_dir
 
@@ -53,7 +55,7 @@ def parse_rubric(text: str, origin: str = "<rubric>") -> Rubric:
         return _parse_cached(text)
     except RubricError as exc:  # not cached: named for this origin
         named = [replace(p, file=origin) if p.file == _ORIGIN else p for p in exc.problems]
-        raise RubricError(named) from None
+        raise RubricError(with_lines(text, named)) from None
 
 
 _ORIGIN = "<rubric>"
@@ -190,7 +192,7 @@ def check_rubric(r: Rubric) -> list[tuple[str, str]]:
             kw = f'{sw}.key_questions["{kq.id}"]'
             claim(kq.id, kw)
             check_rule(kq.applies_when, kw)
-            if not kq.id.startswith(st.id + "."):
+            if r.nested_ids and not kq.id.startswith(st.id + "."):
                 add(kw + ".id", f'key question id must start with "{st.id}."')
             for pr in kq.prompts:
                 pw = f'{kw}.prompts["{pr.id}"]'
@@ -206,16 +208,45 @@ def check_rubric(r: Rubric) -> list[tuple[str, str]]:
         if ind.standard is not None and ind.standard not in r.standards_by_id:
             add(iw + ".standard", f'no standard "{ind.standard}" in this rubric')
 
+    for ref in r.items.values():
+        if ref.item.reconstructed_from and ref.item.source != "R":
+            add(
+                f'items["{ref.item.id}"].source',
+                'a reconstructed question is not the framework\'s own words: give it source "R"',
+            )
     for ident in seen:
         if ident in attr_ids or "," in ident:
             add(seen[ident] + ".id", f'id "{ident}" clashes with a case attribute or holds a comma')
 
     problems += check_mappings(r)
 
-    bands, overall = r.scoring.bands, r.scoring.overall
-    if not bands:
-        add("scoring.bands", "at least one band is needed")
-    else:
+    problems += check_question_sets(r, check_rule)
+    problems += check_scoring(r)
+    return problems
+
+
+def check_scoring(r: Rubric) -> list[tuple[str, str]]:
+    """The scale at each level: bands in order and covering 0-100, a standard rule the bands can
+    serve, overall bands within the score; `none` at a level leaves its table empty."""
+    problems: list[tuple[str, str]] = []
+
+    def add(where: str, msg: str) -> None:
+        problems.append((where, msg))
+
+    scoring = r.scoring
+    bands, overall = scoring.bands, scoring.overall
+    if not r.has_ratings:
+        if overall:
+            add("scoring.overall", 'a score needs rated standards: standard_rule is "none"')
+        for st in r.standards:
+            if st.method == "judgement":
+                add(
+                    f'standards["{st.id}"].method',
+                    'a judgement is a rating: standard_rule is "none", so rate from cases',
+                )
+    elif not bands:
+        add("scoring.bands", "at least one band is needed to rate standards by their key questions")
+    if bands or r.declared_scale:
         problems += check_scale(r)
     if len({b.rating for b in bands}) != len(bands):
         add("scoring.bands", "each rating may appear once")
@@ -239,8 +270,60 @@ def check_rubric(r: Rubric) -> list[tuple[str, str]]:
             "scoring.overall",
             f"min_score {overall[0].min_score} is above the maximum score {r.score_max}",
         )
-    if not any(True for _ in r.rated_standards):
+    if r.has_ratings and not any(True for _ in r.rated_standards):
         add("standards", "at least one standard must be rated")
+    if scoring.shares:
+        problems += _check_one_question_per_case(r)
+    return problems
+
+
+def check_question_sets(
+    r: Rubric, check_rule: Callable[[dict[str, tuple[str, ...]], str], None]
+) -> list[tuple[str, str]]:
+    """Each set's rule names declared attributes and values; each key question names a set the
+    rubric declares; sets are declared once."""
+    problems: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for qs in r.question_sets:
+        where = f'question_sets["{qs.id}"]'
+        if qs.id in seen:
+            problems.append((where + ".id", f'question set "{qs.id}" is declared twice'))
+        seen.add(qs.id)
+        check_rule(dict(qs.applies_when), where)
+    declared = ", ".join(sorted(seen)) or "none"
+    for st in r.standards:
+        for kq in st.key_questions:
+            if kq.set is not None and kq.set not in seen:
+                problems.append(
+                    (
+                        f'standards["{st.id}"].key_questions["{kq.id}"].set',
+                        f'unknown question set "{kq.set}" (declared: {declared})',
+                    )
+                )
+    return problems
+
+
+def _exclusive(a: Mapping[str, tuple[str, ...]], b: Mapping[str, tuple[str, ...]]) -> bool:
+    """Whether no case can satisfy both rules: some attribute allows disjoint values in each."""
+    return any(name in b and not set(a[name]) & set(b[name]) for name in a)
+
+
+def _check_one_question_per_case(r: Rubric) -> list[tuple[str, str]]:
+    """A share of cases meeting a standard counts each case once: a case may be asked at most
+    one of the standard's key questions (a core or an adjusted one, as its set decides)."""
+    problems: list[tuple[str, str]] = []
+    for st in r.standards:
+        kqs = [r.items[kq.id] for kq in st.key_questions]
+        for a, b in itertools.combinations(kqs, 2):
+            if not _exclusive(a.applies_when, b.applies_when):
+                problems.append(
+                    (
+                        f'standards["{st.id}"].key_questions',
+                        f"shares count each case once, but a case can be asked both "
+                        f"{a.item.id} and {b.item.id}: give them question sets that exclude "
+                        "each other",
+                    )
+                )
     return problems
 
 

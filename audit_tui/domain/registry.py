@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from audit_tui.domain.errors import AuditError, Problem, RubricError
@@ -18,14 +18,45 @@ class InstalledRubric:
     text: str
 
 
+@dataclass(frozen=True)
+class BrokenRubric:
+    """A rubric file that did not load: its problems, whether it was named on the command line,
+    and the ids it may have been meant as (its `id`, if that much could be read, and its name)."""
+
+    path: Path
+    problems: tuple[Problem, ...]
+    given: bool
+    meant_as: frozenset[str]
+
+
 @dataclass
 class RubricCatalogue:
     """Rubrics by id. Broken files are kept as problems so `rubrics` can name them, not crash."""
 
     rubrics: dict[str, InstalledRubric]
     problems: list[Problem]
+    broken: list[BrokenRubric] = field(default_factory=list)
+
+    @property
+    def given_problems(self) -> list[Problem]:
+        """The problems of files named with `--rubric-file`: the user asked for those files, so
+        a command that reads rubrics must stop on them rather than go on without them."""
+        return [p for b in self.broken if b.given for p in b.problems]
+
+    @property
+    def folder_problems(self) -> list[Problem]:
+        """The problems of broken files in the rubric folders: a warning unless one is asked for."""
+        return [p for b in self.broken if not b.given for p in b.problems]
 
     def get(self, rubric_id: str) -> InstalledRubric:
+        """The rubric with this id. Refused, with every problem, when a `--rubric-file` is broken,
+        or when a broken file looks meant as this id (even if another file holds it, as a user's
+        broken edit of a shipped rubric: taking the shipped one would quietly use the wrong one)."""
+        if given := self.given_problems:
+            raise RubricError(given)
+        meant = [p for b in self.broken if rubric_id in b.meant_as for p in b.problems]
+        if meant:
+            raise RubricError(meant)
         if rubric_id in self.rubrics:
             return self.rubrics[rubric_id]
         known = ", ".join(sorted(self.rubrics)) or "none"
@@ -37,12 +68,35 @@ def discover(folders: Iterable[Path], files: Iterable[Path] = ()) -> RubricCatal
     so a user's edited copy overrides the shipped one."""
     catalogue = RubricCatalogue(rubrics={}, problems=[])
     paths = [p for folder in folders if folder.is_dir() for p in sorted(folder.glob("*.toml"))]
-    for path in [*paths, *files]:
+    given = list(files)
+    for n, path in enumerate([*paths, *given]):
+        text = None
         try:
             text = read_rubric_text(path)
             rubric = parse_rubric(text, str(path))
         except RubricError as exc:
             catalogue.problems.extend(exc.problems)
+            catalogue.broken.append(
+                BrokenRubric(
+                    path=path,
+                    problems=tuple(exc.problems),
+                    given=n >= len(paths),
+                    meant_as=frozenset({path.stem, *claimed_id(text)}),
+                )
+            )
             continue
         catalogue.rubrics[rubric.id] = InstalledRubric(rubric=rubric, path=path, text=text)
     return catalogue
+
+
+def claimed_id(text: str | None) -> list[str]:
+    """The `id` a rubric's text gives, if it is TOML with a string id (else none)."""
+    if text is None:
+        return []
+    from audit_tui.domain.files import TomlTooDeep, load_toml
+
+    try:
+        ident = load_toml(text).get("id")
+    except (ValueError, TomlTooDeep):
+        return []
+    return [ident.strip()] if isinstance(ident, str) else []

@@ -30,7 +30,8 @@ class Scale(_Model):
     in a rubric without one). Screens and reports list ratings in this order and colour and mark
     each by its place (`rank`), never by its name, so the words are the rubric's alone."""
 
-    ratings: tuple[str, ...] = Field(min_length=1)
+    ratings: tuple[str, ...] = ()
+    """Empty for a framework that reports percentages only (no bands, `standard_rule = "none"`)."""
     plan_percent: float = Field(default=PLAN_PERCENT, gt=0, lt=100)
     """The percentage a sample plan is read at: near the band edge a sample must tell apart."""
     source: Source
@@ -60,10 +61,23 @@ class OverallBand(_Model):
     source: Source
 
 
+StandardRule = Literal["lowest_key_question", "none"]
+"""How a standard is rated: by the band of its lowest key question (HMIP's PDU rule), or not at
+all (`none`: a framework such as HMIP's 2025 public-protection inspection reports shares only)."""
+
+
 class Scoring(_Model):
+    """The rubric's scale at each level, any of which may be `none`: `bands` place a key
+    question's percentage (empty: not placed), `standard_rule` rates a standard, `overall` turns
+    the standards' points into a score and an overall rating (empty: no score)."""
+
     rounding: Literal["exact", "whole"] = "exact"
-    bands: tuple[Band, ...]
-    overall: tuple[OverallBand, ...]
+    standard_rule: StandardRule = "lowest_key_question"
+    bands: tuple[Band, ...] = ()
+    overall: tuple[OverallBand, ...] = ()
+    shares: bool = False
+    """Report, per standard, the share of cases meeting it (the case's key question answered
+    Yes) and, across standards, the share of assignments (case x standard) meeting it."""
     source: Source
 
     @property
@@ -129,6 +143,17 @@ class Attribute(_Model):
         return match(self.values, text)
 
 
+class QuestionSet(_Model):
+    """A set of key questions (core, adjusted) and the case attribute rule that picks a case's
+    set: a key question with `set = ID` applies only to the cases the set's rule admits."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    label: str = Field(min_length=1)
+    applies_when: dict[str, tuple[str, ...]] = Field(min_length=1)
+    guidance: str = ""
+    source: Source
+
+
 class Item(_Model):
     """Anything answered per case: a key question, a prompt or an indicator."""
 
@@ -137,6 +162,14 @@ class Item(_Model):
     guidance: str = ""
     source: Source
     applies_when: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    reconstructed_from: str = ""
+    """Where a question whose published wording could not be read was rebuilt from ("2021 PDU
+    framework, 2.4.3"): the app and reports mark it [R], so no one takes it for verbatim."""
+
+    @property
+    def shown_text(self) -> str:
+        """The text as screens and reports print it: a reconstruction marked `[R]`."""
+        return f"[R] {self.text}" if self.reconstructed_from else self.text
 
 
 class Prompt(Item):
@@ -145,6 +178,8 @@ class Prompt(Item):
 
 class KeyQuestion(Item):
     label: str = ""
+    set: str | None = None
+    """The question set (`[[question_sets]]` id) it belongs to; None: asked of every case."""
     prompts: tuple[Prompt, ...] = ()
 
 
@@ -206,18 +241,24 @@ class Rubric(_Model):
     declared_scale: Scale | None = Field(default=None, alias="scale")
     scoring: Scoring
     attributes: tuple[Attribute, ...] = ()
+    question_sets: tuple[QuestionSet, ...] = ()
     standards: tuple[Standard, ...]
     indicators: tuple[Indicator, ...] = ()
     maps_from: tuple[ItemMapping, ...] = ()
+    nested_ids: bool = True
+    """Key question ids start with their standard's id and a dot (2.2.1 under 2.2), as HMIP's
+    PDU framework numbers them; false for a framework numbered otherwise (DIPP's C1 and A1)."""
 
     @cached_property
     def items(self) -> dict[str, ItemRef]:
         """Every answerable item by id, in walk order: per standard its key questions' prompts then
         the key question itself (the overall judgement comes last), then the indicators."""
         out: dict[str, ItemRef] = {}
+        sets = self.question_sets_by_id
         for st in self.standards:
             for kq in st.key_questions:
-                inherited = {**st.applies_when, **kq.applies_when}
+                chosen = sets[kq.set].applies_when if kq.set in sets else {}
+                inherited = {**st.applies_when, **chosen, **kq.applies_when}
                 for pr in kq.prompts:
                     out[pr.id] = ItemRef(
                         item=pr,
@@ -281,16 +322,33 @@ class Rubric(_Model):
     def standards_by_id(self) -> dict[str, Standard]:
         return {s.id: s for s in self.standards}
 
+    @cached_property
+    def question_sets_by_id(self) -> dict[str, QuestionSet]:
+        return {q.id: q for q in self.question_sets}
+
+    @property
+    def has_ratings(self) -> bool:
+        """Whether standards are rated at all (False: percentages and shares only)."""
+        return self.scoring.standard_rule != "none"
+
+    @property
+    def has_score(self) -> bool:
+        """Whether rated standards add up to a score and an overall rating."""
+        return self.has_ratings and bool(self.scoring.overall)
+
     def mapping_from(self, rubric_id: str) -> ItemMapping | None:
         """What this rubric declares about an earlier one (None: nothing)."""
         return next((m for m in self.maps_from if m.rubric == rubric_id), None)
 
     @property
     def rated_standards(self) -> Iterator[Standard]:
-        return (s for s in self.standards if s.rated)
+        return (s for s in self.standards if s.rated and self.has_ratings)
 
     @property
     def score_max(self) -> int:
+        """Zero for a rubric without a score (`has_score` says which)."""
+        if not self.has_score or not self.scoring.bands:
+            return 0
         top = max(b.points for b in self.scoring.bands)
         return top * sum(1 for _ in self.rated_standards)
 
@@ -328,6 +386,11 @@ class Rubric(_Model):
             if attributes.get(name) not in allowed
         ]
         return "; ".join(reasons)
+
+    @staticmethod
+    def applies_when(rule: QuestionSet, attributes: Mapping[str, str | None]) -> bool:
+        """Whether a case with these attributes is asked a question set."""
+        return all(attributes.get(name) in allowed for name, allowed in rule.applies_when.items())
 
     def applies(self, item_id: str, attributes: Mapping[str, str | None]) -> bool:
         """Whether an item applies to a case with these attributes (court work needs a PSR)."""

@@ -148,6 +148,8 @@ def compare_markdown(c: Comparison) -> str:
     if c.trend is not None:
         lines += _ratings_over(c.trend)
         return "\n".join(lines) + "\n"
+    if not c.standards:
+        return "\n".join([*lines, NO_COMMON_RATINGS]) + "\n"
     lines += [f"| Standard | {md(c.a)} | {md(c.b)} |", "|---|---|---|"]
     for s in c.standards:
         lines.append(
@@ -245,8 +247,16 @@ def _trend_html(t: Trend) -> str:
     )
 
 
+NO_COMMON_RATINGS = (
+    "No standard is rated in both audits: their frameworks share no rated standard, or one"
+    " gives no ratings (percentages only)."
+)
+
+
 def _ratings_html(c: Comparison) -> str:
     t = c.trend
+    if t is None and not c.standards:
+        return f"<p>{html_text(NO_COMMON_RATINGS)}</p>"
     rows: list[tuple[str, tuple[str, ...]]]
     if t is None:
         audits: tuple[str, ...] = (c.a, c.b)

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import html
 from string import Template
 
 from audit_tui.domain.rubric import Scale
 from audit_tui.domain.safe_text import TEXT_LIMIT, html_text
-from audit_tui.domain.words import value_label
-from audit_tui.reporting.markdown import interval, rating_or_pending, score_line, whole
+from audit_tui.domain.words import plural, value_label
+from audit_tui.reporting.markdown import (
+    about_figures,
+    interval,
+    rating_or_pending,
+    score_line,
+    whole,
+)
 from audit_tui.reporting.model import OPTION, OVERSIGHT_NOTE, ReportData, lock_text, long_date
 from audit_tui.reporting.moderation_html import CSS as MODERATION_CSS
 from audit_tui.reporting.moderation_html import moderation_html
@@ -133,23 +140,14 @@ def render_html(data: ReportData) -> str:
         )
     out.append(summary_html(data))
 
-    out.append('<section class="ratings"><div class="keep"><h2>Ratings</h2>')
-    out.append(
-        f'<div class="scorebox">Score <b>{e(score_line(data))}</b><br>Overall rating: '
-        f'<span class="rating {_cls(result.overall)}">{e(rating_or_pending(result.overall))}</span></div>'
-    )
-    out.append(
-        '<table id="ratings"><thead><tr><th>Standard</th><th>Rating</th></tr></thead><tbody>'
-    )
-    for st in result.standards:
-        if st.rated:
-            out.append(
-                f'<tr><td>{e(st.id)} {e(st.title)}</td><td class="rating {_cls(st.rating)}">{e(rating_or_pending(st.rating))}</td></tr>'
-            )
-    out.append("</tbody></table></div></section>")
-
+    if rubric.has_ratings:
+        out.append(_ratings(data))
+    if result.assignments is not None:
+        out.append(_shares(data))
     out.append('<section class="sample keep"><h2>The sample</h2><table id="sample"><tbody>')
     out.append(f"<tr><th>Cases inspected</th><td>{len(data.cases)}</td></tr>")
+    for label, n in data.question_sets():
+        out.append(f"<tr><th>{e(label)}</th><td>{plural(n, 'case')}</td></tr>")
     for label, values in data.sample():
         if values:
             out.append(
@@ -195,13 +193,64 @@ def render_html(data: ReportData) -> str:
     if data.moderation is not None:
         out.append(moderation_html(data.moderation, data.include_notes))
     out.append(
-        '<section class="about keep"><h2>About these figures</h2><p class="note">A key question\'s percentage is the share of '
-        "relevant cases (Yes or No; not applicable left out) judged Yes. A standard is rated from its lowest key question. "
-        "The bar shows the percentage over the rating bands; the whisker is its 95% interval (Wilson): where it crosses a "
-        "band edge the rating could be a band higher or lower.</p></section>"
+        f'<section class="about keep"><h2>About these figures</h2><p class="note">{html.escape(_about(data), quote=False)}</p></section>'
     )
     out.append("</body></html>")
     return "\n".join(out) + "\n"
+
+
+def _about(data: ReportData) -> str:
+    if data.rubric.scoring.bands:
+        bars = (
+            "The bar shows the percentage over the rating bands; the whisker is its 95% interval"
+            " (Wilson): where it crosses a band edge the rating could be a band higher or lower."
+        )
+    else:
+        bars = "The bar shows the percentage; the whisker is its 95% interval (Wilson)."
+    return " ".join(about_figures(data, interval_words=bars))
+
+
+def _ratings(data: ReportData) -> str:
+    result, e = data.result, html_text
+    _cls = rating_style(data.rubric.scale).css_class
+    out = ['<section class="ratings"><div class="keep"><h2>Ratings</h2>']
+    if result.scored:
+        out.append(
+            f'<div class="scorebox">Score <b>{e(score_line(data))}</b><br>Overall rating: '
+            f'<span class="rating {_cls(result.overall)}">{e(rating_or_pending(result.overall))}</span></div>'
+        )
+    out.append(
+        '<table id="ratings"><thead><tr><th>Standard</th><th>Rating</th></tr></thead><tbody>'
+    )
+    for st in result.standards:
+        if st.rated:
+            out.append(
+                f'<tr><td>{e(st.id)} {e(st.title)}</td><td class="rating {_cls(st.rating)}">{e(rating_or_pending(st.rating))}</td></tr>'
+            )
+    out.append("</tbody></table></div></section>")
+    return "\n".join(out)
+
+
+def _shares(data: ReportData) -> str:
+    """Cases meeting the required standard at each stage, then assignments (DIPP's figures)."""
+    result, e = data.result, html_text
+    out = [
+        '<section class="shares keep"><h2>Meeting the required standard</h2>'
+        '<table id="shares"><thead><tr><th>Stage</th><th>Cases meeting the standard</th>'
+        "<th>Of relevant cases</th><th>95% interval</th></tr></thead><tbody>"
+    ]
+    rows = [(f"{st.id} {st.title}", st.meeting, st.id) for st in result.standards if st.meeting]
+    if result.assignments is not None:
+        rows.append(("All stages (assignments)", result.assignments, "assignments"))
+    for label, share, key in rows:
+        if share is None:
+            continue
+        out.append(
+            f'<tr data-share="{e(key)}"><td>{e(label)}</td><td class="num">{whole(share.percent)}</td>'
+            f'<td class="num">{share.yes} of {share.relevant}</td><td class="num">{interval(share)}</td></tr>'
+        )
+    out.append("</tbody></table></section>")
+    return "\n".join(out)
 
 
 def _title_block(data: ReportData) -> str:
@@ -238,9 +287,15 @@ def _standard(data: ReportData, st: StandardResult, headline: str, lead: str = "
         head.append(f'<p class="headline">{e(headline)}</p>')
     if st.rated:
         head.append(f'<p class="rating {_cls(st.rating)}">{e(rating_or_pending(st.rating))}</p>')
-    else:
+    elif data.rubric.has_ratings:
         head.append(
             '<p class="note">Not rated: reported for information and benchmarking only.</p>'
+        )
+    if st.meeting is not None and st.meeting.relevant:
+        m = st.meeting
+        head.append(
+            f'<p class="meeting">Cases meeting the required standard: <b>{whole(m.percent)}</b>'
+            f" ({m.yes} of {m.relevant}; 95% interval {interval(m)})</p>"
         )
     blocks: list[str] = []
     if st.method == "cases":
@@ -248,7 +303,8 @@ def _standard(data: ReportData, st: StandardResult, headline: str, lead: str = "
             f'<table class="key-questions" data-standard="{e(st.id)}">'
             '<colgroup><col class="q"><col class="n"><col class="n"><col class="n"><col class="bar"></colgroup>'
             "<thead><tr><th>Key question</th>"
-            "<th>Percentage 'Yes'</th><th>Yes of relevant</th><th>95% interval</th><th>Against the bands</th></tr></thead><tbody>"
+            "<th>Percentage 'Yes'</th><th>Yes of relevant</th><th>95% interval</th>"
+            f"<th>{'Against the bands' if data.rubric.scoring.bands else 'Percentage'}</th></tr></thead><tbody>"
         ]
         for kq in st.key_questions:
             low = ' class="lowest"' if st.lowest is kq else ""

@@ -48,7 +48,19 @@ def standard_dict(st: StandardResult) -> dict[str, Any]:
             for kq in st.key_questions
         ]
         out["lowest"] = st.lowest.id if st.lowest else None
+    if st.meeting is not None:  # a rubric that asks for shares
+        out["cases_meeting"] = share_dict(st.meeting)
     return out
+
+
+def share_dict(share: ItemResult) -> dict[str, Any]:
+    """`{"yes", "relevant", "percent", "ci95"}`: cases (or assignments) meeting the standard."""
+    return {
+        "yes": share.yes,
+        "relevant": share.relevant,
+        "percent": share.percent,
+        "ci95": list(share.ci95) if share.ci95 else None,
+    }
 
 
 def locked_dict(info: AuditInfo | None) -> dict[str, str | None] | None:
@@ -79,11 +91,13 @@ def report_dict(
         "standards": [standard_dict(s) for s in result.standards],
         "indicators": [item_dict(i) for i in result.indicators],
         "score": result.score,
-        "score_max": result.score_max,
+        "score_max": result.score_max if result.scored else None,
         "overall": result.overall,
         "locked": locked_dict(info),
         "kind": info.kind if info else "sample",
     }
+    if result.assignments is not None:  # a rubric that asks for shares
+        out["assignments_meeting"] = share_dict(result.assignments)
     if moderation is not None:  # present once the audit has a moderation round
         from audit_tui.reporting.moderation_json import moderation_dict
 

@@ -70,7 +70,7 @@ def key_findings(
     result: AuditResult, scoring: Scoring, previous: Previous | None = None
 ) -> list[str]:
     """Paragraphs of plain sentences about `result` (and since `previous`, where given)."""
-    out = [*_ratings(result), *_key_questions(result, scoring)]
+    out = [*_ratings(result), *_shares(result), *_key_questions(result, scoring)]
     if previous is not None:
         out.append(_changes(previous, result))
     return [p for p in out if p]
@@ -102,7 +102,7 @@ def _ratings(result: AuditResult) -> list[str]:
             " question, or its judgement."
         )
         return [" ".join(out)]
-    if result.overall is None:
+    if result.overall is None and result.scored:
         out.append(f"No overall rating yet: {plural(pending, 'standard')} still to be rated.")
     points = {s.points or 0 for s in done}
     if len(done) == 1:
@@ -115,6 +115,28 @@ def _ratings(result: AuditResult) -> list[str]:
         out.append(f"The {_rank('weakest', low)}; the {_rank('strongest', high)}.")
     if pending and result.overall is not None:  # (said above when it holds back the overall)
         out.append(f"{plural(pending, 'standard')} cannot be rated yet.")
+    return [" ".join(out)]
+
+
+def _shares(result: AuditResult) -> list[str]:
+    """What a DIPP-style report leads with: assignments, then the stages by their share."""
+    share = result.assignments
+    if share is None or not share.relevant:
+        return []
+    out = [
+        f"{share.yes} of {share.relevant} assignments (cases at each stage,"
+        f" {whole_percent(share.percent)}) met the required standard."
+    ]
+    stages = [s for s in result.standards if s.meeting is not None and s.meeting.relevant]
+    if len(stages) > 1:
+        low = min(stages, key=lambda s: (s.meeting.yes / s.meeting.relevant) if s.meeting else 0)
+        high = max(stages, key=lambda s: (s.meeting.yes / s.meeting.relevant) if s.meeting else 0)
+        if low is not high and low.meeting and high.meeting:
+            out.append(
+                f"The lowest share of cases meeting it was at {low.title.lower()}"
+                f" ({whole_percent(low.meeting.percent)}), the highest at {high.title.lower()}"
+                f" ({whole_percent(high.meeting.percent)})."
+            )
     return [" ".join(out)]
 
 

@@ -61,23 +61,13 @@ def render_markdown(data: ReportData) -> str:
         ]
     lines += summary_markdown(data)
 
-    lines += [
-        "## Ratings",
-        "",
-        f"Score **{score_line(data)}**",
-        "",
-        f"Overall rating: **{md(rating_or_pending(result.overall))}**",
-        "",
-    ]
-    lines += ["| Standard | Rating |", "|---|---|"]
-    lines += [
-        f"| {md(st.id, cell=True)} {md(st.title, cell=True)} | {md(rating_or_pending(st.rating), cell=True)} |"
-        for st in result.standards
-        if st.rated
-    ]
-    lines.append("")
+    if rubric.has_ratings:
+        lines += _ratings(data)
+    if result.assignments is not None:
+        lines += _shares(data)
 
     lines += ["## The sample", "", f"- Cases inspected: {len(data.cases)}"]
+    lines += [f"- {md(label)}: {plural(n, 'case')}" for label, n in data.question_sets()]
     for label, values in data.sample():
         if values:
             counts = ", ".join(f"{md(value_label(v))} {n}" for v, n in values)
@@ -110,36 +100,120 @@ def render_markdown(data: ReportData) -> str:
         from audit_tui.reporting.moderation_markdown import moderation_markdown
 
         lines += moderation_markdown(data.moderation, data.include_notes)
-    lines += ["## About these figures", ""]
-    lines += [
-        "A key question's percentage is the share of relevant cases (Yes or No; not applicable left out) "
-        "judged Yes. A standard is rated from its lowest key question. The 95% interval (Wilson) shows "
-        "how far the percentage of a sample this size could be from that of all cases; "
-        "'could be higher/lower' marks an interval that crosses a band edge: the rating could differ.",
-        "",
-    ]
+    lines += ["## About these figures", "", " ".join(about_figures(data)), ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def about_figures(data: ReportData, interval_words: str = "") -> list[str]:
+    """How the figures were worked out, in the rubric's terms (every format says the same);
+    `interval_words` replaces the sentence on intervals (HTML speaks of its bars)."""
+    rubric = data.rubric
+    out = [
+        "A key question's percentage is the share of relevant cases (Yes or No; not applicable"
+        " left out) judged Yes."
+    ]
+    if rubric.has_ratings:
+        out.append("A standard is rated from its lowest key question.")
+    if rubric.scoring.shares:
+        out.append(
+            "A case meets the required standard at a stage when its key question for that stage"
+            " (core or adjusted, as its question set decides) is answered Yes; an assignment is"
+            " one case at one stage. No rating and no score are given."
+        )
+    out.append(
+        interval_words
+        or "The 95% interval (Wilson) shows how far the percentage of a sample this size could be"
+        " from that of all cases"
+        + (
+            "; 'could be higher/lower' marks an interval that crosses a band edge: the rating"
+            " could differ."
+            if rubric.scoring.bands
+            else "."
+        )
+    )
+    if any(ref.item.reconstructed_from for ref in rubric.items.values()):
+        out.append(
+            "Questions marked [R] are reconstructed: their published wording could not be read,"
+            " so they are rebuilt from an earlier framework's questions and are not the"
+            " framework's own words."
+        )
+    return out
+
+
+def _ratings(data: ReportData) -> list[str]:
+    result = data.result
+    lines = ["## Ratings", ""]
+    if result.scored:
+        lines += [
+            f"Score **{score_line(data)}**",
+            "",
+            f"Overall rating: **{md(rating_or_pending(result.overall))}**",
+            "",
+        ]
+    lines += ["| Standard | Rating |", "|---|---|"]
+    lines += [
+        f"| {md(st.id, cell=True)} {md(st.title, cell=True)} | {md(rating_or_pending(st.rating), cell=True)} |"
+        for st in result.standards
+        if st.rated
+    ]
+    lines.append("")
+    return lines
+
+
+def _shares(data: ReportData) -> list[str]:
+    """Cases meeting the required standard at each stage, then assignments, as DIPP reports give."""
+    result = data.result
+    lines = [
+        "## Meeting the required standard",
+        "",
+        "| Stage | Cases meeting the standard | Of relevant cases | 95% interval |",
+        "|---|---|---|---|",
+    ]
+    for st in result.standards:
+        if st.meeting is not None:
+            m = st.meeting
+            lines.append(
+                f"| {md(st.id, cell=True)} {md(st.title, cell=True)} | {whole(m.percent)} |"
+                f" {m.yes} of {m.relevant} | {interval(m)} |"
+            )
+    if result.assignments is not None:
+        a = result.assignments
+        lines.append(
+            f"| **All stages (assignments)** | **{whole(a.percent)}** | {a.yes} of {a.relevant} |"
+            f" {interval(a)} |"
+        )
+    lines.append("")
+    return lines
 
 
 def _standard(data: ReportData, st: StandardResult, headline: str) -> list[str]:
     lines = [f"### {md(st.id)} {md(st.title)}", ""]
     if headline:
         lines += [f"_{md(headline)}_", ""]
-    lines += (
-        [f"**{md(rating_or_pending(st.rating))}**", ""]
-        if st.rated
-        else ["Not rated: reported for information and benchmarking only.", ""]
-    )
-    if st.method == "cases":
+    if st.rated:
+        lines += [f"**{md(rating_or_pending(st.rating))}**", ""]
+    elif data.rubric.has_ratings:
+        lines += ["Not rated: reported for information and benchmarking only.", ""]
+    if st.meeting is not None and st.meeting.relevant:
+        m = st.meeting
         lines += [
-            "| Key question | Percentage 'Yes' | Yes of relevant | 95% interval | Uncertainty |",
-            "|---|---|---|---|---|",
+            f"Cases meeting the required standard: {whole(m.percent)} ({m.yes} of {m.relevant};"
+            f" 95% interval {interval(m)}).",
+            "",
+        ]
+    if st.method == "cases":
+        banded = bool(data.rubric.scoring.bands)  # else no band edge for an interval to cross
+        lines += [
+            "| Key question | Percentage 'Yes' | Yes of relevant | 95% interval |"
+            + (" Uncertainty |" if banded else ""),
+            "|---|---|---|---|" + ("---|" if banded else ""),
         ]
         for kq in st.key_questions:
             mark = "**" if st.lowest is kq else ""
             note = md(data.uncertainty(kq).note, cell=True) if st.rated else ""
             lines.append(
-                f"| {md(kq.id, cell=True)} {md(kq.text, cell=True)} | {mark}{whole(kq.percent)}{mark} | {kq.yes} of {kq.relevant} | {interval(kq)} | {note} |"
+                f"| {md(kq.id, cell=True)} {md(kq.text, cell=True)} | {mark}{whole(kq.percent)}{mark} | {kq.yes} of {kq.relevant} | {interval(kq)} |"
+                + (f" {note} |" if banded else "")
             )
         lines.append("")
         if st.rated and st.lowest is not None:

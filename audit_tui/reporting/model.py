@@ -190,7 +190,7 @@ class ReportData:
     def band(self, item: ItemResult) -> str | None:
         """The band of the exact fraction (a printed figure may round up onto a band's edge: the
         exact one, just under it, is still in the band below)."""
-        if not item.relevant:
+        if not item.relevant or not self.rubric.scoring.bands:
             return None
         return band_for(item.yes, item.relevant, self.rubric.scoring).rating
 
@@ -216,11 +216,19 @@ class ReportData:
             strengths += split_points(multi_line(st.judgement.strengths))
             improvements += split_points(multi_line(st.judgement.improvements))
         for note in self.notes:
-            if note.item_id.startswith(st.id + "."):
+            ref = self.rubric.items.get(note.item_id)
+            if ref is not None and ref.standard_id == st.id:
                 target = strengths if note.tag == "strength" else improvements
                 where = f"{one_line(note.case_ref)}, {one_line(note.item_id)}"
                 target.append(f"{multi_line(note.note)} ({where})")
         return strengths, improvements
+
+    def question_sets(self) -> list[tuple[str, int]]:
+        """How many cases each question set was asked of (the rubric's sets, in order)."""
+        return [
+            (qs.label, sum(1 for c in self.cases if self.rubric.applies_when(qs, c.attributes)))
+            for qs in self.rubric.question_sets
+        ]
 
     def sample(self) -> list[tuple[str, list[tuple[str, int]]]]:
         """Per case attribute, how many cases have each value (in the rubric's order), as stored:

@@ -69,7 +69,10 @@ class RatingStyle:
         return "\n".join(" ".join(rules[i : i + 2]) for i in range(0, len(rules), 2))
 
     def caution(self) -> str:
-        """The variable of the rating at `CAUTION_RANK` (the lowest, on a scale of one)."""
+        """The variable of the rating at `CAUTION_RANK` (the lowest, on a scale of one); on a
+        scale with no ratings, the lowest colour itself."""
+        if not self.scale.ratings:
+            return "--accent"
         rank = min(CAUTION_RANK, len(self.scale.ratings) - 1)
         return f"--{self.variables[self.scale.lowest_first[rank]]}"
 

@@ -33,7 +33,7 @@ from audit_tui.domain.rubric import Indicator, KeyQuestion, Rubric
 from audit_tui.domain.safe_text import C0_CONTROLS, CONTROLS, escape
 from audit_tui.domain.words import value_label, yes_no
 from audit_tui.reporting.model import ReportData, lock_text
-from audit_tui.scoring.results import ItemResult
+from audit_tui.scoring.results import AuditResult, ItemResult
 
 WORDS = {"yes": "yes", "no": "no", "na": "n/a"}
 METHODS = {"cases": "Case audit", "judgement": "Judgement"}
@@ -354,9 +354,15 @@ def _write(
         ("Framework", data.framework),
         ("Cases", len(data.cases)),
         ("Complete", yes_no(result.complete)),
-        ("Score", result.score),
-        ("Score out of", result.score_max),
-        ("Overall rating", result.overall),
+        *(
+            [
+                ("Score", result.score),
+                ("Score out of", result.score_max),
+                ("Overall rating", result.overall),
+            ]
+            if result.scored
+            else _shares_facts(result)
+        ),
         ("Audit period", data.period.text if data.period else None),
         ("Produced on", day(data.produced)),
         ("Locked", lock_text(info)),
@@ -369,6 +375,46 @@ def _write(
         draft = [None, head(data.draft)] if row == 0 and data.draft else []
         summary.append([head(key), value, *draft])
     summary.append([])
+    if not rubric.has_ratings:
+        _stages(summary, result)
+    else:
+        _standards(summary, result)
+    _standard_sheets(sheet, taken, data)
+    _rest(sheet, data, case_header, values, noted)
+
+
+def _shares_facts(result: AuditResult) -> list[tuple[str, Cell]]:
+    """A rubric without a score gives its assignments' share where the score would stand."""
+    a = result.assignments
+    if a is None:
+        return []
+    return [
+        ("Assignments meeting the standard", a.yes),
+        ("Assignments relevant", a.relevant),
+        ("Share of assignments", percent(_fraction(a))),
+    ]
+
+
+def _stages(summary: Sheet, result: AuditResult) -> None:
+    """Per stage, the cases meeting the required standard (no rating, no points)."""
+    summary.append(
+        head(v) for v in ("Standard", "Title", "Method", "Cases meeting", "Of relevant", "Share")
+    )
+    for st in result.standards:
+        m = st.meeting
+        summary.append(
+            [
+                st.id,
+                st.title,
+                METHODS.get(st.method, st.method),
+                m.yes if m else None,
+                m.relevant if m else None,
+                percent(_fraction(m)),
+            ]
+        )
+
+
+def _standards(summary: Sheet, result: AuditResult) -> None:
     summary.append(
         head(v)
         for v in (
@@ -397,17 +443,20 @@ def _write(
             ]
         )
 
+
+def _standard_sheets(sheet: Callable[[str], Sheet], taken: set[str], data: ReportData) -> None:
+    result = data.result
     for st in result.standards:
         if st.method != "cases":
             continue
         ws = sheet(sheet_name(f"{st.id} {st.title}", taken))
         ws.width(1, 70)
-        ws.append(
-            [
-                head(f"{st.id} {st.title}"),
-                st.rating or ("Not rated" if not st.rated else "Not yet rated"),
-            ]
-        )
+        if data.rubric.has_ratings:
+            status: Cell = st.rating or ("Not rated" if not st.rated else "Not yet rated")
+        else:
+            m = st.meeting
+            status = f"Cases meeting the required standard: {m.yes} of {m.relevant}" if m else None
+        ws.append([head(f"{st.id} {st.title}"), status])
         ws.append(head(v) for v in [*ITEM_COLUMNS, "Kind", "Uncertainty"])
         for kq in st.key_questions:
             _item_row(
@@ -416,6 +465,15 @@ def _write(
             for p in kq.prompts:
                 _item_row(ws, p, p.text, ["Prompt"])
 
+
+def _rest(
+    sheet: Callable[[str], Sheet],
+    data: ReportData,
+    case_header: list[str],
+    values: dict[int, dict[str, str]],
+    noted: list[tuple[str, AnswerInfo]] | None,
+) -> None:
+    result, rubric = data.result, data.rubric
     if result.indicators:
         ws = sheet("Indicators")
         ws.width(1, 70)

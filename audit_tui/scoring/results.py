@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Self
 
@@ -79,6 +79,9 @@ class StandardResult:
     key_questions: tuple[KeyQuestionResult, ...] = ()
     lowest: KeyQuestionResult | None = None
     judgement: Judgement | None = None
+    meeting: ItemResult | None = None
+    """Where the rubric asks for shares: the cases meeting the standard (its key question, core
+    or adjusted, answered Yes) of the cases it was relevant to."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,10 @@ class AuditResult:
     score_max: int
     overall: str | None
     complete: bool
+    scored: bool = True
+    """Whether the rubric gives a score at all (False: `score` and `overall` are always None)."""
+    assignments: ItemResult | None = None
+    """Where the rubric asks for shares: assignments (case x standard) meeting the standard."""
 
     @property
     def progress(self) -> tuple[int, int]:
@@ -118,7 +125,11 @@ def score_audit(
     standards = tuple(_standard(rubric, st, tallies, judgements) for st in rubric.standards)
     rated = [s for s in standards if s.rated]
     score = sum(s.points or 0 for s in rated) if all(s.points is not None for s in rated) else None
+    if not rubric.has_score:
+        score = None
     overall = overall_for(score, rubric.scoring).rating if score is not None else None
+    if rubric.scoring.shares:
+        standards = tuple(_with_share(s) for s in standards)
     indicators = tuple(
         ItemResult.of(i.id, i.text, tallies.get(i.id, Tally())) for i in rubric.indicators
     )
@@ -133,6 +144,29 @@ def score_audit(
         score_max=rubric.score_max,
         overall=overall,
         complete=all(s.complete for s in standards),
+        scored=rubric.has_score,
+        assignments=_summed("assignments", [s.meeting for s in standards if s.meeting]),
+    )
+
+
+def _with_share(st: StandardResult) -> StandardResult:
+    if st.method != "cases":
+        return st
+    return replace(st, meeting=_summed(st.id, st.key_questions))
+
+
+def _summed(ident: str, items: Sequence[ItemResult]) -> ItemResult | None:
+    """Items added up: the loader lets a case meet at most one key question of a standard, so
+    their sums count cases (and, summed over standards, assignments)."""
+    if not items:
+        return None
+    return ItemResult(
+        id=ident,
+        text="",
+        yes=sum(i.yes for i in items),
+        no=sum(i.no for i in items),
+        not_applicable=sum(i.not_applicable for i in items),
+        unanswered=sum(i.unanswered for i in items),
     )
 
 
@@ -154,12 +188,13 @@ def _standard(
         )
     kqs = tuple(_key_question(kq, tallies) for kq in st.key_questions)
     complete = all(k.unanswered == 0 for k in kqs)
-    if not st.rated or any(k.relevant == 0 for k in kqs):
+    rated = st.rated and rubric.has_ratings
+    if not rated or any(k.relevant == 0 for k in kqs):
         return StandardResult(
             id=st.id,
             title=st.title,
             method=st.method,
-            rated=st.rated,
+            rated=rated,
             rating=None,
             points=None,
             complete=complete,
@@ -184,13 +219,15 @@ def _key_question(kq: KeyQuestion, tallies: Mapping[str, Tally]) -> KeyQuestionR
     tally = tallies.get(kq.id, Tally())
     return KeyQuestionResult(
         id=kq.id,
-        text=kq.text,
+        text=kq.shown_text,
         yes=tally.yes,
         no=tally.no,
         not_applicable=tally.not_applicable,
         unanswered=tally.unanswered,
         label=kq.label,
-        prompts=tuple(ItemResult.of(p.id, p.text, tallies.get(p.id, Tally())) for p in kq.prompts),
+        prompts=tuple(
+            ItemResult.of(p.id, p.shown_text, tallies.get(p.id, Tally())) for p in kq.prompts
+        ),
     )
 
 

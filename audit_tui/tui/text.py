@@ -144,7 +144,7 @@ def rating_marks(rank: int, scale: Scale) -> str:
 def rating_text(rating: str | None, scale: Scale) -> str:
     """The rating with its mark (`★★☆ name`); a name off the scale as it is, none in words."""
     if rating is None:
-        return "not yet rated"
+        return "not yet rated" if scale.ratings else "not rated (percentages only)"
     rank = scale.rank(rating)
     return rating if rank is None else f"{rating_marks(rank, scale)} {rating}"
 
@@ -160,6 +160,8 @@ RATING_CLASSES = (*(f"-rating-{rank}" for rank in range(RATING_COLOURS)), "-unra
 
 
 def score_text(result: AuditResult) -> str:
+    if not result.scored:
+        return "no score"
     return (
         f"{result.score}/{result.score_max}"
         if result.score is not None

@@ -251,7 +251,7 @@ def test_unknown_rubric_and_duplicate_audit(
     assert code == 1
     assert (
         err
-        == 'audit-tui: error: --rubric: unknown rubric "hmip-youth-2099" (installed: hmip-probation-pdu-2021)\n'
+        == 'audit-tui: error: --rubric: unknown rubric "hmip-youth-2099" (installed: hmip-dipp-2025, hmip-probation-pdu-2021)\n'
     )
     code, _, err = run(capsys, "--db", audit_db, "new", "a1", "--rubric", "hmip-probation-pdu-2021")
     assert code == 1 and err == 'audit-tui: error: audit: an audit named "a1" already exists\n'

@@ -38,6 +38,7 @@ def test_wheel_ships_rubrics_data_and_migrations(tmp_path: Path) -> None:
         "audit_tui/_shipped/rubric/hmip-probation-pdu-2021.toml",
         "audit_tui/_shipped/data/demo-answers.csv",
         "audit_tui/_shipped/data/templates/answers.csv",
+        "audit_tui/templates/rubric-new.toml",  # what `rubric new` writes
         "audit_tui/store/migrations/env.py",
         "audit_tui/store/migrations/versions/0001_first_schema.py",
         # the SQL the migrations install (store/pg/sql), read with importlib.resources

@@ -152,13 +152,13 @@ def test_broken_mappings_give_one_line_per_problem_naming_file_and_key(tmp_path:
     with pytest.raises(RubricError) as caught:
         load_rubric_file(path)
     assert [str(p) for p in caught.value.problems] == [
-        f'{path}: maps_from["x"].rubric: a rubric cannot map from itself',
-        f'{path}: maps_from["elsewhere"].items."B.1": "A.1.a" is a prompt or indicator of this'
+        f'{path}:107: maps_from["x"].rubric: a rubric cannot map from itself',
+        f'{path}:114: maps_from["elsewhere"].items."B.1": "A.1.a" is a prompt or indicator of this'
         " rubric: map to a key question or standard",
-        f'{path}: maps_from["elsewhere"].items."B.1": also listed in not_comparable',
-        f'{path}: maps_from["elsewhere"].items."X.1": "Z.9" is not an id of this rubric: map to'
+        f'{path}:114: maps_from["elsewhere"].items."B.1": also listed in not_comparable',
+        f'{path}:115: maps_from["elsewhere"].items."X.1": "Z.9" is not an id of this rubric: map to'
         " a key question or standard",
-        f'{path}: maps_from["elsewhere"].items."A.2": "A.1" is already mapped from "A.1"',
+        f'{path}:117: maps_from["elsewhere"].items."A.2": "A.1" is already mapped from "A.1"',
     ]
 
 
@@ -167,7 +167,7 @@ def test_an_unknown_field_in_a_mapping_is_named(tmp_path: Path) -> None:
     with pytest.raises(RubricError) as caught:
         parse_rubric(text, "v2.toml")
     assert [str(p) for p in caught.value.problems] == [
-        "v2.toml: maps_from[0].not_comparible: unknown field"
+        "v2.toml:12: maps_from[0].not_comparible: unknown field"
     ]
 
 

@@ -103,6 +103,9 @@ async def test_create_an_audit_add_a_case_and_walk_it_to_complete(tmp_path: Path
         assert isinstance(dialog, NewAuditDialog)
         await pilot.press("ctrl+s")
         assert "Give the audit a name" in text_of(dialog.query_one("#error-name", Static))
+        # two frameworks ship, so none is chosen for the user: saying so, then the 2021 one
+        assert "Choose a framework" in text_of(dialog.query_one("#error-rubric", Static))
+        dialog.query_one("#rubric", Select).value = "hmip-probation-pdu-2021"
         await pilot.press(*"pdu-q3")
         await pilot.press("enter")
         await settle(pilot, app)
@@ -577,7 +580,11 @@ async def test_new_audit_dialog_offers_extra_rubrics(
         await steps(pilot, app, "n")
         dialog = app.screen
         assert isinstance(dialog, NewAuditDialog)
-        assert [rid for rid, _ in dialog.rubrics] == ["hmip-probation-pdu-2021", "local-spo-check"]
+        assert [rid for rid, _ in dialog.rubrics] == [
+            "hmip-dipp-2025",
+            "hmip-probation-pdu-2021",
+            "local-spo-check",
+        ]
         await pilot.press(*"q3-oversight", "ctrl+s")
         assert "Choose a framework" in text_of(dialog.query_one("#error-rubric", Static))
         dialog.query_one("#rubric", Select).value = "local-spo-check"

@@ -11,7 +11,7 @@ import datetime
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, Static, TextArea
+from textual.widgets import DataTable, Input, Select, Static, TextArea
 
 from audit_tui.store import answers as answer_ops
 from audit_tui.store import audits, cases, events, team
@@ -70,9 +70,11 @@ async def test_spo_reviews_a_case_writes_feedback_and_an_action_and_prints_the_s
     async with app.run_test(size=SIZE) as pilot:
         await steps(pilot, app, "n")
         assert isinstance(app.screen, NewAuditDialog)
-        # name, PDU, past region and the only framework, then the kind: management oversight
-        await pilot.press(*"spo-review", "tab", *"Tameside", "tab", "tab", "tab")
-        await pilot.press("space", "down", "enter", "ctrl+s")  # Space opens a dropdown
+        # name, PDU, past region; the 2021 framework (two ship: one must be chosen), then the
+        # kind: management oversight
+        await pilot.press(*"spo-review", "tab", *"Tameside", "tab", "tab")
+        app.screen.query_one("#rubric", Select).value = "hmip-probation-pdu-2021"
+        await pilot.press("tab", "space", "down", "enter", "ctrl+s")  # Space opens a dropdown
         await settle(pilot, app)
         dialog = app.screen  # an oversight audit opens on its first review
         assert isinstance(dialog, ReviewedCaseDialog)

@@ -82,6 +82,7 @@ async def test_a_new_audit_draws_its_cases_from_a_caseload_and_replaces_one(
         dialog = app.screen
         assert isinstance(dialog, NewAuditDialog)
         await pilot.press(*AUDIT)
+        dialog.query_one("#rubric", Select).value = "hmip-probation-pdu-2021"  # two ship
         dialog.query_one("#cases", Select).value = "sample"
         await pilot.press("enter")
         await settle(pilot, app)
@@ -253,6 +254,7 @@ async def test_a_new_audit_can_start_with_importing_its_cases(tmp_path: Path) ->
     async with app.run_test(size=SIZE) as pilot:
         await steps(pilot, app, "n")
         await pilot.press(*"imported")
+        app.screen.query_one("#rubric", Select).value = "hmip-probation-pdu-2021"  # two ship
         app.screen.query_one("#cases", Select).value = "import"
         await steps(pilot, app, "enter")
         assert isinstance(app.screen, ImportCasesDialog)

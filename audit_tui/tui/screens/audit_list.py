@@ -77,7 +77,11 @@ def _row(found: AuditSummary) -> tuple[str, ...]:
     first = (found.name, found.pdu or "–", found.rubric_title, str(found.cases))
     if found.hidden:  # second-marking blind: no figure of it is theirs to see
         return (*first, BLIND, BLIND, "hidden while you second-mark")
-    score = f"{found.score if found.score is not None else '–'}/{found.score_max}"
+    score = (
+        f"{found.score if found.score is not None else '–'}/{found.score_max}"
+        if found.score_max
+        else "–"  # a framework without a score (DIPP)
+    )
     return (*first, progress_text(found.answered, found.applicable), score,
             rating_text(found.rating, found.scale))  # fmt: skip
 

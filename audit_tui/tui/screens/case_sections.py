@@ -38,13 +38,20 @@ def build_sections(rubric: Rubric, attributes: dict[str, str]) -> list[Section]:
         # rubric text: an audit's snapshot of it is stored text like any other
         sec = Section(len(sections), st.id, one_line(f"{st.id} {st.title}"), one_line(st.headline))
         for kq in st.key_questions:
+            if _other_set(rubric, kq.set, attributes):
+                continue
             for item in (*kq.prompts, kq):
                 applies = rubric.applies(item.id, attributes)
                 why = rubric.why_not_applies(item.id, attributes)
                 kind = "key_question" if item is kq else "prompt"
                 sec.rows.append(
                     ItemRow(
-                        item.id, item.text, kind, applies=applies, why_not=why, section=sec.index
+                        item.id,
+                        item.shown_text,
+                        kind,
+                        applies=applies,
+                        why_not=why,
+                        section=sec.index,
                     )
                 )
         sections.append(sec)
@@ -60,7 +67,7 @@ def build_sections(rubric: Rubric, attributes: dict[str, str]) -> list[Section]:
             sec.rows.append(
                 ItemRow(
                     ind.id,
-                    ind.text,
+                    ind.shown_text,
                     "indicator",
                     applies=applies,
                     why_not=rubric.why_not_applies(ind.id, attributes),
@@ -70,6 +77,16 @@ def build_sections(rubric: Rubric, attributes: dict[str, str]) -> list[Section]:
             )
         sections.append(sec)
     return sections
+
+
+def _other_set(rubric: Rubric, set_id: str | None, attributes: dict[str, str]) -> bool:
+    """Whether a key question belongs to a question set this case was not given (its deciding
+    attributes recorded, and not the set's): the other set is a choice made, not items to skip.
+    While they are not recorded, every set shows, each saying why it does not apply."""
+    chosen = rubric.question_sets_by_id.get(set_id or "")
+    if chosen is None or any(not attributes.get(name) for name in chosen.applies_when):
+        return False
+    return not rubric.applies_when(chosen, attributes)
 
 
 def case_facts(rubric: Rubric, attributes: dict[str, str]) -> str:

@@ -10,7 +10,7 @@ from audit_tui.tui.text import percent_text, rating_text, score_text
 
 if TYPE_CHECKING:
     from audit_tui.domain.rubric import Scale
-    from audit_tui.scoring.results import AuditResult
+    from audit_tui.scoring.results import AuditResult, StandardResult
     from audit_tui.store.moderation import Marking
     from audit_tui.tui.screens.case_sections import Section
 
@@ -36,6 +36,8 @@ def section_progress(sec: Section) -> str:
 def standard_line(result: AuditResult, scale: Scale, key: str) -> str:
     """The live rating of the standard `key` across the audit, then the audit's score and rating."""
     st = next((s for s in result.standards if s.id == key), None)
+    if result.assignments is not None and not any(s.rated for s in result.standards):  # DIPP
+        return _share_line(result, st)
     if st is None:
         line = "Other findings are reported, not rated."
     else:
@@ -44,6 +46,19 @@ def standard_line(result: AuditResult, scale: Scale, key: str) -> str:
         line = f"{st.id} {one_line(st.title)} across the audit: {rating}{lowest}"
     overall = rating_text(result.overall, scale)
     return f"{line} · score {score_text(result)} · {overall}"
+
+
+def _share_line(result: AuditResult, st: StandardResult | None) -> str:
+    """`1 Assessment across the audit: 59% of cases meet it · 47% of assignments`."""
+    a = result.assignments
+    tail = f"{percent_text(a.percent)} of assignments" if a else "no answers yet"
+    m = st.meeting if st else None
+    if st is None or m is None or not m.relevant:
+        return f"Across the audit: {tail}"
+    return (
+        f"{st.id} {one_line(st.title)} across the audit: {percent_text(m.percent)} of cases"
+        f" meet it · {tail}"
+    )
 
 
 def second_marking_words(

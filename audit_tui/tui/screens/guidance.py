@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 SOURCES = {
     "T": "printed in an inspection report",
-    "P": "confirmed in HMIP press material",
+    "P": "published by HMIP (its press material or inspection pages)",
     "R": "a recalled rule: check it against the framework",
 }
 
@@ -28,14 +28,19 @@ def guidance_markdown(rubric: Rubric, item_id: str) -> str:
     parts = [
         f"## {item.id}",
         "",
-        f"**{item.text}**",
-        "",
-        item.guidance or "_No guidance in the rubric._",
+        f"**{item.shown_text}**",
         "",
     ]
+    if item.reconstructed_from:
+        parts += [
+            f"_Reconstructed [R], not the framework's own words: rebuilt from"
+            f" {item.reconstructed_from}._",
+            "",
+        ]
+    parts += [item.guidance or "_No guidance in the rubric._", ""]
     if ref.kind == "prompt" and ref.key_question_id:
         kq = rubric.items[ref.key_question_id].item
-        parts += [f"### Key question {kq.id}", "", kq.text, "", kq.guidance, ""]
+        parts += [f"### Key question {kq.id}", "", kq.shown_text, "", kq.guidance, ""]
     if ref.standard_id and ref.standard_id in rubric.standards_by_id:
         st = rubric.standards_by_id[ref.standard_id]
         parts += [f"### Standard {st.id} {st.title}", "", f"_{st.headline}_", "", st.guidance, ""]

@@ -59,12 +59,11 @@ class RatingsPanel(VerticalScroll):
         self._shown = (rubric, result)
         edges, scale = rubric.scoring.edges, rubric.scale
         score = self.query_one("#ratings-score", Static)
+        if not rubric.has_ratings:
+            self._show_shares(result, score)
+            return
         for st in result.standards:
-            row_id = "rating-" + st.id.replace(".", "-")
-            rows = self.query(f"#{row_id}")
-            row = rows.first(Static) if rows else Plain(id=row_id, classes="rating-row")
-            if not rows:
-                self.mount(row)
+            row = self._row(st.id)
             row.update(_line(st, scale) if self.compact else _row_text(st, edges, scale))
             row.remove_class(*RATING_CLASSES)
             row.add_class(rating_class(st.rating, scale) if st.rated else "-unrated")
@@ -73,6 +72,50 @@ class RatingsPanel(VerticalScroll):
         score.update(f"Score {score_text(result)}   Overall: {overall}{suffix}")
         score.remove_class(*RATING_CLASSES)
         score.add_class(rating_class(result.overall, scale))
+
+    def _row(self, standard_id: str) -> Static:
+        """A standard's row, mounted the first time it is shown."""
+        row_id = "rating-" + standard_id.replace(".", "-")
+        rows = self.query(f"#{row_id}")
+        if rows:
+            return rows.first(Static)
+        row = Plain(id=row_id, classes="rating-row -unrated")
+        self.mount(row)
+        return row
+
+    def _show_shares(self, result: AuditResult, score: Static) -> None:
+        """A framework without ratings (DIPP): each stage's share of cases meeting the required
+        standard, and the share of assignments, in place of ratings and a score."""
+        self.query_one(".panel-title", Static).update("Meeting the standard")
+        for st in result.standards:
+            self._row(st.id).update(_share_text(st, compact=self.compact))
+        a = result.assignments
+        suffix = "" if result.complete else " (provisional: audit in progress)"
+        if a is None:  # neither ratings nor shares: the key questions speak for themselves
+            score.update(f"Percentages only: this framework gives no ratings{suffix}")
+            return
+        figure = f"{percent_text(a.percent)} ({a.yes} of {a.relevant})" if a.relevant else "–"
+        score.update(f"Assignments meeting it: {figure}{suffix}")
+
+
+def _share_text(st: StandardResult, *, compact: bool) -> str:
+    """`1 Assessment: 59% of cases (33 of 56)`, with a bar on a second line where there is room."""
+    head = f"{st.id} {one_line(st.title)}"
+    m = st.meeting
+    if m is None and st.method == "cases":  # no shares asked for: its lowest key question
+        lowest = _lowest(st)
+        if lowest is None:
+            return f"{head}: no answers yet"
+        pct = lowest.percent
+        if compact:
+            return f"{head}: lowest {percent_text(pct)}"
+        return f"{head}\n  {band_bar(pct, ())} {percent_text(pct):>4} lowest {lowest.id}"
+    if m is None or not m.relevant:
+        return f"{head}: no answers yet"
+    figure = f"{percent_text(m.percent)} ({m.yes} of {m.relevant})"
+    if compact:
+        return f"{head}: {figure} of cases"
+    return f"{head}\n  {band_bar(m.percent, ())} {figure}"
 
 
 def _line(st: StandardResult, scale: Scale) -> str:

@@ -1,0 +1,122 @@
+"""Each held-out style rubric reported in every registered format: its own words only, shares
+where it asks for them, and no rating or score where it declares none. Figures are worked out by
+hand in the comments; the rubrics are in tests/rubrics/."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from audit_tui.domain.records import OpenAudit
+from audit_tui.io.imports import import_answers, import_cases
+from audit_tui.reporting.formats import FORMATS
+from audit_tui.reporting.render import render_report
+from audit_tui.store import audits
+from audit_tui.store.repository import Repository
+from tests.support.paths import RUBRICS
+
+
+def _audit(repo: Repository, tmp_path: Path, rubric: str, cases: str, answers: str) -> OpenAudit:
+    audit = audits.create_audit(repo, rubric, (RUBRICS / f"{rubric}.toml").read_text())
+    (tmp_path / "c.csv").write_text(cases, encoding="utf-8")
+    (tmp_path / "a.csv").write_text(answers, encoding="utf-8")
+    import_cases(repo, audit, tmp_path / "c.csv")
+    import_answers(repo, audit, tmp_path / "a.csv")
+    return audits.open_audit(repo, rubric)
+
+
+def two_sets(repo: Repository, tmp_path: Path) -> OpenAudit:
+    """10 full-route cases, 4 short: F1 6 yes 4 no; Q1 1 yes 3 no; F2 3 yes 5 no 2 n/a; Q2 4 yes."""
+    cases = "case_ref,route\n" + "".join(f"F{i},full\n" for i in range(10))
+    cases += "".join(f"S{i},short\n" for i in range(4))
+    rows = ["case_ref,F1,F1.a,Q1,F2,Q2"]
+    for i in range(10):
+        f1 = "yes" if i < 6 else "no"
+        f2 = "yes" if i < 3 else ("no" if i < 8 else "n/a")
+        rows.append(f"F{i},{f1},{f1},,{f2},")
+    for i in range(4):
+        rows.append(f"S{i},,,{'yes' if i < 1 else 'no'},,yes")
+    return _audit(repo, tmp_path, "two-sets", cases, "\n".join(rows) + "\n")
+
+
+def test_two_question_sets_report_shares_in_every_format(
+    sqlite_repo: Repository, tmp_path: Path
+) -> None:
+    repo = sqlite_repo
+    audit = two_sets(repo, tmp_path)
+    out = {fmt: render_report(repo, audit, fmt) for fmt in FORMATS}
+    # ST1: 7 of 14 (50%); ST2: 7 of 12 (58%); assignments 14 of 26 (54%)
+    md = out["md"]
+    assert isinstance(md, str)
+    assert "| ST1 Assessment | 50% | 7 of 14 |" in md
+    assert "| ST2 Review | 58% | 7 of 12 |" in md
+    assert "| **All stages (assignments)** | **54%** | 14 of 26 |" in md
+    assert "- Full questions: 10 cases\n- Short questions: 4 cases\n" in md
+    assert "Score **" not in md  # rated standards, but no overall bands: no score
+    assert "| ST1 Assessment | Poor |" in md  # rated from the lowest key question, Q1 25%
+    body = json.loads(str(out["json"]))
+    assert (
+        body["assignments_meeting"]["yes"] == 14 and body["assignments_meeting"]["relevant"] == 26
+    )
+    assert body["assignments_meeting"]["percent"] == 53.85
+    shares = [s["cases_meeting"]["percent"] for s in body["standards"]]
+    assert shares == [50.0, 58.33]
+    assert body["score"] is None and body["score_max"] is None and body["overall"] is None
+    html = str(out["html"])
+    row = re.search(r'<tr data-share="assignments">(.*?)</tr>', html)
+    assert row is not None and "54%" in row.group(1) and "14 of 26" in row.group(1)
+    sheet = load_workbook(io.BytesIO(out["xlsx"]))["Summary"]  # type: ignore[arg-type]
+    facts = {r[0]: r[1] for r in sheet.iter_rows(max_col=2, values_only=True) if r[0]}
+    assert facts["Assignments meeting the standard"] == 14 and facts["Assignments relevant"] == 26
+    assert "Score" not in facts and "Overall rating" not in facts
+    rows = list(csv.DictReader(io.StringIO(str(out["csv"]))))
+    assert len(rows) == 14 and [r["F1"] for r in rows if r["route"] == "short"] == [""] * 4
+
+
+def test_none_at_standard_level_shows_no_rating_or_score_in_any_format(
+    sqlite_repo: Repository, tmp_path: Path
+) -> None:
+    repo = sqlite_repo
+    cases = "case_ref,team\n" + "".join(f"T{i},north\n" for i in range(10))
+    answers = "case_ref,S1.1\n" + "".join(f"T{i},{'yes' if i < 9 else 'no'}\n" for i in range(10))
+    audit = _audit(repo, tmp_path, "bands-no-standard-rating", cases, answers)
+    out = {fmt: render_report(repo, audit, fmt) for fmt in FORMATS}
+    md = str(out["md"])
+    assert "| S1.1 Was the risk assessed? | 90% | 9 of 10 |" in md
+    assert "## Ratings" not in md and "Score" not in md and "Not rated" not in md
+    html = re.sub(r"<style>.*?</style>", "", str(out["html"]), flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", html)
+    assert "Ratings" not in text and "Score" not in text and "9 of 10" in text
+    body = json.loads(str(out["json"]))
+    assert (body["score"], body["score_max"], body["overall"]) == (None, None, None)
+    assert [s["rating"] for s in body["standards"]] == [None] and "assignments_meeting" not in body
+    sheet = load_workbook(io.BytesIO(out["xlsx"]))["Summary"]  # type: ignore[arg-type]
+    cells = [c for r in sheet.iter_rows(values_only=True) for c in r if isinstance(c, str)]
+    assert not any("Score" in c or "Rating" in c for c in cells)
+
+
+@pytest.mark.parametrize(
+    ("yes_s1", "rating", "score"),
+    [(3, "Meets", "4/4"), (2, "Partly meets", "3/4"), (1, "Does not meet", "2/4")],
+)
+def test_three_ratings_reported_in_their_own_words(
+    sqlite_repo: Repository, tmp_path: Path, yes_s1: int, rating: str, score: str
+) -> None:
+    # S1.1 yes_s1 of 4 (75% the Meets edge, 50%, 25%); S1.2 and S2.1 all yes: S2 Meets (2)
+    cases = "case_ref,team\n" + "".join(f"T{i},north\n" for i in range(4))
+    answers = "case_ref,S1.1,S1.2,S2.1\n" + "".join(
+        f"T{i},{'yes' if i < yes_s1 else 'no'},yes,yes\n" for i in range(4)
+    )
+    audit = _audit(sqlite_repo, tmp_path, "three-point", cases, answers)
+    md = str(render_report(sqlite_repo, audit, "md"))
+    assert f"| S1 Safety | {rating} |" in md and f"Score **{score}**" in md
+    for hmip in ("Outstanding", "Inadequate", "Requires improvement"):
+        assert hmip not in md
+    html = str(render_report(sqlite_repo, audit, "html"))
+    assert f">{rating}<" in html and "Outstanding" not in html
