@@ -227,6 +227,47 @@ def test_locking_the_audit_waits_for_a_save_in_flight_and_holds_it(crew: Team) -
     assert stored(crew, case) == ("yes", [(None, "yes")])
 
 
+def test_an_audit_wide_write_queued_behind_two_saves_deadlocks_with_neither(crew: Team) -> None:
+    """ann's save has counted its revision; bob's has begun; the lead's lock queues behind both;
+    then bob's save counts its revision. Each waits its turn (bob for ann's commit, the lock for
+    both saves) and everything lands. The crowd soak once saw the server kill a second marker's
+    audit-wide write as a deadlock when the lock was the audit's row (0013); since 0014 a
+    queued audit-wide write holds no row while it waits (the audit's advisory lock), so no save
+    can wait for it: this is the interleaving that soak could not be relied on to reach."""
+    ann, bob, lead = crew.repos["ann"], crew.repos["bob"], crew.repos["lead"]
+    audit_id = crew.opened("ann").info.id
+    insert = (
+        "INSERT INTO audit_tui.answer (audit_id, case_id, item_id, value, note, updated_at,"
+        " updated_by) VALUES (%s, %s, %s, %s, '', now(), current_user)"
+    )
+
+    def raw(repo: Repository) -> str:
+        return repo.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+    with psycopg.connect(raw(ann)) as ann_save, psycopg.connect(raw(bob)) as bob_save:
+        for conn, who in ((ann_save, "ann"), (bob_save, "bob")):
+            conn.execute(
+                "SELECT * FROM audit_tui.begin_answer(%s, %s)",
+                (audit_id, [crew.case_of[who].id]),
+            )
+        ann_save.execute(insert, (audit_id, crew.case_of["ann"].id, ITEM, "yes"))
+        locking, locked = in_thread(lambda: team.lock_audit(lead, crew.opened("lead")))
+        waiting_on_a_lock(crew.url)  # the lead's lock, queued behind both saves
+        counting, counted = in_thread(
+            lambda: bob_save.execute(insert, (audit_id, crew.case_of["bob"].id, ITEM, "no"))
+        )
+        waiting_on_a_lock(crew.url, count=2)  # bob's count, behind ann's
+        ann_save.commit()
+        counting.join(30)
+        assert "error" not in counted, counted.get("error")
+        bob_save.commit()
+    locking.join(30)
+    assert "error" not in locked, locked.get("error")
+    assert stored(crew, crew.case_of["ann"]) == ("yes", [(None, "yes")])
+    assert stored(crew, crew.case_of["bob"]) == ("no", [(None, "no")])
+    assert crew.opened("lead").info.locked_at is not None
+
+
 def test_a_lead_locking_by_hand_during_a_save_makes_the_save_refuse(crew: Team) -> None:
     """The lead's own SQL locks the audit (no `begin_write`) while ann's save is being written:
     her save, held at the revision's count until the lock commits, is refused whole."""

@@ -77,9 +77,17 @@ def test_0011_to_0013_install_a_file_for_every_function_and_table_they_name() ->
     assert set(pg.TABLES_V1) | set(pg.TABLES_0012) == tables
     assert not set(pg.TABLES_V1) & set(pg.TABLES_0012)
     second = {n for n, v in _versions("functions").items() if 2 in v}
+    second -= {name for name, version in pg.FUNCTIONS_0014 if version == 2}  # 0014's step
     assert set(pg.FUNCTIONS_0012) | set(pg.FUNCTIONS_0013) == second
     assert not set(pg.FUNCTIONS_0012) & set(pg.FUNCTIONS_0013)
-    assert all(max(v) <= 2 for v in _versions("functions").values())
+    later = {n for n, v in _versions("functions").items() if max(v) > 2}
+    assert later == {name for name, version in pg.FUNCTIONS_0014 if version > 2}
+
+
+def test_0014_moves_each_function_one_version_on() -> None:
+    versions = _versions("functions")
+    for name, version in pg.FUNCTIONS_0014:
+        assert max(versions[name]) == version and version - 1 in versions[name], name
 
 
 def test_no_migration_loads_another_or_holds_a_function_body() -> None:

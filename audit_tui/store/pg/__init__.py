@@ -103,6 +103,10 @@ FUNCTIONS_0013 = ("begin_write", "answers_moved", "answer_changed")
 taken in one order; the revision is counted where answers are written); its downgrade restores
 version 1."""
 
+FUNCTIONS_0014 = (("begin_write", 3), ("begin_answer", 2))
+"""Functions 0014 moves on (name, new version): the audit's write lock becomes an advisory lock,
+exclusive for an audit-wide write and shared by saves; its downgrade restores the one before."""
+
 CALLABLE = (
     "my_audits(text[], boolean)",
     "has_members(integer)",
