@@ -14,6 +14,7 @@ from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import AuditInfo, OpenAudit
 from audit_tui.domain.rubric import Rubric
 from audit_tui.domain.safe_text import TEXT_LIMIT, json_text
+from audit_tui.reporting.json_report import share_dict
 from audit_tui.reporting.markdown import md
 from audit_tui.scoring.compare import Difference, Side, in_words, newcombe
 from audit_tui.scoring.display import percent_range, whole_percent
@@ -35,6 +36,19 @@ class PduAudit:
 
     def key_question(self, kq_id: str) -> KeyQuestionResult | None:
         return self._key_questions.get(kq_id)
+
+    @property
+    def standing(self) -> tuple[str, str]:
+        """The PDU's score and overall rating as its row says them; for a framework without a
+        score (DIPP), no score and its share of assignments meeting the standard instead."""
+        r = self.result
+        if r.scored:
+            score = "–" if r.score is None else str(r.score)
+            return f"{score}/{r.score_max}", r.overall or "not yet rated"
+        a = r.assignments
+        if a is None or not a.relevant:
+            return "–", "not rated"
+        return "–", f"{whole_percent(a.percent)} of assignments ({a.yes} of {a.relevant})"
 
     @cached_property
     def _key_questions(self) -> dict[str, KeyQuestionResult]:
@@ -190,9 +204,16 @@ TRENDS_ABOUT = (
 )
 
 
+def standing_heading(rubric: Rubric) -> str:
+    """The PDUs table's last column: the overall rating, or what a framework without one gives."""
+    if rubric.has_score:
+        return "Overall rating"
+    return "Meeting the required standard" if rubric.scoring.shares else "Rating"
+
+
 def trend_words(found: tuple[PduAudit, ...]) -> tuple[str, str, str]:
     """A PDU's trend as its report rows say it: ratings, scores, and what moved (or "none")."""
-    ratings = " → ".join(p.result.overall or "not yet rated" for p in found)
+    ratings = " → ".join(p.standing[1] for p in found)
     marks = ", ".join("–" if p.result.score is None else str(p.result.score) for p in found)
     moved = "; ".join(f"{kq_id} {in_words(d)}" for kq_id, d in real_changes(found))
     return ratings, marks, moved or "none"
@@ -228,12 +249,15 @@ def region_markdown(record: RegionRecord) -> str:
     said = findings(record)
     lines += [f"- {md(line)}." for line in said] or [NO_FINDINGS]
     lines += ["", "## The PDUs", ""]
-    lines += ["| PDU | Audit | Cases | Score | Overall rating |", "|---|---|---:|---:|---|"]
+    lines += [
+        f"| PDU | Audit | Cases | Score | {standing_heading(rubric)} |",
+        "|---|---|---:|---:|---|",
+    ]
     for p in record.pdus:
-        score = "–" if p.result.score is None else str(p.result.score)
+        score, rating = p.standing
         lines.append(
             f"| {md(p.pdu, cell=True)} | {md(p.audit, cell=True)} | {p.result.cases} |"
-            f" {score}/{p.result.score_max} | {md(p.result.overall or 'not yet rated', cell=True)} |"
+            f" {score} | {md(rating, cell=True)} |"
         )
     lines += trend_markdown(record)
     for kq in (kq for st in rubric.standards for kq in st.key_questions):
@@ -290,6 +314,16 @@ def region_json_text(record: RegionRecord) -> str:
     return json_text(region_json(record)) + "\n"
 
 
+def _shares(result: AuditResult) -> dict[str, Any]:
+    """`cases_meeting` (by standard) and `assignments_meeting`, where the rubric asks for shares."""
+    if result.assignments is None:
+        return {}
+    return {
+        "cases_meeting": {s.id: share_dict(s.meeting) for s in result.standards if s.meeting},
+        "assignments_meeting": share_dict(result.assignments),
+    }
+
+
 def region_json(record: RegionRecord) -> dict[str, Any]:
     start, end = record.period
     return {
@@ -304,8 +338,9 @@ def region_json(record: RegionRecord) -> dict[str, Any]:
                 "created": p.created.isoformat(),
                 "cases": p.result.cases,
                 "score": p.result.score,
-                "score_max": p.result.score_max,
+                "score_max": p.result.score_max if p.result.scored else None,
                 "overall": p.result.overall,
+                **_shares(p.result),
             }
             for p in record.pdus
         ],

@@ -11,6 +11,7 @@ from audit_tui.reporting.region import (
     RegionRecord,
     findings,
     period_words,
+    standing_heading,
     trend_words,
 )
 from audit_tui.scoring.display import percent_range, whole_percent
@@ -59,17 +60,17 @@ def region_html(record: RegionRecord) -> str:
     out += [
         "</div>",
         '<div class="keep"><h2>The PDUs</h2><table><thead><tr><th>PDU</th><th>Audit</th>'
-        "<th>Cases</th><th>Score</th><th>Overall rating</th></tr></thead><tbody>",
+        f"<th>Cases</th><th>Score</th><th>{standing_heading(record.rubric)}</th></tr></thead><tbody>",
     ]
     for p in record.pdus:
-        score = "–" if p.result.score is None else str(p.result.score)
+        score, rating = p.standing
         out.append(
             "<tr>"
             + _cell(p.pdu)
             + _cell(p.audit)
             + _cell(p.result.cases, number=True)
-            + _cell(f"{score}/{p.result.score_max}", number=True)
-            + _cell(p.result.overall or "not yet rated")
+            + _cell(score, number=True)
+            + _cell(rating)
             + "</tr>"
         )
     out.append("</tbody></table></div>")

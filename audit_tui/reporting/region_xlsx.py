@@ -98,8 +98,8 @@ def _write(wb: Workbook, styles: dict[str, Format], record: RegionRecord) -> Non
                 day(p.created),
                 p.result.cases,
                 p.result.score,
-                p.result.score_max,
-                p.result.overall or "not yet rated",
+                p.result.score_max if p.result.scored else None,
+                p.standing[1],
             ]
         )
     pdus.freeze_header(len(PDU_COLUMNS), pdus.rows)
@@ -144,7 +144,7 @@ def _write(wb: Workbook, styles: dict[str, Format], record: RegionRecord) -> Non
     moved = _sheet(wb, styles, "Moved", MOVED_COLUMNS)
     for pdu, found_audits in record.trends.items():
         for p in found_audits:
-            trends.append([pdu, p.audit, day(p.created), p.result.score, p.result.overall])
+            trends.append([pdu, p.audit, day(p.created), p.result.score, p.standing[1]])
         for kq_id, change in real_changes(found_audits):
             low, high = change.ci95 or (None, None)
             moved.append([pdu, kq_id, decimal(change.points), decimal(low), decimal(high)])

@@ -9,6 +9,7 @@ import json
 import os
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +20,7 @@ from audit_tui.reporting.model import Period, build_report
 from audit_tui.reporting.render import render_report
 from audit_tui.store.repository import Repository
 from tests.support.cli import run
-from tests.support.paths import GOLDEN
+from tests.support.paths import DATA, GOLDEN
 
 PRODUCED = date(2026, 11, 26)
 PERIOD = Period(start=date(2026, 10, 5), end=date(2026, 11, 20))
@@ -113,3 +114,42 @@ def test_the_demo_command_builds_both_frameworks(
     code, out, _ = run(capsys, "--db", sqlite_target, "demo", "--no-tui")
     assert code == 0
     assert 'demo audit "demo-dipp-region": 56 cases, 101 of 217 assignments' in out
+
+
+def test_a_region_of_dipp_audits_compares_shares_not_ratings(
+    capsys: pytest.CaptureFixture[str], sqlite_target: str
+) -> None:
+    db = ("--db", sqlite_target)
+    for pdu in ("North", "South"):
+        assert run(capsys, *db, "new", f"dipp-{pdu}", "--rubric", "hmip-dipp-2025",
+                   "--pdu", pdu, "--region", "Test Region")[0] == 0  # fmt: skip
+        assert (
+            run(capsys, *db, "import-cases", f"dipp-{pdu}", str(DATA / "demo-dipp-cases.csv"))[0]
+            == 0
+        )
+        answers = DATA / "demo-dipp-answers.csv"
+        if pdu == "South":  # South answers no to every C1: assessment 4 of 56 (the A1 yes only)
+            text = answers.read_text(encoding="utf-8")
+            header, *rows = text.splitlines()
+            column = header.split(",").index("C1")
+            answers = Path(sqlite_target).parent / "south.csv"
+            changed = []
+            for row in rows:
+                cells = row.split(",")
+                cells[column] = "No" if cells[column] == "Yes" else cells[column]
+                changed.append(",".join(cells))
+            answers.write_text("\n".join([header, *changed]) + "\n", encoding="utf-8")
+        assert run(capsys, *db, "import-answers", f"dipp-{pdu}", str(answers))[0] == 0
+    code, out, err = run(capsys, *db, "region", "Test Region")
+    assert code == 0, err
+    assert "| PDU | Audit | Cases | Score | Meeting the required standard |" in out
+    assert "| North | dipp-North | 56 | – | 47% of assignments (101 of 217) |" in out
+    # South: 101 - 29 C1 yeses = 72 of 217, 33%
+    assert "| South | dipp-South | 56 | – | 33% of assignments (72 of 217) |" in out
+    assert "Overall rating" not in out and "not yet rated" not in out
+    assert "| South | 0 | 50 | 0% |" in out and "| North | 29 | 50 | 58% |" in out  # C1's funnel
+    code, out, _ = run(capsys, *db, "region", "Test Region", "--format", "json")
+    body = json.loads(out)
+    south = next(p for p in body["pdus"] if p["pdu"] == "South")
+    assert south["assignments_meeting"]["yes"] == 72 and south["score_max"] is None
+    assert south["cases_meeting"]["1"] == {**south["cases_meeting"]["1"], "yes": 4, "relevant": 56}

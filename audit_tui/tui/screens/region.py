@@ -135,8 +135,8 @@ class RegionScreen(ReportsFailures, Screen[None]):
                     [
                         pdu.pdu,
                         str(len(record.trends.get(pdu.pdu, ()))),
-                        score_text(result),
-                        result.overall or "not yet rated",
+                        score_text(result) if result.scored else pdu.standing[0],
+                        pdu.standing[1],
                         "; ".join(outside.get(pdu.pdu, [])) or "none",
                     ],
                 )
