@@ -120,7 +120,20 @@ def _message(err: ErrorDetails) -> str:
         return "unknown field"
     if err["type"] == "missing":
         return "required field is missing"
+    if err["type"] == "string_type":  # `version = 0.1`: TOML read a number
+        return "should be text in double quotes"
+    if err["type"] == "string_pattern_mismatch":  # an id, in words
+        return ID_WORDS.get(str((err.get("ctx") or {}).get("pattern")), err["msg"])
     return err["msg"]
+
+
+ID_WORDS = {
+    r"^[a-z0-9][a-z0-9._-]*$": "use lower-case letters, digits, '.', '_' and '-', starting with"
+    " a letter or digit",
+    r"^[a-z][a-z0-9_]*$": "use lower-case letters, digits and '_', starting with a letter",
+    r"^[a-z][a-z0-9_-]*$": "use lower-case letters, digits, '_' and '-', starting with a letter",
+}
+"""What each id pattern of the rubric model allows, as a person reads it."""
 
 
 def _path(raw: Any, loc: tuple[int | str, ...]) -> str:

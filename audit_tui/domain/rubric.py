@@ -182,6 +182,11 @@ class KeyQuestion(Item):
     """The question set (`[[question_sets]]` id) it belongs to; None: asked of every case."""
     prompts: tuple[Prompt, ...] = ()
 
+    @property
+    def shown_label(self) -> str:
+        """The short label as tables print it: a reconstruction marked `[R]` here too."""
+        return f"[R] {self.label}" if self.label and self.reconstructed_from else self.label
+
 
 class Indicator(Item):
     label: str = ""

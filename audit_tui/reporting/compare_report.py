@@ -96,10 +96,16 @@ def mapping_note(c: Comparison) -> str:
     if not c.mapped:
         return ""
     other = c.a_rubric if c.declared_by == c.b_rubric else c.b_rubric
-    return (
+    note = (
         f"{c.a} uses {c.a_rubric} and {c.b} uses {c.b_rubric}: their key questions are matched"
         f" as {c.declared_by} declares from {other}; a renumbered one shows its id in {c.a}."
     )
+    if any(k.text.startswith("[R] ") for k in c.key_questions):
+        note += (
+            " A question marked [R] is reconstructed, not its framework's own words: a"
+            " difference there may come from the wording as well as the work."
+        )
+    return note
 
 
 def kq_label(k: KeyQuestionChange) -> str:

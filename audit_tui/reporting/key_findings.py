@@ -44,6 +44,8 @@ class Named:
     @property
     def name(self) -> str:
         label = self.kq.label or self.kq.text
+        if label.removeprefix("[R] ").startswith(self.standard):  # "Planning, adjusted"
+            return f"{self.kq.id} {label}"
         return f"{self.kq.id} {self.standard}" + (f": {label}" if label != self.standard else "")
 
     @property

@@ -224,7 +224,7 @@ def _key_question(kq: KeyQuestion, tallies: Mapping[str, Tally]) -> KeyQuestionR
         no=tally.no,
         not_applicable=tally.not_applicable,
         unanswered=tally.unanswered,
-        label=kq.label,
+        label=kq.shown_label,
         prompts=tuple(
             ItemResult.of(p.id, p.shown_text, tallies.get(p.id, Tally())) for p in kq.prompts
         ),

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 
 from audit_tui.paths import shipped_rubric_dir
 from audit_tui.store import answers, audits, cases
 from audit_tui.tui.app import build_app
 from audit_tui.tui.screens.case_walk import CaseWalkScreen
 from audit_tui.tui.screens.dashboard import DashboardScreen
+from audit_tui.tui.screens.report import ReportScreen
 from audit_tui.tui.text import band_bar
 from tests.support.paths import RUBRICS
 from tests.tui.conftest import reopen
@@ -89,6 +90,22 @@ async def test_a_case_is_walked_through_its_own_question_set_and_shares_go_live(
         row = text_of(app.screen.query_one("#rating-1", Static))
         assert row.startswith("1 Assessment\n") and "50% (1 of 2)" in row
         assert "rated" not in row and "Score" not in panel
+        await steps(pilot, app, "r")  # the report screen speaks of shares, not ratings
+        report = app.screen
+        assert isinstance(report, ReportScreen)
+        summary = text_of(report.query_one("#report-summary", Static))
+        assert summary == "2 cases · assignments meeting the standard: 50% (4 of 8)"
+        table = report.query_one("#report-ratings", DataTable)
+        assert [str(c.label) for c in table.columns.values()] == [
+            "Standard", "Cases meeting it", "Of", "95% interval"
+        ]  # fmt: skip
+        assert [str(cell) for cell in table.get_row("assignments")][:3] == [
+            "All standards (assignments)", "50%", "4/8"
+        ]  # fmt: skip
+        kq_heads = [
+            str(c.label) for c in report.query_one("#report-kqs", DataTable).columns.values()
+        ]
+        assert "Could be" not in kq_heads and "Against the bands" not in kq_heads
 
     repo = reopen(target)  # every answer shown is on disk
     audit = audits.open_audit(repo, "dipp-q1")

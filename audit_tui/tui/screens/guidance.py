@@ -44,7 +44,12 @@ def guidance_markdown(rubric: Rubric, item_id: str) -> str:
     if ref.standard_id and ref.standard_id in rubric.standards_by_id:
         st = rubric.standards_by_id[ref.standard_id]
         parts += [f"### Standard {st.id} {st.title}", "", f"_{st.headline}_", "", st.guidance, ""]
-    parts += [f"Source: {SOURCES.get(item.source, item.source)} ({rubric.id} {rubric.version})"]
+    source = (
+        "reconstructed, not the framework's own words"
+        if item.reconstructed_from
+        else SOURCES.get(item.source, item.source)
+    )
+    parts += [f"Source: {source} ({rubric.id} {rubric.version})"]
     # an audit's rubric is stored text: escaped and cut like any other (Markdown keeps `\x1b`)
     return prose("\n".join(parts), WIDGET_LIMIT)
 

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from audit_tui.domain.access import Access
     from audit_tui.domain.records import OpenAudit
     from audit_tui.reporting.model import ReportData
-    from audit_tui.scoring.results import ItemResult
+    from audit_tui.scoring.results import ItemResult, StandardResult
 
 # words before pictures; long words wrap to the width (widgets.tables)
 KQ_COLUMNS = [
@@ -44,6 +44,23 @@ ITEM_COLUMNS = [
     ("Question", "item"),
 ]
 BAR_LEGEND = "Bars: █ yes, ░ no, ┊ where a rating band begins"
+PLAIN_BAR_LEGEND = "Bars: █ yes, ░ no"
+"""For a framework without bands: no edge to mark."""
+
+
+def item_columns(banded: bool) -> list[tuple[str, str]]:
+    """Prompts' and findings' columns: the bar is "against the bands" only where there are some."""
+    return ITEM_COLUMNS if banded else [
+        (name, key) if key != "bar" else ("Yes, as a bar", key) for name, key in ITEM_COLUMNS
+    ]  # fmt: skip
+
+
+def kq_columns(banded: bool) -> list[tuple[str, str]]:
+    """The key questions' columns: without bands, no "could be" and no band edges to show."""
+    if banded:
+        return KQ_COLUMNS
+    return [(name, key) if key != "bar" else ("Yes, as a bar", key)
+            for name, key in KQ_COLUMNS if key != "note"]  # fmt: skip
 
 
 PANES = {
@@ -101,16 +118,20 @@ class ReportScreen(ReportsFailures, Screen[None]):
         yield Plain(f"Report · {one_line(self.audit.info.name)}", classes="screen-title")
         yield Plain("", id="report-draft", classes="draft")
         yield Plain("Loading…", id="report-summary", classes="score-line")
+        rubric = self.audit.rubric
+        legend = BAR_LEGEND if rubric.scoring.bands else PLAIN_BAR_LEGEND
         with TabbedContent(id="report"):
-            with TabPane("1 Ratings", id="ratings"), VerticalScroll():
+            first = "1 Ratings" if rubric.has_ratings else "1 Standards"
+            with TabPane(first, id="ratings"), VerticalScroll():
                 yield Plain("", id="report-lead-summary", classes="lead-summary")
                 yield Plain("", id="report-findings", classes="findings")
                 yield DataTable(id="report-ratings", cursor_type="row")
                 yield Plain("", id="report-sample")
             with TabPane("2 Key questions", id="key-questions"), VerticalScroll():
+                lowest = "The lowest of each standard is marked ▶. " if rubric.has_ratings else ""
                 yield Static(
-                    "The lowest of each standard is marked ▶. The prompts and evidence below"
-                    f" follow the highlighted key question. {BAR_LEGEND}.",
+                    f"{lowest}The prompts and evidence below follow the highlighted key"
+                    f" question. {legend}.",
                     classes="hint",
                 )
                 yield DataTable(id="report-kqs", cursor_type="row")
@@ -119,7 +140,10 @@ class ReportScreen(ReportsFailures, Screen[None]):
                 yield Plain("", id="report-evidence")
             with TabPane("3 Other findings", id="findings"), VerticalScroll():
                 yield Plain(
-                    f"Case-level findings that are not rated. {BAR_LEGEND}.", classes="hint"
+                    f"Case-level findings that are not rated. {legend}."
+                    if rubric.indicators
+                    else "This framework has no other case-level findings.",
+                    classes="hint",
                 )
                 yield DataTable(id="report-indicators", cursor_type="row")
             with TabPane("4 Breakdowns", id="breakdowns"), VerticalScroll():
@@ -158,48 +182,30 @@ class ReportScreen(ReportsFailures, Screen[None]):
         edges = data.rubric.scoring.edges
         provisional = "" if result.complete else " · provisional: audit in progress"
         self.query_one("#report-summary", Static).update(
-            f"{plural(len(data.cases), 'case')} · score {score_text(result)} · overall "
-            f"{rating_text(result.overall, data.rubric.scale)}{provisional}"
+            f"{plural(len(data.cases), 'case')} · {standing_text(data)}{provisional}"
         )
-        fill_table(
-            self.query_one("#report-ratings", DataTable),
-            [("Standard", "id"), ("Rating", "rating"), ("Lowest key question", "lowest")],
-            [
-                (
-                    st.id,
-                    (
-                        f"{st.id} {st.title}",
-                        rating_text(st.rating, data.rubric.scale) if st.rated else "not rated",
-                        f"{st.lowest.id} {percent_text(st.lowest.percent)}" if st.lowest else "–",
-                    ),
-                )
-                for st in result.standards
-            ],
-        )
+        columns, standing_rows = standards_table(data)
+        fill_table(self.query_one("#report-ratings", DataTable), columns, standing_rows)
         rows = []
         for st in result.standards:
             for kq in st.key_questions:
                 mark = "▶ " if st.lowest is kq else "  "
                 ci = f"{kq.ci95[0]:.0f}–{kq.ci95[1]:.0f}%" if kq.ci95 else "–"
                 note = could_be(data, kq) if st.rated else "not rated"
-                rows.append(
-                    (
-                        kq.id,
-                        (
-                            f"{mark}{kq.id} {kq.label or kq.text}",
-                            percent_text(kq.percent),
-                            f"{kq.yes}/{kq.relevant}",
-                            ci,
-                            note,
-                            band_bar(kq.percent, edges),
-                        ),
-                    )
+                cells = (
+                    f"{mark}{kq.id} {kq.label or kq.text}",
+                    percent_text(kq.percent),
+                    f"{kq.yes}/{kq.relevant}",
+                    ci,
+                    *((note,) if edges else ()),
+                    band_bar(kq.percent, edges),
                 )
-        fill_table(self.query_one("#report-kqs", DataTable), KQ_COLUMNS, rows)
+                rows.append((kq.id, cells))
+        fill_table(self.query_one("#report-kqs", DataTable), kq_columns(bool(edges)), rows)
         self.query_one("#report-sample", Static).update(sample_text(data))
         fill_table(
             self.query_one("#report-indicators", DataTable),
-            ITEM_COLUMNS,
+            item_columns(bool(edges)),
             [
                 (i.id, item_cells(i, _finding_name(data, i.id, i.text), edges))
                 for i in result.indicators
@@ -233,7 +239,7 @@ class ReportScreen(ReportsFailures, Screen[None]):
         )
         fill_table(
             self.query_one("#report-prompts", DataTable),
-            ITEM_COLUMNS,
+            item_columns(bool(edges)),
             [(p.id, item_cells(p, f"{p.id} {p.text}", edges)) for p in kq.prompts],
         )
         strengths, improvements = data.evidence(st)
@@ -297,7 +303,11 @@ class ReportScreen(ReportsFailures, Screen[None]):
         self.action_pane("key-questions")
         table = self.query_one("#report-kqs", DataTable)
         keys = [str(k.value) for k in table.rows]
-        first = next((i for i, k in enumerate(keys) if k.startswith(standard_id + ".")), None)
+        items = self.audit.rubric.items
+        first = next(
+            (i for i, k in enumerate(keys) if k in items and items[k].standard_id == standard_id),
+            None,
+        )
         if first is not None:
             table.move_cursor(row=first)
 
@@ -366,6 +376,81 @@ class ReportScreen(ReportsFailures, Screen[None]):
         self.app.pop_screen()
 
 
+def standing_text(data: ReportData) -> str:
+    """The report's top line after its cases: score and overall rating, or, for a framework
+    without them, the share of assignments meeting the standard (or that it gives neither)."""
+    result = data.result
+    if result.scored:
+        return (
+            f"score {score_text(result)} · overall {rating_text(result.overall, data.rubric.scale)}"
+        )
+    a = result.assignments
+    if a is not None:
+        figure = f"{percent_text(a.percent)} ({a.yes} of {a.relevant})" if a.relevant else "–"
+        return f"assignments meeting the standard: {figure}"
+    if data.rubric.has_ratings:
+        return "standards rated, no score"
+    return "percentages only: this framework gives no ratings"
+
+
+Row = tuple[str, tuple[str, ...]]
+"""A table row: its key, then its cells."""
+
+
+def standards_table(data: ReportData) -> tuple[list[tuple[str, str]], list[Row]]:
+    """Tab 1's table: each standard's rating and lowest key question, or where the framework
+    rates nothing, the cases meeting each standard (and all assignments) with intervals."""
+    result, scale = data.result, data.rubric.scale
+
+    def lowest(st: StandardResult) -> str:
+        return f"{st.lowest.id} {percent_text(st.lowest.percent)}" if st.lowest else "–"
+
+    if data.rubric.has_ratings:
+        columns = [("Standard", "id"), ("Rating", "rating"), ("Lowest key question", "lowest")]
+        return columns, [
+            (
+                st.id,
+                (
+                    f"{st.id} {st.title}",
+                    rating_text(st.rating, scale) if st.rated else "not rated",
+                    lowest(st),
+                ),
+            )
+            for st in result.standards
+        ]
+    if result.assignments is None:  # percentages only: each standard's lowest key question
+        lows: list[Row] = [
+            (st.id, (f"{st.id} {st.title}", _lowest_answered(st))) for st in result.standards
+        ]
+        return [("Standard", "id"), ("Lowest key question", "lowest")], lows
+    shares = [(st.id, f"{st.id} {st.title}", st.meeting) for st in result.standards if st.meeting]
+    shares.append(("assignments", "All standards (assignments)", result.assignments))
+    columns = [
+        ("Standard", "id"),
+        ("Cases meeting it", "pct"),
+        ("Of", "of"),
+        ("95% interval", "ci"),
+    ]
+    return columns, [
+        (
+            key,
+            (
+                name,
+                percent_text(share.percent),
+                f"{share.yes}/{share.relevant}",
+                f"{share.ci95[0]:.0f}–{share.ci95[1]:.0f}%" if share.ci95 else "–",
+            ),
+        )
+        for key, name, share in shares
+    ]
+
+
+def _lowest_answered(st: StandardResult) -> str:
+    answered = [k for k in st.key_questions if k.relevant]
+    low = min(answered, key=lambda k: k.yes / k.relevant, default=None)
+    return f"{low.id} {percent_text(low.percent)}" if low else "–"
+
+
 def item_cells(item: ItemResult, label: str, edges: tuple[float, ...]) -> tuple[str, ...]:
     return (
         percent_text(item.percent),
@@ -378,6 +463,7 @@ def item_cells(item: ItemResult, label: str, edges: tuple[float, ...]) -> tuple[
 def sample_text(data: ReportData) -> str:
     """The sample as the inspection describes it: cases, then each attribute's counts."""
     lines = [f"The sample: {plural(len(data.cases), 'case')}"]
+    lines += [f"  {one_line(label)}: {plural(n, 'case')}" for label, n in data.question_sets()]
     for label, values in data.sample():
         if values:
             shown = ", ".join(f"{one_line(value_label(v))} {n}" for v, n in values)
