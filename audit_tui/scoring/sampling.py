@@ -310,6 +310,11 @@ def _range_sentence(
     low_i, high_i = _band_range(percent, margin, edges)
     lo, hi = max(0.0, percent - margin), min(100.0, percent + margin)
     span = f"That range, {_end(lo, edges)}% to {_end(hi, edges)}%,"
+    if not edges:  # a framework without bands: the range is the whole answer
+        return (
+            f"{span} is where the whole caseload's percentage could lie (this framework has no"
+            " bands to place it in)."
+        )
     if low_i == high_i:
         return (
             f"{span} lies within one band ({names[low_i]}): the key question can be placed in it."

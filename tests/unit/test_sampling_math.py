@@ -423,3 +423,13 @@ def test_plan_sentences_with_other_bands() -> None:
 def test_plan_sentences_refuse_what_margin_refuses() -> None:
     with pytest.raises(SamplingError, match="no variance"):
         plan_sentences(100, 10, 100, EDGES, names=NAMES)
+
+
+def test_a_plan_for_a_framework_without_bands_says_the_range_only() -> None:
+    # 78 of 400 at 50%: ±10 points (95%, finite-population corrected); no band to place it in
+    first, second = plan_sentences(400, 78, 50, (), margin_asked=10)
+    assert first.startswith("78 cases of 400 are enough for ±10 points")
+    assert second == (
+        "That range, 40% to 60%, is where the whole caseload's percentage could lie (this"
+        " framework has no bands to place it in)."
+    )
