@@ -370,6 +370,8 @@ def _write(
     ]
     if info.oversight:  # a sample's sheet keeps the layout scripts already read
         facts.append(("Kind", "management oversight: not a sample"))
+    if any(ref.item.reconstructed_from for ref in rubric.items.values()):
+        facts.append((RECONSTRUCTED, RECONSTRUCTED_WORDS))
     for row, (key, value) in enumerate(facts):
         # the draft line at the top, beside the audit's name: no cell a script reads moves
         draft = [None, head(data.draft)] if row == 0 and data.draft else []
@@ -381,6 +383,13 @@ def _write(
         _standards(summary, result)
     _standard_sheets(sheet, taken, data)
     _rest(sheet, data, case_header, values, noted)
+
+
+RECONSTRUCTED = "Questions marked [R]"
+RECONSTRUCTED_WORDS = (
+    "reconstructed: their published wording could not be read, so they are rebuilt from an"
+    " earlier framework's questions and are not the framework's own words"
+)
 
 
 def _shares_facts(result: AuditResult) -> list[tuple[str, Cell]]:

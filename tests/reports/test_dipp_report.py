@@ -5,6 +5,7 @@ DIPP reports do, with no rating or score anywhere; reconstructed questions are m
 
 from __future__ import annotations
 
+import io
 import json
 import os
 from dataclasses import replace
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 
 from audit_tui.demo import load_dipp
 from audit_tui.reporting.markdown import render_markdown
@@ -78,6 +80,11 @@ def test_the_dipp_demo_reports_shares_and_no_rating(repo: Repository) -> None:
         core, adjusted, relevant = STAGES[st["id"]]
         assert st["cases_meeting"]["yes"] == core + adjusted
         assert st["cases_meeting"]["relevant"] == relevant
+    sheet = load_workbook(io.BytesIO(render_report(repo, audit, "xlsx")))["Summary"]  # type: ignore[arg-type]
+    facts = {r[0]: r[1] for r in sheet.iter_rows(max_col=2, values_only=True) if r[0]}
+    assert facts["Questions marked [R]"].startswith("reconstructed: ")
+    assert (facts["Assignments meeting the standard"], facts["Assignments relevant"]) == (101, 217)
+    assert "Score" not in facts and "Overall rating" not in facts
     for key in ("rating", "points", "score", "score_max", "overall"):
         assert set(_values(body, key)) <= {None}, key
     assert set(_values(body, "rated")) == {False}
