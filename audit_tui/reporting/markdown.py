@@ -115,11 +115,15 @@ def about_figures(data: ReportData, interval_words: str = "") -> list[str]:
     if rubric.has_ratings:
         out.append("A standard is rated from its lowest key question.")
     if rubric.scoring.shares:
+        sets = " (the one its question set asks)" if rubric.question_sets else ""
         out.append(
-            "A case meets the required standard at a stage when its key question for that stage"
-            " (core or adjusted, as its question set decides) is answered Yes; an assignment is"
-            " one case at one stage. No rating and no score are given."
+            "A case meets the required standard at a stage when its key question for that"
+            f" stage{sets} is answered Yes; an assignment is one case at one stage."
         )
+    if not rubric.has_ratings:
+        out.append("No rating and no score are given.")
+    elif not rubric.has_score:
+        out.append("No score or overall rating is given.")
     out.append(
         interval_words
         or "The 95% interval (Wilson) shows how far the percentage of a sample this size could be"

@@ -60,6 +60,7 @@ def test_two_question_sets_report_shares_in_every_format(
     assert "- Full questions: 10 cases\n- Short questions: 4 cases\n" in md
     assert "Score **" not in md  # rated standards, but no overall bands: no score
     assert "| ST1 Assessment | Poor |" in md  # rated from the lowest key question, Q1 25%
+    assert "No score or overall rating is given." in md and "No rating and" not in md
     body = json.loads(str(out["json"]))
     assert (
         body["assignments_meeting"]["yes"] == 14 and body["assignments_meeting"]["relevant"] == 26
