@@ -44,6 +44,8 @@ def standard_dict(st: StandardResult) -> dict[str, Any]:
             {
                 **item_dict(kq),
                 "prompts": [item_dict(p, ci=False) for p in kq.prompts],
+                **({"set": kq.question_set} if kq.question_set else {}),
+                **({"reconstructed_from": kq.reconstructed_from} if kq.reconstructed_from else {}),
             }
             for kq in st.key_questions
         ]

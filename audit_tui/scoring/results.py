@@ -65,6 +65,10 @@ class ItemResult:
 class KeyQuestionResult(ItemResult):
     label: str = ""
     prompts: tuple[ItemResult, ...] = ()
+    question_set: str | None = None
+    """The rubric's question set it belongs to (None: asked of every case)."""
+    reconstructed_from: str = ""
+    """Where a reconstructed question was rebuilt from (its text then starts `[R] `)."""
 
 
 @dataclass(frozen=True)
@@ -225,6 +229,8 @@ def _key_question(kq: KeyQuestion, tallies: Mapping[str, Tally]) -> KeyQuestionR
         not_applicable=tally.not_applicable,
         unanswered=tally.unanswered,
         label=kq.shown_label,
+        question_set=kq.set,
+        reconstructed_from=kq.reconstructed_from,
         prompts=tuple(
             ItemResult.of(p.id, p.shown_text, tallies.get(p.id, Tally())) for p in kq.prompts
         ),

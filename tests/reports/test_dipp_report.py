@@ -73,6 +73,10 @@ def test_the_dipp_demo_reports_shares_and_no_rating(repo: Repository) -> None:
 
     body = json.loads(str(render_report(repo, audit, "json")))
     _golden("dipp-report.json", json.dumps(body, indent=2, ensure_ascii=False) + "\n")
+    kqs = {k["id"]: k for st in body["standards"] for k in st["key_questions"]}
+    assert kqs["C1"]["set"] == "core" and "reconstructed_from" not in kqs["C1"]
+    assert kqs["A1"]["set"] == "adjusted"
+    assert kqs["A1"]["reconstructed_from"].startswith("2021 PDU framework, key question 2.2.3")
     assert body["assignments_meeting"]["yes"] == 101
     assert body["assignments_meeting"]["relevant"] == 217
     assert body["assignments_meeting"]["percent"] == round(100 * 101 / 217, 2)
