@@ -463,21 +463,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return _region_demo(repo)
     audit = load_demo(repo)
     dipp = load_dipp(repo)  # a second framework: shares of cases, no rating (`demo` only)
-    result = scores.score(repo, audit)
+    if not args.no_tui:
+        repo.engine.dispose()
+        return _open_tui(args, audit.info.name)
+    result = scores.score(repo, audit)  # the summary is printed only without the app
     shares = scores.score(repo, dipp).assignments
     repo.engine.dispose()
-    if args.no_tui:
+    print(
+        f'demo audit "{one_line(audit.info.name)}": {plural(audit.info.cases, "case")}, '
+        f"score {result.score}/{result.score_max}, {result.overall}"
+    )
+    if shares is not None:
         print(
-            f'demo audit "{one_line(audit.info.name)}": {plural(audit.info.cases, "case")}, '
-            f"score {result.score}/{result.score_max}, {result.overall}"
+            f'demo audit "{one_line(dipp.info.name)}": {plural(dipp.info.cases, "case")}, '
+            f"{shares.yes} of {shares.relevant} assignments meeting the standard"
         )
-        if shares is not None:
-            print(
-                f'demo audit "{one_line(dipp.info.name)}": {plural(dipp.info.cases, "case")}, '
-                f"{shares.yes} of {shares.relevant} assignments meeting the standard"
-            )
-        return 0
-    return _open_tui(args, audit.info.name)
+    return 0
 
 
 def _region_demo(repo: Repository) -> int:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from audit_tui.domain.errors import AuditError, Problem, RubricError
+from audit_tui.domain.files import TomlTooDeep, load_toml
 from audit_tui.domain.loader import parse_rubric, read_rubric_text
 from audit_tui.domain.rubric import Rubric
 
@@ -93,8 +94,6 @@ def claimed_id(text: str | None) -> list[str]:
     """The `id` a rubric's text gives, if it is TOML with a string id (else none)."""
     if text is None:
         return []
-    from audit_tui.domain.files import TomlTooDeep, load_toml
-
     try:
         ident = load_toml(text).get("id")
     except (ValueError, TomlTooDeep):

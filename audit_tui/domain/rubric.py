@@ -143,6 +143,12 @@ class Attribute(_Model):
         return match(self.values, text)
 
 
+def admits(rule: Mapping[str, tuple[str, ...]], attributes: Mapping[str, str | None]) -> bool:
+    """Whether a case with these attributes meets an `applies_when` rule (each attribute named
+    has one of its allowed values)."""
+    return all(attributes.get(name) in allowed for name, allowed in rule.items())
+
+
 class QuestionSet(_Model):
     """A set of key questions (core, adjusted) and the case attribute rule that picks a case's
     set: a key question with `set = ID` applies only to the cases the set's rule admits."""
@@ -152,6 +158,10 @@ class QuestionSet(_Model):
     applies_when: dict[str, tuple[str, ...]] = Field(min_length=1)
     guidance: str = ""
     source: Source
+
+    def asked_of(self, attributes: Mapping[str, str | None]) -> bool:
+        """Whether a case with these attributes is asked this set."""
+        return admits(self.applies_when, attributes)
 
 
 class Item(_Model):
@@ -392,12 +402,6 @@ class Rubric(_Model):
         ]
         return "; ".join(reasons)
 
-    @staticmethod
-    def applies_when(rule: QuestionSet, attributes: Mapping[str, str | None]) -> bool:
-        """Whether a case with these attributes is asked a question set."""
-        return all(attributes.get(name) in allowed for name, allowed in rule.applies_when.items())
-
     def applies(self, item_id: str, attributes: Mapping[str, str | None]) -> bool:
         """Whether an item applies to a case with these attributes (court work needs a PSR)."""
-        rule = self.items[item_id].applies_when
-        return all(attributes.get(name) in allowed for name, allowed in rule.items())
+        return admits(self.items[item_id].applies_when, attributes)

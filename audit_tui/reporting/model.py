@@ -226,7 +226,7 @@ class ReportData:
     def question_sets(self) -> list[tuple[str, int]]:
         """How many cases each question set was asked of (the rubric's sets, in order)."""
         return [
-            (qs.label, sum(1 for c in self.cases if self.rubric.applies_when(qs, c.attributes)))
+            (qs.label, sum(1 for c in self.cases if qs.asked_of(c.attributes)))
             for qs in self.rubric.question_sets
         ]
 

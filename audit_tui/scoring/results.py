@@ -87,6 +87,13 @@ class StandardResult:
     """Where the rubric asks for shares: the cases meeting the standard (its key question, core
     or adjusted, answered Yes) of the cases it was relevant to."""
 
+    @property
+    def lowest_so_far(self) -> KeyQuestionResult | None:
+        """The key question its rating rests on, or, while it has none (not yet rated, or a
+        framework that rates nothing), the lowest of those answered so far."""
+        answered = [k for k in self.key_questions if k.relevant]
+        return self.lowest or min(answered, key=lambda k: k.yes / k.relevant, default=None)
+
 
 @dataclass(frozen=True)
 class AuditResult:

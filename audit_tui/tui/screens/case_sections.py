@@ -86,7 +86,7 @@ def _other_set(rubric: Rubric, set_id: str | None, attributes: dict[str, str]) -
     chosen = rubric.question_sets_by_id.get(set_id or "")
     if chosen is None or any(not attributes.get(name) for name in chosen.applies_when):
         return False
-    return not rubric.applies_when(chosen, attributes)
+    return not chosen.asked_of(attributes)
 
 
 def case_facts(rubric: Rubric, attributes: dict[str, str]) -> str:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from audit_tui.domain.access import Access
     from audit_tui.domain.records import OpenAudit
     from audit_tui.reporting.model import ReportData
-    from audit_tui.scoring.results import ItemResult, StandardResult
+    from audit_tui.scoring.results import ItemResult, KeyQuestionResult
 
 # words before pictures; long words wrap to the width (widgets.tables)
 KQ_COLUMNS = [
@@ -48,19 +48,13 @@ PLAIN_BAR_LEGEND = "Bars: █ yes, ░ no"
 """For a framework without bands: no edge to mark."""
 
 
-def item_columns(banded: bool) -> list[tuple[str, str]]:
-    """Prompts' and findings' columns: the bar is "against the bands" only where there are some."""
-    return ITEM_COLUMNS if banded else [
-        (name, key) if key != "bar" else ("Yes, as a bar", key) for name, key in ITEM_COLUMNS
-    ]  # fmt: skip
-
-
-def kq_columns(banded: bool) -> list[tuple[str, str]]:
-    """The key questions' columns: without bands, no "could be" and no band edges to show."""
+def columns_for(columns: list[tuple[str, str]], banded: bool) -> list[tuple[str, str]]:
+    """A table's columns as they are, or for a framework without bands: no "could be" column
+    and a bar that is only a bar (there is no band edge to show)."""
     if banded:
-        return KQ_COLUMNS
-    return [(name, key) if key != "bar" else ("Yes, as a bar", key)
-            for name, key in KQ_COLUMNS if key != "note"]  # fmt: skip
+        return columns
+    return [("Yes, as a bar" if key == "bar" else name, key)
+            for name, key in columns if key != "note"]  # fmt: skip
 
 
 PANES = {
@@ -201,11 +195,13 @@ class ReportScreen(ReportsFailures, Screen[None]):
                     band_bar(kq.percent, edges),
                 )
                 rows.append((kq.id, cells))
-        fill_table(self.query_one("#report-kqs", DataTable), kq_columns(bool(edges)), rows)
+        fill_table(
+            self.query_one("#report-kqs", DataTable), columns_for(KQ_COLUMNS, bool(edges)), rows
+        )
         self.query_one("#report-sample", Static).update(sample_text(data))
         fill_table(
             self.query_one("#report-indicators", DataTable),
-            item_columns(bool(edges)),
+            columns_for(ITEM_COLUMNS, bool(edges)),
             [
                 (i.id, item_cells(i, _finding_name(data, i.id, i.text), edges))
                 for i in result.indicators
@@ -239,7 +235,7 @@ class ReportScreen(ReportsFailures, Screen[None]):
         )
         fill_table(
             self.query_one("#report-prompts", DataTable),
-            item_columns(bool(edges)),
+            columns_for(ITEM_COLUMNS, bool(edges)),
             [(p.id, item_cells(p, f"{p.id} {p.text}", edges)) for p in kq.prompts],
         )
         strengths, improvements = data.evidence(st)
@@ -402,8 +398,8 @@ def standards_table(data: ReportData) -> tuple[list[tuple[str, str]], list[Row]]
     rates nothing, the cases meeting each standard (and all assignments) with intervals."""
     result, scale = data.result, data.rubric.scale
 
-    def lowest(st: StandardResult) -> str:
-        return f"{st.lowest.id} {percent_text(st.lowest.percent)}" if st.lowest else "–"
+    def lowest(low: KeyQuestionResult | None) -> str:
+        return f"{low.id} {percent_text(low.percent)}" if low else "–"
 
     if data.rubric.has_ratings:
         columns = [("Standard", "id"), ("Rating", "rating"), ("Lowest key question", "lowest")]
@@ -413,14 +409,14 @@ def standards_table(data: ReportData) -> tuple[list[tuple[str, str]], list[Row]]
                 (
                     f"{st.id} {st.title}",
                     rating_text(st.rating, scale) if st.rated else "not rated",
-                    lowest(st),
+                    lowest(st.lowest),
                 ),
             )
             for st in result.standards
         ]
     if result.assignments is None:  # percentages only: each standard's lowest key question
         lows: list[Row] = [
-            (st.id, (f"{st.id} {st.title}", _lowest_answered(st))) for st in result.standards
+            (st.id, (f"{st.id} {st.title}", lowest(st.lowest_so_far))) for st in result.standards
         ]
         return [("Standard", "id"), ("Lowest key question", "lowest")], lows
     shares = [(st.id, f"{st.id} {st.title}", st.meeting) for st in result.standards if st.meeting]
@@ -443,12 +439,6 @@ def standards_table(data: ReportData) -> tuple[list[tuple[str, str]], list[Row]]
         )
         for key, name, share in shares
     ]
-
-
-def _lowest_answered(st: StandardResult) -> str:
-    answered = [k for k in st.key_questions if k.relevant]
-    low = min(answered, key=lambda k: k.yes / k.relevant, default=None)
-    return f"{low.id} {percent_text(low.percent)}" if low else "–"
 
 
 def item_cells(item: ItemResult, label: str, edges: tuple[float, ...]) -> tuple[str, ...]:

@@ -26,7 +26,7 @@ from audit_tui.tui.text import (
 
 if TYPE_CHECKING:
     from audit_tui.domain.rubric import Rubric, Scale
-    from audit_tui.scoring.results import AuditResult, KeyQuestionResult, StandardResult
+    from audit_tui.scoring.results import AuditResult, StandardResult
 
 
 class RatingsPanel(VerticalScroll):
@@ -103,7 +103,7 @@ def _share_text(st: StandardResult, *, compact: bool) -> str:
     head = f"{st.id} {one_line(st.title)}"
     m = st.meeting
     if m is None and st.method == "cases":  # no shares asked for: its lowest key question
-        lowest = _lowest(st)
+        lowest = st.lowest_so_far
         if lowest is None:
             return f"{head}: no answers yet"
         pct = lowest.percent
@@ -121,15 +121,9 @@ def _share_text(st: StandardResult, *, compact: bool) -> str:
 def _line(st: StandardResult, scale: Scale) -> str:
     """One line: `2.2 Assessment: ☆☆☆ (the lowest rating's name), lowest 27%`."""
     rating = rating_text(st.rating, scale) if st.rated else "not rated"
-    lowest = _lowest(st)
+    lowest = st.lowest_so_far
     figure = f", lowest {percent_text(lowest.percent)}" if lowest and st.method == "cases" else ""
     return f"{st.id} {one_line(st.title)}: {rating}{figure}"
-
-
-def _lowest(st: StandardResult) -> KeyQuestionResult | None:
-    """The rating's key question, or while unrated the lowest answered so far."""
-    answered = [k for k in st.key_questions if k.relevant]
-    return st.lowest or min(answered, key=lambda k: k.yes / k.relevant, default=None)
 
 
 def _row_text(st: StandardResult, edges: tuple[float, ...], scale: Scale) -> str:
@@ -138,7 +132,7 @@ def _row_text(st: StandardResult, edges: tuple[float, ...], scale: Scale) -> str
     if st.method != "cases":
         detail = "by judgement" if st.judgement else "judgement to record (j)"
         return f"{head}: {rating}\n  {detail}"
-    lowest = _lowest(st)
+    lowest = st.lowest_so_far
     pct = lowest.percent if lowest else None
     which = f" lowest {lowest.id}" if lowest else " no answers yet"
     progress = ", in progress" if not st.complete else ""
