@@ -25,7 +25,10 @@ if TYPE_CHECKING:
 
 TEMPLATE_ID = "new-rubric"
 """The id the starting file holds, replaced by the name given to `rubric new`."""
-RULE_WORDS = {"lowest_key_question": "the band of their lowest key question"}
+RULE_WORDS = {
+    "lowest_key_question": "the band of their lowest key question",
+    "all_key_questions": "the band of the share of their cases meeting every key question",
+}
 """How `show` words a standard rule; a rule not here is shown by its name."""
 SHORT = 100
 """Longest question text `rubric show` prints: one screen line with its id, the rest cut."""

@@ -61,9 +61,11 @@ class OverallBand(_Model):
     source: Source
 
 
-StandardRule = Literal["lowest_key_question", "none"]
-"""How a standard is rated: by the band of its lowest key question (HMIP's PDU rule), or not at
-all (`none`: a framework such as HMIP's 2025 public-protection inspection reports shares only)."""
+StandardRule = Literal["lowest_key_question", "all_key_questions", "none"]
+"""How a standard is rated: by the band of its lowest key question (HMIP's PDU rule), by the band
+of the share of its cases meeting every key question asked of them (`all_key_questions`, as a
+local checklist audit rates), or not at all (`none`: a framework such as HMIP's 2025
+public-protection inspection reports shares only)."""
 
 
 class Scoring(_Model):

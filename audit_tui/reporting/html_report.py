@@ -308,7 +308,7 @@ def _standard(data: ReportData, st: StandardResult, headline: str, lead: str = "
         ]
         for kq in st.key_questions:
             low = ' class="lowest"' if st.lowest is kq else ""
-            note = data.uncertainty(kq).note if st.rated else ""
+            note = data.uncertainty(kq).note if st.rated_by_key_questions else ""
             note_html = f'<span class="note">{e(note)}</span>' if note else ""
             rows.append(
                 f'<tr data-item="{e(kq.id)}"{low}><td><span class="qid">{e(kq.id)}</span> {e(kq.text)}</td>'

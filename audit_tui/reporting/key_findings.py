@@ -144,8 +144,11 @@ def _shares(result: AuditResult) -> list[str]:
 
 def _standard(st: StandardResult) -> str:
     """`2.2 Assessment (lowest key question 29%)`: the figure its rating rests on."""
-    lowest = f" (lowest key question {whole_percent(st.lowest.percent)})" if st.lowest else ""
-    return f"{st.id} {st.title}{lowest}"
+    figure = st.rests_on
+    if figure is None:
+        return f"{st.id} {st.title}"
+    what = "cases meeting every key question" if st.by_cases else "lowest key question"
+    return f"{st.id} {st.title} ({what} {whole_percent(figure.percent)})"
 
 
 def _rank(word: str, standards: list[StandardResult]) -> str:
@@ -237,9 +240,12 @@ def _ids(ids: list[str], most: int = 4) -> str:
 def _rating_margins(result: AuditResult, scoring: Scoring) -> str:
     """Which ratings another sample of this size could put a band higher or lower: where the
     interval of the key question the rating rests on crosses a band edge."""
+    by_cases = any(st.by_cases for st in result.standards)
+    figure = "share of cases meeting every key question" if by_cases else "key question"
+    lowest = "share of cases meeting every key question" if by_cases else "lowest key question"
     loose = []
     for st in result.standards:
-        kq = st.lowest
+        kq = st.rests_on
         if not st.rated or st.rating is None or kq is None or not kq.relevant:
             continue
         bounds = wilson_bounds(kq.yes, kq.relevant)
@@ -248,9 +254,9 @@ def _rating_margins(result: AuditResult, scoring: Scoring) -> str:
         if ends != {st.rating}:
             loose.append(f"{st.id} {st.title}")
     if not loose:
-        rated = any(s.rated and s.rating and s.lowest for s in result.standards)
+        rated = any(s.rated and s.rating and s.rests_on for s in result.standards)
         return (
-            "Each rating holds across the 95% interval of the key question it rests on."
+            f"Each rating holds across the 95% interval of the {figure} it rests on."
             if rated
             else ""
         )
@@ -258,7 +264,7 @@ def _rating_margins(result: AuditResult, scoring: Scoring) -> str:
     verb = "rating" if len(loose) == 1 else "ratings"
     return (
         f"The {verb} of {joined(loose)} could be a band different with another sample of this"
-        f" size: the 95% interval of {whose} lowest key question crosses a band edge."
+        f" size: the 95% interval of {whose} {lowest} crosses a band edge."
     )
 
 

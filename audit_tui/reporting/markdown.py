@@ -112,13 +112,25 @@ def about_figures(data: ReportData, interval_words: str = "") -> list[str]:
         "A key question's percentage is the share of relevant cases (Yes or No; not applicable"
         " left out) judged Yes."
     ]
-    if rubric.has_ratings:
+    by_cases = rubric.scoring.standard_rule == "all_key_questions"
+    if by_cases:
+        out.append(
+            "A standard is rated from the share of its cases meeting it: a case meets it when"
+            " every key question asked of it is answered Yes (one No, and it does not; not"
+            " applicable throughout leaves it out)."
+        )
+    elif rubric.has_ratings:
         out.append("A standard is rated from its lowest key question.")
     if rubric.scoring.shares:
         sets = " (the one its question set asks)" if rubric.question_sets else ""
+        meets = (
+            "every key question asked of it at that stage is"
+            if by_cases
+            else f"its key question for that stage{sets} is"
+        )
         out.append(
-            "A case meets the required standard at a stage when its key question for that"
-            f" stage{sets} is answered Yes; an assignment is one case at one stage."
+            f"A case meets the required standard at a stage when {meets} answered Yes;"
+            " an assignment is one case at one stage."
         )
     if not rubric.has_ratings:
         out.append("No rating and no score are given.")
@@ -214,7 +226,7 @@ def _standard(data: ReportData, st: StandardResult, headline: str) -> list[str]:
         ]
         for kq in st.key_questions:
             mark = "**" if st.lowest is kq else ""
-            note = md(data.uncertainty(kq).note, cell=True) if st.rated else ""
+            note = md(data.uncertainty(kq).note, cell=True) if st.rated_by_key_questions else ""
             lines.append(
                 f"| {md(kq.id, cell=True)} {md(kq.text, cell=True)} | {mark}{whole(kq.percent)}{mark} | {kq.yes} of {kq.relevant} | {interval(kq)} |"
                 + (f" {note} |" if banded else "")
@@ -224,6 +236,12 @@ def _standard(data: ReportData, st: StandardResult, headline: str) -> list[str]:
             lines += [
                 f"Rated '{md(st.rating)}': the lowest score of the key questions was "
                 f"{whole(st.lowest.percent)} ({md(st.lowest.id)}).",
+                "",
+            ]
+        elif st.rated and st.by_cases and st.rating is not None and st.meeting is not None:
+            lines += [
+                f"Rated '{md(st.rating)}': {whole(st.meeting.percent)} of cases met every key"
+                f" question asked of them ({st.meeting.yes} of {st.meeting.relevant}).",
                 "",
             ]
         unanswered = sum(kq.unanswered for kq in st.key_questions)

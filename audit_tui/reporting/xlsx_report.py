@@ -438,7 +438,8 @@ def _standards(summary: Sheet, result: AuditResult) -> None:
         )
     )
     for st in result.standards:
-        lowest = st.lowest
+        lowest = st.lowest  # a standard rated by its cases rests on no key question: its share
+        share = st.meeting if st.by_cases else None
         summary.append(
             [
                 st.id,
@@ -447,8 +448,10 @@ def _standards(summary: Sheet, result: AuditResult) -> None:
                 yes_no(st.rated),
                 st.rating,
                 st.points,
-                f"{lowest.id} {lowest.label}".strip() if lowest else None,
-                percent(_fraction(lowest)),
+                f"{lowest.id} {lowest.label}".strip()
+                if lowest
+                else ("Cases meeting every key question" if share else None),
+                percent(_fraction(lowest or share)),
             ]
         )
 
@@ -469,7 +472,10 @@ def _standard_sheets(sheet: Callable[[str], Sheet], taken: set[str], data: Repor
         ws.append(head(v) for v in [*ITEM_COLUMNS, "Kind", "Uncertainty"])
         for kq in st.key_questions:
             _item_row(
-                ws, kq, kq.text, ["Key question", data.uncertainty(kq).note if st.rated else None]
+                ws,
+                kq,
+                kq.text,
+                ["Key question", data.uncertainty(kq).note if st.rated_by_key_questions else None],
             )
             for p in kq.prompts:
                 _item_row(ws, p, p.text, ["Prompt"])

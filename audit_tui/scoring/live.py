@@ -10,6 +10,7 @@ from audit_tui.domain.answers import Answer
 from audit_tui.domain.records import Judgement
 from audit_tui.domain.rubric import Rubric
 from audit_tui.scoring.results import AuditResult, Tally, score_audit
+from audit_tui.scoring.verdicts import CaseVerdicts
 
 _FIELD = {
     Answer.YES.value: "yes",
@@ -26,13 +27,17 @@ class LiveScore:
     tallies: dict[str, Tally]
     judgements: Mapping[str, Judgement]
     revision: int
+    verdicts: CaseVerdicts | None = None
+    """Each case's verdict per standard, where the rubric rates standards by their cases."""
     applied: int = field(default=0)
     """Answers applied since the full count (for tests and benchmarks: no hidden recounts)."""
 
-    def apply(self, item_id: str, old: str | None, new: str | None) -> None:
-        """Move one case's answer to `item_id` from `old` to `new` (None: unanswered)."""
+    def apply(self, item_id: str, old: str | None, new: str | None, case_id: int) -> None:
+        """Move case `case_id`'s answer to `item_id` from `old` to `new` (None: unanswered)."""
         if old == new:
             return
+        if self.verdicts is not None:
+            self.verdicts.apply(case_id, item_id, new)
         tally = self.tallies.get(item_id, Tally())
         changes: dict[str, int] = {}
         if old is not None:
@@ -43,4 +48,5 @@ class LiveScore:
         self.applied += 1
 
     def result(self, rubric: Rubric, audit: str) -> AuditResult:
-        return score_audit(rubric, audit, self.cases, self.tallies, self.judgements)
+        verdicts = self.verdicts.tallies if self.verdicts is not None else None
+        return score_audit(rubric, audit, self.cases, self.tallies, self.judgements, verdicts)

@@ -18,6 +18,7 @@ from audit_tui.domain.rubric import Rubric
 from audit_tui.domain.words import plural
 from audit_tui.scoring.agreement import CATEGORIES, Agreement, agreement
 from audit_tui.scoring.results import AuditResult, Tally, score_audit
+from audit_tui.scoring.verdicts import CaseVerdicts
 
 
 @dataclass(frozen=True)
@@ -317,7 +318,16 @@ def _ratings(rubric: Rubric, cases: Sequence[ModeratedCase]) -> tuple[AuditResul
             )
             for item in applicable
         }
-        results.append(score_audit(rubric, "moderation", len(cases), tallies, {}))
+        verdicts = CaseVerdicts.count(
+            rubric,
+            ((i, case.attributes) for i, case in enumerate(cases)),
+            (
+                (i, item, value)
+                for i, case in enumerate(cases)
+                for item, value in case.marks(side).items()
+            ),
+        )
+        results.append(score_audit(rubric, "moderation", len(cases), tallies, {}, verdicts.tallies))
     return results[0], results[1]
 
 

@@ -84,8 +84,35 @@ class StandardResult:
     lowest: KeyQuestionResult | None = None
     judgement: Judgement | None = None
     meeting: ItemResult | None = None
-    """Where the rubric asks for shares: the cases meeting the standard (its key question, core
-    or adjusted, answered Yes) of the cases it was relevant to."""
+    """Where the rubric asks for shares, or rates by them: the cases meeting the standard (every
+    key question asked of the case answered Yes; with one asked per case, its core or adjusted
+    question) of the cases it was relevant to."""
+
+    by_cases: bool = False
+    """Rated by the share of its cases meeting every key question (`all_key_questions`), not
+    by its lowest key question: `meeting` is then the figure its rating rests on."""
+
+    @property
+    def rated_by_key_questions(self) -> bool:
+        """Whether each key question's band bears on the rating (what a report's 'could be
+        lower' beside a key question is about)."""
+        return self.rated and not self.by_cases
+
+    @property
+    def rests_on(self) -> ItemResult | None:
+        """The figure its rating rests on: its lowest key question, or, for a standard rated
+        by its cases, the share of them meeting every key question."""
+        if self.by_cases:
+            return self.meeting if self.rating is not None else None
+        return self.lowest
+
+    @property
+    def figure_so_far(self) -> ItemResult | None:
+        """What a live view shows beside the rating: the figure it rests on, or while there is
+        none yet, the lowest key question answered so far (or the share of cases so far)."""
+        if self.by_cases:
+            return self.meeting if self.meeting is not None and self.meeting.relevant else None
+        return self.lowest_so_far
 
     @property
     def lowest_so_far(self) -> KeyQuestionResult | None:
@@ -126,14 +153,19 @@ def score_audit(
     cases: int,
     tallies: Mapping[str, Tally],
     judgements: Mapping[str, Judgement],
+    verdicts: Mapping[str, Tally] | None = None,
 ) -> AuditResult:
     """Roll tallies and judgements up into ratings.
 
-    A standard is rated from its lowest key-question percentage. It has no rating (None) when a
-    key question has no relevant answers yet, or a judgement is missing: never a guess. The score
-    and overall rating exist only once every rated standard has a rating.
+    A standard is rated from its lowest key-question percentage, or, where the rubric rates by
+    cases (`all_key_questions`), from `verdicts`: per standard, its cases meeting every key
+    question asked of them (scoring/verdicts.py). It has no rating (None) while that figure has
+    no relevant answers, or a judgement is missing: never a guess. The score and overall rating
+    exist only once every rated standard has a rating.
     """
-    standards = tuple(_standard(rubric, st, tallies, judgements) for st in rubric.standards)
+    standards = tuple(
+        _standard(rubric, st, tallies, judgements, verdicts or {}) for st in rubric.standards
+    )
     rated = [s for s in standards if s.rated]
     score = sum(s.points or 0 for s in rated) if all(s.points is not None for s in rated) else None
     if not rubric.has_score:
@@ -161,7 +193,7 @@ def score_audit(
 
 
 def _with_share(st: StandardResult) -> StandardResult:
-    if st.method != "cases":
+    if st.method != "cases" or st.meeting is not None:
         return st
     return replace(st, meeting=_summed(st.id, st.key_questions))
 
@@ -182,7 +214,11 @@ def _summed(ident: str, items: Sequence[ItemResult]) -> ItemResult | None:
 
 
 def _standard(
-    rubric: Rubric, st: Standard, tallies: Mapping[str, Tally], judgements: Mapping[str, Judgement]
+    rubric: Rubric,
+    st: Standard,
+    tallies: Mapping[str, Tally],
+    judgements: Mapping[str, Judgement],
+    verdicts: Mapping[str, Tally],
 ) -> StandardResult:
     if st.method == "judgement":
         j = judgements.get(st.id)
@@ -200,6 +236,8 @@ def _standard(
     kqs = tuple(_key_question(kq, tallies) for kq in st.key_questions)
     complete = all(k.unanswered == 0 for k in kqs)
     rated = st.rated and rubric.has_ratings
+    if rubric.scoring.standard_rule == "all_key_questions":
+        return _by_cases(rubric, st, kqs, complete, verdicts.get(st.id, Tally()))
     if not rated or any(k.relevant == 0 for k in kqs):
         return StandardResult(
             id=st.id,
@@ -223,6 +261,30 @@ def _standard(
         complete=complete,
         key_questions=kqs,
         lowest=lowest,
+    )
+
+
+def _by_cases(
+    rubric: Rubric,
+    st: Standard,
+    kqs: tuple[KeyQuestionResult, ...],
+    complete: bool,
+    verdicts: Tally,
+) -> StandardResult:
+    """A standard rated by the band of the share of its cases meeting every key question."""
+    meeting = ItemResult.of(st.id, "", verdicts)
+    band = band_for(meeting.yes, meeting.relevant, rubric.scoring) if meeting.relevant else None
+    return StandardResult(
+        id=st.id,
+        title=st.title,
+        method=st.method,
+        rated=st.rated,
+        rating=band.rating if band and st.rated else None,
+        points=band.points if band and st.rated else None,
+        complete=complete,
+        key_questions=kqs,
+        meeting=meeting,
+        by_cases=True,
     )
 
 

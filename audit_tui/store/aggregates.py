@@ -17,6 +17,7 @@ from audit_tui.domain.cases import NOT_RECORDED
 from audit_tui.domain.records import OpenAudit
 from audit_tui.domain.rubric import Rubric
 from audit_tui.scoring import Tally
+from audit_tui.scoring.verdicts import CaseVerdicts, judged_standards
 from audit_tui.store import counts
 from audit_tui.store.models import AnswerRow, CaseRow, table_of
 
@@ -106,6 +107,36 @@ def _tallied(
             applicable=applicable_by_rule[rule_key],
         )
     return cases, out
+
+
+def case_verdicts(conn: Connection, audit: OpenAudit) -> CaseVerdicts | None:
+    """Each live case's verdict per standard, where the rubric rates standards by their cases
+    (None otherwise, without a query): the one count that needs each case's answers together,
+    read as the key questions' answers only."""
+    judged = judged_standards(audit.rubric)
+    if not judged:
+        return None
+    used = audit.rubric.rule_attributes
+    cases = conn.execute(
+        select(CASE.c.id, *[CASE.c.attributes[name].as_string() for name in used]).where(
+            CASE.c.audit_id == audit.info.id, LIVE
+        )
+    )
+    answers = conn.execute(
+        select(ANSWER.c.case_id, ANSWER.c.item_id, ANSWER.c.value)
+        .join(CASE, CASE.c.id == ANSWER.c.case_id)
+        .where(
+            CASE.c.audit_id == audit.info.id,
+            LIVE,
+            ANSWER.c.value.is_not(None),
+            ANSWER.c.item_id.in_([k for kqs in judged.values() for k in kqs]),
+        )
+    )
+    return CaseVerdicts.count(
+        audit.rubric,
+        ((case_id, dict(zip(used, values, strict=True))) for case_id, *values in cases),
+        ((case_id, item_id, value) for case_id, item_id, value in answers),
+    )
 
 
 def counted_answers(conn: Connection, audit_id: int) -> dict[str, dict[str, int]]:

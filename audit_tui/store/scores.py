@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import OpenAudit
@@ -32,7 +32,10 @@ def live_score(repo: Repository, audit: OpenAudit) -> LiveScore:
             raise AuditError.at("audit", "this audit no longer exists (it was deleted)")
         cases, tallies = aggregates.tallies(conn, audit)
         judged = read_judgements(conn, audit.info.id)
-    return LiveScore(cases=cases, tallies=tallies, judgements=judged, revision=revision)
+        verdicts = aggregates.case_verdicts(conn, audit)
+    return LiveScore(
+        cases=cases, tallies=tallies, judgements=judged, revision=revision, verdicts=verdicts
+    )
 
 
 def score(repo: Repository, audit: OpenAudit, *, exact: bool = True) -> AuditResult:
@@ -45,7 +48,14 @@ def score(repo: Repository, audit: OpenAudit, *, exact: bool = True) -> AuditRes
             conn.execution_options(isolation_level="REPEATABLE READ")
         cases, tallies = aggregates.tallies(conn, audit, from_answers=True)
         judged = read_judgements(conn, audit.info.id)
-    return score_audit(audit.rubric, audit.info.name, cases, tallies, judged)
+        verdicts = _verdict_tallies(conn, audit)
+    return score_audit(audit.rubric, audit.info.name, cases, tallies, judged, verdicts)
+
+
+def _verdict_tallies(conn: Connection, audit: OpenAudit) -> dict[str, Tally] | None:
+    """Per standard, its cases meeting every key question, where the rubric rates by them."""
+    verdicts = aggregates.case_verdicts(conn, audit)
+    return verdicts.tallies if verdicts is not None else None
 
 
 def scores_of(repo: Repository, audits: Sequence[OpenAudit]) -> dict[int, AuditResult]:
@@ -56,8 +66,11 @@ def scores_of(repo: Repository, audits: Sequence[OpenAudit]) -> dict[int, AuditR
             conn.execution_options(isolation_level="REPEATABLE READ")
         counted = aggregates.tallies_of(conn, audits)
         judged = {a.info.id: read_judgements(conn, a.info.id) for a in audits}
+        verdicts = {a.info.id: _verdict_tallies(conn, a) for a in audits}
     return {
-        a.info.id: score_audit(a.rubric, a.info.name, *counted[a.info.id], judged[a.info.id])
+        a.info.id: score_audit(
+            a.rubric, a.info.name, *counted[a.info.id], judged[a.info.id], verdicts[a.info.id]
+        )
         for a in audits
     }
 
@@ -72,5 +85,6 @@ def score_with_breakdowns(
             conn.execution_options(isolation_level="REPEATABLE READ")
         cases, tallies, breakdowns = aggregates.report_tallies(conn, audit, attributes)
         judged = read_judgements(conn, audit.info.id)
-    result = score_audit(audit.rubric, audit.info.name, cases, tallies, judged)
+        verdicts = _verdict_tallies(conn, audit)
+    result = score_audit(audit.rubric, audit.info.name, cases, tallies, judged, verdicts)
     return result, breakdowns

@@ -89,7 +89,7 @@ class LiveAudit:
         if not saved.changed:
             return True
         old, new = saved.old_value, saved.answer.value
-        self.score.apply(item_id, old, new)
+        self.score.apply(item_id, old, new, case_id)
         self.score.revision = saved.revision
         step = (new is not None) - (old is not None)
         at = self._index.get(case_id)

@@ -17,7 +17,7 @@ from audit_tui.domain.records import OpenAudit
 from audit_tui.io.imports import import_answers, import_cases
 from audit_tui.reporting.formats import FORMATS
 from audit_tui.reporting.render import render_report
-from audit_tui.store import audits
+from audit_tui.store import audits, scores
 from audit_tui.store.repository import Repository
 from tests.support.paths import RUBRICS
 
@@ -121,3 +121,38 @@ def test_three_ratings_reported_in_their_own_words(
         assert hmip not in md
     html = str(render_report(sqlite_repo, audit, "html"))
     assert f">{rating}<" in html and "Outstanding" not in html
+
+
+def test_a_standard_rated_by_its_cases_is_reported_so_in_every_format(
+    repo: Repository, tmp_path: Path
+) -> None:
+    # ten cases: O1.1 fails cases 0-1, O1.2 fails 2-3: each key question 80%, but 6 of 10 cases
+    # (60%) meet O1: Partly met (1); O2 all yes: Met (2); score 3 of 4: Partly met overall
+    cases = "case_ref,plan_due\n" + "".join(f"K{i},no\n" for i in range(10))
+    rows = ["case_ref,O1.1,O1.2,O2.1,O2.2"]
+    for i in range(10):
+        rows.append(f"K{i},{'no' if i < 2 else 'yes'},{'no' if 2 <= i < 4 else 'yes'},yes,yes")
+    audit = _audit(repo, tmp_path, "all-questions", cases, "\n".join(rows) + "\n")
+    exact = scores.score(repo, audit)
+    live = scores.score(repo, audit, exact=False)
+    (together,) = scores.scores_of(repo, [audit]).values()
+    reported, _ = scores.score_with_breakdowns(repo, audit, ["plan_due"])
+    for result in (exact, live, together, reported):  # every way of counting agrees
+        assert [s.rating for s in result.standards] == ["Partly met", "Met"]
+        assert (result.score, result.overall) == (3, "Partly met")
+    out = {fmt: render_report(repo, audit, fmt) for fmt in FORMATS}
+    md = str(out["md"])
+    assert "| O1 Management oversight | Partly met |" in md
+    assert "Rated 'Partly met': 60% of cases met every key question asked of them (6 of 10)." in md
+    assert "A standard is rated from the share of its cases meeting it" in md
+    assert "the lowest score of the key questions" not in md and "Score **3/4**" in md
+    assert "(cases meeting every key question 60%)" in md
+    body = json.loads(str(out["json"]))
+    o1 = body["standards"][0]
+    assert (o1["rating"], o1["lowest"], o1["cases_meeting"]["yes"]) == ("Partly met", None, 6)
+    assert (body["assignments_meeting"]["yes"], body["assignments_meeting"]["relevant"]) == (16, 20)
+    html = str(out["html"])
+    assert "Cases meeting the required standard: <b>60%</b> (6 of 10" in html
+    sheet = load_workbook(io.BytesIO(out["xlsx"]))["Summary"]  # type: ignore[arg-type]
+    o1_row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "O1")
+    assert "Cases meeting every key question" in o1_row and 0.6 in o1_row

@@ -161,3 +161,42 @@ async def test_percentages_only_are_walked_with_no_rating_shown(tmp_path: Path) 
         assert row == f"S1 Safety\n  {band_bar(50.0, ())}  50% lowest S1.1"
         score = text_of(app.screen.query_one("#ratings-score", Static))
         assert score == "Percentages only: this framework gives no ratings"
+
+
+async def test_a_standard_rated_by_its_cases_is_walked_with_its_share_shown(
+    tmp_path: Path,
+) -> None:
+    target = rubric_db(tmp_path, "all-questions", {"plan_due": "no"})
+    app = build_app(target, open_audit="all-questions", poll_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await steps(pilot, app, "enter")
+        walk = app.screen
+        assert isinstance(walk, CaseWalkScreen)
+        asked = [r.item_id for r in walk.rows if r.applies]
+        assert asked == ["O1.1", "O1.2", "O2.1", "O2.2"]  # no plan due: O1.3 is not asked
+        await pilot.press("y", "n", "y", "y", ">", "y", "y", "y", "y")  # one burst, two cases
+        await settle(pilot, app)
+        # O1: K-1 fails O1.2, K-2 meets both: 1 of 2 (50%), Partly met (1), though O1.1 is
+        # 100%; O2: 2 of 2, Met (2); score 3 of 4, Partly met overall
+        line = text_of(app.screen.query_one("#standard-rating", Static))
+        assert "100% of cases meet every key question" in line and "score 3/4" in line
+        await steps(pilot, app, "escape")
+        row = text_of(app.screen.query_one("#rating-O1", Static))
+        assert "Partly met" in row and " 50% meet all" in row and "lowest" not in row
+        assert band_bar(50.0, (80.0, 50.0)) in row  # the share against the rubric's own edges
+        score = text_of(app.screen.query_one("#ratings-score", Static))
+        assert score.startswith("Score 3/4   Overall: ") and "Partly met" in score
+        await steps(pilot, app, "r")
+        report = app.screen
+        assert isinstance(report, ReportScreen)
+        table = report.query_one("#report-ratings", DataTable)
+        assert str(list(table.columns.values())[2].label) == "Cases meeting every key question"
+        assert [str(cell) for cell in table.get_row("O1")][2] == "50% (1 of 2)"
+
+    repo = reopen(target)  # every answer shown is on disk
+    audit = audits.open_audit(repo, "all-questions")
+    saved = answers.answer_values(repo, audit)
+    by_ref = {c.case_ref: c.id for c in cases.list_cases(repo, audit)}
+    repo.engine.dispose()
+    assert saved[by_ref["K-1"]] == {"O1.1": "yes", "O1.2": "no", "O2.1": "yes", "O2.2": "yes"}
+    assert saved[by_ref["K-2"]] == dict.fromkeys(["O1.1", "O1.2", "O2.1", "O2.2"], "yes")

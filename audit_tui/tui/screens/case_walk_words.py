@@ -42,8 +42,13 @@ def standard_line(result: AuditResult, scale: Scale, key: str) -> str:
         line = "Other findings are reported, not rated."
     else:
         rating = rating_text(st.rating, scale) if st.rated else "not rated"
-        lowest = f", lowest {st.lowest.id} {percent_text(st.lowest.percent)}" if st.lowest else ""
-        line = f"{st.id} {one_line(st.title)} across the audit: {rating}{lowest}"
+        if st.by_cases and st.meeting and st.meeting.relevant:
+            figure = f", {percent_text(st.meeting.percent)} of cases meet every key question"
+        elif st.lowest:
+            figure = f", lowest {st.lowest.id} {percent_text(st.lowest.percent)}"
+        else:
+            figure = ""
+        line = f"{st.id} {one_line(st.title)} across the audit: {rating}{figure}"
     overall = rating_text(result.overall, scale)
     return f"{line} · score {score_text(result)} · {overall}"
 

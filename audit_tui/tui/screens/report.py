@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from audit_tui.domain.access import Access
     from audit_tui.domain.records import OpenAudit
     from audit_tui.reporting.model import ReportData
-    from audit_tui.scoring.results import ItemResult, KeyQuestionResult
+    from audit_tui.scoring.results import ItemResult, KeyQuestionResult, StandardResult
 
 # words before pictures; long words wrap to the width (widgets.tables)
 KQ_COLUMNS = [
@@ -401,15 +401,23 @@ def standards_table(data: ReportData) -> tuple[list[tuple[str, str]], list[Row]]
     def lowest(low: KeyQuestionResult | None) -> str:
         return f"{low.id} {percent_text(low.percent)}" if low else "–"
 
+    def rests_on(st: StandardResult) -> str:
+        m = st.meeting
+        if st.by_cases:
+            return f"{percent_text(m.percent)} ({m.yes} of {m.relevant})" if m else "–"
+        return lowest(st.lowest)
+
     if data.rubric.has_ratings:
-        columns = [("Standard", "id"), ("Rating", "rating"), ("Lowest key question", "lowest")]
+        by_cases = data.rubric.scoring.standard_rule == "all_key_questions"
+        figure = "Cases meeting every key question" if by_cases else "Lowest key question"
+        columns = [("Standard", "id"), ("Rating", "rating"), (figure, "lowest")]
         return columns, [
             (
                 st.id,
                 (
                     f"{st.id} {st.title}",
                     rating_text(st.rating, scale) if st.rated else "not rated",
-                    lowest(st.lowest),
+                    rests_on(st),
                 ),
             )
             for st in result.standards

@@ -119,11 +119,21 @@ def _share_text(st: StandardResult, *, compact: bool) -> str:
 
 
 def _line(st: StandardResult, scale: Scale) -> str:
-    """One line: `2.2 Assessment: ☆☆☆ (the lowest rating's name), lowest 27%`."""
+    """One line: `2.2 Assessment: ☆☆☆ (the lowest rating's name), lowest 27%` (or `, cases
+    meeting all 27%` for a standard rated by its cases)."""
     rating = rating_text(st.rating, scale) if st.rated else "not rated"
-    lowest = st.lowest_so_far
-    figure = f", lowest {percent_text(lowest.percent)}" if lowest and st.method == "cases" else ""
+    pct, what = _figure(st)
+    figure = f", {what} {percent_text(pct)}" if pct is not None and st.method == "cases" else ""
     return f"{st.id} {one_line(st.title)}: {rating}{figure}"
+
+
+def _figure(st: StandardResult) -> tuple[float | None, str]:
+    """The percentage shown beside a standard's rating and what it is: its lowest key question
+    so far, or for a standard rated by its cases, the share meeting every key question."""
+    figure = st.figure_so_far
+    if figure is None:
+        return None, ""
+    return figure.percent, ("cases meeting all" if st.by_cases else "lowest")
 
 
 def _row_text(st: StandardResult, edges: tuple[float, ...], scale: Scale) -> str:
@@ -132,8 +142,11 @@ def _row_text(st: StandardResult, edges: tuple[float, ...], scale: Scale) -> str
     if st.method != "cases":
         detail = "by judgement" if st.judgement else "judgement to record (j)"
         return f"{head}: {rating}\n  {detail}"
-    lowest = st.lowest_so_far
-    pct = lowest.percent if lowest else None
-    which = f" lowest {lowest.id}" if lowest else " no answers yet"
+    figure = st.figure_so_far
+    pct = figure.percent if figure else None
+    if figure is None:
+        which = " no answers yet"
+    else:
+        which = " meet all" if st.by_cases else f" lowest {figure.id}"
     progress = ", in progress" if not st.complete else ""
     return f"{head}: {rating}\n  {band_bar(pct, edges)} {percent_text(pct):>4}{which}{progress}"
