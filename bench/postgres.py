@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 
 from audit_tui.domain.answers import Answer
 from audit_tui.store import answers as answer_ops
-from audit_tui.store import audits, scores
+from audit_tui.store import audits, listing, scores
 from audit_tui.store import cases as case_ops
 from audit_tui.store.database import open_repository
 from audit_tui.store.repository import Repository
@@ -93,6 +93,107 @@ def measure(
         writers.measure_import(lead, login_url, rubric.read_text(), "PostgreSQL", absolute)
         raw.close()
         lead.engine.dispose()
+    with database(server) as (owner_url, login_url):
+        _audit_list(owner_url, login_url, rubric, report)
+
+
+LIST_COPIES = 998
+LIST_CASES = 5
+"""The list's cost is per audit (its kept counts: a row per item and answer given), not per
+case, so small copies time it as well as full ones and clone in seconds, not minutes."""
+
+
+def _audit_list(owner_url: str, login_url: str, rubric: Path, report) -> None:  # type: ignore[no-untyped-def]
+    """A login's first audit list of a session (a new engine: nothing counted yet in this
+    process, and PostgreSQL keeps no figures: store/summaries.py) at 2 audits and at 1,000."""
+    lead = open_repository(login_url)
+    for name in ("list-a", "list-b"):
+        audit = audits.create_audit(lead, name, rubric.read_text())
+        case_ops.add_cases(lead, audit, [(f"L-{i}", ATTRS) for i in range(LIST_CASES)])
+        audit = audits.open_audit(lead, name)
+        items = [i for i in audit.rubric.column_order if audit.rubric.applies(i, ATTRS)]
+        given = {c.id: dict.fromkeys(items, Answer.YES) for c in case_ops.list_cases(lead, audit)}
+        answer_ops.import_answers(lead, audit, given)
+    lead.engine.dispose()
+    small = _first_list(login_url)
+    _clone(owner_url, "list-a", LIST_COPIES)
+    big = _first_list(login_url)
+    report(
+        "PostgreSQL: first audit list, 1,000 audits",
+        big,
+        small,
+        1.5,
+        "2 audits",
+    )
+
+
+def _first_list(login_url: str) -> float:
+    """Best of three first lists, each on a new engine (as a new session of the app)."""
+    times = []
+    for _ in range(3):
+        repo = open_repository(login_url)
+        start = time.perf_counter()
+        listing.audit_summaries(repo)
+        times.append(time.perf_counter() - start)
+        repo.engine.dispose()
+    return min(times)
+
+
+def _clone(owner_url: str, source: str, copies: int) -> None:
+    """`copies` copies of the audit `source` (cases, answers, membership) in four statements
+    as the owner; the server's triggers keep their counts and trail as for any write."""
+    engine = create_engine(owner_url, connect_args={"options": "-c search_path=audit_tui"})
+
+    def columns(conn, table: str, skip: tuple[str, ...]) -> str:  # type: ignore[no-untyped-def]
+        rows = conn.execute(
+            text(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema ="
+                " 'audit_tui' AND table_name = :t ORDER BY ordinal_position"
+            ),
+            {"t": table},
+        )
+        return ", ".join(c for (c,) in rows if c not in skip)
+
+    with engine.begin() as conn:
+        src = conn.scalar(text("SELECT id FROM audit WHERE name = :n"), {"n": source})
+        a = columns(conn, "audit", ("id", "name", "pdu"))
+        c = columns(conn, "audit_case", ("id", "audit_id"))
+        n = columns(conn, "answer", ("id", "case_id"))
+        m = columns(conn, "audit_member", ("audit_id",))
+        copies_of = "SELECT id FROM audit WHERE name LIKE 'copy-%'"
+        conn.execute(
+            text(
+                f"INSERT INTO audit (name, pdu, {a}) SELECT 'copy-' || lpad(g::text, 4, '0'),"
+                f" 'PDU ' || (g % 10), {a} FROM audit, generate_series(1, :n) AS g"
+                " WHERE audit.id = :src"
+            ),
+            {"n": copies, "src": src},
+        )
+        conn.execute(
+            text(
+                f"INSERT INTO audit_case (audit_id, {c}) SELECT copy.id, {c} FROM audit_case,"
+                f" ({copies_of}) AS copy WHERE audit_case.audit_id = :src"
+            ),
+            {"src": src},
+        )
+        answer_cols = ", ".join(f"a.{col.strip()}" for col in n.split(","))
+        conn.execute(
+            text(
+                f"INSERT INTO answer (case_id, {n}) SELECT new.id, {answer_cols} FROM answer a"
+                " JOIN audit_case old ON old.id = a.case_id AND old.audit_id = :src"
+                f" JOIN audit_case new ON new.case_ref = old.case_ref AND new.audit_id IN"
+                f" ({copies_of})"
+            ),
+            {"src": src},
+        )
+        conn.execute(
+            text(
+                f"INSERT INTO audit_member (audit_id, {m}) SELECT copy.id, {m} FROM audit_member,"
+                f" ({copies_of}) AS copy WHERE audit_member.audit_id = :src"
+            ),
+            {"src": src},
+        )
+    engine.dispose()
 
 
 def _imports(lead, audit, listed, items, raw, report) -> None:  # type: ignore[no-untyped-def]

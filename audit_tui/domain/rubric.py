@@ -375,6 +375,15 @@ class Rubric(_Model):
         return tuple(sorted({name for ref in self.items.values() for name in ref.applies_when}))
 
     @cached_property
+    def items_by_rule(self) -> tuple[tuple[dict[str, tuple[str, ...]], tuple[str, ...]], ...]:
+        """The items grouped by their `applies_when` rule, each rule once: counting which cases
+        an item applies to then costs one pass per rule (a handful), not one per item (70)."""
+        grouped: dict[tuple[tuple[str, tuple[str, ...]], ...], list[str]] = {}
+        for item_id, ref in self.items.items():
+            grouped.setdefault(tuple(sorted(ref.applies_when.items())), []).append(item_id)
+        return tuple((dict(rule), tuple(ids)) for rule, ids in grouped.items())
+
+    @cached_property
     def _applicable_cache(self) -> dict[tuple[str | None, ...], frozenset[str]]:
         return {}
 

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, func, null, select, union_all
 from audit_tui.domain.answers import Answer
 from audit_tui.domain.cases import NOT_RECORDED
 from audit_tui.domain.records import OpenAudit
-from audit_tui.domain.rubric import Rubric
+from audit_tui.domain.rubric import Rubric, admits
 from audit_tui.scoring import Tally
 from audit_tui.scoring.verdicts import CaseVerdicts, judged_standards
 from audit_tui.store import counts
@@ -25,6 +25,7 @@ CASE = table_of(CaseRow)
 ANSWER = table_of(AnswerRow)
 LIVE = CASE.c.removed_at.is_(None)
 """Removed (withdrawn) cases keep their answers as the audit trail, but count nowhere."""
+YES, NO, NOT_APPLICABLE = Answer.YES.value, Answer.NO.value, Answer.NOT_APPLICABLE.value
 
 
 def tallies(
@@ -52,11 +53,11 @@ def tallies(
 
 
 def tallies_of(
-    conn: Connection, audits: Sequence[OpenAudit]
+    conn: Connection, audits: Sequence[OpenAudit], *, from_answers: bool = True
 ) -> dict[int, tuple[int, dict[str, Tally]]]:
-    """Each audit's (number of cases, per-item tallies) by id, counted from the answers as
-    `tallies(from_answers=True)` counts one, in two queries over them all: a region's forty
-    audits cost two statements, not a hundred and twenty."""
+    """Each audit's (number of cases, per-item tallies) by id, as `tallies` counts one (from the
+    answers, or the kept counts), in two queries over them all: a region's forty audits cost
+    two statements, not a hundred and twenty; a list of 1,000, two rather than 3,000."""
     if not audits:
         return {}
     ids = [a.info.id for a in audits]
@@ -70,12 +71,15 @@ def tallies_of(
     ):
         groups[audit_id].append((dict(zip(used, values, strict=True)), n))
     answered: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-    for audit_id, item_id, value, n in conn.execute(
+    counted = (
         select(CASE.c.audit_id, ANSWER.c.item_id, ANSWER.c.value, func.count())
         .join(CASE, CASE.c.id == ANSWER.c.case_id)
         .where(CASE.c.audit_id.in_(ids), LIVE, ANSWER.c.value.is_not(None))
         .group_by(CASE.c.audit_id, ANSWER.c.item_id, ANSWER.c.value)
-    ):
+        if from_answers
+        else counts.kept_of(ids)
+    )
+    for audit_id, item_id, value, n in conn.execute(counted):
         answered[audit_id][item_id][value] = n
     return {
         a.info.id: _tallied(a.rubric, groups.get(a.info.id, []), answered.get(a.info.id, {}))
@@ -91,21 +95,18 @@ def _tallied(
     """(cases, per-item tallies) from the cases grouped by their deciding attributes and the
     answers counted per item and value."""
     cases = sum(n for _, n in groups)
-    applicable_by_rule: dict[tuple[Any, ...], int] = {}
     out: dict[str, Tally] = {}
-    for item_id, ref in rubric.items.items():
-        rule_key = tuple(sorted(ref.applies_when.items()))
-        if rule_key not in applicable_by_rule:
-            applicable_by_rule[rule_key] = sum(
-                n for attrs, n in groups if rubric.applies(item_id, attrs)
+    nothing: dict[str, int] = {}
+    for rule, item_ids in rubric.items_by_rule:
+        applicable = sum(n for attrs, n in groups if admits(rule, attrs))
+        for item_id in item_ids:
+            got = answered.get(item_id, nothing)
+            out[item_id] = Tally(
+                yes=got.get(YES, 0),
+                no=got.get(NO, 0),
+                not_applicable=got.get(NOT_APPLICABLE, 0),
+                applicable=applicable,
             )
-        got = answered.get(item_id, {})
-        out[item_id] = Tally(
-            yes=got.get(Answer.YES.value, 0),
-            no=got.get(Answer.NO.value, 0),
-            not_applicable=got.get(Answer.NOT_APPLICABLE.value, 0),
-            applicable=applicable_by_rule[rule_key],
-        )
     return cases, out
 
 

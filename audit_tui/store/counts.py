@@ -12,9 +12,9 @@ the migration that introduces the counts and for the tests that check they never
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Connection, bindparam, delete, func, select, text, update
+from sqlalchemy import Connection, Select, bindparam, delete, func, select, text, update
 
 from audit_tui.store.bulk import Prepared
 from audit_tui.store.models import AnswerRow, CaseRow, ItemTallyRow, table_of
@@ -74,6 +74,13 @@ def answered_by_value(conn: Connection, audit_id: int) -> dict[str, dict[str, in
     for item_id, value, n in conn.execute(query):
         out.setdefault(item_id, {})[value] = n
     return out
+
+
+def kept_of(audit_ids: Sequence[int]) -> Select[tuple[int, str, str, int]]:
+    """(audit, item, value, live cases giving it) from the kept tallies of several audits."""
+    return select(TALLY.c.audit_id, TALLY.c.item_id, TALLY.c.value, TALLY.c.n).where(
+        TALLY.c.audit_id.in_(list(audit_ids)), TALLY.c.n != 0
+    )
 
 
 def recount(conn: Connection, audit_id: int) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Connection, insert, select, update
 
@@ -85,6 +85,26 @@ def read_judgements(conn: Connection, audit_id: int) -> dict[str, Judgement]:
         JUDGEMENT.c.improvements,
     ).where(JUDGEMENT.c.audit_id == audit_id)
     return {row.standard_id: Judgement(**row._mapping) for row in conn.execute(query)}
+
+
+def read_judgements_of(
+    conn: Connection, audit_ids: Sequence[int]
+) -> dict[int, dict[str, Judgement]]:
+    """`read_judgements` of several audits in one query, by audit id (every id present)."""
+    found: dict[int, dict[str, Judgement]] = {a: {} for a in audit_ids}
+    query = select(
+        JUDGEMENT.c.audit_id,
+        JUDGEMENT.c.standard_id,
+        JUDGEMENT.c.rating,
+        JUDGEMENT.c.strengths,
+        JUDGEMENT.c.improvements,
+    ).where(JUDGEMENT.c.audit_id.in_(list(audit_ids)))
+    for audit_id, *fields in conn.execute(query):
+        standard_id, rating, strengths, improvements = fields
+        found[audit_id][standard_id] = Judgement(
+            standard_id=standard_id, rating=rating, strengths=strengths, improvements=improvements
+        )
+    return found
 
 
 def _check_judgement(rubric: Rubric, j: Judgement) -> None:

@@ -56,20 +56,27 @@ def audit_summaries(repo: Repository, only: Collection[int] | None = None) -> li
     figures the app's list shows: one query, then figures counted only for the audits that
     moved since they were last counted (store/summaries.py); each distinct rubric is read and
     parsed once."""
-    counted: dict[int, summaries.Figures] = {}
     found = []
     with repo.snapshot() as view, view.reading() as conn:
         query = _LISTED if only is None else _LISTED.where(AUDIT.c.id.in_(list(only)))
         infos = [AuditInfo(**row._mapping) for row in conn.execute(query)]
         blind = blind_audits(view)
         stored = summaries.stored(conn, only)
+        opened = {info.id: _rubric(conn, info) for info in infos}
+        known = {
+            info.id: summaries.current(view, info, stored) for info in infos if info.id not in blind
+        }
+        moved = [
+            OpenAudit(info=info, rubric=rubric, rubric_text=text)
+            for info in infos
+            if info.id in known and known[info.id] is None
+            for rubric, text in (opened[info.id],)
+        ]
+        counted = summaries.count_many(view, moved)
         for info in infos:
-            rubric, text = _rubric(conn, info)
+            rubric, _text = opened[info.id]
             hidden = info.id in blind
-            figures = None if hidden else summaries.current(view, info, stored)
-            if figures is None and not hidden:
-                audit = OpenAudit(info=info, rubric=rubric, rubric_text=text)
-                figures = counted[info.id] = summaries.count(view, audit)
+            figures = known.get(info.id) or counted.get(info.id)
             cases = figures.cases if figures else _cases(conn, info.id)
             found.append(
                 AuditSummary(

@@ -11,7 +11,7 @@ from audit_tui.domain.records import OpenAudit
 from audit_tui.scoring import AuditResult, Tally, score_audit
 from audit_tui.scoring.live import LiveScore
 from audit_tui.store import aggregates
-from audit_tui.store.judgements import read_judgements
+from audit_tui.store.judgements import read_judgements, read_judgements_of
 from audit_tui.store.repository import AUDIT, Repository
 
 
@@ -65,7 +65,7 @@ def scores_of(repo: Repository, audits: Sequence[OpenAudit]) -> dict[int, AuditR
         if conn.dialect.name == "postgresql" and not conn.in_transaction():
             conn.execution_options(isolation_level="REPEATABLE READ")
         counted = aggregates.tallies_of(conn, audits)
-        judged = {a.info.id: read_judgements(conn, a.info.id) for a in audits}
+        judged = read_judgements_of(conn, [a.info.id for a in audits])
         verdicts = {a.info.id: _verdict_tallies(conn, a) for a in audits}
     return {
         a.info.id: score_audit(
