@@ -351,9 +351,7 @@ def _breakdowns(data: ReportData) -> str:
     page = " new-page" if plan.shown else ""  # a page for tables, not for one sentence
     intro = [f'<section class="breakdowns{page}"><div class="keep"><h2>Breakdowns</h2>']
     if plan.shown:
-        intro.append(
-            f'<p class="note">Key questions by case attribute. Groups, and figures, of fewer than {data.min_group} cases are suppressed.</p>'
-        )
+        intro.append(f'<p class="note">{e(data.suppression_words)}</p>')
     if plan.note:
         note = e(plan.note).replace(OPTION, f"<code>{OPTION}</code>")
         intro.append(f'<p class="no-breakdowns">{note}</p>')

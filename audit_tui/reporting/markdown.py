@@ -273,11 +273,7 @@ def _breakdowns(data: ReportData) -> list[str]:
     plan = data.breakdown_plan()
     lines = ["## Breakdowns", ""]
     if plan.shown:
-        lines += [
-            "Key questions by case attribute. Groups, and figures, of fewer than "
-            f"{data.min_group} cases are suppressed.",
-            "",
-        ]
+        lines += [data.suppression_words, ""]
     if plan.note:
         lines += [md(plan.note).replace(OPTION, f"`{OPTION}`"), ""]
     kqs = [k for s in data.result.standards for k in s.key_questions]

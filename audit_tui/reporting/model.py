@@ -166,6 +166,16 @@ class ReportData:
         ref = self.rubric.items.get(item.id)
         return ref.item.label if ref and isinstance(ref.item, Indicator) else ""
 
+    @property
+    def suppression_words(self) -> str:
+        """The rule a breakdown table follows, as md and html say it above their tables."""
+        n = self.min_group
+        return (
+            f"Key questions by case attribute. Groups, and figures, of fewer than {n} cases are"
+            " suppressed, and so is the next smallest figure of a row where only one is (the"
+            " key question's total would give it away)."
+        )
+
     def breakdown_plan(self) -> BreakdownPlan:
         """The breakdowns worth a table: two groups or more, and some figure not suppressed."""
         compared = [bd for bd in self.breakdowns if len(bd.groups) > 1]
@@ -180,6 +190,8 @@ class ReportData:
             if all(bd.too_small for bd in hidden)
             else f"every group has fewer than {n} cases, or fewer than {n} relevant answers"
         )
+        if any(bd.gives_away for bd in hidden):
+            why += ", or figures from which such a group's could be worked out"
         change = f"({n} is the smallest group a report shows; {OPTION} changes it)"
         if not shown:
             return BreakdownPlan(shown=[], note=f"No breakdowns: {why} {change}.")

@@ -79,7 +79,7 @@ def tallies_of(
         if from_answers
         else counts.kept_of(ids)
     )
-    for audit_id, item_id, value, n in conn.execute(counted):
+    for audit_id, item_id, value, n in conn.execute(counted).all():  # one fetch, not one per row
         answered[audit_id][item_id][value] = n
     return {
         a.info.id: _tallied(a.rubric, groups.get(a.info.id, []), answered.get(a.info.id, {}))

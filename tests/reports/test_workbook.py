@@ -138,15 +138,26 @@ def test_demo_workbook_layout(demo_data) -> None:  # type: ignore[no-untyped-def
     for name in ("Cases", "Breakdowns"):
         ws = wb[name]
         assert ws.freeze_panes == "A2" and ws["A1"].font.b
-        assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}{ws.max_row}"
+        firsts = [row[0] for row in ws.iter_rows(values_only=True)] + [None]
+        last = firsts.index(None)  # the table ends where a blank row parts it from a note
+        assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}{last}"
     assert wb["Cases"].max_row == 29 and wb["Cases"]["A2"].value == "TS23-001"
-    breakdowns = list(wb["Breakdowns"].iter_rows(min_row=2, values_only=True))
+    sheet = list(wb["Breakdowns"].iter_rows(min_row=2, values_only=True))
+    breakdowns = sheet[: [r[0] for r in sheet].index(None)]  # the table, not the note below
     assert all(isinstance(r[2], int) for r in breakdowns)
     suppressed = [r for r in breakdowns if r[3] == "Yes"]
     assert suppressed and all(r[6:] == (None, None, None) for r in suppressed)
-    assert ("Gender", "Female", 3, "Yes", "2.2.1", "Engaging the person") in {
+    assert ("Risk of serious harm", "Very high", 2, "Yes", "2.2.1", "Engaging the person") in {
+        r[:6] for r in suppressed
+    }  # too few; and Low (5 cases), shown, would give it away (the total less the others)
+    assert ("Risk of serious harm", "Low", 5, "Yes", "2.2.1", "Engaging the person") in {
         r[:6] for r in suppressed
     }
+    assert not any(r[0] == "Gender" for r in breakdowns)  # Female (3) is Male (25) from the total
+    assert any(
+        str(r[0]).startswith("Not broken down by gender")
+        for r in wb["Breakdowns"].iter_rows(values_only=True)
+    )
 
 
 def test_the_same_data_gives_the_same_bytes(demo_data) -> None:  # type: ignore[no-untyped-def]

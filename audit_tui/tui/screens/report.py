@@ -259,11 +259,12 @@ class ReportScreen(ReportsFailures, Screen[None]):
         table = self.query_one("#report-breakdown", DataTable)
         note = self.query_one("#breakdown-note", Static)
         kqs = [k for s in self.data.result.standards for k in s.key_questions]
-        if all(g.hides(kq.id) for g in bd.groups for kq in kqs):
+        if bd.all_suppressed:
+            away = ", or figures that would give such a group's away" if bd.gives_away else ""
             note.update(
                 f"Nothing to show by {one_line(bd.label.lower())}: every group has fewer than "
-                f"{plural(min_group, 'case')} answered, and figures from so few cases say little "
-                "and may point at a person."
+                f"{plural(min_group, 'case')} answered{away}, and figures from so few cases say"
+                " little and may point at a person."
             )
             table.display = False
             return
@@ -271,6 +272,12 @@ class ReportScreen(ReportsFailures, Screen[None]):
             (f"{one_line(bd.caution)} " if bd.caution else "")
             + f"'too few': fewer than {plural(min_group, 'case')} answered in the group, so the "
             "figure is not shown (it says little and may point at a person)."
+            + (
+                " 'withheld': shown, it would give a 'too few' figure away (the key question's"
+                " total less the others)."
+                if bd.gives_away
+                else ""
+            )
         )
         table.display = True
         columns = [
@@ -283,7 +290,7 @@ class ReportScreen(ReportsFailures, Screen[None]):
                 (
                     f"{kq.id} {kq.label or kq.text}",
                     *(
-                        "too few"
+                        ("too few" if g.too_few(kq.id) else "withheld")
                         if g.hides(kq.id)
                         else f"{percent_text(g.items[kq.id].percent)} ({g.items[kq.id].yes}/{g.items[kq.id].relevant})"
                         for g in bd.groups
