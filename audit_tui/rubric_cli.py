@@ -125,11 +125,24 @@ def _write_new(path: Path, text: str) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from audit_tui.domain.loader import load_rubric_file
+    from audit_tui.domain.loader import parse_rubric, read_rubric_text
 
-    rubric = load_rubric_file(args.file)  # RubricError: a line per problem, exit 1
+    text = read_rubric_text(args.file)
+    rubric = parse_rubric(text, str(args.file))  # RubricError: a line per problem, exit 1
+    _refuse_cycles(args, rubric, text)
     print(f"{one_line(args.file)}: ok ({summary(rubric)})")
     return 0
+
+
+def _refuse_cycles(args: argparse.Namespace, rubric: Rubric, text: str) -> None:
+    """A `[[maps_from]]` cycle with the installed rubrics, said on the line that closes it."""
+    from audit_tui.domain.errors import RubricError
+    from audit_tui.domain.registry import cycle_problems, discover
+    from audit_tui.paths import shipped_rubric_dir
+
+    installed = discover([shipped_rubric_dir(), settings_of(args).rubric_dir])
+    if problems := cycle_problems(rubric, text, str(args.file), installed):
+        raise RubricError(problems)
 
 
 def summary(r: Rubric) -> str:
@@ -258,6 +271,7 @@ def cmd_install(args: argparse.Namespace) -> int:
     source: Path = args.file
     text = read_rubric_text(source)
     rubric = parse_rubric(text, str(source))
+    _refuse_cycles(args, rubric, text)
     folder = settings_of(args).rubric_dir
     target = folder / f"{rubric.id}.toml"
     others = [p for p in _holding(folder, rubric.id) if p.name != target.name]

@@ -10,6 +10,7 @@ from audit_tui.domain.errors import AuditError, Problem, RubricError
 from audit_tui.domain.files import TomlTooDeep, load_toml
 from audit_tui.domain.loader import parse_rubric, read_rubric_text
 from audit_tui.domain.rubric import Rubric
+from audit_tui.domain.rubric_lines import with_lines
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,45 @@ def discover(folders: Iterable[Path], files: Iterable[Path] = ()) -> RubricCatal
             continue
         catalogue.rubrics[rubric.id] = InstalledRubric(rubric=rubric, path=path, text=text)
     return catalogue
+
+
+def mapping_cycle(rubric: Rubric, others: Iterable[Rubric]) -> list[str]:
+    """A cycle of `[[maps_from]]` through `rubric` among `others` (its ids in order, ending where
+    it began; [] when there is none). `maps_from` names an earlier framework: a rubric mapped,
+    through others, from itself has no earlier one, and two audits of a two-rubric cycle would
+    be matched by whichever mapping the order they are given in picks. (A rubric naming itself
+    is refused by the loader.)"""
+    edges = {r.id: [m.rubric for m in r.maps_from] for r in others}
+    edges[rubric.id] = [m.rubric for m in rubric.maps_from if m.rubric != rubric.id]
+    stack, seen = [[rubric.id]], {rubric.id}
+    while stack:
+        path = stack.pop()
+        for step in edges.get(path[-1], []):
+            if step == rubric.id:
+                return [*path, step]
+            if step not in seen:
+                seen.add(step)
+                stack.append([*path, step])
+    return []
+
+
+def cycle_problems(
+    rubric: Rubric, text: str, origin: str, catalogue: RubricCatalogue
+) -> list[Problem]:
+    """The line a rubric about to be used or installed gives a `[[maps_from]]` cycle with the
+    installed ones (its own id's installed copy set aside: this file would replace it)."""
+    installed = [i.rubric for rid, i in catalogue.rubrics.items() if rid != rubric.id]
+    cycle = mapping_cycle(rubric, installed)
+    if not cycle:
+        return []
+    where = catalogue.rubrics[cycle[1]].path
+    problem = Problem(
+        origin,
+        f"a cycle of maps_from: {' -> '.join(cycle)} ({cycle[1]} is {where}); maps_from names"
+        " an earlier framework, so map one way only",
+        path=f'maps_from["{cycle[1]}"].rubric',
+    )
+    return with_lines(text, [problem])
 
 
 def claimed_id(text: str | None) -> list[str]:

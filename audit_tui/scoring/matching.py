@@ -86,6 +86,13 @@ def match(earlier: Rubric, later: Rubric) -> Matching | None:
     if earlier.id == later.id:
         return _same_ids(earlier, later)
     forward = later.mapping_from(earlier.id)
+    if forward is not None and earlier.mapping_from(later.id) is not None:
+        raise AuditError.at(
+            "compare",
+            f'"{later.id}" and "{earlier.id}" each declare a mapping from the other'
+            " ([[maps_from]]): which one matches their questions would depend on the order"
+            " the audits are given in; keep the mapping in the later framework only",
+        )
     if forward is not None:
         kqs, sts = _mapped(earlier, later, forward)
         return Matching(key_questions=kqs, standards=sts, declared_by=later.id)

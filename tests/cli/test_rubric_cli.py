@@ -407,3 +407,38 @@ def test_the_readme_walkthrough_runs_as_written(
     )
     code, _, err = run(capsys, "rubric", "check", "local-domestic-abuse.toml")
     assert code == 1 and err.splitlines() == shown_typo.splitlines()
+
+
+# --- maps_from across files ----------------------------------------------------------------------
+
+
+def _mapping(text: str, new_id: str, maps_from: str) -> str:
+    """The domestic-abuse rubric as `new_id`, declaring a mapping from `maps_from`."""
+    text = text.replace('id = "local-domestic-abuse"', f'id = "{new_id}"', 1)
+    return text.replace("\n[scale]", f'\n[[maps_from]]\nrubric = "{maps_from}"\n\n[scale]', 1)
+
+
+def test_a_maps_from_cycle_with_an_installed_rubric_is_refused_on_its_line(
+    here: Path, capsys: Capture
+) -> None:
+    text = DA.read_text(encoding="utf-8")
+    (here / "a.toml").write_text(_mapping(text, "local-a", "local-b"), encoding="utf-8")
+    (here / "b.toml").write_text(_mapping(text, "local-b", "local-a"), encoding="utf-8")
+    assert run(capsys, "rubric", "check", "b.toml")[0] == 0  # local-a is not installed yet
+    assert run(capsys, "rubric", "install", "a.toml")[0] == 0
+    line = next(
+        n for n, row in enumerate((here / "b.toml").read_text().splitlines(), 1) if "local-a" in row
+    )
+    for command in ("check", "install"):
+        code, out, err = run(capsys, "rubric", command, "b.toml")
+        assert (code, out) == (1, "")
+        assert err == (
+            f'audit-tui: error: b.toml:{line}: maps_from["local-a"].rubric: a cycle of maps_from:'
+            " local-b -> local-a"
+            f" -> local-b (local-a is {rubric_dir() / 'local-a.toml'}); maps_from names an"
+            " earlier framework, so map one way only\n"
+        )
+    assert not (rubric_dir() / "local-b.toml").exists()  # nothing installed
+    # a replacement of local-a itself that no longer maps from local-b is no cycle
+    (here / "a2.toml").write_text(text.replace('id = "local-domestic-abuse"', 'id = "local-a"'))
+    assert run(capsys, "rubric", "check", "a2.toml")[0] == 0

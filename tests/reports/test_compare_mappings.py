@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from audit_tui.domain.errors import RubricError
+from audit_tui.domain.errors import AuditError, RubricError
 from audit_tui.domain.loader import load_rubric_file, parse_rubric
 from audit_tui.scoring.matching import match
 from audit_tui.store import audits
@@ -201,3 +201,15 @@ def test_the_app_offers_audits_on_a_mapped_rubric_either_way(
     assert [i.name for i in comparable_with(repo, new)] == ["youth-2023"]  # new maps from old
     assert [i.name for i in comparable_with(repo, old)] == ["youth-2025"]  # read from its side
     repo.engine.dispose()
+
+
+def test_two_rubrics_each_mapping_from_the_other_are_refused_in_either_order() -> None:
+    """Which mapping matched their questions would depend on the order the audits are given in
+    (`rubric check` and `install` refuse such a pair; two files installed before may still)."""
+    new = load_rubric_file(NEW)
+    text = OLD.read_text(encoding="utf-8")
+    old = parse_rubric(text + '\n[[maps_from]]\nrubric = "local-youth-check-2"\n')
+    for earlier, later in ((old, new), (new, old)):
+        with pytest.raises(AuditError) as err:
+            match(earlier, later)
+        assert "each declare a mapping from the other" in str(err.value)
