@@ -18,6 +18,7 @@ from audit_tui.tui.screens.report import ReportScreen
 from audit_tui.tui.text import band_bar
 from tests.support.paths import RUBRICS
 from tests.tui.conftest import reopen
+from tests.tui.cut_words import screen_text
 from tests.tui.helpers import settle, steps
 
 SIZE = (120, 40)
@@ -200,3 +201,18 @@ async def test_a_standard_rated_by_its_cases_is_walked_with_its_share_shown(
     repo.engine.dispose()
     assert saved[by_ref["K-1"]] == {"O1.1": "yes", "O1.2": "no", "O2.1": "yes", "O2.2": "yes"}
     assert saved[by_ref["K-2"]] == dict.fromkeys(["O1.1", "O1.2", "O2.1", "O2.2"], "yes")
+
+
+async def test_the_case_header_keeps_every_fact_at_80_columns(tmp_path: Path) -> None:
+    """The header wraps to a second line rather than cutting the case's facts off."""
+    target = dipp_db(tmp_path)
+    app = build_app(target, open_audit="dipp-q1", poll_seconds=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await steps(pilot, app, "enter")
+        walk = app.screen
+        assert isinstance(walk, CaseWalkScreen)
+        header = walk.query_one("#case-header", Static)
+        facts = walk._facts
+        assert facts.count(" · ") >= 2 and header.size.height == 2
+        shown = " ".join(line.strip() for line in screen_text(walk).splitlines()[:3])
+        assert facts.replace(" · ", " ") in shown.replace(" · ", " ") and "…" not in shown
