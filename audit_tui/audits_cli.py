@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from audit_tui.cli_support import RepoOf
 from audit_tui.domain.safe_text import json_text, one_line
+from audit_tui.scoring.display import whole_percent
 
 if TYPE_CHECKING:
     from audit_tui.store.listing import AuditSummary
@@ -75,7 +76,7 @@ def _cells(s: AuditSummary) -> tuple[str, ...]:
     if s.hidden:
         progress = score = rating = HIDDEN
     else:
-        progress = f"{s.percent:.0f}%" if s.percent is not None else "-"
+        progress = whole_percent(s.percent, missing="-")  # halves up, as the app shows it
         score = f"{s.score if s.score is not None else '-'}/{s.score_max}" if s.score_max else "-"
         rating = s.rating or ("not yet rated" if s.scale.ratings else "not rated")
     return tuple(

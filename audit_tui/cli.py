@@ -194,6 +194,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(args, command)
 
 
+LISTS_RUBRICS = "rubrics"
+"""The command that names every rubric, broken ones with their problems (and then exits 1)."""
+
+
+def _check_rubric_files(args: argparse.Namespace, command: str) -> None:
+    """A `--rubric-file` that does not load stops every command, not only those that read a
+    rubric: the user asked for that file, and a command going on without it would mislead
+    (`rubrics` lists the good ones beside it, and names its problems, itself)."""
+    if args.rubric_file and command != LISTS_RUBRICS:
+        from audit_tui.domain.errors import RubricError
+        from audit_tui.domain.registry import discover
+
+        if given := discover([], args.rubric_file).given_problems:
+            raise RubricError(given)
+
+
 def _run(args: argparse.Namespace, command: str) -> int:
     target: str | None = args.db
     wait: int | None = None
@@ -212,6 +228,7 @@ def _run(args: argparse.Namespace, command: str) -> int:
         target, wait = settings.database, settings.wait
         args.settings = settings
         with installed(settings):  # built once, here, and passed down
+            _check_rubric_files(args, command)
             return COMMANDS[command](args)
     except AuditError as exc:
         _print_errors(exc.problems, target)

@@ -258,7 +258,11 @@ def check_scoring(r: Rubric) -> list[tuple[str, str]]:
                     'a judgement is a rating: standard_rule is "none", so rate from cases',
                 )
     elif not bands:
-        add("scoring.bands", "at least one band is needed to rate standards by their key questions")
+        add(
+            "scoring.bands",
+            'at least one band is needed to rate standards (standard_rule = "none" reports'
+            " percentages only)",
+        )
     if bands or r.declared_scale:
         problems += check_scale(r)
     if len({b.rating for b in bands}) != len(bands):

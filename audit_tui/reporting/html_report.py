@@ -297,6 +297,11 @@ def _standard(data: ReportData, st: StandardResult, headline: str, lead: str = "
             f'<p class="meeting">Cases meeting the required standard: <b>{whole(m.percent)}</b>'
             f" ({m.yes} of {m.relevant}; 95% interval {interval(m)})</p>"
         )
+        if st.by_cases and st.rating is not None:
+            head.append(
+                f'<p class="note">Rated {e(st.rating)}: {whole(m.percent)} of cases met every'
+                f" key question asked of them; each key question's own percentage is below.</p>"
+            )
     blocks: list[str] = []
     if st.method == "cases":
         rows = [

@@ -116,8 +116,9 @@ def about_figures(data: ReportData, interval_words: str = "") -> list[str]:
     if by_cases:
         out.append(
             "A standard is rated from the share of its cases meeting it: a case meets it when"
-            " every key question asked of it is answered Yes (one No, and it does not; not"
-            " applicable throughout leaves it out)."
+            " every key question asked of it is answered Yes (one No, and it does not, whatever"
+            " is still open; not applicable throughout leaves it out, and so does a question"
+            " still open until it is answered)."
         )
     elif rubric.has_ratings:
         out.append("A standard is rated from its lowest key question.")

@@ -180,3 +180,19 @@ def test_on_postgresql_a_login_sees_only_its_audits(
     [seen] = _audits(capsys, *_as(vic, db_target))
     assert seen["name"] == "theirs" and seen["cases"] == 2
     assert [a["name"] for a in _audits(capsys, *_as(lead, db_target))] == ["not-vics", "theirs"]
+
+
+def test_progress_halves_round_up_as_the_app_shows_them(
+    sqlite_repo: Repository, rubric_text: str
+) -> None:
+    """37 of 40 is 92.5%: the list and the app both say 93%, as every report rounds halves."""
+    from dataclasses import replace
+
+    from audit_tui.audits_cli import _cells
+    from audit_tui.store.listing import audit_summaries
+    from audit_tui.tui.screens.audit_list import progress_text
+
+    audits.create_audit(sqlite_repo, "half", rubric_text)
+    (summary,) = audit_summaries(sqlite_repo)
+    half = replace(summary, answered=37, applicable=40)
+    assert "93%" in _cells(half) and progress_text(37, 40).endswith(" 93%")

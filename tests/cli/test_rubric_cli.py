@@ -270,6 +270,20 @@ def test_a_broken_rubric_file_says_why_in_new(
     assert (code, out, err) == (1, "", why)
 
 
+def test_a_broken_rubric_file_stops_commands_that_read_no_rubric_too(
+    capsys: Capture, db_path: str, rubric_text: str
+) -> None:
+    """`audits` and `report` read the audits' own rubric snapshots, not the file; given a
+    broken one, they still say why and stop, as the README promises of any command."""
+    path = RUBRICS / "broken" / "missing-text.toml"
+    why = run(capsys, "rubric", "check", str(path))[2]
+    assert run(capsys, "--db", db_path, "new", "a", "--rubric", "hmip-probation-pdu-2021")[0] == 0
+    for command in (("audits",), ("report", "a", "--format", "json")):
+        code, out, err = run(capsys, "--db", db_path, "--rubric-file", str(path), *command)
+        assert (code, out, err) == (1, "", why)
+        assert run(capsys, "--db", db_path, *command)[0] == 0  # without it, as before
+
+
 def test_a_broken_file_in_the_folder_warns_unless_asked_for(
     capsys: Capture, db_path: str, rubric_text: str
 ) -> None:

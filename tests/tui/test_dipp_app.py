@@ -193,6 +193,10 @@ async def test_a_standard_rated_by_its_cases_is_walked_with_its_share_shown(
         table = report.query_one("#report-ratings", DataTable)
         assert str(list(table.columns.values())[2].label) == "Cases meeting every key question"
         assert [str(cell) for cell in table.get_row("O1")][2] == "50% (1 of 2)"
+        # a key question's own band does not rate O1: no 'could be' against it, no ▶ lowest
+        kqs = report.query_one("#report-kqs", DataTable)
+        o11 = [str(cell) for cell in kqs.get_row("O1.1")]
+        assert "rated by cases" in o11 and not o11[0].startswith("▶")
 
     repo = reopen(target)  # every answer shown is on disk
     audit = audits.open_audit(repo, "all-questions")

@@ -213,5 +213,6 @@ def test_the_rule_needs_bands_and_lets_a_case_be_asked_several_questions(rubric:
     text = (RUBRICS / "all-questions.toml").read_text(encoding="utf-8")
     no_bands = text[: text.index("[[scoring.bands]]")] + text[text.index("[[attributes]]") :]
     assert _problems(no_bands) == [
-        "scoring.bands: at least one band is needed to rate standards by their key questions"
+        'scoring.bands: at least one band is needed to rate standards (standard_rule = "none"'
+        " reports percentages only)"
     ]

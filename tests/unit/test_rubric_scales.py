@@ -187,7 +187,8 @@ def test_no_ratings_refuse_overall_bands_and_judgements() -> None:
 def test_rating_standards_needs_bands() -> None:
     scoring = '[scoring]\nsource = "R"\n'
     assert _problems(scoring, KQ.format(id="K1", extra="")) == [
-        "scoring.bands: at least one band is needed to rate standards by their key questions"
+        'scoring.bands: at least one band is needed to rate standards (standard_rule = "none"'
+        " reports percentages only)"
     ]
 
 

@@ -122,7 +122,12 @@ class ReportScreen(ReportsFailures, Screen[None]):
                 yield DataTable(id="report-ratings", cursor_type="row")
                 yield Plain("", id="report-sample")
             with TabPane("2 Key questions", id="key-questions"), VerticalScroll():
-                lowest = "The lowest of each standard is marked ▶. " if rubric.has_ratings else ""
+                by_cases = rubric.scoring.standard_rule == "all_key_questions"
+                lowest = (
+                    "The lowest of each standard is marked ▶. "
+                    if rubric.has_ratings and not by_cases
+                    else ""
+                )
                 yield Static(
                     f"{lowest}The prompts and evidence below follow the highlighted key"
                     f" question. {legend}.",
@@ -185,7 +190,11 @@ class ReportScreen(ReportsFailures, Screen[None]):
             for kq in st.key_questions:
                 mark = "▶ " if st.lowest is kq else "  "
                 ci = f"{kq.ci95[0]:.0f}–{kq.ci95[1]:.0f}%" if kq.ci95 else "–"
-                note = could_be(data, kq) if st.rated else "not rated"
+                note = (
+                    could_be(data, kq)
+                    if st.rated_by_key_questions
+                    else ("rated by cases" if st.by_cases else "not rated")
+                )
                 cells = (
                     f"{mark}{kq.id} {kq.label or kq.text}",
                     percent_text(kq.percent),
