@@ -289,7 +289,7 @@ def check_scoring(r: Rubric) -> list[tuple[str, str]]:
         )
     if r.has_ratings and not any(True for _ in r.rated_standards):
         add("standards", "at least one standard must be rated")
-    if scoring.shares and scoring.standard_rule != "all_key_questions":
+    if scoring.shares and not r.rates_by_cases:
         problems += _check_one_question_per_case(r)
     return problems
 

@@ -349,6 +349,12 @@ class Rubric(_Model):
         return self.scoring.standard_rule != "none"
 
     @property
+    def rates_by_cases(self) -> bool:
+        """Whether a standard is rated by the share of its cases meeting every key question
+        (`all_key_questions`), each case's answers taken together, not by its lowest one."""
+        return self.scoring.standard_rule == "all_key_questions"
+
+    @property
     def has_score(self) -> bool:
         """Whether rated standards add up to a score and an overall rating."""
         return self.has_ratings and bool(self.scoring.overall)

@@ -241,8 +241,8 @@ def _rating_margins(result: AuditResult, scoring: Scoring) -> str:
     """Which ratings another sample of this size could put a band higher or lower: where the
     interval of the key question the rating rests on crosses a band edge."""
     by_cases = any(st.by_cases for st in result.standards)
-    figure = "share of cases meeting every key question" if by_cases else "key question"
-    lowest = "share of cases meeting every key question" if by_cases else "lowest key question"
+    share = "share of cases meeting every key question"
+    figure, lowest = (share, share) if by_cases else ("key question", "lowest key question")
     loose = []
     for st in result.standards:
         kq = st.rests_on

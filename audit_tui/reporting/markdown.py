@@ -112,7 +112,7 @@ def about_figures(data: ReportData, interval_words: str = "") -> list[str]:
         "A key question's percentage is the share of relevant cases (Yes or No; not applicable"
         " left out) judged Yes."
     ]
-    by_cases = rubric.scoring.standard_rule == "all_key_questions"
+    by_cases = rubric.rates_by_cases
     if by_cases:
         out.append(
             "A standard is rated from the share of its cases meeting it: a case meets it when"

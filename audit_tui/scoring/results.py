@@ -236,7 +236,7 @@ def _standard(
     kqs = tuple(_key_question(kq, tallies) for kq in st.key_questions)
     complete = all(k.unanswered == 0 for k in kqs)
     rated = st.rated and rubric.has_ratings
-    if rubric.scoring.standard_rule == "all_key_questions":
+    if rubric.rates_by_cases:
         return _by_cases(rubric, st, kqs, complete, verdicts.get(st.id, Tally()))
     if not rated or any(k.relevant == 0 for k in kqs):
         return StandardResult(

@@ -15,7 +15,6 @@ from audit_tui.domain.answers import Answer
 from audit_tui.domain.rubric import Rubric
 from audit_tui.scoring.results import Tally
 
-ALL_KEY_QUESTIONS = "all_key_questions"
 NOT_ASKED = ""
 """The verdict of a case none of whose key questions of the standard apply: it counts nowhere."""
 _FIELD = {
@@ -28,7 +27,7 @@ _FIELD = {
 def judged_standards(rubric: Rubric) -> dict[str, tuple[str, ...]]:
     """The standards rated by their cases' verdicts, with their key questions (empty for a
     rubric that rates by the lowest key question)."""
-    if rubric.scoring.standard_rule != ALL_KEY_QUESTIONS:
+    if not rubric.rates_by_cases:
         return {}
     return {
         st.id: tuple(kq.id for kq in st.key_questions)

@@ -118,11 +118,11 @@ def case_verdicts(conn: Connection, audit: OpenAudit) -> CaseVerdicts | None:
     if not judged:
         return None
     used = audit.rubric.rule_attributes
-    cases = conn.execute(
+    cases = conn.execute(  # each read whole before the next statement runs
         select(CASE.c.id, *[CASE.c.attributes[name].as_string() for name in used]).where(
             CASE.c.audit_id == audit.info.id, LIVE
         )
-    )
+    ).all()
     answers = conn.execute(
         select(ANSWER.c.case_id, ANSWER.c.item_id, ANSWER.c.value)
         .join(CASE, CASE.c.id == ANSWER.c.case_id)
@@ -132,7 +132,7 @@ def case_verdicts(conn: Connection, audit: OpenAudit) -> CaseVerdicts | None:
             ANSWER.c.value.is_not(None),
             ANSWER.c.item_id.in_([k for kqs in judged.values() for k in kqs]),
         )
-    )
+    ).all()
     return CaseVerdicts.count(
         audit.rubric,
         ((case_id, dict(zip(used, values, strict=True))) for case_id, *values in cases),

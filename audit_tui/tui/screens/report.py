@@ -122,7 +122,7 @@ class ReportScreen(ReportsFailures, Screen[None]):
                 yield DataTable(id="report-ratings", cursor_type="row")
                 yield Plain("", id="report-sample")
             with TabPane("2 Key questions", id="key-questions"), VerticalScroll():
-                by_cases = rubric.scoring.standard_rule == "all_key_questions"
+                by_cases = rubric.rates_by_cases
                 lowest = (
                     "The lowest of each standard is marked ▶. "
                     if rubric.has_ratings and not by_cases
@@ -424,7 +424,7 @@ def standards_table(data: ReportData) -> tuple[list[tuple[str, str]], list[Row]]
         return lowest(st.lowest)
 
     if data.rubric.has_ratings:
-        by_cases = data.rubric.scoring.standard_rule == "all_key_questions"
+        by_cases = data.rubric.rates_by_cases
         figure = "Cases meeting every key question" if by_cases else "Lowest key question"
         columns = [("Standard", "id"), ("Rating", "rating"), (figure, "lowest")]
         return columns, [
