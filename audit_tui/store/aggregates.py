@@ -140,6 +140,13 @@ def case_verdicts(conn: Connection, audit: OpenAudit) -> CaseVerdicts | None:
     )
 
 
+def verdict_tallies(conn: Connection, audit: OpenAudit) -> dict[str, Tally] | None:
+    """Per standard, its cases meeting every key question, where the rubric rates by them
+    (None otherwise): what `score_audit` takes as `verdicts`."""
+    verdicts = case_verdicts(conn, audit)
+    return verdicts.tallies if verdicts is not None else None
+
+
 def counted_answers(conn: Connection, audit_id: int) -> dict[str, dict[str, int]]:
     """item -> value -> live cases giving it, counted from the answers themselves: what the kept
     counts must always equal (the tests compare them)."""

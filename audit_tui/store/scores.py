@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, select
+from sqlalchemy import select
 
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import OpenAudit
@@ -48,14 +48,8 @@ def score(repo: Repository, audit: OpenAudit, *, exact: bool = True) -> AuditRes
             conn.execution_options(isolation_level="REPEATABLE READ")
         cases, tallies = aggregates.tallies(conn, audit, from_answers=True)
         judged = read_judgements(conn, audit.info.id)
-        verdicts = _verdict_tallies(conn, audit)
+        verdicts = aggregates.verdict_tallies(conn, audit)
     return score_audit(audit.rubric, audit.info.name, cases, tallies, judged, verdicts)
-
-
-def _verdict_tallies(conn: Connection, audit: OpenAudit) -> dict[str, Tally] | None:
-    """Per standard, its cases meeting every key question, where the rubric rates by them."""
-    verdicts = aggregates.case_verdicts(conn, audit)
-    return verdicts.tallies if verdicts is not None else None
 
 
 def scores_of(repo: Repository, audits: Sequence[OpenAudit]) -> dict[int, AuditResult]:
@@ -66,7 +60,7 @@ def scores_of(repo: Repository, audits: Sequence[OpenAudit]) -> dict[int, AuditR
             conn.execution_options(isolation_level="REPEATABLE READ")
         counted = aggregates.tallies_of(conn, audits)
         judged = read_judgements_of(conn, [a.info.id for a in audits])
-        verdicts = {a.info.id: _verdict_tallies(conn, a) for a in audits}
+        verdicts = {a.info.id: aggregates.verdict_tallies(conn, a) for a in audits}
     return {
         a.info.id: score_audit(
             a.rubric, a.info.name, *counted[a.info.id], judged[a.info.id], verdicts[a.info.id]
@@ -85,6 +79,6 @@ def score_with_breakdowns(
             conn.execution_options(isolation_level="REPEATABLE READ")
         cases, tallies, breakdowns = aggregates.report_tallies(conn, audit, attributes)
         judged = read_judgements(conn, audit.info.id)
-        verdicts = _verdict_tallies(conn, audit)
+        verdicts = aggregates.verdict_tallies(conn, audit)
     result = score_audit(audit.rubric, audit.info.name, cases, tallies, judged, verdicts)
     return result, breakdowns

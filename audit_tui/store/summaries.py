@@ -84,20 +84,15 @@ def count_many(repo: Repository, audits: Sequence[OpenAudit]) -> dict[int, Figur
         )
         counted = aggregates.tallies_of(conn, audits, from_answers=False)
         judged = read_judgements_of(conn, ids)
-        verdicts = {a.info.id: aggregates.case_verdicts(conn, a) for a in audits}
+        verdicts = {a.info.id: aggregates.verdict_tallies(conn, a) for a in audits}
     found: dict[int, Figures] = {}
     seen = _seen.setdefault(repo.engine, {})
     for audit in audits:
         audit_id = audit.info.id
         if audit_id not in revisions:  # deleted meanwhile: nothing to show
             continue
-        kept = verdicts[audit_id]
         result = score_audit(
-            audit.rubric,
-            audit.info.name,
-            *counted[audit_id],
-            judged[audit_id],
-            kept.tallies if kept is not None else None,
+            audit.rubric, audit.info.name, *counted[audit_id], judged[audit_id], verdicts[audit_id]
         )
         found[audit_id] = seen[audit_id, audit.info.created_at] = _figures(
             revisions[audit_id], result
