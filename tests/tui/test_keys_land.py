@@ -446,3 +446,35 @@ async def test_back_from_a_case_the_table_highlights_the_case_left(demo_db: str)
         burst(app, "enter")
         await until(pilot, lambda: opened(app) is not None)
         assert opened(app) == "TS23-003"
+
+
+async def test_a_burst_across_cases_answers_each_case_it_was_typed_for(tmp_path: Any) -> None:
+    """`>` replaces the case's screen; keys typed before the new one is up still reach the old
+    one. They answered the case being left (K-1 got K-2's and K-3's answers), and the header
+    of each screen torn down at once closed the app. Each key now lands on its own case."""
+    from tests.tui.test_dipp_app import rubric_db
+
+    target = rubric_db(tmp_path, "all-questions", {"plan_due": "no"})
+    repo = open_repository(target)
+    audit = audit_ops.open_audit(repo, "all-questions")
+    cases.add_cases(repo, audit, [(f"K-{i}", {"plan_due": "no"}) for i in range(3, 7)])
+    repo.engine.dispose()
+    app = build_app(target, open_audit="all-questions", poll_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await steps(pilot, app, "enter")
+        burst(app, ">", *"yyyy", ">", *"nnnn", ">", ">", "y", "<", "a")
+        await until(pilot, lambda: isinstance(app.screen, CaseWalkScreen) and app.screen.index == 3)
+        await settle(pilot, app)
+        walk = app.screen
+        assert isinstance(walk, CaseWalkScreen) and walk.case.case_ref == "K-4"
+        assert app.is_running and app.return_code is None
+    repo = open_repository(target)
+    audit = audit_ops.open_audit(repo, "all-questions")
+    saved = answer_ops.answer_values(repo, audit)
+    by_ref = {c.case_ref: saved.get(c.id, {}) for c in cases.list_cases(repo, audit)}
+    repo.engine.dispose()
+    kqs = ["O1.1", "O1.2", "O2.1", "O2.2"]
+    assert by_ref["K-1"] == {}
+    assert by_ref["K-2"] == dict.fromkeys(kqs, "yes")
+    assert by_ref["K-3"] == dict.fromkeys(kqs, "no")
+    assert by_ref["K-5"] == {"O1.1": "yes"} and by_ref["K-4"] == {"O1.1": "na"}

@@ -15,13 +15,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import Checkbox, DataTable, Footer, Input, Label, Static
 
 from audit_tui.domain.safe_text import TEXT_LIMIT, one_line
 from audit_tui.domain.words import plural
 from audit_tui.tui.screens.follow_up import already, day_text, status_text, step_dialog
 from audit_tui.tui.text import Plain
 from audit_tui.tui.widgets.choices import Tick
+from audit_tui.tui.widgets.header import SafeHeader
 from audit_tui.tui.widgets.tables import fill_table
 from audit_tui.tui.workers import ReportsFailures, audit_app
 
@@ -120,7 +121,7 @@ class ActionsScreen(ReportsFailures, Screen[None]):
         return not (action in LETTER_ACTIONS and isinstance(self.focused, Input))
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SafeHeader()
         yield Plain("Actions agreed with practitioners, every audit", classes="screen-title")
         with Horizontal(id="actions-filters"):
             yield Tick("Open only", id="open-only", compact=True)

@@ -13,12 +13,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Input, Static
 
 from audit_tui.tui.messages import StoreReady
 from audit_tui.tui.text import Plain, percent_text, rating_text
 from audit_tui.tui.widgets.case_table import CaseTable, Column
 from audit_tui.tui.widgets.filter_box import FilterBox
+from audit_tui.tui.widgets.header import SafeHeader
 from audit_tui.tui.workers import ReportsFailures, audit_app
 
 if TYPE_CHECKING:
@@ -109,7 +110,7 @@ class AuditListScreen(ReportsFailures, Screen[None]):
     ]  # fmt: skip
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SafeHeader()
         yield Plain("Audits", classes="screen-title")
         yield FilterBox("audits", placeholder="Filter audits (name, PDU, rubric, rating…)  /",
                         id="filter")  # fmt: skip

@@ -8,6 +8,7 @@ once the write queue reports it committed.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import wraps
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -15,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, ListItem, ListView, Markdown, Static
+from textual.widgets import Footer, Label, ListItem, ListView, Markdown, Static
 
 from audit_tui.domain.safe_text import one_line
 from audit_tui.tui.screens.case_reads import AnswersRead, ItemHistoryRead
@@ -27,6 +28,7 @@ from audit_tui.tui.screens.case_walk_words import (
     standard_line,
 )
 from audit_tui.tui.text import Plain
+from audit_tui.tui.widgets.header import SafeHeader
 from audit_tui.tui.widgets.in_order import act_now
 from audit_tui.tui.widgets.item_row import ItemList, ItemRow
 from audit_tui.tui.widgets.standards_list import StandardsList
@@ -39,6 +41,18 @@ if TYPE_CHECKING:
     from audit_tui.tui.live import LiveAudit
     from audit_tui.tui.messages import AnswerNotSaved, AnswerSaved
     from audit_tui.tui.state import Versions
+
+
+def handed_on(action: Callable[..., None]) -> Callable[..., None]:
+    """A key's action, done by the screen taking this one's place while a switch to it is
+    under way (the old screen still gets keys until then), else here."""
+
+    @wraps(action)
+    def run(self: CaseWalkScreen, *args: Any) -> None:
+        if not self._hand_on(lambda successor: getattr(successor, action.__name__)(*args)):
+            action(self, *args)
+
+    return run
 
 
 class CaseWalkScreen(ReportsFailures, Screen[None]):
@@ -100,6 +114,9 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
         self._early: list[Callable[[], None]] = []
         """Moves and answers keyed before the answers were read (a burst straight after Enter
         on the dashboard): done in order from the start item once they are."""
+        self._successor: CaseWalkScreen | None = None
+        """The case's screen taking this one's place (`>`, `<`) while the switch is under way:
+        keys typed meanwhile still reach this screen, and are handed on to it."""
         self.marking: Marking | None = None
         self.marked: Marking | None = None
         """The user's second marking of this case, marked complete: both marks are shown."""
@@ -111,7 +128,7 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
     # ---- layout -----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SafeHeader()
         yield Plain("", id="case-header", classes="screen-title")
         yield Plain("", id="standard-rating", classes="status")
         with Horizontal(id="walk"):
@@ -275,6 +292,7 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
     def _applicable(self) -> list[ItemRow]:
         return [r for r in self.rows if r.applies]
 
+    @handed_on
     def action_move(self, step: int) -> None:
         if self._later(lambda: self.action_move(step)):
             return
@@ -303,6 +321,7 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
         self._early.append(step)
         return True
 
+    @handed_on
     def action_next_unanswered(self) -> None:
         if self._later(self.action_next_unanswered):
             return
@@ -312,6 +331,7 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
         else:
             self.focus_row(row)
 
+    @handed_on
     def action_prev_unanswered(self) -> None:
         if self._later(self.action_prev_unanswered):
             return
@@ -319,13 +339,26 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
         if row is not None:
             self.focus_row(row)
 
+    @handed_on
     def action_other_case(self, step: int) -> None:
         index = self.index + step
         if not 0 <= index < len(self.cases):
             self.notify("No more cases that way.")
             return
-        self.app.switch_screen(CaseWalkScreen(self.audit, self.cases, index))
+        self._successor = CaseWalkScreen(self.audit, self.cases, index)
+        self.app.switch_screen(self._successor)
 
+    def _hand_on(self, step: Callable[[CaseWalkScreen], None]) -> bool:
+        """Give `step` to the screen taking this one's place, if one is (True): a key typed in
+        a burst after `>` answers the next case, never the one being left."""
+        successor = self._successor
+        if successor is None:
+            return False
+        if not successor._later(lambda: step(successor)):
+            step(successor)
+        return True
+
+    @handed_on
     def action_back(self) -> None:
         from audit_tui.tui.messages import CaseLeft
 
@@ -334,6 +367,7 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
             stack[-2].post_message(CaseLeft(self.case.id))
         self.app.pop_screen()
 
+    @handed_on
     def action_standards(self) -> None:
         self.set_focus(self.query_one("#standards", ListView))
 
@@ -341,6 +375,7 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
         """Out of the list of standards: the arrows move through the items again."""
         self.set_focus(self.query_one(ItemList))
 
+    @handed_on
     def action_other_section(self, step: int) -> None:
         """PageDown / PageUp: the next or previous standard that applies to the case."""
         if self._later(lambda: self.action_other_section(step)):
@@ -352,6 +387,7 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
         if 0 <= index < len(self.sections):
             self.jump_to_section(index)
 
+    @handed_on
     def action_edge(self, step: int) -> None:
         """Home / End: the first or last item that applies."""
         if self._later(lambda: self.action_edge(step)):
@@ -399,6 +435,7 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
             return exc.problems[0].message
         return ""
 
+    @handed_on
     def action_answer(self, value: str) -> None:
         if self._later(lambda: self.action_answer(value)):
             return
@@ -416,6 +453,7 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
             if following is not None:
                 self.focus_row(following)
 
+    @handed_on
     def action_undo(self) -> None:
         """Put back the answer the last change in this case replaced (saved, with history)."""
         if not self._undo:
@@ -540,6 +578,7 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
             callback=chosen,
         )
 
+    @handed_on
     def action_note(self) -> None:
         row = self._target()
         if row is None:
@@ -560,6 +599,7 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
             NoteDialog(row.item_id, row.text, row.note, row.note_tag), callback=done
         )
 
+    @handed_on
     def action_history(self) -> None:
         row = self.current
         if row is None:
@@ -580,6 +620,7 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
         title = f"History of {item_id} in case {one_line(self.case.case_ref)}"
         self.app.push_screen(HistoryScreen(title, found))
 
+    @handed_on
     def action_mark_complete(self) -> None:
         if not self.loaded:
             return
@@ -613,11 +654,13 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
 
         app.store.write(app, run, lambda _case: AuditChanged(audit.info.name, said))
 
+    @handed_on
     def action_feedback(self) -> None:
         from audit_tui.tui.screens.feedback import FeedbackScreen
 
         self.app.push_screen(FeedbackScreen(self.audit, self.case))
 
+    @handed_on
     def action_guidance(self) -> None:
         row = self.current
         if row is None:

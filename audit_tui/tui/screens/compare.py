@@ -18,11 +18,12 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, SelectionList, Static
+from textual.widgets import DataTable, Footer, SelectionList, Static
 from textual.worker import Worker, WorkerState
 
 from audit_tui.domain.safe_text import one_line
 from audit_tui.tui.text import Plain, literal, rating_text
+from audit_tui.tui.widgets.header import SafeHeader
 from audit_tui.tui.widgets.tables import fill_measured
 from audit_tui.tui.workers import ReportsFailures, audit_app
 
@@ -108,7 +109,7 @@ class CompareScreen(ReportsFailures, Screen[None]):
         self.comparison: Comparison | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SafeHeader()
         yield Plain(
             f"Compare {one_line(self.audit.info.name)} with… (space ticks an audit; two or more:"
             " a trend)",

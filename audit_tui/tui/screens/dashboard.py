@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Input, Static
 
 from audit_tui.domain.safe_text import one_line
 from audit_tui.domain.words import plural
@@ -29,6 +29,7 @@ from audit_tui.tui.screens.dashboard_rows import (
 from audit_tui.tui.text import Plain
 from audit_tui.tui.widgets.case_table import CaseTable
 from audit_tui.tui.widgets.filter_box import FilterBox
+from audit_tui.tui.widgets.header import SafeHeader
 from audit_tui.tui.widgets.ratings_panel import RatingsPanel
 from audit_tui.tui.workers import ReportsFailures, audit_app
 
@@ -132,7 +133,7 @@ class DashboardScreen(ReportsFailures, LeadActions, Screen[None]):
         """Why the audit's answers are hidden from the user (a blind second marker), or ""."""
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SafeHeader()
         yield Plain(one_line(self.audit_name), id="audit-title", classes="screen-title")
         with Horizontal(id="dashboard"):
             with Vertical(id="cases-pane"):

@@ -23,7 +23,6 @@ from textual.screen import Screen
 from textual.widgets import (
     DataTable,
     Footer,
-    Header,
     Label,
     Static,
     TextArea,
@@ -45,6 +44,7 @@ from audit_tui.tui.screens.follow_up import (
 from audit_tui.tui.store_link import WriteFailed
 from audit_tui.tui.text import Plain, editable
 from audit_tui.tui.widgets.choices import Choice
+from audit_tui.tui.widgets.header import SafeHeader
 from audit_tui.tui.widgets.tables import fill_table
 from audit_tui.tui.workers import ReportsFailures, audit_app
 
@@ -156,7 +156,7 @@ class FeedbackScreen(ReportsFailures, Screen[None]):
         self._saving = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SafeHeader()
         yield Plain(self._title(), id="feedback-title", classes="screen-title")
         yield Plain("", id="feedback-draft")
         yield Plain("Reading the case…", id="feedback-status", classes="status")

@@ -11,11 +11,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Label, Select, Static, TextArea
+from textual.widgets import Button, Footer, Label, Select, Static, TextArea
 
 from audit_tui.domain.safe_text import one_line
 from audit_tui.tui.store_link import WriteFailed
 from audit_tui.tui.text import Plain, editable, kept, literal
+from audit_tui.tui.widgets.header import SafeHeader
 from audit_tui.tui.workers import ReportsFailures, audit_app
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ class JudgementsScreen(ReportsFailures, Screen[None]):
         self.ratings = [b.rating for b in audit.rubric.scoring.bands]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SafeHeader()
         yield Plain(f"Judgements · {one_line(self.audit.info.name)}", classes="screen-title")
         with VerticalScroll(id="judgements"):
             for st in self.standards:

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import Checkbox, DataTable, Footer, Input, Label, Static
 
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.safe_text import TEXT_LIMIT, one_line
@@ -21,6 +21,7 @@ from audit_tui.domain.words import plural
 from audit_tui.tui.screens.form import FieldError
 from audit_tui.tui.screens.operations import ReasonDialog, _StoreDialog
 from audit_tui.tui.text import Plain, prose, word_cut
+from audit_tui.tui.widgets.header import SafeHeader
 from audit_tui.tui.widgets.tables import fill_table
 from audit_tui.tui.workers import ReportsFailures, audit_app
 
@@ -209,7 +210,7 @@ class ReconcileScreen(ReportsFailures, Screen[None]):
         self._rows: dict[str, Disagreement] = {}
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SafeHeader()
         yield Plain(f"Moderation · {one_line(self.audit.info.name)}", classes="screen-title")
         yield Plain("Reading the moderation…", id="reconcile-summary", classes="score-line")
         with VerticalScroll():

@@ -15,11 +15,12 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header
+from textual.widgets import DataTable, Footer
 
 from audit_tui.domain.safe_text import one_line
 from audit_tui.scoring.display import whole_percent
 from audit_tui.tui.text import Plain, score_text
+from audit_tui.tui.widgets.header import SafeHeader
 from audit_tui.tui.widgets.tables import fill_table
 from audit_tui.tui.workers import ReportsFailures, audit_app
 
@@ -65,7 +66,7 @@ class RegionScreen(ReportsFailures, Screen[None]):
         return f"{shown}: which PDUs differ"
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SafeHeader()
         yield Plain(self._title(), id="region-title", classes="screen-title")
         with Vertical(id="region-body"):
             with VerticalScroll(id="region-findings-box"):

@@ -15,13 +15,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from audit_tui.domain.safe_text import one_line
 from audit_tui.domain.words import plural
 from audit_tui.tui.screens.form import FieldError
 from audit_tui.tui.screens.operations import ReasonDialog
 from audit_tui.tui.text import Plain
+from audit_tui.tui.widgets.header import SafeHeader
 from audit_tui.tui.workers import ReportsFailures, audit_app
 
 if TYPE_CHECKING:
@@ -102,7 +103,7 @@ class RemovedCasesScreen(ReportsFailures, Screen[str]):
         self.cases: list[CaseInfo] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SafeHeader()
         yield Plain(f"Cases removed from {one_line(self.audit.info.name)}", classes="screen-title")
         yield Input(
             placeholder="Filter: a case, a person, a reason or a date  /", id="removed-filter"

@@ -13,11 +13,12 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Select, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Select, Static, TabbedContent, TabPane
 
 from audit_tui.domain.safe_text import one_line
 from audit_tui.domain.words import plural, value_label
 from audit_tui.tui.text import Plain, band_bar, literal, percent_text, rating_text, score_text
+from audit_tui.tui.widgets.header import SafeHeader
 from audit_tui.tui.widgets.moderation_pane import ModerationPane
 from audit_tui.tui.widgets.tables import fill_table
 from audit_tui.tui.workers import ReportsFailures, audit_app
@@ -108,7 +109,7 @@ class ReportScreen(ReportsFailures, Screen[None]):
         """What the reader may do: only the lead writes the summary."""
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SafeHeader()
         yield Plain(f"Report · {one_line(self.audit.info.name)}", classes="screen-title")
         yield Plain("", id="report-draft", classes="draft")
         yield Plain("Loading…", id="report-summary", classes="score-line")

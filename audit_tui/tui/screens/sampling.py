@@ -22,7 +22,7 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, Static
 
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.safe_text import one_line
@@ -42,6 +42,7 @@ from audit_tui.tui.screens.sampling_plan import (
 )
 from audit_tui.tui.store_link import WriteFailed
 from audit_tui.tui.text import Plain, literal
+from audit_tui.tui.widgets.header import SafeHeader
 from audit_tui.tui.widgets.marked_checkbox import MarkedCheckbox
 from audit_tui.tui.widgets.tables import fill_table
 from audit_tui.tui.workers import ReportsFailures, audit_app
@@ -139,7 +140,7 @@ class SamplingScreen(ReportsFailures, Screen[None]):
     # ---- layout ------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SafeHeader()
         yield Static(
             literal(f"Sample · {self.audit.info.name} · {self.audit.rubric.title}"),
             classes="screen-title",

@@ -13,10 +13,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Footer, Input, Static
 
 from audit_tui.domain.safe_text import one_line
 from audit_tui.tui.text import Plain
+from audit_tui.tui.widgets.header import SafeHeader
 from audit_tui.tui.widgets.tables import add_rows
 from audit_tui.tui.workers import ReportsFailures, audit_app
 
@@ -51,7 +52,7 @@ class TimelineScreen(ReportsFailures, Screen[None]):
         self._haystack: list[str] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SafeHeader()
         yield Plain(f"Timeline of {one_line(self.audit.info.name)}", classes="screen-title")
         yield Input(
             placeholder="Filter: a person, case, item, event or date (e.g. ann, QA-001, 2026-11)",
