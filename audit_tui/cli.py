@@ -542,14 +542,15 @@ def _open_tui(args: argparse.Namespace, audit: str | None) -> int:
     settings = _settings(args)
     target = settings.database
     _refuse_as_on_postgres(settings, target)
-    build_app(
+    app = build_app(
         target,
         open_audit=audit,
         rubric_files=tuple(args.rubric_file),
         user=args.as_user,
         link_factory=partial(_open_link, settings),
-    ).run()
-    return 0
+    )
+    app.run()
+    return app.return_code or 0  # an app that failed says so to the shell (Textual gives 1)
 
 
 def _open_link(settings: Settings, target: str, user: str | None) -> StoreLink:

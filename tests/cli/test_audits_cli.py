@@ -122,6 +122,22 @@ def test_no_command_still_opens_the_app_and_audits_does_not(
     assert code == 0 and out.startswith("Audit") and opened == [None]
 
 
+def test_an_app_that_fails_exits_non_zero(
+    monkeypatch: pytest.MonkeyPatch, db_target: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The app's own return code reaches the shell: one that closed on an error had exited 0."""
+    from audit_tui.tui import app
+
+    class Failed:
+        return_code = 1
+
+        def run(self) -> None:
+            pass
+
+    monkeypatch.setattr(app, "build_app", lambda *args, **kwargs: Failed())
+    assert run(capsys, "--db", db_target)[0] == 1
+
+
 def test_an_empty_list_says_so(db_target: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "--db", db_target, "new", "x", "--rubric", "hmip-probation-pdu-2021")[0] == 0
     run(capsys, "--db", db_target, "delete", "x", "--confirm", "x")
