@@ -22,8 +22,8 @@ from audit_tui.domain.records import (
     TaggedNote,
 )
 from audit_tui.domain.words import plural
-from audit_tui.store import counts, server
-from audit_tui.store.bulk import Prepared, bulk_insert, driver_rows
+from audit_tui.store import counts, server, staging
+from audit_tui.store.bulk import Prepared, driver_rows
 from audit_tui.store.models import utcnow
 from audit_tui.store.repository import (
     ANSWER,
@@ -219,11 +219,21 @@ def import_answers(
     stored values are read under the cases' write locks (`locked_cases`): imports into the same
     cases take turns, and on PostgreSQL saves to other cases of the audit go on meanwhile,
     waiting only while the import commits (`make bench`: the worst save during a 5,000-case
-    import). SQLite has one writer at a time: saves wait for the import.
+    import). SQLite has one writer at a time: saves wait for the import, which binds its rows
+    before it takes the lock (`staging`), so they wait for the writing alone.
     """
     now = utcnow()
     summary = ImportSummary(rows=len(answers))
-    with repo.locked_cases(audit.info.id, list(answers)) as lock:
+    staged = (  # SQLite: bound before the write lock (`staging`)
+        [
+            (cid, item, answer.value)
+            for cid, items in answers.items()
+            for item, answer in items.items()
+        ]
+        if repo.engine.dialect.name == "sqlite"
+        else None
+    )
+    with repo.locked_cases(audit.info.id, list(answers), staged) as lock:
         conn = lock.conn
         gates: dict[int, CaseGate] = {}
         applicable: dict[int, frozenset[str]] = {}
@@ -261,6 +271,12 @@ def import_answers(
         ]
         if stranded:
             raise AuditError(stranded)
+        if staged is not None:
+            summary.written = staging.apply(conn, audit.info.id, now, repo.user, via)
+            summary.unchanged = len(staged) - summary.written
+            if summary.written:
+                lock.keep()
+            return summary
         existing: dict[tuple[int, str], str | None] = {
             (cid, item): value
             for cid, item, value in driver_rows(
@@ -285,41 +301,9 @@ def import_answers(
                 else:
                     inserts.append((case_id, item_id, answer.value))
                 history.append((case_id, item_id, old, answer.value))
-        if server.keeps_trail(conn):  # the server writes the history and the counts
-            server.tell(conn, via=via)
-            write_answers(conn, audit.info.id, inserts, updates, now, repo.user)
-            if history:
-                lock.keep()
-            summary.written = len(inserts) + len(updates)
-            return summary
-        bulk_insert(
-            conn,
-            ANSWER,
-            ("case_id", "item_id", "value"),
-            inserts,
-            audit_id=audit.info.id,
-            note="",
-            updated_at=now,
-            updated_by=repo.user,
-        )
-        if updates:
-            conn.execute(
-                UPDATE_ANSWER.values(
-                    value=bindparam("b_value"), updated_at=now, updated_by=repo.user
-                ),
-                [{"b_" + k: v for k, v in u.items()} for u in updates],
-            )
-        bulk_insert(
-            conn,
-            ANSWER_HISTORY,
-            ("case_id", "item_id", "old_value", "new_value"),
-            history,
-            changed_at=now,
-            changed_by=repo.user,
-            via=via,
-        )
+        server.tell(conn, via=via)  # PostgreSQL: the server writes the history and the counts
+        write_answers(conn, audit.info.id, inserts, updates, now, repo.user)
         if history:
-            counts.moved(conn, audit.info.id, history)
             lock.keep()
     summary.written = len(inserts) + len(updates)
     return summary

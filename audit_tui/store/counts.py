@@ -12,7 +12,7 @@ the migration that introduces the counts and for the tests that check they never
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy import Connection, Select, bindparam, delete, func, select, text, update
 
@@ -56,10 +56,20 @@ def moved(conn: Connection, audit_id: int, moves: Iterable[Move], *, cases: bool
             tallies[item_id, old] -= 1
         if new is not None:
             tallies[item_id, new] += 1
-    if cases:
-        _CASE_ANSWERED.run_many(
-            conn, [{"b_case": case_id, "b_step": step} for case_id, step in steps.items() if step]
-        )
+    stepped(conn, audit_id, steps if cases else {}, tallies)
+
+
+def stepped(
+    conn: Connection,
+    audit_id: int,
+    steps: Mapping[int, int],
+    tallies: Mapping[tuple[str, str], int],
+) -> None:
+    """Add moves already summed (case id -> answered step; (item, value) -> tally step): what
+    `moved` sums, or a staged import's set statements (`staging.apply`). SQLite only."""
+    _CASE_ANSWERED.run_many(
+        conn, [{"b_case": case_id, "b_step": step} for case_id, step in steps.items() if step]
+    )
     for (item_id, value), step in tallies.items():
         if step:
             _TALLY_ADD.run(conn, {"audit": audit_id, "item": item_id, "value": value, "step": step})

@@ -28,9 +28,9 @@ from audit_tui.domain.errors import AuditError, Problem
 from audit_tui.domain.identity import login_name
 from audit_tui.domain.records import AnswerInfo, CaseChange
 from audit_tui.settings import LOGIN
-from audit_tui.store import server
+from audit_tui.store import server, staging
 from audit_tui.store.bulk import Prepared
-from audit_tui.store.engine import WAIT_SECONDS, writer
+from audit_tui.store.engine import WAIT_SECONDS, WRITE, writer
 from audit_tui.store.models import (
     AnswerHistoryRow,
     AnswerRow,
@@ -42,6 +42,7 @@ from audit_tui.store.models import (
     JudgementRow,
     table_of,
 )
+from audit_tui.store.staging import Staged
 
 AUDIT = table_of(AuditRow)
 CASE = table_of(CaseRow)
@@ -284,22 +285,37 @@ class Repository:
                 transaction.rollback()
 
     @contextmanager
-    def locked_cases(self, audit_id: int, case_ids: Sequence[int]) -> Iterator[AuditLock]:
+    def locked_cases(
+        self, audit_id: int, case_ids: Sequence[int], staged: Sequence[Staged] | None = None
+    ) -> Iterator[AuditLock]:
         """A write transaction on these cases' answers alone (a save, an import). On PostgreSQL
         it locks the cases and shares the audit (`begin_answer`): auditors saving their own
         cases of one audit, or an import into other cases, do not wait for each other, and an
         audit-wide write (`locked`) waits for them and they for it. SQLite has one writer at a
-        time: the audit's lock, as `locked`."""
-        with self.writer.connect() as conn, conn.begin() as transaction:
-            if server.keeps_trail(conn):
-                params = {"b_audit_id": audit_id, "b_case_ids": sorted(case_ids)}
-                revision, *who = self._began(_BEGIN_ANSWER.run(conn, params))
-                lock: AuditLock = CaseLock(conn, audit_id, revision, self._access(conn, *who))
-            else:
-                lock = self._begin(conn, audit_id)
-            yield lock
-            if not lock.kept:
-                transaction.rollback()
+        time: the audit's lock, as `locked`; an import's `staged` answers are bound into the
+        connection's TEMP table before it, for `staging.apply` to move under it."""
+        with self.writer.connect() as conn:
+            staging_here = staged is not None and not server.keeps_trail(conn)
+            if staging_here:
+                conn.execution_options(**{WRITE: False})  # TEMP tables alone: no lock taken
+                staging.stage(conn, staged or ())
+                conn.execution_options(**{WRITE: True})
+            try:
+                with conn.begin() as transaction:
+                    if server.keeps_trail(conn):
+                        params = {"b_audit_id": audit_id, "b_case_ids": sorted(case_ids)}
+                        revision, *who = self._began(_BEGIN_ANSWER.run(conn, params))
+                        access = self._access(conn, *who)
+                        lock: AuditLock = CaseLock(conn, audit_id, revision, access)
+                    else:
+                        lock = self._begin(conn, audit_id)
+                    yield lock
+                    if not lock.kept:
+                        transaction.rollback()
+            finally:
+                if staging_here and not conn.invalidated:
+                    conn.execution_options(**{WRITE: False})
+                    staging.unstage(conn)
 
     def _begin(self, conn: Connection, audit_id: int) -> AuditLock:
         """The audit's write lock, its revision counted, and who is writing."""

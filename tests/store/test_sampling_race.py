@@ -36,6 +36,7 @@ from audit_tui.store.sampling import (
     sample,
     set_caseload,
 )
+from audit_tui.store.staging import Staged
 from tests.conftest import Person
 from tests.support.cli import run, table_counts
 
@@ -181,11 +182,13 @@ def _first_lock_after(
             yield lock
 
     @contextmanager
-    def racing_cases(audit_id: int, case_ids: Sequence[int]) -> Iterator[AuditLock]:
+    def racing_cases(
+        audit_id: int, case_ids: Sequence[int], staged: Sequence[Staged] | None = None
+    ) -> Iterator[AuditLock]:
         if not fired:
             fired.append(True)
             step()
-        with real_cases(audit_id, case_ids) as lock:
+        with real_cases(audit_id, case_ids, staged) as lock:
             yield lock
 
     with monkeypatch.context() as patch:
