@@ -468,13 +468,43 @@ async def test_a_burst_across_cases_answers_each_case_it_was_typed_for(tmp_path:
         walk = app.screen
         assert isinstance(walk, CaseWalkScreen) and walk.case.case_ref == "K-4"
         assert app.is_running and app.return_code is None
-    repo = open_repository(target)
-    audit = audit_ops.open_audit(repo, "all-questions")
-    saved = answer_ops.answer_values(repo, audit)
-    by_ref = {c.case_ref: saved.get(c.id, {}) for c in cases.list_cases(repo, audit)}
-    repo.engine.dispose()
+    by_ref = _saved_by_ref(target)
     kqs = ["O1.1", "O1.2", "O2.1", "O2.2"]
     assert by_ref["K-1"] == {}
     assert by_ref["K-2"] == dict.fromkeys(kqs, "yes")
     assert by_ref["K-3"] == dict.fromkeys(kqs, "no")
     assert by_ref["K-5"] == {"O1.1": "yes"} and by_ref["K-4"] == {"O1.1": "na"}
+
+
+async def test_arrows_typed_across_cases_move_the_case_they_were_typed_for(tmp_path: Any) -> None:
+    """The arrows of a burst after `>` move the next case's cursor, not the one being left: the
+    answer after them lands on the item they reached."""
+    from tests.tui.test_dipp_app import rubric_db
+
+    target = rubric_db(tmp_path, "all-questions", {"plan_due": "no"})
+    repo = open_repository(target)
+    cases.add_cases(
+        repo, audit_ops.open_audit(repo, "all-questions"), [("K-3", {"plan_due": "no"})]
+    )
+    repo.engine.dispose()
+    app = build_app(target, open_audit="all-questions", poll_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await steps(pilot, app, "enter")
+        burst(app, ">", "down", "down", "y", ">", "end", "n", "<", "home", "down", "a")
+        await until(pilot, lambda: isinstance(app.screen, CaseWalkScreen) and app.screen.index == 1)
+        await settle(pilot, app)
+        assert app.is_running and app.return_code is None
+    by_ref = _saved_by_ref(target)
+    assert by_ref["K-1"] == {}
+    assert by_ref["K-2"] == {"O2.1": "yes", "O1.2": "na"}
+    assert by_ref["K-3"] == {"O2.2": "no"}
+
+
+def _saved_by_ref(target: str) -> dict[str, dict[str, str]]:
+    """What is on disk: each case's saved answers by its reference."""
+    repo = open_repository(target)
+    audit = audit_ops.open_audit(repo, "all-questions")
+    saved = answer_ops.answer_values(repo, audit)
+    by_ref = {c.case_ref: saved.get(c.id, {}) for c in cases.list_cases(repo, audit)}
+    repo.engine.dispose()
+    return by_ref
