@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 REVISIONS = (
     "0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011",
-    "0012", "0013", "0014",
+    "0012", "0013", "0014", "0015",
 )  # fmt: skip
 """Every revision in migrations/versions, oldest first (a test keeps them in step). Knowing them
 without loading Alembic keeps opening an up-to-date database fast; Alembic loads only to upgrade."""

@@ -232,8 +232,9 @@ def test_an_audit_wide_write_queued_behind_two_saves_deadlocks_with_neither(crew
     then bob's save counts its revision. Each waits its turn (bob for ann's commit, the lock for
     both saves) and everything lands. The crowd soak once saw the server kill a second marker's
     audit-wide write as a deadlock when the lock was the audit's row (0013); since 0014 a
-    queued audit-wide write holds no row while it waits (the audit's advisory lock), so no save
-    can wait for it: this is the interleaving that soak could not be relied on to reach."""
+    queued audit-wide write waits on no row a save needs (an advisory lock in 0014, the audit's
+    row of `audit_write_lock` since 0015), so no save can wait for it: this is the interleaving
+    that soak could not be relied on to reach."""
     ann, bob, lead = crew.repos["ann"], crew.repos["bob"], crew.repos["lead"]
     audit_id = crew.opened("ann").info.id
     insert = (
@@ -399,3 +400,73 @@ def test_someone_outside_the_audit_or_a_viewer_takes_no_lock(crew: Team) -> None
         for conn in opened:
             conn.close()
     assert audits.open_audit(crew.repos["lead"], crew.audit).info.locked_at is not None
+
+
+def _psql(repo: Repository) -> str:
+    """The login's own connection string, as `psql` would use it."""
+    return repo.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def test_a_login_in_no_audit_holds_nothing_a_save_or_a_lock_waits_for(crew: Team) -> None:
+    """eve, in no audit, with `psql`: the advisory lock 0014 used (held, it stopped every save
+    and every lock of the audit while her session lasted), the lock rows, their table and the
+    audit's own row. She reads no lock row, may lock none, and while she holds all she could
+    get, ann's save and the lead's lock go straight through."""
+    audit_id = crew.opened("lead").info.id
+    with psycopg.connect(_psql(crew.repos["eve"]), autocommit=True) as eve:
+        eve.execute("SELECT pg_advisory_lock(1635083361, %s)", (audit_id,))  # the session's
+        assert eve.execute("SELECT count(*) FROM audit_tui.audit_write_lock").fetchone() == (0,)
+        for sql in (
+            "SELECT audit_id FROM audit_tui.audit_write_lock FOR KEY SHARE",
+            "SELECT audit_id FROM audit_tui.audit_write_lock WHERE audit_id = %s FOR UPDATE",
+            "LOCK TABLE audit_tui.audit_write_lock IN EXCLUSIVE MODE",
+            "UPDATE audit_tui.audit_write_lock SET audit_id = audit_id WHERE audit_id = %s",
+            "DELETE FROM audit_tui.audit_write_lock WHERE audit_id = %s",
+            "INSERT INTO audit_tui.audit_write_lock (audit_id) VALUES (%s)",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege), eve.transaction():
+                eve.execute(sql, (audit_id,) if "%s" in sql else None)
+        with eve.transaction():  # her row locks on the audit, held open: she gets none
+            try:
+                got = eve.execute(
+                    "SELECT id FROM audit_tui.audit WHERE id = %s FOR UPDATE", (audit_id,)
+                ).fetchall()
+            except psycopg.errors.InsufficientPrivilege:
+                got = []
+            assert got == []
+            saved = answer_ops.save_answer(
+                crew.repos["ann"], crew.opened("ann"), crew.case_of["ann"], ITEM, Answer.YES
+            )
+            team.lock_audit(crew.repos["lead"], crew.opened("lead"))
+    assert saved.changed and stored(crew, crew.case_of["ann"]) == ("yes", [(None, "yes")])
+    assert crew.opened("lead").info.locked_at is not None
+
+
+def test_every_audit_has_its_write_lock_row_and_takes_it_away(crew: Team, rubric_text: str) -> None:
+    """The row is made with the audit (`audit_created`) and goes with it: an audit without one
+    would be written unlocked, so `begin_write` and `begin_answer` then write nothing."""
+    owner = open_repository(crew.url)
+
+    def lock_rows() -> set[int]:
+        with owner.engine.connect() as conn:
+            return set(conn.scalars(text("SELECT audit_id FROM audit_tui.audit_write_lock")))
+
+    try:
+        first = crew.opened("lead").info.id
+        assert lock_rows() == {first}
+        second = audits.create_audit(crew.repos["lead"], "another", rubric_text).info.id
+        assert lock_rows() == {first, second}
+        audits.delete_audit(crew.repos["lead"], "another")
+        assert lock_rows() == {first}
+        with owner.engine.begin() as conn:  # a row gone by hand (the owner may): no write lands
+            conn.execute(text("DELETE FROM audit_tui.audit_write_lock WHERE audit_id = :a"),
+                         {"a": first})  # fmt: skip
+        with pytest.raises(AuditError, match="no longer exists"):
+            answer_ops.save_answer(
+                crew.repos["ann"], crew.opened("ann"), crew.case_of["ann"], ITEM, Answer.YES
+            )
+        with pytest.raises(AuditError, match="no longer exists"):
+            team.lock_audit(crew.repos["lead"], crew.opened("lead"))
+        assert stored(crew, crew.case_of["ann"]) == (None, [])
+    finally:
+        owner.engine.dispose()

@@ -63,3 +63,37 @@ def test_a_database_at_any_revision_opens_at_the_same_head(pg_server_url: str, s
 
 def _golden(name: str) -> str:
     return (GOLDEN_DIR / name).read_text(encoding="utf-8")
+
+
+def test_an_audit_made_before_0015_gets_its_write_lock_row(
+    pg_server_url: str, rubric_text: str
+) -> None:
+    """0015's upgrade makes the lock row of every audit already there (without one, a write
+    to the audit is refused: `begin_write` and `begin_answer` write nothing unlocked)."""
+    from sqlalchemy import text
+
+    from audit_tui.domain.answers import Answer
+    from audit_tui.store import answers, audits, cases
+    from audit_tui.store.database import open_repository
+
+    with fresh_database(pg_server_url) as url:
+        engine = app_engine(url)
+        try:
+            step(engine, "upgrade", "0014")
+            repo = open_repository(url)  # the app upgrades it to head: an audit is made there
+            made = audits.create_audit(repo, "older", rubric_text)
+            step(engine, "downgrade", "0014")  # ... and taken back to 0014, lock rows and all
+            with engine.begin() as conn:
+                assert conn.scalar(text("SELECT to_regclass('audit_tui.audit_write_lock')")) is None
+            migrate.upgrade(engine)
+            with engine.begin() as conn:
+                rows = list(conn.scalars(text("SELECT audit_id FROM audit_tui.audit_write_lock")))
+            assert rows == [made.info.id]
+            cases.add_cases(repo, made, [("C-1", {"sentence_type": "community",
+                                                  "has_psr": "no", "rosh": "low"})])  # fmt: skip
+            older = audits.open_audit(repo, "older")
+            (case,) = cases.list_cases(repo, older)
+            assert answers.save_answer(repo, older, case, "2.2.1", Answer.YES).changed
+            repo.engine.dispose()
+        finally:
+            engine.dispose()

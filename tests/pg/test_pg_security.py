@@ -160,6 +160,10 @@ def test_outsiders_read_only_their_own_audits_rows_in_every_table(
                 if table == "alembic_version":
                     assert seen == 1
                     continue
+                if table == "audit_write_lock":  # the server's alone: no login reads a row
+                    if seen:
+                        leaks.append(f"{who} reads {seen} rows of {table}, not 0")
+                    continue
                 mine = [_of_audit(table, parents, a) for a in own]
                 where = " OR ".join(f"({m})" for m in mine if m) or "FALSE"
                 expected = scalar(owner, f"SELECT count(*) FROM {S}.{table} WHERE {where}")

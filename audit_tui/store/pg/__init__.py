@@ -107,6 +107,14 @@ FUNCTIONS_0014 = (("begin_write", 3), ("begin_answer", 2))
 """Functions 0014 moves on (name, new version): the audit's write lock becomes an advisory lock,
 exclusive for an audit-wide write and shared by saves; its downgrade restores the one before."""
 
+TABLES_0015 = ("audit_write_lock",)
+"""Tables 0015 adds, with their security (version 1): each audit's write lock, a row no login
+may lock."""
+FUNCTIONS_0015 = (("audit_created", 2), ("begin_write", 4), ("begin_answer", 3))
+"""Functions 0015 moves on (name, new version): the audit's write lock becomes its row of
+`audit_write_lock` (made with the audit), no longer an advisory lock any login could hold; its
+downgrade restores the one before."""
+
 CALLABLE = (
     "my_audits(text[], boolean)",
     "has_members(integer)",
