@@ -69,25 +69,35 @@ def test_0011_downgrade_restores_the_last_version_of_every_guard_0006_0010_insta
     assert sorted(restored.triggers) == sorted(triggers)
 
 
-def test_0011_to_0013_install_a_file_for_every_function_and_table_they_name() -> None:
+STEPS = (pg.FUNCTIONS_0014, pg.FUNCTIONS_0015)
+"""The migrations that move functions on one version each, oldest first."""
+
+
+def test_0011_to_0015_install_a_file_for_every_function_and_table_they_name() -> None:
     first = {n for n, v in _versions("functions").items() if 1 in v}
     assert set(pg.FUNCTIONS_V1) | set(pg.FUNCTIONS_0013_NEW) == first
     assert not set(pg.FUNCTIONS_V1) & set(pg.FUNCTIONS_0013_NEW)
     tables = {n for n, v in _versions("tables").items() if 1 in v}
-    assert set(pg.TABLES_V1) | set(pg.TABLES_0012) == tables
-    assert not set(pg.TABLES_V1) & set(pg.TABLES_0012)
+    assert set(pg.TABLES_V1) | set(pg.TABLES_0012) | set(pg.TABLES_0015) == tables
+    assert len(pg.TABLES_V1) + len(pg.TABLES_0012) + len(pg.TABLES_0015) == len(tables)
     second = {n for n, v in _versions("functions").items() if 2 in v}
-    second -= {name for name, version in pg.FUNCTIONS_0014 if version == 2}  # 0014's step
+    second -= {name for step in STEPS for name, version in step if version == 2}  # 0014, 0015
     assert set(pg.FUNCTIONS_0012) | set(pg.FUNCTIONS_0013) == second
     assert not set(pg.FUNCTIONS_0012) & set(pg.FUNCTIONS_0013)
     later = {n for n, v in _versions("functions").items() if max(v) > 2}
-    assert later == {name for name, version in pg.FUNCTIONS_0014 if version > 2}
+    assert later == {name for step in STEPS for name, version in step if version > 2}
 
 
-def test_0014_moves_each_function_one_version_on() -> None:
+def test_0014_and_0015_move_each_function_one_version_on_the_last_to_its_newest() -> None:
     versions = _versions("functions")
-    for name, version in pg.FUNCTIONS_0014:
-        assert max(versions[name]) == version and version - 1 in versions[name], name
+    newest: dict[str, int] = {}
+    for step in STEPS:
+        for name, version in step:
+            assert version in versions[name] and version - 1 in versions[name], name
+            assert version > newest.get(name, 0), name  # a later step moves it on again
+            newest[name] = version
+    for name, version in newest.items():
+        assert max(versions[name]) == version, name
 
 
 def test_no_migration_loads_another_or_holds_a_function_body() -> None:
