@@ -52,22 +52,22 @@ async def _returns(db: str, rounds: int) -> list[float]:
     from audit_tui.domain.answers import Answer
     from audit_tui.tui.app import build_app
     from audit_tui.tui.screens.dashboard import DashboardScreen
-    from audit_tui.tui.widgets.case_table import CaseTable
+    from audit_tui.tui.widgets.virtual_table import VirtualTable
 
     seen: list[float] = []  # when the list last drew rows: all of them, or those that moved
-    set_rows, update_row = CaseTable.set_rows, CaseTable.update_row
+    set_rows, update_row = VirtualTable.set_rows, VirtualTable.update_row
 
-    def drew_all(self: CaseTable, *args: Any) -> None:
+    def drew_all(self: VirtualTable, *args: Any) -> None:
         set_rows(self, *args)
         if self.id == "audits":
             seen.append(time.perf_counter())
 
-    def drew_one(self: CaseTable, *args: Any) -> None:
+    def drew_one(self: VirtualTable, *args: Any) -> None:
         update_row(self, *args)
         if self.id == "audits":
             seen.append(time.perf_counter())
 
-    CaseTable.set_rows, CaseTable.update_row = drew_all, drew_one  # type: ignore[method-assign, assignment]
+    VirtualTable.set_rows, VirtualTable.update_row = drew_all, drew_one  # type: ignore[method-assign, assignment]
     app = build_app(db, poll_seconds=0)  # the return alone reads the list again, no watch
     times = []
     try:
@@ -104,7 +104,7 @@ async def _returns(db: str, rounds: int) -> list[float]:
                     raise AssertionError("the list never showed the audit that moved")
                 times.append(seen[-1] - start)
     finally:
-        CaseTable.set_rows, CaseTable.update_row = set_rows, update_row  # type: ignore[method-assign]
+        VirtualTable.set_rows, VirtualTable.update_row = set_rows, update_row  # type: ignore[method-assign]
     return times
 
 

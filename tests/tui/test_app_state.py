@@ -9,7 +9,7 @@ import pytest
 from audit_tui.tui.app import build_app
 from audit_tui.tui.screens.dashboard import DashboardScreen
 from audit_tui.tui.screens.help import HelpScreen
-from audit_tui.tui.widgets.case_table import CaseTable
+from audit_tui.tui.widgets.virtual_table import VirtualTable
 from tests.tui.helpers import settle, steps
 from tests.tui.test_data_path import SIZE, open_first_case
 
@@ -59,7 +59,7 @@ async def test_our_answers_move_the_revision_and_the_dashboard_draws_them(
         await steps(pilot, app, "escape")
         dashboard = app.screen
         assert isinstance(dashboard, DashboardScreen)
-        table = dashboard.query_one("#cases", CaseTable)
+        table = dashboard.query_one("#cases", VirtualTable)
         progress = [table.cells(i)[-2] for i in range(table.row_count)]
         assert sorted(p.split("/")[0] for p in progress) == ["0", "2"], progress
         assert walk.case.case_ref in {c.case_ref for c in dashboard.cases if c.answered == 2}

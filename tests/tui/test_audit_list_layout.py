@@ -15,7 +15,7 @@ from audit_tui.tui.screens.audit_list import (
     AuditListScreen,
     progress_text,
 )
-from audit_tui.tui.widgets.case_table import columns_in_view
+from audit_tui.tui.widgets.virtual_table import columns_in_view
 from tests.tui.cut_words import screen_text
 from tests.tui.helpers import settle
 
@@ -76,13 +76,13 @@ async def test_back_on_the_list_an_audit_that_moved_is_redrawn_and_a_new_one_app
     from audit_tui.store import cases as case_ops
     from audit_tui.store.database import open_repository
     from audit_tui.tui.screens.dashboard import DashboardScreen
-    from audit_tui.tui.widgets.case_table import CaseTable
+    from audit_tui.tui.widgets.virtual_table import VirtualTable
     from tests.tui.helpers import steps
 
     app = build_app(demo_db, poll_seconds=0)  # no watch: the return alone reads the list
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
-        table = app.screen.query_one("#audits", CaseTable)
+        table = app.screen.query_one("#audits", VirtualTable)
         cases_at = [c.key for c in table.columns].index("cases")
         assert table.get_row("demo-tameside")[cases_at] == "28"
         other = open_repository(demo_db)
@@ -107,7 +107,7 @@ async def test_a_burst_into_the_filter_is_text_and_enter_opens_the_match(demo_db
     from textual.widgets import Input
 
     from audit_tui.tui.screens.dashboard import DashboardScreen
-    from audit_tui.tui.widgets.case_table import CaseTable
+    from audit_tui.tui.widgets.virtual_table import VirtualTable
     from tests.tui.helpers import burst
 
     app = build_app(demo_db, poll_seconds=0)
@@ -115,7 +115,7 @@ async def test_a_burst_into_the_filter_is_text_and_enter_opens_the_match(demo_db
         await settle(pilot, app)
         burst(app, "/", *"reaudit")
         await settle(pilot, app)
-        table = app.screen.query_one("#audits", CaseTable)
+        table = app.screen.query_one("#audits", VirtualTable)
         assert table.keys_shown == ["demo-tameside-reaudit"]
         burst(app, "enter")
         await settle(pilot, app)

@@ -26,7 +26,7 @@ from audit_tui.tui.screens.confirm import ConfirmDialog
 from audit_tui.tui.screens.dashboard import DashboardScreen
 from audit_tui.tui.screens.judgements import JudgementsScreen
 from audit_tui.tui.store_link import RevisionSeen
-from audit_tui.tui.widgets.case_table import CaseTable
+from audit_tui.tui.widgets.virtual_table import VirtualTable
 from tests.tui.conftest import _two_cases, reopen
 from tests.tui.helpers import settle, steps, top
 
@@ -295,7 +295,7 @@ async def test_markup_in_names_is_shown_literally(tmp_path: Any, rubric_text: st
     app = build_app(target, poll_seconds=0)
     async with app.run_test(size=(160, 40)) as pilot:  # wide: the list shows the PDU
         await settle(pilot, app)
-        table = app.screen.query_one("#audits", CaseTable)
+        table = app.screen.query_one("#audits", VirtualTable)
         assert table.get_row("[/]")[:2] == [
             "[/]",
             "[bold red]x[/]",
@@ -328,7 +328,7 @@ async def test_a_legacy_name_with_control_characters_is_shown_escaped(
     app = build_app(target, poll_seconds=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
-        row = app.screen.query_one("#audits", CaseTable).get_row("ol\x1b[31md")
+        row = app.screen.query_one("#audits", VirtualTable).get_row("ol\x1b[31md")
         assert row[:2] == ["ol\\x1b[31md", "a\\nb"]
 
 

@@ -43,7 +43,7 @@ from audit_tui.store.second_marks import complete_second, save_second
 from audit_tui.store.settlement import Agreed, settle
 from audit_tui.tui.app import AuditApp, build_app
 from audit_tui.tui.prefs import remember
-from audit_tui.tui.widgets.case_table import CaseTable
+from audit_tui.tui.widgets.virtual_table import VirtualTable
 from tests.reports.test_hostile_text import AUDIT, BOUND, RAW, REF, hostile, hostile_db
 from tests.tui.test_sampling_app import write_caseload
 
@@ -188,7 +188,7 @@ def widget_texts(widget: Widget) -> Iterator[str]:
         yield from (str(c.label) for c in widget.ordered_columns)
         for row in range(widget.row_count):
             yield from (str(cell) for cell in widget.get_row_at(row))
-    elif isinstance(widget, CaseTable):
+    elif isinstance(widget, VirtualTable):
         yield from (c.label for c in widget.columns)
         for row in range(widget.row_count):
             yield from widget.get_row_at(row)

@@ -17,8 +17,8 @@ from audit_tui.tui.screens.help import HelpScreen
 from audit_tui.tui.screens.import_dialog import ImportCasesDialog
 from audit_tui.tui.screens.judgements import JudgementsScreen
 from audit_tui.tui.screens.new_audit import NewAuditDialog
-from audit_tui.tui.widgets.case_table import CaseTable
 from audit_tui.tui.widgets.item_row import ItemRow
+from audit_tui.tui.widgets.virtual_table import VirtualTable
 from tests.tui.conftest import reopen
 from tests.tui.helpers import palette_highlights, settle, steps, top, until
 
@@ -49,7 +49,7 @@ async def test_audit_list_shows_score_and_opens_the_dashboard(demo_db: str) -> N
     app = build_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
-        table = app.screen.query_one("#audits", CaseTable)
+        table = app.screen.query_one("#audits", VirtualTable)
         cells = table.get_row("demo-tameside")
         row = {column.key: cells[i] for i, column in enumerate(table.columns)}
         assert row["cases"] == "28" and row["progress"] == "██████ 100%" and row["score"] == "7/27"
@@ -62,7 +62,7 @@ async def test_audit_list_shows_score_and_opens_the_dashboard(demo_db: str) -> N
         score = text_of(app.screen.query_one("#ratings-score", Static))
         assert "Score 7/27" in score and "Requires improvement" in score
         assert "29%" in text_of(app.screen.query_one("#rating-2-2", Static))
-        assert app.screen.query_one("#cases", CaseTable).row_count == 28
+        assert app.screen.query_one("#cases", VirtualTable).row_count == 28
 
 
 async def test_new_user_answers_yes_then_no(two_case_any_db: str) -> None:
@@ -128,7 +128,7 @@ async def test_create_an_audit_add_a_case_and_walk_it_to_complete(tmp_path: Path
         await pilot.press("ctrl+s")
         await settle(pilot, app)
         assert isinstance(app.screen, DashboardScreen)
-        assert app.screen.query_one("#cases", CaseTable).row_count == 1
+        assert app.screen.query_one("#cases", VirtualTable).row_count == 1
 
         await pilot.press("enter")
         await settle(pilot, app)
@@ -146,7 +146,7 @@ async def test_create_an_audit_add_a_case_and_walk_it_to_complete(tmp_path: Path
         assert header.styles.background != unfinished
         await pilot.press("escape")
         await settle(pilot, app)
-        assert "✓ complete" in app.screen.query_one("#cases", CaseTable).get_row_at(0)
+        assert "✓ complete" in app.screen.query_one("#cases", VirtualTable).get_row_at(0)
     answers = stored(target, "pdu-q3")["QA-100"]
     assert len(answers) == len(applicable) and set(answers.values()) == {"yes"}
     assert "2.1.1" not in answers
@@ -315,7 +315,7 @@ async def test_import_dialog_lists_errors_and_imports_nothing(
         await pilot.press("enter")
         await settle(pilot, app)
         assert isinstance(app.screen, DashboardScreen)
-        assert app.screen.query_one("#cases", CaseTable).row_count == 3
+        assert app.screen.query_one("#cases", VirtualTable).row_count == 3
     assert set(stored(two_case_db)) == {"QA-001", "QA-002", "QA-003"}
 
 
@@ -557,7 +557,7 @@ async def test_edit_case_attributes_and_refuse_to_strand_answers(two_case_db: st
         await pilot.press("ctrl+s")
         await settle(pilot, app)
         assert isinstance(app.screen, DashboardScreen)
-        assert app.screen.query_one("#cases", CaseTable).get_row("2")[3] == "Very high"
+        assert app.screen.query_one("#cases", VirtualTable).get_row("2")[3] == "Very high"
     repo = reopen(two_case_db)
     case = next(
         c

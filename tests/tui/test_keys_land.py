@@ -25,8 +25,8 @@ from audit_tui.tui.screens.audit_list import AuditListScreen
 from audit_tui.tui.screens.case_dialog import CaseDialog
 from audit_tui.tui.screens.case_walk import CaseWalkScreen
 from audit_tui.tui.screens.dashboard import DashboardScreen
-from audit_tui.tui.widgets.case_table import CaseTable
 from audit_tui.tui.widgets.item_row import ItemList
+from audit_tui.tui.widgets.virtual_table import VirtualTable
 from tests.tui.helpers import burst, settle, steps, the_moment, until
 
 AUDIT = "demo-tameside"
@@ -74,12 +74,12 @@ async def clear_filter(pilot: Pilot[Any], app: AuditApp) -> None:
         await pilot.press("escape")
     await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
     dashboard(app).query_one("#filter", Input).value = ""
-    await until(pilot, lambda: dashboard(app).query_one(CaseTable).row_count == 28)
+    await until(pilot, lambda: dashboard(app).query_one(VirtualTable).row_count == 28)
 
 
 def page_target(app: AuditApp) -> str:
     """Where PageDown from the first of 28 rows lands: the table's own page height."""
-    table = dashboard(app).query_one(CaseTable)
+    table = dashboard(app).query_one(VirtualTable)
     page = max(1, table.scrollable_content_region.height - 2)
     return f"TS23-{1 + min(27, page):03d}"
 
@@ -132,7 +132,7 @@ async def test_after_a_dialog_the_burst_opens_the_case_just_added_20_of_20(demo_
         for n in range(20):
             ref = f"QA-{700 + n}"
             await add_case_by_keys(pilot, app, ref)
-            assert isinstance(app.focused, CaseTable)  # not left in the filter box
+            assert isinstance(app.focused, VirtualTable)  # not left in the filter box
             burst(app, "/", *ref, "down", "enter")
             await until(pilot, lambda: opened(app) is not None)
             landed.append(opened(app))
@@ -287,7 +287,7 @@ async def test_home_and_end_in_the_case_table_and_the_audit_list(demo_db: str) -
     app = build_app(demo_db, poll_seconds=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
-        audits = app.screen.query_one("#audits", CaseTable)
+        audits = app.screen.query_one("#audits", VirtualTable)
         assert audits.row_count >= 2
         burst(app, "end")
         await settle(pilot, app)
@@ -298,7 +298,7 @@ async def test_home_and_end_in_the_case_table_and_the_audit_list(demo_db: str) -
         name = audits.cursor_key
         app.open_audit(AUDIT)
         await settle(pilot, app)
-        table = dashboard(app).query_one(CaseTable)
+        table = dashboard(app).query_one(VirtualTable)
         burst(app, "end")
         await settle(pilot, app)
         assert table.cursor_key == table.keys_shown[-1]
@@ -405,7 +405,7 @@ async def test_a_filter_edited_in_a_burst_applies_each_key_in_order(demo_db: str
         await settle(pilot, app)
         box = dashboard(app).query_one("#filter", Input)
         assert box.value == "TS23-026"
-        assert dashboard(app).query_one(CaseTable).keys_shown == [
+        assert dashboard(app).query_one(VirtualTable).keys_shown == [
             str(c.id) for c in dashboard(app).cases if c.case_ref == "TS23-026"
         ]
 
@@ -441,7 +441,7 @@ async def test_back_from_a_case_the_table_highlights_the_case_left(demo_db: str)
     app = _app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await steps(pilot, app, "enter", "greater_than_sign", "greater_than_sign", "escape")
-        table = dashboard(app).query_one(CaseTable)
+        table = dashboard(app).query_one(VirtualTable)
         assert table.get_row(str(table.cursor_key))[0] == "TS23-003"
         burst(app, "enter")
         await until(pilot, lambda: opened(app) is not None)

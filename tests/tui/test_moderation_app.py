@@ -22,8 +22,8 @@ from audit_tui.tui.screens.case_walk import CaseWalkScreen
 from audit_tui.tui.screens.dashboard import DashboardScreen
 from audit_tui.tui.screens.moderation import ModerateDialog, ReconcileScreen, SettleDialog
 from audit_tui.tui.screens.report import ReportScreen
-from audit_tui.tui.widgets.case_table import CaseTable
 from audit_tui.tui.widgets.item_row import ItemRow
+from audit_tui.tui.widgets.virtual_table import VirtualTable
 from tests.tui.helpers import settle, steps
 
 SIZE = (120, 40)
@@ -233,7 +233,7 @@ async def test_the_audit_list_shows_a_blind_second_marker_no_figure(moderated_db
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot, app)
             assert isinstance(app.screen, AuditListScreen)
-            table = app.screen.query_one("#audits", CaseTable)
+            table = app.screen.query_one("#audits", VirtualTable)
             cells = table.get_row_at(0)
             row = {column.key: cells[i] for i, column in enumerate(table.columns)}
             assert row["name"] == AUDIT

@@ -25,7 +25,7 @@ from audit_tui.tui.screens.import_dialog import ImportCasesDialog
 from audit_tui.tui.screens.note_dialog import NoteDialog
 from audit_tui.tui.screens.operations import DeleteAuditDialog, RemoveCaseDialog, RenameAuditDialog
 from audit_tui.tui.screens.report import ReportScreen
-from audit_tui.tui.widgets.case_table import CaseTable
+from audit_tui.tui.widgets.virtual_table import VirtualTable
 from tests.tui.conftest import reopen
 from tests.tui.helpers import palette_highlights, settle, steps, until
 
@@ -61,7 +61,7 @@ async def test_remove_a_case_with_a_reason(demo_db: str) -> None:
         await pilot.press(*"sentence ended before the period")
         await steps(pilot, app, "enter")
         assert app.screen is dash
-        table = dash.query_one("#cases", CaseTable)
+        table = dash.query_one("#cases", VirtualTable)
         assert table.row_count == 27 and "TS23-001" not in [r[0] for r in _rows(table)]
         assert "27 cases" in text_of(dash.query_one("#cases-status", Static))
         assert text_of(dash.query_one("#rating-2-2", Static)) != before  # recounted without it
@@ -73,7 +73,7 @@ async def test_remove_a_case_with_a_reason(demo_db: str) -> None:
     repo.engine.dispose()
 
 
-def _rows(table: CaseTable) -> list[list[str]]:
+def _rows(table: VirtualTable) -> list[list[str]]:
     return [table.get_row_at(i) for i in range(table.row_count)]
 
 
@@ -156,7 +156,7 @@ async def test_import_can_update_existing_cases(two_case_db: str, tmp_path: Path
         await steps(pilot, app, "ctrl+s")
         dash = app.screen
         assert isinstance(dash, DashboardScreen)
-        table = dash.query_one("#cases", CaseTable)
+        table = dash.query_one("#cases", VirtualTable)
         assert table.row_count == 3 and table.get_row("1")[3] == "Very high"
         assert any("updated 1 case, added 1 case" in str(n.message) for n in app._notifications)
 

@@ -27,7 +27,7 @@ from audit_tui.tui.screens.feedback import FeedbackScreen, SheetDialog
 from audit_tui.tui.screens.follow_up import ActionStepDialog
 from audit_tui.tui.screens.new_audit import NewAuditDialog
 from audit_tui.tui.screens.oversight import ReviewedCaseDialog
-from audit_tui.tui.widgets.case_table import CaseTable
+from audit_tui.tui.widgets.virtual_table import VirtualTable
 from tests.conftest import Person
 from tests.tui.helpers import settle, steps
 
@@ -129,7 +129,7 @@ async def test_spo_reviews_a_case_writes_feedback_and_an_action_and_prints_the_s
         assert isinstance(dash, DashboardScreen)
         assert "management oversight" in text_of(dash, "#audit-title")
         assert "not a sample" in text_of(dash, "#oversight-note")
-        cells = dash.query_one("#cases", CaseTable).get_row_at(0)
+        cells = dash.query_one("#cases", VirtualTable).get_row_at(0)
         assert cells[:3] == ["OV-101", "P-050", "T-WEST"]
         await steps(pilot, app, "plus")  # the next review starts from the last codes
         again = app.screen

@@ -24,7 +24,7 @@ from audit_tui.tui.app import build_app
 from audit_tui.tui.screens.audit_list import AuditListScreen
 from audit_tui.tui.screens.region import RegionScreen
 from audit_tui.tui.text import Plain
-from audit_tui.tui.widgets.case_table import CaseTable
+from audit_tui.tui.widgets.virtual_table import VirtualTable
 from tests.tui.helpers import settle, steps, until
 from tests.tui.test_data_path import SIZE
 
@@ -48,7 +48,7 @@ async def test_g_opens_the_region_and_says_who_differs(one_quarter_db: str) -> N
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         assert isinstance(app.screen, AuditListScreen)
-        app.screen.query_one("#audits", CaseTable).move_to(audit_name(OUTLIER, "2026-q1"))
+        app.screen.query_one("#audits", VirtualTable).move_to(audit_name(OUTLIER, "2026-q1"))
         await steps(pilot, app, "g")
         screen = app.screen
         assert isinstance(screen, RegionScreen)
@@ -86,7 +86,7 @@ async def test_G_opens_the_national_view_and_n_turns_a_region_into_it(one_quarte
         assert screen.record is not None and screen.record.national
         await steps(pilot, app, "escape")
 
-        app.screen.query_one("#audits", CaseTable).move_to(audit_name(OUTLIER, "2026-q1"))
+        app.screen.query_one("#audits", VirtualTable).move_to(audit_name(OUTLIER, "2026-q1"))
         await steps(pilot, app, "g", "n")
         screen = app.screen
         assert isinstance(screen, RegionScreen)
@@ -104,7 +104,7 @@ async def test_an_audit_of_no_region_says_so(one_quarter_db: str) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         assert isinstance(app.screen, AuditListScreen)
-        app.screen.query_one("#audits", CaseTable).move_to("no-region")
+        app.screen.query_one("#audits", VirtualTable).move_to("no-region")
         await steps(pilot, app, "g")
         assert isinstance(app.screen, AuditListScreen)
         assert any("belongs to no region" in str(n.message) for n in app._notifications)

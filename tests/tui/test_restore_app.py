@@ -22,7 +22,7 @@ from audit_tui.tui.screens.removed_cases import (
     RemovedCasesScreen,
     RestoreCaseDialog,
 )
-from audit_tui.tui.widgets.case_table import CaseTable
+from audit_tui.tui.widgets.virtual_table import VirtualTable
 from tests.conftest import Person, is_pg
 from tests.store.test_team import _audit
 from tests.tui.helpers import settle, steps
@@ -51,7 +51,7 @@ def figures(target: str) -> tuple[Any, ...]:
     return cases, tallies, progress, overall
 
 
-def rows(table: CaseTable) -> list[str]:
+def rows(table: VirtualTable) -> list[str]:
     return [table.get_row_at(i)[0] for i in range(table.row_count)]
 
 
@@ -66,7 +66,7 @@ async def test_remove_then_ctrl_z_restores_the_case_with_its_answers(demo_any_db
         await settle(pilot, app)
         dash = app.screen
         assert isinstance(dash, DashboardScreen)
-        table = dash.query_one("#cases", CaseTable)
+        table = dash.query_one("#cases", VirtualTable)
         rating = text_of(dash.query_one("#rating-2-2", Static))
         await pilot.press("down", "delete", *"transferred out", "enter")
         await settle(pilot, app)
@@ -136,7 +136,7 @@ async def test_the_removed_cases_list_filters_and_restores(demo_any_db: str) -> 
         await settle(pilot, app)
         dash = app.screen
         assert isinstance(dash, DashboardScreen)
-        table = dash.query_one("#cases", CaseTable)
+        table = dash.query_one("#cases", VirtualTable)
         assert app.focused is table and table.row_count == 26 and "TS23-009" in rows(table)
     repo = open_repository(demo_any_db)
     audit = audits.open_audit(repo, AUDIT)

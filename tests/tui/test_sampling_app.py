@@ -25,7 +25,7 @@ from audit_tui.tui.screens.import_dialog import ImportCasesDialog
 from audit_tui.tui.screens.new_audit import NewAuditDialog
 from audit_tui.tui.screens.replace_case import ReplaceCaseDialog
 from audit_tui.tui.screens.sampling import SamplingScreen
-from audit_tui.tui.widgets.case_table import CaseTable
+from audit_tui.tui.widgets.virtual_table import VirtualTable
 from tests.tui.helpers import settle, steps, top
 
 SIZE = (120, 40)
@@ -118,7 +118,7 @@ async def test_a_new_audit_draws_its_cases_from_a_caseload_and_replaces_one(
         await steps(pilot, app, "y")
         dash = app.screen
         assert isinstance(dash, DashboardScreen) and dash.audit_name == AUDIT
-        assert dash.query_one("#cases", CaseTable).row_count == 12
+        assert dash.query_one("#cases", VirtualTable).row_count == 12
 
         repo = open_repository(target)
         audit = audits.open_audit(repo, AUDIT)

@@ -14,7 +14,7 @@ from audit_tui.tui.screens.case_walk import CaseWalkScreen
 from audit_tui.tui.screens.dashboard import DashboardScreen
 from audit_tui.tui.screens.report import ReportScreen
 from audit_tui.tui.text import band_bar
-from audit_tui.tui.widgets.case_table import CaseTable
+from audit_tui.tui.widgets.virtual_table import VirtualTable
 from tests.support.paths import RUBRICS
 from tests.tui.conftest import reopen
 from tests.tui.helpers import settle, steps
@@ -50,7 +50,7 @@ async def test_a_second_rubric_is_walked_and_rated_by_its_own_rules(tmp_path: Pa
         await settle(pilot, app)
         dash = app.screen
         assert isinstance(dash, DashboardScreen)
-        table = dash.query_one("#cases", CaseTable)
+        table = dash.query_one("#cases", VirtualTable)
         assert [c.label for c in table.columns] == ["Case", "Team", "Tier", "Answered", "Status"]
         assert table.get_row("1")[:3] == ["Y-1", "North", "Standard"]
         assert "Score –/4" in text_of(dash.query_one("#ratings-score", Static))

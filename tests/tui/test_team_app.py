@@ -18,7 +18,7 @@ from audit_tui.tui.screens.case_walk import CaseWalkScreen
 from audit_tui.tui.screens.confirm import ConfirmDialog
 from audit_tui.tui.screens.dashboard import DashboardScreen
 from audit_tui.tui.screens.team_dialogs import AllocateDialog, HistoryScreen, UnlockDialog
-from audit_tui.tui.widgets.case_table import CaseTable
+from audit_tui.tui.widgets.virtual_table import VirtualTable
 from tests.tui.helpers import settle, steps, top
 
 SIZE = (120, 40)
@@ -76,7 +76,7 @@ async def test_an_auditor_reads_anothers_case_and_completes_their_own(team_db: s
         assert isinstance(dash, DashboardScreen)
         assert "you: ann (auditor)" in _status(dash)
         assert _status(dash).splitlines()[1] == "Done by auditor: ann 0/1 · bob 0/1"
-        table = dash.query_one("#cases", CaseTable)
+        table = dash.query_one("#cases", VirtualTable)
         assert [table.get_row_at(i)[-3] for i in range(2)] == ["ann", "bob"]  # Auditor column
         await steps(pilot, app, "down", "enter")  # bob's case
         walk = app.screen
@@ -133,7 +133,7 @@ async def test_the_lead_allocates_signs_off_locks_and_unlocks(team_db: str) -> N
         assert isinstance(app.screen, ConfirmDialog)
         await steps(pilot, app, "y")
         assert _case(team_db, "QA-001").signed_off_by == "lee"
-        table = dash.query_one("#cases", CaseTable)
+        table = dash.query_one("#cases", VirtualTable)
         assert table.get_row_at(0)[-1] == "■ signed off"
         await steps(pilot, app, "ctrl+l", "y")
         assert "locked by lee" in _status(dash)
@@ -163,7 +163,7 @@ async def test_an_auditor_sees_their_own_cases_first(team_db: str) -> None:
         app = _app(team_db, user)
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot, app)
-            table = app.screen.query_one("#cases", CaseTable)
+            table = app.screen.query_one("#cases", VirtualTable)
             assert [table.get_row_at(i)[0] for i in range(2)] == order, user
             await steps(pilot, app, "enter")
             walk = app.screen

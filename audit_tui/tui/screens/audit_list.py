@@ -17,9 +17,9 @@ from textual.widgets import Footer, Input, Static
 
 from audit_tui.tui.messages import StoreReady
 from audit_tui.tui.text import Plain, percent_text, rating_text
-from audit_tui.tui.widgets.case_table import CaseTable, Column
 from audit_tui.tui.widgets.filter_box import FilterBox
 from audit_tui.tui.widgets.header import SafeHeader
+from audit_tui.tui.widgets.virtual_table import Column, VirtualTable
 from audit_tui.tui.workers import ReportsFailures, audit_app
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ class AuditListScreen(ReportsFailures, Screen[None]):
         yield Plain("Audits", classes="screen-title")
         yield FilterBox("audits", placeholder="Filter audits (name, PDU, rubric, rating…)  /",
                         id="filter")  # fmt: skip
-        yield CaseTable(id="audits", kept=ALWAYS, give_way_late=GIVE_WAY_LATE)
+        yield VirtualTable(id="audits", kept=ALWAYS, give_way_late=GIVE_WAY_LATE)
         yield Plain(LEGEND, id="legend", classes="status")
         yield Plain("Opening the database…", id="status", classes="status")
         yield Footer(compact=True)
@@ -208,8 +208,8 @@ class AuditListScreen(ReportsFailures, Screen[None]):
                 table.update_row(row[0], row)
         self._rows = rows
 
-    def _table(self) -> CaseTable:
-        return self.query_one("#audits", CaseTable)
+    def _table(self) -> VirtualTable:
+        return self.query_one("#audits", VirtualTable)
 
     def _show(self, rows: list[tuple[str, ...]]) -> None:
         moved = rows != self._rows or not self._shown
@@ -254,8 +254,8 @@ class AuditListScreen(ReportsFailures, Screen[None]):
     def show_status(self, text: str) -> None:
         self.query_one("#status", Static).update(text)
 
-    @on(CaseTable.Selected, "#audits")
-    def _selected(self, event: CaseTable.Selected) -> None:
+    @on(VirtualTable.Selected, "#audits")
+    def _selected(self, event: VirtualTable.Selected) -> None:
         """Enter on an audit (in the list or the filter) opens it, with the keys typed after
         Enter acted on there."""
         table = self._table()

@@ -27,10 +27,10 @@ from audit_tui.tui.screens.dashboard_rows import (
     team_progress,
 )
 from audit_tui.tui.text import Plain
-from audit_tui.tui.widgets.case_table import CaseTable
 from audit_tui.tui.widgets.filter_box import FilterBox
 from audit_tui.tui.widgets.header import SafeHeader
 from audit_tui.tui.widgets.ratings_panel import RatingsPanel
+from audit_tui.tui.widgets.virtual_table import VirtualTable
 from audit_tui.tui.workers import ReportsFailures, audit_app
 
 if TYPE_CHECKING:
@@ -142,7 +142,7 @@ class DashboardScreen(ReportsFailures, LeadActions, Screen[None]):
                     placeholder="Filter cases (reference, attributes, status…)  /",
                     id="filter",
                 )
-                yield CaseTable(id="cases")
+                yield VirtualTable(id="cases")
                 yield Plain("", id="cases-status", classes="status")
             yield RatingsPanel(id="ratings")
         yield Footer(compact=True)
@@ -190,11 +190,11 @@ class DashboardScreen(ReportsFailures, LeadActions, Screen[None]):
             self._show_live(live)
 
     def on_case_left(self, message: CaseLeft) -> None:
-        self.query_one("#cases", CaseTable).move_to(str(message.case_id))
+        self.query_one("#cases", VirtualTable).move_to(str(message.case_id))
 
     def on_screen_resume(self) -> None:
         if self._resumed:  # back from a dialog, a case or help: the next keys are the cases'
-            self.set_focus(self.query_one("#cases", CaseTable))
+            self.set_focus(self.query_one("#cases", VirtualTable))
         self._resumed = True
         live = audit_app(self).live
         if self._behind() or (live is not None and live.name == self.audit_name and live.stale):
@@ -246,7 +246,7 @@ class DashboardScreen(ReportsFailures, LeadActions, Screen[None]):
     @work(thread=True, exclusive=True, group="case-index", exit_on_error=False)
     def _index_cases(self) -> None:
         """The filter's index, built while the user reads the dashboard."""
-        self.query_one("#cases", CaseTable).index_rows()()
+        self.query_one("#cases", VirtualTable).index_rows()()
 
     def _show_live(self, live: LiveAudit, widths: list[int] | None = None) -> None:
         """Draw from the shared live audit: every row after a load (`widths` given), else only
@@ -268,7 +268,7 @@ class DashboardScreen(ReportsFailures, LeadActions, Screen[None]):
             self.query_one(RatingsPanel).show(live.audit.rubric, live.result)
         if info.oversight:
             self._oversight_note(len(live.cases))
-        table = self.query_one("#cases", CaseTable)
+        table = self.query_one("#cases", VirtualTable)
         shown = live.audit.rubric.attributes_shown_in("case_list")
         if widths is not None:
             cases = own_first(live.cases, live.access, live.blind)
@@ -311,7 +311,7 @@ class DashboardScreen(ReportsFailures, LeadActions, Screen[None]):
 
     def _show_status(self) -> None:
         done = sum(c.complete for c in self.cases)
-        shown = self.query_one("#cases", CaseTable).row_count
+        shown = self.query_one("#cases", VirtualTable).row_count
         filtered = f" · {shown:,} shown" if self._filtering() else ""
         line = f"{plural(len(self.cases), 'case')} · {done:,} complete{filtered}"
         if self.blind:
@@ -324,17 +324,17 @@ class DashboardScreen(ReportsFailures, LeadActions, Screen[None]):
         )
 
     def current_case(self) -> CaseInfo | None:
-        key = self.query_one("#cases", CaseTable).cursor_key
+        key = self.query_one("#cases", VirtualTable).cursor_key
         return self._by_id.get(key) if key is not None else None
 
     def visible_cases(self) -> list[CaseInfo]:
-        keys = self.query_one("#cases", CaseTable).keys_shown
+        keys = self.query_one("#cases", VirtualTable).keys_shown
         return [self._by_id[k] for k in keys if k in self._by_id]
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self) -> None:
         # the box's text now, not the event's: Down or Enter may have applied later text already
-        self.query_one("#cases", CaseTable).filter(self.query_one("#filter", Input).value)
+        self.query_one("#cases", VirtualTable).filter(self.query_one("#filter", Input).value)
         self._show_status()
 
     def action_filter(self) -> None:
@@ -346,16 +346,16 @@ class DashboardScreen(ReportsFailures, LeadActions, Screen[None]):
         else:
             self.set_focus(box)
 
-    @on(CaseTable.Selected, "#cases")
-    def _row_selected(self, event: CaseTable.Selected) -> None:
+    @on(VirtualTable.Selected, "#cases")
+    def _row_selected(self, event: VirtualTable.Selected) -> None:
         """Enter on a case (in the table or the filter) opens it, whatever came before."""
         key = event.key
         if key is None:  # nothing shown then: the rows may have arrived since
-            table = self.query_one("#cases", CaseTable)
+            table = self.query_one("#cases", VirtualTable)
             table.filter(self.query_one("#filter", Input).value)
             key = table.cursor_key
         case = self._by_id.get(key) if key is not None else None
-        table = self.query_one("#cases", CaseTable)
+        table = self.query_one("#cases", VirtualTable)
         if case is not None:  # with the keys typed after Enter: the walk acts on them
             self.action_open_case(case=case, typed_ahead=table.take_typed_ahead())
         elif self._loading or self._behind():  # chosen before the rows arrived (after a dialog)
@@ -374,7 +374,7 @@ class DashboardScreen(ReportsFailures, LeadActions, Screen[None]):
         """Open the case Enter chose while the rows were on their way, if the filter still
         shows one."""
         waiting, self._waiting = self._waiting, None
-        table = self.query_one("#cases", CaseTable)
+        table = self.query_one("#cases", VirtualTable)
         if waiting is not None and waiting == self.query_one("#filter", Input).value:
             table.choose()
         elif waiting is not None:
@@ -406,7 +406,7 @@ class DashboardScreen(ReportsFailures, LeadActions, Screen[None]):
 
     def action_back(self) -> None:
         if self.query_one("#filter", Input).has_focus:
-            self.set_focus(self.query_one("#cases", CaseTable))
+            self.set_focus(self.query_one("#cases", VirtualTable))
             return
         self.app.pop_screen()
 
@@ -516,7 +516,7 @@ class DashboardScreen(ReportsFailures, LeadActions, Screen[None]):
         self._focus_cases()
 
     def _focus_cases(self) -> None:
-        self.set_focus(self.query_one("#cases", CaseTable))
+        self.set_focus(self.query_one("#cases", VirtualTable))
 
     def action_rename_audit(self) -> None:
         if self.audit is None:

@@ -12,7 +12,7 @@ from textual.message import Message
 
 from audit_tui.domain.safe_text import one_line
 from audit_tui.domain.words import value_label
-from audit_tui.tui.widgets.case_table import Column
+from audit_tui.tui.widgets.virtual_table import Column
 
 if TYPE_CHECKING:
     from collections.abc import Container

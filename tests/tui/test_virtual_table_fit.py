@@ -3,7 +3,7 @@ reference, progress and status stay in view."""
 
 from __future__ import annotations
 
-from audit_tui.tui.widgets.case_table import columns_in_view
+from audit_tui.tui.widgets.virtual_table import columns_in_view
 
 KEYS = ["ref", "practitioner", "team", "sentence_type", "has_psr", "rosh", "answered", "status"]
 WIDTHS = [8, 12, 7, 9, 3, 9, 8, 10]  # 66 cells, 16 more for the spaces around each

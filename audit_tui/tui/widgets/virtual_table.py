@@ -1,5 +1,5 @@
-"""The dashboard's list of cases (and the audit list): only the rows on screen are drawn,
-whatever their number.
+"""A table of any number of rows that draws only those on screen: the dashboard's cases and the
+audit list.
 
 A regional audit runs to thousands of cases and a sample grows over years of re-audits; a
 DataTable builds every row into itself (about 1.5 s for 10,000 cases, again at each filter
@@ -65,7 +65,7 @@ def columns_in_view(
     return shown
 
 
-class CaseTable(ScrollView, can_focus=True):
+class VirtualTable(ScrollView, can_focus=True):
     """Rows keyed by a string; a cursor row; a filter. The first line is the column headings."""
 
     BINDINGS = [
@@ -78,14 +78,14 @@ class CaseTable(ScrollView, can_focus=True):
     ]
     COMPONENT_CLASSES = {"case-table--header", "case-table--cursor", "case-table--stripe"}
     DEFAULT_CSS = """
-    CaseTable { height: 1fr; }
-    CaseTable > .case-table--header { text-style: bold; background: $panel; }
-    CaseTable > .case-table--cursor { background: $block-cursor-blurred-background; }
-    CaseTable:focus > .case-table--cursor {
+    VirtualTable { height: 1fr; }
+    VirtualTable > .case-table--header { text-style: bold; background: $panel; }
+    VirtualTable > .case-table--cursor { background: $block-cursor-blurred-background; }
+    VirtualTable:focus > .case-table--cursor {
         background: $block-cursor-background; color: $block-cursor-foreground;
         text-style: $block-cursor-text-style;
     }
-    CaseTable > .case-table--stripe { background: $surface-lighten-1 20%; }
+    VirtualTable > .case-table--stripe { background: $surface-lighten-1 20%; }
     """
 
     cursor = reactive(0, always_update=True, repaint=True)
@@ -95,12 +95,12 @@ class CaseTable(ScrollView, can_focus=True):
         """Enter (or a click on the cursor row): the row's key as it was then (a refresh may
         move the cursor before the message is read), None when no row is shown."""
 
-        def __init__(self, table: CaseTable, key: str | None) -> None:
+        def __init__(self, table: VirtualTable, key: str | None) -> None:
             super().__init__()
             self.table, self.key = table, key
 
         @property
-        def control(self) -> CaseTable:
+        def control(self) -> VirtualTable:
             return self.table
 
     def __init__(
