@@ -448,8 +448,16 @@ def test_every_audit_has_its_write_lock_row_and_takes_it_away(crew: Team, rubric
     owner = open_repository(crew.url)
 
     def lock_rows() -> set[int]:
+        """The audits with both their rows (the gate and the lock itself)."""
         with owner.engine.connect() as conn:
-            return set(conn.scalars(text("SELECT audit_id FROM audit_tui.audit_write_lock")))
+            return set(
+                conn.scalars(
+                    text(
+                        "SELECT audit_id FROM audit_tui.audit_write_lock GROUP BY audit_id"
+                        " HAVING array_agg(lock::text ORDER BY lock) = ARRAY['gate', 'write']"
+                    )
+                )
+            )
 
     try:
         first = crew.opened("lead").info.id
@@ -470,3 +478,33 @@ def test_every_audit_has_its_write_lock_row_and_takes_it_away(crew: Team, rubric
         assert stored(crew, crew.case_of["ann"]) == (None, [])
     finally:
         owner.engine.dispose()
+
+
+def test_a_save_begun_while_an_audit_wide_write_waits_goes_after_it(crew: Team) -> None:
+    """ann's save is in flight; the lead's lock waits for it; bob's save, begun meanwhile,
+    waits for the lock rather than passing it (a lock or a sign-off is never held off by saves
+    that keep overlapping), and then finds the audit locked."""
+    ann, bob, lead = crew.repos["ann"], crew.repos["bob"], crew.repos["lead"]
+    audit_id = crew.opened("ann").info.id
+    with psycopg.connect(_psql(ann)) as ann_save, psycopg.connect(_psql(bob)) as bob_save:
+        ann_save.execute(
+            "SELECT * FROM audit_tui.begin_answer(%s, %s)", (audit_id, [crew.case_of["ann"].id])
+        )
+        locking, locked = in_thread(lambda: team.lock_audit(lead, crew.opened("lead")))
+        waiting_on_a_lock(crew.url)  # the lead's lock, behind ann's save
+        beginning, begun = in_thread(
+            lambda: bob_save.execute(
+                "SELECT locked_at FROM audit_tui.begin_answer(%s, %s)",
+                (audit_id, [crew.case_of["bob"].id]),
+            ).fetchone()
+        )
+        waiting_on_a_lock(crew.url, count=2)  # bob's save too: behind the lock, not past it
+        assert beginning.is_alive()
+        ann_save.commit()
+        locking.join(30)
+        assert "error" not in locked, locked.get("error")
+        beginning.join(30)
+        assert "error" not in begun, begun.get("error")
+        row = begun["result"]
+        assert row is not None and row[0] is not None  # bob's save sees the lock: refused
+        bob_save.rollback()

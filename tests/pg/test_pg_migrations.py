@@ -87,8 +87,10 @@ def test_an_audit_made_before_0015_gets_its_write_lock_row(
                 assert conn.scalar(text("SELECT to_regclass('audit_tui.audit_write_lock')")) is None
             migrate.upgrade(engine)
             with engine.begin() as conn:
-                rows = list(conn.scalars(text("SELECT audit_id FROM audit_tui.audit_write_lock")))
-            assert rows == [made.info.id]
+                rows = conn.execute(
+                    text("SELECT audit_id, lock FROM audit_tui.audit_write_lock ORDER BY lock")
+                ).all()
+            assert [tuple(r) for r in rows] == [(made.info.id, "gate"), (made.info.id, "write")]
             cases.add_cases(repo, made, [("C-1", {"sentence_type": "community",
                                                   "has_psr": "no", "rosh": "low"})])  # fmt: skip
             older = audits.open_audit(repo, "older")

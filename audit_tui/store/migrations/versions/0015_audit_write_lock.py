@@ -5,13 +5,16 @@ saves. Any login may take any advisory lock, so a colleague in no audit, with `p
 every audit's (`SELECT pg_advisory_lock(1635083361, id) FROM generate_series(1, 1000) id`) and
 stop every save and every lock on the server for as long as their session lasted.
 
-The lock is now a row per audit in `audit_write_lock`, made with the audit (`audit_created`,
-version 2): `begin_write` (version 4) takes it FOR UPDATE, `begin_answer` (version 3) FOR KEY
-SHARE, as the advisory lock was taken. A row lock needs UPDATE privilege on the table, which no
-login holds, and row security with no policy lets no login read a row: only the functions, run
-as the owner, touch it. It is not the audit's own row, on which a save counts its revision: a
-write queued there deadlocked with the save (0014's reason). SQLite has one writer at a time:
-nothing changes there.
+The lock is now two rows per audit in `audit_write_lock`, made with the audit
+(`audit_created`, version 2): `begin_write` (version 4) takes 'gate' then 'write' FOR UPDATE,
+`begin_answer` (version 3) passes 'gate' (takes it and lets it go) and holds 'write' FOR KEY
+SHARE. A shared row lock does not queue behind a FOR UPDATE that waits, as the advisory lock
+did, so saves that kept overlapping could hold off a lock or a sign-off for ever; the gate,
+held by the waiting write, makes a save begun meanwhile wait behind it. A row lock needs UPDATE
+privilege on the table, which no login holds, and row security with no policy lets no login
+read a row: only the functions, run as the owner, touch them. They are not the audit's own row,
+on which a save counts its revision: a write queued there deadlocked with the save (0014's
+reason). SQLite has one writer at a time: nothing changes there.
 
 Revision ID: 0015
 Revises: 0014
@@ -45,10 +48,15 @@ def upgrade() -> None:
             primary_key=True,
             autoincrement=False,
         ),
+        sa.Column("lock", sa.String(), primary_key=True),
+        sa.CheckConstraint("lock IN ('gate', 'write')", name="ck_audit_write_lock_lock"),
     )
     op.execute(f"REVOKE ALL ON {LOCKS} FROM PUBLIC")
     pg.install(op, "tables", pg.TABLES_0015, 1)
-    op.execute(f"INSERT INTO {LOCKS} (audit_id) SELECT id FROM {pg.SCHEMA}.audit")
+    op.execute(
+        f"INSERT INTO {LOCKS} (audit_id, lock) SELECT a.id, l.lock FROM {pg.SCHEMA}.audit a"
+        " CROSS JOIN (VALUES ('gate'), ('write')) AS l (lock)"
+    )
     for name, version in pg.FUNCTIONS_0015:
         pg.install(op, "functions", (name,), version)
 

@@ -1,5 +1,5 @@
 -- A new audit's creator is its lead, and its log begins: both written by the server. Version 2:
--- and the audit's write lock row is made (`audit_write_lock`, 0015).
+-- and the audit's write lock rows are made (`audit_write_lock`, 0015).
 CREATE OR REPLACE FUNCTION audit_tui.audit_created()
 RETURNS trigger
 LANGUAGE plpgsql
@@ -7,7 +7,8 @@ SECURITY DEFINER
 SET search_path = pg_catalog, audit_tui, pg_temp
 AS $$
 BEGIN
-  INSERT INTO audit_tui.audit_write_lock (audit_id) VALUES (NEW.id);
+  INSERT INTO audit_tui.audit_write_lock (audit_id, lock)
+  VALUES (NEW.id, 'gate'), (NEW.id, 'write');
   INSERT INTO audit_tui.audit_member (audit_id, user_name, role, added_at, added_by)
   VALUES (NEW.id, NEW.created_by, 'lead', NEW.created_at, NEW.created_by);
   PERFORM audit_tui.write_event(

@@ -1,11 +1,12 @@
 -- The first statement of a write to some cases' answers alone (store/answers.py: a save, an
 -- import): the cases' write locks, not the audit's, so auditors on their own cases of one audit
--- do not wait for each other, nor for an import into other cases. Version 3: it holds the
--- audit's row of `audit_write_lock` FOR KEY SHARE for the rest of the transaction, where
--- version 2 shared an advisory lock any login could take too; an audit-wide write
--- (`begin_write` version 4 takes the row FOR UPDATE: a lock, a sign-off, a removal) waits for
--- the writes in flight and they for it, and no write waits on the audit's own row while holding
--- what another needs (version 1 could deadlock with a writer queued FOR UPDATE on it). The
+-- do not wait for each other, nor for an import into other cases. Version 3: it passes the
+-- audit's 'gate' row of `audit_write_lock` and holds its 'write' row FOR KEY SHARE for the rest
+-- of the transaction, where version 2 shared an advisory lock any login could take too; an
+-- audit-wide write (`begin_write` version 4 holds both FOR UPDATE: a lock, a sign-off, a
+-- removal) waits for the writes in flight, a save begun while it waits waits for it at the
+-- gate, and no write waits on the audit's own row while holding what another needs (version 1
+-- could deadlock with a writer queued FOR UPDATE on it). The
 -- cases' rows are taken FOR UPDATE, in order of id (two writers never wait for each other in a
 -- circle), so writes to one case take turns and its history chains. The revision is counted
 -- when the answers are written (`answer_changed`, version 2), at the end of the write. Says who
@@ -30,7 +31,15 @@ BEGIN
                  FROM audit_tui.audit au WHERE au.id = a;
     RETURN;
   END IF;
-  PERFORM 1 FROM audit_tui.audit_write_lock l WHERE l.audit_id = a FOR KEY SHARE;
+  BEGIN  -- through the gate: wait while an audit-wide write holds it, then let it go at once
+    PERFORM 1 FROM audit_tui.audit_write_lock l
+    WHERE l.audit_id = a AND l.lock = 'gate' FOR KEY SHARE;
+    RAISE EXCEPTION USING ERRCODE = 'AT000';  -- undoing the block lets go of the gate
+  EXCEPTION WHEN SQLSTATE 'AT000' THEN
+    NULL;
+  END;
+  PERFORM 1 FROM audit_tui.audit_write_lock l
+  WHERE l.audit_id = a AND l.lock = 'write' FOR KEY SHARE;
   IF NOT FOUND THEN  -- the audit went meanwhile: nothing is written unlocked
     RETURN;
   END IF;

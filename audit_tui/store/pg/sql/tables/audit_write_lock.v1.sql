@@ -1,5 +1,9 @@
--- One row per audit, the audit's write lock (0015): `begin_write` takes it FOR UPDATE, a save's
--- `begin_answer` FOR KEY SHARE. No login may lock, read or change a row: a row lock needs UPDATE
+-- Two rows per audit, its write lock (0015): 'write', which an audit-wide write (`begin_write`)
+-- takes FOR UPDATE and a save (`begin_answer`) FOR KEY SHARE, and 'gate', which the audit-wide
+-- write holds FOR UPDATE while it waits for the saves in flight; a save passes the gate (takes
+-- it and lets it go at once) before it takes 'write', so a save begun meanwhile waits behind the
+-- write rather than passing it (a shared row lock does not queue behind a waiting FOR UPDATE: the
+-- gate is the queue). No login may lock, read or change a row: a row lock needs UPDATE
 -- privilege, which no login holds here, and row security with no policy reads nothing. Only the
 -- server's functions touch it: they run as the owner, whom row security lets by. The advisory
 -- lock 0014 took was anyone's to take: a login in no audit could hold every audit's, and stop
