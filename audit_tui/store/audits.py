@@ -27,6 +27,7 @@ from audit_tui.store.repository import (
     LIVE,
     MEMBER,
     Repository,
+    deleted,
     updated,
 )
 
@@ -152,7 +153,7 @@ def delete_audit(repo: Repository, name: str) -> bool:
             detail = f"{plural(cases or 0, 'case')} and {plural(answers or 0, 'answer')} deleted"
             events.record_event(repo, lock, "delete", detail)
             if server.keeps_trail(conn):  # its foreign keys take the rest with it
-                conn.execute(delete(AUDIT).where(AUDIT.c.id == audit_id))
+                deleted(conn, "remove_audit", "delete", audit_id)
                 lock.keep()
                 return True
             # Explicit statements rather than trusting ON DELETE CASCADE / SET NULL: correct

@@ -74,6 +74,18 @@ def updated(
         raise AuditError.at(what, REFUSED)
 
 
+def deleted(conn: Connection, function: str, what: str, *args: int | str, at_least: int = 1) -> int:
+    """A delete the lead makes on PostgreSQL through the server's function for it
+    (`remove_audit`, `remove_member`, `clear_caseload`): logins hold DELETE on no table, which
+    would let them `LOCK TABLE` it. Fewer than `at_least` rows gone is the server's refusal."""
+    names = ", ".join(f":a{i}" for i in range(len(args)))
+    statement = text(f"SELECT audit_tui.{function}({names})")
+    gone = int(conn.execute(statement, {f"a{i}": a for i, a in enumerate(args)}).scalar_one())
+    if gone < at_least:
+        raise AuditError.at(what, REFUSED)
+    return gone
+
+
 LISTED = 10
 """How many cases (or items) an event detail or an error line names before counting the rest."""
 

@@ -35,9 +35,11 @@ UPDATES = {
 }
 """The columns a login may name in an UPDATE (who-and-when columns are stamped over by the
 server whatever is sent); ids, audits, cases, references, counts and creation are not among them."""
-DELETES = ("audit", "audit_member", "caseload_case")
-"""An audit (with everything in it), a member, a caseload extract being replaced: the policies
-allow these to the lead only. Nothing else is ever deleted by a login."""
+DELETED_BY_FUNCTIONS = ("audit", "audit_member", "caseload_case")
+"""An audit (with everything in it), a member, a caseload extract being replaced: the lead
+deletes these through the server's functions (`remove_audit`, `remove_member`,
+`clear_caseload`, 0015), never by DELETE, which a login does not hold on any table: with it,
+`LOCK TABLE` in any mode was theirs to take, and held, it stopped every write on the server."""
 
 
 def grant(engine: Engine, user: str) -> None:
@@ -55,10 +57,16 @@ def grant(engine: Engine, user: str) -> None:
         give(conn, user)
 
 
-def give(conn: Connection, user: str, functions: Sequence[str] = CALLABLE) -> None:
+def give(
+    conn: Connection,
+    user: str,
+    functions: Sequence[str] = CALLABLE,
+    deletes: Sequence[str] = (),
+) -> None:
     """The privileges themselves, on `conn`'s transaction: `grant`, and a migration that changes
     what logins need gives them again to every login that had them (with the `functions` that
-    exist at its revision: a later one's are not there yet)."""
+    exist at its revision: a later one's are not there yet; and the tables it let them DELETE
+    from, `deletes`, none since 0015)."""
     quote = conn.dialect.identifier_preparer.quote
     who = quote(user)
     database = quote(str(conn.scalar(text("SELECT current_database()"))))
@@ -74,7 +82,7 @@ def give(conn: Connection, user: str, functions: Sequence[str] = CALLABLE) -> No
         f"GRANT USAGE ON SCHEMA {SCHEMA} TO {who}",
         f"GRANT SELECT ON ALL TABLES IN SCHEMA {SCHEMA} TO {who}",
         f"GRANT INSERT ON {', '.join(f'{SCHEMA}.{t}' for t in INSERTS)} TO {who}",
-        f"GRANT DELETE ON {', '.join(f'{SCHEMA}.{t}' for t in DELETES)} TO {who}",
+        *(f"GRANT DELETE ON {SCHEMA}.{t} TO {who}" for t in deletes),
         *(f"GRANT UPDATE ({cols}) ON {SCHEMA}.{table} TO {who}" for table, cols in UPDATES.items()),
         *(f"GRANT EXECUTE ON FUNCTION {SCHEMA}.{f} TO {who}" for f in functions),
     ]

@@ -28,7 +28,7 @@ from audit_tui.scoring.sampling import (
     replacement,
 )
 from audit_tui.store import cases as case_ops
-from audit_tui.store import events
+from audit_tui.store import events, server
 from audit_tui.store.bulk import driver_rows
 from audit_tui.store.cases import clean_reason
 from audit_tui.store.models import (
@@ -38,7 +38,7 @@ from audit_tui.store.models import (
     table_of,
     utcnow,
 )
-from audit_tui.store.repository import CASE, LIVE, Repository, moment
+from audit_tui.store.repository import CASE, LIVE, Repository, deleted, moment
 
 CASELOAD = table_of(CaseloadCaseRow)
 DRAW = table_of(SampleDrawRow)
@@ -115,7 +115,10 @@ def set_caseload(repo: Repository, audit: OpenAudit, cases: Sequence[CaseloadCas
                 f'audit "{audit.info.name}" was sampled from its caseload already: the'
                 " population it was drawn from stays as it was (sample a new audit)",
             )
-        conn.execute(delete(CASELOAD).where(CASELOAD.c.audit_id == audit.info.id))
+        if server.keeps_trail(conn):  # none there yet is no refusal: 0 rows is right
+            deleted(conn, "clear_caseload", "caseload", audit.info.id, at_least=0)
+        else:
+            conn.execute(delete(CASELOAD).where(CASELOAD.c.audit_id == audit.info.id))
         if cases:
             conn.execute(
                 insert(CASELOAD),

@@ -30,6 +30,7 @@ from audit_tui.store.repository import (
     MEMBERSHIP,
     AuditLock,
     Repository,
+    deleted,
     updated,
 )
 
@@ -135,9 +136,12 @@ def remove_member(repo: Repository, audit: OpenAudit, user: str) -> str:
             raise AuditError.at("member", f'{user} is not a member of audit "{lock.access.audit}"')
         if before is Role.LEAD:
             _keep_a_lead(lock, user)
-        conn.execute(
-            delete(MEMBER).where(MEMBER.c.audit_id == audit.info.id, MEMBER.c.user_name == user)
-        )
+        if server.keeps_trail(conn):
+            deleted(conn, "remove_member", "member", audit.info.id, user)
+        else:
+            conn.execute(
+                delete(MEMBER).where(MEMBER.c.audit_id == audit.info.id, MEMBER.c.user_name == user)
+            )
         freed = 0
         if lock.access.locked_at is None:  # a locked audit's cases stay as they are
             freed = conn.execute(

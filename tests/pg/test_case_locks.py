@@ -409,8 +409,8 @@ def _psql(repo: Repository) -> str:
 
 def test_a_login_in_no_audit_holds_nothing_a_save_or_a_lock_waits_for(crew: Team) -> None:
     """eve, in no audit, with `psql`: the advisory lock 0014 used (held, it stopped every save
-    and every lock of the audit while her session lasted), the lock rows, their table and the
-    audit's own row. She reads no lock row, may lock none, and while she holds all she could
+    and every lock of the audit while her session lasted), the lock rows, their table, the
+    tables logins could DELETE from before 0015 (and so LOCK) and the audit's own row. She reads no lock row, may lock none, and while she holds all she could
     get, ann's save and the lead's lock go straight through."""
     audit_id = crew.opened("lead").info.id
     with psycopg.connect(_psql(crew.repos["eve"]), autocommit=True) as eve:
@@ -423,6 +423,10 @@ def test_a_login_in_no_audit_holds_nothing_a_save_or_a_lock_waits_for(crew: Team
             "UPDATE audit_tui.audit_write_lock SET audit_id = audit_id WHERE audit_id = %s",
             "DELETE FROM audit_tui.audit_write_lock WHERE audit_id = %s",
             "INSERT INTO audit_tui.audit_write_lock (audit_id) VALUES (%s)",
+            # the tables a lead deleted from: with DELETE, any mode of LOCK TABLE was hers
+            "LOCK TABLE audit_tui.audit IN EXCLUSIVE MODE",
+            "LOCK TABLE audit_tui.audit_member IN SHARE MODE",
+            "LOCK TABLE audit_tui.caseload_case IN ACCESS EXCLUSIVE MODE",
         ):
             with pytest.raises(psycopg.errors.InsufficientPrivilege), eve.transaction():
                 eve.execute(sql, (audit_id,) if "%s" in sql else None)

@@ -125,8 +125,10 @@ def battery(ids: Mapping[str, Any], login: Mapping[str, str]) -> list[Probe]:
         ),
         Probe("the lead renames the audit, and the server logs it", "lead", f"UPDATE {S}.audit SET name = 'renamed' WHERE id = {V}", expect=ALLOWED, check=event_by_me("rename")),
         Probe("an auditor cannot rename it", "ann", f"UPDATE {S}.audit SET name = 'mine' WHERE id = {V}"),
-        Probe("the lead deletes the audit", "lead", f"DELETE FROM {S}.audit WHERE id = {V}", expect=ALLOWED),
-        Probe("an auditor cannot delete it", "ann", f"DELETE FROM {S}.audit WHERE id = {V}"),
+        Probe("the lead deletes the audit", "lead", f"SELECT {S}.remove_audit({V})", expect=1),
+        Probe("an auditor cannot delete it", "ann", f"SELECT {S}.remove_audit({V})", expect=0),
+        Probe("no one deletes by DELETE, not even the lead (it would let them LOCK TABLE)", "lead", f"DELETE FROM {S}.audit WHERE id = {V}"),
+        Probe("no one locks the audits' table (it would stop every write)", "lead", f"LOCK TABLE {S}.audit IN EXCLUSIVE MODE"),
         Probe(
             "a lock is stamped by the server with who and when, and logged", "lead",
             f"UPDATE {S}.audit SET locked_at = '2000-01-01', locked_by = '{login['ann']}' WHERE id = {V}",
@@ -156,8 +158,11 @@ def battery(ids: Mapping[str, Any], login: Mapping[str, str]) -> list[Probe]:
         Probe("an auditor cannot add members", "ann", f"INSERT INTO {S}.audit_member (audit_id, user_name, role, added_at, added_by) VALUES ({V}, '{login['eve']}', 'lead', now(), 'x')"),
         Probe("the lead changes a role", "lead", f"UPDATE {S}.audit_member SET role = 'auditor' WHERE audit_id = {V} AND user_name = '{login['vic']}'", expect=ALLOWED),
         Probe("an auditor cannot make themselves lead", "ann", f"UPDATE {S}.audit_member SET role = 'lead' WHERE audit_id = {V} AND user_name = session_user"),
-        Probe("the lead removes a member", "lead", f"DELETE FROM {S}.audit_member WHERE audit_id = {V} AND user_name = '{login['vic']}'", expect=ALLOWED),
-        Probe("an audit always keeps a lead", "lead", f"DELETE FROM {S}.audit_member WHERE audit_id = {V} AND user_name = session_user"),
+        Probe("the lead removes a member", "lead", f"SELECT {S}.remove_member({V}, '{login['vic']}')", expect=1),
+        Probe("an auditor removes no member", "ann", f"SELECT {S}.remove_member({V}, '{login['vic']}')", expect=0),
+        Probe("an audit always keeps a lead", "lead", f"SELECT {S}.remove_member({V}, session_user::text)"),
+        Probe("no one removes a member by DELETE", "lead", f"DELETE FROM {S}.audit_member WHERE audit_id = {V} AND user_name = '{login['vic']}'"),
+        Probe("no one locks the members' table", "lead", f"LOCK TABLE {S}.audit_member IN SHARE MODE"),
         Probe("a member never moves to another audit, even for the owner", "owner", f"UPDATE {S}.audit_member SET audit_id = {M} WHERE audit_id = {V} AND user_name = '{login['vic']}'"),
         # ---- cases -------------------------------------------------------------------------------
         Probe(
@@ -315,8 +320,9 @@ def battery(ids: Mapping[str, Any], login: Mapping[str, str]) -> list[Probe]:
         # ---- sampling ----------------------------------------------------------------------------
         Probe("a drawn audit's caseload stays as it was drawn", "lead", f"INSERT INTO {S}.caseload_case (audit_id, case_ref, position, attributes, start_date) VALUES ({V}, 'X-1', 99, '{{}}', '2026-01-01')"),
         Probe("a lead imports a caseload into an audit not yet drawn", "mal", f"INSERT INTO {S}.caseload_case (audit_id, case_ref, position, attributes, start_date) VALUES ({M}, 'X-1', 99, '{{}}', '2026-01-01')", expect=ALLOWED),
-        Probe("a lead replaces a caseload not yet drawn from", "mal", f"DELETE FROM {S}.caseload_case WHERE audit_id = {M}", expect=ALLOWED),
-        Probe("nobody deletes the caseload a sample was drawn from", "lead", f"DELETE FROM {S}.caseload_case WHERE audit_id = {V}"),
+        Probe("a lead clears a caseload not yet drawn from", "mal", f"SELECT {S}.clear_caseload({M}) > 0; SELECT count(*) FROM {S}.caseload_case WHERE audit_id = {M}", expect=0),
+        Probe("nobody clears the caseload a sample was drawn from", "lead", f"SELECT {S}.clear_caseload({V})", expect=0),
+        Probe("no one clears a caseload by DELETE", "mal", f"DELETE FROM {S}.caseload_case WHERE audit_id = {M}"),
         Probe("a caseload row never changes, even for the owner", "owner", f"UPDATE {S}.caseload_case SET case_ref = 'X' WHERE audit_id = {V}"),
         Probe(
             "a lead records a draw, stamped as theirs", "mal",

@@ -115,6 +115,16 @@ FUNCTIONS_0015 = (("audit_created", 2), ("begin_write", 4), ("begin_answer", 3))
 `audit_write_lock` (made with the audit), no longer an advisory lock any login could hold; its
 downgrade restores the one before."""
 
+FUNCTIONS_0015_NEW = ("remove_audit", "remove_member", "clear_caseload")
+"""Functions 0015 adds (version 1): the lead's three deletes, which logins make through them,
+holding no DELETE on any table."""
+DELETED_BY_0015 = (
+    "remove_audit(integer)",
+    "remove_member(integer, text)",
+    "clear_caseload(integer)",
+)
+"""Their signatures, as granted."""
+
 CALLABLE = (
     "my_audits(text[], boolean)",
     "has_members(integer)",
@@ -127,10 +137,11 @@ CALLABLE = (
     "begin_answer(integer, integer[])",
     "log_event(integer, text, text)",
     "recount(integer, text)",
+    *DELETED_BY_0015,
 )
-"""The functions a login may call: those its policies call on its behalf, and the four it calls
-itself (begin a write, begin a write to some cases' answers, log what it did, repair counts).
-Every other function is the server's."""
+"""The functions a login may call: those its policies call on its behalf, and those it calls
+itself (begin a write, begin a write to some cases' answers, log what it did, repair counts,
+and the lead's deletes). Every other function is the server's."""
 
 
 class Executes(Protocol):

@@ -112,6 +112,8 @@ CALLABLE = (
     "recount(integer, text)",
 )
 """The functions a login may call as this revision made them (`pg.CALLABLE` grows later)."""
+DELETES = ("audit", "audit_member", "caseload_case")
+"""The tables a login could DELETE from as this revision made them (none since 0015)."""
 NORMAL = {"y": "yes", "n": "no", "n/a": "na"}
 """Spellings an answer may have been stored in by other means, and the value they mean."""
 ANSWER_COLUMNS = (
@@ -136,7 +138,7 @@ def upgrade() -> None:
         pg.install(op, "functions", pg.FUNCTIONS_V1, 1)
         pg.install(op, "tables", pg.TABLES_V1, 1)
         for login in _logins_granted_before(bind):
-            roles.give(bind, login, CALLABLE)
+            roles.give(bind, login, CALLABLE, DELETES)
 
 
 def _into_schema(bind: sa.Connection) -> None:
