@@ -38,7 +38,7 @@ from audit_tui.store.models import (
     table_of,
     utcnow,
 )
-from audit_tui.store.repository import CASE, LIVE, Repository, deleted, moment
+from audit_tui.store.repository import CASE, LIVE, REFUSED, Repository, deleted, moment
 
 CASELOAD = table_of(CaseloadCaseRow)
 DRAW = table_of(SampleDrawRow)
@@ -117,6 +117,9 @@ def set_caseload(repo: Repository, audit: OpenAudit, cases: Sequence[CaseloadCas
             )
         if server.keeps_trail(conn):  # none there yet is no refusal: 0 rows is right
             deleted(conn, "clear_caseload", "caseload", audit.info.id, at_least=0)
+            left = select(func.count()).where(CASELOAD.c.audit_id == audit.info.id)
+            if conn.scalar(left):  # never two extracts merged into one population
+                raise AuditError.at("caseload", REFUSED)
         else:
             conn.execute(delete(CASELOAD).where(CASELOAD.c.audit_id == audit.info.id))
         if cases:

@@ -18,6 +18,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from functools import partial
 from typing import Any
 
@@ -30,7 +31,7 @@ from audit_tui.domain.answers import Answer
 from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import CaseInfo, OpenAudit
 from audit_tui.store import answers as answer_ops
-from audit_tui.store import audits, team
+from audit_tui.store import audits, sampling, team, verify
 from audit_tui.store import cases as case_ops
 from audit_tui.store.database import open_repository
 from audit_tui.store.faults import fault_message
@@ -512,3 +513,65 @@ def test_a_save_begun_while_an_audit_wide_write_waits_goes_after_it(crew: Team) 
         row = begun["result"]
         assert row is not None and row[0] is not None  # bob's save sees the lock: refused
         bob_save.rollback()
+
+
+def test_a_repair_of_the_counts_waits_for_the_saves_in_flight(crew: Team) -> None:
+    """`verify --repair` counts under the audit's write lock: begun after ann's save began and
+    before it writes, it waits for the save, then finds the counts right. It once took only the
+    audit's row, which saves no longer wait on: it then waited for her case's row while her save
+    waited for the audit's row to count its revision, and the server killed one of them."""
+    audit_id = crew.opened("ann").info.id
+    case = crew.case_of["ann"]
+    with psycopg.connect(_psql(crew.repos["ann"])) as ann_save:
+        ann_save.execute("SELECT * FROM audit_tui.begin_answer(%s, %s)", (audit_id, [case.id]))
+        repairing, repaired = in_thread(
+            lambda: verify.repair(crew.repos["lead"], crew.opened("lead"))
+        )
+        waiting_on_a_lock(crew.url)  # the repair, behind ann's save
+        assert repairing.is_alive()
+        ann_save.execute(  # her answer, its counts and the revision: nothing waits for the repair
+            "INSERT INTO audit_tui.answer (audit_id, case_id, item_id, value, note, updated_at,"
+            " updated_by) VALUES (%s, %s, %s, 'yes', '', now(), current_user)",
+            (audit_id, case.id, ITEM),
+        )
+        ann_save.commit()
+    repairing.join(30)
+    assert "error" not in repaired, repaired.get("error")
+    assert repaired["result"].fixed == 0  # the save's own counts were right; none written back
+    assert verify.verify(crew.repos["lead"], crew.opened("lead")) == []
+
+
+def test_the_owner_deletes_and_refills_an_audit_with_no_members(
+    crew: Team, rubric_text: str
+) -> None:
+    """An audit with no members (made before there were members) is its administrator's, who
+    acts as its lead: its caseload replaced whole, and the audit deleted, through the server's
+    functions as a lead's are."""
+    owner = open_repository(crew.url)
+    try:
+        made = audits.create_audit(owner, "legacy", rubric_text)
+        with owner.engine.begin() as conn:  # as 0005 left such audits: no member at all
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+            conn.execute(
+                text("DELETE FROM audit_tui.audit_member WHERE audit_id = :a"), {"a": made.info.id}
+            )
+        legacy = audits.open_audit(owner, "legacy")
+
+        def extract(prefix: str, n: int) -> list[sampling.CaseloadCase]:
+            return [
+                sampling.CaseloadCase(case_ref=f"{prefix}-{i}", attributes=ATTRS,
+                                      start_date=date(2026, 1, i), team="T", practitioner="P")
+                for i in range(1, n + 1)
+            ]  # fmt: skip
+
+        sampling.set_caseload(owner, legacy, extract("A", 5))
+        sampling.set_caseload(owner, legacy, extract("B", 3))  # replaces the first whole
+        with owner.engine.connect() as conn:
+            refs = set(conn.scalars(text(
+                "SELECT case_ref FROM audit_tui.caseload_case WHERE audit_id = :a"
+            ), {"a": made.info.id}))  # fmt: skip
+        assert refs == {"B-1", "B-2", "B-3"}
+        assert audits.delete_audit(owner, "legacy")
+        assert "legacy" not in [a.name for a in audits.list_audits(owner)]
+    finally:
+        owner.engine.dispose()

@@ -110,10 +110,10 @@ exclusive for an audit-wide write and shared by saves; its downgrade restores th
 TABLES_0015 = ("audit_write_lock",)
 """Tables 0015 adds, with their security (version 1): each audit's write lock, a row no login
 may lock."""
-FUNCTIONS_0015 = (("audit_created", 2), ("begin_write", 4), ("begin_answer", 3))
-"""Functions 0015 moves on (name, new version): the audit's write lock becomes its row of
-`audit_write_lock` (made with the audit), no longer an advisory lock any login could hold; its
-downgrade restores the one before."""
+FUNCTIONS_0015 = (("audit_created", 2), ("begin_write", 4), ("begin_answer", 3), ("recount", 2))
+"""Functions 0015 moves on (name, new version): the audit's write lock becomes its rows of
+`audit_write_lock` (made with the audit), no longer an advisory lock any login could hold, and
+a repair of the counts takes it too; its downgrade restores the one before."""
 
 FUNCTIONS_0015_NEW = ("remove_audit", "remove_member", "clear_caseload")
 """Functions 0015 adds (version 1): the lead's three deletes, which logins make through them,
