@@ -115,15 +115,15 @@ FUNCTIONS_0015 = (("audit_created", 2), ("begin_write", 4), ("begin_answer", 3),
 `audit_write_lock` (made with the audit), no longer an advisory lock any login could hold, and
 a repair of the counts takes it too; its downgrade restores the one before."""
 
-FUNCTIONS_0015_NEW = ("remove_audit", "remove_member", "clear_caseload")
-"""Functions 0015 adds (version 1): the lead's three deletes, which logins make through them,
-holding no DELETE on any table."""
 DELETED_BY_0015 = (
     "remove_audit(integer)",
     "remove_member(integer, text)",
     "clear_caseload(integer)",
 )
-"""Their signatures, as granted."""
+"""Functions 0015 adds (version 1), as granted: the lead's three deletes, which logins make
+through them, holding no DELETE on any table."""
+FUNCTIONS_0015_NEW = tuple(signature.partition("(")[0] for signature in DELETED_BY_0015)
+"""Their names, as their files are named."""
 
 CALLABLE = (
     "my_audits(text[], boolean)",
