@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from audit_tui.cli_support import RepoOf
 from audit_tui.domain.safe_text import json_text, one_line
-from audit_tui.scoring.display import whole_percent
+from audit_tui.domain.words import whole_percent
 
 if TYPE_CHECKING:
     from audit_tui.store.listing import AuditSummary

@@ -56,7 +56,7 @@ def isolate_user_dirs(monkeypatch: pytest.MonkeyPatch, base: Path) -> None:
     monkeypatch.setenv("AUDIT_TUI_USER", "tester")
     # a repository a test opens itself, with no name, acts as the CLI does with the line above
     # (the store reads no environment variable: without a name it takes the account's)
-    monkeypatch.setattr("audit_tui.store.repository.account_name", lambda: "tester")
+    monkeypatch.setattr("audit_tui.domain.identity.account_name", lambda: "tester")
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,8 @@ side of the rule is `store/logins.py`.
 
 from __future__ import annotations
 
+import os
+import pwd
 import unicodedata
 
 from audit_tui.domain.errors import AuditError, printable
@@ -44,6 +46,22 @@ def login_name(text: str, what: str = "user") -> str:
             f" {NAME_BYTES} (PostgreSQL's limit)",
         )
     return name
+
+
+def account_name() -> str:
+    """The account this process runs as, for a person who gave no name."""
+    try:
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:  # no entry for this uid in some containers
+        return "unknown"
+
+
+def local_name(claimed: str | None, claimed_by: str, account_by: str) -> str:
+    """Who is acting on SQLite: the name claimed (an error naming `claimed_by` if it breaks the
+    rule), else the account's (naming `account_by`)."""
+    if claimed:
+        return login_name(claimed, claimed_by)
+    return login_name(account_name(), account_by)
 
 
 def folded(name: str) -> str:

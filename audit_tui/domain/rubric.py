@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from audit_tui.domain.ratings import rank_of
+
 Source = Literal["T", "P", "R"]
 """How sure we are of a fact: printed in the report (T), press releases (P), recalled rules (R)."""
 
@@ -37,11 +39,8 @@ class Scale(_Model):
     source: Source
 
     def rank(self, rating: str | None) -> int | None:
-        """A rating's place counted from the lowest (0) up, so the lowest rating looks the same in
-        every framework; None for no rating, or a name not on this scale."""
-        if rating is None or rating not in self.ratings:
-            return None
-        return len(self.ratings) - 1 - self.ratings.index(rating)
+        """A rating's place counted from the lowest (0) up (`ratings.rank_of`)."""
+        return rank_of(self.ratings, rating)
 
     @property
     def lowest_first(self) -> tuple[str, ...]:

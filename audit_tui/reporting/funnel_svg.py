@@ -9,7 +9,7 @@ figure); the html puts the same figures in a table. Prints within an A4 page's w
 from __future__ import annotations
 
 from audit_tui.domain.safe_text import TEXT_LIMIT, html_text
-from audit_tui.scoring.display import whole_percent
+from audit_tui.domain.words import whole_percent
 from audit_tui.scoring.funnel import Funnel, Unit
 
 WIDTH, HEIGHT = 560, 260

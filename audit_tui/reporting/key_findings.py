@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from audit_tui.domain.rubric import Scoring
-from audit_tui.domain.words import plural
+from audit_tui.domain.words import plural, whole_percent
 from audit_tui.scoring.bands import band_for_bound
 from audit_tui.scoring.compare import Comparison, KeyQuestionChange
-from audit_tui.scoring.display import whole_percent
 from audit_tui.scoring.intervals import wilson_bounds
 from audit_tui.scoring.results import AuditResult, KeyQuestionResult, StandardResult
 

@@ -6,9 +6,8 @@ import html
 import re
 
 from audit_tui.domain.safe_text import LINE_LIMIT, TEXT_LIMIT, one_line
-from audit_tui.domain.words import plural, value_label
+from audit_tui.domain.words import plural, value_label, whole_percent
 from audit_tui.reporting.model import OPTION, OVERSIGHT_NOTE, ReportData, lock_text, long_date
-from audit_tui.scoring.display import whole_percent
 from audit_tui.scoring.results import ItemResult, StandardResult
 
 whole = whole_percent  # short, for the many table cells below and in html_report

@@ -4,9 +4,8 @@ renderers so both say the same thing; each escapes the result for its own format
 from __future__ import annotations
 
 from audit_tui.domain.safe_text import LINE_LIMIT, TEXT_LIMIT, one_line
-from audit_tui.domain.words import plural
+from audit_tui.domain.words import plural, whole_percent
 from audit_tui.scoring.agreement import MIN_N, Agreement, Interval
-from audit_tui.scoring.display import whole_percent
 from audit_tui.scoring.moderation import (
     Disagreement,
     Mark,

@@ -14,10 +14,10 @@ from audit_tui.domain.errors import AuditError
 from audit_tui.domain.records import AuditInfo, OpenAudit
 from audit_tui.domain.rubric import Rubric
 from audit_tui.domain.safe_text import TEXT_LIMIT, json_text
+from audit_tui.domain.words import percent_range, whole_percent
 from audit_tui.reporting.json_report import share_dict
 from audit_tui.reporting.markdown import md
 from audit_tui.scoring.compare import Difference, Side, in_words, newcombe
-from audit_tui.scoring.display import percent_range, whole_percent
 from audit_tui.scoring.funnel import Funnel, Unit, flag_sentence, funnel, spread_sentence
 from audit_tui.scoring.results import AuditResult, KeyQuestionResult
 from audit_tui.store import audits, listing, scores

@@ -4,6 +4,7 @@ key question's funnel plot (inline SVG) and its figures. No network; prints on A
 from __future__ import annotations
 
 from audit_tui.domain.safe_text import LINE_LIMIT, TEXT_LIMIT, html_text
+from audit_tui.domain.words import percent_range, whole_percent
 from audit_tui.reporting.funnel_svg import funnel_svg
 from audit_tui.reporting.region import (
     NO_FINDINGS,
@@ -14,7 +15,6 @@ from audit_tui.reporting.region import (
     standing_heading,
     trend_words,
 )
-from audit_tui.scoring.display import percent_range, whole_percent
 from audit_tui.scoring.funnel import spread_sentence
 
 CSS = """

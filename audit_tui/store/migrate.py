@@ -17,18 +17,13 @@ from sqlalchemy import Connection, Engine, inspect, text
 from audit_tui.domain.errors import AuditError
 from audit_tui.store.engine import OWNER_ONLY, writer
 from audit_tui.store.pg import SCHEMA
+from audit_tui.store.revisions import HEAD as HEAD
+from audit_tui.store.revisions import REVISIONS as REVISIONS
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-REVISIONS = (
-    "0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011",
-    "0012", "0013", "0014", "0015",
-)  # fmt: skip
-"""Every revision in migrations/versions, oldest first (a test keeps them in step). Knowing them
-without loading Alembic keeps opening an up-to-date database fast; Alembic loads only to upgrade."""
-HEAD = REVISIONS[-1]
 PG_MIGRATION_LOCK = 0x61756474  # any constant: one upgrade at a time on a PostgreSQL database
 
 

@@ -465,3 +465,8 @@ class AuditSummaryRow(SQLModel, table=True):
     applicable: int
     score: int | None = None
     rating: str | None = None
+    rubric_title: str
+    """What the list shows of the audit's rubric, so its first read parses none (kept_list.py)."""
+    score_max: int
+    ratings: str
+    """The rubric's ratings, best first, as a JSON list."""

@@ -12,8 +12,6 @@ of work; counts come from GROUP BY queries, never from loading every answer.
 
 from __future__ import annotations
 
-import os
-import pwd
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from copy import copy
@@ -25,7 +23,7 @@ from sqlalchemy import Connection, Engine, Executable, bindparam, exists, select
 
 from audit_tui.domain.access import Access, Role
 from audit_tui.domain.errors import AuditError, Problem
-from audit_tui.domain.identity import login_name
+from audit_tui.domain.identity import local_name
 from audit_tui.domain.records import AnswerInfo, CaseChange
 from audit_tui.settings import LOGIN
 from audit_tui.store import server, staging
@@ -180,15 +178,6 @@ class AnswerConflict(AuditError):
         )
 
 
-def account_name() -> str:
-    """The account this process runs as, for a repository opened with no name (the settings
-    always give one: the store reads no environment variable)."""
-    try:
-        return pwd.getpwuid(os.getuid()).pw_name
-    except KeyError:  # no entry for this uid in some containers
-        return "unknown"
-
-
 class AuditLock:
     """A write transaction holding an audit's write lock (an immediate transaction on SQLite, the
     audit's row locked on PostgreSQL), begun by counting one more revision of the audit.
@@ -231,9 +220,7 @@ def identity(engine: Engine, claimed: str | None = None, claimed_by: str = "--as
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
             return str(conn.scalar(text("SELECT session_user")))
-    if claimed:
-        return login_name(claimed, claimed_by)
-    return login_name(account_name(), LOGIN)
+    return local_name(claimed, claimed_by, LOGIN)
 
 
 class Repository:

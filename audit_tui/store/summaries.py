@@ -20,6 +20,7 @@ all of them): 0.6 s at 1,000 audits, where one audit at a time took 12 s.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +30,7 @@ from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.exc import OperationalError
 
 from audit_tui.domain.records import AuditInfo, OpenAudit
+from audit_tui.domain.rubric import Rubric
 from audit_tui.scoring import AuditResult, score_audit
 from audit_tui.store import aggregates
 from audit_tui.store.judgements import read_judgements_of
@@ -48,6 +50,11 @@ class Figures:
     applicable: int
     score: int | None
     rating: str | None
+    rubric_title: str
+    score_max: int
+    ratings: tuple[str, ...]
+    """The rubric's ratings, best first: with its title and the score's maximum, what the list
+    shows of the rubric, kept so that its first read parses none (`kept_list`)."""
 
 
 _seen: WeakKeyDictionary[Engine, dict[tuple[int, datetime], Figures]] = WeakKeyDictionary()
@@ -55,7 +62,7 @@ _seen: WeakKeyDictionary[Engine, dict[tuple[int, datetime], Figures]] = WeakKeyD
 had may be given to a new one)."""
 
 
-def _figures(revision: int, result: AuditResult) -> Figures:
+def _figures(revision: int, result: AuditResult, rubric: Rubric) -> Figures:
     answered, applicable = result.progress
     return Figures(
         revision=revision,
@@ -64,6 +71,9 @@ def _figures(revision: int, result: AuditResult) -> Figures:
         applicable=applicable,
         score=result.score,
         rating=result.overall,
+        rubric_title=rubric.title,
+        score_max=rubric.score_max,
+        ratings=rubric.scale.ratings,
     )
 
 
@@ -95,7 +105,7 @@ def count_many(repo: Repository, audits: Sequence[OpenAudit]) -> dict[int, Figur
             audit.rubric, audit.info.name, *counted[audit_id], judged[audit_id], verdicts[audit_id]
         )
         found[audit_id] = seen[audit_id, audit.info.created_at] = _figures(
-            revisions[audit_id], result
+            revisions[audit_id], result, audit.rubric
         )
     return found
 
@@ -111,7 +121,8 @@ def stored(conn: Connection, only: Collection[int] | None = None) -> dict[int, F
         for row in conn.execute(query):
             fields = dict(row._mapping)
             audit_id = fields.pop("audit_id")
-            found[audit_id] = Figures(**fields)
+            ratings = tuple(json.loads(fields.pop("ratings")))
+            found[audit_id] = Figures(**fields, ratings=ratings)
     return found
 
 
@@ -124,13 +135,14 @@ def current(repo: Repository, audit: AuditInfo, stored: Mapping[int, Figures]) -
     return None
 
 
+_KEPT = ("revision", "cases", "answered", "applicable", "score", "rating", "rubric_title",
+         "score_max", "ratings")  # fmt: skip
 _KEEP = text(
-    "INSERT INTO audit_summary (audit_id, revision, cases, answered, applicable, score, rating)"
-    " SELECT :audit_id, :revision, :cases, :answered, :applicable, :score, :rating"
+    f"INSERT INTO audit_summary (audit_id, {', '.join(_KEPT)})"
+    f" SELECT :audit_id, {', '.join(f':{name}' for name in _KEPT)}"
     " FROM audit WHERE audit.id = :audit_id AND audit.revision = :revision"
-    " ON CONFLICT (audit_id) DO UPDATE SET revision = excluded.revision, cases = excluded.cases,"
-    " answered = excluded.answered, applicable = excluded.applicable, score = excluded.score,"
-    " rating = excluded.rating"
+    " ON CONFLICT (audit_id) DO UPDATE SET "
+    + ", ".join(f"{name} = excluded.{name}" for name in _KEPT)
 )
 """Replaces an older summary; writes nothing for an audit deleted or changed since counting."""
 
@@ -150,6 +162,9 @@ def store(repo: Repository, counted: Mapping[int, Figures]) -> bool:
             "applicable": f.applicable,
             "score": f.score,
             "rating": f.rating,
+            "rubric_title": f.rubric_title,
+            "score_max": f.score_max,
+            "ratings": json.dumps(f.ratings),
         }
         for audit_id, f in counted.items()
     ]

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
     from audit_tui.domain.records import OpenAudit, SavedAnswer
     from audit_tui.domain.registry import RubricCatalogue
+    from audit_tui.store.kept_list import KeptAudit
     from audit_tui.tui.live import LiveAudit
     from audit_tui.tui.screens.new_audit import NewAudit
     from audit_tui.tui.store_link import StoreLink
@@ -184,7 +185,7 @@ class AuditApp(ReportsFailures, App[None]):
         )
         for screen in self.screen_stack:
             if isinstance(screen, AuditListScreen):
-                screen.show_status(f"Cannot open the database. {message}  (ctrl+q quits)")
+                screen.store_failed(f"Cannot open the database. {message}  (ctrl+q quits)")
 
     @on(Connected)
     def _connected(self, message: Connected) -> None:
@@ -215,6 +216,26 @@ class AuditApp(ReportsFailures, App[None]):
     def _write_failed(self, message: WriteFailed) -> None:
         """The one error path of writes nobody nearer said (`WriteFailed` bubbles here)."""
         self.report_failure(message.line, message.title)
+
+    def kept_audits(self) -> list[KeptAudit] | None:
+        """The audit list as last kept (SQLite, `store.kept_list`), to show while the store
+        opens; None where it cannot be (the store's opening then says why, if anything is
+        wrong)."""
+        from audit_tui.domain.errors import AuditError
+        from audit_tui.domain.identity import local_name
+        from audit_tui.settings import LOGIN, current
+        from audit_tui.store.kept_list import kept_audits
+
+        settings = current()
+        try:  # as StoreLink.open names the person
+            user = local_name(
+                self.user or settings.user,
+                "--as" if self.user else settings.user_from,
+                LOGIN,
+            )
+        except AuditError:
+            return None
+        return kept_audits(self.db_target, user)
 
     @property
     def store(self) -> StoreLink:

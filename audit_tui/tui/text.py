@@ -28,6 +28,7 @@ from audit_tui.domain.safe_text import TEXT_LIMIT, cap, escape, one_line
 if TYPE_CHECKING:
     from textual.visual import Visual, VisualType
 
+    from audit_tui.domain.ratings import Ratings
     from audit_tui.domain.rubric import Scale
     from audit_tui.scoring.results import AuditResult
 
@@ -129,19 +130,19 @@ def word_cut(text: str, width: int) -> str:
 
 
 def percent_text(value: float | None) -> str:
-    from audit_tui.scoring.display import whole_percent
+    from audit_tui.domain.words import whole_percent
 
     return whole_percent(value, missing="–")
 
 
-def rating_marks(rank: int, scale: Scale) -> str:
+def rating_marks(rank: int, scale: Scale | Ratings) -> str:
     """A star for each place above the scale's lowest, out of at least three: `★☆☆` for the
     second lowest of any scale, so a rating's mark says where it sits, not what it is called."""
     width = max(3, len(scale.ratings) - 1)
     return "★" * rank + "☆" * (width - rank)
 
 
-def rating_text(rating: str | None, scale: Scale) -> str:
+def rating_text(rating: str | None, scale: Scale | Ratings) -> str:
     """The rating with its mark (`★★☆ name`); a name off the scale as it is, none in words."""
     if rating is None:
         return "not yet rated" if scale.ratings else "not rated (percentages only)"
@@ -149,7 +150,7 @@ def rating_text(rating: str | None, scale: Scale) -> str:
     return rating if rank is None else f"{rating_marks(rank, scale)} {rating}"
 
 
-def rating_class(rating: str | None, scale: Scale) -> str:
+def rating_class(rating: str | None, scale: Scale | Ratings) -> str:
     """The stylesheet's class for a rating: `-rating-0` for the scale's lowest, up by rank."""
     rank = scale.rank(rating)
     return "-unrated" if rank is None else f"-rating-{min(rank, RATING_COLOURS - 1)}"

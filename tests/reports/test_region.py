@@ -288,7 +288,7 @@ def test_a_half_percent_is_rounded_up_as_every_report_rounds_it(
     """1 of 8 is 12.5%: the regional view says 13%, as the audit's own report would (not 12,
     as rounding half to even gives); its limits are whole percentages the same way."""
     from audit_tui.domain.answers import Answer
-    from audit_tui.scoring.display import percent_range
+    from audit_tui.domain.words import percent_range
     from audit_tui.store import answers, audits, cases
 
     target = str(tmp_path / "halves.db")

@@ -22,8 +22,9 @@ from audit_tui.tui.widgets.header import SafeHeader
 from audit_tui.tui.widgets.virtual_table import Column, VirtualTable
 from audit_tui.tui.workers import ReportsFailures, audit_app
 
-if TYPE_CHECKING:
-    from audit_tui.store.listing import AuditSummary  # the database loads after the first paint
+if TYPE_CHECKING:  # the database loads after the first paint
+    from audit_tui.store.kept_list import KeptAudit
+    from audit_tui.store.listing import AuditSummary
 
 BLIND = "hidden"
 """What a blind second marker sees where a figure of the audit would be."""
@@ -73,7 +74,7 @@ class AuditsMoved(Message, bubble=False):
     rows: list[tuple[int, int, str, tuple[str, ...]]]
 
 
-def _row(found: AuditSummary) -> tuple[str, ...]:
+def _row(found: AuditSummary | KeptAudit) -> tuple[str, ...]:
     """An audit's row as `audit-tui audits` lists it."""
     first = (found.name, found.pdu or "–", found.rubric_title, str(found.cases))
     if found.hidden:  # second-marking blind: no figure of it is theirs to see
@@ -125,10 +126,16 @@ class AuditListScreen(ReportsFailures, Screen[None]):
     _known: dict[int, int] = {}
     """Each audit shown, by id: the revision its row shows."""
     _names: dict[int, str] = {}
+    _opening: str | None = None
+    """The audit Enter chose before the store was open: opened once it is, with the keys typed
+    after Enter (the table keeps them meanwhile)."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """`n` opens a dialog at once (a priority binding, so the name typed after it reaches
-        the dialog); while the filter has the focus it is text."""
+        the dialog); while the filter has the focus it is text. Typed after Enter, `n` and `/`
+        are keys for the audit being opened, kept by the table like any other."""
+        if action in ("new_audit", "filter") and self._table().typed_ahead is not None:
+            return False
         return not (action == "new_audit" and isinstance(self.focused, Input))
 
     def action_new_audit(self) -> None:
@@ -139,9 +146,29 @@ class AuditListScreen(ReportsFailures, Screen[None]):
         self.watch(self.app, "versions", self._audits_moved, init=False)
         if audit_app(self).link is not None:
             self.load()
+            return
+        kept = audit_app(self).kept_audits()  # before the first paint: a few milliseconds
+        if kept is not None:
+            self._read(
+                AuditsRead(
+                    [_row(k) for k in kept],
+                    {k.name: k.region for k in kept},
+                    {k.audit_id: (k.name, k.revision) for k in kept},
+                )
+            )
 
     def on_store_ready(self, _: StoreReady) -> None:
-        self.load()
+        self.load()  # the list read in full: the same rows, unless an audit moved meanwhile
+        if self._opening is not None:
+            name, self._opening = self._opening, None
+            self._open_with_typed(name)
+
+    def store_failed(self, text: str) -> None:
+        """The store could not be opened: an audit Enter chose waits no longer, and the keys
+        typed after it go back to the list."""
+        self._opening = None
+        self._table().take_typed_ahead()
+        self.show_status(text)
 
     def _audits_moved(self) -> None:
         if self.is_current:
@@ -155,7 +182,8 @@ class AuditListScreen(ReportsFailures, Screen[None]):
             self.load(moved_only=True)
 
     def action_reload(self) -> None:
-        self.load()
+        if audit_app(self).link is not None:
+            self.load()
 
     @work(thread=True, exclusive=True, group="audit-list", exit_on_error=False)
     def load(self, moved_only: bool = False) -> None:
@@ -258,12 +286,18 @@ class AuditListScreen(ReportsFailures, Screen[None]):
     def _selected(self, event: VirtualTable.Selected) -> None:
         """Enter on an audit (in the list or the filter) opens it, with the keys typed after
         Enter acted on there."""
-        table = self._table()
-        typed = table.take_typed_ahead()
-        if event.key is not None:
-            self.open(event.key)
-        elif self._rows:
+        if event.key is not None and audit_app(self).link is None:
+            self._opening = event.key  # the list as kept: the audit opens with the store
+            self.show_status(f"Opening {event.key}…")
+            return
+        if event.key is None and self._rows:
             self.notify("No audit matches the filter.", severity="warning")
+        self._open_with_typed(event.key)
+
+    def _open_with_typed(self, name: str | None) -> None:
+        typed = self._table().take_typed_ahead()
+        if name is not None:
+            self.open(name)
         for key, character in typed:
             self.app.post_message(events.Key(key, character))
 

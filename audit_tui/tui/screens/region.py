@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer
 
 from audit_tui.domain.safe_text import one_line
-from audit_tui.scoring.display import whole_percent
+from audit_tui.domain.words import whole_percent
 from audit_tui.tui.text import Plain, score_text
 from audit_tui.tui.widgets.header import SafeHeader
 from audit_tui.tui.widgets.tables import fill_table

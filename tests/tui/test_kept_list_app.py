@@ -1,0 +1,140 @@
+"""The audit list as last kept, shown while the store opens (store/kept_list.py): populated in the
+first paint, replaced by the full read once the store is open, and an Enter typed meanwhile opens
+its audit then, with every key typed after it acted on there, as a practised user types them."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from textual.widgets import Static
+
+from audit_tui.domain.errors import AuditError
+from audit_tui.store import answers as answer_ops
+from audit_tui.store import audits
+from audit_tui.store import cases as case_ops
+from audit_tui.store.database import open_repository
+from audit_tui.store.listing import audit_summaries
+from audit_tui.tui.app import AuditApp, _open_link
+from audit_tui.tui.screens.audit_list import AuditListScreen, _row
+from audit_tui.tui.screens.case_walk import CaseWalkScreen
+from audit_tui.tui.store_link import StoreLink
+from audit_tui.tui.widgets.virtual_table import VirtualTable
+from tests.tui.helpers import burst, settle, until
+
+SIZE = (120, 40)
+
+
+class HeldStore:
+    """A store that opens only when the test lets it (as a slow disk or a cold start would)."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.go = threading.Event()
+        self.fail = fail
+
+    def __call__(self, target: str, user: str | None) -> StoreLink:
+        if not self.go.wait(30):
+            raise AssertionError("the test never let the store open")
+        if self.fail:
+            raise AuditError.at(target, "cannot open (the test says so)")
+        return _open_link(target, user)
+
+
+@pytest.fixture
+def looked_at(demo_db: str) -> str:
+    """The demo, its list looked at once (which keeps every audit's figures)."""
+    repo = open_repository(demo_db)
+    audit_summaries(repo)
+    repo.engine.dispose()
+    return demo_db
+
+
+def _shown(app: AuditApp) -> list[tuple[str, ...]]:
+    screen = app.screen
+    assert isinstance(screen, AuditListScreen)
+    return list(screen._rows)
+
+
+def _full(db: str) -> list[tuple[str, ...]]:
+    repo = open_repository(db)
+    try:
+        return [_row(s) for s in audit_summaries(repo)]
+    finally:
+        repo.engine.dispose()
+
+
+async def test_the_list_shows_before_the_store_opens_then_the_full_read(looked_at: str) -> None:
+    store = HeldStore()
+    app = AuditApp(looked_at, link_factory=store, poll_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.link is None
+        kept = _shown(app)
+        assert kept == _full(looked_at) and len(kept) == 3
+        assert app.screen.query_one("#audits", VirtualTable).row_count == 3
+        # meanwhile another auditor clears an answer: the full read shows it
+        repo = open_repository(looked_at)
+        audit = audits.open_audit(repo, "demo-oversight")
+        case = case_ops.list_cases(repo, audit)[0]
+        item = next(iter(answer_ops.answers_for_case(repo, case.id)))
+        answer_ops.save_answer(repo, audit, case, item, None)
+        repo.engine.dispose()
+        store.go.set()
+        await until(pilot, lambda: app.link is not None)
+        await settle(pilot, app)
+        now = _shown(app)
+        assert now == _full(looked_at) and now != kept
+        moved = {row[0]: row for row in now}["demo-oversight"]
+        assert "99%" in moved[4]
+
+
+async def test_enter_before_the_store_opens_opens_the_audit_with_the_keys_after_it(
+    looked_at: str,
+) -> None:
+    """Down, Enter, then Enter for the dashboard's first case, in one burst while the store is
+    still opening: the audit opens once it is, and the key after Enter acts there."""
+    store = HeldStore()
+    app = AuditApp(looked_at, link_factory=store, poll_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        list_screen = app.screen
+        assert isinstance(list_screen, AuditListScreen) and list_screen._rows
+        burst(app, "down", "enter", "enter")
+        await until(pilot, lambda: "Opening demo-tameside" in str(_status(list_screen)))
+        for _ in range(20):
+            await pilot.pause()
+        assert app.screen is list_screen and app.link is None
+        assert list_screen.query_one("#audits", VirtualTable).cursor_key == "demo-tameside"
+        store.go.set()
+        await until(pilot, lambda: _opened(app) is not None)
+        assert _opened(app) == "TS23-001"
+        assert app.screen_stack[-2].audit_name == "demo-tameside"  # type: ignore[attr-defined]
+
+
+async def test_a_store_that_cannot_open_gives_the_list_its_keys_back(looked_at: str) -> None:
+    store = HeldStore(fail=True)
+    app = AuditApp(looked_at, link_factory=store, poll_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        list_screen = app.screen
+        assert isinstance(list_screen, AuditListScreen)
+        burst(app, "enter", "down")
+        await until(pilot, lambda: "Opening" in str(_status(list_screen)))
+        store.go.set()
+        await until(pilot, lambda: "Cannot open the database" in str(_status(list_screen)))
+        table = list_screen.query_one("#audits", VirtualTable)
+        assert table.typed_ahead is None
+        first = table.cursor_key
+        await pilot.press("down")
+        await until(pilot, lambda: table.cursor_key != first)
+        assert app.screen is list_screen
+
+
+def _status(screen: AuditListScreen) -> Any:
+    return screen.query_one("#status", Static).render()
+
+
+def _opened(app: AuditApp) -> str | None:
+    screen = app.screen
+    return screen.case.case_ref if isinstance(screen, CaseWalkScreen) else None
