@@ -92,15 +92,16 @@ async def test_the_list_shows_before_the_store_opens_then_the_full_read(looked_a
 async def test_enter_before_the_store_opens_opens_the_audit_with_the_keys_after_it(
     looked_at: str,
 ) -> None:
-    """Down, Enter, then Enter for the dashboard's first case, in one burst while the store is
-    still opening: the audit opens once it is, and the key after Enter acts there."""
+    """Down, Enter, then Down, Down, Enter for the dashboard's cases, in one burst while the
+    store is still opening: the audit opens once it is, and the keys after Enter act there, in
+    order, once its cases are in (the dashboard's table holds them till then)."""
     store = HeldStore()
     app = AuditApp(looked_at, link_factory=store, poll_seconds=0)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         list_screen = app.screen
         assert isinstance(list_screen, AuditListScreen) and list_screen._rows
-        burst(app, "down", "enter", "enter")
+        burst(app, "down", "enter", "down", "down", "enter")
         await until(pilot, lambda: "Opening demo-tameside" in str(_status(list_screen)))
         for _ in range(20):
             await pilot.pause()
@@ -108,7 +109,7 @@ async def test_enter_before_the_store_opens_opens_the_audit_with_the_keys_after_
         assert list_screen.query_one("#audits", VirtualTable).cursor_key == "demo-tameside"
         store.go.set()
         await until(pilot, lambda: _opened(app) is not None)
-        assert _opened(app) == "TS23-001"
+        assert _opened(app) == "TS23-003"
         assert app.screen_stack[-2].audit_name == "demo-tameside"  # type: ignore[attr-defined]
 
 

@@ -508,3 +508,33 @@ def _saved_by_ref(target: str) -> dict[str, dict[str, str]]:
     by_ref = {c.case_ref: saved.get(c.id, {}) for c in cases.list_cases(repo, audit)}
     repo.engine.dispose()
     return by_ref
+
+
+async def test_keys_typed_as_the_app_starts_open_the_case_they_name(two_case_db: str) -> None:
+    """Enter, Down, Enter and an answer in one burst as the app starts (the list not yet read,
+    then the audit's cases not yet read): each key acts once its rows are in, in order. Before,
+    the Down found no rows, Enter opened the first case and the answer went to it."""
+    from tests.tui.test_journeys import stored
+
+    app = build_app(two_case_db, poll_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        burst(app, "enter", "down", "enter", "y")
+        await until(pilot, lambda: opened(app) is not None)
+        assert opened(app) == "QA-002"
+        await settle(pilot, app)
+        walk = app.screen
+        assert isinstance(walk, CaseWalkScreen)
+        first = next(r for r in walk.rows if r.applies).item_id
+    assert stored(two_case_db) == {"QA-001": {}, "QA-002": {first: "yes"}}
+
+
+async def test_from_the_list_down_enter_and_the_cases_keys_in_one_burst(demo_db: str) -> None:
+    """The store open and the list shown: Enter on an audit, then Down, Down, Enter for its
+    cases before they are read, opens the third."""
+    app = build_app(demo_db, poll_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        target = app.audit_names.index(AUDIT)
+        burst(app, *["down"] * target, "enter", "down", "down", "enter")
+        await until(pilot, lambda: opened(app) is not None)
+        assert opened(app) == "TS23-003"

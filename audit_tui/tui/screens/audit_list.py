@@ -5,6 +5,7 @@ hundreds of audits a year: the list draws only the rows in view (the dashboard's
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -144,11 +145,12 @@ class AuditListScreen(ReportsFailures, Screen[None]):
     def on_mount(self) -> None:
         self._table().set_rows(TABLE_COLUMNS, [])
         self.watch(self.app, "versions", self._audits_moved, init=False)
-        if audit_app(self).link is not None:
-            self.load()
-            return
-        kept = audit_app(self).kept_audits()  # before the first paint: a few milliseconds
-        if kept is not None:
+        kept = None if audit_app(self).link else audit_app(self).kept_audits()  # milliseconds
+        if kept is None:
+            self._table().hold()  # keys typed as the list opens: acted on once its rows are in
+            if audit_app(self).link is not None:
+                self.load()
+        else:
             self._read(
                 AuditsRead(
                     [_row(k) for k in kept],
@@ -168,6 +170,7 @@ class AuditListScreen(ReportsFailures, Screen[None]):
         typed after it go back to the list."""
         self._opening = None
         self._table().take_typed_ahead()
+        self._table().release()
         self.show_status(text)
 
     def _audits_moved(self) -> None:
@@ -244,6 +247,7 @@ class AuditListScreen(ReportsFailures, Screen[None]):
         self._shown, self._rows = True, rows
         if moved:  # the cursor stays on its audit, the filter on its text
             self._table().set_rows(TABLE_COLUMNS, [(row[0], row) for row in rows])
+        self._table().release()
         audit_app(self).audit_names = [r[0] for r in rows]
         self._show_status()
 
@@ -295,9 +299,12 @@ class AuditListScreen(ReportsFailures, Screen[None]):
         self._open_with_typed(event.key)
 
     def _open_with_typed(self, name: str | None) -> None:
+        """Open `name`, handing it the keys typed after Enter; with none chosen, act on them
+        here."""
         typed = self._table().take_typed_ahead()
         if name is not None:
-            self.open(name)
+            self.open(name, typed)
+            return
         for key, character in typed:
             self.app.post_message(events.Key(key, character))
 
@@ -323,7 +330,7 @@ class AuditListScreen(ReportsFailures, Screen[None]):
 
         self.app.push_screen(RegionScreen(None))
 
-    def open(self, name: str) -> None:
+    def open(self, name: str, typed: Sequence[tuple[str, str | None]] = ()) -> None:
         from audit_tui.tui.screens.dashboard import DashboardScreen
 
-        self.app.push_screen(DashboardScreen(name))
+        self.app.push_screen(DashboardScreen(name, typed))

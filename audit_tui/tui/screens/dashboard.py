@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
+from textual.worker import Worker, WorkerState
 
 from audit_tui.domain.safe_text import one_line
 from audit_tui.domain.words import plural
@@ -107,9 +108,11 @@ class DashboardScreen(ReportsFailures, LeadActions, Screen[None]):
         Binding("escape", "back", "Back", id="back", tooltip="Back to the audits"),
     ]  # fmt: skip
 
-    def __init__(self, audit_name: str) -> None:
+    def __init__(self, audit_name: str, typed_ahead: Sequence[tuple[str, str | None]] = ()) -> None:
         super().__init__()
         self.audit_name = audit_name
+        self._typed_ahead = typed_ahead
+        """Keys typed after the Enter that opened it: its cases' once they are in."""
         self.audit: OpenAudit | None = None
         self.cases: list[CaseInfo] = []
         self.result: AuditResult | None = None
@@ -159,6 +162,8 @@ class DashboardScreen(ReportsFailures, LeadActions, Screen[None]):
 
     def on_mount(self) -> None:
         app = audit_app(self)
+        # keys typed as it opens act once its rows are in, after those handed on to it
+        self.query_one("#cases", VirtualTable).hold(self._typed_ahead)
         self.watch(app, "versions", self._audit_moved, init=False)
         self.watch(app, "revision", self._counted, init=False)
         if app.link is not None:
@@ -166,6 +171,11 @@ class DashboardScreen(ReportsFailures, LeadActions, Screen[None]):
 
     def on_store_ready(self, _: StoreReady) -> None:
         self.load()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        super().on_worker_state_changed(event)
+        if event.state is WorkerState.ERROR and event.worker.group == "dashboard":
+            self.query_one("#cases", VirtualTable).release()  # no rows coming: the keys act
 
     def _behind(self) -> bool:
         """The audit changed since this dashboard read it."""
@@ -226,6 +236,7 @@ class DashboardScreen(ReportsFailures, LeadActions, Screen[None]):
         self._drawn = live
         self._show_live(live, widths=widths)
         self._loading = False
+        self.query_one("#cases", VirtualTable).release()
         self._open_waiting()
         self._trend_lines().load(live.audit, hidden=bool(live.blind))
         self.call_after_refresh(audit_app(self).settle_heap)

@@ -126,6 +126,13 @@ class VirtualTable(ScrollView, can_focus=True):
         self.typed_ahead: list[tuple[str, str | None]] | None = None
         """Keys read after Enter chose a row, before the screen it opens is up: kept for it
         (`take_typed_ahead`), not acted on here."""
+        self.held: list[tuple[str, str | None]] | None = None
+        """Keys read while the rows are on their way (`hold`), acted on in order once they are
+        here (`release`): Down, Down, Enter typed as a screen opens opens its third row, where
+        the Downs found no row and Enter chose the first."""
+
+    class _Release(Message):
+        """The rows are here: the keys held meanwhile are acted on (`release`)."""
 
     # ---- content -----------------------------------------------------------------------------
 
@@ -291,6 +298,30 @@ class VirtualTable(ScrollView, can_focus=True):
         self._keep_cursor_in_view()
         return True
 
+    def hold(self, typed: Sequence[tuple[str, str | None]] = ()) -> None:
+        """The rows are on their way: keep the keys read until `release`, after `typed` (keys
+        handed on from the screen before, typed before any this table reads)."""
+        self.held = [*typed, *(self.held or [])]
+
+    def release(self) -> None:
+        """The rows are here: act on the keys held, in order, and on any read before that is
+        done (they are held too until then)."""
+        if self.held is not None:
+            self.post_message(self._Release())
+
+    @on(_Release)
+    async def _released(self) -> None:
+        keys, self.held = self.held or [], None
+        for at, (key, character) in enumerate(keys):
+            if self.app.focused is not self and self.typed_ahead is None:
+                # an earlier key took the focus (a dialog, the filter): the rest go where it is
+                for later, character in keys[at:]:
+                    self.app.post_message(events.Key(later, character))
+                return
+            event = events.Key(key, character)
+            if not self.keep_typed_ahead(event):
+                await self._act(event)
+
     def choose(self) -> None:
         """Enter: say which row is chosen, now; keep the keys typed after it."""
         if self.typed_ahead is None:
@@ -313,9 +344,17 @@ class VirtualTable(ScrollView, can_focus=True):
 
     async def _on_key(self, event: events.Key) -> None:
         """Moves and Enter in the order typed (see in_order): Down, Down, Enter opens the
-        third row however fast it comes."""
+        third row however fast it comes, and as the rows arrive (`hold`)."""
         if self.keep_typed_ahead(event):
             return
+        if self.held is not None:
+            self.held.append((event.key, event.character))
+            event.stop()
+            event.prevent_default()
+            return
+        await self._act(event)
+
+    async def _act(self, event: events.Key) -> None:
         if event.key == "enter":
             event.stop()
             event.prevent_default()
