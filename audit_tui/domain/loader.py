@@ -16,7 +16,7 @@ from pydantic_core import ErrorDetails
 
 from audit_tui.domain.errors import Problem, RubricError
 from audit_tui.domain.files import FileRefused, TomlTooDeep, load_toml, read_regular_file
-from audit_tui.domain.rubric import Rubric
+from audit_tui.domain.rubric import WORD, WORD_OR_NONE, Rubric
 from audit_tui.domain.rubric_lines import with_lines
 from audit_tui.domain.safe_text import printable
 from audit_tui.paths import shipped_rubric_dir
@@ -80,34 +80,53 @@ def _parse_cached(text: str) -> Rubric:
     problems = [Problem(origin, msg, path=where) for where, msg in check_rubric(rubric)]
     if problems:
         raise RubricError(problems)
+    stated: dict[str, Any] = {}
     if rubric.declared_scale is None and (scale := _shipped_scale(rubric)) is not None:
-        return Rubric.model_validate({**raw, "scale": scale})
-    return rubric
+        stated["scale"] = scale
+    if nouns := _shipped_nouns(rubric, raw):
+        stated["scoring"] = {**raw["scoring"], **nouns}
+    return Rubric.model_validate({**raw, **stated}) if stated else rubric
 
 
 def _shipped_scale(rubric: Rubric) -> dict[str, Any] | None:
     """The `[scale]` of the shipped rubric of the same id and version, over the same ratings: an
     audit's rubric stored before scales were declared reads the words and planning figure its
     framework now states, with no stored snapshot rewritten."""
-    found = _shipped_scales().get((rubric.id, rubric.version))
-    if found is None or tuple(found.get("ratings", ())) != rubric.scale.ratings:
+    found = _shipped(rubric).get("scale")
+    if not isinstance(found, dict) or tuple(found.get("ratings", ())) != rubric.scale.ratings:
         return None
     return found
 
 
+NOUNS = ("standard_noun", "standard_noun_plural")
+
+
+def _shipped_nouns(rubric: Rubric, raw: dict[str, Any]) -> dict[str, Any]:
+    """The word for a standard the shipped rubric of the same id and version states, where the
+    rubric states none: an audit's DIPP rubric stored before the word was declared still says
+    "stage", with no stored snapshot rewritten."""
+    if any(noun in raw["scoring"] for noun in NOUNS):
+        return {}
+    scoring = _shipped(rubric).get("scoring")
+    return {n: scoring[n] for n in NOUNS if n in scoring} if isinstance(scoring, dict) else {}
+
+
+def _shipped(rubric: Rubric) -> dict[str, Any]:
+    """The shipped rubric of the same id and version, as read (empty: none)."""
+    return _shipped_rubrics().get((rubric.id, rubric.version), {})
+
+
 @lru_cache(maxsize=1)
-def _shipped_scales() -> dict[tuple[str, str], dict[str, Any]]:
-    """(id, version) -> the declared `[scale]` table of each shipped rubric (read, not parsed:
-    the shipped files are parsed where they are used)."""
+def _shipped_rubrics() -> dict[tuple[str, str], dict[str, Any]]:
+    """(id, version) -> each shipped rubric's tables (read, not parsed: the shipped files are
+    parsed where they are used)."""
     out: dict[tuple[str, str], dict[str, Any]] = {}
     for path in sorted(shipped_rubric_dir().glob("*.toml")):
         try:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
             continue  # said where that file is used
-        scale = raw.get("scale")
-        if isinstance(scale, dict):
-            out[(str(raw.get("id")), str(raw.get("version")))] = scale
+        out[(str(raw.get("id")), str(raw.get("version")))] = raw
     return out
 
 
@@ -132,8 +151,10 @@ ID_WORDS = {
     " a letter or digit",
     r"^[a-z][a-z0-9_]*$": "use lower-case letters, digits and '_', starting with a letter",
     r"^[a-z][a-z0-9_-]*$": "use lower-case letters, digits, '_' and '-', starting with a letter",
+    WORD: "give a word (or a few) on one line, with no control characters",
+    WORD_OR_NONE: "give a word (or a few) on one line, with no control characters",
 }
-"""What each id pattern of the rubric model allows, as a person reads it."""
+"""What each id or word pattern of the rubric model allows, as a person reads it."""
 
 
 def _path(raw: Any, loc: tuple[int | str, ...]) -> str:

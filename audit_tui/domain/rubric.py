@@ -60,6 +60,10 @@ class OverallBand(_Model):
     source: Source
 
 
+WORD = r"^[^\x00-\x1f\x7f-\x9f]+$"
+"""A word or a few, shown inside sentences and headings: one line, not empty."""
+WORD_OR_NONE = r"^[^\x00-\x1f\x7f-\x9f]*$"
+
 StandardRule = Literal["lowest_key_question", "all_key_questions", "none"]
 """How a standard is rated: by the band of its lowest key question (HMIP's PDU rule), by the band
 of the share of its cases meeting every key question asked of them (`all_key_questions`, as a
@@ -79,7 +83,16 @@ class Scoring(_Model):
     shares: bool = False
     """Report, per standard, the share of cases meeting it (the case's key question answered
     Yes) and, across standards, the share of assignments (case x standard) meeting it."""
+    standard_noun: str = Field(default="standard", pattern=WORD)
+    """What the shares call one standard, as the framework's reports do ("stage" in DIPP's:
+    "cases at each stage", "an assignment is one case at one stage")."""
+    standard_noun_plural: str = Field(default="", pattern=WORD_OR_NONE)
+    """Its plural where an "s" would not make it (empty: the noun and "s")."""
     source: Source
+
+    @property
+    def standard_nouns(self) -> str:
+        return self.standard_noun_plural or f"{self.standard_noun}s"
 
     @property
     def edges(self) -> tuple[float, ...]:

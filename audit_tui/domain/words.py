@@ -30,3 +30,8 @@ def whole_percent(value: float | None, missing: str = "n/a") -> str:
 def percent_range(low: float, high: float) -> str:
     """Limits or an interval given as shares, printed as whole percentages: `12–34%`."""
     return f"{whole_percent(low * 100)[:-1]}–{whole_percent(high * 100)}"
+
+
+def capitalised(word: str) -> str:
+    """`stage` as a heading: `Stage` (only the first letter: `PDU area` stays as it is)."""
+    return word[:1].upper() + word[1:]

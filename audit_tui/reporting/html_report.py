@@ -7,7 +7,7 @@ from string import Template
 
 from audit_tui.domain.rubric import Scale
 from audit_tui.domain.safe_text import TEXT_LIMIT, html_text
-from audit_tui.domain.words import plural, value_label
+from audit_tui.domain.words import capitalised, plural, value_label
 from audit_tui.reporting.markdown import (
     about_figures,
     interval,
@@ -232,16 +232,20 @@ def _ratings(data: ReportData) -> str:
 
 
 def _shares(data: ReportData) -> str:
-    """Cases meeting the required standard at each stage, then assignments (DIPP's figures)."""
-    result, e = data.result, html_text
+    """Cases meeting the required standard at each standard (the rubric's word: DIPP's stage),
+    then assignments (DIPP's figures)."""
+    result, e, scoring = data.result, html_text, data.rubric.scoring
     out = [
         '<section class="shares keep"><h2>Meeting the required standard</h2>'
-        '<table id="shares"><thead><tr><th>Stage</th><th>Cases meeting the standard</th>'
+        f'<table id="shares"><thead><tr><th>{e(capitalised(scoring.standard_noun))}</th>'
+        "<th>Cases meeting the standard</th>"
         "<th>Of relevant cases</th><th>95% interval</th></tr></thead><tbody>"
     ]
     rows = [(f"{st.id} {st.title}", st.meeting, st.id) for st in result.standards if st.meeting]
     if result.assignments is not None:
-        rows.append(("All stages (assignments)", result.assignments, "assignments"))
+        rows.append(
+            (f"All {scoring.standard_nouns} (assignments)", result.assignments, "assignments")
+        )
     for label, share, key in rows:
         if share is None:
             continue

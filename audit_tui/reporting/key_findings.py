@@ -71,7 +71,11 @@ def key_findings(
     result: AuditResult, scoring: Scoring, previous: Previous | None = None
 ) -> list[str]:
     """Paragraphs of plain sentences about `result` (and since `previous`, where given)."""
-    out = [*_ratings(result), *_shares(result), *_key_questions(result, scoring)]
+    out = [
+        *_ratings(result),
+        *_shares(result, scoring.standard_noun),
+        *_key_questions(result, scoring),
+    ]
     if previous is not None:
         out.append(_changes(previous, result))
     return [p for p in out if p]
@@ -119,13 +123,14 @@ def _ratings(result: AuditResult) -> list[str]:
     return [" ".join(out)]
 
 
-def _shares(result: AuditResult) -> list[str]:
-    """What a DIPP-style report leads with: assignments, then the stages by their share."""
+def _shares(result: AuditResult, noun: str) -> list[str]:
+    """What a DIPP-style report leads with: assignments, then the standards (the rubric's
+    `noun` for them: DIPP's stages) by their share."""
     share = result.assignments
     if share is None or not share.relevant:
         return []
     out = [
-        f"{share.yes} of {share.relevant} assignments (cases at each stage,"
+        f"{share.yes} of {share.relevant} assignments (cases at each {noun},"
         f" {whole_percent(share.percent)}) met the required standard."
     ]
     stages = [s for s in result.standards if s.meeting is not None and s.meeting.relevant]

@@ -6,7 +6,7 @@ import html
 import re
 
 from audit_tui.domain.safe_text import LINE_LIMIT, TEXT_LIMIT, one_line
-from audit_tui.domain.words import plural, value_label, whole_percent
+from audit_tui.domain.words import capitalised, plural, value_label, whole_percent
 from audit_tui.reporting.model import OPTION, OVERSIGHT_NOTE, ReportData, lock_text, long_date
 from audit_tui.scoring.results import ItemResult, StandardResult
 
@@ -123,14 +123,15 @@ def about_figures(data: ReportData, interval_words: str = "") -> list[str]:
         out.append("A standard is rated from its lowest key question.")
     if rubric.scoring.shares:
         sets = " (the one its question set asks)" if rubric.question_sets else ""
+        noun = rubric.scoring.standard_noun
         meets = (
-            "every key question asked of it at that stage is"
+            f"every key question asked of it at that {noun} is"
             if by_cases
-            else f"its key question for that stage{sets} is"
+            else f"its key question for that {noun}{sets} is"
         )
         out.append(
-            f"A case meets the required standard at a stage when {meets} answered Yes;"
-            " an assignment is one case at one stage."
+            f"A case meets the required standard at a {noun} when {meets} answered Yes;"
+            f" an assignment is one case at one {noun}."
         )
     if not rubric.has_ratings:
         out.append("No rating and no score are given.")
@@ -177,12 +178,14 @@ def _ratings(data: ReportData) -> list[str]:
 
 
 def _shares(data: ReportData) -> list[str]:
-    """Cases meeting the required standard at each stage, then assignments, as DIPP reports give."""
-    result = data.result
+    """Cases meeting the required standard at each standard (the rubric's word: DIPP's stage),
+    then assignments, as DIPP reports give."""
+    result, scoring = data.result, data.rubric.scoring
     lines = [
         "## Meeting the required standard",
         "",
-        "| Stage | Cases meeting the standard | Of relevant cases | 95% interval |",
+        f"| {md(capitalised(scoring.standard_noun), cell=True)} | Cases meeting the standard"
+        " | Of relevant cases | 95% interval |",
         "|---|---|---|---|",
     ]
     for st in result.standards:
@@ -195,7 +198,8 @@ def _shares(data: ReportData) -> list[str]:
     if result.assignments is not None:
         a = result.assignments
         lines.append(
-            f"| **All stages (assignments)** | **{whole(a.percent)}** | {a.yes} of {a.relevant} |"
+            f"| **All {md(scoring.standard_nouns, cell=True)} (assignments)**"
+            f" | **{whole(a.percent)}** | {a.yes} of {a.relevant} |"
             f" {interval(a)} |"
         )
     lines.append("")

@@ -22,8 +22,11 @@ from audit_tui.store.repository import Repository
 from tests.support.paths import RUBRICS
 
 
-def _audit(repo: Repository, tmp_path: Path, rubric: str, cases: str, answers: str) -> OpenAudit:
-    audit = audits.create_audit(repo, rubric, (RUBRICS / f"{rubric}.toml").read_text())
+def _audit(
+    repo: Repository, tmp_path: Path, rubric: str, cases: str, answers: str, text: str = ""
+) -> OpenAudit:
+    """An audit of the test rubric `rubric` (or of `text`, in its place)."""
+    audit = audits.create_audit(repo, rubric, text or (RUBRICS / f"{rubric}.toml").read_text())
     (tmp_path / "c.csv").write_text(cases, encoding="utf-8")
     (tmp_path / "a.csv").write_text(answers, encoding="utf-8")
     import_cases(repo, audit, tmp_path / "c.csv")
@@ -31,7 +34,7 @@ def _audit(repo: Repository, tmp_path: Path, rubric: str, cases: str, answers: s
     return audits.open_audit(repo, rubric)
 
 
-def two_sets(repo: Repository, tmp_path: Path) -> OpenAudit:
+def two_sets(repo: Repository, tmp_path: Path, text: str = "") -> OpenAudit:
     """10 full-route cases, 4 short: F1 6 yes 4 no; Q1 1 yes 3 no; F2 3 yes 5 no 2 n/a; Q2 4 yes."""
     cases = "case_ref,route\n" + "".join(f"F{i},full\n" for i in range(10))
     cases += "".join(f"S{i},short\n" for i in range(4))
@@ -42,7 +45,7 @@ def two_sets(repo: Repository, tmp_path: Path) -> OpenAudit:
         rows.append(f"F{i},{f1},{f1},,{f2},")
     for i in range(4):
         rows.append(f"S{i},,,{'yes' if i < 1 else 'no'},,yes")
-    return _audit(repo, tmp_path, "two-sets", cases, "\n".join(rows) + "\n")
+    return _audit(repo, tmp_path, "two-sets", cases, "\n".join(rows) + "\n", text)
 
 
 def test_two_question_sets_report_shares_in_every_format(
@@ -56,7 +59,9 @@ def test_two_question_sets_report_shares_in_every_format(
     assert isinstance(md, str)
     assert "| ST1 Assessment | 50% | 7 of 14 |" in md
     assert "| ST2 Review | 58% | 7 of 12 |" in md
-    assert "| **All stages (assignments)** | **54%** | 14 of 26 |" in md
+    assert "| **All standards (assignments)** | **54%** | 14 of 26 |" in md  # no word given
+    assert "| Standard | Cases meeting the standard |" in md
+    assert "assignments (cases at each standard, 54%)" in md
     assert "- Full questions: 10 cases\n- Short questions: 4 cases\n" in md
     assert "Score **" not in md  # rated standards, but no overall bands: no score
     assert "| ST1 Assessment | Poor |" in md  # rated from the lowest key question, Q1 25%
@@ -156,3 +161,25 @@ def test_a_standard_rated_by_its_cases_is_reported_so_in_every_format(
     sheet = load_workbook(io.BytesIO(out["xlsx"]))["Summary"]  # type: ignore[arg-type]
     o1_row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "O1")
     assert "Cases meeting every key question" in o1_row and 0.6 in o1_row
+
+
+def test_the_shares_say_standard_in_the_rubrics_own_word(
+    sqlite_repo: Repository, tmp_path: Path
+) -> None:
+    """DIPP's reports call a standard a stage; another framework its own word, and its plural
+    where an "s" would not make it (the report screen's: tests/tui/test_dipp_app.py)."""
+    text = (RUBRICS / "two-sets.toml").read_text(encoding="utf-8")
+    worded = text.replace(
+        "shares = true\n",
+        'shares = true\nstandard_noun = "area of practice"\n'
+        'standard_noun_plural = "areas of practice"\n',
+    )
+    assert worded != text
+    audit = two_sets(repo := sqlite_repo, tmp_path, worded)
+    md = str(render_report(repo, audit, "md"))
+    assert "| Area of practice | Cases meeting the standard |" in md
+    assert "| **All areas of practice (assignments)** | **54%** |" in md
+    assert "(cases at each area of practice, 54%)" in md
+    assert "an assignment is one case at one area of practice." in md
+    html = str(render_report(repo, audit, "html"))
+    assert "<th>Area of practice</th>" in html and "All areas of practice (assignments)" in html

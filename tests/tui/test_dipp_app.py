@@ -98,10 +98,13 @@ async def test_a_case_is_walked_through_its_own_question_set_and_shares_go_live(
         assert summary == "2 cases · assignments meeting the standard: 50% (4 of 8)"
         table = report.query_one("#report-ratings", DataTable)
         assert [str(c.label) for c in table.columns.values()] == [
-            "Standard", "Cases meeting it", "Of", "95% interval"
-        ]  # fmt: skip
+            "Stage",
+            "Cases meeting it",
+            "Of",
+            "95% interval",
+        ]  # fmt: skip (the rubric's word for a standard, as DIPP's reports say)
         assert [str(cell) for cell in table.get_row("assignments")][:3] == [
-            "All standards (assignments)", "50%", "4/8"
+            "All stages (assignments)", "50%", "4/8"
         ]  # fmt: skip
         kq_heads = [
             str(c.label) for c in report.query_one("#report-kqs", DataTable).columns.values()

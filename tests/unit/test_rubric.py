@@ -294,3 +294,19 @@ def test_a_snapshot_shared_by_many_audits_is_parsed_once_and_errors_name_each_or
         with pytest.raises(RubricError) as caught:
             parse_rubric(broken, f'audit "{name}" rubric snapshot')
         assert {p.file for p in caught.value.problems} == {f'audit "{name}" rubric snapshot'}
+
+
+def test_a_stored_dipp_rubric_from_before_its_word_still_says_stage() -> None:
+    """A DIPP audit made before the rubric named its standards "stages" (its snapshot names
+    none) reads the word its framework now states; another version, or a rubric that names its
+    own, keeps its own."""
+    text = (shipped_rubric_dir() / "hmip-dipp-2025.toml").read_text(encoding="utf-8")
+    line = 'standard_noun = "stage"  # what DIPP\'s reports call a standard in their shares\n'
+    old = text.replace(line, "")
+    assert old != text
+    assert parse_rubric(text).scoring.standard_nouns == "stages"
+    assert parse_rubric(old).scoring.standard_noun == "stage"
+    other = old.replace('version = "2025.1"', 'version = "local-1"', 1)
+    assert parse_rubric(other).scoring.standard_noun == "standard"
+    own = text.replace(line, 'standard_noun = "step"\n')
+    assert parse_rubric(own).scoring.standard_nouns == "steps"

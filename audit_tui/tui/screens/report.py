@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Select, Static, TabbedContent, TabPane
 
 from audit_tui.domain.safe_text import one_line
-from audit_tui.domain.words import plural, value_label
+from audit_tui.domain.words import capitalised, plural, value_label
 from audit_tui.tui.text import Plain, band_bar, literal, percent_text, rating_text, score_text
 from audit_tui.tui.widgets.header import SafeHeader
 from audit_tui.tui.widgets.moderation_pane import ModerationPane
@@ -444,10 +444,13 @@ def standards_table(data: ReportData) -> tuple[list[tuple[str, str]], list[Row]]
             (st.id, (f"{st.id} {st.title}", lowest(st.lowest_so_far))) for st in result.standards
         ]
         return [("Standard", "id"), ("Lowest key question", "lowest")], lows
+    scoring = data.rubric.scoring
     shares = [(st.id, f"{st.id} {st.title}", st.meeting) for st in result.standards if st.meeting]
-    shares.append(("assignments", "All standards (assignments)", result.assignments))
+    shares.append(
+        ("assignments", f"All {scoring.standard_nouns} (assignments)", result.assignments)
+    )
     columns = [
-        ("Standard", "id"),
+        (capitalised(scoring.standard_noun), "id"),
         ("Cases meeting it", "pct"),
         ("Of", "of"),
         ("95% interval", "ci"),
