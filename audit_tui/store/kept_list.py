@@ -63,15 +63,17 @@ _AUDITS = (
 
 def kept_audits(target: str, user: str) -> list[KeptAudit] | None:
     """Every audit's row as kept, by name, if all of them are current (see the module), else
-    None. Never writes, never waits for a writer, never raises for what the file holds."""
+    None. Writes no data (beside a WAL database SQLite may make its -wal and -shm files, with
+    the database file's own mode, as any reader does), never waits for a writer, and never
+    raises for what the path names or the file holds."""
     if target == "sqlite://" or is_url(target):
         return None
-    try:
+    try:  # a loop of links, an unknown ~user, a NUL: the store's opening says it in its line
         path = Path(target).expanduser().resolve()
         if not path.is_file():
             return None
         conn = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=0)
-    except (OSError, sqlite3.Error):
+    except (OSError, RuntimeError, ValueError, sqlite3.Error):
         return None
     try:
         conn.execute("BEGIN")  # one snapshot for the three reads
@@ -88,13 +90,14 @@ def kept_audits(target: str, user: str) -> list[KeptAudit] | None:
     for audit_id, revision, name, pdu, region, kept_at, title, *figures, ratings in rows:
         if kept_at != revision:  # never counted, or moved since
             return None
-        try:
-            scale = json.loads(ratings)
-        except ValueError:
-            return None
-        if not (isinstance(scale, list) and all(isinstance(r, str) for r in scale)):
-            return None
         cases, answered, applicable, score, score_max, rating = figures
+        scale = ratings_of(ratings)
+        if (
+            scale is None
+            or not sound(kept_at, cases, answered, applicable, score, score_max, rating, title)
+            or not all(isinstance(text, str) for text in (name, pdu, region))
+        ):
+            return None  # a cell SQLite kept as something else: counted again in full
         kept.append(
             KeptAudit(
                 audit_id=audit_id,
@@ -109,7 +112,41 @@ def kept_audits(target: str, user: str) -> list[KeptAudit] | None:
                 score=score,
                 score_max=score_max,
                 rating=rating,
-                scale=Ratings(tuple(scale)),
+                scale=Ratings(scale),
             )
         )
     return kept
+
+
+def ratings_of(cell: object) -> tuple[str, ...] | None:
+    """A summary's ratings (a JSON list of names), or None where the cell holds anything else."""
+    if not isinstance(cell, str):
+        return None
+    try:
+        found = json.loads(cell)
+    except ValueError:
+        return None
+    if isinstance(found, list) and all(isinstance(rating, str) for rating in found):
+        return tuple(found)
+    return None
+
+
+def sound(
+    revision: object,
+    cases: object,
+    answered: object,
+    applicable: object,
+    score: object,
+    score_max: object,
+    rating: object,
+    title: object,
+) -> bool:
+    """A summary's figures are of the types they were kept as (SQLite keeps whatever another
+    tool writes into a column, text in an INTEGER one too)."""
+    counts = (revision, cases, answered, applicable, score_max)
+    return (
+        all(type(n) is int for n in counts)
+        and (score is None or type(score) is int)
+        and (rating is None or isinstance(rating, str))
+        and isinstance(title, str)
+    )

@@ -34,6 +34,7 @@ from audit_tui.domain.rubric import Rubric
 from audit_tui.scoring import AuditResult, score_audit
 from audit_tui.store import aggregates
 from audit_tui.store.judgements import read_judgements_of
+from audit_tui.store.kept_list import ratings_of, sound
 from audit_tui.store.models import AuditSummaryRow, table_of
 from audit_tui.store.repository import AUDIT, Repository
 
@@ -110,6 +111,11 @@ def count_many(repo: Repository, audits: Sequence[OpenAudit]) -> dict[int, Figur
     return found
 
 
+_SOUND = ("revision", "cases", "answered", "applicable", "score", "score_max", "rating",
+          "rubric_title")  # fmt: skip
+"""The figures `kept_list.sound` checks, in its order."""
+
+
 def stored(conn: Connection, only: Collection[int] | None = None) -> dict[int, Figures]:
     """The figures the database holds (SQLite; none on PostgreSQL), by audit id, of every audit
     or `only` these: a deleted audit's go with it."""
@@ -121,7 +127,9 @@ def stored(conn: Connection, only: Collection[int] | None = None) -> dict[int, F
         for row in conn.execute(query):
             fields = dict(row._mapping)
             audit_id = fields.pop("audit_id")
-            ratings = tuple(json.loads(fields.pop("ratings")))
+            ratings = ratings_of(fields.pop("ratings"))
+            if ratings is None or not sound(*(fields[n] for n in _SOUND)):
+                continue  # a broken cache row (another tool's): counted again, kept anew
             found[audit_id] = Figures(**fields, ratings=ratings)
     return found
 

@@ -154,3 +154,38 @@ def test_the_kept_read_loads_neither_sqlalchemy_nor_pydantic(
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_cells_of_another_type_give_no_kept_list_and_are_counted_again(
+    demo: Repository, sqlite_target: str
+) -> None:
+    """SQLite keeps text in an INTEGER column when another tool writes it: the kept read gives
+    up, and the full read counts that audit again (and keeps it anew) rather than failing."""
+    expected = [_fields(s) for s in audit_summaries(demo)]
+    for column, value in (
+        ("answered", "lots"),
+        ("score_max", 2.5),
+        ("ratings", "not json"),
+        ("rubric_title", b"title"),
+    ):  # a blob stays one, where a number would read as text
+        with sqlite3.connect(sqlite_target) as conn:
+            conn.execute(
+                f"UPDATE audit_summary SET {column} = ? WHERE audit_id ="
+                " (SELECT id FROM audit WHERE name = ?)",
+                (value, DEMO_AUDIT),
+            )
+        conn.close()
+        assert kept_audits(sqlite_target, demo.user) is None, column
+        fresh = open_repository(sqlite_target)  # the next process: nothing counted in memory
+        assert [_fields(s) for s in audit_summaries(fresh)] == expected, column
+        fresh.engine.dispose()
+        kept = kept_audits(sqlite_target, demo.user)  # kept anew by that read
+        assert kept is not None and [_fields(k) for k in kept] == expected, column
+
+
+def test_paths_no_file_could_be_give_none(tmp_path: Path) -> None:
+    """A loop of links, an unknown ~user, a NUL: the store's opening says what is wrong."""
+    (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
+    for target in (str(tmp_path / "loop1"), "~no-such-user-here/x.db", f"{tmp_path}/a\0b.db"):
+        assert kept_audits(target, "tester") is None, target

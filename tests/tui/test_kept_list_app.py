@@ -139,3 +139,72 @@ def _status(screen: AuditListScreen) -> Any:
 def _opened(app: AuditApp) -> str | None:
     screen = app.screen
     return screen.case.case_ref if isinstance(screen, CaseWalkScreen) else None
+
+
+async def test_keys_handed_to_the_dashboard_reach_its_priority_bindings(looked_at: str) -> None:
+    """Typed after Enter while the store opens, `/` and a case's number are the dashboard's:
+    its filter (a priority binding, which the app never tried there), then the case."""
+    store = HeldStore()
+    app = AuditApp(looked_at, link_factory=store, poll_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        list_screen = app.screen
+        assert isinstance(list_screen, AuditListScreen)
+        burst(app, "down", "enter")
+        await until(pilot, lambda: "Opening demo-tameside" in str(_status(list_screen)))
+        burst(app, "/", *"TS23-009", "enter")
+        store.go.set()
+        await until(pilot, lambda: _opened(app) is not None)
+        assert _opened(app) == "TS23-009"
+
+
+async def test_a_list_read_that_fails_lets_the_keys_go(
+    demo_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first read fails (no kept list, so the list holds the keys typed meanwhile): the
+    failure is said, and F5 reads the list again."""
+    from audit_tui.store import listing
+
+    real, calls = listing.audit_summaries, []
+
+    def failing_once(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("the disk went away")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(listing, "audit_summaries", failing_once)
+    notes: list[str] = []
+    app = AuditApp(demo_db, poll_seconds=0)
+    monkeypatch.setattr(app, "notify", lambda message, **_: notes.append(str(message)))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: len(calls) == 1 and bool(notes))
+        burst(app, "down", "f5")
+        await until(pilot, lambda: len(calls) == 2)
+        screen = app.screen
+        assert isinstance(screen, AuditListScreen)
+        await until(pilot, lambda: len(screen._rows) == 3)
+    assert sum("the disk went away" in note for note in notes) == 1
+
+
+async def test_a_dashboard_that_cannot_read_its_audit_says_so_once(
+    demo_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notes: list[str] = []
+    app = AuditApp(demo_db, open_audit="no-such-audit", poll_seconds=0)
+    monkeypatch.setattr(app, "notify", lambda message, **_: notes.append(str(message)))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: any("no-such-audit" in note for note in notes))
+        await settle(pilot, app)
+    assert sum("no-such-audit" in note for note in notes) == 1
+
+
+async def test_a_path_that_loops_is_said_in_one_line_not_a_crash(tmp_path: Any) -> None:
+    (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
+    app = AuditApp(str(tmp_path / "loop1"), poll_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AuditListScreen)
+        await until(pilot, lambda: "Cannot open the database" in str(_status(screen)))
+    assert app.return_code in (None, 0)

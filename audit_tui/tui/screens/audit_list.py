@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
+from textual.worker import Worker, WorkerState
 
 from audit_tui.tui.messages import StoreReady
 from audit_tui.tui.text import Plain, percent_text, rating_text
@@ -145,7 +146,8 @@ class AuditListScreen(ReportsFailures, Screen[None]):
     def on_mount(self) -> None:
         self._table().set_rows(TABLE_COLUMNS, [])
         self.watch(self.app, "versions", self._audits_moved, init=False)
-        kept = None if audit_app(self).link else audit_app(self).kept_audits()  # milliseconds
+        app = audit_app(self)  # a dashboard opening at once (--open) covers the list: none kept
+        kept = None if app.link or app.open_audit_name else app.kept_audits()  # milliseconds
         if kept is None:
             self._table().hold()  # keys typed as the list opens: acted on once its rows are in
             if audit_app(self).link is not None:
@@ -159,6 +161,11 @@ class AuditListScreen(ReportsFailures, Screen[None]):
                 )
             )
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # beside ReportsFailures' handler, which Textual runs too (it reports the failure)
+        if event.state is WorkerState.ERROR and event.worker.group == "audit-list":
+            self._table().release()  # no rows coming: the keys act (F5 reads again)
+
     def on_store_ready(self, _: StoreReady) -> None:
         self.load()  # the list read in full: the same rows, unless an audit moved meanwhile
         if self._opening is not None:
@@ -166,8 +173,8 @@ class AuditListScreen(ReportsFailures, Screen[None]):
             self._open_with_typed(name)
 
     def store_failed(self, text: str) -> None:
-        """The store could not be opened: an audit Enter chose waits no longer, and the keys
-        typed after it go back to the list."""
+        """The store could not be opened: an audit Enter chose waits no longer, the keys typed
+        after it are dropped (they were for that audit), and those held for the rows act."""
         self._opening = None
         self._table().take_typed_ahead()
         self._table().release()

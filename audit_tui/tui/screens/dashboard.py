@@ -173,7 +173,7 @@ class DashboardScreen(ReportsFailures, LeadActions, Screen[None]):
         self.load()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        super().on_worker_state_changed(event)
+        # beside ReportsFailures' handler, which Textual runs too (it reports the failure)
         if event.state is WorkerState.ERROR and event.worker.group == "dashboard":
             self.query_one("#cases", VirtualTable).release()  # no rows coming: the keys act
 

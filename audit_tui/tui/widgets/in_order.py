@@ -15,29 +15,44 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from textual import events
+    from textual.binding import BindingsMap, Keymap
     from textual.dom import DOMNode
     from textual.widget import Widget
 
 
-async def act_in_order(widget: Widget, event: events.Key) -> bool:
+async def act_in_order(widget: Widget, event: events.Key, *, untried: bool = False) -> bool:
     """Run the first binding for `event` from `widget` up, now, and stop the key: True when one
-    ran. Priority bindings are left out (the app tried them as the key arrived), and so are
-    the containers' bindings for a key a widget below them types as text (a letter in a box)."""
+    ran. Priority bindings are left out (the app tried them as the key arrived), unless the key
+    is `untried` here (handed on from the screen it was typed at), and so are the containers'
+    bindings for a key a widget below them types as text (a letter in a box)."""
     keymap = widget.app._keymap
+    chain = _chain(widget)
+    if untried:  # first, as the app would have: priority bindings from the app down
+        for node in reversed(chain):
+            for binding in _bindings(node, keymap).key_to_bindings.get(event.key, ()):
+                if binding.priority and await widget.app.run_action(binding.action, node):
+                    event.stop()
+                    event.prevent_default()
+                    return True
     consumed = False
-    for node in _chain(widget):
+    for node in chain:
         if consumed:
             break
-        bindings = node._bindings.copy()
-        if keymap:
-            bindings.apply_keymap(keymap)
-        for binding in bindings.key_to_bindings.get(event.key, ()):
+        for binding in _bindings(node, keymap).key_to_bindings.get(event.key, ()):
             if not binding.priority and await widget.app.run_action(binding.action, node):
                 event.stop()
                 event.prevent_default()
                 return True
         consumed = node.check_consume_key(event.key, event.character)
     return False
+
+
+def _bindings(node: DOMNode, keymap: Keymap) -> BindingsMap:
+    """The node's bindings as the user's keymap has them."""
+    bindings = node._bindings.copy()
+    if keymap:
+        bindings.apply_keymap(keymap)
+    return bindings
 
 
 def _chain(widget: Widget) -> list[DOMNode]:
@@ -57,10 +72,7 @@ def act_now(widget: Widget, key: str, character: str | None) -> bool:
 
     keymap = widget.app._keymap
     for node in _chain(widget):
-        bindings = node._bindings.copy()
-        if keymap:
-            bindings.apply_keymap(keymap)
-        for binding in bindings.key_to_bindings.get(key, ()):
+        for binding in _bindings(node, keymap).key_to_bindings.get(key, ()):
             target_name, name, params = parse(binding.action)
             target = widget.screen if target_name == "screen" else node
             if target_name == "app":

@@ -130,8 +130,11 @@ class VirtualTable(ScrollView, can_focus=True):
         """Keys read while the rows are on their way (`hold`), acted on in order once they are
         here (`release`): Down, Down, Enter typed as a screen opens opens its third row, where
         the Downs found no row and Enter chose the first."""
+        self._handed = 0
+        """How many of the keys held were handed on from the screen before (the first ones):
+        the app tried no binding of this screen on them, priority bindings included."""
 
-    class _Release(Message):
+    class _Release(Message, bubble=False):
         """The rows are here: the keys held meanwhile are acted on (`release`)."""
 
     # ---- content -----------------------------------------------------------------------------
@@ -302,6 +305,7 @@ class VirtualTable(ScrollView, can_focus=True):
         """The rows are on their way: keep the keys read until `release`, after `typed` (keys
         handed on from the screen before, typed before any this table reads)."""
         self.held = [*typed, *(self.held or [])]
+        self._handed += len(typed)
 
     def release(self) -> None:
         """The rows are here: act on the keys held, in order, and on any read before that is
@@ -311,16 +315,16 @@ class VirtualTable(ScrollView, can_focus=True):
 
     @on(_Release)
     async def _released(self) -> None:
-        keys, self.held = self.held or [], None
+        keys, handed, self.held, self._handed = self.held or [], self._handed, None, 0
         for at, (key, character) in enumerate(keys):
             if self.app.focused is not self and self.typed_ahead is None:
                 # an earlier key took the focus (a dialog, the filter): the rest go where it is
-                for later, character in keys[at:]:
-                    self.app.post_message(events.Key(later, character))
+                for later, typed in keys[at:]:
+                    self.app.post_message(events.Key(later, typed))
                 return
             event = events.Key(key, character)
             if not self.keep_typed_ahead(event):
-                await self._act(event)
+                await self._act(event, untried=at < handed)
 
     def choose(self) -> None:
         """Enter: say which row is chosen, now; keep the keys typed after it."""
@@ -354,13 +358,14 @@ class VirtualTable(ScrollView, can_focus=True):
             return
         await self._act(event)
 
-    async def _act(self, event: events.Key) -> None:
+    async def _act(self, event: events.Key, *, untried: bool = False) -> None:
+        """Enter chooses the row; any other key runs its binding (`act_in_order`)."""
         if event.key == "enter":
             event.stop()
             event.prevent_default()
             self.choose()
             return
-        await act_in_order(self, event)
+        await act_in_order(self, event, untried=untried)
 
     def on_focus(self) -> None:
         """A row is always highlighted while the table has the focus."""
