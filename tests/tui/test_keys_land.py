@@ -538,3 +538,31 @@ async def test_from_the_list_down_enter_and_the_cases_keys_in_one_burst(demo_db:
         burst(app, *["down"] * target, "enter", "down", "down", "enter")
         await until(pilot, lambda: opened(app) is not None)
         assert opened(app) == "TS23-003"
+
+
+async def test_keys_after_enter_are_the_next_screens_not_this_ones_commands(
+    demo_db: str,
+) -> None:
+    """Enter then a key this screen takes first (a priority binding), in one burst: the key is
+    the next screen's. On the list, Enter then `n` opened a new-audit dialog over the audit;
+    on the dashboard, Enter then `s` (the walk's standards) opened a sign-off dialog, and
+    ctrl+z (the walk's undo) would have brought back a removed case."""
+    from audit_tui.tui.screens.new_audit import NewAuditDialog
+    from audit_tui.tui.widgets.standards_list import StandardsList
+
+    app = build_app(demo_db, poll_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        target = app.audit_names.index(AUDIT)
+        burst(app, *["down"] * target, "enter", "n")
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await settle(pilot, app)
+        assert not any(isinstance(s, NewAuditDialog) for s in app.screen_stack)
+        for _ in range(3):  # each time: Enter, then the walk's key
+            burst(app, "enter", "s")
+            await until(pilot, lambda: opened(app) is not None)
+            await settle(pilot, app)
+            assert isinstance(app.screen, CaseWalkScreen), app.screen_stack
+            assert isinstance(app.focused, StandardsList)
+            await steps(pilot, app, "escape", "escape")
+            await until(pilot, lambda: isinstance(app.screen, DashboardScreen))

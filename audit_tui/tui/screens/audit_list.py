@@ -136,7 +136,7 @@ class AuditListScreen(ReportsFailures, Screen[None]):
         """`n` opens a dialog at once (a priority binding, so the name typed after it reaches
         the dialog); while the filter has the focus it is text. Typed after Enter, `n` and `/`
         are keys for the audit being opened, kept by the table like any other."""
-        if action in ("new_audit", "filter") and self._table().typed_ahead is not None:
+        if action in ("new_audit", "filter") and self._table().choosing:
             return False
         return not (action == "new_audit" and isinstance(self.focused, Input))
 

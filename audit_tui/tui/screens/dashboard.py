@@ -107,6 +107,10 @@ class DashboardScreen(ReportsFailures, LeadActions, Screen[None]):
                 tooltip="Compare this audit with others on its rubric: what changed, and the trend"),
         Binding("escape", "back", "Back", id="back", tooltip="Back to the audits"),
     ]  # fmt: skip
+    PRIORITY_ACTIONS = frozenset(
+        b.action for b in BINDINGS if isinstance(b, Binding) and b.priority
+    )
+    """Its keys taken as they arrive, ahead of the keys typed before them (see check_action)."""
 
     def __init__(self, audit_name: str, typed_ahead: Sequence[tuple[str, str | None]] = ()) -> None:
         super().__init__()
@@ -152,7 +156,11 @@ class DashboardScreen(ReportsFailures, LeadActions, Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The keys that open a dialog are priority bindings, so the text typed straight after
-        them reaches the dialog; while the filter has the focus they are text, not commands."""
+        them reaches the dialog; while the filter has the focus they are text, not commands.
+        Typed after Enter on a case, every priority key is the case's (`s` its standards, not
+        a sign-off): the table keeps it for the case's screen."""
+        if action in self.PRIORITY_ACTIONS and self.query_one("#cases", VirtualTable).choosing:
+            return False
         return not (action in DIALOG_ACTIONS and isinstance(self.focused, Input))
 
     def on_resize(self) -> None:

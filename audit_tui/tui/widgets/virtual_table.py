@@ -75,6 +75,16 @@ class VirtualTable(ScrollView, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", id="cases_page_down", show=False),
         Binding("home", "edge(-1)", "First case", id="cases_first", show=False),
         Binding("end", "edge(1)", "Last case", id="cases_last", show=False),
+        # priority: taken as it arrives, so the screen's priority keys typed after it wait;
+        # shown, as the screen's own Enter was (a priority binding hides the screen's)
+        Binding(
+            "enter",
+            "choose_in_order",
+            "Open",
+            id="cases_open",
+            priority=True,
+            tooltip="Open the highlighted row",
+        ),
     ]
     COMPONENT_CLASSES = {"case-table--header", "case-table--cursor", "case-table--stripe"}
     DEFAULT_CSS = """
@@ -131,11 +141,16 @@ class VirtualTable(ScrollView, can_focus=True):
         here (`release`): Down, Down, Enter typed as a screen opens opens its third row, where
         the Downs found no row and Enter chose the first."""
         self._handed = 0
+        self._choosing = 0
+        """Enters taken as they arrived whose row is not chosen yet (`action_choose_in_order`)."""
         """How many of the keys held were handed on from the screen before (the first ones):
         the app tried no binding of this screen on them, priority bindings included."""
 
     class _Release(Message, bubble=False):
         """The rows are here: the keys held meanwhile are acted on (`release`)."""
+
+    class _Choose(Message, bubble=False):
+        """Enter, where the table reads it: after the keys typed before it."""
 
     # ---- content -----------------------------------------------------------------------------
 
@@ -325,6 +340,30 @@ class VirtualTable(ScrollView, can_focus=True):
             event = events.Key(key, character)
             if not self.keep_typed_ahead(event):
                 await self._act(event, untried=at < handed)
+
+    @property
+    def choosing(self) -> bool:
+        """Enter has been typed here and the screen it opens is not up yet: the keys typed
+        since are for that screen. A screen refuses its priority bindings meanwhile, so they
+        reach this table in order and are kept for the next screen (`typed_ahead`)."""
+        return self._choosing > 0 or self.typed_ahead is not None
+
+    def action_choose_in_order(self) -> None:
+        """Enter, as the app reads it (before this table has read the keys typed before it):
+        counted now (`choosing`), acted on when the table reads up to it."""
+        self._choosing += 1
+        self.post_message(self._Choose())
+
+    @on(_Choose)
+    def _chosen(self) -> None:
+        self._choosing -= 1
+        enter = events.Key("enter", "\r")
+        if self.keep_typed_ahead(enter):
+            return
+        if self.held is not None:
+            self.held.append((enter.key, enter.character))
+            return
+        self.choose()
 
     def choose(self) -> None:
         """Enter: say which row is chosen, now; keep the keys typed after it."""
