@@ -141,10 +141,10 @@ class VirtualTable(ScrollView, can_focus=True):
         here (`release`): Down, Down, Enter typed as a screen opens opens its third row, where
         the Downs found no row and Enter chose the first."""
         self._handed = 0
-        self._choosing = 0
-        """Enters taken as they arrived whose row is not chosen yet (`action_choose_in_order`)."""
         """How many of the keys held were handed on from the screen before (the first ones):
         the app tried no binding of this screen on them, priority bindings included."""
+        self._choosing = 0
+        """Enters taken as they arrived whose row is not chosen yet (`action_choose_in_order`)."""
 
     class _Release(Message, bubble=False):
         """The rows are here: the keys held meanwhile are acted on (`release`)."""
