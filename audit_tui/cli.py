@@ -308,12 +308,13 @@ def _open_repository(
     """The store, opened as the settings say (the store itself reads none)."""
     from audit_tui.store.database import open_repository
 
+    claimed, claimed_by = settings.claim(user)
     return open_repository(
         target or settings.database,
-        user or settings.user,
+        claimed,
         create=create,
         password=settings.password,
-        user_from="--as" if user else settings.user_from,
+        user_from=claimed_by,
         wait=settings.wait,
     )
 

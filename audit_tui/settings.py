@@ -80,6 +80,11 @@ class Settings:
         """What the app remembers between runs: beside the data, not in the config folder."""
         return self.data_dir / "state.json"
 
+    def claim(self, user: str | None) -> tuple[str | None, str]:
+        """Who the person says they are on SQLite and where they said it, as an error names
+        it: `user` (--as, given to this command or app) first, else the settings' own."""
+        return (user, "--as") if user else (self.user, self.user_from)
+
     @property
     def as_given(self) -> bool:
         """Whether the user was claimed on the command line (`--as`, refused on PostgreSQL)."""

@@ -94,7 +94,16 @@ def kept_audits(target: str, user: str) -> list[KeptAudit] | None:
         scale = ratings_of(ratings)
         if (
             scale is None
-            or not sound(kept_at, cases, answered, applicable, score, score_max, rating, title)
+            or not sound(
+                revision=kept_at,
+                cases=cases,
+                answered=answered,
+                applicable=applicable,
+                score=score,
+                score_max=score_max,
+                rating=rating,
+                rubric_title=title,
+            )
             or not all(isinstance(text, str) for text in (name, pdu, region))
         ):
             return None  # a cell SQLite kept as something else: counted again in full
@@ -132,6 +141,7 @@ def ratings_of(cell: object) -> tuple[str, ...] | None:
 
 
 def sound(
+    *,
     revision: object,
     cases: object,
     answered: object,
@@ -139,7 +149,7 @@ def sound(
     score: object,
     score_max: object,
     rating: object,
-    title: object,
+    rubric_title: object,
 ) -> bool:
     """A summary's figures are of the types they were kept as (SQLite keeps whatever another
     tool writes into a column, text in an INTEGER one too)."""
@@ -148,5 +158,5 @@ def sound(
         all(type(n) is int for n in counts)
         and (score is None or type(score) is int)
         and (rating is None or isinstance(rating, str))
-        and isinstance(title, str)
+        and isinstance(rubric_title, str)
     )

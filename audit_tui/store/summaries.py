@@ -111,11 +111,6 @@ def count_many(repo: Repository, audits: Sequence[OpenAudit]) -> dict[int, Figur
     return found
 
 
-_SOUND = ("revision", "cases", "answered", "applicable", "score", "score_max", "rating",
-          "rubric_title")  # fmt: skip
-"""The figures `kept_list.sound` checks, in its order."""
-
-
 def stored(conn: Connection, only: Collection[int] | None = None) -> dict[int, Figures]:
     """The figures the database holds (SQLite; none on PostgreSQL), by audit id, of every audit
     or `only` these: a deleted audit's go with it."""
@@ -128,7 +123,7 @@ def stored(conn: Connection, only: Collection[int] | None = None) -> dict[int, F
             fields = dict(row._mapping)
             audit_id = fields.pop("audit_id")
             ratings = ratings_of(fields.pop("ratings"))
-            if ratings is None or not sound(*(fields[n] for n in _SOUND)):
+            if ratings is None or not sound(**fields):
                 continue  # a broken cache row (another tool's): counted again, kept anew
             found[audit_id] = Figures(**fields, ratings=ratings)
     return found

@@ -226,13 +226,8 @@ class AuditApp(ReportsFailures, App[None]):
         from audit_tui.settings import LOGIN, current
         from audit_tui.store.kept_list import kept_audits
 
-        settings = current()
-        try:  # as StoreLink.open names the person
-            user = local_name(
-                self.user or settings.user,
-                "--as" if self.user else settings.user_from,
-                LOGIN,
-            )
+        try:  # as the store names the person (repository.identity)
+            user = local_name(*current().claim(self.user), LOGIN)
         except AuditError:
             return None
         return kept_audits(self.db_target, user)

@@ -110,12 +110,13 @@ class StoreLink:
         from audit_tui.store.database import open_repository
 
         settings = current()
+        claimed, claimed_by = settings.claim(user)
         return cls(
             open_repository(
                 target,
-                user or settings.user,
+                claimed,
                 password=settings.password,
-                user_from="--as" if user else settings.user_from,
+                user_from=claimed_by,
                 wait=settings.wait,
             )
         )

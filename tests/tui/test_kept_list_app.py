@@ -18,10 +18,10 @@ from audit_tui.store.database import open_repository
 from audit_tui.store.listing import audit_summaries
 from audit_tui.tui.app import AuditApp, _open_link
 from audit_tui.tui.screens.audit_list import AuditListScreen, _row
-from audit_tui.tui.screens.case_walk import CaseWalkScreen
 from audit_tui.tui.store_link import StoreLink
 from audit_tui.tui.widgets.virtual_table import VirtualTable
 from tests.tui.helpers import burst, settle, until
+from tests.tui.test_keys_land import opened
 
 SIZE = (120, 40)
 
@@ -108,8 +108,8 @@ async def test_enter_before_the_store_opens_opens_the_audit_with_the_keys_after_
         assert app.screen is list_screen and app.link is None
         assert list_screen.query_one("#audits", VirtualTable).cursor_key == "demo-tameside"
         store.go.set()
-        await until(pilot, lambda: _opened(app) is not None)
-        assert _opened(app) == "TS23-003"
+        await until(pilot, lambda: opened(app) is not None)
+        assert opened(app) == "TS23-003"
         assert app.screen_stack[-2].audit_name == "demo-tameside"  # type: ignore[attr-defined]
 
 
@@ -136,11 +136,6 @@ def _status(screen: AuditListScreen) -> Any:
     return screen.query_one("#status", Static).render()
 
 
-def _opened(app: AuditApp) -> str | None:
-    screen = app.screen
-    return screen.case.case_ref if isinstance(screen, CaseWalkScreen) else None
-
-
 async def test_keys_handed_to_the_dashboard_reach_its_priority_bindings(looked_at: str) -> None:
     """Typed after Enter while the store opens, `/` and a case's number are the dashboard's:
     its filter (a priority binding, which the app never tried there), then the case."""
@@ -154,8 +149,8 @@ async def test_keys_handed_to_the_dashboard_reach_its_priority_bindings(looked_a
         await until(pilot, lambda: "Opening demo-tameside" in str(_status(list_screen)))
         burst(app, "/", *"TS23-009", "enter")
         store.go.set()
-        await until(pilot, lambda: _opened(app) is not None)
-        assert _opened(app) == "TS23-009"
+        await until(pilot, lambda: opened(app) is not None)
+        assert opened(app) == "TS23-009"
 
 
 async def test_a_list_read_that_fails_lets_the_keys_go(

@@ -150,7 +150,7 @@ class AuditListScreen(ReportsFailures, Screen[None]):
         kept = None if app.link or app.open_audit_name else app.kept_audits()  # milliseconds
         if kept is None:
             self._table().hold()  # keys typed as the list opens: acted on once its rows are in
-            if audit_app(self).link is not None:
+            if app.link is not None:
                 self.load()
         else:
             self._read(
