@@ -379,7 +379,7 @@ class Rubric(_Model):
     def rated_standards(self) -> Iterator[Standard]:
         return (s for s in self.standards if s.rated and self.has_ratings)
 
-    @property
+    @cached_property
     def score_max(self) -> int:
         """Zero for a rubric without a score (`has_score` says which)."""
         if not self.has_score or not self.scoring.bands:
@@ -391,6 +391,12 @@ class Rubric(_Model):
     def rule_attributes(self) -> tuple[str, ...]:
         """The case attributes that decide whether some item applies (for HMIP: has_psr)."""
         return tuple(sorted({name for ref in self.items.values() for name in ref.applies_when}))
+
+    @cached_property
+    def key_question_ids(self) -> frozenset[str]:
+        """The items ratings, scores and progress rest on: a view that shows only those (the
+        audit list, the regional view) counts the answers to these alone, a quarter of them."""
+        return frozenset(kq.id for st in self.standards for kq in st.key_questions)
 
     @cached_property
     def items_by_rule(self) -> tuple[tuple[dict[str, tuple[str, ...]], tuple[str, ...]], ...]:

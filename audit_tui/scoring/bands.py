@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import cache
 from math import floor
 
 from audit_tui.domain.rubric import Band, OverallBand, Scoring
@@ -33,11 +34,18 @@ def band_for_bound(percent: float, scoring: Scoring) -> Band:
 
 def band_for_percent(pct: Fraction | float, scoring: Scoring) -> Band:
     """The band a percentage falls in (lower bounds inclusive)."""
-    pct = Fraction(str(pct)) if isinstance(pct, float) else pct
+    pct = _exact(pct) if isinstance(pct, float) else pct
     for band in scoring.bands:
-        if pct >= Fraction(str(band.min_percent)):
+        if pct >= _exact(band.min_percent):
             return band
     return scoring.bands[-1]
+
+
+@cache
+def _exact(percent: float) -> Fraction:
+    """A percentage as written (65.0 is 65, not the float nearest it): a band's bound is one of
+    a handful, met a dozen times for each audit a list scores."""
+    return Fraction(str(percent))
 
 
 def overall_for(score: int, scoring: Scoring) -> OverallBand:

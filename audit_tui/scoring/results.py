@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from fractions import Fraction
 from typing import Self
 
 from audit_tui.domain.records import Judgement
@@ -154,6 +153,8 @@ def score_audit(
     tallies: Mapping[str, Tally],
     judgements: Mapping[str, Judgement],
     verdicts: Mapping[str, Tally] | None = None,
+    *,
+    key_questions_only: bool = False,
 ) -> AuditResult:
     """Roll tallies and judgements up into ratings.
 
@@ -162,9 +163,13 @@ def score_audit(
     question asked of them (scoring/verdicts.py). It has no rating (None) while that figure has
     no relevant answers, or a judgement is missing: never a guess. The score and overall rating
     exist only once every rated standard has a rating.
+
+    With `key_questions_only` (tallies of the key questions alone: `tallies_of`'s), every
+    figure but the prompts' and indicators', which are left out rather than shown as none.
     """
     standards = tuple(
-        _standard(rubric, st, tallies, judgements, verdicts or {}) for st in rubric.standards
+        _standard(rubric, st, tallies, judgements, verdicts or {}, not key_questions_only)
+        for st in rubric.standards
     )
     rated = [s for s in standards if s.rated]
     score = sum(s.points or 0 for s in rated) if all(s.points is not None for s in rated) else None
@@ -174,7 +179,8 @@ def score_audit(
     if rubric.scoring.shares:
         standards = tuple(_with_share(s) for s in standards)
     indicators = tuple(
-        ItemResult.of(i.id, i.text, tallies.get(i.id, Tally())) for i in rubric.indicators
+        ItemResult.of(i.id, i.text, tallies.get(i.id, Tally()))
+        for i in (() if key_questions_only else rubric.indicators)
     )
     return AuditResult(
         audit=audit,
@@ -219,6 +225,7 @@ def _standard(
     tallies: Mapping[str, Tally],
     judgements: Mapping[str, Judgement],
     verdicts: Mapping[str, Tally],
+    with_prompts: bool = True,
 ) -> StandardResult:
     if st.method == "judgement":
         j = judgements.get(st.id)
@@ -233,7 +240,7 @@ def _standard(
             complete=j is not None,
             judgement=j,
         )
-    kqs = tuple(_key_question(kq, tallies) for kq in st.key_questions)
+    kqs = tuple(_key_question(kq, tallies, with_prompts) for kq in st.key_questions)
     complete = all(k.unanswered == 0 for k in kqs)
     rated = st.rated and rubric.has_ratings
     if rubric.rates_by_cases:
@@ -249,7 +256,7 @@ def _standard(
             complete=complete,
             key_questions=kqs,
         )
-    lowest = min(kqs, key=lambda k: Fraction(k.yes, k.relevant))
+    lowest = _lowest(kqs)
     band = band_for(lowest.yes, lowest.relevant, rubric.scoring)
     return StandardResult(
         id=st.id,
@@ -262,6 +269,16 @@ def _standard(
         key_questions=kqs,
         lowest=lowest,
     )
+
+
+def _lowest(kqs: Sequence[KeyQuestionResult]) -> KeyQuestionResult:
+    """The first of the lowest percentages (each relevant > 0), compared exactly: by cross
+    products of whole numbers, as Fractions would but without making one per comparison."""
+    lowest = kqs[0]
+    for k in kqs[1:]:
+        if k.yes * lowest.relevant < lowest.yes * k.relevant:
+            lowest = k
+    return lowest
 
 
 def _by_cases(
@@ -288,7 +305,9 @@ def _by_cases(
     )
 
 
-def _key_question(kq: KeyQuestion, tallies: Mapping[str, Tally]) -> KeyQuestionResult:
+def _key_question(
+    kq: KeyQuestion, tallies: Mapping[str, Tally], with_prompts: bool = True
+) -> KeyQuestionResult:
     tally = tallies.get(kq.id, Tally())
     return KeyQuestionResult(
         id=kq.id,
@@ -301,7 +320,8 @@ def _key_question(kq: KeyQuestion, tallies: Mapping[str, Tally]) -> KeyQuestionR
         question_set=kq.set,
         reconstructed_from=kq.reconstructed_from,
         prompts=tuple(
-            ItemResult.of(p.id, p.shown_text, tallies.get(p.id, Tally())) for p in kq.prompts
+            ItemResult.of(p.id, p.shown_text, tallies.get(p.id, Tally()))
+            for p in (kq.prompts if with_prompts else ())
         ),
     )
 

@@ -7,7 +7,7 @@ apply to which cases is counted per combination of the attributes that decide it
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, func, null, select, union_all
@@ -53,14 +53,27 @@ def tallies(
 
 
 def tallies_of(
-    conn: Connection, audits: Sequence[OpenAudit], *, from_answers: bool = True
+    conn: Connection,
+    audits: Sequence[OpenAudit],
+    *,
+    from_answers: bool = True,
+    key_questions_only: bool = False,
 ) -> dict[int, tuple[int, dict[str, Tally]]]:
     """Each audit's (number of cases, per-item tallies) by id, as `tallies` counts one (from the
     answers, or the kept counts), in two queries over them all: a region's forty audits cost
-    two statements, not a hundred and twenty; a list of 1,000, two rather than 3,000."""
+    two statements, not a hundred and twenty; a list of 1,000, two rather than 3,000.
+
+    With `key_questions_only`, the tallies of the key questions alone, counted from their
+    answers alone: what `score_audit(..., key_questions_only=True)` takes. Sorting a quarter of
+    the answers, the regional view's count takes less than half the time."""
     if not audits:
         return {}
     ids = [a.info.id for a in audits]
+    wanted = (
+        sorted(set().union(*(a.rubric.key_question_ids for a in audits)))
+        if key_questions_only
+        else None
+    )
     used = sorted({name for a in audits for name in a.rubric.rule_attributes})
     attr_cols = [CASE.c.attributes[name].as_string() for name in used]
     groups: dict[int, list[tuple[dict[str, Any], int]]] = defaultdict(list)
@@ -79,10 +92,18 @@ def tallies_of(
         if from_answers
         else counts.kept_of(ids)
     )
+    if wanted is not None:
+        item = ANSWER.c.item_id if from_answers else counts.TALLY.c.item_id
+        counted = counted.where(item.in_(wanted))
     for audit_id, item_id, value, n in conn.execute(counted).all():  # one fetch, not one per row
         answered[audit_id][item_id][value] = n
     return {
-        a.info.id: _tallied(a.rubric, groups.get(a.info.id, []), answered.get(a.info.id, {}))
+        a.info.id: _tallied(
+            a.rubric,
+            groups.get(a.info.id, []),
+            answered.get(a.info.id, {}),
+            a.rubric.key_question_ids if key_questions_only else None,
+        )
         for a in audits
     }
 
@@ -91,13 +112,17 @@ def _tallied(
     rubric: Rubric,
     groups: Sequence[tuple[dict[str, Any], int]],
     answered: dict[str, dict[str, int]],
+    only: Collection[str] | None = None,
 ) -> tuple[int, dict[str, Tally]]:
     """(cases, per-item tallies) from the cases grouped by their deciding attributes and the
-    answers counted per item and value."""
+    answers counted per item and value: of every item, or `only` these."""
     cases = sum(n for _, n in groups)
     out: dict[str, Tally] = {}
     nothing: dict[str, int] = {}
-    for rule, item_ids in rubric.items_by_rule:
+    for rule, every_id in rubric.items_by_rule:
+        item_ids = every_id if only is None else [i for i in every_id if i in only]
+        if not item_ids:
+            continue
         applicable = sum(n for attrs, n in groups if admits(rule, attrs))
         for item_id in item_ids:
             got = answered.get(item_id, nothing)

@@ -54,16 +54,22 @@ def score(repo: Repository, audit: OpenAudit, *, exact: bool = True) -> AuditRes
 
 def scores_of(repo: Repository, audits: Sequence[OpenAudit]) -> dict[int, AuditResult]:
     """Each audit's ratings by id, as `score` states one (from the answers), read together in
-    one snapshot: a region's audits in two counting queries, not two per audit."""
+    one snapshot: a region's audits in two counting queries, not two per audit. Their key
+    questions alone (no prompts, no indicators): all the regional view shows."""
     with repo.reading() as conn:
         if conn.dialect.name == "postgresql" and not conn.in_transaction():
             conn.execution_options(isolation_level="REPEATABLE READ")
-        counted = aggregates.tallies_of(conn, audits)
+        counted = aggregates.tallies_of(conn, audits, key_questions_only=True)
         judged = read_judgements_of(conn, [a.info.id for a in audits])
         verdicts = {a.info.id: aggregates.verdict_tallies(conn, a) for a in audits}
     return {
         a.info.id: score_audit(
-            a.rubric, a.info.name, *counted[a.info.id], judged[a.info.id], verdicts[a.info.id]
+            a.rubric,
+            a.info.name,
+            *counted[a.info.id],
+            judged[a.info.id],
+            verdicts[a.info.id],
+            key_questions_only=True,
         )
         for a in audits
     }

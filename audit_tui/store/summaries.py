@@ -93,7 +93,7 @@ def count_many(repo: Repository, audits: Sequence[OpenAudit]) -> dict[int, Figur
         revisions = dict(
             conn.execute(select(AUDIT.c.id, AUDIT.c.revision).where(AUDIT.c.id.in_(ids))).all()
         )
-        counted = aggregates.tallies_of(conn, audits, from_answers=False)
+        counted = aggregates.tallies_of(conn, audits, from_answers=False, key_questions_only=True)
         judged = read_judgements_of(conn, ids)
         verdicts = {a.info.id: aggregates.verdict_tallies(conn, a) for a in audits}
     found: dict[int, Figures] = {}
@@ -103,7 +103,12 @@ def count_many(repo: Repository, audits: Sequence[OpenAudit]) -> dict[int, Figur
         if audit_id not in revisions:  # deleted meanwhile: nothing to show
             continue
         result = score_audit(
-            audit.rubric, audit.info.name, *counted[audit_id], judged[audit_id], verdicts[audit_id]
+            audit.rubric,
+            audit.info.name,
+            *counted[audit_id],
+            judged[audit_id],
+            verdicts[audit_id],
+            key_questions_only=True,
         )
         found[audit_id] = seen[audit_id, audit.info.created_at] = _figures(
             revisions[audit_id], result, audit.rubric

@@ -1,10 +1,14 @@
 """Counting many audits at once (`aggregates.tallies_of`, what the regional view reads) gives
 each audit exactly what counting it alone gives, on both engines: with removed cases, an audit
-with no case, and audits whose answers differ."""
+with no case, one answered in full (so rated), and audits whose answers differ. Counting key
+questions alone (the regional view, the audit list) gives theirs exactly, and the same ratings."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from audit_tui.domain.answers import Answer
+from audit_tui.scoring import AuditResult
 from audit_tui.store import aggregates, audits, scores
 from audit_tui.store import answers as answer_ops
 from audit_tui.store import cases as case_ops
@@ -30,7 +34,7 @@ def test_many_audits_counted_together_as_each_alone(repo: Repository, rubric_tex
                 {
                     c.id: {
                         item: values[(i + n + len(item)) % 3]
-                        for item in audit.rubric.column_order[: 10 + i]
+                        for item in audit.rubric.column_order[: None if n == 2 else 10 + i]
                         if audit.rubric.applies(item, c.attributes)
                     }
                     for i, c in enumerate(listed)
@@ -43,8 +47,38 @@ def test_many_audits_counted_together_as_each_alone(repo: Repository, rubric_tex
         together = aggregates.tallies_of(conn, made)
         alone = {a.info.id: aggregates.tallies(conn, a, from_answers=True) for a in made}
         assert aggregates.tallies_of(conn, []) == {}
+        kq_only = aggregates.tallies_of(conn, made, key_questions_only=True)
+        kept_kq_only = aggregates.tallies_of(
+            conn, made, from_answers=False, key_questions_only=True
+        )
     assert together == alone
     assert together[made[3].info.id][0] == 0 and together[made[0].info.id][0] == 6
     assert together[made[1].info.id][0] == 5
+    kqs = made[0].rubric.key_question_ids
+    assert 10 < len(kqs) < len(made[0].rubric.items)
+    for audit_id, (cases, tallies) in together.items():
+        assert kq_only[audit_id] == (cases, {i: t for i, t in tallies.items() if i in kqs})
+        assert kept_kq_only[audit_id] == kq_only[audit_id]  # the kept counts agree
+    assert any(t.yes and t.no for t in kq_only[made[1].info.id][1].values())
     results = scores.scores_of(repo, made)
-    assert results == {a.info.id: scores.score(repo, a) for a in made}
+    assert results == {a.info.id: key_questions_of(scores.score(repo, a)) for a in made}
+    assert all(
+        k.prompts == () for r in results.values() for s in r.standards for k in s.key_questions
+    )
+    assert any(s.rating for r in results.values() for s in r.standards)  # ratings compared too
+
+
+def key_questions_of(result: AuditResult) -> AuditResult:
+    """A report's result without what a view of key questions leaves out."""
+    return replace(
+        result,
+        indicators=(),
+        standards=tuple(
+            replace(
+                st,
+                key_questions=tuple(replace(k, prompts=()) for k in st.key_questions),
+                lowest=st.lowest and replace(st.lowest, prompts=()),
+            )
+            for st in result.standards
+        ),
+    )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from fractions import Fraction
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,7 +12,7 @@ from hypothesis import strategies as st
 from audit_tui.domain.records import Judgement
 from audit_tui.domain.rubric import Rubric
 from audit_tui.scoring import Tally, score_audit
-from audit_tui.scoring.results import ItemResult
+from audit_tui.scoring.results import ItemResult, KeyQuestionResult, _lowest
 
 
 @st.composite
@@ -91,3 +94,50 @@ def test_score_is_the_sum_of_points_and_within_bounds(
         assert 0 <= result.score <= result.score_max
     else:
         assert result.score is None and result.overall is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_each_standard_rests_on_its_first_lowest_key_question(
+    rubric: Rubric, kq_ids: list[str], data: st.DataObject
+) -> None:
+    """Compared exactly, the first of equal lowest percentages (1 of 3 ties with 2 of 6)."""
+    t = data.draw(tallies(kq_ids))
+    for s in score_audit(rubric, "p", 28, t, JUDGED).standards:
+        if s.lowest is None:
+            continue
+        exact = [Fraction(k.yes, k.relevant) for k in s.key_questions]
+        assert s.lowest is s.key_questions[exact.index(min(exact))]
+
+
+def test_ties_and_near_ties_between_key_questions() -> None:
+    kq = {"yes": 1, "no": 2, "not_applicable": 0, "unanswered": 0, "text": ""}
+    third = KeyQuestionResult(id="a", **kq)
+    same = KeyQuestionResult(id="b", **{**kq, "yes": 2, "no": 4})
+    less = KeyQuestionResult(id="c", **{**kq, "yes": 333_333, "no": 666_668})
+    assert _lowest((third, same)) is third and _lowest((same, third)) is same
+    assert _lowest((third, less, same)) is less  # 33.33332% is below a third
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_key_questions_alone_give_every_figure_but_the_prompts(
+    rubric: Rubric, data: st.DataObject
+) -> None:
+    """What the audit list and the regional view count (`key_questions_only`) rates, scores
+    and tallies the key questions exactly as a report does, from their tallies alone."""
+    t = data.draw(tallies(list(rubric.items)))
+    full = score_audit(rubric, "p", 28, t, JUDGED)
+    kqs_only = {i: v for i, v in t.items() if i in rubric.key_question_ids}
+    alone = score_audit(rubric, "p", 28, kqs_only, JUDGED, key_questions_only=True)
+    assert alone.indicators == () and full.indicators
+    assert (alone.score, alone.overall, alone.complete, alone.progress) == (
+        full.score,
+        full.overall,
+        full.complete,
+        full.progress,
+    )
+    for a, f in zip(alone.standards, full.standards, strict=True):
+        assert (a.rating, a.points, a.complete) == (f.rating, f.points, f.complete)
+        assert [replace(k, prompts=()) for k in f.key_questions] == list(a.key_questions)
+        assert (a.lowest and a.lowest.id) == (f.lowest and f.lowest.id)
