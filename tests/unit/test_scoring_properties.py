@@ -110,11 +110,12 @@ def test_each_standard_rests_on_its_first_lowest_key_question(
         assert s.lowest is s.key_questions[exact.index(min(exact))]
 
 
+def _kq(ident: str, yes: int, no: int) -> KeyQuestionResult:
+    return KeyQuestionResult(id=ident, text="", yes=yes, no=no, not_applicable=0, unanswered=0)
+
+
 def test_ties_and_near_ties_between_key_questions() -> None:
-    kq = {"yes": 1, "no": 2, "not_applicable": 0, "unanswered": 0, "text": ""}
-    third = KeyQuestionResult(id="a", **kq)
-    same = KeyQuestionResult(id="b", **{**kq, "yes": 2, "no": 4})
-    less = KeyQuestionResult(id="c", **{**kq, "yes": 333_333, "no": 666_668})
+    third, same, less = _kq("a", 1, 2), _kq("b", 2, 4), _kq("c", 333_333, 666_668)
     assert _lowest((third, same)) is third and _lowest((same, third)) is same
     assert _lowest((third, less, same)) is less  # 33.33332% is below a third
 
