@@ -18,6 +18,7 @@ from audit_tui.store.database import open_repository
 from audit_tui.store.listing import audit_summaries
 from audit_tui.tui.app import AuditApp, _open_link
 from audit_tui.tui.screens.audit_list import AuditListScreen, _row
+from audit_tui.tui.screens.dashboard import DashboardScreen
 from audit_tui.tui.store_link import StoreLink
 from audit_tui.tui.widgets.virtual_table import VirtualTable
 from tests.tui.helpers import burst, settle, until
@@ -203,3 +204,64 @@ async def test_a_path_that_loops_is_said_in_one_line_not_a_crash(tmp_path: Any) 
         assert isinstance(screen, AuditListScreen)
         await until(pilot, lambda: "Cannot open the database" in str(_status(screen)))
     assert app.return_code in (None, 0)
+
+
+@pytest.mark.parametrize("typed", ["before the read fails", "after it failed"])
+async def test_after_a_failed_read_enter_on_the_empty_table_keeps_no_keys(
+    demo_db: str, monkeypatch: pytest.MonkeyPatch, typed: str
+) -> None:
+    """The dashboard could not read its audit, so its table has no row: Enter there, typed
+    while it read or after, chooses nothing, and the keys typed after it act here (Escape goes
+    back to the list), not kept for a case that never comes."""
+    from audit_tui.tui.live import LiveAudit
+
+    go = threading.Event()
+
+    def failing(*_: Any, **__: Any) -> LiveAudit:
+        go.wait(30)
+        raise AuditError.at("audit", "the disk went away")
+
+    monkeypatch.setattr(LiveAudit, "read", failing)
+    notes: list[str] = []
+    app = AuditApp(demo_db, open_audit="demo-tameside", poll_seconds=0)
+    monkeypatch.setattr(app, "notify", lambda message, **_: notes.append(str(message)))
+    async with app.run_test(size=SIZE) as pilot:
+        if typed == "before the read fails":
+            await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+            burst(app, "enter", "escape")
+        go.set()
+        await until(pilot, lambda: any("the disk went away" in note for note in notes))
+        if typed == "after it failed":
+            burst(app, "enter", "escape")
+        await until(pilot, lambda: isinstance(app.screen, AuditListScreen))
+
+
+async def test_escape_leaves_a_dashboard_whose_read_has_not_come(
+    demo_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Escape, typed first while the audit is read, goes back to the list at once: a read
+    that is slow to come (a far server, a locked file) never keeps the user on the screen.
+    Typed after another key, it waits for the rows in its turn (test_keys_land)."""
+    from audit_tui.tui.live import LiveAudit
+
+    go, read, real = threading.Event(), threading.Event(), LiveAudit.read
+
+    def slow(*args: Any, **kwargs: Any) -> LiveAudit:
+        go.wait(30)
+        try:
+            return real(*args, **kwargs)
+        finally:
+            read.set()
+
+    monkeypatch.setattr(LiveAudit, "read", slow)
+    app = AuditApp(demo_db, open_audit="demo-tameside", poll_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        burst(app, "escape")
+        try:
+            await until(pilot, lambda: isinstance(app.screen, AuditListScreen))
+            assert not read.is_set()  # while the read still had not come
+        finally:
+            go.set()
+        await settle(pilot, app)
+        assert isinstance(app.screen, AuditListScreen)

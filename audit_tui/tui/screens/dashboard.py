@@ -149,7 +149,7 @@ class DashboardScreen(ReportsFailures, LeadActions, Screen[None]):
                     placeholder="Filter cases (reference, attributes, status…)  /",
                     id="filter",
                 )
-                yield VirtualTable(id="cases")
+                yield VirtualTable(id="cases", rowless=frozenset({"back"}))
                 yield Plain("", id="cases-status", classes="status")
             yield RatingsPanel(id="ratings")
         yield Footer(compact=True)
@@ -183,7 +183,10 @@ class DashboardScreen(ReportsFailures, LeadActions, Screen[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # beside ReportsFailures' handler, which Textual runs too (it reports the failure)
         if event.state is WorkerState.ERROR and event.worker.group == "dashboard":
-            self.query_one("#cases", VirtualTable).release()  # no rows coming: the keys act
+            # no rows coming: the keys act, and an Enter that waited for them chooses nothing
+            self._loading = False
+            self.query_one("#cases", VirtualTable).release()
+            self._open_waiting()
 
     def _behind(self) -> bool:
         """The audit changed since this dashboard read it."""

@@ -47,6 +47,17 @@ async def act_in_order(widget: Widget, event: events.Key, *, untried: bool = Fal
     return False
 
 
+def action_of(widget: Widget, key: str) -> str | None:
+    """The action `key` runs from `widget` up (its first binding there, as the user's keymap
+    has it; priority bindings left out, as in `act_in_order`), or None."""
+    keymap = widget.app._keymap
+    for node in _chain(widget):
+        for binding in _bindings(node, keymap).key_to_bindings.get(key, ()):
+            if not binding.priority:
+                return binding.action
+    return None
+
+
 def _bindings(node: DOMNode, keymap: Keymap) -> BindingsMap:
     """The node's bindings as the user's keymap has them."""
     bindings = node._bindings.copy()

@@ -23,7 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from audit_tui.domain.safe_text import LINE_LIMIT, escape, one_line
-from audit_tui.tui.widgets.in_order import act_in_order
+from audit_tui.tui.widgets.in_order import act_in_order, action_of
 
 
 @dataclass(frozen=True)
@@ -120,10 +120,15 @@ class VirtualTable(ScrollView, can_focus=True):
         classes: str | None = None,
         kept: frozenset[str] = KEPT,
         give_way_late: Sequence[str] = GIVE_WAY_LATE,
+        rowless: frozenset[str] = frozenset(),
     ) -> None:
         super().__init__(id=id, classes=classes)
         self.kept, self.give_way_late = kept, give_way_late
         """The columns always in view, and those that give way last (`columns_in_view`)."""
+        self.rowless = rowless
+        """Actions that need no row (Back): the first key held that runs one runs it at once,
+        as it would be first when the rows came, so a read that is slow to come (or never
+        does) cannot keep the user on the screen."""
         self.columns: list[Column] = []
         self._widths: list[int] = []
         self._keys: list[str] = []
@@ -390,7 +395,7 @@ class VirtualTable(ScrollView, can_focus=True):
         third row however fast it comes, and as the rows arrive (`hold`)."""
         if self.keep_typed_ahead(event):
             return
-        if self.held is not None:
+        if self.held is not None and (self.held or action_of(self, event.key) not in self.rowless):
             self.held.append((event.key, event.character))
             event.stop()
             event.prevent_default()
