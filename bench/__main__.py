@@ -536,8 +536,9 @@ def bench_answering(work: Path, big: Path) -> None:
 def bench_dashboard(work: Path, big: Path) -> None:
     """Opening the dashboard (a freshly started app each time) and each filter keystroke, in a
     real terminal: the large audit against the 28-case one."""
-    small = dashboard.measure(str(work / "small.db"), "demo-tameside", "001\x7f")
-    large = dashboard.measure(str(big), "big", "999\x7f")
+    small, large = dashboard.measure(
+        (str(work / "small.db"), "demo-tameside", "001\x7f"), (str(big), "big", "999\x7f")
+    )
     report(
         f"TUI dashboard open, {N_CASES} cases",
         statistics.median(large.opened),

@@ -18,7 +18,7 @@ from audit_tui.store import audits
 from bench.responsiveness import _read_for
 from tests.tui.terminal import Terminal
 
-OPENS = 5
+OPENS = 7
 BACKSPACE = "\x7f"
 STATUS = re.compile(r"([\d,]+) cases? · ([\d,]+) complete(?: · ([\d,]+) shown)?")
 
@@ -55,38 +55,43 @@ def _wait(term: Terminal, ready: Callable[[Terminal], bool], timeout: float = 12
     return time.monotonic()
 
 
-def measure(db: str, audit: str, keys: str) -> Dashboard:
-    """Open the audit from the audit list OPENS times, each in a freshly started app (an audit
-    is counted in full when it is opened: nothing may be left warm from before), then type
-    `keys` into the filter one at a time, each changing how many cases are shown (so the
-    screen shows when the filter has run)."""
-    opened: list[float] = []
-    filtered: list[float] = []
-    row = _row_of(db, audit)
+def measure(*audits: tuple[str, str, str]) -> list[Dashboard]:
+    """For each (database, audit, keys): open the audit from the audit list OPENS times, each
+    in a freshly started app (an audit is counted in full when it is opened: nothing may be
+    left warm from before), then type `keys` into the filter one at a time, each changing how
+    many cases are shown (so the screen shows when the filter has run). The audits take turns,
+    one open each, so a spell of a busy machine falls on them alike, not on one side's five."""
+    found = [Dashboard(opened=[], filtered=[]) for _ in audits]
+    rows = [_row_of(db, audit) for db, audit, _ in audits]
     for run in range(OPENS):
-        term = Terminal("--db", db, size=(120, 40))
-        try:
-            term.wait_for(audit, timeout=60)
-            term.keys(DOWN * row)  # to the audit's row (the list is in name order)
-            _read_for(term, 1.0)  # the list is read before a choice is made
+        for (db, audit, keys), row, into in zip(audits, rows, found, strict=True):
+            _open_once(db, audit, row, keys if run == OPENS - 1 else "", into)
+    return found
+
+
+def _open_once(db: str, audit: str, row: int, keys: str, into: Dashboard) -> None:
+    term = Terminal("--db", db, size=(120, 40))
+    try:
+        term.wait_for(audit, timeout=60)
+        term.keys(DOWN * row)  # to the audit's row (the list is in name order)
+        _read_for(term, 1.0)  # the list is read before a choice is made
+        pressed = time.monotonic()
+        term.keys("\r")
+        shown = _wait(term, _opened)
+        into.opened.append(shown - pressed)
+        if keys:
+            _read_for(term, 1.0)
+            term.keys("/")
+            _read_for(term, 0.5)
+        for key in keys:
+            before = _status(term)
             pressed = time.monotonic()
-            term.keys("\r")
-            shown = _wait(term, _opened)
-            opened.append(shown - pressed)
-            if run == OPENS - 1:
-                _read_for(term, 1.0)
-                term.keys("/")
-                _read_for(term, 0.5)
-                for key in keys:
-                    before = _status(term)
-                    pressed = time.monotonic()
-                    term.keys(key)
-                    shown = _wait(term, partial(_changed_from, before))
-                    filtered.append(shown - pressed)
-                    _read_for(term, 0.6)
-        finally:
-            term.kill()
-    return Dashboard(opened=opened, filtered=filtered)
+            term.keys(key)
+            shown = _wait(term, partial(_changed_from, before))
+            into.filtered.append(shown - pressed)
+            _read_for(term, 0.6)
+    finally:
+        term.kill()
 
 
 DOWN = "\x1b[B"
