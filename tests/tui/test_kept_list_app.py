@@ -240,8 +240,9 @@ async def test_escape_leaves_a_dashboard_whose_read_has_not_come(
     demo_db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Escape, typed first while the audit is read, goes back to the list at once: a read
-    that is slow to come (a far server, a locked file) never keeps the user on the screen.
-    Typed after another key, it waits for the rows in its turn (test_keys_land)."""
+    that is slow to come (a far server, a locked file) never keeps the user on the screen. The
+    keys typed after it act on the list, in order. Typed after another key, Escape waits for
+    the rows in its turn (test_keys_land)."""
     from audit_tui.tui.live import LiveAudit
 
     go, read, real = threading.Event(), threading.Event(), LiveAudit.read
@@ -254,14 +255,19 @@ async def test_escape_leaves_a_dashboard_whose_read_has_not_come(
             read.set()
 
     monkeypatch.setattr(LiveAudit, "read", slow)
-    app = AuditApp(demo_db, open_audit="demo-tameside", poll_seconds=0)
+    app = AuditApp(demo_db, open_audit="demo-oversight", poll_seconds=0)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
-        burst(app, "escape")
+        first = app.screen
+        burst(app, "escape", "down", "enter")  # then, on the list: the second audit
         try:
-            await until(pilot, lambda: isinstance(app.screen, AuditListScreen))
-            assert not read.is_set()  # while the read still had not come
+            await until(
+                pilot, lambda: isinstance(app.screen, DashboardScreen) and app.screen is not first
+            )
+            assert not read.is_set()  # left, and the next opened, before the first read came
         finally:
             go.set()
         await settle(pilot, app)
-        assert isinstance(app.screen, AuditListScreen)
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen) and screen.audit_name == "demo-tameside"
+        assert screen.audit is not None  # its own read came

@@ -242,6 +242,9 @@ class DashboardScreen(ReportsFailures, LeadActions, Screen[None]):
 
     @on(AuditRead)
     def _loaded(self, message: AuditRead) -> None:
+        if self not in self.app.screen_stack:  # left before its read came (Back at once)
+            self.query_one("#cases", VirtualTable).release()  # keys held meanwhile go on
+            return
         live, widths = message.live, message.widths
         audit_app(self).live = live  # shared with the screens above
         self._drawn = live

@@ -365,6 +365,8 @@ class VirtualTable(ScrollView, can_focus=True):
         enter = events.Key("enter", "\r")
         if self.keep_typed_ahead(enter):
             return
+        if self._passed_on(enter.key, enter.character):
+            return
         if self.held is not None:
             self.held.append((enter.key, enter.character))
             return
@@ -390,10 +392,23 @@ class VirtualTable(ScrollView, can_focus=True):
         event.prevent_default()
         return True
 
+    def _passed_on(self, key: str, character: str | None) -> bool:
+        """A key read while the rows are on their way, after a rowless action (Back) took the
+        focus away: it goes where the focus is now (True), as `_released` sends on the keys
+        after one that moves it; held here, it would wait for rows no one will look at."""
+        if self.held is None or self.app.focused is self:
+            return False
+        self.app.post_message(events.Key(key, character))
+        return True
+
     async def _on_key(self, event: events.Key) -> None:
         """Moves and Enter in the order typed (see in_order): Down, Down, Enter opens the
         third row however fast it comes, and as the rows arrive (`hold`)."""
         if self.keep_typed_ahead(event):
+            return
+        if self._passed_on(event.key, event.character):
+            event.stop()
+            event.prevent_default()
             return
         if self.held is not None and (self.held or action_of(self, event.key) not in self.rowless):
             self.held.append((event.key, event.character))
