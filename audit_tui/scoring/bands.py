@@ -34,17 +34,17 @@ def band_for_bound(percent: float, scoring: Scoring) -> Band:
 
 def band_for_percent(pct: Fraction | float, scoring: Scoring) -> Band:
     """The band a percentage falls in (lower bounds inclusive)."""
-    pct = _exact(pct) if isinstance(pct, float) else pct
+    pct = Fraction(str(pct)) if isinstance(pct, float) else pct
     for band in scoring.bands:
-        if pct >= _exact(band.min_percent):
+        if pct >= _bound(band.min_percent):
             return band
     return scoring.bands[-1]
 
 
 @cache
-def _exact(percent: float) -> Fraction:
-    """A percentage as written (65.0 is 65, not the float nearest it): a band's bound is one of
-    a handful, met a dozen times for each audit a list scores."""
+def _bound(percent: float) -> Fraction:
+    """A band's bound as written (65.0 is 65, not the float nearest it), made once: a rubric's
+    bounds are a handful, met a dozen times for each audit a list scores."""
     return Fraction(str(percent))
 
 
