@@ -15,7 +15,8 @@ Not kept by the writing transaction itself, as the kept counts are: rolling up r
 add those milliseconds to every save, several times what a save costs. PostgreSQL stores none:
 the server could not check figures a login sent it, and no list may show a forged score. So a
 session's first list there counts every audit, together (`count_many`: four statements for
-all of them): 0.6 s at 1,000 audits, where one audit at a time took 12 s.
+all of them, the key questions' counts alone): 0.23 s at 1,000 audits, where one audit at a
+time took 12 s.
 """
 
 from __future__ import annotations
