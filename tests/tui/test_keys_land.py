@@ -540,6 +540,27 @@ async def test_from_the_list_down_enter_and_the_cases_keys_in_one_burst(demo_db:
         assert opened(app) == "TS23-003"
 
 
+async def test_in_and_out_of_an_audit_then_into_the_next_in_one_burst(demo_db: str) -> None:
+    """Enter, Esc, then Down, Enter, Down, Enter, in one burst from the list's first audit:
+    out of it before its cases are read, into the next audit, and its second case opens. The
+    keys after Esc were sent to the app one by one as the next audit opened, and the Down
+    before its last Enter reached no one: its first case opened."""
+    app = build_app(demo_db, poll_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        names = app.audit_names
+        burst(app, "enter", "escape", "down", "enter", "down", "enter")
+        await until(pilot, lambda: opened(app) is not None)
+        walk = app.screen
+        assert isinstance(walk, CaseWalkScreen) and walk.audit.info.name == names[1] == AUDIT
+        assert opened(app) == "TS23-002"
+        assert [type(s) for s in app.screen_stack[1:]] == [
+            AuditListScreen,
+            DashboardScreen,
+            CaseWalkScreen,
+        ]
+
+
 async def test_keys_after_enter_are_the_next_screens_not_this_ones_commands(
     demo_db: str,
 ) -> None:

@@ -150,6 +150,8 @@ class VirtualTable(ScrollView, can_focus=True):
         the app tried no binding of this screen on them, priority bindings included."""
         self._choosing = 0
         """Enters taken as they arrived whose row is not chosen yet (`action_choose_in_order`)."""
+        self._rows_coming = False
+        """Between `hold` and `release`: keys handed on wait for the rows too."""
 
     class _Release(Message, bubble=False):
         """The rows are here: the keys held meanwhile are acted on (`release`)."""
@@ -324,13 +326,30 @@ class VirtualTable(ScrollView, can_focus=True):
     def hold(self, typed: Sequence[tuple[str, str | None]] = ()) -> None:
         """The rows are on their way: keep the keys read until `release`, after `typed` (keys
         handed on from the screen before, typed before any this table reads)."""
-        self.held = [*typed, *(self.held or [])]
-        self._handed += len(typed)
+        self._rows_coming = True
+        self._take(typed)
+
+    def _take(self, typed: Sequence[tuple[str, str | None]]) -> None:
+        """Keys handed on, typed before any this table reads itself: kept after those handed
+        on before them."""
+        held = self.held if self.held is not None else []
+        held[self._handed : self._handed] = typed
+        self.held, self._handed = held, self._handed + len(typed)
 
     def release(self) -> None:
         """The rows are here: act on the keys held, in order, and on any read before that is
         done (they are held too until then)."""
+        self._rows_coming = False
         if self.held is not None:
+            self.post_message(self._Release())
+
+    def hand_on(self, typed: Sequence[tuple[str, str | None]]) -> None:
+        """Keys another table read for the screen now shown (Back, then Down, Enter): acted on
+        here in order, before any this table reads after them, at once or once its rows are
+        here. Sent to the app one by one, a key could reach a screen still opening, with
+        nothing focused to take it."""
+        self._take(typed)
+        if not self._rows_coming:
             self.post_message(self._Release())
 
     @on(_Release)
@@ -338,9 +357,8 @@ class VirtualTable(ScrollView, can_focus=True):
         keys, handed, self.held, self._handed = self.held or [], self._handed, None, 0
         for at, (key, character) in enumerate(keys):
             if self.app.focused is not self and self.typed_ahead is None:
-                # an earlier key took the focus (a dialog, the filter): the rest go where it is
-                for later, typed in keys[at:]:
-                    self.app.post_message(events.Key(later, typed))
+                # an earlier key took the focus (Back, a dialog, the filter): the rest go there
+                self._send_on(keys[at:])
                 return
             event = events.Key(key, character)
             if not self.keep_typed_ahead(event):
@@ -398,8 +416,18 @@ class VirtualTable(ScrollView, can_focus=True):
         after one that moves it; held here, it would wait for rows no one will look at."""
         if self.held is None or self.app.focused is self:
             return False
-        self.app.post_message(events.Key(key, character))
+        self._send_on([(key, character)])
         return True
+
+    def _send_on(self, keys: Sequence[tuple[str, str | None]]) -> None:
+        """Keys read here for where the focus is now: a table acts on them in order
+        (`hand_on`); anything else (a dialog, a filter box) reads them from the app."""
+        focused = self.app.focused
+        if isinstance(focused, VirtualTable):
+            focused.hand_on(keys)
+            return
+        for key, character in keys:
+            self.app.post_message(events.Key(key, character))
 
     async def _on_key(self, event: events.Key) -> None:
         """Moves and Enter in the order typed (see in_order): Down, Down, Enter opens the
