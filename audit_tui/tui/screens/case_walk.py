@@ -29,7 +29,7 @@ from audit_tui.tui.screens.case_walk_words import (
 )
 from audit_tui.tui.text import Plain
 from audit_tui.tui.widgets.header import SafeHeader
-from audit_tui.tui.widgets.in_order import act_now
+from audit_tui.tui.widgets.in_order import act_now, send_on
 from audit_tui.tui.widgets.item_row import ItemList, ItemRow
 from audit_tui.tui.widgets.standards_list import StandardsList
 from audit_tui.tui.workers import ReportsFailures, audit_app
@@ -196,7 +196,10 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
                 self.focus_row(start)
             typed, self._typed_ahead = self._typed_ahead, []
             items = self.query_one(ItemList)
-            for key, character in typed:
+            for at, (key, character) in enumerate(typed):
+                if self.left:  # an earlier key left the case (Esc): the rest are not its
+                    send_on(self.app, typed[at:])
+                    break
                 act_now(items, key, character)
             early, self._early = self._early, []
             for step in early:
@@ -347,6 +350,12 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
             return
         self._successor = CaseWalkScreen(self.audit, self.cases, index)
         self.app.switch_screen(self._successor)
+
+    @property
+    def left(self) -> bool:
+        """Left for the screen beneath (Esc), not for another case (`>`, whose keys this
+        screen hands on itself): keys read after that are the screen's now shown (`ItemList`)."""
+        return self._successor is None and self not in self.app.screen_stack
 
     def _hand_on(self, step: Callable[[CaseWalkScreen], None]) -> bool:
         """Give `step` to the screen taking this one's place, if one is (True): a key typed in

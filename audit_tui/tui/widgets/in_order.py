@@ -14,7 +14,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from textual import events
+    from textual.app import App
     from textual.binding import BindingsMap, Keymap
     from textual.dom import DOMNode
     from textual.widget import Widget
@@ -74,6 +77,22 @@ def _chain(widget: Widget) -> list[DOMNode]:
         if node.is_modal:
             break
     return nodes
+
+
+def send_on(app: App[object], keys: Sequence[tuple[str, str | None]]) -> None:
+    """Keys read for a screen that an earlier one of them left (Back) or took the focus from:
+    they go where the focus is now. A table takes them in order (`hand_on`), acting on them
+    at once or once its rows are here; anything else reads them from the app. Posted to the
+    app one by one, a key could reach a screen still opening, with nothing focused to take it."""
+    from textual import events
+
+    focused = app.focused
+    hand_on = getattr(focused, "hand_on", None)
+    if hand_on is not None:
+        hand_on(keys)
+        return
+    for key, character in keys:
+        app.post_message(events.Key(key, character))
 
 
 def act_now(widget: Widget, key: str, character: str | None) -> bool:

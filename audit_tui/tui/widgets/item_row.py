@@ -12,7 +12,7 @@ from textual.message import Message
 
 from audit_tui.domain.safe_text import one_line
 from audit_tui.tui.text import Plain, prose
-from audit_tui.tui.widgets.in_order import act_in_order
+from audit_tui.tui.widgets.in_order import act_in_order, send_on
 
 if TYPE_CHECKING:
     from textual.css.styles import RulesMap
@@ -40,7 +40,14 @@ class ItemList(VerticalScroll):
 
     async def _on_key(self, event: events.Key) -> None:
         """Each key acts as the list reads it (see in_order): `y` then Down answers this item,
-        then moves, however fast they come, and whatever the focus is by then."""
+        then moves, however fast they come, and whatever the focus is by then. Once an earlier
+        key has left the case (Esc: its screen says `left`), the keys after it are the screen's
+        now shown."""
+        if getattr(self.screen, "left", False):
+            send_on(self.app, [(event.key, event.character)])
+            event.stop()
+            event.prevent_default()
+            return
         await act_in_order(self, event)
 
     # Here rather than on the screen, so they win over the scrolling container's own up/down.

@@ -23,7 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from audit_tui.domain.safe_text import LINE_LIMIT, escape, one_line
-from audit_tui.tui.widgets.in_order import act_in_order, action_of
+from audit_tui.tui.widgets.in_order import act_in_order, action_of, send_on
 
 
 @dataclass(frozen=True)
@@ -346,8 +346,7 @@ class VirtualTable(ScrollView, can_focus=True):
     def hand_on(self, typed: Sequence[tuple[str, str | None]]) -> None:
         """Keys another table read for the screen now shown (Back, then Down, Enter): acted on
         here in order, before any this table reads after them, at once or once its rows are
-        here. Sent to the app one by one, a key could reach a screen still opening, with
-        nothing focused to take it."""
+        here (`send_on`)."""
         self._take(typed)
         if not self._rows_coming:
             self.post_message(self._Release())
@@ -358,7 +357,7 @@ class VirtualTable(ScrollView, can_focus=True):
         for at, (key, character) in enumerate(keys):
             if self.app.focused is not self and self.typed_ahead is None:
                 # an earlier key took the focus (Back, a dialog, the filter): the rest go there
-                self._send_on(keys[at:])
+                send_on(self.app, keys[at:])
                 return
             event = events.Key(key, character)
             if not self.keep_typed_ahead(event):
@@ -411,23 +410,14 @@ class VirtualTable(ScrollView, can_focus=True):
         return True
 
     def _passed_on(self, key: str, character: str | None) -> bool:
-        """A key read while the rows are on their way, after a rowless action (Back) took the
-        focus away: it goes where the focus is now (True), as `_released` sends on the keys
-        after one that moves it; held here, it would wait for rows no one will look at."""
-        if self.held is None or self.app.focused is self:
+        """A key read after an earlier one took the focus away (Back, which leaves the screen
+        at once): it goes where the focus is now (True), as `_released` sends on the keys after
+        one that moves it. Acted on here, Esc, Down, Enter moved the cursor of a screen no
+        longer shown and opened its row; held here, it waited for rows no one would look at."""
+        if self.app.focused is self:
             return False
-        self._send_on([(key, character)])
+        send_on(self.app, [(key, character)])
         return True
-
-    def _send_on(self, keys: Sequence[tuple[str, str | None]]) -> None:
-        """Keys read here for where the focus is now: a table acts on them in order
-        (`hand_on`); anything else (a dialog, a filter box) reads them from the app."""
-        focused = self.app.focused
-        if isinstance(focused, VirtualTable):
-            focused.hand_on(keys)
-            return
-        for key, character in keys:
-            self.app.post_message(events.Key(key, character))
 
     async def _on_key(self, event: events.Key) -> None:
         """Moves and Enter in the order typed (see in_order): Down, Down, Enter opens the
