@@ -587,3 +587,46 @@ async def test_keys_after_enter_are_the_next_screens_not_this_ones_commands(
             assert isinstance(app.focused, StandardsList)
             await steps(pilot, app, "escape", "escape")
             await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+
+
+async def test_a_down_typed_before_the_filter_moves_the_table_not_the_filter(demo_db: str) -> None:
+    """Down, `/`, text: the Down was typed first, so it moves the table's cursor, and the focus
+    stays in the filter for the keys after the text (sent on to the filter, the Down took the
+    focus back out of it, and the next key fell on the dashboard's bindings)."""
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        burst(app, "down", "/", *"TS23-01")
+        await settle(pilot, app)
+        burst(app, "5")
+        await settle(pilot, app)
+        box = dashboard(app).query_one("#filter", Input)
+        assert box.value == "TS23-015" and app.focused is box
+        burst(app, "enter")
+        await until(pilot, lambda: opened(app) is not None)
+        assert opened(app) == "TS23-015"
+
+
+async def test_keys_after_a_screen_opens_over_a_case_are_that_screens(demo_db: str) -> None:
+    """F1 (the guidance) then `u` and `>` in one burst: the case beneath keeps its answers and
+    stays open (`u` cleared the answer under the guidance, and `>` replaced the guidance with
+    the next case, leaving this one beneath it, dead to every key; Down there then crashed)."""
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        burst(app, "enter")
+        await until(pilot, lambda: opened(app) == "TS23-001")
+        await settle(pilot, app)
+        walk = app.screen
+        assert isinstance(walk, CaseWalkScreen)
+        before = {r.item_id: r.value for r in walk.rows}
+        assert any(before.values())
+        burst(app, "f1", "u", ">")
+        await settle(pilot, app)
+        assert {r.item_id: r.value for r in walk.rows} == before
+        assert sum(isinstance(s, CaseWalkScreen) for s in app.screen_stack) == 1
+        burst(app, "escape")
+        await until(pilot, lambda: app.screen is walk)
+        burst(app, "down", "pagedown", ">")
+        await until(pilot, lambda: opened(app) == "TS23-002")
+        assert app.is_running

@@ -197,7 +197,7 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
             typed, self._typed_ahead = self._typed_ahead, []
             items = self.query_one(ItemList)
             for at, (key, character) in enumerate(typed):
-                if self.left:  # an earlier key left the case (Esc): the rest are not its
+                if self.elsewhere:  # an earlier key left the case (Esc): the rest are not its
                     send_on(self.app, typed[at:])
                     break
                 act_now(items, key, character)
@@ -344,6 +344,8 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
 
     @handed_on
     def action_other_case(self, step: int) -> None:
+        if self.app.screen is not self:  # under guidance or a dialog: it would replace that
+            return
         index = self.index + step
         if not 0 <= index < len(self.cases):
             self.notify("No more cases that way.")
@@ -352,10 +354,12 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
         self.app.switch_screen(self._successor)
 
     @property
-    def left(self) -> bool:
-        """Left for the screen beneath (Esc), not for another case (`>`, whose keys this
-        screen hands on itself): keys read after that are the screen's now shown (`ItemList`)."""
-        return self._successor is None and self not in self.app.screen_stack
+    def elsewhere(self) -> bool:
+        """Keys read now are not this case's: it was left for the screen beneath (Esc) or lies
+        under another (guidance, feedback, a dialog), not for another case (`>`, whose keys
+        this screen hands on itself). They go to the screen shown (`ItemList`): acted on here,
+        F1 then `u` cleared an answer under the guidance, and `>` replaced the guidance."""
+        return self._successor is None and self.app.screen is not self
 
     def _hand_on(self, step: Callable[[CaseWalkScreen], None]) -> bool:
         """Give `step` to the screen taking this one's place, if one is (True): a key typed in

@@ -41,9 +41,9 @@ class ItemList(VerticalScroll):
     async def _on_key(self, event: events.Key) -> None:
         """Each key acts as the list reads it (see in_order): `y` then Down answers this item,
         then moves, however fast they come, and whatever the focus is by then. Once an earlier
-        key has left the case (Esc: its screen says `left`), the keys after it are the screen's
-        now shown."""
-        if getattr(self.screen, "left", False):
+        key has left the case (Esc) or opened a screen over it (its screen says `elsewhere`),
+        the keys after it are the screen's now shown."""
+        if getattr(self.screen, "elsewhere", False):
             send_on(self.app, [(event.key, event.character)])
             event.stop()
             event.prevent_default()

@@ -410,11 +410,16 @@ class VirtualTable(ScrollView, can_focus=True):
         return True
 
     def _passed_on(self, key: str, character: str | None) -> bool:
-        """A key read after an earlier one took the focus away (Back, which leaves the screen
-        at once): it goes where the focus is now (True), as `_released` sends on the keys after
-        one that moves it. Acted on here, Esc, Down, Enter moved the cursor of a screen no
-        longer shown and opened its row; held here, it waited for rows no one would look at."""
+        """A key read after an earlier one left this table's screen (Back), or while its keys
+        wait for the rows, took the focus away: it goes where the focus is now (True), as
+        `_released` sends on the keys after one that moves it. Acted on here, Esc, Down, Enter
+        moved the cursor of a screen no longer shown and opened its row; held here, it waited
+        for rows no one would look at. A key typed before `/` on a screen still shown is this
+        table's, acted on here in order: sent on, a Down after the text took the focus back out
+        of the filter."""
         if self.app.focused is self:
+            return False
+        if self.held is None and self.screen in self.app.screen_stack:
             return False
         send_on(self.app, [(key, character)])
         return True
