@@ -242,9 +242,8 @@ class DashboardScreen(ReportsFailures, LeadActions, Screen[None]):
 
     @on(AuditRead)
     def _loaded(self, message: AuditRead) -> None:
-        if self not in self.app.screen_stack:  # left before its read came (Back at once)
-            self.query_one("#cases", VirtualTable).release()  # keys held meanwhile go on
-            return
+        if self not in self.app.screen_stack:  # left before its read came (Back at once): its
+            return  # table held no key then, and passes on those it reads since (_passed_on)
         live, widths = message.live, message.widths
         audit_app(self).live = live  # shared with the screens above
         self._drawn = live
