@@ -344,7 +344,7 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
 
     @handed_on
     def action_other_case(self, step: int) -> None:
-        if self.app.screen is not self:  # under guidance or a dialog: it would replace that
+        if self.elsewhere:  # under guidance or a dialog: switching would replace that
             return
         index = self.index + step
         if not 0 <= index < len(self.cases):
