@@ -18,14 +18,6 @@ class StoreReady(Message):
     """The database is open: screens waiting for it can load."""
 
 
-class CaseLeft(Message):
-    """The case walk was left (Esc) on this case: the list beneath highlights it."""
-
-    def __init__(self, case_id: int) -> None:
-        super().__init__()
-        self.case_id = case_id
-
-
 @dataclass
 class AuditCreated(Message, bubble=False):
     """A new audit is on disk; `cases` says where its cases come from ("hand", "import", ...)."""

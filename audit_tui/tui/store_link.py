@@ -5,7 +5,7 @@ committed in the order they were given. Each reports back as a typed message, po
 that asked, once it is on disk (`Committed`, or the asker's own message), or with one line saying
 why it is not (`WriteFailed`, which bubbles: a dialog says it in place, else the app says it, the
 one error path). Reads run in Textual thread workers and report back the same way
-(`tui/workers.py`).
+(`tui/workers.py`), except a case's answers, read on the queue after the answers given before.
 """
 
 from __future__ import annotations

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
+from audit_tui.store import audits
 from audit_tui.store import cases as case_ops
 from audit_tui.store.audits import open_audit
 from audit_tui.store.database import open_repository
@@ -111,4 +113,100 @@ async def test_bursts_leave_the_app_where_the_keys_say(demo_db: str, seed: int) 
                 model.case,
             )
             assert where(app) == expected, f"from {before}, {keys}"
+    repo.engine.dispose()
+
+
+CASE_ATTRIBUTES = [
+    {"sentence_type": "community", "has_psr": "no", "gender": "male", "rosh": "medium"},
+    {"sentence_type": "licence", "has_psr": "yes", "gender": "female", "rosh": "high"},
+]
+
+
+@dataclass
+class WalkModel:
+    """One audit's dashboard and its cases, with answers: where the keys, typed one at a time,
+    leave the app, and how many items of each case they answer."""
+
+    refs: list[str]
+    applicable: list[int]
+    answered: list[int]
+    row: int = 0
+    case: int | None = None
+    on_list: bool = False
+
+    def keys(self, rng: random.Random) -> list[str]:
+        """A burst of keys each typed where the one before left the app."""
+        out: list[str] = []
+        for _ in range(rng.randint(2, 9)):
+            if self.on_list:
+                key = "enter"
+            elif self.case is not None:
+                key = rng.choice(["y", "n", "y", ">", "<", "escape", "escape"])
+            else:
+                key = rng.choice(["down", "up", "enter", "enter", "escape"])
+            self.press(key)
+            out.append(key)
+        return out
+
+    def press(self, key: str) -> None:
+        if self.on_list:  # the only audit: Enter opens its dashboard on its first row
+            self.on_list, self.row = False, 0
+        elif self.case is None:
+            if key in ("down", "up"):
+                self.row = max(0, min(len(self.refs) - 1, self.row + (1 if key == "down" else -1)))
+            elif key == "enter":
+                self.case = self.row
+            else:
+                self.on_list = True
+        elif key in ("y", "n"):  # answers the first unanswered item, then moves to the next
+            self.answered[self.case] = min(self.applicable[self.case], self.answered[self.case] + 1)
+        elif key in (">", "<"):
+            self.case = max(0, min(len(self.refs) - 1, self.case + (1 if key == ">" else -1)))
+        else:  # the dashboard's cursor comes back on the case left
+            self.row, self.case = self.case, None
+
+
+def stands(app: AuditApp) -> tuple[bool, int | None, str | None]:
+    """(on the audit list, the dashboard's row, the case open) as the app stands."""
+    stack = app.screen_stack
+    board = next((s for s in stack if isinstance(s, DashboardScreen)), None)
+    walk = next((s for s in stack if isinstance(s, CaseWalkScreen)), None)
+    return (
+        board is None,
+        board.query_one("#cases", VirtualTable).cursor if board is not None else None,
+        walk.case.case_ref if walk is not None else None,
+    )
+
+
+@pytest.mark.parametrize("seed", range(6))
+async def test_bursts_in_cases_answer_and_move_where_the_keys_say(
+    tmp_path: Path, rubric_text: str, seed: int
+) -> None:
+    """Answers (y, n), the next and previous case (>, <) and Esc, in bursts from the dashboard:
+    each case ends with as many answers as the keys gave it, none lost to a case being left or
+    replaced while it read its answers, none given to the wrong case."""
+    target = str(tmp_path / "walk.db")
+    repo = open_repository(target)
+    audit = audits.create_audit(repo, "walk-model", rubric_text, pdu="Tameside")
+    case_ops.add_cases(repo, audit, [(f"WM-{i:03}", CASE_ATTRIBUTES[i % 2]) for i in range(1, 6)])
+    listed = case_ops.list_cases(repo, audit)
+    model = WalkModel(
+        [c.case_ref for c in listed], [c.applicable for c in listed], [0] * len(listed)
+    )
+    app = build_app(target, poll_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        burst(app, "enter")
+        await settle(pilot, app)
+        rng = random.Random(seed)
+        for _ in range(BURSTS):
+            before = stands(app)
+            keys = model.keys(rng)
+            burst(app, *keys)
+            await settle(pilot, app)
+            case = model.refs[model.case] if model.case is not None else None
+            expected = (model.on_list, None if model.on_list else model.row, case)
+            assert stands(app) == expected, f"from {before}, {keys}"
+            now = [c.answered for c in case_ops.list_cases(repo, audit)]
+            assert now == model.answered, f"from {before}, {keys}"
     repo.engine.dispose()

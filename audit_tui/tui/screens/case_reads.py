@@ -46,6 +46,13 @@ class AnswersRead(Message, bubble=False):
 
 
 @dataclass
+class AnswersUnread(Message, bubble=False):
+    """The case's answers could not be read (`error` says why)."""
+
+    error: Exception
+
+
+@dataclass
 class ItemHistoryRead(Message, bubble=False):
     """Every change to one item's answer in this case."""
 

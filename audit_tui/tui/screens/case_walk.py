@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, ListItem, ListView, Markdown, Static
 
 from audit_tui.domain.safe_text import one_line
-from audit_tui.tui.screens.case_reads import AnswersRead, ItemHistoryRead
+from audit_tui.tui.screens.case_reads import AnswersRead, AnswersUnread, ItemHistoryRead
 from audit_tui.tui.screens.case_sections import build_sections, case_facts
 from audit_tui.tui.screens.case_walk_words import (
     both_marks,
@@ -29,12 +29,14 @@ from audit_tui.tui.screens.case_walk_words import (
 )
 from audit_tui.tui.text import Plain
 from audit_tui.tui.widgets.header import SafeHeader
-from audit_tui.tui.widgets.in_order import act_now, send_on
+from audit_tui.tui.widgets.in_order import act_in_order, act_now, action_of, send_on
 from audit_tui.tui.widgets.item_row import ItemList, ItemRow
 from audit_tui.tui.widgets.standards_list import StandardsList
 from audit_tui.tui.workers import ReportsFailures, audit_app
 
 if TYPE_CHECKING:
+    from textual.events import Key
+
     from audit_tui.domain.records import CaseInfo, OpenAudit, SavedAnswer
     from audit_tui.store.moderation import Marking
     from audit_tui.store.repository import AnswerConflict, Repository
@@ -166,10 +168,25 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
         self.load_answers()
         self._show_rating()
 
-    @work(thread=True, exclusive=True, group="case-answers", exit_on_error=False)
     def load_answers(self) -> None:
-        repo = audit_app(self).store.repo
-        self.post_message(AnswersRead.read(repo, self.audit, self.case, first=not self.loaded))
+        """Read on the write queue, after every answer given before it: a case opened again in
+        a burst while its answers were still being saved started on one of them, and the next
+        key answered that item again (it replaced the answer just given)."""
+        app = audit_app(self)
+        audit, case, first = self.audit, self.case, not self.loaded
+        app.store.write(
+            self,
+            lambda repo: AnswersRead.read(repo, audit, case, first=first),
+            lambda read: read,
+            failed=AnswersUnread,
+        )
+
+    @on(AnswersUnread)
+    def _not_read(self, message: AnswersUnread) -> None:
+        from audit_tui.tui.store_link import describe_error
+
+        audit_app(self).report_failure(describe_error(message.error))
+        self._unread()
 
     @on(AnswersRead)
     def _show_answers(self, message: AnswersRead) -> None:
@@ -195,12 +212,9 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
             if start is not None:
                 self.focus_row(start)
             typed, self._typed_ahead = self._typed_ahead, []
-            items = self.query_one(ItemList)
-            for at, (key, character) in enumerate(typed):
-                if self.elsewhere:  # an earlier key left the case (Esc): the rest are not its
-                    send_on(self.app, typed[at:])
-                    break
-                act_now(items, key, character)
+            for key, character in typed:  # each where the one before left the app (`_pass`)
+                if not self._pass(key, character):
+                    act_now(self._heir().query_one(ItemList), key, character)
             early, self._early = self._early, []
             for step in early:
                 step()
@@ -353,6 +367,68 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
         self._successor = CaseWalkScreen(self.audit, self.cases, index)
         self.app.switch_screen(self._successor)
 
+    async def takes(self, event: Key) -> bool:
+        """Whether a key its list read is taken here rather than acted on there (True), in the
+        order typed (`_pass`), or acted on in the case that replaced this one. Acted on at
+        once, `y` then Esc left a case still reading its answers before the answer was given,
+        and Esc then Down after `>` moved the next case, already gone, not the dashboard's
+        cursor."""
+        key, character = event.key, event.character
+        heir = self._heir()
+        first = heir is self and not self.loaded and not self._typed_ahead
+        if first and self.leaves_at_once(key):
+            return False
+        if self._pass(key, character):
+            return True
+        if heir is self:
+            return False
+        await act_in_order(heir.query_one(ItemList), event)
+        return True
+
+    def _pass(self, key: str, character: str | None) -> bool:
+        """Route a key this case read but may not act on (True): to the screen shown, when the
+        case (or the one that replaced it, `>`, `<`) was left or lies under another; kept for
+        when that case's answers are read, while they are being read."""
+        heir = self._heir()
+        if heir.elsewhere:
+            send_on(self.app, [(key, character)])
+        elif not heir.loaded:
+            heir._typed_ahead.append((key, character))
+        else:
+            return False
+        return True
+
+    def _heir(self) -> CaseWalkScreen:
+        """The case now in this one's place: itself, or the last of those `>` and `<` opened."""
+        walk = self
+        while walk._successor is not None:
+            walk = walk._successor
+        return walk
+
+    def leaves_at_once(self, key: str) -> bool:
+        """`key` is Back: typed first in a case up on the screen, it leaves at once though the
+        answers are still being read (a slow server does not keep the auditor there)."""
+        return action_of(self, key) == "back"
+
+    def _unread(self) -> None:
+        """The answers could not be read: the keys waiting for them are not acted on (an answer
+        given blind could replace one never seen), but Back leaves, and the keys after it go to
+        the screen beneath. Said, never silently dropped."""
+        if self.loaded:
+            return
+        typed, self._typed_ahead, self._early = self._typed_ahead, [], []
+        back = next((at for at, (key, _) in enumerate(typed) if self.leaves_at_once(key)), None)
+        dropped = len(typed) if back is None else back
+        if dropped:
+            self.notify(
+                f"{dropped} key{'s' if dropped != 1 else ''} typed before this case's answers "
+                "were read not acted on",
+                severity="warning",
+            )
+        if back is not None:
+            self.action_back()
+            send_on(self.app, typed[back + 1 :])
+
     @property
     def elsewhere(self) -> bool:
         """Keys read now are not this case's: it was left for the screen beneath (Esc) or lies
@@ -373,11 +449,10 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
 
     @handed_on
     def action_back(self) -> None:
-        from audit_tui.tui.messages import CaseLeft
-
         stack = self.app.screen_stack
-        if len(stack) > 1:  # the dashboard: its cursor on the case left, for f, e, Enter
-            stack[-2].post_message(CaseLeft(self.case.id))
+        beneath = getattr(stack[-2], "case_left", None) if len(stack) > 1 else None
+        if beneath is not None:  # the dashboard: its cursor on the case left, for f, e, Enter
+            beneath(self.case.id)  # now, not by a message: the keys typed next move it on
         self.app.pop_screen()
 
     @handed_on

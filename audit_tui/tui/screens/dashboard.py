@@ -14,7 +14,7 @@ from textual.worker import Worker, WorkerState
 
 from audit_tui.domain.safe_text import one_line
 from audit_tui.domain.words import plural
-from audit_tui.tui.messages import CaseLeft, StoreReady
+from audit_tui.tui.messages import StoreReady
 from audit_tui.tui.screens.dashboard_lead import LeadActions
 from audit_tui.tui.screens.dashboard_rows import (
     AuditRead,
@@ -210,8 +210,9 @@ class DashboardScreen(ReportsFailures, LeadActions, Screen[None]):
         if self.is_active and live is not None and live is self._drawn:
             self._show_live(live)
 
-    def on_case_left(self, message: CaseLeft) -> None:
-        self.query_one("#cases", VirtualTable).move_to(str(message.case_id))
+    def case_left(self, case_id: int) -> None:
+        """The case walk over this screen is leaving that case: the cursor comes back on it."""
+        self.query_one("#cases", VirtualTable).move_to(str(case_id))
 
     def on_screen_resume(self) -> None:
         if self._resumed:  # back from a dialog, a case or help: the next keys are the cases'

@@ -12,7 +12,7 @@ from textual.message import Message
 
 from audit_tui.domain.safe_text import one_line
 from audit_tui.tui.text import Plain, prose
-from audit_tui.tui.widgets.in_order import act_in_order, send_on
+from audit_tui.tui.widgets.in_order import act_in_order
 
 if TYPE_CHECKING:
     from textual.css.styles import RulesMap
@@ -42,9 +42,10 @@ class ItemList(VerticalScroll):
         """Each key acts as the list reads it (see in_order): `y` then Down answers this item,
         then moves, however fast they come, and whatever the focus is by then. Once an earlier
         key has left the case (Esc) or opened a screen over it (its screen says `elsewhere`),
-        the keys after it are the screen's now shown."""
-        if getattr(self.screen, "elsewhere", False):
-            send_on(self.app, [(event.key, event.character)])
+        the keys after it are the screen's now shown; those read before the case's answers
+        wait for them (the screen `takes` them)."""
+        takes = getattr(self.screen, "takes", None)
+        if takes is not None and await takes(event):
             event.stop()
             event.prevent_default()
             return
