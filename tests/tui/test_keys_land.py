@@ -630,3 +630,80 @@ async def test_keys_after_a_screen_opens_over_a_case_are_that_screens(demo_db: s
         burst(app, "down", "pagedown", ">")
         await until(pilot, lambda: opened(app) == "TS23-002")
         assert app.is_running
+
+
+@pytest.mark.parametrize(
+    ("keys", "case"),
+    [
+        (("down", "down", "e"), "TS23-003"),
+        (("end", "up", "e"), "TS23-027"),
+        (("/", *"TS23-01", "down", "down", "e"), "TS23-011"),
+    ],
+)
+async def test_a_key_that_opens_a_dialog_acts_after_the_keys_typed_before_it(
+    demo_db: str, keys: tuple[str, ...], case: str
+) -> None:
+    """`e` (a priority key, so the text typed after it reaches the dialog) was taken as it
+    arrived, ahead of the moves typed before it: Down, Down, `e` edited the first case. After
+    `/`, text and Down, the `e` went into the filter as text. It waits its turn now."""
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        burst(app, *keys)
+        await until(pilot, lambda: isinstance(app.screen, CaseDialog))
+        dialog = app.screen
+        assert isinstance(dialog, CaseDialog) and dialog.case is not None
+        assert dialog.case.case_ref == case
+        assert dashboard_beneath(app).query_one("#filter", Input).value == "".join(
+            k for k in keys[1:-1] if len(k) == 1
+        ) * (keys[0] == "/")
+
+
+async def test_text_typed_after_a_dialog_key_behind_moves_reaches_the_dialog(
+    demo_db: str,
+) -> None:
+    """Down, then `c` (add a case) and its reference in one burst: the dialog opens after the
+    Down and the reference typed after `c` is in its first field, not acted on as keys."""
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        burst(app, "down", "c", *"QA-77")
+        await until(pilot, lambda: isinstance(app.screen, CaseDialog))
+        await settle(pilot, app)
+        dialog = app.screen
+        assert isinstance(dialog, CaseDialog) and dialog.case is None
+        assert dialog.query_one("#case_ref", Input).value == "QA-77"
+        assert dashboard_beneath(app).query_one(VirtualTable).cursor == 1
+
+
+def dashboard_beneath(app: AuditApp) -> DashboardScreen:
+    board = next(s for s in app.screen_stack if isinstance(s, DashboardScreen))
+    return board
+
+
+async def test_filter_then_esc_esc_in_one_burst_leaves_the_dashboard(demo_db: str) -> None:
+    """`/`, Esc, Esc: the first Esc leaves the filter, the second the dashboard (the focus as it
+    was at the last event said the filter still had it, so the second Esc left it again)."""
+    app = build_app(demo_db, poll_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        burst(app, "enter")
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await settle(pilot, app)
+        burst(app, "/", "escape", "escape")
+        await settle(pilot, app)
+        assert isinstance(app.screen, AuditListScreen)
+
+
+async def test_text_typed_after_the_key_that_opens_the_timeline_filters_it(demo_db: str) -> None:
+    """`h` then a year in one burst: the whole year is in the timeline's filter (its first
+    digit reached the timeline before anything there had the focus, and was lost)."""
+    from audit_tui.tui.screens.timeline import TimelineScreen
+
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        burst(app, "h", *"2024")
+        await until(pilot, lambda: isinstance(app.screen, TimelineScreen))
+        await settle(pilot, app)
+        assert app.screen.query_one("#timeline-filter", Input).value == "2024"

@@ -134,9 +134,10 @@ class AuditListScreen(ReportsFailures, Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """`n` opens a dialog at once (a priority binding, so the name typed after it reaches
-        the dialog); while the filter has the focus it is text. Typed after Enter, `n` and `/`
-        are keys for the audit being opened, kept by the table like any other."""
-        if action in ("new_audit", "filter") and self._table().choosing:
+        the dialog); while the filter has the focus it is text. Typed behind keys the table
+        has still to read, `n` and `/` wait their turn there (`waits_turn`); typed after Enter,
+        they are keys for the audit being opened, kept by the table like any other."""
+        if action in ("new_audit", "filter") and self._table().waits_turn():
             return False
         return not (action == "new_audit" and isinstance(self.focused, Input))
 

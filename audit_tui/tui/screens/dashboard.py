@@ -157,9 +157,10 @@ class DashboardScreen(ReportsFailures, LeadActions, Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The keys that open a dialog are priority bindings, so the text typed straight after
         them reaches the dialog; while the filter has the focus they are text, not commands.
-        Typed after Enter on a case, every priority key is the case's (`s` its standards, not
-        a sign-off): the table keeps it for the case's screen."""
-        if action in self.PRIORITY_ACTIONS and self.query_one("#cases", VirtualTable).choosing:
+        Typed behind keys the table has still to read, they wait their turn there
+        (`waits_turn`); typed after Enter on a case, every priority key is the case's (`s` its
+        standards, not a sign-off): the table keeps it for the case's screen."""
+        if action in self.PRIORITY_ACTIONS and self.query_one("#cases", VirtualTable).waits_turn():
             return False
         return not (action in DIALOG_ACTIONS and isinstance(self.focused, Input))
 
@@ -430,7 +431,7 @@ class DashboardScreen(ReportsFailures, LeadActions, Screen[None]):
         )
 
     def action_back(self) -> None:
-        if self.query_one("#filter", Input).has_focus:
+        if self.focused is self.query_one("#filter", Input):  # now, not as of the last event
             self.set_focus(self.query_one("#cases", VirtualTable))
             return
         self.app.pop_screen()

@@ -220,7 +220,7 @@ class RemovedCasesScreen(ReportsFailures, Screen[str]):
         self.app.push_screen(RestoreCaseDialog(self.audit, case), callback=restored)
 
     def action_back(self) -> None:
-        if self.query_one("#removed-filter", Input).has_focus:
+        if self.focused is self.query_one("#removed-filter", Input):
             self.set_focus(self.query_one("#removed", DataTable))
             return
         self.dismiss(None)

@@ -111,10 +111,8 @@ class TimelineScreen(ReportsFailures, Screen[None]):
         )
 
     def action_back(self) -> None:
-        if (
-            self.query_one("#timeline-filter", Input).has_focus
-            and self.query_one("#timeline-filter", Input).value
-        ):
-            self.query_one("#timeline-filter", Input).value = ""
+        box = self.query_one("#timeline-filter", Input)
+        if self.focused is box and box.value:
+            box.value = ""
             return
         self.app.pop_screen()

@@ -57,7 +57,9 @@ class FilterBox(Input):
         elif held:  # Down: into the list, on its first match
             if rows.enter_at_first():
                 self.screen.set_focus(widget)
-        elif not await act_in_order(widget, event):
-            return  # no key of the list's: typed into the box, as it was sent
+        elif not await act_in_order(widget, event, untried=True):
+            # no key of the list's (its priority keys too: refused as text on arrival, `e`
+            # after `/`, text, Down edits the case): typed into the box, as it was sent
+            return
         event.stop()
         event.prevent_default()

@@ -11,6 +11,7 @@ user's keymap applied), so each key acts after the one before, wherever the focu
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -23,6 +24,16 @@ if TYPE_CHECKING:
     from textual.widget import Widget
 
 
+_IN_ORDER: ContextVar[bool] = ContextVar("audit_tui_in_order", default=False)
+
+
+def in_order_now() -> bool:
+    """A key's priority binding is running where the key was read, in the order typed (not as
+    the app took it on arrival): a screen refusing priority keys that would overtake others
+    (`VirtualTable.waits_turn`) lets this one run."""
+    return _IN_ORDER.get()
+
+
 async def act_in_order(widget: Widget, event: events.Key, *, untried: bool = False) -> bool:
     """Run the first binding for `event` from `widget` up, now, and stop the key: True when one
     ran. Priority bindings are left out (the app tried them as the key arrived), unless the key
@@ -31,12 +42,16 @@ async def act_in_order(widget: Widget, event: events.Key, *, untried: bool = Fal
     keymap = widget.app._keymap
     chain = _chain(widget)
     if untried:  # first, as the app would have: priority bindings from the app down
-        for node in reversed(chain):
-            for binding in _bindings(node, keymap).key_to_bindings.get(event.key, ()):
-                if binding.priority and await widget.app.run_action(binding.action, node):
-                    event.stop()
-                    event.prevent_default()
-                    return True
+        token = _IN_ORDER.set(True)
+        try:
+            for node in reversed(chain):
+                for binding in _bindings(node, keymap).key_to_bindings.get(event.key, ()):
+                    if binding.priority and await widget.app.run_action(binding.action, node):
+                        event.stop()
+                        event.prevent_default()
+                        return True
+        finally:
+            _IN_ORDER.reset(token)
     consumed = False
     for node in chain:
         if consumed:
@@ -79,14 +94,21 @@ def _chain(widget: Widget) -> list[DOMNode]:
     return nodes
 
 
-def send_on(app: App[object], keys: Sequence[tuple[str, str | None]]) -> None:
+def send_on(
+    app: App[object], keys: Sequence[tuple[str, str | None]], *, opening: bool = True
+) -> None:
     """Keys read for a screen that an earlier one of them left (Back) or took the focus from:
     they go where the focus is now. A table takes them in order (`hand_on`), acting on them
     at once or once its rows are here; anything else reads them from the app. Posted to the
-    app one by one, a key could reach a screen still opening, with nothing focused to take it."""
+    app one by one, a key could reach a screen still opening, with nothing focused to take it:
+    while one is (a dialog just opened), they go once it is drawn, its first field focused
+    and ready (c, then the reference typed after it)."""
     from textual import events
 
     focused = app.focused
+    if focused is None and opening and keys:
+        app.screen.call_after_refresh(lambda: send_on(app, keys, opening=False))
+        return
     hand_on = getattr(focused, "hand_on", None)
     if hand_on is not None:
         hand_on(keys)

@@ -23,7 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from audit_tui.domain.safe_text import LINE_LIMIT, escape, one_line
-from audit_tui.tui.widgets.in_order import act_in_order, action_of, send_on
+from audit_tui.tui.widgets.in_order import act_in_order, action_of, in_order_now, send_on
 
 
 @dataclass(frozen=True)
@@ -146,12 +146,13 @@ class VirtualTable(ScrollView, can_focus=True):
         here (`release`): Down, Down, Enter typed as a screen opens opens its third row, where
         the Downs found no row and Enter chose the first."""
         self._handed = 0
-        """How many of the keys held were handed on from the screen before (the first ones):
-        the app tried no binding of this screen on them, priority bindings included."""
+        """How many of the keys held were handed on from the screen before (the first ones)."""
         self._choosing = 0
         """Enters taken as they arrived whose row is not chosen yet (`action_choose_in_order`)."""
         self._rows_coming = False
         """Between `hold` and `release`: keys handed on wait for the rows too."""
+        self._unread = 0
+        """Keys sent to this table and not read yet (`waits_turn`)."""
 
     class _Release(Message, bubble=False):
         """The rows are here: the keys held meanwhile are acted on (`release`)."""
@@ -353,7 +354,7 @@ class VirtualTable(ScrollView, can_focus=True):
 
     @on(_Release)
     async def _released(self) -> None:
-        keys, handed, self.held, self._handed = self.held or [], self._handed, None, 0
+        keys, self.held, self._handed = self.held or [], None, 0
         for at, (key, character) in enumerate(keys):
             if self.app.focused is not self and self.typed_ahead is None:
                 # an earlier key took the focus (Back, a dialog, the filter): the rest go there
@@ -361,7 +362,23 @@ class VirtualTable(ScrollView, can_focus=True):
                 return
             event = events.Key(key, character)
             if not self.keep_typed_ahead(event):
-                await self._act(event, untried=at < handed)
+                await self._act(event)
+
+    def post_message(self, message: Message) -> bool:
+        if isinstance(message, events.Key):
+            self._unread += 1
+        return super().post_message(message)
+
+    def waits_turn(self) -> bool:
+        """A priority key of this table's screen, as the app takes it on arrival, must wait its
+        turn (its screen refuses it, True): keys typed before it are still to be read here, or
+        held for the rows, or Enter is opening a screen. Refused, it reaches this table behind
+        them and runs as the table reads it (`in_order_now`): Down, Down, `e` edits the third
+        case, where `e` overtook the Downs and edited the first. (The footer asks too: it shows
+        the key as not available only while keys are in flight.)"""
+        if in_order_now():
+            return False
+        return self.choosing or self._unread > 0 or bool(self.held)
 
     @property
     def choosing(self) -> bool:
@@ -410,16 +427,13 @@ class VirtualTable(ScrollView, can_focus=True):
         return True
 
     def _passed_on(self, key: str, character: str | None) -> bool:
-        """A key read after an earlier one left this table's screen (Back), or while its keys
-        wait for the rows, took the focus away: it goes where the focus is now (True), as
-        `_released` sends on the keys after one that moves it. Acted on here, Esc, Down, Enter
-        moved the cursor of a screen no longer shown and opened its row; held here, it waited
-        for rows no one would look at. A key typed before `/` on a screen still shown is this
-        table's, acted on here in order: sent on, a Down after the text took the focus back out
-        of the filter."""
-        if self.app.focused is self:
-            return False
-        if self.held is None and self.screen in self.app.screen_stack:
+        """A key read after an earlier one took the focus away (Back, `/`, a dialog): it goes
+        where the focus is now (True), as `_released` sends on the keys after one that moves
+        it. Acted on here, Esc, Down, Enter moved the cursor of a screen no longer shown and
+        opened its row. The keys that move the focus wait their turn (`waits_turn`), so a key
+        read here after one of them was typed after it."""
+        focused = self.app.focused
+        if focused is self or (focused is None and self.screen is self.app.screen):
             return False
         send_on(self.app, [(key, character)])
         return True
@@ -427,6 +441,7 @@ class VirtualTable(ScrollView, can_focus=True):
     async def _on_key(self, event: events.Key) -> None:
         """Moves and Enter in the order typed (see in_order): Down, Down, Enter opens the
         third row however fast it comes, and as the rows arrive (`hold`)."""
+        self._unread = max(0, self._unread - 1)
         if self.keep_typed_ahead(event):
             return
         if self._passed_on(event.key, event.character):
@@ -440,14 +455,16 @@ class VirtualTable(ScrollView, can_focus=True):
             return
         await self._act(event)
 
-    async def _act(self, event: events.Key, *, untried: bool = False) -> None:
-        """Enter chooses the row; any other key runs its binding (`act_in_order`)."""
+    async def _act(self, event: events.Key) -> None:
+        """Enter chooses the row; any other key runs its binding (`act_in_order`), its priority
+        bindings first: a key with one reaches this table only when the app did not run it on
+        arrival (handed on from another screen, or refused to wait its turn)."""
         if event.key == "enter":
             event.stop()
             event.prevent_default()
             self.choose()
             return
-        await act_in_order(self, event, untried=untried)
+        await act_in_order(self, event, untried=True)
 
     def on_focus(self) -> None:
         """A row is always highlighted while the table has the focus."""
