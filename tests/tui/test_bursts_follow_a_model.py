@@ -1,4 +1,4 @@
-"""Random bursts of the navigation keys (Down, Up, Enter, Esc), each typed at once as a practised
+"""Random bursts of the navigation keys (Down, Up, Enter, Esc, and `e` to edit a case), each typed at once as a practised
 auditor types, from the audit list through dashboards to cases and back: after each burst the app
 stands exactly where a model of the keys says, typed one at a time. Keys typed while a screen
 opens, or leaves, must act in order there or on the screen that follows; one lost or acted on
@@ -18,6 +18,7 @@ from audit_tui.store.audits import open_audit
 from audit_tui.store.database import open_repository
 from audit_tui.tui.app import AuditApp, build_app
 from audit_tui.tui.screens.audit_list import AuditListScreen
+from audit_tui.tui.screens.case_dialog import CaseDialog
 from audit_tui.tui.screens.case_walk import CaseWalkScreen
 from audit_tui.tui.screens.dashboard import DashboardScreen
 from audit_tui.tui.widgets.virtual_table import VirtualTable
@@ -37,6 +38,8 @@ class Model:
     audit: str | None = None
     case_row: int = 0
     case: str | None = None
+    editing: str | None = None
+    """The case whose edit dialog is open (`e` on a dashboard; Esc closes it)."""
     typed: list[str] = field(default_factory=list)
 
     def keys(self, rng: random.Random) -> list[str]:
@@ -44,8 +47,14 @@ class Model:
         there it answers)."""
         out: list[str] = []
         for _ in range(rng.randint(2, 7)):
+            if self.editing is not None:  # the burst ends as the dialog closes: keys typed
+                self.press("escape")  # after it in the same burst are not modelled (they
+                out.append("escape")  # reach the dialog's field; a known limit)
+                break
             if self.case is not None:
                 key = "escape"
+            elif self.audit is not None:
+                key = rng.choice(["down", "down", "up", "enter", "enter", "escape", "e"])
             else:
                 key = rng.choice(["down", "down", "up", "enter", "enter", "escape"])
             self.press(key)
@@ -54,14 +63,18 @@ class Model:
 
     def press(self, key: str) -> None:
         self.typed.append(key)
-        if self.case is not None:  # only Esc is typed in a case
+        if self.case is not None:  # only Esc is typed in a case, and in a dialog
             self.case = None
+        elif self.editing is not None:
+            self.editing = None
         elif self.audit is not None:
             rows = self.cases[self.audit]
             if key in ("down", "up"):
                 self.case_row = max(0, min(len(rows) - 1, self.case_row + (key == "down") * 2 - 1))
             elif key == "enter":
                 self.case = rows[self.case_row]
+            elif key == "e":
+                self.editing = rows[self.case_row]
             else:
                 self.audit = None
         elif key in ("down", "up"):
@@ -71,18 +84,21 @@ class Model:
             self.audit, self.case_row = self.audits[self.audit_row], 0
 
 
-def where(app: AuditApp) -> tuple[int, str | None, int | None, str | None]:
-    """(the list's row, the audit open, the dashboard's row, the case open) as the app stands."""
+def where(app: AuditApp) -> tuple[int, str | None, int | None, str | None, str | None]:
+    """(the list's row, the audit open, the dashboard's row, the case open, the case being
+    edited) as the app stands."""
     stack = app.screen_stack
     listing = next(s for s in stack if isinstance(s, AuditListScreen))
     board = next((s for s in stack if isinstance(s, DashboardScreen)), None)
     walk = next((s for s in stack if isinstance(s, CaseWalkScreen)), None)
+    dialog = next((s for s in stack if isinstance(s, CaseDialog)), None)
     row = board.query_one("#cases", VirtualTable).cursor if board is not None else None
     return (
         listing.query_one("#audits", VirtualTable).cursor,
         board.audit_name if board is not None else None,
         row,
         walk.case.case_ref if walk is not None else None,
+        dialog.case.case_ref if dialog is not None and dialog.case is not None else None,
     )
 
 
@@ -111,6 +127,7 @@ async def test_bursts_leave_the_app_where_the_keys_say(demo_db: str, seed: int) 
                 model.audit,
                 model.case_row if model.audit is not None else None,
                 model.case,
+                model.editing,
             )
             assert where(app) == expected, f"from {before}, {keys}"
     repo.engine.dispose()

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy.exc import OperationalError
 from textual.pilot import Pilot
+from textual.widgets import TextArea
 
 from audit_tui.tui.app import AuditApp, build_app
 from audit_tui.tui.screens import case_reads
@@ -36,10 +37,10 @@ def _gate(app: AuditApp) -> threading.Event:
     return gate
 
 
-def _held(app: AuditApp) -> bool:
-    """The case on top has read the keys of the burst and waits for its answers."""
+def _held(app: AuditApp, keys: int = 3) -> bool:
+    """The case on top has read the `keys` of the burst and waits for its answers."""
     walk = app.screen
-    return isinstance(walk, CaseWalkScreen) and not walk.loaded and len(walk._typed_ahead) == 3
+    return isinstance(walk, CaseWalkScreen) and not walk.loaded and len(walk._typed_ahead) == keys
 
 
 def _cursor(app: AuditApp) -> int:
@@ -139,3 +140,40 @@ async def test_a_case_opened_again_while_its_answers_save_starts_after_them(
         "K-1": {"O1.1": "no", "O1.2": "no", "O2.1": "yes"},
         "K-2": {},
     }
+
+
+async def test_a_note_key_typed_while_the_answers_are_read_opens_the_note(tmp_path: Path) -> None:
+    """`e` and a note's text while the case's answers are read: `e` (a priority key) ran at
+    once, said "still loading" and was gone, and the note's letters were given as answers."""
+    from audit_tui.tui.screens.note_dialog import NoteDialog
+
+    target = _target(tmp_path)
+    app = build_app(target, open_audit="all-questions", poll_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        gate = await _open_first_case_held(pilot, app)
+        burst(app, "e", *"nay")
+        await until(pilot, lambda: _held(app, 4))
+        gate.set()
+        await until(pilot, lambda: isinstance(app.screen, NoteDialog))
+        await settle(pilot, app)
+        note = app.screen
+        assert isinstance(note, NoteDialog)
+        assert note.query_one("#note", TextArea).text == "nay"
+    assert _saved_by_ref(target) == {"K-1": {}, "K-2": {}}
+
+
+async def test_the_standards_key_typed_while_the_answers_are_read_moves_the_standards(
+    tmp_path: Path,
+) -> None:
+    """`s`, Down, Enter, `y` while the case's answers are read: the answer goes to the second
+    standard's first item (it went to the first item: `s` ran before the answers came, and
+    their arrival put the cursor back at the start)."""
+    target = _target(tmp_path)
+    app = build_app(target, open_audit="all-questions", poll_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        gate = await _open_first_case_held(pilot, app)
+        burst(app, "s", "down", "enter", "y")
+        await until(pilot, lambda: _held(app, 4))
+        gate.set()
+        await settle(pilot, app)
+    assert _saved_by_ref(target)["K-1"] == {"O2.1": "yes"}

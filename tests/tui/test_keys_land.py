@@ -707,3 +707,19 @@ async def test_text_typed_after_the_key_that_opens_the_timeline_filters_it(demo_
         await until(pilot, lambda: isinstance(app.screen, TimelineScreen))
         await settle(pilot, app)
         assert app.screen.query_one("#timeline-filter", Input).value == "2024"
+
+
+async def test_text_typed_as_a_dialog_takes_the_focus_stays_in_order(demo_db: str) -> None:
+    """Down, `c` and the start of a reference, then the rest the moment the dialog's field has
+    the focus: the text is in the order typed (the first part, kept for the dialog until it
+    was drawn, came after the rest)."""
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        burst(app, "down", "c", "Q", "A")
+        await the_moment(
+            lambda: isinstance(app.screen, CaseDialog) and isinstance(app.focused, Input)
+        )
+        burst(app, "-", "7", "7")
+        await settle(pilot, app)
+        assert app.screen.query_one("#case_ref", Input).value == "QA-77"

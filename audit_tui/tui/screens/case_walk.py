@@ -29,7 +29,13 @@ from audit_tui.tui.screens.case_walk_words import (
 )
 from audit_tui.tui.text import Plain
 from audit_tui.tui.widgets.header import SafeHeader
-from audit_tui.tui.widgets.in_order import act_in_order, act_now, action_of, send_on
+from audit_tui.tui.widgets.in_order import (
+    act_in_order,
+    act_now,
+    action_of,
+    in_order_now,
+    send_on,
+)
 from audit_tui.tui.widgets.item_row import ItemList, ItemRow
 from audit_tui.tui.widgets.standards_list import StandardsList
 from audit_tui.tui.workers import ReportsFailures, audit_app
@@ -127,6 +133,20 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
         """Set when the user second-marks this case blind: the walk shows and saves their
         second marks, never the audit's answers."""
 
+    PRIORITY_ACTIONS = frozenset(
+        b.action for b in BINDINGS if isinstance(b, Binding) and b.priority
+    )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Its priority keys wait their turn behind the keys its list has still to read, and
+        for the case's answers (`takes` keeps them meanwhile): `e` then a note typed while
+        they were read said "still loading" and the note's letters were given as answers."""
+        if action in self.PRIORITY_ACTIONS and not in_order_now():
+            found = self.query(ItemList)
+            waits = bool(found) and found.first(ItemList).waits_turn()
+            return not (waits or not self._heir().loaded)
+        return True
+
     # ---- layout -----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
@@ -211,10 +231,15 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
             start = self.next_unanswered(-1) or next((r for r in self.rows if r.applies), None)
             if start is not None:
                 self.focus_row(start)
+            self.refresh_bindings()  # its priority keys waited for the answers (check_action)
             typed, self._typed_ahead = self._typed_ahead, []
-            for key, character in typed:  # each where the one before left the app (`_pass`)
+            for at, (key, character) in enumerate(typed):  # each where the one before left
+                heir = self._heir()  # the app (`_pass`)
+                if heir is self and self.focused is not self.query_one(ItemList):
+                    send_on(self.app, typed[at:])  # `s` took the focus to the standards
+                    break
                 if not self._pass(key, character):
-                    act_now(self._heir().query_one(ItemList), key, character)
+                    act_now(heir.query_one(ItemList), key, character)
             early, self._early = self._early, []
             for step in early:
                 step()
@@ -382,7 +407,7 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
             return True
         if heir is self:
             return False
-        await act_in_order(heir.query_one(ItemList), event)
+        await act_in_order(heir.query_one(ItemList), event, untried=True)
         return True
 
     def _pass(self, key: str, character: str | None) -> bool:

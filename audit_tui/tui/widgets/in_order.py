@@ -94,21 +94,14 @@ def _chain(widget: Widget) -> list[DOMNode]:
     return nodes
 
 
-def send_on(
-    app: App[object], keys: Sequence[tuple[str, str | None]], *, opening: bool = True
-) -> None:
+def send_on(app: App[object], keys: Sequence[tuple[str, str | None]]) -> None:
     """Keys read for a screen that an earlier one of them left (Back) or took the focus from:
     they go where the focus is now. A table takes them in order (`hand_on`), acting on them
-    at once or once its rows are here; anything else reads them from the app. Posted to the
-    app one by one, a key could reach a screen still opening, with nothing focused to take it:
-    while one is (a dialog just opened), they go once it is drawn, its first field focused
-    and ready (c, then the reference typed after it)."""
+    at once or once its rows are here; anything else reads them from the app, which keeps
+    them, with any typed after, while the screen on top is still opening (`AuditApp`)."""
     from textual import events
 
     focused = app.focused
-    if focused is None and opening and keys:
-        app.screen.call_after_refresh(lambda: send_on(app, keys, opening=False))
-        return
     hand_on = getattr(focused, "hand_on", None)
     if hand_on is not None:
         hand_on(keys)
@@ -130,7 +123,12 @@ def act_now(widget: Widget, key: str, character: str | None) -> bool:
             if target_name == "app":
                 target = widget.app
             method = getattr(target, f"action_{name}", None)
-            if method is not None and target.check_action(name, params) is not False:
+            token = _IN_ORDER.set(True)  # in order, as `act_in_order`'s priority bindings
+            try:
+                allowed = method is not None and target.check_action(name, params) is not False
+            finally:
+                _IN_ORDER.reset(token)
+            if method is not None and allowed:
                 method(*params)
                 return True
         if node.check_consume_key(key, character):

@@ -12,7 +12,7 @@ from textual.message import Message
 
 from audit_tui.domain.safe_text import one_line
 from audit_tui.tui.text import Plain, prose
-from audit_tui.tui.widgets.in_order import act_in_order
+from audit_tui.tui.widgets.in_order import act_in_order, in_order_now, send_on
 
 if TYPE_CHECKING:
     from textual.css.styles import RulesMap
@@ -37,6 +37,20 @@ class ItemList(VerticalScroll):
     each time, which costs a practised auditor hundreds of milliseconds a key."""
 
     can_focus = True
+    _unread = 0
+    """Keys sent to the list and not read yet (`waits_turn`)."""
+
+    def post_message(self, message: Message) -> bool:
+        if isinstance(message, events.Key):
+            self._unread += 1
+        return super().post_message(message)
+
+    def waits_turn(self) -> bool:
+        """The walk's priority keys (`e` a note, `s` the standards), as the app takes them on
+        arrival, wait behind the keys typed before them that the list has still to read (the
+        screen refuses them, True), and run as the list reads them: Esc, `e` wrote a note in
+        the case being left, not the dashboard's edit of a case."""
+        return not in_order_now() and self._unread > 0
 
     async def _on_key(self, event: events.Key) -> None:
         """Each key acts as the list reads it (see in_order): `y` then Down answers this item,
@@ -44,12 +58,19 @@ class ItemList(VerticalScroll):
         key has left the case (Esc) or opened a screen over it (its screen says `elsewhere`),
         the keys after it are the screen's now shown; those read before the case's answers
         wait for them (the screen `takes` them)."""
+        self._unread = max(0, self._unread - 1)
         takes = getattr(self.screen, "takes", None)
         if takes is not None and await takes(event):
             event.stop()
             event.prevent_default()
             return
-        await act_in_order(self, event)
+        focused = self.screen.focused
+        if focused is not self and focused is not None:  # `s` read before it took the focus
+            send_on(self.app, [(event.key, event.character)])
+            event.stop()
+            event.prevent_default()
+            return
+        await act_in_order(self, event, untried=True)
 
     # Here rather than on the screen, so they win over the scrolling container's own up/down.
     BINDINGS = [
