@@ -177,3 +177,26 @@ async def test_the_standards_key_typed_while_the_answers_are_read_moves_the_stan
         gate.set()
         await settle(pilot, app)
     assert _saved_by_ref(target)["K-1"] == {"O2.1": "yes"}
+
+
+async def test_after_a_read_that_failed_keys_are_refused_and_esc_leaves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The answers could not be read: keys typed afterwards no longer wait for them (they did,
+    and Esc after them too, so the case could not be left). An answer is refused, said as
+    still loading, and Esc leaves."""
+    target = _target(tmp_path)
+
+    def unreadable(*_args: Any, **_kwargs: Any) -> None:
+        raise OperationalError("SELECT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(case_reads.AnswersRead, "read", unreadable)
+    app = build_app(target, open_audit="all-questions", poll_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await steps(pilot, app, "enter")
+        assert isinstance(app.screen, CaseWalkScreen) and not app.screen.loaded
+        burst(app, "y", "escape", "down")
+        await settle(pilot, app)
+        assert _cursor(app) == 1
+        assert "Still loading this case's answers…" in notices(app)
+    assert _saved_by_ref(target) == {"K-1": {}, "K-2": {}}

@@ -113,6 +113,8 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
         self.sections = build_sections(audit.rubric, self.case.attributes)
         self.rows = [r for s in self.sections for r in s.rows]
         self.loaded = False
+        self._read_failed = False
+        """The last read of the answers failed: keys no longer wait for them (Esc leaves)."""
         self.current: ItemRow | None = None
         self._shown: dict[Static, str] = {}
         self._undo: list[tuple[ItemRow, str | None]] = []
@@ -144,7 +146,7 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
         if action in self.PRIORITY_ACTIONS and not in_order_now():
             found = self.query(ItemList)
             waits = bool(found) and found.first(ItemList).waits_turn()
-            return not (waits or not self._heir().loaded)
+            return not (waits or self._heir().waits_for_answers)
         return True
 
     # ---- layout -----------------------------------------------------------------------------
@@ -193,6 +195,7 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
         a burst while its answers were still being saved started on one of them, and the next
         key answered that item again (it replaced the answer just given)."""
         app = audit_app(self)
+        self._read_failed = False
         audit, case, first = self.audit, self.case, not self.loaded
         app.store.write(
             self,
@@ -357,8 +360,9 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
         return self.rows.index(self.current) if self.current in self.rows else -1
 
     def _later(self, step: Callable[[], None]) -> bool:
-        """Keep `step` for when the answers have been read (True), or let it run now."""
-        if self.loaded:
+        """Keep `step` for when the answers have been read (True), or let it run now (read,
+        or the read failed: `_target` then says so)."""
+        if not self.waits_for_answers:
             return False
         self._early.append(step)
         return True
@@ -417,11 +421,18 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
         heir = self._heir()
         if heir.elsewhere:
             send_on(self.app, [(key, character)])
-        elif not heir.loaded:
+        elif heir.waits_for_answers:
             heir._typed_ahead.append((key, character))
         else:
             return False
         return True
+
+    @property
+    def waits_for_answers(self) -> bool:
+        """Keys wait for the answers being read; not once a read failed (they act, and are
+        refused as still loading, and Esc leaves), or a case that cannot be read kept every
+        key typed in it for good."""
+        return not self.loaded and not self._read_failed
 
     def _heir(self) -> CaseWalkScreen:
         """The case now in this one's place: itself, or the last of those `>` and `<` opened."""
@@ -441,6 +452,7 @@ class CaseWalkScreen(ReportsFailures, Screen[None]):
         the screen beneath. Said, never silently dropped."""
         if self.loaded:
             return
+        self._read_failed = True
         typed, self._typed_ahead, self._early = self._typed_ahead, [], []
         back = next((at for at, (key, _) in enumerate(typed) if self.leaves_at_once(key)), None)
         dropped = len(typed) if back is None else back
