@@ -12,14 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import events, on, work
-from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import var
-from textual.screen import Screen
 from textual.worker import Worker
 
 from audit_tui.domain.safe_text import LINE_LIMIT, one_line
+from audit_tui.tui.key_turns import KeysInTurn
 from audit_tui.tui.keymap import load_keymap
 from audit_tui.tui.messages import (
     AnswerNotSaved,
@@ -86,7 +85,7 @@ class RubricsFound(Message, bubble=False):
     catalogue: RubricCatalogue
 
 
-class AuditApp(ReportsFailures, App[None]):
+class AuditApp(ReportsFailures, KeysInTurn):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     TITLE = "audit-tui"
     COMMANDS = {_audit_commands}  # the app's commands only: not Textual's developer entries
@@ -102,9 +101,16 @@ class AuditApp(ReportsFailures, App[None]):
             show=False,
             tooltip="Every key of this screen (in a case: the item's guidance)",
         ),
-        # not in the footer: the room goes to the screen's keys and "?", which lists this one
+        # not in the footer: the room goes to the screen's keys and "?", which lists this one;
+        # priority, so it quits from a dialog too (a dialog's keys stop at the dialog)
         Binding(
-            "ctrl+q", "quit", "Quit", id="quit", show=False, tooltip="Every saved answer is kept"
+            "ctrl+q",
+            "quit",
+            "Quit",
+            id="quit",
+            show=False,
+            priority=True,
+            tooltip="Every saved answer is kept",
         ),
     ]
 
@@ -144,42 +150,6 @@ class AuditApp(ReportsFailures, App[None]):
         keymap, self._keymap_problems = load_keymap(keymap_file)
         if keymap:
             self.set_keymap(keymap)
-        self._keys_held: list[events.Key] | None = None
-        """Keys typed while the screen on top was still opening, in order (`_hold_key`)."""
-        self._keys_for: Screen[object] | None = None
-
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and not event.is_forwarded and self._hold_key(event):
-            return
-        await super().on_event(event)
-
-    def _hold_key(self, event: events.Key) -> bool:
-        """Keep a key typed while the screen on top is still opening (True), and every key after
-        it, until it is drawn. Forwarded meanwhile, a key reached the bare screen, or a field
-        not ready for it, while those after it reached the field once it had the focus, ahead
-        of it: `c` and a reference gave "A-77" or "-77QA" for "QA-77"."""
-        if self._keys_held is None:
-            if self.screen.is_mounted:
-                return False
-            self._wait_for(self.screen, [])
-        elif self._keys_for is not None and self._keys_for not in self.screen_stack:
-            self.call_later(self._release_keys)  # gone before it was up: go on
-        assert self._keys_held is not None
-        self._keys_held.append(event)
-        return True
-
-    def _wait_for(self, screen: Screen[object], keys: list[events.Key]) -> None:
-        self._keys_held, self._keys_for = keys, screen
-        screen.call_after_refresh(self._release_keys)
-
-    async def _release_keys(self) -> None:
-        """The screen is up: the keys kept for it, in order, as if typed now."""
-        held, self._keys_held, self._keys_for = self._keys_held or [], None, None
-        for at, key in enumerate(held):
-            if not self.screen.is_mounted:  # an earlier one opened another, still opening
-                self._wait_for(self.screen, held[at:])
-                return
-            await super().on_event(key)
 
     def on_mount(self) -> None:
         self.push_screen(AuditListScreen())

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from textual.message import Message
 
+from audit_tui.tui import key_turns
+
 if TYPE_CHECKING:
     from textual.message_pump import MessagePump
 
@@ -64,6 +66,8 @@ class WriteJob(Generic[T]):
     run: Callable[[Repository], T]
     done: Callable[[T], Message]
     failed: Callable[[Exception], Message]
+    settles: bool = False
+    """Whether `WriteSettled` follows the outcome (a dialog's write: keys wait for it)."""
 
     def outcome(self, repo: Repository) -> Message:
         """Run the write and say how it went, as the message for `to`."""
@@ -133,7 +137,8 @@ class StoreLink:
         """Queue a write; its outcome is posted to `to`: `done(result)` once committed, else
         `failed(error)` or, by default, `WriteFailed(error, title)`. Call from the event loop."""
         fail: Callable[[Exception], Message] = failed or (lambda exc: WriteFailed(exc, title))
-        self._jobs.put(WriteJob(to=to, run=run, done=done, failed=fail))
+        settles = key_turns.wait_for_write(to)
+        self._jobs.put(WriteJob(to=to, run=run, done=done, failed=fail, settles=settles))
 
     def _serve(self) -> None:
         while True:
@@ -144,6 +149,8 @@ class StoreLink:
             try:
                 message = job.outcome(self.repo)
                 self.post(job.to, message)
+                if job.settles:
+                    self.post(job.to, key_turns.WriteSettled(job.to))
             except Exception:  # the app is gone: the write itself is committed or not, as above
                 pass
             finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 from textual import events
@@ -12,6 +13,7 @@ from textual.command import CommandList, CommandPalette
 from textual.keys import _character_to_key
 from textual.pilot import Pilot
 from textual.screen import Screen
+from textual.worker import WorkerCancelled
 
 from audit_tui.tui.app import AuditApp
 
@@ -35,7 +37,8 @@ async def settle(pilot: Pilot[Any], app: AuditApp) -> None:
     quiet = 0
     for _ in range(200):
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        with suppress(WorkerCancelled):  # its screen left while it read (opened, then left)
+            await app.workers.wait_for_complete()
         if app.link is not None:
             await asyncio.to_thread(app.link.wait_idle)
         await pilot.pause()

@@ -723,3 +723,119 @@ async def test_text_typed_as_a_dialog_takes_the_focus_stays_in_order(demo_db: st
         burst(app, "-", "7", "7")
         await settle(pilot, app)
         assert app.screen.query_one("#case_ref", Input).value == "QA-77"
+
+
+async def test_keys_after_an_esc_that_closes_a_dialog_act_below_it(demo_db: str) -> None:
+    """`e`, then Esc, Down, Enter in one burst: the dialog closes unchanged and the second case
+    opens. The Enter reached the dialog's field ahead of the Esc and saved the edit, and the Esc
+    then left the dashboard: the burst ended on the audit list."""
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await steps(pilot, app, "e")
+        assert isinstance(app.screen, CaseDialog)
+        burst(app, "escape", "down", "enter")
+        await until(pilot, lambda: isinstance(app.screen, CaseWalkScreen))
+        await settle(pilot, app)
+        assert opened(app) == "TS23-002"
+        assert not any("TS23-001" in line for line in notices(app))
+
+
+async def test_text_typed_before_an_esc_is_asked_about_before_it_is_lost(demo_db: str) -> None:
+    """`c`, a reference and Esc in one burst: the Esc finds the reference typed and asks before
+    discarding it (the Esc waits for the keys before it to reach the field, as the keys after
+    it wait for the dialog to close)."""
+    from audit_tui.tui.screens.confirm import ConfirmDialog
+
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await steps(pilot, app, "c")
+        burst(app, *"QA", "escape")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        dialog = next(s for s in app.screen_stack if isinstance(s, CaseDialog))
+        assert dialog.query_one("#case_ref", Input).value == "QA"
+
+
+async def test_discarding_in_a_burst_then_the_keys_after_act_on_the_dashboard(
+    demo_db: str,
+) -> None:
+    """`c`, a reference, Esc, `y` (discard), Down, Enter in one burst: nothing is added and the
+    second case opens."""
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await steps(pilot, app, "c")
+        burst(app, *"QA", "escape", "y", "down", "enter")
+        await until(pilot, lambda: isinstance(app.screen, CaseWalkScreen))
+        await settle(pilot, app)
+        assert opened(app) == "TS23-002"
+    repo = open_repository(demo_db)
+    refs = [c.case_ref for c in cases.list_cases(repo, audit_ops.open_audit(repo, AUDIT))]
+    repo.engine.dispose()
+    assert "QA" not in refs and len(refs) == 28
+
+
+def _gate(app: AuditApp) -> threading.Event:
+    """Hold the write queue until the event is set: a dialog's write behind it is surely still
+    under way while the keys after its Enter arrive."""
+    gate = threading.Event()
+    app.store.write(app, lambda _repo: gate.wait(30))
+    return gate
+
+
+async def _edit_first_case(pilot: Pilot[Any], app: AuditApp) -> CaseDialog:
+    """The edit dialog of the first case, its sentence type changed (the next in the list)."""
+    await settle(pilot, app)
+    await steps(pilot, app, "e", "space", "down", "enter")
+    dialog = app.screen
+    assert isinstance(dialog, CaseDialog) and dialog.dirty
+    return dialog
+
+
+async def test_keys_after_the_enter_that_saves_a_dialog_act_where_the_save_leaves(
+    two_case_db: str,
+) -> None:
+    """Enter (save), Down, Enter in one burst while the save is under way: the dialog closes
+    once saved, then the second case opens. The Down and Enter reached the closing dialog (the
+    Down opened its dropdown) and were lost with it."""
+    app = build_app(two_case_db, open_audit="spo-check", poll_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await _edit_first_case(pilot, app)
+        gate = _gate(app)
+        burst(app, "enter", "down", "enter")
+        await until(pilot, lambda: app.keys_waiting == 2)
+        for _ in range(5):  # time for a key to go astray
+            await pilot.pause()
+        assert app.keys_waiting == 2 and app.screen is dialog
+        assert not dialog.query_one(Select).expanded
+        gate.set()
+        await until(pilot, lambda: isinstance(app.screen, CaseWalkScreen))
+        await settle(pilot, app)
+        assert opened(app) == "QA-002"
+        assert "Case QA-001 saved" in notices(app)
+
+
+async def test_quitting_does_not_wait_behind_a_dialogs_write(
+    two_case_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ctrl+q typed after a save that hangs acts at once, in the dialog (where it did nothing:
+    the dialog's keys stopped there); the keys between wait for the save."""
+    quits: list[str] = []
+
+    async def quit_noted(self: AuditApp) -> None:
+        quits.append(type(self.screen).__name__)
+
+    monkeypatch.setattr(AuditApp, "action_quit", quit_noted)
+    app = build_app(two_case_db, open_audit="spo-check", poll_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await _edit_first_case(pilot, app)
+        gate = _gate(app)
+        burst(app, "enter", "down", "ctrl+q")
+        await until(pilot, lambda: bool(quits))
+        assert quits == ["CaseDialog"] and app.screen is dialog and app.keys_waiting == 1
+        assert not dialog.query_one(Select).expanded  # the Down waits for the save
+        gate.set()
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await settle(pilot, app)
+        assert dashboard(app).query_one("#cases", VirtualTable).cursor == 1
