@@ -14,14 +14,20 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
+from textual import events
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from textual import events
     from textual.app import App
     from textual.binding import BindingsMap, Keymap
     from textual.dom import DOMNode
+    from textual.message import Message
     from textual.widget import Widget
+
+    _Counted = Widget
+else:  # a plain mixin: a Widget base here would add its styles to the widget's own
+    _Counted = object
 
 
 _IN_ORDER: ContextVar[bool] = ContextVar("audit_tui_in_order", default=False)
@@ -32,6 +38,27 @@ def in_order_now() -> bool:
     the app took it on arrival): a screen refusing priority keys that would overtake others
     (`VirtualTable.waits_turn`) lets this one run."""
     return _IN_ORDER.get()
+
+
+class UnreadKeys(_Counted):
+    """A widget that counts the keys sent to it and not read yet: while any are, its screen's
+    priority keys must wait their turn behind them (`keys_unread`, in the widget's
+    `waits_turn`). Its `_on_key` calls `read_key` first."""
+
+    _unread = 0
+
+    def post_message(self, message: Message) -> bool:
+        if isinstance(message, events.Key):
+            self._unread += 1
+        return super().post_message(message)
+
+    def read_key(self) -> None:
+        """One key sent here has been read."""
+        self._unread = max(0, self._unread - 1)
+
+    @property
+    def keys_unread(self) -> bool:
+        return self._unread > 0
 
 
 async def act_in_order(widget: Widget, event: events.Key, *, untried: bool = False) -> bool:

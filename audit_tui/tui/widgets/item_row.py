@@ -12,7 +12,7 @@ from textual.message import Message
 
 from audit_tui.domain.safe_text import one_line
 from audit_tui.tui.text import Plain, prose
-from audit_tui.tui.widgets.in_order import act_in_order, in_order_now, send_on
+from audit_tui.tui.widgets.in_order import UnreadKeys, act_in_order, in_order_now, send_on
 
 if TYPE_CHECKING:
     from textual.css.styles import RulesMap
@@ -31,26 +31,19 @@ VALUE_CLASSES: dict[str | None, str] = {"yes": "-yes", "no": "-no", "na": "-na"}
 TAG_WORDS = {"strength": "strength", "improvement": "area for improvement"}
 
 
-class ItemList(VerticalScroll):
+class ItemList(UnreadKeys, VerticalScroll):
     """The walk's rows. It keeps the focus while the cursor (the screen's current row, marked
     `-current`) moves: moving focus per answer would restyle the screen and rebuild the footer
     each time, which costs a practised auditor hundreds of milliseconds a key."""
 
     can_focus = True
-    _unread = 0
-    """Keys sent to the list and not read yet (`waits_turn`)."""
-
-    def post_message(self, message: Message) -> bool:
-        if isinstance(message, events.Key):
-            self._unread += 1
-        return super().post_message(message)
 
     def waits_turn(self) -> bool:
         """The walk's priority keys (`e` a note, `s` the standards), as the app takes them on
         arrival, wait behind the keys typed before them that the list has still to read (the
         screen refuses them, True), and run as the list reads them: Esc, `e` wrote a note in
         the case being left, not the dashboard's edit of a case."""
-        return not in_order_now() and self._unread > 0
+        return not in_order_now() and self.keys_unread
 
     async def _on_key(self, event: events.Key) -> None:
         """Each key acts as the list reads it (see in_order): `y` then Down answers this item,
@@ -58,7 +51,7 @@ class ItemList(VerticalScroll):
         key has left the case (Esc) or opened a screen over it (its screen says `elsewhere`),
         the keys after it are the screen's now shown; those read before the case's answers
         wait for them (the screen `takes` them)."""
-        self._unread = max(0, self._unread - 1)
+        self.read_key()
         takes = getattr(self.screen, "takes", None)
         if takes is not None and await takes(event):
             event.stop()

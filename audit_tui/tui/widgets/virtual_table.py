@@ -23,7 +23,13 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from audit_tui.domain.safe_text import LINE_LIMIT, escape, one_line
-from audit_tui.tui.widgets.in_order import act_in_order, action_of, in_order_now, send_on
+from audit_tui.tui.widgets.in_order import (
+    UnreadKeys,
+    act_in_order,
+    action_of,
+    in_order_now,
+    send_on,
+)
 
 
 @dataclass(frozen=True)
@@ -65,7 +71,7 @@ def columns_in_view(
     return shown
 
 
-class VirtualTable(ScrollView, can_focus=True):
+class VirtualTable(UnreadKeys, ScrollView, can_focus=True):
     """Rows keyed by a string; a cursor row; a filter. The first line is the column headings."""
 
     BINDINGS = [
@@ -151,8 +157,6 @@ class VirtualTable(ScrollView, can_focus=True):
         """Enters taken as they arrived whose row is not chosen yet (`action_choose_in_order`)."""
         self._rows_coming = False
         """Between `hold` and `release`: keys handed on wait for the rows too."""
-        self._unread = 0
-        """Keys sent to this table and not read yet (`waits_turn`)."""
 
     class _Release(Message, bubble=False):
         """The rows are here: the keys held meanwhile are acted on (`release`)."""
@@ -364,11 +368,6 @@ class VirtualTable(ScrollView, can_focus=True):
             if not self.keep_typed_ahead(event):
                 await self._act(event)
 
-    def post_message(self, message: Message) -> bool:
-        if isinstance(message, events.Key):
-            self._unread += 1
-        return super().post_message(message)
-
     def waits_turn(self) -> bool:
         """A priority key of this table's screen, as the app takes it on arrival, must wait its
         turn (its screen refuses it, True): keys typed before it are still to be read here, or
@@ -378,7 +377,7 @@ class VirtualTable(ScrollView, can_focus=True):
         the key as not available only while keys are in flight.)"""
         if in_order_now():
             return False
-        return self.choosing or self._unread > 0 or bool(self.held)
+        return self.choosing or self.keys_unread or bool(self.held)
 
     @property
     def choosing(self) -> bool:
@@ -441,7 +440,7 @@ class VirtualTable(ScrollView, can_focus=True):
     async def _on_key(self, event: events.Key) -> None:
         """Moves and Enter in the order typed (see in_order): Down, Down, Enter opens the
         third row however fast it comes, and as the rows arrive (`hold`)."""
-        self._unread = max(0, self._unread - 1)
+        self.read_key()
         if self.keep_typed_ahead(event):
             return
         if self._passed_on(event.key, event.character):
