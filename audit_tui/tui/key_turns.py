@@ -9,11 +9,13 @@ that saves a dialog reached the dialog while its write was under way, and were l
 
 So the keys wait, in order (`_waiting`): while a key is on its way up through a dialog
 (`KeyClimbed` follows it up the same queues: when it reaches the app, the key has been acted
-on); while the dialog on top has a write under way (`WriteSettled` follows its outcome); and
-while the screen on top is still opening, until it is drawn (a key forwarded meanwhile reached
-the bare screen, or a field not ready for it, ahead of the keys after it). Full screens keep
-their own typed-ahead rules (`widgets/in_order.py`); only dialogs take keys one at a time.
-The quit key never waits.
+on; a second follows what its binding posted, Enter in a field Submitted, on a button Pressed;
+and when the key closed the dialog, one more follows the dialog's result into the screen
+below); while the dialog on top has a write under way (`WriteSettled` follows its outcome);
+and while the screen on top is still opening, until it is drawn (a key forwarded meanwhile
+reached the bare screen, or a field not ready for it, ahead of the keys after it). Full screens
+keep their own typed-ahead rules (`widgets/in_order.py`); only dialogs take keys one at a time.
+An Esc pressed while a dialog's write runs is the dialog's, and the quit key never waits.
 """
 
 from __future__ import annotations
@@ -28,14 +30,35 @@ from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.screen import ModalScreen, Screen
 
+from audit_tui.tui.widgets.in_order import action_of
+
 LOST_AFTER = 1.0
 """Seconds after which a key's follower counts as lost (a widget it waited in was removed with
 its queue): the keys after it go on rather than wait for good."""
 
 
+ROUNDS = 2
+"""Followers sent up behind a key at least: the second follows the messages its binding
+posted (Enter in a field posts Submitted, on a button Pressed), which climb to the dialog
+after the key itself has reached the app."""
+MAX_ROUNDS = 6
+"""At most: more go only while the dialog still has messages queued."""
+MAX_CLOSES = 3
+"""Screens closed one by the other's result (a confirm, then the dialog that asked it), at
+most, before the keys go on."""
+
+
 class KeyClimbed(Message):
     """Posted behind a key into a dialog: arriving at the app, the key before it has been read
-    by every widget it climbed through, and its binding run."""
+    by every widget it climbed through, and its binding run; from the `ROUNDS`th on, what its
+    binding posted has been acted on too."""
+
+    def __init__(self, target: MessagePump, round: int = 1, closes: int = 0) -> None:
+        super().__init__()
+        self.target, self.round = target, round
+        self.closes = closes
+        """How many screens closed while it climbed: from 1, it follows what a closed
+        dialog asked of the screen below (its result, run there next)."""
 
 
 class WriteSettled(Message):
@@ -64,8 +87,9 @@ class KeysInTurn(App[Any]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._waiting: list[events.Key] = []
-        """Keys typed and not yet handed on, in order."""
+        self._waiting: list[tuple[events.Key, Screen[Any] | None]] = []
+        """Keys typed and not yet handed on, in order, each with the dialog it cancels if it
+        was typed while that dialog's write was under way (`_aimed`)."""
         self._opening: Screen[Any] | None = None
         """The screen on top, waited for to be drawn."""
         self._climbing: tuple[Screen[Any], KeyClimbed] | None = None
@@ -78,10 +102,19 @@ class KeysInTurn(App[Any]):
             if (self._waiting or self._waits()) and self._quits(event):
                 await super().on_event(event)  # a write that hangs never keeps the app open
                 return
-            self._waiting.append(event)
+            self._waiting.append((event, self._aimed(event)))
             await self._hand_on()
             return
         await super().on_event(event)
+
+    def _aimed(self, key: events.Key) -> Screen[Any] | None:
+        """The dialog on top, when the key cancels it while its write is under way: the key is
+        that dialog's, and dropped if the write closes it (Esc pressed while a long export ran
+        waited for it, then left the dashboard the export closed back to)."""
+        dialog = self.screen
+        if not self._writing.get(dialog):
+            return None
+        return dialog if action_of(dialog.focused or dialog, key.key) == "cancel" else None
 
     @property
     def keys_waiting(self) -> int:
@@ -124,9 +157,13 @@ class KeysInTurn(App[Any]):
                 return True
             self._opening = None  # gone before it was up
         if self._climbing is not None:
-            if self._climbing[0] in self.screen_stack:
+            dialog, follow = self._climbing
+            if dialog in self.screen_stack:
                 return True
-            self._climbing = None  # closed by the key (or by something else): it has acted
+            self._climbing = None  # closed by the key (or by something else)
+            if follow.closes < MAX_CLOSES:  # its result runs below it next: wait for that too
+                self._follow(self.screen, KeyClimbed(self.screen, ROUNDS, follow.closes + 1))
+                return True
         if self._writing.get(self.screen):
             return True
         if not self.screen.is_mounted:
@@ -143,20 +180,36 @@ class KeysInTurn(App[Any]):
     async def _hand_on(self) -> None:
         """The keys waiting, in order, for as long as none has to wait."""
         while self._waiting and not self._waits():
-            key = self._waiting.pop(0)
+            key, aimed = self._waiting.pop(0)
+            if aimed is not None and aimed not in self.screen_stack:
+                continue  # its dialog has closed
             screen, target = self.screen, self.focused or self.screen
             await super().on_event(key)
             if key.is_forwarded and isinstance(screen, ModalScreen) and screen in self.screen_stack:
-                follow = KeyClimbed()
-                self._climbing = (screen, follow)
-                target.post_message(follow)
-                self.set_timer(LOST_AFTER, partial(self._climbed, follow))
+                self._follow(screen, KeyClimbed(target))
+
+    def _follow(self, dialog: Screen[Any], follow: KeyClimbed) -> None:
+        self._climbing = (dialog, follow)
+        follow.target.post_message(follow)
+        self.set_timer(LOST_AFTER, partial(self._climbed, follow))
 
     def on_key_climbed(self, message: KeyClimbed) -> None:
         message.stop()
+        if self._climbing is None or self._climbing[1] is not message:
+            return
+        dialog, target = self._climbing[0], message.target
+        still = dialog in self.screen_stack and target.is_attached and message.round < MAX_ROUNDS
+        if still and (message.round < ROUNDS or _queued(dialog)):
+            self._follow(dialog, KeyClimbed(target, message.round + 1))
+            return
         self._climbed(message)
 
     def _climbed(self, follow: KeyClimbed) -> None:
         if self._climbing is not None and self._climbing[1] is follow:
             self._climbing = None
             self.call_later(self._hand_on)
+
+
+def _queued(dialog: Screen[Any]) -> bool:
+    """Whether anything in the dialog has messages still to read."""
+    return any(node.message_queue_size for node in dialog.walk_children(with_self=True))

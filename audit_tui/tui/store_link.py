@@ -13,6 +13,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -149,11 +150,12 @@ class StoreLink:
             try:
                 message = job.outcome(self.repo)
                 self.post(job.to, message)
-                if job.settles:
-                    self.post(job.to, key_turns.WriteSettled(job.to))
             except Exception:  # the app is gone: the write itself is committed or not, as above
                 pass
             finally:
+                if job.settles:  # whatever became of the outcome: keys must not wait for good
+                    with suppress(Exception):
+                        self.post(job.to, key_turns.WriteSettled(job.to))
                 self._jobs.task_done()
 
     def watch(self, revision_of: Callable[[], int | None], every: float, to: MessagePump) -> None:

@@ -7,8 +7,10 @@ Filter, Down, Enter opens the case it shows, 20 times running: straight away, af
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -19,6 +21,7 @@ from audit_tui.domain.answers import Answer
 from audit_tui.store import answers as answer_ops
 from audit_tui.store import audits as audit_ops
 from audit_tui.store import cases
+from audit_tui.store import events as event_ops
 from audit_tui.store.database import open_repository
 from audit_tui.tui.app import AuditApp, build_app
 from audit_tui.tui.screens.audit_list import AuditListScreen
@@ -839,3 +842,83 @@ async def test_quitting_does_not_wait_behind_a_dialogs_write(
         await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
         await settle(pilot, app)
         assert dashboard(app).query_one("#cases", VirtualTable).cursor == 1
+
+
+async def _ends(db: str, opening: tuple[str, ...], keys: tuple[str, ...], at_once: bool) -> Ends:
+    """Where `keys`, typed after the `opening` steps, leave the app and the audit: typed one
+    at a time, or in one burst."""
+    app = _app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await steps(pilot, app, *opening)
+        if at_once:
+            burst(app, *keys)
+        else:
+            for key in keys:
+                await steps(pilot, app, key)
+        await settle(pilot, app)
+        top = (type(app.screen).__name__, opened(app))
+        errors = [n.message for n in app._notifications if n.severity == "error"]
+    repo = open_repository(db)
+    audit = audit_ops.open_audit(repo, AUDIT)
+    refs = tuple(c.case_ref for c in cases.list_cases(repo, audit))
+    removals = sum(1 for e in event_ops.audit_events(repo, audit) if e.event == "remove-case")
+    repo.engine.dispose()
+    return Ends(top, refs, removals, errors)
+
+
+@dataclass(frozen=True)
+class Ends:
+    top: tuple[str, str | None]
+    refs: tuple[str, ...]
+    removals: int
+    errors: list[str]
+
+
+@pytest.mark.parametrize(
+    ("opening", "keys"),
+    [
+        (("delete",), (*"why", "enter", "down", "enter")),
+        (("delete",), (*"why", "enter", "enter")),
+        (("c",), (*"QA", "escape", "enter", "down", "enter")),
+    ],
+    ids=["remove-then-open", "remove-enter-enter", "discard-button-then-open"],
+)
+async def test_keys_after_an_enter_that_submits_by_a_message_act_as_typed_one_at_a_time(
+    demo_db: str, tmp_path: Any, opening: tuple[str, ...], keys: tuple[str, ...]
+) -> None:
+    """Enter in a field (Submitted) or on a button (Pressed) acts through a message that
+    climbs to the dialog after the key has reached the app: the keys after it went on into the
+    dialog meanwhile, and were lost with it, or removed the case a second time, or pressed the
+    button again. A burst now ends where the same keys typed one at a time do."""
+    copy = str(tmp_path / "copy.db")
+    shutil.copy(demo_db, copy)
+    one_by_one = await _ends(demo_db, opening, keys, at_once=False)
+    at_once = await _ends(copy, opening, keys, at_once=True)
+    assert at_once == one_by_one
+    assert not at_once.errors
+
+
+async def test_esc_typed_while_a_dialogs_save_runs_is_the_dialogs(
+    demo_db: str, tmp_path: Any
+) -> None:
+    """Esc pressed while an export is being written, the dialog still showing: the export
+    closes the dialog, and the Esc (meant for it) does not then leave the dashboard."""
+    app = _app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await steps(pilot, app, "x")
+        out = tmp_path / "out"
+        out.mkdir()
+        app.screen.query_one("#folder", Input).value = str(out)
+        gate = _gate(app)
+        burst(app, "ctrl+s")
+        await until(pilot, lambda: app.store.pending == 2)  # the export, behind the gate
+        burst(app, "escape")
+        await until(pilot, lambda: app.keys_waiting == 1)
+        gate.set()
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await settle(pilot, app)
+        assert isinstance(app.screen, DashboardScreen) and app.keys_waiting == 0
+        assert any(line.startswith("Report written") for line in notices(app))
+        assert len(list(out.iterdir())) == 1

@@ -226,7 +226,11 @@ class DashboardScreen(ReportsFailures, LeadActions, Screen[None]):
             self._show_live(live)  # back from a case: only what moved (not before the load)
 
     def load(self) -> None:
-        """Read the audit (again): a case chosen before its rows arrive opens once they do."""
+        """Read the audit (again): a case chosen before its rows arrive opens once they do, and
+        keys typed meanwhile act on the rows as read (Down, Enter typed with the Enter that
+        removed a case opened the case removed, still listed)."""
+        for table in self.query("#cases").results(VirtualTable):
+            table.hold()
         self._loading = True
         self._read_at = self._version()
         self._read()
