@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Callable
 from contextlib import suppress
@@ -115,3 +116,11 @@ def palette_highlights(app: AuditApp, words: str) -> Callable[[], bool]:
         return words in getattr(prompt, "plain", str(prompt))
 
     return highlighted
+
+
+def hold_writes(app: AuditApp) -> threading.Event:
+    """Hold the app's write queue until the event is set: whatever is queued behind (a case's
+    answers being read, a dialog's save) is surely still under way while the keys arrive."""
+    gate = threading.Event()
+    app.store.write(app, lambda _repo: gate.wait(30))
+    return gate

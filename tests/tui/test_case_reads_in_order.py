@@ -19,7 +19,7 @@ from audit_tui.tui.screens import case_reads
 from audit_tui.tui.screens.case_walk import CaseWalkScreen
 from audit_tui.tui.screens.dashboard import DashboardScreen
 from audit_tui.tui.widgets.virtual_table import VirtualTable
-from tests.tui.helpers import burst, settle, steps, until
+from tests.tui.helpers import burst, hold_writes, settle, steps, until
 from tests.tui.test_dipp_app import rubric_db
 from tests.tui.test_keys_land import _saved_by_ref, notices
 
@@ -28,13 +28,6 @@ SIZE = (120, 40)
 
 def _target(tmp_path: Path) -> str:
     return rubric_db(tmp_path, "all-questions", {"plan_due": "no"})
-
-
-def _gate(app: AuditApp) -> threading.Event:
-    """Hold the write queue (and so the answers' read behind it) until the event is set."""
-    gate = threading.Event()
-    app.store.write(app, lambda _repo: gate.wait(30))
-    return gate
 
 
 def _held(app: AuditApp, keys: int = 3) -> bool:
@@ -52,7 +45,7 @@ def _cursor(app: AuditApp) -> int:
 async def _open_first_case_held(pilot: Pilot[Any], app: AuditApp) -> threading.Event:
     """Open K-1 from the dashboard with the write queue held: the case is up, not yet read."""
     await settle(pilot, app)
-    gate = _gate(app)
+    gate = hold_writes(app)
     burst(app, "enter")
     await until(pilot, lambda: _walk_up(app))
     return gate
@@ -129,7 +122,7 @@ async def test_a_case_opened_again_while_its_answers_save_starts_after_them(
     async with app.run_test(size=SIZE) as pilot:
         await steps(pilot, app, "enter")
         first = app.screen
-        gate = _gate(app)
+        gate = hold_writes(app)
         burst(app, "n", "n", "escape", "enter", "y")
         await until(pilot, lambda: app.screen is not first and _walk_up(app))
         gate.set()

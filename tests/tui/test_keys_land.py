@@ -30,7 +30,7 @@ from audit_tui.tui.screens.case_walk import CaseWalkScreen
 from audit_tui.tui.screens.dashboard import DashboardScreen
 from audit_tui.tui.widgets.item_row import ItemList
 from audit_tui.tui.widgets.virtual_table import VirtualTable
-from tests.tui.helpers import burst, settle, steps, the_moment, until
+from tests.tui.helpers import burst, hold_writes, settle, steps, the_moment, until
 
 AUDIT = "demo-tameside"
 SIZE = (120, 40)
@@ -779,14 +779,6 @@ async def test_discarding_in_a_burst_then_the_keys_after_act_on_the_dashboard(
     assert "QA" not in refs and len(refs) == 28
 
 
-def _gate(app: AuditApp) -> threading.Event:
-    """Hold the write queue until the event is set: a dialog's write behind it is surely still
-    under way while the keys after its Enter arrive."""
-    gate = threading.Event()
-    app.store.write(app, lambda _repo: gate.wait(30))
-    return gate
-
-
 async def _edit_first_case(pilot: Pilot[Any], app: AuditApp) -> CaseDialog:
     """The edit dialog of the first case, its sentence type changed (the next in the list)."""
     await settle(pilot, app)
@@ -805,7 +797,7 @@ async def test_keys_after_the_enter_that_saves_a_dialog_act_where_the_save_leave
     app = build_app(two_case_db, open_audit="spo-check", poll_seconds=0)
     async with app.run_test(size=SIZE) as pilot:
         dialog = await _edit_first_case(pilot, app)
-        gate = _gate(app)
+        gate = hold_writes(app)
         burst(app, "enter", "down", "enter")
         await until(pilot, lambda: app.keys_waiting == 2)
         for _ in range(5):  # time for a key to go astray
@@ -833,7 +825,7 @@ async def test_quitting_does_not_wait_behind_a_dialogs_write(
     app = build_app(two_case_db, open_audit="spo-check", poll_seconds=0)
     async with app.run_test(size=SIZE) as pilot:
         dialog = await _edit_first_case(pilot, app)
-        gate = _gate(app)
+        gate = hold_writes(app)
         burst(app, "enter", "down", "ctrl+q")
         await until(pilot, lambda: bool(quits))
         assert quits == ["CaseDialog"] and app.screen is dialog and app.keys_waiting == 1
@@ -911,7 +903,7 @@ async def test_esc_typed_while_a_dialogs_save_runs_is_the_dialogs(
         out = tmp_path / "out"
         out.mkdir()
         app.screen.query_one("#folder", Input).value = str(out)
-        gate = _gate(app)
+        gate = hold_writes(app)
         burst(app, "ctrl+s")
         await until(pilot, lambda: app.store.pending == 2)  # the export, behind the gate
         burst(app, "escape")

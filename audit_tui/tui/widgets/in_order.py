@@ -125,7 +125,7 @@ def send_on(app: App[object], keys: Sequence[tuple[str, str | None]]) -> None:
     """Keys read for a screen that an earlier one of them left (Back) or took the focus from:
     they go where the focus is now. A table takes them in order (`hand_on`), acting on them
     at once or once its rows are here; anything else reads them from the app, which keeps
-    them, with any typed after, while the screen on top is still opening (`AuditApp`)."""
+    them, with any typed after, while the screen on top is still opening (`key_turns`)."""
     from textual import events
 
     focused = app.focused
