@@ -22,7 +22,7 @@ from audit_tui.domain.records import (
     TaggedNote,
 )
 from audit_tui.domain.words import plural
-from audit_tui.store import counts, server, staging
+from audit_tui.store import counts, import_runs, server, staging
 from audit_tui.store.bulk import Prepared, driver_rows
 from audit_tui.store.models import utcnow
 from audit_tui.store.repository import (
@@ -33,6 +33,7 @@ from audit_tui.store.repository import (
     REFUSED,
     UNCHANGED,
     AnswerConflict,
+    AuditLock,
     Repository,
     Unchanged,
     moment,
@@ -125,9 +126,9 @@ def save_answer(
         raise AuditError.at("answer", f'"{item_id}" is not an item of {audit.rubric.id}')
     if value not in (None, UNCHANGED) and not audit.rubric.applies(item_id, case.attributes):
         raise AuditError.at("answer", f"{item_id} does not apply to case {case.case_ref}")
-    now = utcnow()
     key = {"b_case_id": case.id, "b_item_id": item_id}
     with repo.locked_cases(audit.info.id, [case.id]) as lock:
+        now = utcnow()  # under the lock: the answer's trail in the order it was written
         conn = lock.conn
         rows = _SAVE["read"].run(
             conn, {"b_case_id": case.id, "b_audit_id": audit.info.id, "b_item_id": item_id}
@@ -213,70 +214,43 @@ def import_answers(
     answers: Mapping[int, Mapping[str, Answer]],
     via: str = "import",
 ) -> ImportSummary:
-    """Write many answers (case id -> item -> value) in one transaction, with history.
+    """Write many answers (case id -> item -> value), all or nothing, with history.
 
     Values already equal are left alone (no history noise); nothing else is touched. The
     stored values are read under the cases' write locks (`locked_cases`): imports into the same
-    cases take turns, and on PostgreSQL saves to other cases of the audit go on meanwhile,
-    waiting only while the import commits (`make bench`: the worst save during a 5,000-case
-    import). SQLite has one writer at a time: saves wait for the import, which binds its rows
-    before it takes the lock (`staging`), so they wait for the writing alone.
+    cases take turns. On PostgreSQL it is one transaction, and saves to other cases of the audit
+    go on meanwhile, waiting only while the import commits (`make bench`: the worst save during
+    a 5,000-case import). SQLite has one writer at a time: the rows are bound before the lock
+    (`staging`), and an import of more than `import_runs.PIECE_ROWS` answers commits a range of
+    cases at a time, letting saves to other cases in between, undone as one if a piece fails.
     """
-    now = utcnow()
     summary = ImportSummary(rows=len(answers))
-    staged = (  # SQLite: bound before the write lock (`staging`)
-        [
+    if repo.engine.dialect.name == "sqlite":  # bound before the write lock (`staging`)
+        staged = [
             (cid, item, answer.value)
             for cid, items in answers.items()
             for item, answer in items.items()
         ]
-        if repo.engine.dialect.name == "sqlite"
-        else None
-    )
-    with repo.locked_cases(audit.info.id, list(answers), staged) as lock:
-        conn = lock.conn
-        gates: dict[int, CaseGate] = {}
-        applicable: dict[int, frozenset[str]] = {}
-        for row in conn.execute(
-            select(
-                CASE.c.id,
-                CASE.c.case_ref,
-                CASE.c.attributes,
-                CASE.c.allocated_to,
-                CASE.c.signed_off_by,
-                CASE.c.signed_off_at,
-            ).where(CASE.c.audit_id == audit.info.id, LIVE)
-        ):
-            gates[row.id] = CaseGate(
-                row.case_ref, row.allocated_to, row.signed_off_by, row.signed_off_at
+
+        def check(lock: AuditLock) -> None:
+            _check_import(lock, audit, answers)
+
+        if len(staged) > import_runs.PIECE_ROWS:
+            summary.written = import_runs.write_in_pieces(
+                repo, audit.info.id, list(answers), staged, check, via
             )
-            applicable[row.id] = audit.rubric.applicable_ids(row.attributes)
-        live = set(gates)
-        _check_each(lock.access, [gates[cid] for cid in answers if cid in gates])
-        gone = sum(1 for case_id in answers if case_id not in live)
-        if gone:  # removed (or deleted) after the caller read the cases
-            raise AuditError.at(
-                "answers",
-                f"{plural(gone, 'case')} left the audit while the answers were read;"
-                " nothing was written: import again",
-            )
-        stranded = [  # the case changed since the caller read it
-            Problem(
-                f"case {gates[cid].case_ref}",
-                f"{', '.join(sorted(items.keys() - applicable[cid]))} no longer applies (the"
-                " case changed while the answers were read); nothing was written: import again",
-            )
-            for cid, items in answers.items()
-            if items.keys() - applicable[cid]
-        ]
-        if stranded:
-            raise AuditError(stranded)
-        if staged is not None:
-            summary.written = staging.apply(conn, audit.info.id, now, repo.user, via)
-            summary.unchanged = len(staged) - summary.written
-            if summary.written:
-                lock.keep()
-            return summary
+        else:
+            with repo.locked_cases(audit.info.id, list(answers), staged) as lock:
+                check(lock)
+                now = utcnow()  # under the lock: each trail in the order it was written
+                summary.written = staging.apply(lock.conn, audit.info.id, now, repo.user, via)
+                if summary.written:
+                    lock.keep()
+        summary.unchanged = len(staged) - summary.written
+        return summary
+    with repo.locked_cases(audit.info.id, list(answers)) as lock:
+        conn, now = lock.conn, utcnow()
+        _check_import(lock, audit, answers)
         existing: dict[tuple[int, str], str | None] = {
             (cid, item): value
             for cid, item, value in driver_rows(
@@ -307,6 +281,48 @@ def import_answers(
             lock.keep()
     summary.written = len(inserts) + len(updates)
     return summary
+
+
+def _check_import(
+    lock: AuditLock, audit: OpenAudit, answers: Mapping[int, Mapping[str, Answer]]
+) -> None:
+    """Under the lock, before anything is written: the writer may answer every case, each is
+    still in the audit, and every item still applies to it."""
+    gates: dict[int, CaseGate] = {}
+    applicable: dict[int, frozenset[str]] = {}
+    for row in lock.conn.execute(
+        select(
+            CASE.c.id,
+            CASE.c.case_ref,
+            CASE.c.attributes,
+            CASE.c.allocated_to,
+            CASE.c.signed_off_by,
+            CASE.c.signed_off_at,
+        ).where(CASE.c.audit_id == audit.info.id, LIVE)
+    ):
+        gates[row.id] = CaseGate(
+            row.case_ref, row.allocated_to, row.signed_off_by, row.signed_off_at
+        )
+        applicable[row.id] = audit.rubric.applicable_ids(row.attributes)
+    _check_each(lock.access, [gates[cid] for cid in answers if cid in gates])
+    gone = sum(1 for case_id in answers if case_id not in gates)
+    if gone:  # removed (or deleted) after the caller read the cases
+        raise AuditError.at(
+            "answers",
+            f"{plural(gone, 'case')} left the audit while the answers were read;"
+            " nothing was written: import again",
+        )
+    stranded = [  # the case changed since the caller read it
+        Problem(
+            f"case {gates[cid].case_ref}",
+            f"{', '.join(sorted(items.keys() - applicable[cid]))} no longer applies (the"
+            " case changed while the answers were read); nothing was written: import again",
+        )
+        for cid, items in answers.items()
+        if items.keys() - applicable[cid]
+    ]
+    if stranded:
+        raise AuditError(stranded)
 
 
 def tagged_notes(repo: Repository, audit: OpenAudit) -> list[TaggedNote]:

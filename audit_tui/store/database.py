@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.exc import SQLAlchemyError
 
 from audit_tui.domain.errors import AuditError
-from audit_tui.store import migrate
+from audit_tui.store import import_runs, migrate
 from audit_tui.store.engine import WAIT_SECONDS, check_opens, describe, make_engine
 from audit_tui.store.faults import fault_message
 from audit_tui.store.repository import Repository
@@ -29,6 +29,8 @@ def open_repository(
     try:
         check_opens(engine, target)
         migrate.upgrade(engine)
+        repo = Repository(engine, user, user_from=user_from, wait=wait)
+        import_runs.recover(repo)  # SQLite: an import a program left part-way is undone
     except AuditError:
         engine.dispose()
         raise
@@ -37,4 +39,4 @@ def open_repository(
         raise AuditError.at(
             describe(target), f"cannot bring the database up to date: {fault_message(exc, wait)}"
         ) from None
-    return Repository(engine, user, user_from=user_from, wait=wait)
+    return repo

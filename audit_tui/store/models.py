@@ -470,3 +470,39 @@ class AuditSummaryRow(SQLModel, table=True):
     score_max: int
     ratings: str
     """The rubric's ratings, best first, as a JSON list."""
+
+
+class ImportRunRow(SQLModel, table=True):
+    """SQLite: a large import under way, committed in pieces so saves need not wait for all of
+    it (store/import_runs.py). Its history rows carry `started_at`, `started_by` and `via`; the
+    row goes with the last piece, so one left behind is an import to undo. PostgreSQL has no
+    such table: an import there is one transaction that locks only its cases."""
+
+    __tablename__ = "import_run"
+    id: int | None = Field(default=None, primary_key=True)
+    audit_id: int = _parent("audit")
+    started_at: datetime = _when()
+    started_by: str
+    via: str
+    host: str
+    pid: int
+    """Which program runs it: one no longer running leaves its import to be undone."""
+    beat_at: datetime = _when()
+    """When its last piece committed: one silent too long is undone even if its program lives."""
+
+
+class ImportClaimRow(SQLModel, table=True):
+    """SQLite: a case an import under way writes to. Saves to it wait for the import, as
+    PostgreSQL's row locks make them; saves to other cases go on between its pieces."""
+
+    __tablename__ = "import_claim"
+    case_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("audit_case.id", ondelete="CASCADE"),
+            primary_key=True,
+            autoincrement=False,
+            nullable=False,
+        )
+    )
+    run_id: int = _parent("import_run")

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from copy import copy
 from datetime import datetime
 from enum import Enum, auto
+from time import monotonic, sleep
 from typing import Any, Final
 
 from sqlalchemy import Connection, Engine, Executable, bindparam, exists, select, text, update
@@ -26,7 +27,7 @@ from audit_tui.domain.errors import AuditError, Problem
 from audit_tui.domain.identity import local_name
 from audit_tui.domain.records import AnswerInfo, CaseChange
 from audit_tui.settings import LOGIN
-from audit_tui.store import server, staging
+from audit_tui.store import import_runs, server, staging
 from audit_tui.store.bulk import Prepared
 from audit_tui.store.engine import WAIT_SECONDS, WRITE, writer
 from audit_tui.store.models import (
@@ -39,6 +40,7 @@ from audit_tui.store.models import (
     JudgementHistoryRow,
     JudgementRow,
     table_of,
+    utcnow,
 )
 from audit_tui.store.staging import Staged
 
@@ -277,11 +279,8 @@ class Repository:
     def locked(self, audit_id: int) -> Iterator[AuditLock]:
         """One write transaction on an audit, holding the write lock from its first statement;
         `lock.access` says what the writer may do in it (check before writing)."""
-        with self.writer.connect() as conn, conn.begin() as transaction:
-            lock = self._begin(conn, audit_id)
+        with self.writer.connect() as conn, self.writing(conn, audit_id, None) as lock:
             yield lock
-            if not lock.kept:
-                transaction.rollback()
 
     @contextmanager
     def locked_cases(
@@ -291,30 +290,82 @@ class Repository:
         it locks the cases and shares the audit (`begin_answer`): auditors saving their own
         cases of one audit, or an import into other cases, do not wait for each other, and an
         audit-wide write (`locked`) waits for them and they for it. SQLite has one writer at a
-        time: the audit's lock, as `locked`; an import's `staged` answers are bound into the
-        connection's TEMP table before it, for `staging.apply` to move under it."""
+        time: the audit's lock, as `locked`, waiting only for an import that claims one of the
+        cases (`import_runs`); an import's `staged` answers are bound into the connection's TEMP
+        table before it, for `staging.apply` to move under it."""
+        if self.engine.dialect.name == "sqlite":
+            with self.staged(staged) as conn, self.writing(conn, audit_id, case_ids) as locked:
+                yield locked
+            return
+        with self.writer.connect() as conn, conn.begin() as transaction:
+            params = {"b_audit_id": audit_id, "b_case_ids": sorted(case_ids)}
+            revision, *who = self._began(_BEGIN_ANSWER.run(conn, params))
+            lock: AuditLock = CaseLock(conn, audit_id, revision, self._access(conn, *who))
+            yield lock
+            if not lock.kept:
+                transaction.rollback()
+
+    @contextmanager
+    def staged(
+        self, staged: Sequence[Staged] | None, *, in_pieces: bool = False
+    ) -> Iterator[Connection]:
+        """SQLite: a writer's connection with an import's `staged` answers bound into its TEMP
+        table, before any lock (`staging`), and dropped from it after."""
         with self.writer.connect() as conn:
-            staging_here = staged is not None and not server.keeps_trail(conn)
-            if staging_here:
-                conn.execution_options(**{WRITE: False})  # TEMP tables alone: no lock taken
-                staging.stage(conn, staged or ())
-                conn.execution_options(**{WRITE: True})
+            if staged is None:
+                yield conn
+                return
+            conn.execution_options(**{WRITE: False})  # TEMP tables alone: no lock taken
+            staging.stage(conn, staged, in_pieces=in_pieces)
+            conn.execution_options(**{WRITE: True})
             try:
-                with conn.begin() as transaction:
-                    if server.keeps_trail(conn):
-                        params = {"b_audit_id": audit_id, "b_case_ids": sorted(case_ids)}
-                        revision, *who = self._began(_BEGIN_ANSWER.run(conn, params))
-                        access = self._access(conn, *who)
-                        lock: AuditLock = CaseLock(conn, audit_id, revision, access)
-                    else:
-                        lock = self._begin(conn, audit_id)
-                    yield lock
-                    if not lock.kept:
-                        transaction.rollback()
+                yield conn
             finally:
-                if staging_here and not conn.invalidated:
+                if not conn.invalidated:
                     conn.execution_options(**{WRITE: False})
                     staging.unstage(conn)
+
+    @contextmanager
+    def writing(
+        self,
+        conn: Connection,
+        audit_id: int,
+        case_ids: Sequence[int] | None,
+        *,
+        mine: int | None = None,
+    ) -> Iterator[AuditLock]:
+        """One write transaction on `conn` holding the audit's write lock. On SQLite it first
+        waits (up to `wait` seconds, the lock let go meanwhile) for an import under way in its
+        way (`import_runs.in_the_way`: any, for an audit-wide write; else one that claims one
+        of `case_ids`; never `mine`), and undoes one abandoned there."""
+        deadline = monotonic() + self.wait
+        while True:
+            transaction = conn.begin()
+            try:
+                lock = self._begin(conn, audit_id)
+                run = None
+                if not server.keeps_trail(conn):
+                    run = import_runs.in_the_way(conn, audit_id, case_ids, mine)
+            except BaseException:
+                transaction.rollback()
+                raise
+            if run is None:
+                break
+            transaction.rollback()
+            if run.dead(utcnow()):
+                import_runs.undo_if_dead(self, run)
+                continue
+            if monotonic() >= deadline:
+                raise run.busy()
+            sleep(import_runs.POLL)
+        with transaction:
+            yield lock
+            if not lock.kept:
+                transaction.rollback()
+
+    def bump(self, conn: Connection, audit_id: int) -> None:
+        """SQLite: count one more revision of the audit, taking the write lock."""
+        _BUMP.run(conn, {"b_audit_id": audit_id})
 
     def _begin(self, conn: Connection, audit_id: int) -> AuditLock:
         """The audit's write lock, its revision counted, and who is writing."""

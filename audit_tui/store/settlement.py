@@ -147,9 +147,9 @@ def settle(repo: Repository, audit: OpenAudit, agreed: Sequence[Agreed]) -> int:
     reasons = {}
     for a in agreed:
         reasons[a] = clean_reason(a.reason, f"{a.item_id} of case {a.case_ref} was settled so")
-    now = utcnow()
     changed = 0
     with repo.locked(audit.info.id) as lock:
+        now = utcnow()  # under the lock: each answer's trail in the order it was written
         conn, access = lock.conn, lock.access
         access.member("settle")
         access.unlocked("settle")
