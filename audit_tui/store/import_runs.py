@@ -33,6 +33,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from audit_tui.domain.errors import AuditError
 from audit_tui.store import staging
@@ -159,8 +160,8 @@ def go_on(conn: Connection, run_id: int, last: bool) -> None:
 def undo(conn: Connection, run: Run) -> int:
     """Under the write lock: put back what the run wrote, with history, and end it. Returns how
     many answers went back."""
-    staging.stage_undo(conn, run.id, run.started_at, run.started_by, run.via)
-    back = staging.apply(conn, run.audit_id, utcnow(), run.started_by, "undo")
+    at, by, via = run.started_at, run.started_by, run.via
+    back = staging.put_back(conn, run.audit_id, run.id, at, by, via, utcnow())
     conn.execute(delete(RUN).where(RUN.c.id == run.id))
     _abandoned.discard((run.id, _aware(run.started_at)))
     return back
@@ -183,9 +184,12 @@ def recover(repo: Repository) -> int:
     were undone."""
     if repo.engine.dialect.name != "sqlite":
         return 0
-    with repo.reading() as conn:
-        runs = abandoned(conn)
-    return sum(undo_if_dead(repo, run) for run in runs)
+    try:
+        with repo.reading() as conn:
+            runs = abandoned(conn)
+        return sum(undo_if_dead(repo, run) for run in runs)
+    except SQLAlchemyError:  # read only, or the disk full: a later program's write undoes it
+        return 0
 
 
 def undo_if_dead(repo: Repository, found: Run) -> bool:
@@ -270,5 +274,7 @@ def _undo_mine(
             if run is not None:
                 undo(conn, run)
                 lock.keep()
-    except Exception:
+    except BaseException as exc:  # the piece's own error is the one to tell, but not over ctrl+c
         _abandoned.add((run_id, at))
+        if not isinstance(exc, Exception):
+            raise

@@ -479,7 +479,10 @@ class ImportRunRow(SQLModel, table=True):
     such table: an import there is one transaction that locks only its cases."""
 
     __tablename__ = "import_run"
+    __table_args__ = {"sqlite_autoincrement": True}
     id: int | None = Field(default=None, primary_key=True)
+    """Never given twice (AUTOINCREMENT): a run undone while its program slept must not find a
+    later run under its id when it wakes, and take it for its own."""
     audit_id: int = _parent("audit")
     started_at: datetime = _when()
     started_by: str

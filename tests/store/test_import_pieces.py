@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -159,8 +160,8 @@ def _fail_at_piece(repo: Repository, n: int, onwards: bool = False) -> Callable[
     count = [0]
 
     def fail(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
-        if statement.startswith("INSERT INTO main.answer_history") and "import_moves" in statement:
-            count[0] += 1
+        if statement.startswith("INSERT INTO main.answer_history") and "_moves" in statement:
+            count[0] += 1  # an import's piece, or an undo
             if count[0] == n or (onwards and count[0] > n):
                 raise sqlite3.OperationalError("database or disk is full")
 
@@ -407,3 +408,123 @@ def test_an_import_that_finds_a_dead_one_in_its_way_undoes_it_then_writes_its_ow
     }
     assert _stored(sqlite_target)["runs"] == 0
     _holds(sqlite_repo, audit)
+
+
+def test_a_run_undone_while_its_program_slept_does_not_take_a_later_run_for_its_own(
+    sqlite_repo: Repository,
+    sqlite_target: str,
+    rubric_text: str,
+    monkeypatch: pytest.MonkeyPatch,
+    pieces: list[int],
+) -> None:
+    """While the stalled import sleeps, its run is undone and another import claims cases. A run
+    id is never given twice, so the sleeper wakes to find its own run gone (it stops, nothing
+    kept) and leaves the other's run and claims alone."""
+    audit = _audit(sqlite_repo, rubric_text)
+    listed = case_ops.list_cases(sqlite_repo, audit)
+    other = open_repository(sqlite_target, sqlite_repo.user, wait=0)
+    theirs: list[int] = []
+
+    def stalled_then_another() -> None:
+        if theirs:
+            return
+        with sqlite3.connect(sqlite_target) as raw:
+            raw.execute("UPDATE import_run SET beat_at = '2000-01-01 00:00:00.000000'")
+        assert import_runs.recover(other) == 1
+        with (
+            other.staged(None) as conn,
+            other.writing(conn, audit.info.id, [listed[-1].id]) as lock,
+        ):
+            theirs.append(import_runs.claim(conn, audit.info.id, [listed[-1].id], *LATER))
+            lock.keep()
+
+    monkeypatch.setattr(import_runs, "rest", stalled_then_another)
+    with pytest.raises(AuditError, match="undone by another program; nothing of it is kept"):
+        answers.import_answers(sqlite_repo, audit, _given(sqlite_repo, audit))
+    other.engine.dispose()
+    with sqlite3.connect(sqlite_target) as raw:
+        assert raw.execute("SELECT id FROM import_run").fetchall() == [(theirs[0],)]
+        assert raw.execute("SELECT case_id FROM import_claim").fetchall() == [(listed[-1].id,)]
+    assert theirs[0] > 1
+    values = {k: v for k, v in _values(sqlite_target).items() if v is not None}
+    assert values == {("P-00", "2.2.1"): "no", ("P-01", "2.2.2"): "no"}  # as before it
+
+
+LATER = (datetime(2030, 1, 1, tzinfo=UTC), "colleague", "import")
+
+
+def test_a_database_left_with_an_abandoned_import_still_opens_read_only(
+    sqlite_repo: Repository, sqlite_target: str, rubric_text: str
+) -> None:
+    """Opening puts back an abandoned import where it can write; read only, it opens as ever,
+    and the next program that can write puts it back."""
+    audit = _audit(sqlite_repo, rubric_text)
+    before = _values(sqlite_target)
+    _die_mid_import(sqlite_target, sqlite_repo.user)
+    read_only = open_repository(f"sqlite:///file:{sqlite_target}?mode=ro&uri=true", create=False)
+    assert audits.open_audit(read_only, "pieces").info.name == "pieces"
+    read_only.engine.dispose()
+    assert _stored(sqlite_target)["runs"] == 1
+    open_repository(sqlite_target).engine.dispose()
+    assert _stored(sqlite_target)["runs"] == 0
+    assert {k: v for k, v in _values(sqlite_target).items() if v is not None} == before
+    _holds(sqlite_repo, audit)
+
+
+def test_ctrl_c_during_the_undo_leaves_the_run_to_this_program_s_next_write(
+    sqlite_repo: Repository, sqlite_target: str, rubric_text: str, pieces: list[int]
+) -> None:
+    """The third piece fails, and ctrl+c stops its undo: the ctrl+c goes up, and the program's
+    own next write in the run's way puts the run back rather than wait for itself."""
+    audit = _audit(sqlite_repo, rubric_text)
+    before = _values(sqlite_target)
+    count = [0]
+
+    def fail(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        if statement.startswith("INSERT INTO main.answer_history"):
+            count[0] += 1
+            if count[0] == 3:
+                raise sqlite3.OperationalError("database or disk is full")
+            if count[0] == 4:  # the undo's
+                raise KeyboardInterrupt
+
+    event.listen(sqlite_repo.engine, "before_cursor_execute", fail)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            answers.import_answers(sqlite_repo, audit, _given(sqlite_repo, audit))
+    finally:
+        event.remove(sqlite_repo.engine, "before_cursor_execute", fail)
+    assert _stored(sqlite_target)["runs"] == 1
+    claimed = case_ops.list_cases(sqlite_repo, audit)[3]
+    assert answers.save_answer(sqlite_repo, audit, claimed, "2.2.1", Answer.YES).changed
+    assert _stored(sqlite_target)["runs"] == 0
+    after = _values(sqlite_target)
+    assert after.pop(("P-03", "2.2.1")) == "yes"
+    assert {k: v for k, v in after.items() if v is not None} == before
+
+
+@pytest.mark.parametrize("target", ["sqlite://", "sqlite:///:memory:"])
+def test_in_memory_an_import_that_undoes_an_abandoned_one_writes_its_own(
+    rubric_text: str, pieces: list[int], target: str
+) -> None:
+    """An in-memory database has one connection: the undo's TEMP tables are not the import's."""
+    repo = open_repository(target)
+    audit = _audit(repo, rubric_text)
+    stop = _fail_at_piece(repo, 3, onwards=True)  # the undo fails too: the run is left
+    try:
+        with pytest.raises(Exception, match="disk is full"):
+            answers.import_answers(repo, audit, _given(repo, audit))
+    finally:
+        stop()
+    first, second = case_ops.list_cases(repo, audit)[:2]
+    given = {first.id: {"2.3.1": Answer.NOT_APPLICABLE}, second.id: {"2.4.1": Answer.NO}}
+    assert answers.import_answers(repo, audit, given).written == 2
+    found = {
+        (a.item_id, a.value)
+        for case in (first, second)
+        for a in answers.answers_for_case(repo, case.id).values()
+        if a.value is not None
+    }
+    assert found == {("2.2.1", "no"), ("2.2.2", "no"), ("2.3.1", "na"), ("2.4.1", "no")}
+    _holds(repo, audit)
+    repo.engine.dispose()

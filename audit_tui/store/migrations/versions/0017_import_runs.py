@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("pid", sa.Integer(), nullable=False),
         sa.Column("beat_at", WHEN, nullable=False),
         sa.ForeignKeyConstraint(["audit_id"], ["audit.id"], ondelete="CASCADE"),
+        sqlite_autoincrement=True,  # an id never given twice (store/models.py ImportRunRow)
     )
     op.create_index("ix_import_run_audit_id", "import_run", ["audit_id"])
     op.create_table(
