@@ -38,6 +38,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from audit_tui.domain.errors import AuditError
 from audit_tui.store import staging
+from audit_tui.store.bulk import Prepared
 from audit_tui.store.models import ImportClaimRow, ImportRunRow, table_of, utcnow
 
 if TYPE_CHECKING:
@@ -119,6 +120,7 @@ def _zombie(pid: int) -> bool:
 
 
 _RUNS = select(*RUN.c).where(RUN.c.audit_id == bindparam("audit"), RUN.c.id != bindparam("mine"))
+_ANY = Prepared(_RUNS.with_only_columns(RUN.c.id).limit(1))
 _CLAIMED = select(CLAIM.c.run_id).where(CLAIM.c.case_id.in_(bindparam("cases", expanding=True)))
 
 
@@ -127,9 +129,10 @@ def in_the_way(
 ) -> Run | None:
     """Under the write lock: the run (not `mine`) a write must wait for: any on the audit for an
     audit-wide write (`case_ids` None), else one that claims one of `case_ids`."""
-    runs = [
-        Run(**row._mapping) for row in conn.execute(_RUNS, {"audit": audit_id, "mine": mine or 0})
-    ]
+    given = {"audit": audit_id, "mine": mine or 0}
+    if not _ANY.run(conn, given):  # nearly always: one indexed look, on the save's hot path
+        return None
+    runs = [Run(**row._mapping) for row in conn.execute(_RUNS, given)]
     if not runs or case_ids is None:
         return runs[0] if runs else None
     if not case_ids:
