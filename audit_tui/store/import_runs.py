@@ -37,13 +37,23 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from audit_tui.domain.errors import AuditError
+from audit_tui.domain.words import plural
 from audit_tui.store import staging
 from audit_tui.store.bulk import Prepared
-from audit_tui.store.models import ImportClaimRow, ImportRunRow, table_of, utcnow
+from audit_tui.store.models import (
+    AuditEventRow,
+    AuditRow,
+    ImportClaimRow,
+    ImportRunRow,
+    table_of,
+    utcnow,
+)
 
 if TYPE_CHECKING:
     from audit_tui.store.repository import AuditLock, Repository
 
+AUDIT = table_of(AuditRow)
+AUDIT_EVENT = table_of(AuditEventRow)
 RUN = table_of(ImportRunRow)
 CLAIM = table_of(ImportClaimRow)
 
@@ -170,13 +180,26 @@ def go_on(conn: Connection, run_id: int, last: bool) -> None:
         conn.execute(update(RUN).where(RUN.c.id == run_id).values(beat_at=utcnow()))
 
 
-def undo(conn: Connection, run: Run) -> int:
-    """Under the write lock: put back what the run wrote, with history, and end it. Returns how
-    many answers went back."""
-    at, by, via = run.started_at, run.started_by, run.via
-    back = staging.put_back(conn, run.audit_id, run.id, at, by, via, utcnow())
+def undo(conn: Connection, run: Run, by: str) -> int:
+    """Under the write lock: put back what the run wrote, with history, say so in the audit's
+    event log (as `by`, the program's user), and end the run. Returns how many answers went
+    back."""
+    at, importer, via = run.started_at, run.started_by, run.via
+    back = staging.put_back(conn, run.audit_id, run.id, at, importer, via, utcnow())
     conn.execute(delete(RUN).where(RUN.c.id == run.id))
-    _abandoned.discard((run.id, _aware(run.started_at)))
+    begun = _aware(at).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    conn.execute(
+        insert(AUDIT_EVENT).values(
+            audit_id=run.audit_id,
+            audit_name=conn.scalar(select(AUDIT.c.name).where(AUDIT.c.id == run.audit_id)) or "",
+            at=utcnow(),
+            by=by,
+            event="repair",  # the kinds are fixed (domain/trail.py): a repair it is
+            detail=f"the import by {importer} begun {begun} stopped part-way:"
+            f" the {plural(back, 'answer')} it had written were put back",
+        )
+    )
+    _abandoned.discard((run.id, _aware(at)))
     return back
 
 
@@ -208,12 +231,13 @@ def recover(repo: Repository) -> int:
 def undo_if_dead(repo: Repository, found: Run) -> bool:
     """Undo a run found abandoned, if it still is under the lock, on a connection of its own:
     the TEMP tables of the one that found it may hold an import of its own."""
-    with repo.writer.connect() as conn, conn.begin():
-        repo.bump(conn, found.audit_id)
+    with repo.writer.connect() as conn, conn.begin() as transaction:
+        repo.bump(conn, found.audit_id)  # takes the lock
         run = of(conn, found.id)
         if run is None or not run.dead(utcnow()):
+            transaction.rollback()  # the revision moves only with the data
             return False
-        undo(conn, run)
+        undo(conn, run, repo.user)
         return True
 
 
@@ -270,24 +294,34 @@ def write_in_pieces(
                     lock.keep()
                 if not last:
                     rest()
-        except BaseException:
-            if run_id is not None:
-                _undo_mine(repo, conn, audit_id, run_id, at)
+        except BaseException as exc:
+            undone = run_id is None or _undo_mine(repo, conn, audit_id, run_id, at)
+            if not undone and isinstance(exc, AuditError | SQLAlchemyError):
+                cause = getattr(exc, "orig", None) or exc
+                raise AuditError.at(
+                    "answers",
+                    f"the import stopped part-way ({cause}), and the part it had written could"
+                    " not be put back yet: the next program to open the database puts it back;"
+                    " import again then",
+                ) from exc
             raise
     return written
 
 
 def _undo_mine(
     repo: Repository, conn: Connection, audit_id: int, run_id: int, at: datetime
-) -> None:
-    """After a piece failed: undo the pieces before it, or leave the run to the next write."""
+) -> bool:
+    """After a piece failed: undo the pieces before it (True), or leave the run to the next
+    write (False)."""
     try:
         with repo.writing(conn, audit_id, (), mine=run_id) as lock:  # no other run's cases
             run = of(conn, run_id)
             if run is not None:
-                undo(conn, run)
+                undo(conn, run, repo.user)
                 lock.keep()
     except BaseException as exc:  # the piece's own error is the one to tell, but not over ctrl+c
         _abandoned.add((run_id, at))
         if not isinstance(exc, Exception):
             raise
+        return False
+    return True

@@ -18,12 +18,12 @@ def save_judgements(
     repo: Repository, audit: OpenAudit, judgements: Iterable[Judgement], via: str = "tui"
 ) -> int:
     """Set domain-one judgements, all in one transaction, each change with a history row."""
-    now = utcnow()
     changed = 0
     wanted = list(judgements)
     for j in wanted:
         _check_judgement(audit.rubric, j)
     with repo.locked(audit.info.id) as lock:
+        now = utcnow()  # under the lock: each trail in the order it was written
         lock.access.lead("judgements")
         conn = lock.conn
         current = {

@@ -278,8 +278,8 @@ def draw_sample(
         + (f", at least {min_per_stratum} per stratum" if min_per_stratum else "")
         + "; random selection within each stratum from the seed"
     )
-    now = utcnow()
     with repo.locked(audit.info.id) as lock:
+        now = utcnow()  # under the lock: the log in the order it was written
         lock.access.lead("sample")
         conn = lock.conn
         if conn.scalar(select(DRAW.c.id).where(DRAW.c.audit_id == audit.info.id)) is not None:
@@ -408,8 +408,8 @@ def replace_case(repo: Repository, audit: OpenAudit, case_ref: str, reason: str)
     one stratum take its next cases in turn."""
     case_ref = canonical_ref(case_ref)
     reason = clean_reason(reason, f"case {case_ref} is replaced")
-    now = utcnow()
     with repo.locked(audit.info.id) as lock:  # out and in together, or neither
+        now = utcnow()  # under the lock: the log in the order it was written
         lock.access.lead("replace")
         conn = lock.conn
         found = _sample_in(conn, audit.info.id)

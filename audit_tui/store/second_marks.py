@@ -70,8 +70,8 @@ def save_second(
     never touched."""
     if item_id not in audit.rubric.items:
         raise AuditError.at("second mark", f'"{item_id}" is not an item of {audit.rubric.id}')
-    now = utcnow()
     with repo.locked(audit.info.id) as lock:
+        now = utcnow()  # under the lock: each trail in the order it was written
         conn = lock.conn
         target = _open_marking(lock, case_id)
         mid, case_ref, attributes = target
@@ -220,9 +220,9 @@ def import_second(
 
     # no login needed: the lead types in a spreadsheet its marker filled in (the demo's too)
     marker = person(repo.engine, marker, "second marker")
-    now = utcnow()
     summary = ImportSummary(rows=len(answers))
     with repo.locked(audit.info.id) as lock:
+        now = utcnow()  # under the lock: each trail in the order it was written
         access, conn = lock.access, lock.conn
         if access.user != marker:
             access.lead("import second marks")

@@ -6,6 +6,7 @@ left silent are undone, answer by answer, with a trail that still chains."""
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -21,8 +22,8 @@ from sqlalchemy import event
 
 from audit_tui.domain.answers import Answer
 from audit_tui.domain.errors import AuditError
-from audit_tui.domain.records import OpenAudit
-from audit_tui.store import answers, audits, import_runs, team, verify
+from audit_tui.domain.records import Judgement, OpenAudit
+from audit_tui.store import answers, audits, import_runs, judgements, team, verify
 from audit_tui.store import cases as case_ops
 from audit_tui.store.database import open_repository
 from audit_tui.store.repository import Repository
@@ -209,8 +210,9 @@ def test_an_import_this_program_could_not_undo_is_undone_by_its_next_write(
     before = _values(sqlite_target)
     other = open_repository(sqlite_target, sqlite_repo.user, wait=0)  # open already: no waiting
     stop = _fail_at_piece(sqlite_repo, 3, onwards=True)
+    told = "stopped part-way .*disk is full.* could not be put back yet: the next program to open"
     try:
-        with pytest.raises(Exception, match="disk is full"):
+        with pytest.raises(AuditError, match=told):  # not "nothing was written"
             answers.import_answers(sqlite_repo, audit, _given(sqlite_repo, audit))
     finally:
         stop()
@@ -277,6 +279,17 @@ def test_an_import_whose_program_died_is_undone_by_the_next_to_open_or_to_write(
         assert (after["runs"], after["claims"]) == (0, 0)
         assert {k: v for k, v in _values(sqlite_target).items() if v is not None} == before
         _holds(sqlite_repo, audit)
+    with sqlite3.connect(sqlite_target) as raw:  # each said in the audit's log
+        said = raw.execute("SELECT event, detail FROM audit_event WHERE event = 'repair'")
+        logged = said.fetchall()
+    assert len(logged) == 2
+    assert all(re.fullmatch(LOGGED, detail) for _, detail in logged), logged
+
+
+LOGGED = (
+    r"the import by \S+ begun \d{4}-\d\d-\d\d \d\d:\d\d:\d\d stopped part-way:"
+    r" the 8 answers it had written were put back"
+)
 
 
 def test_an_import_left_silent_is_undone_by_another_and_cannot_go_on(
@@ -528,3 +541,58 @@ def test_in_memory_an_import_that_undoes_an_abandoned_one_writes_its_own(
     assert found == {("2.2.1", "no"), ("2.2.2", "no"), ("2.3.1", "na"), ("2.4.1", "no")}
     _holds(repo, audit)
     repo.engine.dispose()
+
+
+def test_a_run_found_alive_after_all_moves_no_revision(
+    sqlite_repo: Repository, sqlite_target: str, rubric_text: str
+) -> None:
+    """Two programs may find one run abandoned; the one that finds it alive, or gone, under the
+    lock writes nothing: the audit's revision moves only with its data."""
+    audit = _audit(sqlite_repo, rubric_text)
+    case = case_ops.list_cases(sqlite_repo, audit)[0]
+    with sqlite_repo.staged(None) as conn, sqlite_repo.writing(conn, audit.info.id, None) as lock:
+        run_id = import_runs.claim(conn, audit.info.id, [case.id], *LATER)
+        lock.keep()
+    before = audits.open_audit(sqlite_repo, "pieces").info.revision
+    with sqlite_repo.reading() as conn:
+        live = import_runs.of(conn, run_id)
+    assert live is not None
+    assert import_runs.undo_if_dead(sqlite_repo, live) is False  # this program, alive
+    with sqlite3.connect(sqlite_target) as raw:
+        raw.execute("DELETE FROM import_run")
+    assert import_runs.undo_if_dead(sqlite_repo, live) is False  # gone
+    assert audits.open_audit(sqlite_repo, "pieces").info.revision == before
+
+
+def test_a_judgement_that_waited_for_an_import_is_dated_after_the_one_that_did_not(
+    sqlite_repo: Repository, sqlite_target: str, rubric_text: str
+) -> None:
+    """A judgement saved while an import holds the audit waits; one saved just after the import
+    ends may go first. Each takes its moment under the lock, so the trail is in order."""
+    audit = _audit(sqlite_repo, rubric_text)
+    case = case_ops.list_cases(sqlite_repo, audit)[0]
+    with sqlite_repo.staged(None) as conn, sqlite_repo.writing(conn, audit.info.id, None) as lock:
+        import_runs.claim(conn, audit.info.id, [case.id], *LATER)
+        lock.keep()
+    standard = next(s.id for s in audit.rubric.standards if s.method == "judgement")
+    waited: list[BaseException] = []
+
+    def save(rating: str) -> None:
+        judgements.save_judgements(sqlite_repo, audit, [Judgement(standard, rating, "why")])
+
+    def waiting() -> None:
+        try:
+            save("Outstanding")
+        except BaseException as exc:
+            waited.append(exc)
+
+    first = threading.Thread(target=waiting)
+    first.start()
+    first.join(0.3)
+    assert first.is_alive()  # waiting for the import
+    with sqlite3.connect(sqlite_target) as raw:
+        raw.execute("DELETE FROM import_run")
+    save("Good")  # most often before the waiting one looks again
+    first.join(60)
+    assert waited == []
+    assert verify.verify(sqlite_repo, audit) == []
