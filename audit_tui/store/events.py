@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import Connection, insert, select, text
 
 from audit_tui.domain.records import AuditEvent, OpenAudit
 from audit_tui.store import server
@@ -37,24 +37,43 @@ def record_event(
     conn = lock.conn
     if server.writes_event(conn, event):
         return
-    if len(detail) > DETAIL_LENGTH:
-        keep = DETAIL_LENGTH - 40
-        detail = f"{detail[:keep]}… ({len(detail) - keep:,} more characters)"
     if server.keeps_trail(conn):
-        conn.execute(_LOG_EVENT, {"a": lock.audit_id, "e": event, "d": detail})
+        conn.execute(_LOG_EVENT, {"a": lock.audit_id, "e": event, "d": _held(detail)})
         return
+    append(conn, lock.audit_id, repo.user, event, detail, name=name)
+
+
+def append(
+    conn: Connection,
+    audit_id: int,
+    by: str,
+    event: str,
+    detail: str,
+    *,
+    name: str | None = None,
+) -> None:
+    """SQLite: append an event, in the transaction making the change (`record_event`; the
+    undo of an abandoned import, store/import_runs.py, whose writer is not a `Repository`'s)."""
     if name is None:
-        name = conn.scalar(select(AUDIT.c.name).where(AUDIT.c.id == lock.audit_id)) or ""
+        name = conn.scalar(select(AUDIT.c.name).where(AUDIT.c.id == audit_id)) or ""
     conn.execute(
         insert(AUDIT_EVENT).values(
-            audit_id=lock.audit_id,
+            audit_id=audit_id,
             audit_name=name,
             at=utcnow(),
-            by=repo.user,
+            by=by,
             event=event,
-            detail=detail,
+            detail=_held(detail),
         )
     )
+
+
+def _held(detail: str) -> str:
+    """A detail cut to what is stored, saying how much was left out."""
+    if len(detail) <= DETAIL_LENGTH:
+        return detail
+    keep = DETAIL_LENGTH - 40
+    return f"{detail[:keep]}… ({len(detail) - keep:,} more characters)"
 
 
 def record_access(repo: Repository, audit: OpenAudit, event: str, detail: str) -> None:

@@ -40,20 +40,11 @@ from audit_tui.domain.errors import AuditError
 from audit_tui.domain.words import plural
 from audit_tui.store import staging
 from audit_tui.store.bulk import Prepared
-from audit_tui.store.models import (
-    AuditEventRow,
-    AuditRow,
-    ImportClaimRow,
-    ImportRunRow,
-    table_of,
-    utcnow,
-)
+from audit_tui.store.models import ImportClaimRow, ImportRunRow, table_of, utcnow
 
 if TYPE_CHECKING:
     from audit_tui.store.repository import AuditLock, Repository
 
-AUDIT = table_of(AuditRow)
-AUDIT_EVENT = table_of(AuditEventRow)
 RUN = table_of(ImportRunRow)
 CLAIM = table_of(ImportClaimRow)
 
@@ -187,18 +178,14 @@ def undo(conn: Connection, run: Run, by: str) -> int:
     at, importer, via = run.started_at, run.started_by, run.via
     back = staging.put_back(conn, run.audit_id, run.id, at, importer, via, utcnow())
     conn.execute(delete(RUN).where(RUN.c.id == run.id))
+    from audit_tui.store import events  # it imports the repository, which imports this
+
     begun = _aware(at).astimezone().strftime("%Y-%m-%d %H:%M:%S")
-    conn.execute(
-        insert(AUDIT_EVENT).values(
-            audit_id=run.audit_id,
-            audit_name=conn.scalar(select(AUDIT.c.name).where(AUDIT.c.id == run.audit_id)) or "",
-            at=utcnow(),
-            by=by,
-            event="repair",  # the kinds are fixed (domain/trail.py): a repair it is
-            detail=f"the import by {importer} begun {begun} stopped part-way:"
-            f" the {plural(back, 'answer')} it had written were put back",
-        )
+    detail = (
+        f"the import by {importer} begun {begun} stopped part-way:"
+        f" the {plural(back, 'answer')} it had written were put back"
     )
+    events.append(conn, run.audit_id, by, "repair", detail)  # the kinds are fixed: a repair
     _abandoned.discard((run.id, _aware(at)))
     return back
 

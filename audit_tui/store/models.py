@@ -41,6 +41,19 @@ def _when() -> Any:
     return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False)
 
 
+def _parent_key(table: str) -> Any:
+    """A primary key that is also its parent row's id: one row per parent, gone with it."""
+    return Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey(f"{table}.id", ondelete="CASCADE"),
+            primary_key=True,
+            autoincrement=False,
+            nullable=False,
+        )
+    )
+
+
 def _parent(table: str) -> Any:
     return Field(
         sa_column=Column(
@@ -450,15 +463,7 @@ class AuditSummaryRow(SQLModel, table=True):
     still the audit's revision (store/summaries.py). PostgreSQL has no such table."""
 
     __tablename__ = "audit_summary"
-    audit_id: int = Field(
-        sa_column=Column(
-            Integer,
-            ForeignKey("audit.id", ondelete="CASCADE"),
-            primary_key=True,
-            autoincrement=False,
-            nullable=False,
-        )
-    )
+    audit_id: int = _parent_key("audit")
     revision: int
     cases: int
     answered: int
@@ -499,13 +504,5 @@ class ImportClaimRow(SQLModel, table=True):
     PostgreSQL's row locks make them; saves to other cases go on between its pieces."""
 
     __tablename__ = "import_claim"
-    case_id: int = Field(
-        sa_column=Column(
-            Integer,
-            ForeignKey("audit_case.id", ondelete="CASCADE"),
-            primary_key=True,
-            autoincrement=False,
-            nullable=False,
-        )
-    )
+    case_id: int = _parent_key("audit_case")
     run_id: int = _parent("import_run")
